@@ -1,0 +1,473 @@
+"""Build: Lark parse tree → syntax nodes (the model's classes, references still by name).
+
+One transformer method per grammar rule. Values that the grammar cannot check (a time
+of 25:00, a date of February 30th) are reported here, collected, and the build goes on so
+that the compiler can report every other mistake of the file in the same run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Optional
+
+from lark import Token, Transformer, Tree, v_args
+
+from . import model as m
+from .errors import Diagnostic
+from .templates import TemplateSyntaxError, split
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALL_DAYS = frozenset(range(7))
+DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A client-level statement that is not a model node of its own (timezone, languages…)."""
+
+    kind: str
+    value: Any
+    pos: m.Pos
+
+
+@dataclass(frozen=True)
+class ClientSource:
+    """A whole file as written: the client header and its statements in file order."""
+
+    id: str
+    title: Optional[str]
+    pos: m.Pos
+    items: tuple
+
+
+def unquote(token: Token) -> str:
+    return re.sub(r'\\(["\\])', r"\1", str(token)[1:-1])
+
+
+@v_args(meta=True)
+class Builder(Transformer):
+    def __init__(self, path: str, lines: list[str]):
+        super().__init__()
+        self.path = path
+        self.lines = lines
+        self.diagnostics: list[Diagnostic] = []
+
+    # ---- helpers ------------------------------------------------------------------
+    def pos(self, where) -> m.Pos:
+        line = getattr(where, "line", None) or 1
+        column = getattr(where, "column", None) or 1
+        return m.Pos(file=self.path, line=line, column=column)
+
+    def error(self, where, message: str, hint: Optional[str] = None) -> None:
+        pos = self.pos(where)
+        source = self.lines[pos.line - 1] if 0 < pos.line <= len(self.lines) else None
+        self.diagnostics.append(
+            Diagnostic("error", message, self.path, pos.line, pos.column, hint, source)
+        )
+
+    def template(self, token: Token) -> m.Template:
+        """A quoted text split into literal parts and placeholders (checked by the compiler)."""
+        source, pos = unquote(token), self.pos(token)
+        try:
+            parts = split(source, pos)
+        except TemplateSyntaxError as exc:
+            where = m.Pos(file=pos.file, line=pos.line, column=pos.column + 1 + exc.offset)
+            self.error(where, str(exc), exc.hint)
+            parts = (source,)
+        return m.Template(source=source, parts=parts, pos=pos)
+
+    def name(self, token: Token) -> m.Name:
+        return m.Name(value=str(token), pos=self.pos(token))
+
+    def minutes(self, token: Token, text: str) -> int:
+        hours, minutes = (int(part) for part in text.split(":"))
+        if hours > 24 or minutes > 59 or (hours == 24 and minutes):
+            self.error(token, f"`{text}` is not a time of day", "times run from 00:00 to 24:00")
+            return 0
+        return hours * 60 + minutes
+
+    def date(self, token: Token) -> date:
+        try:
+            return date.fromisoformat(str(token))
+        except ValueError:
+            self.error(token, f"`{token}` is not a date", "dates are written YYYY-MM-DD")
+            return date(2000, 1, 1)
+
+    def duration(self, token: Token) -> timedelta:
+        amount, unit = int(str(token)[:-1]), str(token)[-1]
+        if amount == 0:
+            self.error(token, "a duration of zero makes no sense here")
+        return timedelta(**{DURATION_UNITS[unit]: amount})
+
+    # ---- client ---------------------------------------------------------------------
+    def start(self, meta, children):
+        return children[0]
+
+    def client(self, meta, children):
+        name, title, *items = children
+        return ClientSource(
+            id=str(name),
+            title=unquote(title) if title is not None else None,
+            pos=self.pos(name),
+            items=tuple(items),
+        )
+
+    def timezone(self, meta, children):
+        return Statement("timezone", unquote(children[0]), self.pos(children[0]))
+
+    def languages(self, meta, children):
+        return Statement("languages", tuple(self.name(t) for t in children), self.pos(meta))
+
+    def numbers(self, meta, children):
+        return Statement("numbers", tuple(m.Name(value=unquote(t), pos=self.pos(t)) for t in children), self.pos(meta))
+
+    def holidays(self, meta, children):
+        return Statement("holidays", tuple(children), self.pos(meta))
+
+    def region(self, meta, children):
+        token = children[0]
+        code = unquote(token) if token.type == "STRING" else str(token)
+        country, _, subdivision = code.partition("-")
+        return m.Region(country=country, subdivision=subdivision or None, pos=self.pos(token))
+
+    def holiday_date(self, meta, children):
+        title, day = children
+        return m.HolidayDate(title=unquote(title), date=self.date(day), pos=self.pos(meta))
+
+    # ---- calendar --------------------------------------------------------------------
+    def window(self, meta, children):
+        name, cond = children
+        return m.Window(name=str(name), cond=cond, pos=self.pos(name))
+
+    def closed(self, meta, children):
+        title, start, end = children
+        return m.Closure(
+            title=unquote(title) if title is not None else None, start=start, end=end, pos=self.pos(meta)
+        )
+
+    def datetime(self, meta, children):
+        day, time = children
+        minutes = self.minutes(time, str(time))
+        if minutes == 1440:
+            self.error(time, "24:00 is only allowed as the end of a time range", "write 00:00 of the next day")
+            minutes = 0
+        local = datetime.combine(self.date(day), datetime.min.time()) + timedelta(minutes=minutes)
+        return m.DateTimeLit(local=local, pos=self.pos(day))
+
+    def schedule(self, meta, children):
+        segments = []
+        days = ALL_DAYS
+        for kind, token, day_set, start, end in children:
+            if day_set is None:
+                day_set = days
+            days = day_set
+            segments.append(m.Segment(days=day_set, start=start, end=end, pos=self.pos(token)))
+        return m.Schedule(segments=tuple(segments), pos=self.pos(meta))
+
+    def days_segment(self, meta, children):
+        days_token, time_range = children[0], (children[1] if len(children) > 1 else None)
+        start, end = self.time_range(time_range) if time_range is not None else (0, 1440)
+        return ("days", days_token, self.day_set(days_token), start, end)
+
+    def time_segment(self, meta, children):
+        start, end = self.time_range(children[0])
+        return ("times", children[0], None, start, end)
+
+    def day_set(self, token: Token) -> frozenset[int]:
+        text = str(token)
+        if text == "daily":
+            return ALL_DAYS
+        first, _, last = text.partition("-")
+        a = DAY_NAMES.index(first)
+        b = DAY_NAMES.index(last) if last else a
+        return frozenset((a + i) % 7 for i in range((b - a) % 7 + 1))
+
+    def time_range(self, token: Token) -> tuple[int, int]:
+        first, last = str(token).split("-")
+        start, end = self.minutes(token, first), self.minutes(token, last)
+        if start == 1440:
+            self.error(token, "a time range cannot start at 24:00", "write 00:00")
+        if start == end:
+            self.error(token, f"the time range `{token}` is empty", "a range that ends before it starts crosses midnight; a whole day needs no times")
+        return start, end
+
+    # ---- people --------------------------------------------------------------------------
+    def contact(self, meta, children):
+        name, title, *addresses = children
+        by_method: dict[str, m.Name] = {}
+        for method, address in addresses:
+            if method in by_method:
+                self.error(address, f"contact `{name}` has two `{method}` addresses", "keep one")
+            by_method[method] = address
+        return m.Contact(name=str(name), title=unquote(title), addresses=by_method, pos=self.pos(name))
+
+    def address(self, meta, children):
+        method, value = children
+        return str(method), m.Name(value=unquote(value), pos=self.pos(value))
+
+    def list(self, meta, children):
+        name, *numbers = children
+        return m.PhoneList(
+            name=str(name),
+            numbers=tuple(m.Name(value=unquote(t), pos=self.pos(t)) for t in numbers),
+            pos=self.pos(name),
+        )
+
+    def oncall(self, meta, children):
+        name, *parts = children
+        return m.Team(
+            name=str(name),
+            rotations=tuple(p for p in parts if isinstance(p, m.Rotation)),
+            overrides=tuple(p for p in parts if isinstance(p, m.Override)),
+            pos=self.pos(name),
+        )
+
+    def rotation(self, meta, children):
+        period, start, *members, only = children
+        return m.Rotation(
+            period_days=period, start=start, members=tuple(self.name(t) for t in members), only=only, pos=self.pos(meta)
+        )
+
+    def only(self, meta, children):
+        return children[0]
+
+    def daily(self, meta, children):
+        return 1
+
+    def weekly(self, meta, children):
+        return 7
+
+    def every_days(self, meta, children):
+        count = int(children[0])
+        if count < 1:
+            self.error(children[0], "a rotation must hand over every 1 day or more")
+            return 1
+        return count
+
+    def override(self, meta, children):
+        start, end, member = children
+        return m.Override(start=start, end=end, member=self.name(member), pos=self.pos(meta))
+
+    def escalation(self, meta, children):
+        name, *steps, repeat, final = children
+        return m.Escalation(
+            name=str(name), steps=tuple(steps), repeat=repeat if repeat is not None else 1, final=final, pos=self.pos(name)
+        )
+
+    def step(self, meta, children):
+        *notify, wait = children
+        return m.Step(notify=tuple(notify), wait=self.duration(wait), pos=self.pos(meta))
+
+    def notify(self, meta, children):
+        method, target = children
+        return m.Notify(method=str(method), target=target, pos=self.pos(meta))
+
+    def repeat(self, meta, children):
+        count = int(children[0])
+        if count < 1:
+            self.error(children[0], "`repeat` needs a count of 1 or more")
+            return 1
+        return count
+
+    def finally_(self, meta, children):
+        return children[0]
+
+    # ---- greetings and scripts -----------------------------------------------------------------
+    def greeting(self, meta, children):
+        name, title, when, *texts = children
+        by_language: dict[str, m.Template] = {}
+        for language, template in texts:
+            if language.value in by_language:
+                self.error(language, f"greeting `{name}` has two `{language.value}` texts", "keep one per language")
+            by_language[language.value] = template
+        return m.Greeting(
+            name=str(name),
+            title=unquote(title) if title is not None else None,
+            when=when,
+            texts=by_language,
+            pos=self.pos(name),
+        )
+
+    def lang_text(self, meta, children):
+        language, text = children
+        return self.name(language), self.template(text)
+
+    def when(self, meta, children):
+        return children[0]
+
+    def otherwise(self, meta, children):
+        return None
+
+    def plain_text(self, meta, children):
+        return m.Text(by_language={"": self.template(children[0])}, pos=self.pos(meta))
+
+    def lang_texts(self, meta, children):
+        by_language = {}
+        for language, template in children:
+            if language.value in by_language:
+                self.error(language, f"two `{language.value}` texts", "keep one per language")
+            by_language[language.value] = template
+        return m.Text(by_language=by_language, pos=self.pos(meta))
+
+    def script(self, meta, children):
+        name, *steps = children
+        return m.Script(name=str(name), steps=tuple(steps), pos=self.pos(name))
+
+    def ask(self, meta, children):
+        field, prompt, *options = children
+        settings: dict[str, Any] = {}
+        for key, value, where in options:
+            if key in settings:
+                self.error(where, f"question `{field}` says `{key if key != 'when' else 'when'}` twice")
+            settings[key] = value
+        return m.Ask(field=str(field), prompt=prompt, pos=self.pos(field), **settings)
+
+    def required(self, meta, children):
+        return "required", True, meta
+
+    def phone(self, meta, children):
+        return "phone", True, meta
+
+    def choice(self, meta, children):
+        return "choices", tuple(self.name(t) for t in children), meta
+
+    def ask_when(self, meta, children):
+        return "when", children[0], meta
+
+    def say(self, meta, children):
+        return m.Say(text=children[0], pos=self.pos(meta))
+
+    def choose_script(self, meta, children):
+        name, when = children
+        return m.ScriptChoice(script=str(name), when=when, pos=self.pos(meta))
+
+    # ---- urgency and routes -------------------------------------------------------------------
+    def urgency_section(self, meta, children):
+        return Statement("urgency", tuple(children), self.pos(meta))
+
+    def urgency_rule(self, meta, children):
+        level, when = children
+        return m.UrgencyRule(level=str(level), when=when, pos=self.pos(level))
+
+    def route_section(self, meta, children):
+        return Statement("route", tuple(children), self.pos(meta))
+
+    def route_rule(self, meta, children):
+        when, *actions = children
+        return m.RouteRule(when=when, actions=tuple(a for a in actions if isinstance(a, m.Action)), pos=self.pos(meta))
+
+    def patch(self, meta, children):
+        return m.Patch(target=children[0], pos=self.pos(meta))
+
+    def escalate(self, meta, children):
+        return m.Escalate(policy=str(children[0]), pos=self.pos(children[0]))
+
+    def message(self, meta, children):
+        priority, deliveries = children
+        return m.Message(
+            priority=str(priority) if priority is not None else "normal",
+            deliveries=deliveries or (),
+            pos=self.pos(meta),
+        )
+
+    def priority(self, meta, children):
+        return children[0]
+
+    def deliveries(self, meta, children):
+        return tuple(children)
+
+    def voicemail(self, meta, children):
+        return m.Voicemail(pos=self.pos(meta))
+
+    def callback(self, meta, children):
+        return m.Callback(within=self.duration(children[0]), pos=self.pos(meta))
+
+    def hangup(self, meta, children):
+        return m.Hangup(say=children[0], pos=self.pos(meta))
+
+    def contact_target(self, meta, children):
+        return m.ContactTarget(contact=str(children[0]), pos=self.pos(children[0]))
+
+    def team_target(self, meta, children):
+        return m.TeamTarget(team=str(children[0]), pos=self.pos(children[0]))
+
+    def number_target(self, meta, children):
+        return m.NumberTarget(number=unquote(children[0]), pos=self.pos(children[0]))
+
+    # ---- conditions ------------------------------------------------------------------------------
+    def or_(self, meta, children):
+        items = []
+        for child in children:
+            items.extend(child.items if isinstance(child, m.Or) else (child,))
+        return m.Or(items=tuple(items), pos=self.pos(meta))
+
+    def and_(self, meta, children):
+        items = []
+        for child in children:
+            items.extend(child.items if isinstance(child, m.And) else (child,))
+        return m.And(items=tuple(items), pos=self.pos(meta))
+
+    def not_(self, meta, children):
+        return m.Not(item=children[0], pos=self.pos(meta))
+
+    def window_ref(self, meta, children):
+        return m.WindowRef(name=str(children[0]), pos=self.pos(children[0]))
+
+    def holiday(self, meta, children):
+        return m.Holiday(pos=self.pos(meta))
+
+    def closed_now(self, meta, children):
+        return m.Closed(pos=self.pos(meta))
+
+    def status(self, meta, children):
+        return m.Status(pos=self.pos(meta))
+
+    def forwarded(self, meta, children):
+        return m.Forwarded(reasons=tuple(str(c) for c in children), pos=self.pos(meta))
+
+    def caller_is(self, meta, children):
+        return m.CallerIs(number=unquote(children[0]), pos=self.pos(children[0]))
+
+    def caller_in(self, meta, children):
+        return m.CallerIn(list=str(children[0]), pos=self.pos(children[0]))
+
+    def dialed_is(self, meta, children):
+        return m.DialedIs(number=unquote(children[0]), pos=self.pos(children[0]))
+
+    def dialed_in(self, meta, children):
+        return m.DialedIn(list=str(children[0]), pos=self.pos(children[0]))
+
+    def language_is(self, meta, children):
+        return m.LanguageIs(language=str(children[0]), pos=self.pos(children[0]))
+
+    def field_set(self, meta, children):
+        return m.FieldSet(field=str(children[0]), pos=self.pos(children[0]))
+
+    def field_is(self, meta, children):
+        field, value = children
+        return m.FieldIs(field=str(field), value=self.value(value), pos=self.pos(field))
+
+    def field_in(self, meta, children):
+        field, *values = children
+        return m.FieldIn(field=str(field), values=tuple(self.value(v) for v in values), pos=self.pos(field))
+
+    def value(self, token: Token) -> str:
+        return unquote(token) if token.type == "STRING" else str(token)
+
+    def said(self, meta, children):
+        return m.Said(phrases=tuple(unquote(t) for t in children), pos=self.pos(meta))
+
+    def urgency_is(self, meta, children):
+        return m.UrgencyIs(level=str(children[0]), pos=self.pos(children[0]))
+
+
+# `finally` is a Python keyword; Lark looks the rule up by name.
+setattr(Builder, "finally", Builder.finally_)
+
+
+def build(tree: Tree, path: str, text: str) -> tuple[ClientSource, list[Diagnostic]]:
+    builder = Builder(path, text.splitlines())
+    source = builder.transform(tree)
+    return source, builder.diagnostics

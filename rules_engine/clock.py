@@ -1,0 +1,46 @@
+"""Time zones: the one place where wall-clock times from files and calls become instants.
+
+pendulum supplies the zone data (its `Timezone` is a `zoneinfo.ZoneInfo`), so the standard
+library's aware arithmetic applies. A local wall-clock time becomes an instant with
+`fold=0`, as the spec asks: the first occurrence of a repeated hour, and a skipped time
+read with the offset before the change (01:30 on London's spring-forward night is 02:30 BST).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timezone, tzinfo
+
+import pendulum
+
+
+class UnknownTimezone(ValueError):
+    pass
+
+
+@functools.lru_cache(maxsize=None)
+def zone(name: str) -> tzinfo:
+    try:
+        return pendulum.timezone(name)
+    except Exception:  # pendulum raises InvalidTimezone, zoneinfo its own errors
+        raise UnknownTimezone(name) from None
+
+
+def to_instant(local: datetime, tz: tzinfo) -> datetime:
+    """A naive local wall-clock time in `tz` → an aware instant (UTC), with fold=0."""
+    return local.replace(tzinfo=tz, fold=0).astimezone(timezone.utc)
+
+
+def to_local(instant: datetime, tz: tzinfo) -> datetime:
+    return instant.astimezone(tz)
+
+
+def is_skipped(local: datetime, tz: tzinfo) -> bool:
+    """True when the wall-clock time does not exist (the hour skipped by a DST change)."""
+    aware = local.replace(tzinfo=tz, fold=0)
+    return aware.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) != local
+
+
+def is_repeated(local: datetime, tz: tzinfo) -> bool:
+    """True when the wall-clock time happens twice (the hour repeated by a DST change)."""
+    return local.replace(tzinfo=tz, fold=0).utcoffset() != local.replace(tzinfo=tz, fold=1).utcoffset() and not is_skipped(local, tz)

@@ -1,0 +1,99 @@
+"""One family of errors, and the diagnostics account managers read.
+
+A diagnostic renders as::
+
+    client_configs/acme.rules:12:20: error: unknown contact `bobb`
+        step call bobb, wait 5m
+                  ^
+      hint: did you mean `bob`?
+
+Every stage collects its diagnostics and raises once, so a file's mistakes are all
+reported together. No Lark, pydantic or pendulum exception leaves the package: each is
+translated into one of these at the boundary where it happens.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable, Literal, Optional, Sequence
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    message: str
+    file: str
+    line: int = 0
+    column: int = 0
+    hint: Optional[str] = None
+    source_line: Optional[str] = field(default=None, compare=False)
+
+    def render(self) -> str:
+        where = self.file if not self.line else f"{self.file}:{self.line}:{self.column}"
+        out = [f"{where}: {self.severity}: {self.message}"]
+        if self.source_line is not None and self.line:
+            text = self.source_line.rstrip("\n").expandtabs(4)
+            prefix = self.source_line[: max(self.column - 1, 0)].expandtabs(4)
+            out.append(f"    {text}")
+            out.append("    " + " " * len(prefix) + "^")
+        if self.hint:
+            out.append(f"  hint: {self.hint}")
+        return "\n".join(out)
+
+    def as_dict(self) -> dict:
+        return {
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def render_all(diagnostics: Iterable[Diagnostic]) -> str:
+    return "\n".join(d.render() for d in diagnostics)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> Optional[str]:
+    """A hint naming the closest known name, or None when nothing is close."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+class RulesEngineError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+
+class RulesError(RulesEngineError):
+    """A rule file (or several) did not compile; `diagnostics` holds every problem found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = tuple(diagnostics)
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        first = errors[0] if errors else (self.diagnostics[0] if self.diagnostics else None)
+        summary = first.render().splitlines()[0] if first else "rules did not compile"
+        more = len(errors) - 1
+        super().__init__(summary + (f" … and {more} more" if more > 0 else ""))
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+    def render(self) -> str:
+        return render_all(self.diagnostics)
+
+
+class CallError(RulesEngineError):
+    """A call given to `decide` is invalid: names the field and says what was expected."""
+
+    def __init__(self, message: str, field: Optional[str] = None):
+        self.field = field
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class UnknownClientError(CallError):
+    """No client is served under that id or number."""

@@ -1,0 +1,372 @@
+"""The compiled rule model: frozen pydantic nodes, each knowing where in its file it came from.
+
+The builder (`build.py`) creates these nodes from the parse tree; the compiler
+(`compiler.py`) validates them, checks every reference and assembles the `Client`. Nothing here changes after compilation, so one compiled
+`Client` can serve any number of threads.
+
+Positions (`pos`) never take part in equality: two rules that say the same thing are equal
+wherever they are written.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Pos(BaseModel):
+    """A place in a rule file (1-based line and column)."""
+
+    model_config = ConfigDict(frozen=True)
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    pos: Optional[Pos] = Field(default=None, exclude=True, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        if type(self) is not type(other):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in type(self).model_fields if f != "pos")
+
+    def __hash__(self) -> int:
+        return hash(repr(self))  # repr leaves `pos` out, as equality does
+
+
+class Name(Node):
+    """A name or literal written in the file where its own position matters for diagnostics
+    (list members, languages, phone numbers in a list)."""
+
+    value: str
+
+
+# ---- conditions --------------------------------------------------------------------------
+
+
+class Cond(Node):
+    """Base of every condition; the subclasses below are the atoms and connectives."""
+
+
+class And(Cond):
+    items: tuple[Cond, ...]
+
+
+class Or(Cond):
+    items: tuple[Cond, ...]
+
+
+class Not(Cond):
+    item: Cond
+
+
+class Segment(Node):
+    """One part of a schedule: on `days` (0 = Monday), from `start` to `end` minutes.
+
+    `end <= start` means the range crosses midnight and belongs to the day it starts on.
+    A whole day is 0..1440.
+    """
+
+    days: frozenset[int]
+    start: int
+    end: int
+
+
+class Schedule(Cond):
+    segments: tuple[Segment, ...]
+
+
+class WindowRef(Cond):
+    name: str
+
+
+class Holiday(Cond):
+    pass
+
+
+class Closed(Cond):
+    pass
+
+
+class Status(Cond):
+    pass
+
+
+class Forwarded(Cond):
+    reasons: tuple[str, ...]
+
+
+class CallerIs(Cond):
+    number: str
+
+
+class CallerIn(Cond):
+    list: str
+
+
+class DialedIs(Cond):
+    number: str
+
+
+class DialedIn(Cond):
+    list: str
+
+
+class LanguageIs(Cond):
+    language: str
+
+
+class FieldSet(Cond):
+    field: str
+
+
+class FieldIs(Cond):
+    field: str
+    value: str
+
+
+class FieldIn(Cond):
+    field: str
+    values: tuple[str, ...]
+
+
+class Said(Cond):
+    phrases: tuple[str, ...]
+
+
+class UrgencyIs(Cond):
+    level: str
+
+
+# ---- texts ---------------------------------------------------------------------------------
+
+
+class Placeholder(Node):
+    """`{agent}`, `{client}`, `{caller}`, `{status.note}`, `{answer.X}` or `{oncall.TEAM}`."""
+
+    name: str
+
+
+class Template(Node):
+    """A text with placeholders, split once at compile time into literal parts and holes."""
+
+    source: str
+    parts: tuple[Union[str, Placeholder], ...] = ()
+
+
+class Text(Node):
+    """What the agent says: one template per language.
+
+    The key `""` holds a single text written without a language, valid for every language.
+    """
+
+    by_language: dict[str, Template]
+
+
+# ---- calendar and people -----------------------------------------------------------------
+
+
+class DateTimeLit(Node):
+    """A local wall-clock date-time from the file, in the client's time zone.
+
+    It becomes an instant with `clock.to_instant` (fold=0) where it is evaluated.
+    """
+
+    local: datetime
+
+
+class Window(Node):
+    name: str
+    cond: Cond
+
+
+class Closure(Node):
+    title: Optional[str]
+    start: DateTimeLit
+    end: DateTimeLit
+
+
+class HolidayDate(Node):
+    title: str
+    date: date
+
+
+class Region(Node):
+    """A public-holiday calendar of the `holidays` package: country and optional subdivision."""
+
+    country: str
+    subdivision: Optional[str] = None
+
+
+class Contact(Node):
+    name: str
+    title: str
+    addresses: dict[str, Name]  # method (call, sms, email) -> address as written
+
+
+class PhoneList(Node):
+    name: str
+    numbers: tuple[Name, ...]
+
+
+class Rotation(Node):
+    period_days: int
+    start: DateTimeLit
+    members: tuple[Name, ...]
+    only: Optional[Cond] = None
+
+
+class Override(Node):
+    start: DateTimeLit
+    end: DateTimeLit
+    member: Name
+
+
+class Team(Node):
+    name: str
+    rotations: tuple[Rotation, ...]
+    overrides: tuple[Override, ...]
+
+
+# ---- actions and escalation ----------------------------------------------------------------
+
+
+class Target(Node):
+    """Who is reached: a contact, whoever is on call for a team, or a literal number."""
+
+
+class ContactTarget(Target):
+    contact: str
+
+
+class TeamTarget(Target):
+    team: str
+
+
+class NumberTarget(Target):
+    number: str
+
+
+class Notify(Node):
+    method: Literal["call", "sms", "email"]
+    target: Target
+
+
+class Action(Node):
+    """Base of what a route (or an escalation's `finally`) does."""
+
+
+class Patch(Action):
+    target: Target
+
+
+class Escalate(Action):
+    policy: str
+
+
+class Message(Action):
+    priority: str = "normal"
+    deliveries: tuple[Notify, ...] = ()
+
+
+class Voicemail(Action):
+    pass
+
+
+class Callback(Action):
+    within: timedelta
+
+
+class Hangup(Action):
+    say: Text
+
+
+class Step(Node):
+    notify: tuple[Notify, ...]
+    wait: timedelta
+
+
+class Escalation(Node):
+    name: str
+    steps: tuple[Step, ...]
+    repeat: int = 1
+    final: Optional[Action] = None
+
+
+# ---- what the agent says and asks, urgency and routes ---------------------------------------
+
+
+class Greeting(Node):
+    name: str
+    title: Optional[str] = None
+    when: Optional[Cond] = None
+    texts: dict[str, Template]
+
+
+class Ask(Node):
+    field: str
+    prompt: Text
+    required: bool = False
+    phone: bool = False
+    choices: Optional[tuple[Name, ...]] = None
+    when: Optional[Cond] = None
+
+
+class Say(Node):
+    text: Text
+
+
+class Script(Node):
+    name: str
+    steps: tuple[Union[Ask, Say], ...]
+
+
+class ScriptChoice(Node):
+    script: str
+    when: Optional[Cond] = None
+
+
+class UrgencyRule(Node):
+    level: str
+    when: Optional[Cond] = None
+
+
+class RouteRule(Node):
+    when: Optional[Cond] = None
+    actions: tuple[Action, ...]
+
+
+class Client(Node):
+    """One client's compiled rules."""
+
+    id: str
+    title: Optional[str] = None
+    path: str
+    timezone: str = ""
+    languages: tuple[Name, ...] = ()
+    numbers: tuple[Name, ...] = ()
+    regions: tuple[Region, ...] = ()
+    holiday_dates: tuple[HolidayDate, ...] = ()
+    windows: dict[str, Window] = {}
+    closures: tuple[Closure, ...] = ()
+    contacts: dict[str, Contact] = {}
+    lists: dict[str, PhoneList] = {}
+    teams: dict[str, Team] = {}
+    escalations: dict[str, Escalation] = {}
+    greetings: tuple[Greeting, ...] = ()
+    scripts: dict[str, Script] = {}
+    script_choices: tuple[ScriptChoice, ...] = ()
+    urgency: tuple[UrgencyRule, ...] = ()
+    routes: tuple[RouteRule, ...] = ()
+    rules_version: str = ""
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0].value if self.languages else "en"
