@@ -1,0 +1,132 @@
+"""Time facts of one client: which windows hold, whether it is a holiday or a closure, at an instant.
+
+Everything is evaluated on the client's local wall clock (the spec's DST rule: a window
+holds for the local wall-clock times of that day, so `daily 01:00-05:00` lasts 3 real
+hours on a spring-forward day and 5 on a fall-back day). Window expressions are compiled
+once into plain Python closures over a `TimeFacts` record, not walked per call.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Callable, Optional
+
+import holidays as holiday_calendars
+
+from . import clock
+from . import model as m
+
+
+@dataclass(frozen=True, slots=True)
+class TimeFacts:
+    """What time-only conditions need: the local time and the calendar's verdicts."""
+
+    local: datetime
+    weekday: int  # 0 = Monday
+    minute: int  # minutes since local midnight, wall clock
+    holiday: Optional[str]  # the holiday's name, or None
+    closed: Optional[str]  # the closure's title ("" when untitled), or None
+    windows: frozenset[str]
+
+
+TimePredicate = Callable[[TimeFacts], bool]
+
+
+def segment_predicate(segment: m.Segment) -> TimePredicate:
+    days, start, end = segment.days, segment.start, segment.end
+    if start < end:
+        return lambda f: f.weekday in days and start <= f.minute < end
+    # Crosses midnight: belongs to the day it starts on.
+    return lambda f: (f.weekday in days and f.minute >= start) or ((f.weekday - 1) % 7 in days and f.minute < end)
+
+
+def schedule_predicate(schedule: m.Schedule) -> TimePredicate:
+    parts = tuple(segment_predicate(s) for s in schedule.segments)
+    return lambda f: any(p(f) for p in parts)
+
+
+def time_predicate(cond: m.Cond, window: Callable[[str], TimePredicate]) -> TimePredicate:
+    """Compile a condition made of time facts only (a window, an `only` mask)."""
+    if isinstance(cond, m.Schedule):
+        return schedule_predicate(cond)
+    if isinstance(cond, m.WindowRef):
+        return window(cond.name)
+    if isinstance(cond, m.Holiday):
+        return lambda f: f.holiday is not None
+    if isinstance(cond, m.Closed):
+        return lambda f: f.closed is not None
+    if isinstance(cond, m.Not):
+        inner = time_predicate(cond.item, window)
+        return lambda f: not inner(f)
+    if isinstance(cond, (m.And, m.Or)):
+        items = tuple(time_predicate(c, window) for c in cond.items)
+        if isinstance(cond, m.And):
+            return lambda f: all(p(f) for p in items)
+        return lambda f: any(p(f) for p in items)
+    raise TypeError(f"not a time condition: {type(cond).__name__}")  # the compiler rejects these
+
+
+class Calendar:
+    """The compiled calendar of one client. Immutable but for a per-year holiday cache."""
+
+    def __init__(self, client: m.Client):
+        self.tz: tzinfo = clock.zone(client.timezone)
+        self.regions = tuple((r.country, r.subdivision) for r in client.regions)
+        self.own_holidays = {h.date: h.title for h in client.holiday_dates}
+        self.closures = tuple(
+            (clock.to_instant(c.start.local, self.tz), clock.to_instant(c.end.local, self.tz), c.title or "")
+            for c in client.closures
+        )
+        self.window_predicates: dict[str, TimePredicate] = {}
+        for name in client.windows:
+            self.window_predicates[name] = self._compile_window(client, name)
+        self._years: dict[int, dict[date, str]] = {}
+        self._lock = threading.Lock()
+
+    def _compile_window(self, client: m.Client, name: str) -> TimePredicate:
+        if name not in self.window_predicates:
+            self.window_predicates[name] = time_predicate(
+                client.windows[name].cond, lambda ref: self._compile_window(client, ref)
+            )
+        return self.window_predicates[name]
+
+    def holidays_of(self, year: int) -> dict[date, str]:
+        """Public holidays (observed days included) and the file's own holidays in `year`."""
+        table = self._years.get(year)
+        if table is None:
+            table = {}
+            for country, subdivision in self.regions:
+                for day, title in holiday_calendars.country_holidays(country, subdiv=subdivision, years=year).items():
+                    table.setdefault(day, title)
+            table.update({d: t for d, t in self.own_holidays.items() if d.year == year})
+            with self._lock:
+                self._years[year] = table
+        return table
+
+    def holiday(self, day: date) -> Optional[str]:
+        return self.holidays_of(day.year).get(day)
+
+    def closed(self, instant: datetime) -> Optional[str]:
+        for start, end, title in self.closures:
+            if start <= instant < end:
+                return title
+        return None
+
+    def facts(self, instant: datetime) -> TimeFacts:
+        """Every time fact at an aware instant, windows included."""
+        local = instant.astimezone(self.tz)
+        base = TimeFacts(
+            local=local,
+            weekday=local.weekday(),
+            minute=local.hour * 60 + local.minute,
+            holiday=self.holiday(local.date()),
+            closed=self.closed(instant),
+            windows=frozenset(),
+        )
+        holding = frozenset(name for name, p in self.window_predicates.items() if p(base))
+        return TimeFacts(base.local, base.weekday, base.minute, base.holiday, base.closed, holding)
+
+    def holds(self, predicate: TimePredicate, instant: datetime) -> bool:
+        return predicate(self.facts(instant))

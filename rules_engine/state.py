@@ -1,0 +1,108 @@
+"""Live state set through the API while serving: owners' statuses and on-call overrides.
+
+It is runtime state, not part of any rule file. A `Store` keeps it; `MemoryStore` is the
+in-process one. Decisions read a `LiveState` snapshot, so one decision sees one
+consistent state even while another thread changes it.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Optional, Protocol
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+def require_aware(value: Optional[datetime]) -> Optional[datetime]:
+    if value is not None and value.utcoffset() is None:
+        raise ValueError("needs a time zone offset (an aware date-time)")
+    return value
+
+
+class OwnerStatus(BaseModel):
+    """A client owner's temporary status: "In court until 3pm"."""
+
+    model_config = ConfigDict(frozen=True)
+    note: str
+    instructions: Optional[str] = None
+    until: Optional[datetime] = None
+
+    _aware = field_validator("until")(require_aware)
+
+    def active(self, instant: datetime) -> bool:
+        return self.until is None or instant < self.until
+
+
+class LiveOverride(BaseModel):
+    """Someone covers a team from `start` to `end`, set live (beats every rotation layer)."""
+
+    model_config = ConfigDict(frozen=True)
+    team: str
+    person: str
+    start: datetime
+    end: datetime
+    reason: Optional[str] = None
+
+    _aware = field_validator("start", "end")(require_aware)
+
+    def covers(self, instant: datetime) -> bool:
+        return self.start <= instant < self.end
+
+
+class LiveState(BaseModel):
+    """One client's live state at one moment: what a decision reads."""
+
+    model_config = ConfigDict(frozen=True)
+    status: Optional[OwnerStatus] = None
+    overrides: tuple[LiveOverride, ...] = ()
+
+
+EMPTY = LiveState()
+
+
+class Store(Protocol):
+    """Where live state is kept. A durable store (SQLite, PostgreSQL) implements the same calls."""
+
+    def snapshot(self, client: str) -> LiveState: ...
+
+    def set_status(self, client: str, status: OwnerStatus) -> None: ...
+
+    def clear_status(self, client: str) -> None: ...
+
+    def add_override(self, client: str, override: LiveOverride) -> None: ...
+
+    def clear_overrides(self, client: str, team: Optional[str] = None) -> None: ...
+
+
+class MemoryStore:
+    """Live state in this process only; lost on restart."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._states: dict[str, LiveState] = {}
+
+    def snapshot(self, client: str) -> LiveState:
+        return self._states.get(client, EMPTY)
+
+    def _update(self, client: str, **changes) -> None:
+        with self._lock:
+            current = self._states.get(client, EMPTY)
+            self._states[client] = current.model_copy(update=changes)
+
+    def set_status(self, client: str, status: OwnerStatus) -> None:
+        self._update(client, status=status)
+
+    def clear_status(self, client: str) -> None:
+        self._update(client, status=None)
+
+    def add_override(self, client: str, override: LiveOverride) -> None:
+        with self._lock:
+            current = self._states.get(client, EMPTY)
+            self._states[client] = current.model_copy(update={"overrides": current.overrides + (override,)})
+
+    def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
+        with self._lock:
+            current = self._states.get(client, EMPTY)
+            kept = tuple(o for o in current.overrides if team is not None and o.team != team)
+            self._states[client] = current.model_copy(update={"overrides": kept})
