@@ -21,6 +21,16 @@ from .templates import TemplateSyntaxError, split
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS = frozenset(range(7))
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+# Words of the language that may never name a thing (LANGUAGE.md section 2). The contextual
+# lexer reads them as names wherever only a name can follow, so they are refused here.
+RESERVED = frozenset(DAY_NAMES) | {
+    "daily", "not", "and", "or", "is", "in", "when", "otherwise", "holiday", "closed", "status",
+    "forwarded", "said", "dialed", "language", "caller", "urgency", "answer",
+}
+# Dates and durations far outside a business's horizon are mistakes, and would overflow
+# date arithmetic when the engine evaluates them.
+YEARS = range(1970, 2200)
+MAX_DURATION = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,8 @@ class Builder(Transformer):
 
     # ---- helpers ------------------------------------------------------------------
     def pos(self, where) -> m.Pos:
+        if isinstance(getattr(where, "pos", None), m.Pos):  # a node built already
+            return where.pos
         line = getattr(where, "line", None) or 1
         column = getattr(where, "column", None) or 1
         return m.Pos(file=self.path, line=line, column=column)
@@ -90,15 +102,22 @@ class Builder(Transformer):
 
     def date(self, token: Token) -> date:
         try:
-            return date.fromisoformat(str(token))
+            day = date.fromisoformat(str(token))
         except ValueError:
-            self.error(token, f"`{token}` is not a date", "dates are written YYYY-MM-DD")
+            self.error(token, f"`{token}` is not a date", "dates are written YYYY-MM-DD, e.g. 2026-12-24")
             return date(2000, 1, 1)
+        if day.year not in YEARS:
+            self.error(token, f"`{token}` is too far in the past or the future", "check the year")
+            return date(2000, 1, 1)
+        return day
 
     def duration(self, token: Token) -> timedelta:
         amount, unit = int(str(token)[:-1]), str(token)[-1]
         if amount == 0:
             self.error(token, "a duration of zero makes no sense here")
+        if amount > MAX_DURATION / timedelta(**{DURATION_UNITS[unit]: 1}):
+            self.error(token, f"`{token}` is longer than a year", "check the number and the unit (s, m, h, d)")
+            return MAX_DURATION
         return timedelta(**{DURATION_UNITS[unit]: amount})
 
     # ---- client ---------------------------------------------------------------------
@@ -241,8 +260,8 @@ class Builder(Transformer):
 
     def every_days(self, meta, children):
         count = int(children[0])
-        if count < 1:
-            self.error(children[0], "a rotation must hand over every 1 day or more")
+        if not 1 <= count <= MAX_DURATION.days:
+            self.error(children[0], f"a rotation must hand over every 1 to {MAX_DURATION.days} days")
             return 1
         return count
 
@@ -469,5 +488,7 @@ setattr(Builder, "finally", Builder.finally_)
 
 def build(tree: Tree, path: str, text: str) -> tuple[ClientSource, list[Diagnostic]]:
     builder = Builder(path, text.splitlines())
+    for token in tree.scan_values(lambda v: isinstance(v, Token) and v.type == "NAME" and v in RESERVED):
+        builder.error(token, f"`{token}` is a reserved word and cannot be used as a name", "choose another name")
     source = builder.transform(tree)
     return source, builder.diagnostics

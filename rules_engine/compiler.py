@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Collection, Iterable, Iterator, Optional
 
 import holidays as holiday_calendars
 
@@ -51,22 +51,45 @@ def compile_bytes(data: bytes, path: str) -> tuple[m.Client, tuple[Diagnostic, .
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        source = data.decode("utf-8", errors="replace").splitlines()[line - 1]
         raise RulesError([Diagnostic("error", "the file is not valid UTF-8 text", path, line, column,
-                                     "save the file as UTF-8")]) from None
+                                     "save the file with the UTF-8 encoding (your editor's \"Save as\" offers it)",
+                                     source)]) from None
     return compile_text(text, path)
 
 
 def compile_text(text: str, path: str = "<rules>") -> tuple[m.Client, tuple[Diagnostic, ...]]:
     """The pipeline: text → parse tree → syntax nodes → checked `Client`."""
     tree = parse(text, path)
-    source, diagnostics = build(tree, path, text)
-    checker = Compiler(source, path, text)
-    client = checker.assemble()
-    checker.check(client)
+    try:
+        source, diagnostics = build(tree, path, text)
+        checker = Compiler(source, path, text)
+        client = checker.assemble()
+        checker.check(client)
+    except RulesError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the boundary: no traceback may reach a user
+        raise RulesError([unexpected_failure(exc, path, text)]) from exc
     diagnostics = sorted(diagnostics + checker.diagnostics, key=lambda d: (d.line, d.column))
     if any(d.severity == "error" for d in diagnostics):
         raise RulesError(diagnostics)
     return client, tuple(diagnostics)
+
+
+def unexpected_failure(exc: Exception, path: str, text: str) -> Diagnostic:
+    """A diagnostic for a failure no check foresaw, placed where the builder was when it happened."""
+    where = getattr(exc, "obj", None)  # lark's VisitError carries the tree or token it was on
+    where = getattr(where, "meta", where)
+    line = getattr(where, "line", None) or 1
+    column = getattr(where, "column", None) or 1
+    lines = text.splitlines() or [""]
+    source = lines[line - 1] if line <= len(lines) else None
+    cause = getattr(exc, "orig_exc", exc)
+    if isinstance(cause, RecursionError):
+        return Diagnostic("error", "this condition is nested too deeply", path, line, column,
+                          "split it into named windows or simpler rules", source)
+    return Diagnostic("error", "this part of the file could not be compiled", path, line, column,
+                      f"please report this to the engine's developers ({type(cause).__name__})", source)
 
 
 def walk(cond: Optional[m.Cond]) -> Iterator[m.Cond]:
@@ -80,6 +103,41 @@ def walk(cond: Optional[m.Cond]) -> Iterator[m.Cond]:
         yield from walk(cond.item)
     else:
         yield cond
+
+
+def implies(a: Optional[m.Cond], b: Optional[m.Cond]) -> bool:
+    """True when condition `a` can only hold if `b` holds too (None is `otherwise`).
+
+    A sound but incomplete test on the shape of the conditions, enough to catch a rule that
+    repeats, narrows or is covered by an earlier one (`when lunch` after `when lunch or night`).
+    """
+    if b is None or a == b:
+        return True
+    if a is None:
+        return False
+    if isinstance(a, m.Or):
+        return all(implies(item, b) for item in a.items)
+    if isinstance(b, m.And):
+        return all(implies(a, item) for item in b.items)
+    if isinstance(a, m.And) and any(implies(item, b) for item in a.items):
+        return True
+    if isinstance(b, m.Or):
+        return any(implies(a, item) for item in b.items)
+    return narrower_atom(a, b)
+
+
+def narrower_atom(a: m.Cond, b: m.Cond) -> bool:
+    """`type is x` implies `type in (x, y)`; `forwarded busy` implies `forwarded (busy, …)`."""
+    if isinstance(a, (m.FieldIs, m.FieldIn)) and isinstance(b, m.FieldIn) and a.field == b.field:
+        values = {a.value} if isinstance(a, m.FieldIs) else set(a.values)
+        return values <= set(b.values)
+    if isinstance(a, m.FieldIs) and isinstance(b, m.FieldSet):
+        return a.field == b.field
+    if isinstance(a, m.Forwarded) and isinstance(b, m.Forwarded):
+        return set(a.reasons) <= set(b.reasons)
+    if isinstance(a, m.Said) and isinstance(b, m.Said):
+        return set(a.phrases) <= set(b.phrases)
+    return False
 
 
 def requires_status(cond: Optional[m.Cond]) -> bool:
@@ -100,6 +158,7 @@ class Compiler:
         self.text = text
         self.lines = text.splitlines()
         self.diagnostics: list[Diagnostic] = []
+        self.suggested: set[tuple[str, str]] = set()
 
     # ---- reporting ------------------------------------------------------------------------
     def report(self, severity, where, message: str, hint: Optional[str] = None) -> None:
@@ -114,9 +173,19 @@ class Compiler:
     def warn(self, where, message: str, hint: Optional[str] = None) -> None:
         self.report("warning", where, message, hint)
 
+    def word_pos(self, node: m.Node, word: str) -> m.Pos:
+        """Where `word` is written on the node's line, at or after the node: a caret under the
+        name itself rather than under the statement that mentions it."""
+        pos = node.pos
+        line = self.lines[pos.line - 1] if 0 < pos.line <= len(self.lines) else ""
+        found = re.compile(rf"(?<![a-z0-9_]){re.escape(word)}(?![a-z0-9_])").search(line, pos.column - 1)
+        return pos if found is None else m.Pos(file=pos.file, line=pos.line, column=found.start() + 1)
+
     def unknown(self, where, kind: str, name: str, known: Iterable[str]) -> None:
         known = list(known)
         hint = did_you_mean(name, known)
+        if hint:  # the misspelt reference means that one: do not also call it unused
+            self.suggested.add((kind, hint.split("`")[1]))
         if hint is None:
             hint = f"known {kind}s: " + ", ".join(f"`{k}`" for k in sorted(known)) if known else f"no {kind} is defined in this file"
         self.error(where, f"unknown {kind} `{name}`", hint)
@@ -268,17 +337,22 @@ class Compiler:
             self.check_atom(atom)
 
     def fact_message(self, atom: m.Cond, context: str) -> str:
+        field = f"the answer `{getattr(atom, 'field', '')}`"
         what = {
-            m.FieldSet: f"the answer `{getattr(atom, 'field', '')}`", m.FieldIs: f"the answer `{getattr(atom, 'field', '')}`",
-            m.FieldIn: f"the answer `{getattr(atom, 'field', '')}`", m.Said: "what the caller said",
-            m.UrgencyIs: "the urgency",
-        }.get(type(atom), f"`{type(atom).__name__.lower()}`")
+            m.FieldSet: field, m.FieldIs: field, m.FieldIn: field, m.Said: "what the caller said",
+            m.UrgencyIs: "the urgency", m.Status: "the owner's status", m.Forwarded: "the forwarding reason",
+            m.CallerIs: "the caller's number", m.CallerIn: "the caller's number", m.DialedIs: "the dialled number",
+            m.DialedIn: "the dialled number", m.LanguageIs: "the caller's language",
+        }[type(atom)]
         if context == "window":
             return f"a window can only depend on days, times, other windows, `holiday` and `closed`, not on {what}"
-        return f"{context} cannot depend on {what}: it is not known yet when the call arrives" if isinstance(atom, INTAKE_FACTS) \
-            else f"{context} cannot depend on {what}"
+        if isinstance(atom, INTAKE_FACTS):
+            return f"{context} cannot depend on {what}: it is not known yet when the call arrives"
+        return f"{context} cannot depend on {what}"
 
     def fact_hint(self, atom: m.Cond, context: str) -> Optional[str]:
+        if context == "window":
+            return "a window describes time only; put this in the condition of a greeting or a route"
         if isinstance(atom, INTAKE_FACTS):
             return "answers are known only after the script; use them in `urgency` or `route`"
         if isinstance(atom, m.UrgencyIs):
@@ -336,30 +410,35 @@ class Compiler:
                 self.error(atom, f"`{value}` is not one of the choices for `{atom.field}`",
                            did_you_mean(value, choices) or "choices: " + ", ".join(sorted(choices)))
 
-    def check_rule_order(self, rules, section: str, where, describe) -> None:
-        """First-match sections: exactly one unconditional rule, last; duplicates shadowed."""
+    def check_rule_order(self, rules: list, missing: str, fallback: str) -> None:
+        """First-match sections: one unconditional rule, last; a rule covered by earlier ones warned."""
         if not rules:
             return
         unconditional = [i for i, rule in enumerate(rules) if rule.when is None]
         if not unconditional:
-            self.error(rules[-1], f"{section} has no unconditional rule at the end",
-                       f"end {section} with {describe}, so that every call gets an answer")
-            return
-        first = unconditional[0]
-        for rule in rules[first + 1:]:
-            self.error(rule, f"this rule can never be reached: the rule on line {rules[first].pos.line} before it matches every call",
+            self.error(rules[-1], missing, f"add {fallback} at the end, so that every call gets an answer")
+        last = unconditional[0] if unconditional else len(rules)
+        for rule in rules[last + 1:]:
+            self.error(rule, f"this rule can never be reached: the rule on line {rules[last].pos.line} matches every call",
                        "move it above that rule, or delete it")
-        for i, rule in enumerate(rules[:first]):
-            for earlier in rules[:i]:
-                if earlier.when == rule.when:
-                    self.warn(rule, f"this rule is shadowed: line {earlier.pos.line} has the same condition and comes first",
-                              "change or remove one of them")
-                    break
+        for i, rule in enumerate(rules[:last]):
+            earlier = [r.when for r in rules[:i]]
+            if earlier and implies(rule.when, m.Or(items=tuple(earlier))):
+                lines = [str(r.pos.line) for r in rules[:i] if implies(rule.when, r.when)]
+                by = (f"the rule on line {lines[0]}" if len(lines) == 1 else
+                      f"the rules on lines {', '.join(lines)}" if lines else "the rules above it")
+                self.warn(rule, f"this rule never applies: every call it matches is already taken by {by}",
+                          "change its condition, move it up, or delete it")
 
     # ---- texts ---------------------------------------------------------------------------------
-    def check_text(self, text, owner: str, condition: Optional[m.Cond], arrival_only: bool,
-                   conditions: Optional[list] = None) -> None:
-        """Placeholders exist, languages are declared, the default language is present."""
+    def check_text(self, text, owner: str, conditions: list, answers: Optional[list[str]],
+                   asked_later: Collection[str] = ()) -> None:
+        """Languages are declared, the default language is present, every placeholder is valid.
+
+        `conditions`: every condition under which the text is used (for `{status.note}`);
+        `answers`: the fields whose answers may be used, or None where no answer is known yet;
+        `asked_later`: fields its script asks only after this text.
+        """
         templates = text.by_language if isinstance(text, m.Text) else text
         default = self.language_codes[0]
         if "" not in templates:
@@ -371,28 +450,32 @@ class Compiler:
                 first = next(iter(templates.values()))
                 self.error(first, f"{owner} has no text in the default language `{default}`",
                            f"every text must exist in `{default}`, the first of `languages`")
-        conditions = conditions if conditions is not None else [condition]
         for template in templates.values():
             for part in template.parts:
                 if isinstance(part, m.Placeholder):
-                    self.check_placeholder(part.name, template, owner, arrival_only, conditions)
+                    where = self.word_pos(template, "{" + part.name)
+                    self.check_placeholder(part.name, where, owner, conditions, answers, asked_later)
 
-    def check_placeholder(self, name: str, template: m.Template, owner: str, arrival_only: bool, conditions) -> None:
+    def check_placeholder(self, name: str, where: m.Pos, owner: str, conditions: list,
+                          answers: Optional[list[str]], asked_later: Collection[str]) -> None:
         kind, _, rest = name.partition(".")
         if kind == "answer":
-            if arrival_only:
-                self.error(template, f"{owner} cannot use `{{{name}}}`: answers are not known when the call arrives",
-                           "use answers in script texts after the question, or in routes")
-            elif rest not in self.asked_fields():
-                self.unknown(template, "field", rest, self.asked_fields())
+            if answers is None:
+                self.error(where, f"{owner} cannot use `{{{name}}}`: answers are not known when the call arrives",
+                           "use answers in the script after the question, or in a route's texts")
+            elif rest in asked_later:
+                self.error(where, f"{owner} uses `{{{name}}}` before the question `{rest}` is asked",
+                           "move this text after the question")
+            elif rest not in answers:
+                self.unknown(where, "question", rest, answers)
         elif kind == "oncall":
             self.used["teams"].add(rest)
             if rest not in self.client.teams:
-                self.unknown(template, "on-call team", rest, self.client.teams)
+                self.unknown(where, "on-call team", rest, self.client.teams)
         elif kind == "status":
             if not conditions or not all(requires_status(c) for c in conditions):
-                self.error(template, f"{owner} uses `{{status.note}}` but its condition does not require `status`",
-                           "add `and status` to the condition, so the text is used only while a status is set")
+                self.error(where, f"{owner} uses `{{status.note}}` but can be used when no status is set",
+                           "use it only under a condition that requires `status`, e.g. `when forwarded manual and status`")
 
     # ---- calendar ----------------------------------------------------------------------------------
     def check_calendar(self, client: m.Client) -> None:
@@ -500,7 +583,8 @@ class Compiler:
                 contact = client.contacts.get(name)
                 if contact is not None and method not in contact.addresses:
                     self.warn(target, f"`{name}` of team `{target.team}` has no `{method}` address; "
-                                      f"while {contact.title} is on call this target is skipped")
+                                      f"while {contact.title} is on call this target is skipped",
+                              f"add `{method} \"…\"` to contact `{name}`")
         elif isinstance(target, m.NumberTarget):
             if method == "email":
                 self.error(target, "a phone number cannot receive email", "email a contact instead")
@@ -519,12 +603,12 @@ class Compiler:
                 self.unknown(action, "escalation", action.policy, client.escalations)
         elif isinstance(action, m.Message):
             if action.priority not in PRIORITIES:
-                self.error(action, f"unknown priority `{action.priority}`",
+                self.error(self.word_pos(action, action.priority), f"unknown priority `{action.priority}`",
                            did_you_mean(action.priority, PRIORITIES) or "priorities: " + ", ".join(PRIORITIES))
             for notify in action.deliveries:
                 self.check_target(notify.target, notify.method)
         elif isinstance(action, m.Hangup):
-            self.check_text(action.say, owner, condition, arrival_only=False)
+            self.check_text(action.say, owner, [condition], list(self.asked_fields()))
 
     def check_escalations(self, client: m.Client) -> None:
         for policy in client.escalations.values():
@@ -538,8 +622,9 @@ class Compiler:
     def check_greetings(self, client: m.Client) -> None:
         for greeting in client.greetings:
             self.check_cond(greeting.when, "a greeting", TIME_FACTS + ARRIVAL_FACTS)
-            self.check_text(greeting.texts, f"greeting `{greeting.name}`", greeting.when, arrival_only=True)
-        self.check_rule_order(list(client.greetings), "the greetings", None, "`greeting default { … }`")
+            self.check_text(greeting.texts, f"greeting `{greeting.name}`", [greeting.when], None)
+        self.check_rule_order(list(client.greetings), "no greeting is for every call: the last one has a condition",
+                              "`greeting default { en \"…\" }`")
 
     def check_scripts(self, client: m.Client) -> None:
         choices = list(client.script_choices)
@@ -547,30 +632,36 @@ class Compiler:
             self.check_cond(choice.when, "`choose script`", TIME_FACTS + ARRIVAL_FACTS)
             self.used["scripts"].add(choice.script)
             if choice.script not in client.scripts:
-                self.unknown(choice, "script", choice.script, client.scripts)
+                self.unknown(self.word_pos(choice, choice.script), "script", choice.script, client.scripts)
         if client.scripts and not choices:
             self.error(next(iter(client.scripts.values())), "scripts are defined but no `choose script` picks one",
                        "add `choose script NAME otherwise`")
-        self.check_rule_order(choices, "`choose script`", None, "`choose script NAME otherwise`")
+        self.check_rule_order(choices, "no script is chosen for every call: the last `choose script` has a condition",
+                              "`choose script NAME otherwise`")
         for script in client.scripts.values():
-            conditions = [c.when for c in choices if c.script == script.name]
-            fields_seen: set[str] = set()
-            for step in script.steps:
-                if isinstance(step, m.Ask):
-                    if step.field in fields_seen:
-                        self.error(step, f"script `{script.name}` asks for `{step.field}` twice")
-                    fields_seen.add(step.field)
-                    self.check_cond(step.when, "a question", TIME_FACTS + ARRIVAL_FACTS + INTAKE_FACTS)
-                    if step.choices and len({c.value for c in step.choices}) != len(step.choices):
-                        self.error(step, f"a choice of `{step.field}` is listed twice")
-                    self.check_text(step.prompt, f"question `{step.field}`", None, arrival_only=False, conditions=conditions)
-                else:
-                    self.check_text(step.text, f"script `{script.name}`", None, arrival_only=False, conditions=conditions)
+            self.check_script(script, [c.when for c in choices if c.script == script.name])
+
+    def check_script(self, script: m.Script, conditions: list) -> None:
+        """Each question once, choices once, and texts that use only answers already given."""
+        fields = [step.field for step in script.steps if isinstance(step, m.Ask)]
+        asked: list[str] = []
+        for step in script.steps:
+            later = set(fields) - set(asked)
+            if isinstance(step, m.Ask):
+                if step.field in asked:
+                    self.error(step, f"script `{script.name}` asks for `{step.field}` twice", "keep one of the questions")
+                self.check_cond(step.when, "a question", TIME_FACTS + ARRIVAL_FACTS + INTAKE_FACTS)
+                if step.choices and len({c.value for c in step.choices}) != len(step.choices):
+                    self.error(step, f"a choice of `{step.field}` is listed twice")
+                self.check_text(step.prompt, f"question `{step.field}`", conditions, asked, later)
+                asked.append(step.field)
+            else:
+                self.check_text(step.text, f"script `{script.name}`", conditions, asked, later)
 
     def check_urgency(self, client: m.Client) -> None:
         for rule in client.urgency:
             self.check_cond(rule.when, "urgency", TIME_FACTS + ARRIVAL_FACTS + INTAKE_FACTS)
-        self.check_rule_order(list(client.urgency), "`urgency`", None, "`LEVEL otherwise`")
+        self.check_rule_order(list(client.urgency), "`urgency` has no `otherwise` level at the end", "`routine otherwise`")
 
     def check_routes(self, client: m.Client) -> None:
         for rule in client.routes:
@@ -580,13 +671,16 @@ class Compiler:
                 if index + 1 < len(rule.actions) and isinstance(action, (m.Voicemail, m.Callback, m.Message, m.Hangup)):
                     self.warn(rule.actions[index + 1], "this fallback is never used: the action before it cannot fail",
                               "`, else` belongs after `patch` or `escalate`")
-        self.check_rule_order(list(client.routes), "`route`", None, "`otherwise -> …`")
+        self.check_rule_order(list(client.routes), "`route` has no `otherwise` rule at the end",
+                              "`otherwise -> take message`")
 
     def check_unused(self, client: m.Client) -> None:
         # Windows are left out: every window that holds is reported in the decision's `windows`.
         kinds = (("contacts", "contact"), ("lists", "list"), ("teams", "on-call team"),
                  ("escalations", "escalation"), ("scripts", "script"))
         for key, word in kinds:
+            if key == "scripts" and not client.script_choices:
+                continue  # already an error: scripts are defined but none is chosen
             for name, item in getattr(client, key).items():
-                if name not in self.used[key]:
+                if name not in self.used[key] and (word, name) not in self.suggested:
                     self.warn(item, f"{word} `{name}` is never used", "remove it, or refer to it in a rule")

@@ -1,12 +1,21 @@
-"""Parse: rule-file text → Lark parse tree, with syntax errors told in plain words."""
+"""Parse: rule-file text → Lark parse tree, with syntax errors told in plain words.
+
+A syntax error is explained from the offending token and what the grammar expected there:
+common slips (a missing `}` or `->`, single quotes, a lower-case holiday code, a reserved
+word used as a name, an unquoted time zone…) get a message of their own; anything else is
+"expected …, but found …" with Lark's terminal names replaced by words.
+"""
 
 from __future__ import annotations
 
+import difflib
 import functools
+import re
 from importlib import resources
 from pathlib import Path
+from typing import Optional
 
-from lark import Lark, Tree, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
 from .errors import Diagnostic, RulesError
@@ -24,7 +33,15 @@ TERMINAL_WORDS = {
     "REGION": "a holiday region code (US-IL)",
     "METHOD": "call, sms or email",
     "ELSE": "`, else`",
+    "$END": "the end of the file",
 }
+# How a token that was found is named in a message ("found the name `bobb`").
+FOUND_WORDS = {"NAME": "the name", "INT": "the number", "DURATION": "the duration", "TIME": "the time",
+               "TIMERANGE": "the time range", "DATE": "the date", "DAYS": "the days", "REGION": "the code"}
+STATEMENTS = ("timezone", "languages", "numbers", "holidays", "holiday", "window", "closed", "contact",
+              "list", "oncall", "escalation", "greeting", "script", "choose", "urgency", "route")
+ACTIONS = ("patch", "escalate", "take", "voicemail", "callback", "say")
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def grammar_text() -> str:
@@ -39,9 +56,8 @@ def grammar_text() -> str:
 @functools.lru_cache(maxsize=1)
 def grammar() -> Lark:
     """The one parser of the process: LALR, positions on, grammar read once and cached."""
-    source = grammar_text()
     return Lark(
-        source,
+        grammar_text(),
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
@@ -52,26 +68,39 @@ def grammar() -> Lark:
 
 
 def parse(text: str, path: str) -> Tree:
-    """Parse one rule file; a syntax error becomes a `RulesError` with one positioned diagnostic."""
+    """Parse one rule file; a syntax error becomes a `RulesError` with one positioned diagnostic.
+
+    Only the first syntax error is reported: after one, the parser's guess of what was meant
+    is too often wrong, and a cascade of invented errors would mislead more than it helps.
+    """
     try:
         return grammar().parse(text)
     except UnexpectedInput as exc:
         raise RulesError([syntax_diagnostic(exc, text, path)]) from None
 
 
-def describe_terminal(name: str) -> str:
-    if name in TERMINAL_WORDS:
-        return TERMINAL_WORDS[name]
-    if name == "$END":
-        return "the end of the file"
+# ---- words for terminals ------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def literal(name: str) -> Optional[str]:
+    """The fixed text of a keyword or punctuation terminal (`->` for `__ANON_1`), else None."""
     term = next((t for t in grammar().terminals if t.name == name), None)
     if term is not None and isinstance(term.pattern, PatternStr):
-        return f"`{term.pattern.value}`"
-    return name.lower()
+        return term.pattern.value
+    return None
 
 
 def describe_expected(names: set[str]) -> str:
-    words = sorted({describe_terminal(n) for n in names})
+    """`expected …` in words; a long list of statement keywords becomes one phrase."""
+    words = set()
+    statements = {n for n in names if literal(n) in STATEMENTS}
+    if len(statements) >= 4:
+        names = names - statements
+        words.add("a new statement (`window`, `contact`, `greeting`, `route`…)")
+    for name in names:
+        words.add(TERMINAL_WORDS.get(name) or (f"`{literal(name)}`" if literal(name) else name.lower()))
+    words = sorted(words, key=lambda w: (w.startswith("a new statement"), w))
     if len(words) > 8:
         return ", ".join(words[:8]) + f" (or {len(words) - 8} more)"
     if len(words) <= 1:
@@ -79,50 +108,127 @@ def describe_expected(names: set[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
-    lines = text.splitlines() or [""]
-    line = getattr(exc, "line", 0) or len(lines)
-    column = getattr(exc, "column", 0) or 1
-    if line < 1 or line > len(lines):
-        line = len(lines)
-        column = len(lines[-1]) + 1
-    source_line = lines[line - 1]
-    hint = None
-    if isinstance(exc, UnexpectedEOF) or (
-        isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
-    ):
-        expected = getattr(exc, "expected", None) or getattr(exc, "accepts", None) or set()
-        message = "the file ends before the client is complete"
-        if expected:
-            message += f"; expected {describe_expected(set(expected))}"
-        hint = "is a closing `}` missing?"
-        line = len(lines)
-        source_line = lines[-1]
-        column = len(source_line) + 1
-    elif isinstance(exc, UnexpectedToken):
-        token = exc.token
-        expected = set(exc.accepts or exc.expected)
-        if "NAME" in expected and str(token).isidentifier() and str(token).islower() and token.type != "NAME":
-            message = f"`{token}` is a reserved word and cannot be used as a name"
-            hint = "choose another name, e.g. `" + str(token) + "_hours`"
-        else:
-            message = f"unexpected {token_words(token)}; expected {describe_expected(expected)}"
-    elif isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
-        expected = set(exc.allowed or ())
-        message = f"unexpected character `{char}`"
-        if expected:
-            message += f"; expected {describe_expected(expected)}"
-        if char == "'":
-            hint = 'texts are written in double quotes: "…"'
-    else:  # pragma: no cover - every UnexpectedInput is one of the three above
-        message = "this line could not be read"
-    return Diagnostic("error", message, path, line, column, hint, source_line)
-
-
-def token_words(token) -> str:
-    if token.type in ("STRING",):
-        return f"text {token}"
-    if token.type in TERMINAL_WORDS:
-        return f"{TERMINAL_WORDS[token.type].split(' (')[0]} `{token}`"
+def describe_found(token: Token) -> str:
+    if token.type == "STRING":
+        return f"the text {token}"
+    if token.type in FOUND_WORDS:
+        return f"{FOUND_WORDS[token.type]} `{token}`"
+    if str(token).isalpha():
+        return f"the word `{token}`"
     return f"`{token}`"
+
+
+# ---- where braces open and close ------------------------------------------------------------
+
+
+def braces(text: str) -> tuple[list[int], Optional[int]]:
+    """Lines of the `{` still open at the end of `text`, and the line where the outermost
+    block last closed (strings and comments are skipped)."""
+    stack: list[int] = []
+    closed_at = None
+    for match in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]', text):
+        line = text.count("\n", 0, match.start()) + 1
+        if match.group() == "{":
+            stack.append(line)
+        elif match.group() == "}" and stack:
+            stack.pop()
+            if not stack:
+                closed_at = line
+    return stack, closed_at
+
+
+# ---- explanations ---------------------------------------------------------------------------
+
+
+def syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
+    """Explanations are `(message, hint)`, or `(message, hint, offset)` when the mistake
+    starts elsewhere than where the parser stopped (`monday 08:00-17:00` stops at the time)."""
+    lines = text.splitlines() or [""]
+    if isinstance(exc, UnexpectedCharacters):
+        line, column = exc.line, exc.column
+        message, hint, *at = explain_character(text, exc.pos_in_stream, set(exc.allowed or ()))
+    elif isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+        line, column = exc.token.line, exc.token.column
+        message, hint, *at = explain_token(text, exc.token, set(exc.accepts or exc.expected))
+    else:  # the file ended too early (UnexpectedEOF, or an UnexpectedToken on `$END`)
+        line = max((i for i, s in enumerate(lines, 1) if s.strip()), default=1)
+        column = len(lines[line - 1].rstrip()) + 1
+        message, hint, *at = explain_end(text)
+    if at:
+        line = text.count("\n", 0, at[0]) + 1
+        column = at[0] - (text.rfind("\n", 0, at[0]) + 1) + 1
+    line = min(max(line, 1), len(lines))
+    return Diagnostic("error", message, path, line, column, hint, lines[line - 1])
+
+
+def explain_end(text: str) -> tuple[str, Optional[str]]:
+    if not text.strip() or re.fullmatch(r"(\s*#[^\n]*)*\s*", text):
+        return "the file is empty", 'a rule file starts with `client NAME "Title" {`', 0
+    open_lines, _ = braces(text)
+    if open_lines:
+        return ("the file ends before every `{` is closed",
+                f"the `{{` on line {open_lines[-1]} has no matching `}}`")
+    return "the file ends too early", None
+
+
+def explain_token(text: str, token: Token, expected: set[str]) -> tuple[str, Optional[str]]:
+    value, found = str(token), describe_found(token)
+    literals = {literal(n) for n in expected} - {None}
+    before = text[: token.start_pos]
+    if "NAME" in expected and token.type != "NAME" and re.fullmatch(r"[a-z][a-z0-9_]*", value):
+        return f"`{value}` is a reserved word and cannot be used as a name", "choose another name"
+    if "REGION" in expected and token.type == "NAME":
+        code = re.match(r"[A-Za-z0-9-]+", text[token.start_pos:]).group()
+        return "holiday codes are written in capital letters", f"write `{code.upper()}`"
+    if "->" in literals and value in ACTIONS:
+        return "`->` is missing before the action", "a route rule reads `when CONDITION -> ACTION`"
+    if value == "else" and "ELSE" in expected:
+        return "`else` needs a comma before it", "write `patch bob, else voicemail`"
+    if token.type == "INT" and re.match(r"\d+(:\d+)?\s*-\s*\d", text[token.start_pos:]):
+        return "a time range is written HH:MM-HH:MM, without spaces", "for example `08:00-17:00`"
+    if token.type == "INT" and "DURATION" in expected:
+        return f"the duration `{value}` has no unit", "durations are written 30s, 5m, 2h or 1d"
+    if token.type == "TIMERANGE" and (day := re.search(r"([A-Za-z]+)\s*$", before)):
+        if day.group(1)[:3].lower() in DAY_NAMES or difflib.get_close_matches(day.group(1), DAY_NAMES):
+            return (f"`{day.group(1)}` is not a day", "days are written mon, tue, wed, thu, fri, sat, sun, or daily",
+                    day.start(1))
+    if value == "=" and "is" in literals:
+        return "conditions compare with `is`, not `=`", "for example `type is billing`"
+    if value in ("wait", "}") and literals == {","}:
+        return "each step ends with a comma and `wait`", "for example `step call bob, wait 5m`"
+    if token.type == "STRING" and expected == {"NAME"} and before.rstrip()[-1:] in ('{', '"'):
+        return "each text in braces starts with its language", 'for example `en "Hello"`'
+    if value in STATEMENTS and "}" in literals:
+        open_lines, _ = braces(before)
+        where = f"the `{{` on line {open_lines[-1]} is not closed" if open_lines else None
+        return f"a closing `}}` is missing before `{value}`", where
+    if expected == {"$END"}:
+        _, closed_at = braces(before)
+        return (f"{found} comes after the end of the client",
+                f"the client's block already ended with the `}}` on line {closed_at}; is there one `}}` too many?")
+    hint = "is a comma missing before it?" if token.type == "STRING" and "," in literals else None
+    return f"expected {describe_expected(expected)}, but found {found}", hint
+
+
+def explain_character(text: str, pos: int, allowed: set[str]) -> tuple[str, Optional[str]]:
+    char = text[pos] if pos < len(text) else ""
+    word = re.match(r"[^\s{}(),\"]*", text[pos:]).group() or char
+    if char == "'":
+        quoted = re.match(r"'([^'\n]*)'?", text[pos:]).group(1)
+        return "texts are written in double quotes, not single quotes", f'write "{quoted}"'
+    if char == "-" and (day := re.search(r"([a-z]+)$", text[:pos])) and day.group(1) in DAY_NAMES:
+        wrong = re.match(r"-([A-Za-z]*)", text[pos:]).group(1)
+        close = difflib.get_close_matches(wrong.lower(), DAY_NAMES, n=1)
+        return (f"`{wrong}` is not a day",
+                f"did you mean `{close[0]}`?" if close else "days are written mon, tue, wed, thu, fri, sat, sun",
+                pos + 1)
+    if char.isalpha() and char.isupper() and allowed & {"NAME", "DAYS", "METHOD"}:
+        return "names, days and keywords are written in lower case", f"write `{word.lower()}`"
+    if "STRING" in allowed and not allowed & {"NAME", "REGION"} and char not in "\"'":
+        return "this value must be in double quotes", f'write "{word}"'
+    if char == ";":
+        return "`;` is not needed", "a statement ends where the next one begins; remove the `;`"
+    message = f"unexpected character `{char}`"
+    if allowed:
+        message += f"; expected {describe_expected(allowed)}"
+    return message, None

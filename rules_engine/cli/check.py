@@ -1,4 +1,10 @@
-"""`rules-engine check PATH...`: compile rule files and report every problem at once."""
+"""`rules-engine check PATH...`: compile rule files and report every problem at once.
+
+Diagnostics go to standard error, rendered as in LANGUAGE.md section 2, followed by a
+one-line summary; `--format json` prints one JSON document on standard output instead, for
+editors and CI. Exit codes: 0 clean, 1 errors (with `--strict`, warnings too), 2 when a
+PATH does not exist.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,17 @@ from ..errors import Diagnostic, RulesError
 
 
 def add_parser(sub):
-    parser = sub.add_parser("check", help="compile rule files; exit 0 clean, 1 errors")
+    parser = sub.add_parser("check", help="compile rule files; exit 0 clean, 1 errors",
+                            description="Compile rule files and report every error and warning at once.")
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a .rules file or a directory of them")
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text for people (default), json for editors and CI")
     return parser
 
 
-def rule_files(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
+def rule_files(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """The `.rules` files named or contained in `paths`, and the paths that do not exist."""
     files, missing = [], []
     for raw in paths:
         path = Path(raw)
@@ -27,29 +36,46 @@ def rule_files(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(Diagnostic("error", "no such file or directory", raw))
+            missing.append(raw)
     return files, missing
 
 
+def plural(count: int, word: str) -> str:
+    if count == 0:
+        return f"no {word}s"
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def run(args) -> int:
-    files, diagnostics = rule_files(args.paths)
-    compiled = []
+    files, missing = rule_files(args.paths)
+    if missing:
+        for raw in missing:
+            print(f"rules-engine check: {raw}: no such file or directory", file=sys.stderr)
+        return 2
+    diagnostics: list[Diagnostic] = []
+    clients = {}
     for path in files:
         try:
             client, warnings = compile_file(path)
-            compiled.append(client.id)
+            clients[str(path)] = client.id
             diagnostics.extend(warnings)
         except RulesError as exc:
             diagnostics.extend(exc.diagnostics)
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
-    if args.format == "json":
-        json.dump({"files": [str(f) for f in files], "errors": errors, "warnings": warnings,
-                   "diagnostics": [d.as_dict() for d in diagnostics]}, sys.stdout, indent=2)
-        print()
-    else:
-        for d in diagnostics:
-            print(d.render(), file=sys.stderr)
-        print(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)", file=sys.stderr if errors else sys.stdout)
     failed = errors > 0 or (args.strict and warnings > 0) or not files
+    if args.format == "json":
+        report = {"ok": not failed, "files": [str(f) for f in files], "clients": clients,
+                  "errors": errors, "warnings": warnings, "diagnostics": [d.as_dict() for d in diagnostics]}
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 1 if failed else 0
+    for d in diagnostics:
+        print(d.render(), file=sys.stderr)
+    if not files:
+        print("rules-engine check: no .rules files found in " + ", ".join(args.paths), file=sys.stderr)
+        return 1
+    summary = f"checked {plural(len(files), 'file')}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+    if args.strict and warnings and not errors:
+        summary += " (--strict: warnings count as errors)"
+    print(summary, file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0

@@ -1,0 +1,55 @@
+"""Bad rule files and the whole output `rules-engine check` gives for each (golden files).
+
+Each `tests/golden/diagnostics/NAME.rules` is one broken client; `NAME.expected` is the
+complete output of `rules-engine check` for it (standard error, then standard output).
+Regenerate after a deliberate change with `UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_diagnostics.py`,
+then read every changed file as an account manager would before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rules_engine.cli import main
+from rules_engine.compiler import compile_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden" / "diagnostics"
+CASES = sorted(path.stem for path in GOLDEN.glob("*.rules"))
+
+
+def check_output(name: str, capsys, monkeypatch) -> tuple[int, str]:
+    monkeypatch.chdir(ROOT)
+    code = main(["check", f"tests/golden/diagnostics/{name}.rules"])
+    captured = capsys.readouterr()
+    return code, captured.err + captured.out
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_check_output_matches_golden_file(name, capsys, monkeypatch):
+    code, output = check_output(name, capsys, monkeypatch)
+    expected = GOLDEN / f"{name}.expected"
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected.write_text(output, encoding="utf-8")
+    assert output == expected.read_text(encoding="utf-8")
+    assert code == (1 if ": error: " in output else 0)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_golden_input_is_reported(name):
+    """A golden input that compiled cleanly would test nothing."""
+    data = (GOLDEN / f"{name}.rules").read_bytes()
+    try:
+        _, warnings = compile_bytes(data, name)
+    except Exception as exc:  # noqa: BLE001 - RulesError is the expected outcome
+        assert type(exc).__name__ == "RulesError"
+    else:
+        assert warnings, f"{name}.rules compiles without a single diagnostic"
+
+
+def test_enough_distinct_bad_inputs():
+    assert len(CASES) >= 30
+    assert sorted(p.stem for p in GOLDEN.glob("*.expected")) == CASES
