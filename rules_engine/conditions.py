@@ -1,0 +1,200 @@
+"""Conditions: a compiled rule condition → a closure over one call's `Facts`, three-valued.
+
+Each condition is compiled once per client. Evaluating it gives True, False, or None for
+*unknown*: it depends on an answer the chosen script asks but the call does not carry yet
+(section 2, "Facts at arrival vs after intake"). A field the script never asks and the call
+does not carry is *absent*, and conditions on it are false. `and`, `or` and `not` follow
+Kleene's logic, so a rule that is false whatever the missing answers turn out to be is
+false now, and only a rule that really waits for an answer is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping, Optional
+
+from . import model as m
+from .calendar import TimeFacts, schedule_predicate
+
+Truth = Optional[bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything a condition may read about one call, gathered once per decision."""
+
+    time: TimeFacts
+    forwarded: str
+    caller: Optional[str]
+    dialed: Optional[str]
+    language: str
+    status: bool
+    answers: Mapping[str, str]  # carried answers, non-empty
+    pending: frozenset[str]  # asked by the chosen script, not carried yet
+    said: Optional[str]
+    urgency: Optional[str] = None
+    urgency_known: bool = True
+    urgency_waits: tuple[str, ...] = ()  # what the urgency waits for while it is unknown
+
+
+def phone_key(number: Optional[str]) -> Optional[str]:
+    """A phone number as compared: without the spaces, dashes and brackets people type."""
+    if number is None:
+        return None
+    key = re.sub(r"[\s().-]", "", number)
+    return key or None
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A compiled condition: `test` is the hot path; `waits_for` explains an unknown."""
+
+    test: Callable[[Facts], Truth]
+    parts: tuple["Condition", ...] = ()
+    field: Optional[str] = None
+    on_urgency: bool = False
+
+    def waits_for(self, facts: Facts) -> set[str]:
+        """The unanswered fields that make this condition unknown (empty when it is decided)."""
+        if self.test(facts) is not None:
+            return set()
+        if self.field is not None:
+            return {self.field}
+        if self.on_urgency:
+            return set(facts.urgency_waits)
+        waiting: set[str] = set()
+        for part in self.parts:
+            waiting |= part.waits_for(facts)
+        return waiting
+
+
+ALWAYS = Condition(lambda facts: True)
+
+
+def all_of(tests: tuple) -> Callable[[Facts], Truth]:
+    def test(facts: Facts) -> Truth:
+        result: Truth = True
+        for item in tests:
+            value = item(facts)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+    return test
+
+
+def any_of(tests: tuple) -> Callable[[Facts], Truth]:
+    def test(facts: Facts) -> Truth:
+        result: Truth = False
+        for item in tests:
+            value = item(facts)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    return test
+
+
+def negation(inner: Callable[[Facts], Truth]) -> Callable[[Facts], Truth]:
+    def test(facts: Facts) -> Truth:
+        value = inner(facts)
+        return None if value is None else not value
+
+    return test
+
+
+def answer_test(field: str, holds: Callable[[str], bool]) -> Callable[[Facts], Truth]:
+    """Known → `holds(answer)`; asked but not carried → unknown; absent → false."""
+
+    def test(facts: Facts) -> Truth:
+        answer = facts.answers.get(field)
+        if answer is not None:
+            return holds(answer)
+        return None if field in facts.pending else False
+
+    return test
+
+
+def said_pattern(phrases: tuple[str, ...]) -> re.Pattern:
+    """Each phrase at a word start, any case, words separated by any white space."""
+    alternatives = ("\\s+".join(re.escape(word) for word in phrase.split()) for phrase in phrases)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+
+
+def compile_condition(cond: Optional[m.Cond], lists: Mapping[str, frozenset[str]]) -> Condition:
+    """Compile a condition of the model; `None` (an unconditional rule) always holds.
+
+    `lists` maps each phone list to its numbers (as `phone_key` compares them).
+    """
+    if cond is None:
+        return ALWAYS
+    if isinstance(cond, (m.And, m.Or, m.Not)):
+        items = (cond.item,) if isinstance(cond, m.Not) else cond.items
+        parts = tuple(compile_condition(item, lists) for item in items)
+        tests = tuple(part.test for part in parts)
+        combine = negation(tests[0]) if isinstance(cond, m.Not) else (all_of if isinstance(cond, m.And) else any_of)(tests)
+        return Condition(combine, parts)
+    if isinstance(cond, (m.FieldIs, m.FieldIn, m.FieldSet)):
+        return Condition(answer_test(cond.field, answer_predicate(cond)), field=cond.field)
+    if isinstance(cond, m.UrgencyIs):
+        level = cond.level
+        return Condition(lambda f: (f.urgency == level) if f.urgency_known else None, on_urgency=True)
+    return Condition(arrival_test(cond, lists))
+
+
+def answer_predicate(cond: m.Cond) -> Callable[[str], bool]:
+    """Answers are compared without regard to case; they are never interpreted."""
+    if isinstance(cond, m.FieldIs):
+        value = cond.value.casefold()
+        return lambda answer: answer.casefold() == value
+    if isinstance(cond, m.FieldIn):
+        values = frozenset(v.casefold() for v in cond.values)
+        return lambda answer: answer.casefold() in values
+    return lambda answer: True  # `FIELD is set`: carried answers are never empty
+
+
+def arrival_test(cond: m.Cond, lists: Mapping[str, frozenset[str]]) -> Callable[[Facts], bool]:
+    """Atoms that are always known: time, forwarding, numbers, language, status, `said`."""
+    if isinstance(cond, m.WindowRef):
+        name = cond.name
+        return lambda f: name in f.time.windows
+    if isinstance(cond, m.Schedule):
+        predicate = schedule_predicate(cond)
+        return lambda f: predicate(f.time)
+    if isinstance(cond, m.Holiday):
+        return lambda f: f.time.holiday is not None
+    if isinstance(cond, m.Closed):
+        return lambda f: f.time.closed is not None
+    if isinstance(cond, m.Status):
+        return lambda f: f.status
+    if isinstance(cond, m.Forwarded):
+        reasons = frozenset(cond.reasons)
+        return lambda f: f.forwarded in reasons
+    if isinstance(cond, m.CallerIs):
+        number = phone_key(cond.number)
+        return lambda f: f.caller == number
+    if isinstance(cond, m.CallerIn):
+        members = lists[cond.list]
+        return lambda f: f.caller is not None and f.caller in members
+    if isinstance(cond, m.DialedIs):
+        number = phone_key(cond.number)
+        return lambda f: f.dialed == number
+    if isinstance(cond, m.DialedIn):
+        members = lists[cond.list]
+        return lambda f: f.dialed is not None and f.dialed in members
+    if isinstance(cond, m.LanguageIs):
+        language = cond.language
+        return lambda f: f.language == language
+    if isinstance(cond, m.Said):
+        pattern = said_pattern(cond.phrases)
+        return lambda f: f.said is not None and pattern.search(f.said) is not None
+    raise TypeError(f"not a condition: {type(cond).__name__}")  # the model has no other kind
+
+
+def phone_lists(client: m.Client) -> dict[str, frozenset[str]]:
+    return {name: frozenset(phone_key(n.value) for n in lst.numbers) for name, lst in client.lists.items()}

@@ -1,0 +1,182 @@
+"""The decision: what the engine answers for one call — the contract with the routing daemon.
+
+Its JSON (`decision.model_dump(mode="json")` or `decision.to_json()`) is exactly the shape
+of LANGUAGE.md section 3. The evaluator builds these models with `model_construct` (its
+values are already checked), so no validation runs on the hot path. Optional keys the
+contract marks as such (a greeting's title, a target's contact, an action's team, the
+status, a trace note) are left out when they have no value, rather than written as null.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
+
+
+def iso_duration(value: timedelta) -> str:
+    """A duration in ISO 8601: 5 minutes → `PT5M`, a day and a half → `P1DT12H`."""
+    seconds = int(value.total_seconds())
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
+    text = "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
+    return text if text != "P" else "PT0S"
+
+
+class Part(BaseModel):
+    """Base of the decision's parts: frozen, and `OMIT_NONE` keys dropped when empty."""
+
+    model_config = ConfigDict(frozen=True, serialize_by_alias=True)
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_optionals(self, handler):
+        data = handler(self)
+        for key in self.OMIT_NONE:
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+
+class Target(Part):
+    """Who is reached, resolved at the call's time: a contact's address, or a literal number."""
+
+    OMIT_NONE = frozenset({"contact", "name", "team"})
+    contact: Optional[str] = None
+    name: Optional[str] = None
+    team: Optional[str] = None
+    method: Literal["call", "sms", "email"]
+    address: str
+
+
+class Patch(Part):
+    OMIT_NONE = frozenset({"team"})
+    kind: Literal["patch"] = "patch"
+    team: Optional[str] = None
+    targets: tuple[Target, ...]
+
+
+class Message(Part):
+    kind: Literal["message"] = "message"
+    priority: str = "normal"
+    targets: tuple[Target, ...] = ()
+
+
+class Voicemail(Part):
+    kind: Literal["voicemail"] = "voicemail"
+
+
+class Callback(Part):
+    kind: Literal["callback"] = "callback"
+    within: str  # ISO 8601 duration
+
+
+class Hangup(Part):
+    kind: Literal["hangup"] = "hangup"
+    say: str
+
+
+class EscalationStep(Part):
+    targets: tuple[Target, ...]
+    wait: str  # ISO 8601 duration
+
+
+FinalAction = Union[Patch, Message, Voicemail, Callback, Hangup]
+
+
+class Escalate(Part):
+    kind: Literal["escalate"] = "escalate"
+    policy: str
+    steps: tuple[EscalationStep, ...]
+    repeat: int = 1
+    final: Optional[FinalAction] = Field(default=None, alias="finally")
+
+
+Action = Union[Patch, Escalate, Message, Voicemail, Callback, Hangup]
+
+
+class Greeting(Part):
+    OMIT_NONE = frozenset({"title"})
+    id: str
+    title: Optional[str] = None
+    language: str
+    text: str
+
+
+class Ask(Part):
+    """A question of the script, in the language it will be asked in.
+
+    `answer` is what the call already carries; `waits_for` names the answers that decide
+    whether the question applies at all (empty when it surely does).
+    """
+
+    kind: Literal["ask"] = "ask"
+    field: str
+    language: str
+    text: str
+    required: bool = False
+    phone: bool = False
+    choices: Optional[tuple[str, ...]] = None
+    answer: Optional[str] = None
+    waits_for: tuple[str, ...] = ()
+
+
+class Say(Part):
+    kind: Literal["say"] = "say"
+    language: str
+    text: str
+
+
+class Script(Part):
+    id: str
+    steps: tuple[Union[Ask, Say], ...]
+
+
+class Route(Part):
+    rule: int  # 1-based position in `route { … }`
+    line: int
+    actions: tuple[Action, ...]
+
+
+class Status(Part):
+    note: str
+    instructions: Optional[str] = None
+    until: Optional[str] = None  # ISO 8601 with offset
+
+
+class TraceEntry(Part):
+    """One rule tried: its section, name (or 1-based number), source line and result.
+
+    `result` is null for a rule that waits for answers; `note` says what else happened
+    (a target left out because nobody is on call, a step dropped).
+    """
+
+    OMIT_NONE = frozenset({"note"})
+    section: str
+    rule: Union[str, int]
+    line: int
+    result: Optional[bool]
+    note: Optional[str] = None
+
+
+class Decision(Part):
+    """The whole answer for one call."""
+
+    OMIT_NONE = frozenset({"status"})
+    client: str
+    at: str  # local time of the call, ISO 8601 with offset
+    rules_version: str
+    windows: tuple[str, ...]
+    greeting: Greeting
+    script: Optional[Script] = None
+    urgency: Optional[str] = None
+    needs: tuple[str, ...] = ()
+    route: Optional[Route] = None
+    status: Optional[Status] = None
+    trace: tuple[TraceEntry, ...] = ()
+
+    def to_json(self, indent: Optional[int] = None) -> str:
+        return self.model_dump_json(indent=indent)
