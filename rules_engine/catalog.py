@@ -1,20 +1,44 @@
 """Load: a `.rules` file or a directory of them → an immutable catalog of compiled clients.
 
 A catalog is one consistent version of everything the engine serves: clients by id and
-by number, each with the warnings of its compile, and the problems of files that failed.
-The engine swaps whole catalogs, never parts of one.
+by number, each with the warnings of its compile, and the problems of files that are not
+served as saved. The engine swaps whole catalogs, never parts of one.
+
+Loading is incremental: `load(path, previous)` recompiles only the files whose content
+changed since `previous`, and a file that fails (to compile, or because its client id or
+a number clashes with another file) never replaces the version of it that was serving.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterable, Mapping, Optional
 
 from . import model as m
-from .compiler import compile_file
+from .compiler import compile_bytes
 from .errors import Diagnostic, RulesError
+
+# A file modified this close to the scan that saw it may change again within the same
+# timestamp tick without its (mtime, size) changing; such a stamp is not trusted, and the
+# next load compares the content instead (git's "racily clean" rule).
+RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """What one rule file compiled to, and the version of it that serves."""
+
+    path: str
+    stamp: tuple[int, int]  # (mtime_ns, size) when the content below was read
+    trusted: bool  # the stamp was old enough at the scan to stand for the content
+    digest: str  # sha256 of the content
+    client: Optional[m.Client]  # the compiled content, None if it failed
+    warnings: tuple[Diagnostic, ...] = ()
+    errors: tuple[Diagnostic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -23,50 +47,163 @@ class Catalog:
     by_number: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     warnings: tuple[Diagnostic, ...] = ()
     problems: tuple[Diagnostic, ...] = ()
+    files: Mapping[str, FileEntry] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    """What a reload changed in what is served, and what is wrong with the files."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    recompiled: tuple[str, ...] = ()  # files compiled by this reload (unchanged files are not)
+    problems: tuple[Diagnostic, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    def __str__(self) -> str:
+        parts = [f"{label} {', '.join(ids)}" for label, ids in
+                 (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if ids]
+        summary = "; ".join(parts) or "no change"
+        errors = sum(p.severity == "error" for p in self.problems)
+        return summary + (f"; {errors} problem(s)" if errors else "")
 
 
 def rule_files(path: Path) -> list[Path]:
-    return sorted(path.glob("*.rules")) if path.is_dir() else [path]
+    """The rule files under `path`; hidden files (editors' swap and lock files) are skipped."""
+    if path.is_dir():
+        return sorted(p for p in path.glob("*.rules") if not p.name.startswith(".") and p.is_file())
+    return [path] if path.is_file() else []
 
 
-def load(path: str | Path) -> Catalog:
-    """Compile every rule file under `path`; files that fail are reported, not served."""
-    clients: dict[str, m.Client] = {}
-    warnings: list[Diagnostic] = []
+def load(path: str | Path, previous: Optional[Catalog] = None) -> Catalog:
+    """Compile the rule files under `path`, reusing what `previous` compiled from the same content."""
+    root = Path(path)
+    old_files = previous.files if previous is not None else {}
+    entries: dict[str, FileEntry] = {}
+    for file in rule_files(root):
+        entry = scan(file, old_files.get(str(file)))
+        if entry is not None:
+            entries[str(file)] = entry
     problems: list[Diagnostic] = []
-    for file in rule_files(Path(path)):
-        try:
-            client, file_warnings = compile_file(file)
-        except RulesError as exc:
-            problems.extend(exc.diagnostics)
-            continue
-        warnings.extend(file_warnings)
-        if client.id in clients:
-            other = clients[client.id].path
-            problems.append(Diagnostic("error", f"client `{client.id}` is also defined in {other}", str(file),
-                                       client.pos.line if client.pos else 0, client.pos.column if client.pos else 0,
-                                       "each client id must be unique"))
-            continue
-        clients[client.id] = client
+    if not root.exists():
+        problems.append(Diagnostic("error", "no such file or directory", str(root),
+                                   hint="the engine serves a .rules file or a directory of them"))
+    for entry in entries.values():
+        problems.extend(entry.errors)
+    served = previous.clients if previous is not None else {}
+    clients, by_number = assemble(entries, served, problems)
+    warnings = [w for entry in entries.values() if entry.client is not None
+                and clients.get(entry.client.id) is entry.client for w in entry.warnings]
     return Catalog(
         clients=MappingProxyType(clients),
-        by_number=MappingProxyType(index_numbers(clients, problems)),
+        by_number=MappingProxyType(by_number),
         warnings=tuple(warnings),
         problems=tuple(problems),
+        files=MappingProxyType(entries),
     )
 
 
-def index_numbers(clients: Mapping[str, m.Client], problems: list[Diagnostic]) -> dict[str, str]:
-    """Each dialled number → its client; a number claimed by two clients is a problem naming both files."""
-    owners: dict[str, str] = {}
-    for client in clients.values():
-        for number in client.numbers:
-            other = owners.get(number.value)
-            if other is not None and other != client.id:
-                problems.append(Diagnostic(
-                    "error", f"number {number.value} belongs to two clients: `{other}` ({clients[other].path}) and `{client.id}`",
-                    client.path, number.pos.line if number.pos else 0, number.pos.column if number.pos else 0,
-                    "a dialled number must lead to one client"))
+def scan(file: Path, old: Optional[FileEntry]) -> Optional[FileEntry]:
+    """The entry for `file`: the old one if its content is unchanged, else a fresh compile.
+
+    None when the file vanished between listing and reading (it is being deleted).
+    """
+    started = time.time_ns()
+    try:
+        stat = file.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if old is not None and old.trusted and old.stamp == stamp:
+            return old
+        data = file.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        error = Diagnostic("error", f"cannot read the file: {exc.strerror}", str(file))
+        return FileEntry(str(file), (0, 0), False, "", None, errors=(error,))
+    trusted = stamp[0] < started - RACY_NS and stamp[1] == len(data)
+    digest = hashlib.sha256(data).hexdigest()
+    if old is not None and old.digest == digest:
+        return FileEntry(old.path, stamp, trusted, digest, old.client, old.warnings, old.errors)
+    try:
+        client, warnings = compile_bytes(data, str(file))
+    except RulesError as exc:
+        return FileEntry(str(file), stamp, trusted, digest, None, errors=exc.diagnostics)
+    return FileEntry(str(file), stamp, trusted, digest, client, warnings)
+
+
+def assemble(entries: Mapping[str, FileEntry], served: Mapping[str, m.Client],
+             problems: list[Diagnostic]) -> tuple[dict[str, m.Client], dict[str, str]]:
+    """Pick the version of each file to serve so that client ids and numbers stay unique.
+
+    A file serves its new content if that compiled and clashes with nothing, else the
+    version of it that was serving (the last good one), if any. Versions that keep serving
+    are placed first, so a new or edited file can never push out a client that was
+    serving; a clash is a problem naming both files.
+    """
+    serving_by_path = {client.path: client for client in served.values()}
+    clients: dict[str, m.Client] = {}
+    by_number: dict[str, str] = {}
+    kept = dict.fromkeys(path for path, e in entries.items()
+                         if path in serving_by_path and (e.client is None or e.client is serving_by_path[path]))
+    for path in kept:
+        admit(serving_by_path[path], clients, by_number)
+    for path, entry in entries.items():
+        if path in kept:
+            continue
+        if entry.client is not None:
+            clash = clashes(entry.client, clients, by_number)
+            if clash is None:
+                admit(entry.client, clients, by_number)
                 continue
-            owners[number.value] = client.id
-    return owners
+            problems.append(clash)
+        last_good = serving_by_path.get(entry.path)
+        if last_good is not None and clashes(last_good, clients, by_number) is None:
+            admit(last_good, clients, by_number)
+    return clients, by_number
+
+
+def admit(client: m.Client, clients: dict[str, m.Client], by_number: dict[str, str]) -> None:
+    clients[client.id] = client
+    for number in client.numbers:
+        by_number[number.value] = client.id
+
+
+def clashes(client: m.Client, clients: Mapping[str, m.Client], by_number: Mapping[str, str]) -> Optional[Diagnostic]:
+    """Why `client` cannot be served beside `clients`: its id or a number is taken (None if neither)."""
+    where = client.pos
+    if client.id in clients:
+        return Diagnostic("error", f"client `{client.id}` is also defined in {clients[client.id].path}",
+                          client.path, where.line if where else 0, where.column if where else 0,
+                          "each client id must be unique; this file is not served")
+    for number in client.numbers:
+        owner = by_number.get(number.value)
+        if owner is not None:
+            return Diagnostic(
+                "error", f"number {number.value} belongs to two clients: `{owner}` ({clients[owner].path}) "
+                         f"and `{client.id}` ({client.path})",
+                client.path, number.pos.line if number.pos else 0, number.pos.column if number.pos else 0,
+                "a dialled number must lead to one client; this file is not served")
+    return None
+
+
+def report(old: Catalog, new: Catalog, recompiled: Iterable[str] = ()) -> ReloadReport:
+    """What changed between two catalogs, in client ids."""
+    before, after = old.clients, new.clients
+    return ReloadReport(
+        added=tuple(sorted(set(after) - set(before))),
+        changed=tuple(sorted(c for c in after if c in before and (after[c].rules_version, after[c].path)
+                             != (before[c].rules_version, before[c].path))),
+        removed=tuple(sorted(set(before) - set(after))),
+        recompiled=tuple(recompiled),
+        problems=new.problems,
+    )
+
+
+def recompiled_files(old: Catalog, new: Catalog) -> list[str]:
+    """Files whose entry in `new` came from a compile during its load."""
+    return [path for path, entry in new.files.items()
+            if (prior := old.files.get(path)) is None or prior.digest != entry.digest]

@@ -74,6 +74,8 @@ class Store(Protocol):
 
     def clear_overrides(self, client: str, team: Optional[str] = None) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class MemoryStore:
     """Live state in this process only; lost on restart."""
@@ -106,3 +108,6 @@ class MemoryStore:
             current = self._states.get(client, EMPTY)
             kept = tuple(o for o in current.overrides if team is not None and o.team != team)
             self._states[client] = current.model_copy(update={"overrides": kept})
+
+    def close(self) -> None:
+        """Nothing to release: the state lives and dies with this object."""

@@ -1,0 +1,109 @@
+"""Engine settings — rules directory, live-state store, decision log, default language —
+from a YAML file or from arguments.
+
+The YAML is read with `yaml.safe_load` only: a file that asks for a Python object
+(`!!python/object/apply:…`) is refused with an error that says so, never built.
+Relative paths in a settings file are relative to that file, so a daemon started from any
+directory reads the same files. Every problem is a `SettingsError`, never a YAML or
+pydantic exception.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .errors import RulesEngineError, did_you_mean
+
+LANGUAGE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class SettingsError(RulesEngineError):
+    """The engine's settings are missing, malformed or unsafe."""
+
+
+class Settings(BaseModel):
+    """What an engine serves and where it keeps its state.
+
+    `store` is a SQLite file for live state (statuses, on-call overrides); without one,
+    live state is kept in memory and lost on restart. `decision_log` is a JSON-lines file
+    receiving one line per decision; without one, nothing is logged. `default_language`
+    is the language of calls that do not say one.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rules: Path
+    store: Optional[Path] = None
+    decision_log: Optional[Path] = None
+    default_language: Optional[str] = None
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not LANGUAGE.match(value):
+            raise ValueError(f"`{value}` is not a language code such as en or es")
+        return value
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any], source: str = "settings") -> "Settings":
+        """Settings from plain values, every problem told in a `SettingsError` naming `source`."""
+        unknown = [key for key in values if key not in cls.model_fields]
+        if unknown:
+            hint = did_you_mean(str(unknown[0]), cls.model_fields)
+            raise SettingsError(f"{source}: unknown setting `{unknown[0]}`" + (f"; {hint}" if hint else "")
+                                + f" (the settings are {', '.join(cls.model_fields)})")
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            name = ".".join(str(part) for part in error["loc"])
+            message = "is required" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
+            raise SettingsError(f"{source}: {name}: {message}") from None
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides: Any) -> "Settings":
+        """Read a settings file; keyword arguments (not None) replace what it says."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SettingsError(f"{path}: cannot read the settings file: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise SettingsError(f"{path}: the settings file is not UTF-8 text") from None
+        data = parse_yaml(text, str(path)) or {}
+        if not isinstance(data, dict):
+            raise SettingsError(f"{path}: the settings file must be a mapping of setting: value")
+        given = {key: value for key, value in overrides.items() if value is not None}
+        values = {**data, **given}
+        for key in ("rules", "store", "decision_log"):
+            if isinstance(values.get(key), str) and key not in given:
+                values[key] = path.parent / Path(values[key]).expanduser()
+        return cls.of(values, str(path))
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """`yaml.safe_load`, with its errors told as `SettingsError` at the line they occur."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as exc:
+        where = f"{source}:{exc.problem_mark.line + 1}" if exc.problem_mark else source
+        raise SettingsError(
+            f"{where}: refused: the tag `{tag_of(exc)}` asks YAML to build an object (such as a Python "
+            f"object); a settings file holds only plain values: text, numbers, lists, mappings") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise SettingsError(f"{where}: the settings file is not valid YAML: {problem}") from None
+
+
+def tag_of(exc: yaml.constructor.ConstructorError) -> str:
+    """The offending tag, as written (`!!python/object/apply:os.system`)."""
+    found = re.search(r"tag '([^']*)'", exc.problem or "")
+    tag = found.group(1) if found else "?"
+    return tag.replace("tag:yaml.org,2002:", "!!")

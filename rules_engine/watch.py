@@ -1,0 +1,109 @@
+"""Reload an engine automatically when its rule files change (`engine.watch()`).
+
+A background thread waits on `watchfiles` and, once the files have been quiet for the
+debounce time, calls `engine.reload()`: an editor's save (write a temporary file, rename
+it over the old one) becomes one reload, not three. A reload never raises for a broken
+file (the last good version keeps serving), so the thread keeps watching whatever is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Callable, Optional, Protocol
+
+import watchfiles
+
+from .catalog import ReloadReport
+
+log = logging.getLogger(__name__)
+
+# How often the watching thread wakes when nothing changes; also the time `start` waits
+# for the watch to be in place before it catches up on changes made meanwhile.
+TICK_MS = 100
+
+
+class Reloadable(Protocol):
+    path: Path
+
+    def reload(self) -> ReloadReport: ...
+
+
+class Watcher:
+    """A running watch of one engine's rules; `stop()` (or leaving `with`) ends it."""
+
+    def __init__(self, engine: Reloadable, debounce: float = 0.2,
+                 on_reload: Optional[Callable[[ReloadReport], None]] = None):
+        self.engine = engine
+        self.debounce = debounce
+        self.on_reload = on_reload
+        root = Path(engine.path)
+        self._directory = root if root.is_dir() else root.parent
+        self._only = None if root.is_dir() else root.name
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"rules-watch {root}", daemon=True)
+
+    def start(self) -> "Watcher":
+        """Start watching; returns once changes are seen (any made before then are caught up on)."""
+        self._thread.start()
+        self._ready.wait(timeout=5)
+        return self
+
+    def stop(self, timeout: float = 5) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def __enter__(self) -> "Watcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def relevant(self, change: watchfiles.Change, path: str) -> bool:
+        name = Path(path).name
+        if self._only is not None:
+            return name == self._only
+        return name.endswith(".rules") and not name.startswith(".")
+
+    def _run(self) -> None:
+        quiet_ms = max(int(self.debounce * 1000), 1)
+        try:
+            for changes in watchfiles.watch(
+                self._directory, watch_filter=self.relevant, step=quiet_ms, debounce=max(quiet_ms * 10, 1000),
+                stop_event=self._stop, rust_timeout=TICK_MS, yield_on_timeout=True, recursive=False,
+                raise_interrupt=False,
+            ):
+                if changes:
+                    self._reload(announce=True)
+                elif not self._ready.is_set():
+                    # The first (empty) tick means the watch is in place: catch up on changes
+                    # made since the engine last loaded, announcing the reload only if it changed something.
+                    self._reload(announce=False)
+                    self._ready.set()
+        except Exception:  # a watch that cannot go on (its directory deleted): say so, end the thread
+            log.exception("stopped watching %s", self._directory)
+        finally:
+            self._ready.set()
+
+    def _reload(self, announce: bool) -> None:
+        try:
+            report = self.engine.reload()
+        except Exception:
+            log.exception("reloading %s failed", self.engine.path)
+            return
+        if report.problems:
+            log.warning("reloaded %s: %s", self.engine.path, report)
+        else:
+            log.info("reloaded %s: %s", self.engine.path, report)
+        if self.on_reload is not None and (announce or report.recompiled or report.removed):
+            try:
+                self.on_reload(report)
+            except Exception:
+                log.exception("the on_reload callback failed")
