@@ -2,30 +2,107 @@
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from . import catalog as catalogs
 from . import model as m
-from .errors import Diagnostic, UnknownClientError
-from .state import MemoryStore, Store
+from .call import Call
+from .decision import Decision
+from .errors import CallError, Diagnostic, UnknownClientError, did_you_mean
+from .decision_log import DecisionLog
+from .settings import Settings
+from .state import LiveOverride, LiveState, MemoryStore, Store
+from .store_sqlite import SQLiteStore
+from .watch import Watcher
 
 
 class Engine:
     """Serves one directory (or file) of client rules.
 
     Swapping `self._catalog` is a single reference assignment, so a thread that read it
-    keeps one consistent version for the whole of its decision.
+    keeps one consistent version for the whole of its decision. Reloads are serialized by
+    `_reload_lock`; deciding never takes it.
+
+    A store or decision log passed in stays the caller's to close; those the engine opens
+    itself (`from_settings`) are closed by `close()`.
     """
 
-    def __init__(self, path: str | Path, store: Optional[Store] = None):
+    def __init__(self, path: str | Path, store: Optional[Store] = None,
+                 decision_log: Optional[DecisionLog] = None, default_language: Optional[str] = None):
         self.path = Path(path)
         self.store: Store = store if store is not None else MemoryStore()
+        self.decision_log = decision_log
+        self.default_language = default_language
+        self._reload_lock = threading.Lock()
+        self._watchers: list[Watcher] = []
+        self._owned: list[Any] = []  # resources `close()` releases
         self._catalog = catalogs.load(self.path)
 
     @classmethod
     def from_path(cls, path: str | Path, **settings) -> "Engine":
         return cls(path, **settings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | str | Path | None = None, **values: Any) -> "Engine":
+        """An engine as the settings say: a `Settings`, a YAML settings file, or keyword values
+        (`rules=…, store=…, decision_log=…, default_language=…`), which also override a file's."""
+        if isinstance(settings, Settings):
+            settings = settings.model_copy(update={k: v for k, v in values.items() if v is not None})
+            settings = Settings.of(settings.model_dump())
+        elif settings is not None:
+            settings = Settings.from_yaml(settings, **values)
+        else:
+            settings = Settings.of(values, "arguments")
+        store = SQLiteStore(settings.store) if settings.store is not None else None
+        try:
+            log = DecisionLog(settings.decision_log) if settings.decision_log is not None else None
+        except BaseException:
+            if store is not None:
+                store.close()
+            raise
+        engine = cls(settings.rules, store=store, decision_log=log, default_language=settings.default_language)
+        engine._owned = [r for r in (store, log) if r is not None]
+        return engine
+
+    # ---- serving while files change ---------------------------------------------------------
+
+    def reload(self) -> catalogs.ReloadReport:
+        """Recompile the files that changed and swap the result in at once.
+
+        A file that fails keeps its last good version serving (its errors are in the report
+        and in `problems`); a deleted file stops being served, and the report names it.
+        """
+        with self._reload_lock:
+            old = self._catalog
+            new = catalogs.load(self.path, previous=old)
+            self._catalog = new
+        return catalogs.report(old, new, catalogs.recompiled_files(old, new))
+
+    def watch(self, debounce: float = 0.2,
+              on_reload: Optional[Callable[[catalogs.ReloadReport], None]] = None) -> Watcher:
+        """Reload whenever the rule files change, from a background thread, until the returned
+        watcher is stopped (or used as a context manager), or the engine is closed."""
+        watcher = Watcher(self, debounce, on_reload)
+        self._watchers.append(watcher)
+        return watcher.start()
+
+    def close(self) -> None:
+        """Stop watching and release the store and decision log the engine opened."""
+        for watcher in self._watchers:
+            watcher.stop()
+        self._watchers.clear()
+        for resource in self._owned:
+            resource.close()
+        self._owned = []
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @property
     def clients(self) -> dict[str, m.Client]:
@@ -53,3 +130,37 @@ class Engine:
                 raise UnknownClientError(f"no client is served at number {number}", field="number")
             return catalog.clients[owner]
         raise UnknownClientError("a call needs a client id or a dialled number", field="client")
+
+    # ---- live on-call overrides -------------------------------------------------------------
+
+    def set_override(self, client: str, team: str, person: str, start: datetime, end: datetime,
+                     reason: Optional[str] = None) -> LiveOverride:
+        """`person` covers `team` from `start` to `end` (aware date-times), above every rotation."""
+        served = self.client(client)
+        if team not in served.teams:
+            hint = did_you_mean(team, served.teams)
+            raise CallError(f"client `{client}` has no on-call team `{team}`" + (f"; {hint}" if hint else ""), field="team")
+        if person not in served.contacts:
+            hint = did_you_mean(person, served.contacts)
+            raise CallError(f"client `{client}` has no contact `{person}`" + (f"; {hint}" if hint else ""), field="person")
+        for name, value in (("start", start), ("end", end)):
+            if not isinstance(value, datetime) or value.utcoffset() is None:
+                raise CallError("needs a date-time with a time zone offset", field=name)
+        if end <= start:
+            raise CallError("an override must end after it starts", field="end")
+        override = LiveOverride(team=team, person=person, start=start, end=end, reason=reason)
+        self.store.add_override(client, override)
+        return override
+
+    def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
+        """Remove the live overrides of `client` (of one team only, if given)."""
+        self.store.clear_overrides(client, team)
+
+    def live_state(self, client: str) -> LiveState:
+        """The status and live overrides `client`'s decisions read now."""
+        return self.store.snapshot(client)
+
+    def _log_decision(self, call: Call, decision: Decision, call_id: Optional[str] = None) -> Optional[str]:
+        """Append the decision to the decision log, if one is configured; returns its call id."""
+        log = self.decision_log
+        return log.write(call, decision, call_id) if log is not None else None
