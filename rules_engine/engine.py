@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from . import catalog as catalogs
+from . import evaluate
 from . import model as m
 from .call import Call
+from .conditions import phone_key
 from .decision import Decision
 from .errors import CallError, Diagnostic, UnknownClientError, did_you_mean
 from .decision_log import DecisionLog
 from .settings import Settings
-from .state import LiveOverride, LiveState, MemoryStore, Store
+from .state import LiveOverride, LiveState, MemoryStore, OwnerStatus, Store
 from .store_sqlite import SQLiteStore
 from .watch import Watcher
 
@@ -130,6 +132,28 @@ class Engine:
                 raise UnknownClientError(f"no client is served at number {number}", field="number")
             return catalog.clients[owner]
         raise UnknownClientError("a call needs a client id or a dialled number", field="client")
+
+    def decide(self, call: Call) -> Decision:
+        """Decide one call: greeting, script, urgency and route, with the trace of why."""
+        client = self.client(call.client, call.number)
+        if call.client is not None and call.number is not None:
+            if phone_key(call.number) not in {phone_key(n.value) for n in client.numbers}:
+                raise CallError(f"{call.number} is not a number of client `{client.id}`", field="number")
+        return evaluate.decide(client, call, self.store.snapshot(client.id))
+
+    def set_status(self, client: str, note: str, until: Optional[datetime] = None,
+                   instructions: Optional[str] = None) -> None:
+        """Leave the owner's temporary status ("In court until 3pm"); it holds until `until`."""
+        self.client(client)
+        if not isinstance(note, str) or not note.strip():
+            raise CallError("a status needs a note", field="note")
+        if until is not None and (not isinstance(until, datetime) or until.utcoffset() is None):
+            raise CallError("the end of a status needs a date-time with a time zone offset", field="until")
+        self.store.set_status(client, OwnerStatus(note=note.strip(), until=until, instructions=instructions))
+
+    def clear_status(self, client: str) -> None:
+        self.client(client)
+        self.store.clear_status(client)
 
     # ---- live on-call overrides -------------------------------------------------------------
 

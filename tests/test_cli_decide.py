@@ -1,0 +1,114 @@
+"""`rules-engine decide`: the readable report, `--json`, and errors in the diagnostics format."""
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from rules_engine.call import Call
+from rules_engine.cli import main
+from rules_engine.engine import Engine
+
+ACME = "client_configs/acme_plumbing.rules"
+SPEC_CALL = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--forwarded", "busy",
+             "--answer", "type=burst_pipe"]
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_is_the_api_decision(capsys):
+    code, out, err = run(capsys, *SPEC_CALL, "--json")
+    assert code == 0 and err == ""
+    at = datetime(2026, 11, 28, 23, 15, tzinfo=ZoneInfo("America/Chicago"))
+    expected = Engine(ACME).decide(Call(client="acme_plumbing", at=at, forwarded="busy",
+                                        answers={"type": "burst_pipe"}))
+    assert json.loads(out) == json.loads(expected.to_json())
+
+
+def test_readable_report_reads_top_to_bottom(capsys):
+    code, out, _ = run(capsys, *SPEC_CALL)
+    assert code == 0
+    lines = out.splitlines()
+    # the local time and windows, the greeting as said, the script, urgency, route, each with its rule line
+    order = [
+        "Sat 28 Nov 2026 23:15 CST",
+        "Windows:   night",
+        '"Thank you for calling Acme Plumbing. Our office is closed; I can take a message or reach the plumber '
+        'on call for emergencies."',
+        "decided by line 43: greeting after_hours when not open or holiday or closed {",
+        "SCRIPT    intake",
+        "URGENCY   emergency",
+        "decided by line 66: emergency when type in",
+        "ROUTE     rule 1 of `route`",
+        "decided by line 72: when urgency is emergency and (not open or holiday or closed) -> escalate emergency",
+        "step 1: call Bob Ortiz (bob, on call for plumbers) at +13125550112; then wait 5 min for an answer",
+        "if nobody answers: take a message (priority high)",
+    ]
+    positions = [next(i for i, line in enumerate(lines) if text in line) for text in order]
+    assert positions == sorted(positions)
+
+
+def test_route_waiting_for_answers_says_what_to_ask(capsys):
+    code, out, _ = run(capsys, "decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00",
+                       "--forwarded", "user-busy", "--agent", "Dana")
+    assert code == 0
+    assert "ROUTE     not decided yet: ask type first" in out
+    assert '"Acme Plumbing, this is Dana. The team is with another customer; how can I help?"' in out
+
+
+def test_status_option_and_its_end(capsys):
+    args = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--forwarded", "manual",
+            "--status", "In court", "--json"]
+    _, out, _ = run(capsys, *args, "--status-until", "2026-11-23T11:00")
+    assert json.loads(out)["greeting"]["id"] == "away"
+    _, out, _ = run(capsys, *args, "--status-until", "2026-11-23T09:00")
+    assert json.loads(out)["greeting"]["id"] == "default"
+
+
+def test_number_instead_of_client(capsys):
+    code, out, _ = run(capsys, "decide", ACME, "--number", "+13125550101", "--at", "2026-11-24T12:30", "--json")
+    assert code == 0 and json.loads(out)["script"]["id"] == "intake"
+
+
+def test_unknown_client_is_an_error_with_a_hint(capsys):
+    code, out, err = run(capsys, "decide", ACME, "--client", "acme_plumbin", "--at", "2026-11-23T10:00")
+    assert code == 1 and out == ""
+    assert err.splitlines() == [f"{ACME}: error: no client `acme_plumbin` is served",
+                                "  hint: did you mean `acme_plumbing`?"]
+
+
+def test_bad_datetime_and_reason_are_input_errors(capsys):
+    code, _, err = run(capsys, "decide", ACME, "--client", "acme_plumbing", "--at", "tomorrow")
+    assert code == 1 and err.startswith("--at: error: `tomorrow` is not an ISO 8601 date-time")
+    code, _, err = run(capsys, "decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00",
+                       "--forwarded", "sideways")
+    assert code == 1 and err.startswith("--forwarded: error: unknown forwarding reason `sideways`")
+
+
+@pytest.mark.parametrize("argv", [
+    ["decide", ACME, "--at", "2026-11-23T10:00"],  # neither --client nor --number
+    ["decide", ACME, "--client", "acme_plumbing", "--number", "+13125550100", "--at", "2026-11-23T10:00"],
+    ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--answer", "burst_pipe"],
+    ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--status-until", "2026-11-23T11:00"],
+])
+def test_usage_errors_exit_2(argv, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse's own usage errors
+        code = exit_.code
+    assert code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_a_broken_rule_file_is_reported(tmp_path, capsys):
+    broken = tmp_path / "broken.rules"
+    broken.write_text('client broken "B" { timezone "Mars/Base" greeting default { en "x" } route { otherwise -> voicemail } }')
+    code, _, err = run(capsys, "decide", str(broken), "--client", "broken", "--at", "2026-11-23T10:00")
+    assert code == 1
+    assert "unknown time zone `Mars/Base`" in err
+    assert "no client `broken` is served" in err
