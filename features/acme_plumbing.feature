@@ -109,14 +109,21 @@ Feature: Acme Plumbing & Heating — calls forwarded to the answering service
 
   Scenario: Thanksgiving is a public holiday in Illinois
     Given it is Thursday 2026-11-26 at 10:00
-    And the call was forwarded because the line was busy
+    And the call was forwarded because all calls are forwarded
     Then the agent greets with "after_hours"
+    And the windows include "holiday"
 
-  Scenario: Christmas closure from noon on the 24th
-    Given it is Thursday 2026-12-24 at 15:00
+  Scenario: On a holiday a busy line still gets the "busy" greeting, which comes first in the file
+    Given it is Thursday 2026-11-26 at 10:00
     And the call was forwarded because the line was busy
+    Then the agent greets with "busy"
+
+  Scenario: Christmas closure from noon on the 24th: the override puts Carol on call
+    Given it is Thursday 2026-12-24 at 15:00
+    And the call was forwarded because all calls are forwarded
     When the caller reports "burst_pipe"
     Then the agent greets with "after_hours"
+    And the windows include "closed"
     And the call is escalated by "emergency" starting with "Carol Diaz" by call
 
   Scenario: A Spanish-speaking caller hears the Spanish greeting

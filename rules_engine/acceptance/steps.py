@@ -111,7 +111,7 @@ def given_no_caller(world: World):
 
 @given(parsers.re(r"the caller dialled " + quoted("number")))
 def given_dialed(world: World, number: str):
-    world.call["dialed"] = number
+    world.call["number"] = number
     world.changed()
 
 

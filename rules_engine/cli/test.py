@@ -42,6 +42,7 @@ def run(args) -> int:
             "--rootdir", str(Path.cwd()), "-c", str(Path(tmp) / "pytest.ini"),
             "--rules", str(Path(args.rules).resolve()),
             "--gherkin-terminal-reporter", "-v", "--tb=short", "--no-header",
+            "-W", "ignore::pytest.PytestAssertRewriteWarning",
         ])
     if args.coverage:
         print(coverage.report())
