@@ -1,0 +1,116 @@
+"""Load a corpus of clients in a fresh process and print what it cost, as JSON on stdout.
+
+Run by `run.py` in a subprocess, so that "cold" means a new interpreter with nothing
+compiled, and peak memory (`ru_maxrss`) belongs to this load alone.
+
+    python benchmarks/load_corpus.py CORPUS_DIR --cache FILE    # cold start, then warm, reload
+    python benchmarks/load_corpus.py CORPUS_DIR --from-cache FILE
+
+The engine has no persistent compile cache. `--cache` writes, and `--from-cache` reads, a
+prototype of one (compiled clients pickled by the sha256 of their file), to measure what
+a cache would give a restart; nothing in the engine uses it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import pickle
+import resource
+import sys
+import time
+from pathlib import Path
+
+from measure import Stopwatch
+
+
+def rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def edit(path: Path, round_: int) -> None:
+    """The edit an account manager makes: move a closure."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('closed "Winter break"', f'closed "Winter break {round_}"', 1), encoding="utf-8")
+
+
+def cold(corpus: Path, cache: Path, reloads: int) -> dict:
+    out = {"rss_start_mb": rss_mb()}
+    with Stopwatch() as imports:
+        from rules_engine import evaluate
+        from rules_engine.engine import Engine
+    out["import_s"] = round(imports.wall, 3)
+    out["rss_imported_mb"] = rss_mb()
+
+    with Stopwatch() as load:
+        engine = Engine(corpus)
+    clients = engine.clients
+    out.update(clients=len(clients), problems=len(engine.problems),
+               cold_wall_s=round(load.wall, 2), cold_cpu_s=round(load.cpu, 2), rss_loaded_mb=rss_mb())
+
+    # Serving memory: each client prepared for deciding (calendar, on-call, closures).
+    with Stopwatch() as prepare:
+        for client in clients.values():
+            evaluate.prepare(client)
+    out.update(prepare_wall_s=round(prepare.wall, 2), rss_prepared_mb=rss_mb())
+
+    # A second load in the same process: every file unchanged, nothing recompiled.
+    with Stopwatch() as warm:
+        report = engine.reload()
+    out.update(warm_wall_s=round(warm.wall, 3), warm_cpu_s=round(warm.cpu, 3),
+               warm_recompiled=len(report.recompiled))
+
+    files = sorted(corpus.glob("*.rules"))
+    times, recompiled = [], []
+    for round_ in range(reloads):
+        edit(files[(round_ * 97) % len(files)], round_)
+        with Stopwatch() as one:
+            report = engine.reload()
+        times.append(one.wall)
+        recompiled.append(len(report.recompiled))
+    times.sort()
+    out.update(reload_ms=[round(t * 1000, 1) for t in times],
+               reload_median_ms=round(times[len(times) // 2] * 1000, 1), reload_recompiled=recompiled)
+
+    with Stopwatch() as dump:
+        by_digest = {hashlib.sha256(Path(c.path).read_bytes()).hexdigest(): c for c in engine.clients.values()}
+        cache.write_bytes(pickle.dumps(by_digest, protocol=pickle.HIGHEST_PROTOCOL))
+    out.update(cache_write_s=round(dump.wall, 2), cache_mb=round(cache.stat().st_size / 2**20, 1))
+    return out
+
+
+def from_cache(corpus: Path, cache: Path) -> dict:
+    """A restart that finds every file in the cache: read and hash the files, unpickle the clients."""
+    from rules_engine import evaluate  # noqa: F401 - the engine's modules, as a restart imports them
+    from rules_engine.engine import Engine  # noqa: F401
+    out = {"rss_imported_mb": rss_mb()}
+    with Stopwatch() as load:
+        by_digest = pickle.loads(cache.read_bytes())
+        served = {}
+        for path in sorted(corpus.glob("*.rules")):
+            client = by_digest.get(hashlib.sha256(path.read_bytes()).hexdigest())
+            if client is not None:
+                served[client.id] = client
+    out.update(clients=len(served), cached_wall_s=round(load.wall, 3), cached_cpu_s=round(load.cpu, 3),
+               rss_loaded_mb=rss_mb())
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--cache", type=Path)
+    group.add_argument("--from-cache", type=Path)
+    parser.add_argument("--reloads", type=int, default=5)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    result = cold(args.corpus, args.cache, args.reloads) if args.cache else from_cache(args.corpus, args.from_cache)
+    result["total_s"] = round(time.perf_counter() - started, 2)
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
