@@ -64,7 +64,8 @@ def when(text: str, zone_name: str, option: str) -> datetime:
         raise CallError(f"`{text}` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or 2026-11-28T23:15:00-06:00)",
                         field=option) from None
     if value.utcoffset() is None:
-        return clock.to_instant(value, clock.zone(zone_name))
+        zone = clock.zone(zone_name)
+        return clock.to_instant(value, zone).astimezone(zone)
     return value
 
 
