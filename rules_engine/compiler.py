@@ -60,8 +60,8 @@ def compile_bytes(data: bytes, path: str) -> tuple[m.Client, tuple[Diagnostic, .
 
 def compile_text(text: str, path: str = "<rules>") -> tuple[m.Client, tuple[Diagnostic, ...]]:
     """The pipeline: text → parse tree → syntax nodes → checked `Client`."""
-    tree = parse(text, path)
     try:
+        tree = parse(text, path)
         source, diagnostics = build(tree, path, text)
         checker = Compiler(source, path, text)
         client = checker.assemble()
@@ -675,7 +675,12 @@ class Compiler:
                               "`otherwise -> take message`")
 
     def check_unused(self, client: m.Client) -> None:
-        # Windows are left out: every window that holds is reported in the decision's `windows`.
+        """Warn about definitions nothing refers to.
+
+        Windows are deliberately exempt: every window that holds is listed in the decision's
+        `windows`, so a window no rule uses still tells the agent and the daemon something
+        ("lunch"), and account managers define them for that reason.
+        """
         kinds = (("contacts", "contact"), ("lists", "list"), ("teams", "on-call team"),
                  ("escalations", "escalation"), ("scripts", "script"))
         for key, word in kinds:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Mapping, Optional, Union
 
+from .errors import did_you_mean
 from .model import Placeholder, Pos
 
 TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -42,11 +43,7 @@ def split(source: str, pos: Optional[Pos] = None) -> tuple[Union[str, Placeholde
         else:
             name = match.group(1).strip()
             if not PLACEHOLDER_NAME.match(name):
-                raise TemplateSyntaxError(
-                    f"unknown placeholder `{{{name}}}`",
-                    match.start(),
-                    "placeholders are {agent}, {client}, {caller}, {status.note}, {answer.FIELD} and {oncall.TEAM}",
-                )
+                raise TemplateSyntaxError(f"unknown placeholder `{{{name}}}`", match.start(), placeholder_hint(name))
             if literal:
                 parts.append("".join(literal))
                 literal = []
@@ -55,6 +52,14 @@ def split(source: str, pos: Optional[Pos] = None) -> tuple[Union[str, Placeholde
     if "".join(literal):
         parts.append("".join(literal))
     return tuple(parts)
+
+
+def placeholder_hint(name: str) -> str:
+    """`{agent_name}` → did you mean `agent`?; `{answers.name}` → did you mean `answer.name`?"""
+    _, _, rest = name.partition(".")
+    candidates = ["agent", "client", "caller", "status.note"] + ([f"answer.{rest}", f"oncall.{rest}"] if rest else [])
+    return did_you_mean(f"{{{name}}}", [f"{{{c}}}" for c in candidates]) or \
+        "placeholders are {agent}, {client}, {caller}, {status.note}, {answer.FIELD} and {oncall.TEAM}"
 
 
 def render(parts: tuple[Union[str, Placeholder], ...], lookup: Callable[[str], Optional[str]]) -> str:
