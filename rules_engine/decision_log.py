@@ -2,9 +2,10 @@
 Tuesday?" can be answered later (`rules-engine explain LOGFILE --call-id …`).
 
 Each line holds the call id, when it was logged, the client, the rules version that
-decided, the call as given, the decision and its trace. Lines are appended whole under a
-lock and flushed at once, so threads never interleave and a crash loses at most the line
-being written; `records` skips such a torn last line.
+decided, the call as given, the decision and its trace. Each line is appended by one
+unbuffered write under a lock, so threads never interleave (nor, on a local file system,
+do processes sharing the file), and a crash loses at most the line being written;
+`records` skips such a torn last line.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class DecisionLog:
         self.path = Path(path)
         self._lock = threading.Lock()
         try:
-            self._file = self.path.open("a", encoding="utf-8")
+            self._file = self.path.open("ab", buffering=0)
         except OSError as exc:
             raise DecisionLogError(f"cannot open the decision log {self.path}: {exc.strerror}") from None
 
@@ -52,11 +53,12 @@ class DecisionLog:
             "decision": body,
             "trace": trace,
         }
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         with self._lock:
             try:
-                self._file.write(line)
-                self._file.flush()
+                written = self._file.write(line)
+                while written < len(line):  # a write may take only part (a full disk, a network file system)
+                    written += self._file.write(line[written:])
             except (OSError, ValueError) as exc:  # ValueError: written after close()
                 raise DecisionLogError(f"cannot write the decision log {self.path}: {exc}") from None
         return call_id
