@@ -324,6 +324,19 @@ def then_finally_message(world: World, priority: str | None, method: str | None,
     check_message(world, final, priority, method, who, "a message if nobody acknowledges")
 
 
+@then(parsers.re(r"if nobody acknowledges, the agent says " + quoted("text") + r" and hangs up"))
+def then_finally_hangup(world: World, text: str):
+    action = current_action(world)
+    expected = f'the agent to say "{text}" and hang up if nobody acknowledges'
+    expect_kind(world, action, "escalate", expected)
+    final = action.get("finally")
+    if not final:
+        world.fail(expected, f'escalation "{action["policy"]}" has no `finally`')
+    expect_kind(world, final, "hangup", expected)
+    if text.lower() not in (final.get("say") or "").lower():
+        world.fail(expected, describe_action(final))
+
+
 def check_message(world: World, action: dict, priority, method, who, expected: str) -> None:
     if priority:
         expected += f' with priority "{priority}"'
