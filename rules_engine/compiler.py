@@ -15,7 +15,7 @@ from typing import Collection, Iterable, Iterator, Optional
 
 import holidays as holiday_calendars
 
-from . import clock
+from . import clock, limits
 from . import model as m
 from .build import ClientSource, Statement, build
 from .errors import Diagnostic, RulesError, did_you_mean
@@ -61,7 +61,9 @@ def compile_bytes(data: bytes, path: str) -> tuple[m.Client, tuple[Diagnostic, .
 def compile_text(text: str, path: str = "<rules>") -> tuple[m.Client, tuple[Diagnostic, ...]]:
     """The pipeline: text → parse tree → syntax nodes → checked `Client`."""
     try:
+        limits.check_text(text, path)
         tree = parse(text, path)
+        limits.check_tree(tree, path, text)
         source, diagnostics = build(tree, path, text)
         checker = Compiler(source, path, text)
         client = checker.assemble()
@@ -364,7 +366,12 @@ class Compiler:
         if isinstance(atom, m.WindowRef):
             self.used["windows"].add(atom.name)
             if atom.name not in client.windows:
-                self.unknown(atom, "window", atom.name, client.windows)
+                # `holliday` is more likely a misspelt word of the language than a window
+                keyword = did_you_mean(atom.name, ("holiday", "closed", "status"))
+                if keyword and not did_you_mean(atom.name, client.windows):
+                    self.error(atom, f"unknown window `{atom.name}`", keyword)
+                else:
+                    self.unknown(atom, "window", atom.name, client.windows)
         elif isinstance(atom, m.Forwarded):
             for reason in atom.reasons:
                 if reason not in REASONS:

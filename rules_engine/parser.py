@@ -177,6 +177,13 @@ def explain_token(text: str, token: Token, expected: set[str]) -> tuple[str, Opt
     before = text[: token.start_pos]
     if "NAME" in expected and token.type != "NAME" and re.fullmatch(r"[a-z][a-z0-9_]*", value):
         return f"`{value}` is a reserved word and cannot be used as a name", "choose another name"
+    if token.type in ("NAME", "INT") and before[-1:].isalpha():
+        # Keywords are matched as prefixes where no name may follow: `windows` is `window` + `s`.
+        keyword = re.search(r"[a-z]+$", before).group()
+        return f"`{keyword}{value}` is not a word of the rule language", f"did you mean `{keyword}`?", len(before) - len(keyword)
+    if keyword := glued_keyword(before):  # …and the letters after it were read as a name: `windows open =`
+        word = re.search(r"[a-z]+\s+$", before)
+        return f"`{word.group().strip()}` is not a word of the rule language", f"did you mean `{keyword}`?", word.start()
     if "REGION" in expected and token.type == "NAME":
         code = re.match(r"[A-Za-z0-9-]+", text[token.start_pos:]).group()
         return "holiday codes are written in capital letters", f"write `{code.upper()}`"
@@ -207,7 +214,21 @@ def explain_token(text: str, token: Token, expected: set[str]) -> tuple[str, Opt
         return (f"{found} comes after the end of the client",
                 f"the client's block already ended with the `}}` on line {closed_at}; is there one `}}` too many?")
     hint = "is a comma missing before it?" if token.type == "STRING" and "," in literals else None
+    if token.type == "NAME":  # most often a misspelt keyword: `timzone`, `rotaton`
+        words = sorted(w for w in literals if w.isalpha())
+        close = difflib.get_close_matches(value, words, n=1, cutoff=0.6)
+        if close and "NAME" not in expected:
+            return f"`{value}` is not a word of the rule language", f"did you mean `{close[0]}`?"
+        hint = f"did you mean `{close[0]}`?" if close else None
     return f"expected {describe_expected(expected)}, but found {found}", hint
+
+
+def glued_keyword(before: str) -> Optional[str]:
+    """The statement keyword that the last word before the error wrongly extends (`windows`)."""
+    word = re.search(r"(?<![a-z0-9_])([a-z]+)\s+$", before)
+    if word is None or word.group(1) in STATEMENTS:
+        return None
+    return next((k for k in STATEMENTS if re.fullmatch(k + "[a-z]{1,2}", word.group(1))), None)
 
 
 def explain_character(text: str, pos: int, allowed: set[str]) -> tuple[str, Optional[str]]:
@@ -216,6 +237,8 @@ def explain_character(text: str, pos: int, allowed: set[str]) -> tuple[str, Opti
     if char == "'":
         quoted = re.match(r"'([^'\n]*)'?", text[pos:]).group(1)
         return "texts are written in double quotes, not single quotes", f'write "{quoted}"'
+    if char == '"':
+        return "this text has no closing `\"`", "a text ends with `\"` on the line where it starts"
     if char == "-" and (day := re.search(r"([a-z]+)$", text[:pos])) and day.group(1) in DAY_NAMES:
         wrong = re.match(r"-([A-Za-z]*)", text[pos:]).group(1)
         close = difflib.get_close_matches(wrong.lower(), DAY_NAMES, n=1)
