@@ -154,7 +154,10 @@ class Decider:
         """First rule that is not false: (rule, its truth, 1-based index); traced as tried."""
         for index, (rule, condition) in enumerate(rules, start=1):
             result = condition.test(self.facts)
-            self.note(section, label(rule, index), pos_line(rule), result, getattr(rule, "title", None))
+            # Only greetings have titles; `getattr` with a default on a pydantic model that lacks
+            # the attribute goes through its slow __getattr__ miss, dearer than the rule's test.
+            title = rule.title if isinstance(rule, m.Greeting) else None
+            self.note(section, label(rule, index), pos_line(rule), result, title)
             if result is not False:
                 return rule, result, index
         return None, False, 0
