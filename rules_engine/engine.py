@@ -127,19 +127,27 @@ class Engine:
                 raise UnknownClientError(f"no client `{client_id}` is served", field="client")
             return found
         if number is not None:
-            owner = catalog.by_number.get(number)
+            owner = catalog.by_number.get(phone_key(number) or "")
             if owner is None:
                 raise UnknownClientError(f"no client is served at number {number}", field="number")
             return catalog.clients[owner]
         raise UnknownClientError("a call needs a client id or a dialled number", field="client")
 
-    def decide(self, call: Call) -> Decision:
-        """Decide one call: greeting, script, urgency and route, with the trace of why."""
+    def decide(self, call: Call, call_id: Optional[str] = None) -> Decision:
+        """Decide one call: greeting, script, urgency and route, with the trace of why.
+
+        With a decision log configured, the decision is appended to it under `call_id`
+        (the daemon's own id for the call; one is made up when not given).
+        """
         client = self.client(call.client, call.number)
         if call.client is not None and call.number is not None:
             if phone_key(call.number) not in {phone_key(n.value) for n in client.numbers}:
                 raise CallError(f"{call.number} is not a number of client `{client.id}`", field="number")
-        return evaluate.decide(client, call, self.store.snapshot(client.id))
+        if call.language is None and self.default_language is not None:
+            call = call.model_copy(update={"language": self.default_language})
+        decision = evaluate.decide(client, call, self.store.snapshot(client.id))
+        self._log_decision(call, decision, call_id)
+        return decision
 
     def set_status(self, client: str, note: str, until: Optional[datetime] = None,
                    instructions: Optional[str] = None) -> None:

@@ -1,0 +1,41 @@
+"""The Engine facade as the daemon uses it: decide logs itself, settings' default language, number lookup."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rules_engine.call import Call
+from rules_engine.decision_log import DecisionLog, find
+from rules_engine.engine import Engine
+
+ACME = Path(__file__).resolve().parent.parent / "client_configs" / "acme_plumbing.rules"
+OPEN_TUESDAY = "2026-11-24T10:00:00-06:00"
+
+
+def test_decide_writes_each_decision_to_the_log_under_the_daemons_call_id(tmp_path):
+    log_path = tmp_path / "decisions.jsonl"
+    log = DecisionLog(log_path)
+    engine = Engine(ACME, decision_log=log)
+    decision = engine.decide(Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="busy"), call_id="sip-1@pbx")
+    engine.decide(Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="manual"), call_id="sip-2@pbx")
+    log.close()
+    records = [json.loads(line) for line in log_path.read_text().splitlines()]
+    assert [r["call_id"] for r in records] == ["sip-1@pbx", "sip-2@pbx"]
+    logged = find(log_path, "sip-1@pbx")
+    assert logged["rules_version"] == decision.rules_version
+    assert logged["decision"]["greeting"]["id"] == "busy"
+
+
+def test_a_call_without_a_language_gets_the_engines_default_language(tmp_path):
+    engine = Engine(ACME, default_language="es")
+    decision = engine.decide(Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="busy"))
+    assert decision.greeting.language == "es"
+    assert "El equipo está ocupado" in decision.greeting.text
+    english = engine.decide(Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="busy", language="en"))
+    assert english.greeting.language == "en"
+
+
+def test_a_dialled_number_is_found_however_it_is_typed():
+    engine = Engine(ACME)
+    assert engine.client(number="+1 (312) 555-0100").id == "acme_plumbing"
