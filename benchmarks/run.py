@@ -25,7 +25,7 @@ from pathlib import Path
 import floor
 import scenarios
 from generate_corpus import generate
-from measure import OVERHEAD_NS, Stopwatch, per_call_ns, summary_us
+from measure import OVERHEAD_NS, Stopwatch, per_call
 
 from rules_engine import evaluate
 from rules_engine.calendar import Calendar
@@ -48,7 +48,7 @@ def bench_decide(engine: Engine, calls_per_kind: int) -> dict:
         out[client_id] = {}
         for kind, with_answers in (("arrival", False), ("answers", True)):
             calls = [(Call(**s),) for s in scenarios.calls(client, calls_per_kind, with_answers)]
-            out[client_id][kind] = summary_us(per_call_ns(engine.decide, calls))
+            out[client_id][kind] = per_call(engine.decide, calls)
     return out
 
 
@@ -96,7 +96,7 @@ def bench_floor(engine: Engine, calls_per_kind: int, decide_figures: dict) -> di
             expected = as_json(floor.decide(*scenarios.floor_args(s)))
             if project(engine.decide(Call(**s)).model_dump(mode="json", by_alias=True), expected) != expected:
                 out["disagreements"] += 1
-        figures = summary_us(per_call_ns(floor.decide, [scenarios.floor_args(s) for s in chosen]))
+        figures = per_call(floor.decide, [scenarios.floor_args(s) for s in chosen])
         ours = decide_figures["acme_plumbing"][kind]
         out["full"][kind] = {"floor": figures, "ratio": round(ours["median_us"] / figures["median_us"], 1)}
 
@@ -109,8 +109,8 @@ def bench_floor(engine: Engine, calls_per_kind: int, decide_figures: dict) -> di
         ours = [urgency, route.model_dump(mode="json", by_alias=True) if route is not None else None]
         if project(ours, expected) != expected:
             out["disagreements"] += 1
-    ours = summary_us(per_call_ns(route_only, [(Call(**s),) for s in chosen]))
-    figures = summary_us(per_call_ns(floor.route_only, floor_calls))
+    ours = per_call(route_only, [(Call(**s),) for s in chosen])
+    figures = per_call(floor.route_only, floor_calls)
     out["route_only"] = {"ours": ours, "floor": figures, "ratio": round(ours["median_us"] / figures["median_us"], 1)}
     return out
 
@@ -143,7 +143,7 @@ def bench_oncall(lookups: int) -> dict:
     instants = [start + timedelta(seconds=rng.randrange(12 * 3600)) for _ in range(lookups)]
     out = {}
     for team, age in (("fresh", "1 day"), ("veteran", "10 years")):
-        out[age] = summary_us(per_call_ns(oncall.who, [(team, at) for at in instants]))
+        out[age] = per_call(oncall.who, [(team, at) for at in instants])
     out["ratio"] = round(out["10 years"]["median_us"] / out["1 day"]["median_us"], 2)
     return out
 
@@ -152,7 +152,7 @@ def bench_oncall(lookups: int) -> dict:
 
 def bench_compile_one(path: Path, repeats: int) -> dict:
     compile_file(path)  # the grammar is loaded once per process; that is not a client's cost
-    return summary_us(per_call_ns(compile_file, [(path,)] * repeats, warmup=0))
+    return per_call(compile_file, [(path,)] * repeats, warmup=0)
 
 
 def child(corpus: Path, *options: str) -> dict:
@@ -226,9 +226,10 @@ def print_table(results: dict) -> None:
 
     def row(label, figures=None, extra=""):
         if figures is None:
-            rows.append((label, "", "", "", extra))
+            rows.append((label, "", "", "", "", extra))
         else:
-            rows.append((label, f"{figures['median_us']:.1f}", f"{figures['p99_us']:.1f}", str(figures["n"]), extra))
+            rows.append((label, f"{figures['median_us']:.1f}", f"{figures['p99_us']:.1f}",
+                         f"{figures['cpu_mean_us']:.1f}", str(figures["n"]), extra))
 
     for client_id, kinds in results["decide"].items():
         for kind, figures in kinds.items():
@@ -257,9 +258,10 @@ def print_table(results: dict) -> None:
         f"median {cold['reload_median_ms']} ms of {cold['reload_ms']}, recompiled {cold['reload_recompiled']}")
 
     width = max(len(r[0]) for r in rows)
-    print(f"{'benchmark':<{width}}  {'median µs':>10}  {'p99 µs':>9}  {'n':>6}  notes")
-    for label, median, p99, n_calls, extra in rows:
-        print(f"{label:<{width}}  {median:>10}  {p99:>9}  {n_calls:>6}  {extra}")
+    print(f"{'benchmark':<{width}}  {'median µs':>10}  {'p99 µs':>9}  {'cpu µs':>8}  {'n':>6}  notes")
+    for label, median, p99, cpu, n_calls, extra in rows:
+        print(f"{label:<{width}}  {median:>10}  {p99:>9}  {cpu:>8}  {n_calls:>6}  {extra}")
+    print("(median and p99: wall clock per call; cpu: process CPU time per call, mean over the series)")
     print()
     for t in results["targets"]:
         if t["status"] == "not measured":
