@@ -13,7 +13,7 @@ import functools
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
@@ -42,6 +42,8 @@ STATEMENTS = ("timezone", "languages", "numbers", "holidays", "holiday", "window
               "list", "oncall", "escalation", "greeting", "script", "choose", "urgency", "route")
 ACTIONS = ("patch", "escalate", "take", "voicemail", "callback", "say")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# (message, hint) or (message, hint, offset of the mistake when it starts before the parser stopped)
+Explanation = Union[tuple[str, Optional[str]], tuple[str, Optional[str], int]]
 
 
 def grammar_text() -> str:
@@ -161,7 +163,7 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
     return Diagnostic("error", message, path, line, column, hint, lines[line - 1])
 
 
-def explain_end(text: str) -> tuple[str, Optional[str]]:
+def explain_end(text: str) -> Explanation:
     if not text.strip() or re.fullmatch(r"(\s*#[^\n]*)*\s*", text):
         return "the file is empty", 'a rule file starts with `client NAME "Title" {`', 0
     open_lines, _ = braces(text)
@@ -171,7 +173,7 @@ def explain_end(text: str) -> tuple[str, Optional[str]]:
     return "the file ends too early", None
 
 
-def explain_token(text: str, token: Token, expected: set[str]) -> tuple[str, Optional[str]]:
+def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
     value, found = str(token), describe_found(token)
     literals = {literal(n) for n in expected} - {None}
     before = text[: token.start_pos]
@@ -231,7 +233,7 @@ def glued_keyword(before: str) -> Optional[str]:
     return next((k for k in STATEMENTS if re.fullmatch(k + "[a-z]{1,2}", word.group(1))), None)
 
 
-def explain_character(text: str, pos: int, allowed: set[str]) -> tuple[str, Optional[str]]:
+def explain_character(text: str, pos: int, allowed: set[str]) -> Explanation:
     char = text[pos] if pos < len(text) else ""
     word = re.match(r"[^\s{}(),\"]*", text[pos:]).group() or char
     if char == "'":

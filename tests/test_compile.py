@@ -14,6 +14,7 @@ import pytest
 from rules_engine import parser
 from rules_engine.cli import main
 from rules_engine.compiler import compile_file, compile_text
+from rules_engine.cond_logic import implies
 from rules_engine.errors import RulesError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,3 +178,35 @@ def test_check_json_is_machine_readable(tmp_path, capsys):
         "severity": "error", "file": str(tmp_path / "b.rules"), "line": 1, "column": 87,
         "message": "unknown contact `bob`", "hint": "no contact is defined in this file",
     }
+
+
+# ---- shadowed rules: the implication test ----------------------------------------------------
+
+
+def cond(text: str):
+    """The condition of `when TEXT` in a route, compiled in a client where it makes sense."""
+    source = ('client c { timezone "UTC" window open = daily 08:00-17:00 window lunch = daily 12:00-13:00 '
+              'greeting default { en "Hi" } script s { ask type "?" choice (a, b, c) } choose script s otherwise '
+              f'route {{ when {text} -> voicemail otherwise -> voicemail }} }}')
+    return compile_text(source, "c.rules")[0].routes[0].when
+
+
+@pytest.mark.parametrize("narrow, wide", [
+    ("open and lunch", "open"),
+    ("lunch", "open or lunch"),
+    ("type is a", "type in (a, b)"),
+    ("type in (a, b)", "type in (a, b, c)"),
+    ("type is a", "type is set"),
+    ("forwarded busy", "forwarded (busy, no_answer)"),
+    ('said ("flood")', 'said ("flood", "leak")'),
+    ("open and (lunch or holiday)", "open"),
+    ("not open", "not open or lunch"),
+])
+def test_implies_catches_narrower_conditions(narrow, wide):
+    assert implies(cond(narrow), cond(wide))
+    assert not implies(cond(wide), cond(narrow))
+
+
+@pytest.mark.parametrize("a, b", [("open", "lunch"), ("type is a", "type is b"), ("not open", "open")])
+def test_implies_is_not_fooled_by_unrelated_conditions(a, b):
+    assert not implies(cond(a), cond(b))

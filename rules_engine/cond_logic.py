@@ -1,0 +1,70 @@
+"""Static reasoning about conditions, for the compiler's checks: the atoms of a condition,
+whether one condition implies another (shadowed rules), and whether one requires `status`.
+
+Nothing here evaluates a call; that is `conditions.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from . import model as m
+
+
+def walk(cond: Optional[m.Cond]) -> Iterator[m.Cond]:
+    """Every atom of a condition (connectives are looked through)."""
+    if cond is None:
+        return
+    if isinstance(cond, (m.And, m.Or)):
+        for item in cond.items:
+            yield from walk(item)
+    elif isinstance(cond, m.Not):
+        yield from walk(cond.item)
+    else:
+        yield cond
+
+
+def implies(a: Optional[m.Cond], b: Optional[m.Cond]) -> bool:
+    """True when condition `a` can only hold if `b` holds too (None is `otherwise`).
+
+    A sound but incomplete test on the shape of the conditions, enough to catch a rule that
+    repeats, narrows or is covered by an earlier one (`when lunch` after `when lunch or night`).
+    """
+    if b is None or a == b:
+        return True
+    if a is None:
+        return False
+    if isinstance(a, m.Or):
+        return all(implies(item, b) for item in a.items)
+    if isinstance(b, m.And):
+        return all(implies(a, item) for item in b.items)
+    if isinstance(a, m.And) and any(implies(item, b) for item in a.items):
+        return True
+    if isinstance(b, m.Or):
+        return any(implies(a, item) for item in b.items)
+    return narrower_atom(a, b)
+
+
+def narrower_atom(a: m.Cond, b: m.Cond) -> bool:
+    """`type is x` implies `type in (x, y)`; `forwarded busy` implies `forwarded (busy, …)`."""
+    if isinstance(a, (m.FieldIs, m.FieldIn)) and isinstance(b, m.FieldIn) and a.field == b.field:
+        values = {a.value} if isinstance(a, m.FieldIs) else set(a.values)
+        return values <= set(b.values)
+    if isinstance(a, m.FieldIs) and isinstance(b, m.FieldSet):
+        return a.field == b.field
+    if isinstance(a, m.Forwarded) and isinstance(b, m.Forwarded):
+        return set(a.reasons) <= set(b.reasons)
+    if isinstance(a, m.Said) and isinstance(b, m.Said):
+        return set(a.phrases) <= set(b.phrases)
+    return False
+
+
+def requires_status(cond: Optional[m.Cond]) -> bool:
+    """True when the condition can only hold while the owner's status is active."""
+    if isinstance(cond, m.Status):
+        return True
+    if isinstance(cond, m.And):
+        return any(requires_status(c) for c in cond.items)
+    if isinstance(cond, m.Or):
+        return all(requires_status(c) for c in cond.items)
+    return False
