@@ -1,17 +1,25 @@
 """The rules engine behind telephone answering services.
 
 The routing daemon and the command line hold one object, `Engine`; everything else a caller
-needs is exported here.
+needs is exported here: the call and decision models, the settings, and the errors.
 """
 
+from .call import Call
 from .compiler import compile_file, compile_text
+from .decision import Decision
+from .engine import Engine
 from .errors import CallError, Diagnostic, RulesEngineError, RulesError, UnknownClientError
+from .settings import Settings
 
 __all__ = [
+    "Call",
     "CallError",
+    "Decision",
     "Diagnostic",
+    "Engine",
     "RulesEngineError",
     "RulesError",
+    "Settings",
     "UnknownClientError",
     "compile_file",
     "compile_text",
