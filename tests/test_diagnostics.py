@@ -15,6 +15,7 @@ import pytest
 
 from rules_engine.cli import main
 from rules_engine.compiler import compile_bytes
+from rules_engine.errors import RulesError
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "diagnostics"
@@ -44,8 +45,8 @@ def test_every_golden_input_is_reported(name):
     data = (GOLDEN / f"{name}.rules").read_bytes()
     try:
         _, warnings = compile_bytes(data, name)
-    except Exception as exc:  # noqa: BLE001 - RulesError is the expected outcome
-        assert type(exc).__name__ == "RulesError"
+    except RulesError as exc:
+        assert exc.errors
     else:
         assert warnings, f"{name}.rules compiles without a single diagnostic"
 
