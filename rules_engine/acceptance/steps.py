@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from pytest_bdd import given, parsers, then, when
+from pytest_bdd.exceptions import StepDefinitionNotFoundError
 
 from .. import clock
+from ..errors import RulesEngineError, RulesError, UnknownClientError, did_you_mean, render_all
 from .phrases import DURATION_WORDS, FORWARDING_PHRASES, WEEKDAYS, language_code, language_name
 from .world import ScenarioFailure, World
 
@@ -35,13 +37,49 @@ def world(request) -> World:
     return World(rules_dir=rules_dir)
 
 
+SCENARIO = pytest.StashKey[str]()
+FAILED_STEP = pytest.StashKey[str]()
+
+
+def pytest_bdd_before_scenario(request, feature, scenario):
+    where = Path(feature.filename)
+    try:
+        where = where.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    request.node.stash[SCENARIO] = f"Scenario: {scenario.name} ({where}, line {scenario.line_number})"
+
+
+def pytest_bdd_step_error(request, step):
+    request.node.stash[FAILED_STEP] = f"Step: {step.keyword} {step.name} (line {step.line_number})"
+
+
+def pytest_bdd_step_func_lookup_error(request, step):
+    request.node.stash[FAILED_STEP] = f"Step: {step.keyword} {step.name} (line {step.line_number})"
+
+
+def plain_words(error: BaseException) -> str | None:
+    """What went wrong, for an account manager; None for a fault in the engine itself."""
+    if isinstance(error, ScenarioFailure):
+        return str(error)
+    if isinstance(error, RulesError):
+        return "The rules do not compile:\n" + render_all(error.diagnostics)
+    if isinstance(error, RulesEngineError):
+        return str(error)
+    if isinstance(error, StepDefinitionNotFoundError):
+        return "This step is not a phrase of the step library (docs/scenarios.md lists them all)."
+    return None
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Show a failed expectation in the account manager's words, without a Python traceback."""
+    """Show a failed scenario in the account manager's words, without a Python traceback."""
     outcome = yield
     report = outcome.get_result()
-    if call.excinfo is not None and call.excinfo.errisinstance(ScenarioFailure):
-        report.longrepr = f"{item.nodeid}\n{call.excinfo.value}"
+    message = plain_words(call.excinfo.value) if call.excinfo is not None else None
+    if message is not None:
+        where = [item.stash.get(SCENARIO, item.nodeid), item.stash.get(FAILED_STEP, "")]
+        report.longrepr = "\n".join(line for line in where if line) + "\n" + message
 
 
 # ---- Given: which rules, which client ------------------------------------------------------------------
@@ -49,7 +87,14 @@ def pytest_runtest_makereport(item, call):
 @given(parsers.re(r"the client " + quoted("client")))
 def given_client(world: World, client: str):
     world.client_id = client
-    world.engine.client(client)  # an unknown client fails here, with the engine's own message
+    try:
+        world.engine.client(client)
+    except UnknownClientError:
+        known = sorted(world.engine.clients)
+        hint = did_you_mean(client, known)
+        raise ScenarioFailure(f'There is no client "{client}" in {world.rules_path or world.rules_dir}'
+                              + (f"; {hint}" if hint else "")
+                              + "\nThe clients there are: " + ", ".join(known)) from None
     world.changed()
 
 
@@ -68,7 +113,10 @@ def given_rules(world: World, path: str, request):
 
 @given(parsers.re(r"it is (?:(?P<weekday>[A-Za-z]+) )?(?P<day>\d{4}-\d\d-\d\d) at (?P<time>\d\d?:\d\d)"))
 def given_local_time(world: World, weekday: str | None, day: str, time: str):
-    local = datetime.fromisoformat(f"{day}T{int(time.split(':')[0]):02d}:{time.split(':')[1]}")
+    try:
+        local = datetime.fromisoformat(f"{day}T{int(time.split(':')[0]):02d}:{time.split(':')[1]}")
+    except ValueError:
+        raise ScenarioFailure(f"{day} at {time} is not a date and time of the calendar") from None
     if weekday and weekday.lower() != WEEKDAYS[local.weekday()]:
         raise ScenarioFailure(f"{day} is a {WEEKDAYS[local.weekday()].capitalize()}, not a {weekday}")
     world.at = local
