@@ -40,6 +40,10 @@ FOUND_WORDS = {"NAME": "the name", "INT": "the number", "DURATION": "the duratio
                "TIMERANGE": "the time range", "DATE": "the date", "DAYS": "the days", "REGION": "the code"}
 STATEMENTS = ("timezone", "languages", "numbers", "holidays", "holiday", "window", "closed", "contact",
               "list", "oncall", "escalation", "greeting", "script", "choose", "urgency", "route")
+# Lines where a statement of the client surely begins: where parsing resumes after an error.
+RESYNC = re.compile(r'\s*(?:(?:timezone|languages|numbers|holidays|window|contact|list|oncall|escalation|greeting'
+                    r'|script|choose|route)\b|urgency\s*\{|closed\s+"|holiday\s+")')
+MAX_SYNTAX_ERRORS = 10
 ACTIONS = ("patch", "escalate", "take", "voicemail", "callback", "say")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # (message, hint) or (message, hint, offset of the mistake when it starts before the parser stopped)
@@ -70,15 +74,51 @@ def grammar() -> Lark:
 
 
 def parse(text: str, path: str) -> Tree:
-    """Parse one rule file; a syntax error becomes a `RulesError` with one positioned diagnostic.
+    """Parse one rule file; syntax errors become a `RulesError` of positioned diagnostics.
 
-    Only the first syntax error is reported: after one, the parser's guess of what was meant
-    is too often wrong, and a cascade of invented errors would mislead more than it helps.
+    After a syntax error the parser does not guess what was meant (its guesses invent
+    errors). Instead the statement holding the error is blanked out, up to the next line
+    that starts a statement of the client, and the rest is parsed again: one error per
+    broken statement, at most `MAX_SYNTAX_ERRORS`. Other checks wait until the file parses,
+    since a blanked statement would make them report names it defines as unknown.
     """
     try:
         return grammar().parse(text)
     except UnexpectedInput as exc:
-        raise RulesError([syntax_diagnostic(exc, text, path)]) from None
+        error = exc
+    diagnostics = [syntax_diagnostic(error, text, path)]
+    current = text
+    while len(diagnostics) < MAX_SYNTAX_ERRORS:
+        line = diagnostics[-1].line
+        current = blank_statement(current, line)
+        if current is None:
+            break
+        try:
+            grammar().parse(current)
+            break
+        except UnexpectedInput as exc:
+            diagnostic = syntax_diagnostic(exc, current, path)
+            if diagnostic.line <= line:  # no progress: stop rather than loop
+                break
+            diagnostics.append(diagnostic)
+    raise RulesError(diagnostics)
+
+
+def blank_statement(text: str, line: int) -> Optional[str]:
+    """`text` with the client statement around `line` replaced by empty lines (so positions
+    stay), or None when the statement's start or the next statement cannot be told."""
+    lines = text.split("\n")
+    depth, depths = 0, []
+    for source in lines:  # brace depth at the start of each line
+        depths.append(depth)
+        code = re.sub(r'"(?:[^"\\\n]|\\.)*"|#.*', "", source)
+        depth += code.count("{") - code.count("}")
+    starts = [i for i, source in enumerate(lines) if depths[i] == 1 and RESYNC.match(source)]
+    first = max((i for i in starts if i < line), default=None)
+    after = min((i for i in starts if i >= line), default=None)
+    if first is None or after is None:
+        return None
+    return "\n".join(lines[:first] + [""] * (after - first) + lines[after:])
 
 
 # ---- words for terminals ------------------------------------------------------------------

@@ -210,3 +210,17 @@ def test_implies_catches_narrower_conditions(narrow, wide):
 @pytest.mark.parametrize("a, b", [("open", "lunch"), ("type is a", "type is b"), ("not open", "open")])
 def test_implies_is_not_fooled_by_unrelated_conditions(a, b):
     assert not implies(cond(a), cond(b))
+
+
+def test_a_syntax_error_in_each_of_several_statements_is_reported_at_once():
+    text = section_one()
+    text = text.replace("window lunch = mon-fri 12:00-13:00", "window lunch = mon-fri 12:00 - 13:00")
+    text = text.replace("step call oncall plumbers, wait 5m", "step call oncall plumbers wait 5m")
+    text = text.replace("when lunch                          ->", "when lunch")
+    with pytest.raises(RulesError) as caught:
+        compile_text(text, "acme.rules")
+    assert [(d.line, d.message) for d in caught.value.diagnostics] == [
+        (10, "a time range is written HH:MM-HH:MM, without spaces"),
+        (31, "each step ends with a comma and `wait`"),
+        (75, "`->` is missing before the action"),
+    ]
