@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from .errors import CallError
 
+AT_YEARS = (1970, 2199)
 SHORT_REASONS = ("always", "scheduled", "manual", "busy", "no_answer", "unavailable", "direct", "unknown")
 
 # RFC 5806 Diversion reasons (and the short names, hyphenated) → the short names of the spec.
@@ -78,6 +79,11 @@ class Call(BaseModel):
                 f"{value.isoformat()} has no time zone offset; give an aware date-time "
                 "(e.g. 2026-11-28T23:15:00-06:00)"
             )
+        # Far from the present, a local time can leave datetime's range (year 1 to 9999)
+        # in the client's zone; the files' own dates are limited to the same years.
+        if not AT_YEARS[0] <= value.year <= AT_YEARS[1]:
+            raise ValueError(f"{value.isoformat()} is out of range: calls are decided for the years "
+                             f"{AT_YEARS[0]} to {AT_YEARS[1]}")
         return value
 
     @field_validator("forwarded", mode="before")
