@@ -14,6 +14,8 @@ from pathlib import Path
 
 from ..compiler import compile_file
 from ..errors import Diagnostic, RulesError
+from ..shifts import coverage_warnings
+from .oncall import iso_date
 
 
 def add_parser(sub):
@@ -23,6 +25,8 @@ def add_parser(sub):
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text for people (default), json for editors and CI")
+    parser.add_argument("--from", dest="start", type=iso_date, metavar="DATE",
+                        help="start of the 28 days checked for on-call gaps (default: today, local time)")
     return parser
 
 
@@ -59,6 +63,7 @@ def run(args) -> int:
             client, warnings = compile_file(path)
             clients[str(path)] = client.id
             diagnostics.extend(warnings)
+            diagnostics.extend(coverage_warnings(client, args.start))
         except RulesError as exc:
             diagnostics.extend(exc.diagnostics)
     errors = sum(d.severity == "error" for d in diagnostics)
