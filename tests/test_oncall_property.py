@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from rules_engine.calendar import Calendar
 from rules_engine.compiler import compile_text
 from rules_engine.oncall import OnCall
+from rules_engine.shifts import shifts
 from rules_engine.state import LiveOverride
 
 ZONES = ("America/Chicago", "Europe/London", "Australia/Sydney", "Asia/Tokyo")
@@ -214,3 +215,10 @@ def test_lookup_equals_walking_reference(case) -> None:
     oncall = OnCall(client, Calendar(client))
     for instant in moments:
         assert oncall.who("t", instant, live) == reference(zone, rots, overrides, live, instant), instant
+    # The shifts found from change points hold the same people at the same instants.
+    lo, hi = moments[0] - timedelta(days=2), moments[0] + timedelta(days=2)
+    found = shifts(oncall, "t", lo, hi, live)
+    for instant in moments:
+        if lo <= instant < hi:
+            holding = [s.person for s in found if s.start <= instant < s.end]
+            assert holding == [reference(zone, rots, overrides, live, instant)], instant
