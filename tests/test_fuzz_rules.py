@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta, timezone
+import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
 
 
@@ -27,9 +28,11 @@ from rules_engine import limits
 from rules_engine.call import Call
 from rules_engine.compiler import compile_bytes, compile_text
 from rules_engine.engine import Engine
+from rules_engine.evaluate import decide
+from rules_engine.state import LiveState
 from rules_engine.errors import RulesError
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="FUZZ_EXAMPLES" not in os.environ,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -42,10 +45,16 @@ PATH = "fuzz.rules"
 
 
 def outcome(data: bytes) -> str:
-    """Compile `data`; assert the outcome is a client or positioned diagnostics. Returns which."""
+    """Compile `data`; assert the outcome is a client or positioned diagnostics. Returns which.
+
+    The time each file takes is recorded as a hypothesis event (shown with
+    `--hypothesis-show-statistics`), not asserted: a loaded CI machine must not fail the run.
+    """
+    started = time.perf_counter()
     try:
         client, warnings = compile_bytes(data, PATH)
     except RulesError as exc:
+        record_time(started)
         assert exc.diagnostics, "a RulesError must carry at least one diagnostic"
         assert exc.errors, "a RulesError must carry at least one error"
         text = data.decode("utf-8", errors="replace")
@@ -53,11 +62,28 @@ def outcome(data: bytes) -> str:
             assert_positioned(diagnostic, text)
         assert exc.render()  # renders without failing
         return "diagnostics"
+    record_time(started)
     for diagnostic in warnings:
         assert diagnostic.severity == "warning"
         assert_positioned(diagnostic, data.decode("utf-8"))
     assert client.id
     return "client"
+
+
+def record_time(started: float) -> None:
+    if not currently_in_test_context():
+        return
+    took = time.perf_counter() - started
+    event("compiled in " + ("under 0.1 s" if took < 0.1 else "under 1 s" if took < 1 else "1 s or more"))
+
+
+def decides(client) -> None:
+    """A client that compiled decides calls, at and around a DST change, without an exception."""
+    for at in ("2026-03-08T07:59:00+00:00", "2026-03-08T08:30:00+00:00", "2026-11-01T06:30:00+00:00",
+               "2026-12-25T18:00:00+00:00"):
+        call = Call(client=client.id, at=at, forwarded="busy", caller="+13125550100", agent="{agent}",
+                    answers={"type": "billing", "name": "{caller}"}, said="flood")
+        assert decide(client, call, LiveState()).client == client.id
 
 
 def assert_positioned(diagnostic, text: str) -> None:
@@ -314,8 +340,14 @@ def test_long_and_deep_inputs_compile_or_explain(data):
 
 @FUZZ
 @given(generated_client())
-def test_generated_clients_compile_or_explain(data):
-    outcome(data)
+def test_generated_clients_compile_or_explain_and_then_decide(data):
+    try:
+        client, _ = compile_bytes(data, PATH)
+    except RulesError:
+        client = None
+    assert outcome(data) == ("client" if client else "diagnostics")
+    if client is not None:
+        decides(client)
 
 
 @FUZZ
