@@ -27,7 +27,6 @@ def quoted(name: str) -> str:
 
 def pytest_addoption(parser):
     parser.addoption("--rules", default=None, help="rules directory or file for acceptance scenarios")
-    parser.addoption("--rules-coverage", action="store_true", help="list the rules no scenario exercised")
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def run(args) -> int:
     coverage.reset()
     with tempfile.TemporaryDirectory(prefix="rules-engine-test-") as tmp:
         (Path(tmp) / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        module = Path(tmp) / "test_acceptance.py"
+        module = Path(tmp) / "rules_engine_scenarios.py"
         module.write_text(
             "from pytest_bdd import scenarios\n"
             f"scenarios(*{[str(p) for p in features]!r})\n",
