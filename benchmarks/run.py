@@ -255,7 +255,7 @@ def print_table(results: dict) -> None:
     row(f"load {n} clients from prototype pickle cache", None,
         f"{cached['cached_wall_s']} s wall, {cached['cached_cpu_s']} s CPU ({cold['cache_mb']} MB)")
     row(f"prepare {n} clients for deciding", None, f"{cold['prepare_wall_s']} s")
-    row(f"peak RSS: imported / {n} loaded / prepared", None,
+    row(f"RSS: after imports / peak with {n} loaded / peak prepared", None,
         f"{cold['rss_imported_mb']} / {cold['rss_loaded_mb']} / {cold['rss_prepared_mb']} MB")
     row(f"reload after one of {n} files changed", None,
         f"median {cold['reload_median_ms']} ms of {cold['reload_ms']}, recompiled {cold['reload_recompiled']}")
