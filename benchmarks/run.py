@@ -25,7 +25,7 @@ from pathlib import Path
 import floor
 import scenarios
 from generate_corpus import generate
-from measure import OVERHEAD_NS, Stopwatch, best_of_rounds, per_call
+from measure import OVERHEAD_NS, Stopwatch, best_of_rounds
 
 from rules_engine import evaluate
 from rules_engine.calendar import Calendar

@@ -61,17 +61,18 @@ def lines_executed(fn, *args) -> tuple[int, object]:
             count += 1
         return tracer
 
+    previous = sys.gettrace()  # a coverage tool's tracer, if any, is put back afterwards
     sys.settrace(tracer)
     try:
         result = fn(*args)
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return count, result
 
 
 def expected_member(age_days: int, at: datetime) -> str:
     """Shift k covers [start + k days, start + k+1 days) on Chicago's wall clock (from the stdlib)."""
-    start = (CALL_DAY - timedelta(days=age_days))
+    start = CALL_DAY - timedelta(days=age_days)
     wall = at.astimezone(CHICAGO).replace(tzinfo=None)
     return MEMBERS[((wall - start) // timedelta(days=1)) % 3]
 
