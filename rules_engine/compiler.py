@@ -26,7 +26,6 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REASONS = ("always", "scheduled", "manual", "busy", "no_answer", "unavailable", "direct", "unknown")
 PRIORITIES = ("low", "normal", "high", "urgent")
-MAX_FILE_BYTES = 1_000_000
 
 TIME_FACTS = (m.Schedule, m.WindowRef, m.Holiday, m.Closed)
 ARRIVAL_FACTS = (m.Forwarded, m.CallerIs, m.CallerIn, m.DialedIs, m.DialedIn, m.LanguageIs, m.Status)
@@ -44,8 +43,8 @@ def compile_file(path: str | Path) -> tuple[m.Client, tuple[Diagnostic, ...]]:
 
 
 def compile_bytes(data: bytes, path: str) -> tuple[m.Client, tuple[Diagnostic, ...]]:
-    if len(data) > MAX_FILE_BYTES:
-        raise RulesError([Diagnostic("error", f"the file is larger than {MAX_FILE_BYTES // 1000} kB", path,
+    if len(data) > limits.MAX_FILE_BYTES:  # before decoding: a huge file is never read as text
+        raise RulesError([Diagnostic("error", f"the file is larger than {limits.MAX_FILE_BYTES // 1000} kB", path,
                                      hint="one client's rules fit in far less; is this the right file?")])
     try:
         text = data.decode("utf-8")
