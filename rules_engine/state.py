@@ -84,12 +84,15 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._states: dict[str, LiveState] = {}
 
-    def snapshot(self, client: str) -> LiveState:
+    def _current(self, client: str) -> LiveState:
         return self._states.get(client, EMPTY)
+
+    def snapshot(self, client: str) -> LiveState:
+        return self._current(client)
 
     def _update(self, client: str, **changes) -> None:
         with self._lock:
-            current = self._states.get(client, EMPTY)
+            current = self._current(client)
             self._states[client] = current.model_copy(update=changes)
 
     def set_status(self, client: str, status: OwnerStatus) -> None:
@@ -100,14 +103,33 @@ class MemoryStore:
 
     def add_override(self, client: str, override: LiveOverride) -> None:
         with self._lock:
-            current = self._states.get(client, EMPTY)
+            current = self._current(client)
             self._states[client] = current.model_copy(update={"overrides": current.overrides + (override,)})
 
     def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
         with self._lock:
-            current = self._states.get(client, EMPTY)
+            current = self._current(client)
             kept = tuple(o for o in current.overrides if team is not None and o.team != team)
             self._states[client] = current.model_copy(update={"overrides": kept})
 
     def close(self) -> None:
         """Nothing to release: the state lives and dies with this object."""
+
+
+class OverlayStore(MemoryStore):
+    """Reads through to another store and keeps its own changes in memory.
+
+    `rules-engine decide/oncall --store FILE` use it to try calls against the daemon's live
+    state (statuses, overrides) without ever writing to that state.
+    """
+
+    def __init__(self, below: Store) -> None:
+        super().__init__()
+        self._below = below
+
+    def _current(self, client: str) -> LiveState:
+        state = self._states.get(client)
+        return state if state is not None else self._below.snapshot(client)
+
+    def close(self) -> None:
+        self._below.close()

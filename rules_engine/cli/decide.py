@@ -20,7 +20,8 @@ from .. import decision as d
 from .. import model as m
 from ..call import Call
 from ..engine import Engine
-from ..errors import CallError, Diagnostic, UnknownClientError, did_you_mean
+from ..errors import CallError, Diagnostic, RulesEngineError, UnknownClientError, did_you_mean
+from .live import add_store_option, open_engine
 
 
 def add_parser(sub):
@@ -46,6 +47,7 @@ def add_parser(sub):
     parser.add_argument("--status", metavar="NOTE", help="the owner's status note for this call")
     parser.add_argument("--status-until", metavar="DATETIME", help="when that status ends")
     parser.add_argument("--json", action="store_true", help="print the decision as JSON")
+    add_store_option(parser)
     return parser
 
 
@@ -73,7 +75,11 @@ def run(args) -> int:
     if args.status_until and not args.status:
         print(Diagnostic("error", "--status-until needs --status NOTE", "--status-until").render(), file=sys.stderr)
         return 2
-    engine = Engine(args.path)
+    try:
+        engine = open_engine(args)
+    except RulesEngineError as exc:
+        print(Diagnostic("error", str(exc), args.store or args.path).render(), file=sys.stderr)
+        return 1
     try:
         client = engine.client(args.client, args.number)
         at = when(args.at, client.timezone, "at")

@@ -17,10 +17,10 @@ from typing import Optional
 from .. import ics
 from .. import model as m
 from ..calendar import Calendar
-from ..engine import Engine
-from ..errors import CallError, did_you_mean
+from ..errors import CallError, Diagnostic, RulesEngineError, did_you_mean
 from ..oncall import FileOverride, Layer, OnCall
 from ..shifts import COVERAGE_DAYS, Shift, by_day, local_midnight, shifts
+from .live import add_store_option, open_engine
 from .decide import input_error, when
 
 # How far beyond the asked range shifts are followed to find their true start and end.
@@ -43,11 +43,16 @@ def add_parser(sub):
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--ics", action="store_true", help="print an iCalendar feed of the shifts")
     parser.set_defaults(number=None)  # clients are named by id here; `input_error` also handles numbers
+    add_store_option(parser)
     return parser
 
 
 def run(args) -> int:
-    engine = Engine(args.path)
+    try:
+        engine = open_engine(args)
+    except RulesEngineError as exc:
+        print(Diagnostic("error", str(exc), args.store or args.path).render(), file=sys.stderr)
+        return 1
     try:
         client = engine.client(args.client)
         teams = chosen_teams(client, args.team)

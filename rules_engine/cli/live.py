@@ -1,0 +1,27 @@
+"""`--store FILE` for `decide` and `oncall`: read the daemon's live state, never write it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..engine import Engine
+from ..errors import CallError
+from ..state import OverlayStore
+from ..store_sqlite import SQLiteStore
+
+
+def add_store_option(parser) -> None:
+    parser.add_argument(
+        "--store", metavar="FILE",
+        help="the daemon's live-state store (SQLite): include the statuses and on-call overrides "
+             "set through the API; it is only read, never changed",
+    )
+
+
+def open_engine(args) -> Engine:
+    """The engine for one command: the rules of PATH, over the daemon's live state if `--store`."""
+    if not args.store:
+        return Engine(args.path)
+    if not Path(args.store).is_file():
+        raise CallError(f"no live-state store at {args.store}", field="store")
+    return Engine(args.path, store=OverlayStore(SQLiteStore(args.store)))

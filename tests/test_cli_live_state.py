@@ -1,0 +1,55 @@
+"""`decide` and `oncall` with `--store`: what the daemon set live shows, and is never changed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from rules_engine.cli import main
+from rules_engine.engine import Engine
+from rules_engine.store_sqlite import SQLiteStore
+
+ACME = str(Path(__file__).resolve().parent.parent / "client_configs" / "acme_plumbing.rules")
+CHICAGO = timezone(timedelta(hours=-6))
+
+
+def daemon_store(tmp_path) -> str:
+    """A store as the daemon leaves it: Alice covers the plumbers on Saturday night, a status is set."""
+    path = tmp_path / "state.sqlite"
+    store = SQLiteStore(path)
+    engine = Engine(ACME, store=store)
+    engine.set_override("acme_plumbing", "plumbers", "alice",
+                        start=datetime(2026, 11, 28, 18, tzinfo=CHICAGO), end=datetime(2026, 11, 29, 8, tzinfo=CHICAGO))
+    engine.set_status("acme_plumbing", "On a job site until Monday")
+    store.close()
+    return str(path)
+
+
+def test_oncall_with_the_daemons_store_shows_a_live_override(tmp_path, capsys):
+    store = daemon_store(tmp_path)
+    assert main(["oncall", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15"]) == 0
+    assert "Bob Ortiz" in capsys.readouterr().out
+    assert main(["oncall", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--store", store]) == 0
+    assert "Alice Ng" in capsys.readouterr().out
+
+
+def test_decide_with_the_daemons_store_sees_status_and_override_and_leaves_the_store_alone(tmp_path, capsys):
+    store = daemon_store(tmp_path)
+    args = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--forwarded", "manual",
+            "--answer", "type=burst_pipe", "--store", store, "--json"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert '"note": "On a job site until Monday"' in out  # the decision carries the live status
+    assert '"contact": "alice"' in out
+    assert main(args[:-1] + ["--status", "Trying another note"]) == 0
+    capsys.readouterr()
+    reopened = SQLiteStore(store)
+    assert reopened.snapshot("acme_plumbing").status.note == "On a job site until Monday"
+    reopened.close()
+
+
+def test_a_missing_store_file_is_an_error_not_a_new_empty_store(tmp_path, capsys):
+    missing = tmp_path / "nope.sqlite"
+    assert main(["oncall", ACME, "--client", "acme_plumbing", "--store", str(missing)]) == 1
+    assert "no live-state store at" in capsys.readouterr().err
+    assert not missing.exists()
