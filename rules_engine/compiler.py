@@ -492,6 +492,9 @@ class Compiler:
                 self.error(team, f"on-call team `{team.name}` has no rotation", "add `rotation weekly from … { … }`")
             for rotation in team.rotations:
                 self.check_datetime(rotation.start)
+                if not rotation.members:
+                    self.error(rotation, f"this rotation of team `{team.name}` has no members",
+                               "list who takes turns, e.g. `{ alice, bob }`")
                 for member in rotation.members:
                     self.check_member(member)
                 if len({m_.value for m_ in rotation.members}) != len(rotation.members):
