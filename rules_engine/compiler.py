@@ -327,7 +327,7 @@ class Compiler:
         elif isinstance(atom, m.LanguageIs):
             if atom.language not in self.language_codes:
                 self.error(atom, f"language `{atom.language}` is not one of the client's languages",
-                           did_you_mean(atom.language, self.language_codes) or f"add it to `languages`")
+                           did_you_mean(atom.language, self.language_codes) or "add it to `languages`")
         elif isinstance(atom, (m.FieldSet, m.FieldIs, m.FieldIn)):
             self.check_field(atom)
         elif isinstance(atom, m.UrgencyIs):

@@ -72,27 +72,15 @@ class Condition:
 ALWAYS = Condition(lambda facts: True)
 
 
-def all_of(tests: tuple) -> Callable[[Facts], Truth]:
+def kleene(tests: tuple, decisive: bool) -> Callable[[Facts], Truth]:
+    """Three-valued `and` (decisive=False) or `or` (decisive=True): the first decisive
+    value wins; otherwise any unknown makes the whole unknown."""
     def test(facts: Facts) -> Truth:
-        result: Truth = True
+        result: Truth = not decisive
         for item in tests:
             value = item(facts)
-            if value is False:
-                return False
-            if value is None:
-                result = None
-        return result
-
-    return test
-
-
-def any_of(tests: tuple) -> Callable[[Facts], Truth]:
-    def test(facts: Facts) -> Truth:
-        result: Truth = False
-        for item in tests:
-            value = item(facts)
-            if value is True:
-                return True
+            if value is decisive:
+                return decisive
             if value is None:
                 result = None
         return result
@@ -137,7 +125,7 @@ def compile_condition(cond: Optional[m.Cond], lists: Mapping[str, frozenset[str]
         items = (cond.item,) if isinstance(cond, m.Not) else cond.items
         parts = tuple(compile_condition(item, lists) for item in items)
         tests = tuple(part.test for part in parts)
-        combine = negation(tests[0]) if isinstance(cond, m.Not) else (all_of if isinstance(cond, m.And) else any_of)(tests)
+        combine = negation(tests[0]) if isinstance(cond, m.Not) else kleene(tests, decisive=isinstance(cond, m.Or))
         return Condition(combine, parts)
     if isinstance(cond, (m.FieldIs, m.FieldIn, m.FieldSet)):
         return Condition(answer_test(cond.field, answer_predicate(cond)), field=cond.field)

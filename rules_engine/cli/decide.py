@@ -13,15 +13,14 @@ import re
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 from .. import clock
 from .. import decision as d
 from .. import model as m
 from ..call import Call
 from ..engine import Engine
-from ..errors import CallError, Diagnostic, RulesEngineError, UnknownClientError, did_you_mean
-from .live import add_store_option, open_engine
+from ..errors import CallError, Diagnostic, UnknownClientError, did_you_mean
+from .live import add_store_option, open_engine_or_report
 
 
 def add_parser(sub):
@@ -75,10 +74,8 @@ def run(args) -> int:
     if args.status_until and not args.status:
         print(Diagnostic("error", "--status-until needs --status NOTE", "--status-until").render(), file=sys.stderr)
         return 2
-    try:
-        engine = open_engine(args)
-    except RulesEngineError as exc:
-        print(Diagnostic("error", str(exc), args.store or args.path).render(), file=sys.stderr)
+    engine = open_engine_or_report(args)
+    if engine is None:
         return 1
     try:
         client = engine.client(args.client, args.number)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Optional
 
 from ..engine import Engine
-from ..errors import CallError
+from ..errors import CallError, Diagnostic, RulesEngineError
 from ..state import OverlayStore
 from ..store_sqlite import SQLiteStore
 
@@ -25,3 +27,12 @@ def open_engine(args) -> Engine:
     if not Path(args.store).is_file():
         raise CallError(f"no live-state store at {args.store}", field="store")
     return Engine(args.path, store=OverlayStore(SQLiteStore(args.store)))
+
+
+def open_engine_or_report(args) -> Optional[Engine]:
+    """`open_engine`, or None after telling on standard error why the store could not be read."""
+    try:
+        return open_engine(args)
+    except RulesEngineError as exc:
+        print(Diagnostic("error", str(exc), args.store or args.path).render(), file=sys.stderr)
+        return None

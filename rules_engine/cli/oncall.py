@@ -17,10 +17,10 @@ from typing import Optional
 from .. import ics
 from .. import model as m
 from ..calendar import Calendar
-from ..errors import CallError, Diagnostic, RulesEngineError, did_you_mean
+from ..errors import CallError, did_you_mean
 from ..oncall import FileOverride, Layer, OnCall
 from ..shifts import COVERAGE_DAYS, Shift, by_day, local_midnight, shifts
-from .live import add_store_option, open_engine
+from .live import add_store_option, open_engine_or_report
 from .decide import input_error, when
 
 # How far beyond the asked range shifts are followed to find their true start and end.
@@ -48,10 +48,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    try:
-        engine = open_engine(args)
-    except RulesEngineError as exc:
-        print(Diagnostic("error", str(exc), args.store or args.path).render(), file=sys.stderr)
+    engine = open_engine_or_report(args)
+    if engine is None:
         return 1
     try:
         client = engine.client(args.client)
