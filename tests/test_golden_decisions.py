@@ -1,0 +1,216 @@
+"""Every example client's decisions, pinned byte for byte (golden files).
+
+`tests/golden/decisions/CLIENT.json` lists, for each call of a broad, fixed set, the call,
+the live state it was decided under (a status, an override), and `decision.to_json()`.
+The calls cover a week of local times, both DST changes of 2026, public holidays, the
+file's own holidays and closures, every forwarding reason, each language and one the
+client lacks, calls with and without answers, `said`, caller, dialled number and agent.
+
+The decisions were read when first written (see the commit adding this file); from then
+on they pin behaviour, so that work on the evaluator's speed cannot change a byte of what
+it answers. Regenerate after a deliberate change with
+`UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_golden_decisions.py`, then read the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from rules_engine import model as m
+from rules_engine.call import Call
+from rules_engine.engine import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "client_configs"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "decisions"
+CLIENTS = sorted(path.stem for path in EXAMPLES.glob("*.rules"))
+
+WEEK = [date(2026, 6, 15) + timedelta(days=n) for n in range(7)]  # Monday to Sunday
+TIMES = ["00:30", "06:00", "07:59", "08:00", "08:30", "09:00", "11:59", "12:00", "12:30", "13:00",
+         "13:59", "14:00", "17:29", "17:30", "17:59", "18:00", "22:00", "23:59"]
+PUBLIC_HOLIDAYS = [datetime(2026, 1, 1, 10), datetime(2026, 7, 3, 10), datetime(2026, 12, 25, 10),
+                   datetime(2026, 12, 28, 11), datetime(2026, 4, 6, 9, 30)]
+REASONS = ["always", "scheduled", "manual", "busy", "no_answer", "unavailable", "direct", "unknown",
+           "user-busy", "No_Answer", "deflection"]
+AGENTS = ["Sam", None, "Zoë {agent}"]
+SAID = ["water is flooding the basement", "I think there is a GAS  leak", "my dog ate snake bait",
+        "chest pain since this morning", "about an injunction", "please call me back"]
+
+
+# ---- the calls ------------------------------------------------------------------------------------------
+
+def dst_changes(zone: ZoneInfo, year: int) -> list[datetime]:
+    """The UTC instants at which `zone` changes its offset in `year` (found hour by hour)."""
+    changes = []
+    at = datetime(year, 1, 1, tzinfo=timezone.utc)
+    while at.year == year:
+        if at.astimezone(zone).utcoffset() != (at + timedelta(hours=1)).astimezone(zone).utcoffset():
+            changes.append(at + timedelta(hours=1))
+        at += timedelta(hours=1)
+    return changes
+
+
+def choice_fields(client: m.Client) -> dict[str, list[str]]:
+    return {step.field: [c.value for c in step.choices] for script in client.scripts.values()
+            for step in script.steps if isinstance(step, m.Ask) and step.choices}
+
+
+def full_answers(client: m.Client, choice: int) -> dict[str, str]:
+    """An answer to every question of every script; the `choice`-th value of each choice question."""
+    answers = {}
+    for script in client.scripts.values():
+        for step in script.steps:
+            if isinstance(step, m.Ask):
+                if step.choices:
+                    answers[step.field] = step.choices[choice % len(step.choices)].value
+                elif step.phone:
+                    answers[step.field] = "(312) 555-0177"
+                else:
+                    answers[step.field] = f"the caller's {step.field} {{answer.{step.field}}}"
+    return answers
+
+
+class Cases:
+    """The calls of one client, each with the parameters that vary cycled at different periods."""
+
+    def __init__(self, client: m.Client):
+        self.client = client
+        self.zone = ZoneInfo(client.timezone)
+        self.languages = [None] + [n.value for n in client.languages] + ["de"]
+        self.numbers = [n.value for n in client.numbers] + [None]
+        vips = [n.value for lst in client.lists.values() for n in lst.numbers]
+        self.callers = ["+1 (708) 555-0123", None] + vips[:1] + ([" ".join([vips[-1][:3], vips[-1][3:]])] if vips else [])
+        self.cases: list[dict] = []
+
+    def call(self, at: datetime, live: dict | None = None, **fields) -> None:
+        n = len(self.cases)
+        call = {"client": self.client.id, "at": at.isoformat(), "forwarded": REASONS[n % len(REASONS)],
+                "caller": self.callers[n % len(self.callers)], "language": self.languages[n % len(self.languages)],
+                "agent": AGENTS[n % len(AGENTS)], "number": self.numbers[n % len(self.numbers)]}
+        call.update(fields)
+        self.cases.append({"call": {k: v for k, v in call.items() if v is not None or k in fields}, "live": live})
+
+    def local(self, day: date, hh_mm: str) -> datetime:
+        return datetime.combine(day, time.fromisoformat(hh_mm)).replace(tzinfo=self.zone)
+
+    def build(self) -> list[dict]:
+        client = self.client
+        for day in WEEK:  # arrival only, a week of local times
+            for hh_mm in TIMES:
+                self.call(self.local(day, hh_mm))
+        for change in dst_changes(self.zone, 2026):  # either side of each DST change, UTC half-hours
+            for k in range(-6, 7):
+                self.call(change + timedelta(minutes=30 * k))
+            self.call(change - timedelta(minutes=30), answers=full_answers(client, 0))
+        special = [at.replace(tzinfo=self.zone) for at in PUBLIC_HOLIDAYS]
+        special += [datetime.combine(h.date, time(10)).replace(tzinfo=self.zone) for h in client.holiday_dates]
+        for closure in client.closures:
+            start, end = (dt.local.replace(tzinfo=self.zone) for dt in (closure.start, closure.end))
+            special += [start - timedelta(minutes=1), start, start + (end - start) / 2, end - timedelta(minutes=1), end]
+        for at in special:
+            self.call(at)
+            self.call(at, answers=full_answers(client, len(self.cases)))
+
+        # With answers: every choice at a weekday noon and a weekend night; then variations.
+        for at in (self.local(WEEK[1], "10:15"), self.local(WEEK[5], "23:00")):
+            for index in range(max([len(v) for v in choice_fields(client).values()] or [1])):
+                self.call(at, answers=full_answers(client, index))
+        fields = list(full_answers(client, 0))
+        for n, day in enumerate(WEEK):
+            for hh_mm in ("10:00", "12:30", "19:00"):
+                at = self.local(day, hh_mm)
+                answers = full_answers(client, n)
+                self.call(at, answers=answers, said=SAID[n % len(SAID)])
+                self.call(at, answers={fields[0]: answers[fields[0]]})  # one answer only
+                self.call(at, answers={f: v for f, v in answers.items() if f in choice_fields(client)})
+                self.call(at, answers={f: ("  " if i % 2 else v) for i, (f, v) in enumerate(answers.items())})
+                self.call(at, said=SAID[(n + 3) % len(SAID)])
+
+        # Live state: a status (active, expired, with instructions), and an override per team.
+        at = self.local(WEEK[2], "11:00")
+        for live in ({"status": {"note": "In court until 3pm", "until": (at + timedelta(hours=4)).isoformat()}},
+                     {"status": {"note": "Away", "until": (at - timedelta(minutes=1)).isoformat()}},
+                     {"status": {"note": "Out {agent}", "instructions": "Take a message"}}):
+            for when in (at, self.local(WEEK[2], "20:00")):
+                self.call(when, live, forwarded="manual")
+                self.call(when, live, forwarded="manual", answers=full_answers(client, 1))
+                self.call(when, live, forwarded="busy", answers=full_answers(client, 2))
+        people = list(client.contacts)
+        for team in client.teams:
+            start = self.local(WEEK[3], "18:00")
+            live = {"override": {"team": team, "person": people[-1], "start": start.isoformat(),
+                                 "end": (start + timedelta(hours=6)).isoformat()}}
+            for when in (start - timedelta(minutes=1), start, start + timedelta(hours=5), start + timedelta(hours=6)):
+                for index in range(max([len(v) for v in choice_fields(client).values()] or [1])):
+                    self.call(when, live, answers=full_answers(client, index), said=SAID[index % len(SAID)])
+        return self.cases
+
+
+# ---- deciding them --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine(EXAMPLES)
+
+
+def decide(engine: Engine, client_id: str, case: dict) -> str:
+    engine.clear_status(client_id)
+    engine.clear_overrides(client_id)
+    live = case["live"] or {}
+    if "status" in live:
+        status = live["status"]
+        until = datetime.fromisoformat(status["until"]) if "until" in status else None
+        engine.set_status(client_id, status["note"], until, status.get("instructions"))
+    if "override" in live:
+        o = live["override"]
+        engine.set_override(client_id, o["team"], o["person"], datetime.fromisoformat(o["start"]),
+                            datetime.fromisoformat(o["end"]))
+    return engine.decide(Call(**case["call"])).to_json()
+
+
+def compact(value) -> str:
+    """A stored decision back in `to_json()`'s own form: no spaces, text as written."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("client_id", CLIENTS)
+def test_decisions_match_golden_file(engine, client_id):
+    cases = Cases(engine.clients[client_id]).build()
+    path = GOLDEN / f"{client_id}.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        entries = []
+        for case in cases:
+            text = decide(engine, client_id, case)
+            decision = json.loads(text)
+            assert compact(decision) == text  # the stored form gives back the bytes exactly
+            entries.append({**case, "decision": decision})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(entries, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert [{"call": e["call"], "live": e["live"]} for e in stored] == cases, "the calls changed: regenerate"
+    for index, entry in enumerate(stored):
+        assert decide(engine, client_id, entry) == compact(entry["decision"]), f"case {index}: {entry['call']}"
+
+
+@pytest.mark.parametrize("client_id", CLIENTS)
+def test_decision_parts_read_as_their_json(engine, client_id):
+    """The model's fields and `model_dump` say what the JSON says, the trace included."""
+    stored = json.loads((GOLDEN / f"{client_id}.json").read_text(encoding="utf-8"))
+    for entry in stored[::7]:
+        decide(engine, client_id, entry)  # sets the live state
+        decision = engine.decide(Call(**entry["call"]))
+        expected = entry["decision"]
+        assert compact(decision.model_dump(mode="json")) == compact(expected)
+        assert [compact(t.model_dump(mode="json")) for t in decision.trace] == [compact(t) for t in expected["trace"]]
+        assert [(t.section, t.rule, t.line, t.result) for t in decision.trace] == \
+            [(t["section"], t["rule"], t["line"], t["result"]) for t in expected["trace"]]
+        assert decision.greeting.text == expected["greeting"]["text"]
+        assert decision.windows == tuple(expected["windows"])
+        if decision.script is not None:
+            assert [s.text for s in decision.script.steps] == [s["text"] for s in expected["script"]["steps"]]
