@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Optional
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Transformer, Tree
+from lark.exceptions import VisitError
 
 from . import model as m
 from .errors import Diagnostic
@@ -56,13 +57,32 @@ def unquote(token: Token) -> str:
     return re.sub(r'\\(["\\])', r"\1", str(token)[1:-1])
 
 
-@v_args(meta=True)
 class Builder(Transformer):
+    """Each rule's method is called as `method(meta, children)`, `meta` being Lark's positions.
+
+    The tree is walked by `build_tree` rather than Lark's `v_args(meta=True)`, which makes a
+    new `functools.wraps` wrapper for every node (a sixth of a compile). Failures are still
+    raised as Lark's `VisitError` carrying the tree, so the compiler can place them.
+    """
+
     def __init__(self, path: str, lines: list[str]):
-        super().__init__()
+        super().__init__(visit_tokens=False)
         self.path = path
         self.lines = lines
         self.diagnostics: list[Diagnostic] = []
+
+    def transform(self, tree: Tree):
+        return self.build_tree(tree)
+
+    def build_tree(self, tree: Tree):
+        children = [self.build_tree(c) if isinstance(c, Tree) else c for c in tree.children]
+        method = getattr(self, tree.data, None)
+        if method is None:
+            return self.__default__(tree.data, children, tree.meta)
+        try:
+            return method(tree.meta, children)
+        except Exception as exc:
+            raise VisitError(tree.data, tree, exc) from exc
 
     # ---- helpers ------------------------------------------------------------------
     def pos(self, where) -> m.Pos:

@@ -203,6 +203,7 @@ class Compiler:
     # ---- checks ------------------------------------------------------------------------------
     def check(self, client: m.Client) -> None:
         self.client = client
+        self.asks = self.asked_fields()  # the client no longer changes: collect its questions once
         self.used: dict[str, set[str]] = defaultdict(set)
         self.tz = self.check_timezone(client)
         self.check_languages(client)
@@ -344,10 +345,10 @@ class Compiler:
         return fields
 
     def check_field(self, atom) -> None:
-        asks = self.asked_fields().get(atom.field)
+        asks = self.asks.get(atom.field)
         if not asks:
             self.warn(atom, f"no script asks for `{atom.field}`; this condition holds only when the call already carries it",
-                      did_you_mean(atom.field, self.asked_fields()))
+                      did_you_mean(atom.field, self.asks))
             return
         choices = {c.value for ask in asks if ask.choices for c in ask.choices}
         if not choices:
@@ -559,7 +560,7 @@ class Compiler:
             for notify in action.deliveries:
                 self.check_target(notify.target, notify.method)
         elif isinstance(action, m.Hangup):
-            self.check_text(action.say, owner, [condition], list(self.asked_fields()))
+            self.check_text(action.say, owner, [condition], list(self.asks))
 
     def check_escalations(self, client: m.Client) -> None:
         for policy in client.escalations.values():
