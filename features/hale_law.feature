@@ -2,7 +2,9 @@ Feature: Hale & Partners LLP — a litigation firm in London
   The solicitors are often in court: they forward the line by hand and leave a status, which
   callers then hear. Court deadlines (and arrests, injunctions) go to both partners at once.
   Reception takes lunch from 13:00 to 14:00, when calls are taken as messages. Many clients
-  are French and hear every text in French.
+  are French and hear every text in French. On bank holidays, the firm's away day and during
+  the office move nobody is in the office: callers hear that it is closed and nobody is put
+  through to an empty office.
 
   Background:
     Given the client "hale_law"
@@ -23,7 +25,7 @@ Feature: Hale & Partners LLP — a litigation firm in London
     And the call was forwarded because the line was busy
     When the call arrives
     Then the agent greets with "closed_now"
-    And the agent says "Our office is closed"
+    And the agent says "Our office is closed; I can take a message, and court deadlines reach a partner straight away."
     And the windows do not include "open"
 
   Scenario: A French-speaking client hears the closed greeting in French
@@ -120,6 +122,7 @@ Feature: Hale & Partners LLP — a litigation firm in London
     And if nobody acknowledges, a message is taken with priority "urgent" and sent by email to "Harriet Hale (partner)"
     And if nobody acknowledges, a message is taken with priority "urgent" and sent by sms to "Harriet Hale (partner)"
     And if nobody acknowledges, a message is taken with priority "urgent" and sent by email to "David Osei (partner)"
+    And if nobody acknowledges, a message is taken with priority "urgent" and sent by sms to "David Osei (partner)"
 
   Scenario: "Arrested" in the notes is urgent before the matter is asked
     Given it is Saturday 2026-11-28 at 02:00
@@ -140,7 +143,7 @@ Feature: Hale & Partners LLP — a litigation firm in London
     And if that fails, the call is patched to "David Osei (partner)"
     And if that fails, a message is taken with priority "high" and sent by email to "Harriet Hale (partner)"
 
-  Scenario: An important French client at lunch is taken as a message for reception
+  Scenario: An important French client at lunch leaves a high-priority message for the partners
     Given it is Tuesday 2026-11-24 at 13:15
     And the caller is "+33155550123"
     And the caller speaks French
@@ -149,7 +152,17 @@ Feature: Hale & Partners LLP — a litigation firm in London
     Then the agent greets in French
     And the windows include "lunch"
     And the urgency is "important"
-    And a message is taken with priority "normal" and sent by email to "Reception"
+    And a message is taken with priority "high" and sent by email to "Harriet Hale (partner)"
+    And a message is taken with priority "high" and sent by email to "David Osei (partner)"
+
+  Scenario: An important client's billing question at night still goes to the partners
+    Given it is Wednesday 2026-11-25 at 20:00
+    And the caller is "+442079460555"
+    And the call was forwarded because all calls are forwarded
+    When the caller answers "matter" with "billing"
+    Then the agent greets with "closed_now"
+    And the urgency is "important"
+    And a message is taken with priority "high" and sent by email to "Harriet Hale (partner)"
 
   # ---- routine calls -------------------------------------------------------------------------------------
 
@@ -177,11 +190,11 @@ Feature: Hale & Partners LLP — a litigation firm in London
     And the call is patched to "Priya Rahman (associate)"
     And if that fails, a message is taken and sent by email to "Priya Rahman (associate)"
 
-  Scenario: A new client at lunch leaves a message for reception
+  Scenario: A new client at lunch leaves a message for the associate
     Given it is Thursday 2026-11-26 at 13:00
     And the call was forwarded because nobody answered
     When the caller answers "matter" with "new_client"
-    Then a message is taken and sent by email to "Reception"
+    Then a message is taken with priority "normal" and sent by email to "Priya Rahman (associate)"
 
   Scenario: Billing questions go to accounts by email
     Given it is Friday 2026-11-27 at 10:00
@@ -216,11 +229,48 @@ Feature: Hale & Partners LLP — a litigation firm in London
     Then the agent greets with "closed_now"
     And the windows include "holiday"
 
-  Scenario: On a bank holiday morning the routes still try reception (they do not check holidays)
+  Scenario: On a bank holiday morning nobody is put through to the empty office
     Given it is Monday 2026-12-28 at 10:00
     And the call was forwarded because all calls are forwarded
     When the caller answers "matter" with "existing_matter"
-    Then the call is patched to "Reception"
+    Then the agent greets with "closed_now"
+    And the windows do not include "open"
+    And a message is taken and sent by email to "Reception"
+
+  Scenario: On Good Friday a new client's enquiry is a message for the associate
+    Given it is Friday 2026-04-03 at 11:00
+    And the call was forwarded because nobody answered
+    When the caller answers "matter" with "new_client"
+    Then the agent greets with "closed_now"
+    And a message is taken and sent by email to "Priya Rahman (associate)"
+
+  Scenario: On Easter Monday an important client is not patched to a partner
+    Given it is Monday 2026-04-06 at 10:00
+    And the caller is "+442079460555"
+    And the call was forwarded because all calls are forwarded
+    When the caller answers "matter" with "existing_matter"
+    Then the agent greets with "closed_now"
+    And the urgency is "important"
+    And a message is taken with priority "high" and sent by email to "David Osei (partner)"
+
+  Scenario: A French client on the away day hears that the office is closed, in French
+    Given it is Friday 2026-06-19 at 15:00
+    And the caller speaks French
+    And the call was forwarded because all calls are forwarded
+    When the caller answers "matter" with "existing_matter"
+    Then the agent greets with "closed_now"
+    And the agent says "Le cabinet est fermé ; je peux prendre un message, et les délais de procédure sont transmis immédiatement à un associé."
+    And a message is taken and sent by email to "Reception"
+
+  Scenario: A court deadline on a bank holiday still reaches both partners at once
+    Given it is Monday 2026-05-04 at 10:00
+    And the call was forwarded because all calls are forwarded
+    When the caller answers "matter" with "court_deadline"
+    Then the agent greets with "closed_now"
+    And the windows include "holiday"
+    And the urgency is "urgent"
+    And the call is escalated by "partners" starting with "Harriet Hale (partner)" by call
+    And the call is escalated by "partners" starting with "David Osei (partner)" by call
 
   Scenario: The office move: closed from Friday evening, through the bank holiday
     Given it is Monday 2026-08-31 at 11:00
@@ -228,6 +278,29 @@ Feature: Hale & Partners LLP — a litigation firm in London
     Then the agent greets with "closed_now"
     And the windows include "closed"
     And the windows include "holiday"
+
+  Scenario: The Tuesday morning after the move is a closure on an ordinary working day
+    Given it is Tuesday 2026-09-01 at 10:00
+    And the call was forwarded because the line was busy
+    When the caller answers "matter" with "existing_matter"
+    Then the agent greets with "closed_now"
+    And the windows include "closed"
+    And the windows do not include "holiday"
+    And the windows do not include "open"
+    And a message is taken and sent by email to "Reception"
+
+  Scenario: A new client during the move is not put through to the associate
+    Given it is Tuesday 2026-09-01 at 11:30
+    And the call was forwarded because all calls are forwarded
+    When the caller answers "matter" with "new_client"
+    Then a message is taken and sent by email to "Priya Rahman (associate)"
+
+  Scenario: The new office answers from Tuesday noon
+    Given it is Tuesday 2026-09-01 at 12:00
+    And the call was forwarded because all calls are forwarded
+    When the caller answers "matter" with "existing_matter"
+    Then the agent greets with "default"
+    And the call is patched to "Reception"
 
   # ---- a week of calls -------------------------------------------------------------------------------
 
@@ -248,4 +321,7 @@ Feature: Hale & Partners LLP — a litigation firm in London
       | Saturday 2026-08-29  | 11:00 | closed_now |
       | Monday 2026-08-31    | 11:00 | closed_now |
       | Tuesday 2026-09-01   | 08:59 | closed_now |
-      | Tuesday 2026-09-01   | 09:00 | default    |
+      | Tuesday 2026-09-01   | 09:00 | closed_now |
+      | Tuesday 2026-09-01   | 11:59 | closed_now |
+      | Tuesday 2026-09-01   | 12:00 | default    |
+      | Wednesday 2026-09-02 | 09:00 | default    |
