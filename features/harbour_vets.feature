@@ -2,8 +2,10 @@ Feature: Harbour Animal Hospital — a vet clinic in Sydney with an after-hours 
   After hours, Dr Raj Mehta and Dr Sophie Tran take turns every 3 days, handing over at
   18:00 (Dr Raj Mehta from Saturday 2026-11-28 18:00, Dr Sophie Tran from Tuesday
   2026-12-01 18:00, and so on). Poisoning, trauma and breathing trouble reach the vet on
-  call at once; if nobody answers, the caller is sent to the 24-hour emergency hospital.
-  Routine calls go to the callback queue. Many clients speak Mandarin.
+  call at once; if nobody answers within five minutes, the caller is given the number of the
+  24-hour emergency hospital. Routine calls go to the callback queue. Many clients speak
+  Mandarin. On public holidays and during the Christmas break the clinic is closed: callers
+  hear the after-hours greeting and urgent calls go to the vet on call, never to reception.
 
   Background:
     Given the client "harbour_vets"
@@ -61,7 +63,7 @@ Feature: Harbour Animal Hospital — a vet clinic in Sydney with an after-hours 
     When the caller answers "problem" with "poisoning"
     Then the urgency is "critical"
     And the call is escalated by "critical" starting with "Dr Raj Mehta" by call
-    And if nobody acknowledges, the agent says "transferring you to the 24-hour animal emergency hospital" and hangs up
+    And if nobody acknowledges, the agent says "Please call the 24-hour animal emergency hospital now on 02 5550 0900" and hangs up
     And "Dr Raj Mehta" is on call for "vets"
 
   Scenario: The emergency hospital is announced in Chinese to a Mandarin-speaking client
@@ -69,7 +71,7 @@ Feature: Harbour Animal Hospital — a vet clinic in Sydney with an after-hours 
     And the caller speaks Chinese
     And the call was forwarded because all calls are forwarded
     When the caller answers "problem" with "breathing"
-    Then if nobody acknowledges, the agent says "我现在为您转接24小时动物急诊医院" and hangs up
+    Then if nobody acknowledges, the agent says "请立即拨打24小时动物急诊医院电话 02 5550 0900" and hangs up
 
   Scenario: "Snake" in the notes is critical before the problem is asked
     Given it is Thursday 2026-12-03 at 02:00
@@ -96,13 +98,13 @@ Feature: Harbour Animal Hospital — a vet clinic in Sydney with an after-hours 
     And the call is patched to "Reception"
     And if that fails, a callback is queued within 15 minutes
 
-  Scenario: Vomiting at night: the vet on call, else the after-hours number
+  Scenario: Vomiting at night: the vet on call, else the emergency hospital
     Given it is Friday 2026-12-04 at 21:00
     And the call was forwarded because all calls are forwarded
     When the caller answers "problem" with "vomiting"
     Then the urgency is "urgent"
     And the call is patched to "Dr Raj Mehta"
-    And if that fails, the call is patched to "+61255500900"
+    And if that fails, the call is patched to "24-hour animal emergency hospital"
 
   Scenario: A breeder on a service contract is urgent whatever the problem
     Given it is Sunday 2026-12-06 at 09:00
@@ -144,11 +146,48 @@ Feature: Harbour Animal Hospital — a vet clinic in Sydney with an after-hours 
     And the windows include "holiday"
     And the agent says "The vet on call is Dr Sophie Tran"
 
+  Scenario: On Labour Day morning vomiting goes to the vet on call, not to the empty reception
+    Given it is Monday 2026-10-05 at 10:00
+    And the call was forwarded because the line was busy
+    When the caller answers "problem" with "vomiting"
+    Then the agent greets with "after_hours"
+    And the windows do not include "open"
+    And the urgency is "urgent"
+    And the call is patched to "Dr Sophie Tran"
+    And if that fails, the call is patched to "24-hour animal emergency hospital"
+
   Scenario: Boxing Day falls on a Saturday, so Monday the 28th is a public holiday
     Given it is Monday 2026-12-28 at 10:00
     And the call was forwarded because all calls are forwarded
     Then the agent greets with "after_hours"
     And the windows include "holiday"
+
+  Scenario: On the Boxing Day holiday an appointment request goes to voicemail
+    Given it is Monday 2026-12-28 at 11:00
+    And the call was forwarded because nobody answered
+    When the caller answers "problem" with "appointment"
+    Then the urgency is "routine"
+    And the call goes to voicemail
+
+  Scenario: Easter Saturday is a public holiday, so the Saturday morning clinic is closed
+    Given it is Saturday 2026-04-04 at 09:00
+    And the call was forwarded because all calls are forwarded
+    When the caller answers "problem" with "trauma"
+    Then the agent greets with "after_hours"
+    And the windows include "holiday"
+    And the windows do not include "open"
+    And the urgency is "critical"
+    And the call is escalated by "critical" starting with "Dr Raj Mehta" by call
+
+  Scenario: On Good Friday a Mandarin-speaking client hears the after-hours greeting in Chinese
+    Given it is Friday 2026-04-03 at 10:00
+    And the caller speaks Chinese
+    And the call was forwarded because all calls are forwarded
+    When the caller answers "problem" with "breathing"
+    Then the agent greets with "after_hours"
+    And the agent says "值班兽医是Dr Raj Mehta"
+    And the call is escalated by "critical" starting with "Dr Raj Mehta" by call
+    And if nobody acknowledges, the agent says "请立即拨打24小时动物急诊医院电话 02 5550 0900" and hangs up
 
   Scenario: Christmas Eve morning the clinic is open and Dr Mehta is on call
     Given it is Thursday 2026-12-24 at 13:00
@@ -164,6 +203,30 @@ Feature: Harbour Animal Hospital — a vet clinic in Sydney with an after-hours 
     And the windows include "closed"
     And the call is escalated by "critical" starting with "Dr Sophie Tran" by call
     And "Dr Sophie Tran" is on call for "vets"
+
+  Scenario: Vomiting during the Christmas break goes to Dr Tran, not to reception
+    Given it is Thursday 2026-12-24 at 16:00
+    And the call was forwarded because nobody answered
+    When the caller answers "problem" with "vomiting"
+    Then the agent greets with "after_hours"
+    And the windows include "closed"
+    And the windows do not include "holiday"
+    And the urgency is "urgent"
+    And the call is patched to "Dr Sophie Tran"
+
+  Scenario: An appointment request during the Christmas break goes to voicemail
+    Given it is Thursday 2026-12-24 at 17:00
+    And the call was forwarded because the line was busy
+    When the caller answers "problem" with "appointment"
+    Then the call goes to voicemail
+
+  Scenario: Christmas Eve morning a critical call still goes to reception first
+    Given it is Thursday 2026-12-24 at 13:59
+    And the call was forwarded because the line was busy
+    When the caller answers "problem" with "poisoning"
+    Then the agent greets with "default"
+    And the call is patched to "Reception"
+    And if that fails, the call is escalated by "critical" starting with "Dr Raj Mehta" by call
 
   Scenario Outline: A winter handover still happens at 18:00 local time
     Given it is Wednesday 2026-07-01 at <time>

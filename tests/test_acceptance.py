@@ -148,7 +148,7 @@ def test_a_wrong_route_names_the_route_the_engine_chose(mistakes):
     report = failure_of(mistakes[1], "A poisoned dog at night")
     assert 'Expected the call to be patched to "Reception"' in report
     assert 'but the call is escalated by "critical"' in report
-    route = line_of("harbour_vets", r"when urgency is critical and \(not open")
+    route = line_of("harbour_vets", r"when urgency is critical and not open")
     assert f"route: 1 (line {route}): yes" in report
 
 
