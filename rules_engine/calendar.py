@@ -4,11 +4,17 @@ Everything is evaluated on the client's local wall clock (the spec's DST rule: a
 holds for the local wall-clock times of that day, so `daily 01:00-05:00` lasts 3 real
 hours on a spring-forward day and 5 on a fall-back day). Window expressions are compiled
 once into plain Python closures over a `TimeFacts` record, not walked per call.
+
+Which windows hold depends only on the weekday, the minute of the day and whether it is a
+holiday or a closure, and it can change only at a minute where some segment of a schedule
+starts or ends. `Calendar.facts` therefore looks the windows up in a per-day table of those
+change points (the closures evaluated once per change point, when the table is built).
 """
 
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Callable, Optional
@@ -17,6 +23,7 @@ import holidays as holiday_calendars
 
 from . import clock
 from . import model as m
+from .cond_logic import walk
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +89,12 @@ class Calendar:
         self.window_predicates: dict[str, TimePredicate] = {}
         for name in client.windows:
             self.window_predicates[name] = self._compile_window(client, name)
+        # Minutes of the day at which a window may start or stop holding (see the module docstring).
+        self._change_points = sorted({0} | {minute for window in client.windows.values() for atom in walk(window.cond)
+                                            if isinstance(atom, m.Schedule) for segment in atom.segments
+                                            for minute in (segment.start, segment.end) if 0 <= minute < 24 * 60})
+        # (weekday, holiday?, closed?) → (change points, the windows holding from each), built on first use.
+        self._days: dict[tuple[int, bool, bool], tuple[list[int], list[frozenset[str]]]] = {}
         self._years: dict[int, dict[date, str]] = {}
         self._lock = threading.Lock()
 
@@ -117,16 +130,24 @@ class Calendar:
     def facts(self, instant: datetime) -> TimeFacts:
         """Every time fact at an aware instant, windows included."""
         local = instant.astimezone(self.tz)
-        base = TimeFacts(
-            local=local,
-            weekday=local.weekday(),
-            minute=local.hour * 60 + local.minute,
-            holiday=self.holiday(local.date()),
-            closed=self.closed(instant),
-            windows=frozenset(),
-        )
-        holding = frozenset(name for name, p in self.window_predicates.items() if p(base))
-        return TimeFacts(base.local, base.weekday, base.minute, base.holiday, base.closed, holding)
+        weekday, minute = local.weekday(), local.hour * 60 + local.minute
+        holiday = self.holidays_of(local.year).get(local.date())
+        closed = self.closed(instant)
+        key = (weekday, holiday is not None, closed is not None)
+        day = self._days.get(key) or self._day(*key)
+        windows = day[1][bisect_right(day[0], minute) - 1]
+        return TimeFacts(local, weekday, minute, holiday, closed, windows)
+
+    def _day(self, weekday: int, holiday: bool, closed: bool) -> tuple[list[int], list[frozenset[str]]]:
+        """The windows holding from each change point of one kind of day (`facts`' table)."""
+        points = self._change_points
+        holding = []
+        for minute in points:
+            probe = TimeFacts(None, weekday, minute, "" if holiday else None, "" if closed else None, frozenset())
+            windows = frozenset(name for name, p in self.window_predicates.items() if p(probe))
+            holding.append(holding[-1] if holding and holding[-1] == windows else windows)
+        day = self._days[(weekday, holiday, closed)] = (points, holding)
+        return day
 
     def holds(self, predicate: TimePredicate, instant: datetime) -> bool:
         return predicate(self.facts(instant))

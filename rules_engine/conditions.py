@@ -20,9 +20,13 @@ from .calendar import TimeFacts, schedule_predicate
 Truth = Optional[bool]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Facts:
-    """Everything a condition may read about one call, gathered once per decision."""
+    """Everything a condition may read about one call, gathered once per decision.
+
+    Not frozen: the decision that owns it fills in what the script and the urgency
+    section settle (`pending`, `urgency…`) as it goes; nothing else holds it.
+    """
 
     time: TimeFacts
     forwarded: str
@@ -38,12 +42,16 @@ class Facts:
     urgency_waits: tuple[str, ...] = ()  # what the urgency waits for while it is unknown
 
 
+PHONE_PUNCTUATION = re.compile(r"[\s().-]")
+
+
 def phone_key(number: Optional[str]) -> Optional[str]:
     """A phone number as compared: without the spaces, dashes and brackets people type."""
     if number is None:
         return None
-    key = re.sub(r"[\s().-]", "", number)
-    return key or None
+    if number.startswith("+") and number[1:].isdigit() or number.isdigit():
+        return number  # as most numbers arrive ("+13125550100"): nothing to take out
+    return PHONE_PUNCTUATION.sub("", number) or None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Optional, Union
 
@@ -25,39 +25,97 @@ from .state import LiveState
 from .templates import render
 
 
+class Tried:
+    """A rule of a first-match section with its condition, and its trace entries made once."""
+
+    __slots__ = ("rule", "condition", "section", "label", "line", "title", "entries")
+
+    def __init__(self, section: str, rule, condition: Condition, label, title: Optional[str] = None):
+        self.rule, self.condition, self.section, self.label = rule, condition, section, label
+        self.line, self.title = pos_line(rule), title
+        self.entries: dict[Optional[bool], d.TraceEntry] = {}
+
+    def entry(self, result: Optional[bool]) -> d.TraceEntry:
+        """The trace entry of this rule tried with `result` (shared: entries are frozen)."""
+        entry = self.entries.get(result)
+        if entry is None:
+            entry = self.entries[result] = d.TraceEntry.trusted(
+                section=self.section, rule=self.label, line=self.line, result=result, note=self.title)
+        return entry
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """One client, compiled for deciding: conditions are closures, time facts a calendar."""
+    """One client, compiled for deciding: conditions are closures, time facts a calendar.
+
+    Besides the compiled rules it keeps the parts of decisions that do not depend on the
+    call (trace entries, contact targets, texts without placeholders, routes that reach no
+    team), made on first use and shared by later decisions: decision parts are frozen.
+    """
 
     client: m.Client
     calendar: Calendar
     oncall: OnCall
-    greetings: tuple[tuple[m.Greeting, Condition], ...]
-    choices: tuple[tuple[m.ScriptChoice, Condition], ...]
+    greetings: tuple[Tried, ...]
+    choices: tuple[Tried, ...]
     asks: dict[tuple[str, int], Condition]  # (script, step index) → condition of an `ask … when`
-    urgency: tuple[tuple[m.UrgencyRule, Condition], ...]
-    routes: tuple[tuple[m.RouteRule, Condition], ...]
+    urgency: tuple[Tried, ...]
+    routes: tuple[Tried, ...]
+    number_keys: frozenset[str]  # the client's own numbers, as `phone_key` compares them
+    languages: frozenset[str]  # the languages texts may have (the compiler allows no other)
+    fixed_routes: frozenset[int]  # 1-based route rules whose actions are the same for every call
+    parts: dict = field(default_factory=dict)  # call-independent decision parts, by what made them
 
     @classmethod
     def of(cls, client: m.Client) -> "Prepared":
         lists = phone_lists(client)
         calendar = Calendar(client)
 
-        def compiled(rules):
-            return tuple((rule, compile_condition(rule.when, lists)) for rule in rules)
+        def compiled(section, rules, label, title=lambda rule: None):
+            return tuple(Tried(section, rule, compile_condition(rule.when, lists), label(rule, index), title(rule))
+                         for index, rule in enumerate(rules, start=1))
 
         return cls(
             client=client,
             calendar=calendar,
             oncall=OnCall(client, calendar),
-            greetings=compiled(client.greetings),
-            choices=compiled(client.script_choices),
+            greetings=compiled("greeting", client.greetings, lambda rule, _: rule.name, lambda rule: rule.title),
+            choices=compiled("script", client.script_choices, lambda rule, _: rule.script),
             asks={(script.name, i): compile_condition(step.when, lists)
                   for script in client.scripts.values()
                   for i, step in enumerate(script.steps) if isinstance(step, m.Ask) and step.when is not None},
-            urgency=compiled(client.urgency),
-            routes=compiled(client.routes),
+            urgency=compiled("urgency", client.urgency, lambda rule, _: rule.level),
+            routes=compiled("route", client.routes, lambda _, index: index),
+            number_keys=frozenset(phone_key(n.value) for n in client.numbers),
+            languages=frozenset(n.value for n in client.languages) or frozenset({client.default_language}),
+            fixed_routes=frozenset(index for index, rule in enumerate(client.routes, start=1)
+                                   if all(fixed_action(client, action) for action in rule.actions)),
         )
+
+    def entry(self, section: str, rule, line: int, result: Optional[bool], note: Optional[str]) -> d.TraceEntry:
+        """A trace entry other than a rule tried (on-call notes); their texts come from the
+        client's own names, so there are only so many."""
+        key = ("entry", section, rule, line, result, note)
+        entry = self.parts.get(key)
+        if entry is None:
+            entry = self.parts[key] = d.TraceEntry.trusted(section=section, rule=rule, line=line, result=result, note=note)
+        return entry
+
+
+def fixed_action(client: m.Client, action: m.Action) -> bool:
+    """True when the action resolves the same way for every call: it reaches no on-call team
+    (whose holder depends on the instant), and any text it says has no placeholder."""
+    if isinstance(action, m.Patch):
+        return not isinstance(action.target, m.TeamTarget)
+    if isinstance(action, m.Message):
+        return all(not isinstance(notify.target, m.TeamTarget) for notify in action.deliveries)
+    if isinstance(action, m.Escalate):
+        policy = client.escalations[action.policy]
+        return all(step.notify and all(not isinstance(n.target, m.TeamTarget) for n in step.notify)
+                   for step in policy.steps) and (policy.final is None or fixed_action(client, policy.final))
+    if isinstance(action, m.Hangup):
+        return all(isinstance(part, str) for template in action.say.by_language.values() for part in template.parts)
+    return True
 
 
 # id(client) → (a weak reference to it, its preparation). A client's entry goes when the
@@ -97,6 +155,11 @@ def pos_line(node: Optional[m.Node]) -> int:
     return node.pos.line if node is not None and node.pos is not None else 0
 
 
+def fixed(parts: tuple) -> bool:
+    """True when a template has no placeholder: its text is the same for every call."""
+    return all(isinstance(part, str) for part in parts)
+
+
 class Decider:
     """The work of one decision; holds what its sections share (facts, trace, on-call answers)."""
 
@@ -108,7 +171,9 @@ class Decider:
         self.instant: datetime = call.at
         status = live.status
         self.status = status if status is not None and status.active(self.instant) else None
-        self.language = call.language or client.default_language
+        self.language = language = call.language or client.default_language
+        # The language texts are looked up in: one no text has means the default, as in `text`.
+        self.text_language = language if language in prepared.languages else client.default_language
         self.answers = {name: value for name, value in call.answers.items() if value}
         self.trace: list[d.TraceEntry] = []
         self.asked: list[str] = []  # the chosen script's questions that apply, in its order
@@ -118,7 +183,7 @@ class Decider:
             forwarded=call.forwarded,
             caller=phone_key(call.caller),
             dialed=phone_key(call.number),
-            language=self.language,
+            language=language,
             status=self.status is not None,
             answers=self.answers,
             pending=frozenset(),
@@ -131,7 +196,7 @@ class Decider:
         script = self.script()
         urgency, urgency_waits = self.urgency()
         route, route_waits = self.route()
-        return d.Decision.model_construct(
+        return d.Decision.trusted(
             client=self.client.id,
             at=self.facts.time.local.isoformat(),
             rules_version=self.client.rules_version,
@@ -147,44 +212,61 @@ class Decider:
 
     def windows(self) -> tuple[str, ...]:
         time = self.facts.time
-        names = [name for name in self.client.windows if name in time.windows]
-        return tuple(names + ["holiday"] * (time.holiday is not None) + ["closed"] * (time.closed is not None))
+        key = ("windows", time.windows, time.holiday is not None, time.closed is not None)
+        names = self.prepared.parts.get(key)
+        if names is None:
+            names = [name for name in self.client.windows if name in time.windows]
+            names = self.prepared.parts[key] = tuple(names + ["holiday"] * key[2] + ["closed"] * key[3])
+        return names
 
-    def first_match(self, section: str, rules, label) -> tuple[Optional[object], Optional[bool], int]:
+    def first_match(self, rules: tuple[Tried, ...]) -> tuple[Optional[object], Optional[bool], int]:
         """First rule that is not false: (rule, its truth, 1-based index); traced as tried."""
-        for index, (rule, condition) in enumerate(rules, start=1):
-            result = condition.test(self.facts)
-            # Only greetings have titles; `getattr` with a default on a pydantic model that lacks
-            # the attribute goes through its slow __getattr__ miss, dearer than the rule's test.
-            title = rule.title if isinstance(rule, m.Greeting) else None
-            self.note(section, label(rule, index), pos_line(rule), result, title)
+        facts, trace = self.facts, self.trace
+        for index, tried in enumerate(rules, start=1):
+            result = tried.condition.test(facts)
+            trace.append(tried.entry(result))
             if result is not False:
-                return rule, result, index
+                return tried.rule, result, index
         return None, False, 0
 
     def greeting(self) -> d.Greeting:
         # Greetings use arrival facts only (the compiler makes sure), so they are never unknown.
-        rule, _, _ = self.first_match("greeting", self.prepared.greetings, lambda rule, _: rule.name)
+        rule, _, index = self.first_match(self.prepared.greetings)
         language = self.language if self.language in rule.texts else self.client.default_language
-        return d.Greeting.model_construct(id=rule.name, title=rule.title, language=language,
-                                          text=self.render(rule.texts[language].parts))
+        parts = rule.texts[language].parts
+        key = ("greeting", index, language)
+        greeting = self.prepared.parts.get(key)
+        if greeting is None:
+            greeting = d.Greeting.trusted(id=rule.name, title=rule.title, language=language, text=self.render(parts))
+            if fixed(parts):
+                self.prepared.parts[key] = greeting
+        return greeting
 
     def script(self) -> Optional[d.Script]:
         """The chosen script, its questions in the call's language; sets which fields are pending."""
-        choice, _, _ = self.first_match("script", self.prepared.choices, lambda rule, _: rule.script)
+        choice, _, _ = self.first_match(self.prepared.choices)
         if choice is None:
             return None
         script = self.client.scripts[choice.script]
+        parts = self.prepared.parts
         # An `ask … when` may depend on answers: while deciding whether a question applies,
         # every question of the script that the call has not answered counts as pending.
         fields = [step.field for step in script.steps if isinstance(step, m.Ask)]
-        self.facts = replace(self.facts, pending=frozenset(f for f in fields if f not in self.answers))
+        self.facts.pending = frozenset(f for f in fields if f not in self.answers)
         steps: list[Union[d.Ask, d.Say]] = []
         asked: list[str] = []
+        shared = True  # every step so far is a part shared by all calls in this language
         for index, step in enumerate(script.steps):
+            key = ("step", script.name, index, self.text_language)
             if isinstance(step, m.Say):
-                language, text = self.text(step.text)
-                steps.append(d.Say.model_construct(language=language, text=text))
+                say = parts.get(key)
+                if say is None:
+                    language, text, is_fixed = self.text(step.text)
+                    say = d.Say.trusted(language=language, text=text)
+                    if is_fixed:
+                        parts[key] = say
+                    shared = shared and is_fixed
+                steps.append(say)
                 continue
             condition = self.prepared.asks.get((script.name, index))
             waits_for: tuple[str, ...] = ()
@@ -196,39 +278,64 @@ class Decider:
                 if result is None:
                     waits_for = self.in_script_order(condition.waits_for(self.facts), fields)
             asked.append(step.field)
-            language, text = self.text(step.prompt)
-            steps.append(d.Ask.model_construct(
-                field=step.field, language=language, text=text, required=step.required, phone=step.phone,
-                choices=tuple(c.value for c in step.choices) if step.choices else None,
-                answer=self.answers.get(step.field), waits_for=waits_for,
-            ))
+            answer = self.answers.get(step.field)
+            ask = parts.get(key) if answer is None and not waits_for else None
+            if ask is None:
+                language, text, is_fixed = self.text(step.prompt)
+                ask = d.Ask.trusted(
+                    field=step.field, language=language, text=text, required=step.required, phone=step.phone,
+                    choices=tuple(c.value for c in step.choices) if step.choices else None,
+                    answer=answer, waits_for=waits_for,
+                )
+                if is_fixed and answer is None and not waits_for:
+                    parts[key] = ask
+                else:
+                    shared = False
+            steps.append(ask)
         self.asked = asked
-        self.facts = replace(self.facts, pending=frozenset(f for f in asked if f not in self.answers))
-        return d.Script.model_construct(id=script.name, steps=tuple(steps))
+        self.facts.pending = frozenset(f for f in asked if f not in self.answers)
+        if not shared:
+            return d.Script.trusted(id=script.name, steps=tuple(steps))
+        # Every step the same for all calls like this one: so is the script, given which steps it has.
+        key = ("script", script.name, self.text_language, tuple(asked))
+        found = parts.get(key)
+        if found is None:
+            found = parts[key] = d.Script.trusted(id=script.name, steps=tuple(steps))
+        return found
 
     def urgency(self) -> tuple[Optional[str], set[str]]:
         if not self.prepared.urgency:
             return None, set()
-        rule, result, index = self.first_match("urgency", self.prepared.urgency, lambda rule, _: rule.level)
+        rule, result, index = self.first_match(self.prepared.urgency)
+        facts = self.facts
         if result is None:
-            waits = self.prepared.urgency[index - 1][1].waits_for(self.facts)
-            self.facts = replace(self.facts, urgency=None, urgency_known=False, urgency_waits=tuple(waits))
+            waits = self.prepared.urgency[index - 1].condition.waits_for(facts)
+            facts.urgency, facts.urgency_known, facts.urgency_waits = None, False, tuple(waits)
             return None, waits
-        self.facts = replace(self.facts, urgency=rule.level)
+        facts.urgency = rule.level
         return rule.level, set()
 
     def route(self) -> tuple[Optional[d.Route], set[str]]:
-        rule, result, index = self.first_match("route", self.prepared.routes, lambda _, index: index)
+        rule, result, index = self.first_match(self.prepared.routes)
         if rule is None:
             return None, set()
         if result is None:
-            return None, self.prepared.routes[index - 1][1].waits_for(self.facts)
-        actions = tuple(self.action(action, rule) for action in rule.actions)
-        return d.Route.model_construct(rule=index, line=pos_line(rule), actions=actions), set()
+            return None, self.prepared.routes[index - 1].condition.waits_for(self.facts)
+        if index not in self.prepared.fixed_routes:
+            actions = tuple(self.action(action, rule) for action in rule.actions)
+            return d.Route.trusted(rule=index, line=pos_line(rule), actions=actions), set()
+        key = ("route", index, self.text_language)
+        route = self.prepared.parts.get(key)
+        if route is None:
+            actions = tuple(self.action(action, rule) for action in rule.actions)
+            route = self.prepared.parts[key] = d.Route.trusted(rule=index, line=pos_line(rule), actions=actions)
+        return route, set()
 
     def in_script_order(self, fields: Iterable[str], order: Optional[list[str]] = None) -> tuple[str, ...]:
         """`needs` lists unanswered fields of the chosen script, in the order it asks them."""
         wanted = set(fields)
+        if not wanted:
+            return ()
         order = order if order is not None else self.asked
         return tuple(f for f in order if f in wanted and f not in self.answers)
 
@@ -236,64 +343,67 @@ class Decider:
         status = self.status
         if status is None:
             return None
-        return d.Status.model_construct(note=status.note, instructions=status.instructions,
-                                        until=status.until.isoformat() if status.until else None)
+        return d.Status.trusted(note=status.note, instructions=status.instructions,
+                                until=status.until.isoformat() if status.until else None)
 
     # ---- actions, resolved to people and addresses ------------------------------------------------
     def action(self, action: m.Action, owner: m.Node) -> d.Action:
         if isinstance(action, m.Patch):
             team = action.target.team if isinstance(action.target, m.TeamTarget) else None
-            targets = self.targets(m.Notify(method="call", target=action.target, pos=action.pos), "patch")
-            return d.Patch.model_construct(team=team, targets=targets)
+            return d.Patch.trusted(team=team, targets=self.targets(action.target, "call", action.pos, "patch"))
         if isinstance(action, m.Escalate):
             return self.escalation(self.client.escalations[action.policy])
         if isinstance(action, m.Message):
-            targets = tuple(t for notify in action.deliveries for t in self.targets(notify, "message"))
-            return d.Message.model_construct(priority=action.priority, targets=targets)
+            targets = tuple(t for notify in action.deliveries
+                            for t in self.targets(notify.target, notify.method, notify.pos, "message"))
+            return d.Message.trusted(priority=action.priority, targets=targets)
         if isinstance(action, m.Voicemail):
-            return d.Voicemail.model_construct()
+            return d.Voicemail.trusted()
         if isinstance(action, m.Callback):
-            return d.Callback.model_construct(within=d.iso_duration(action.within))
+            return d.Callback.trusted(within=d.iso_duration(action.within))
         if isinstance(action, m.Hangup):
-            return d.Hangup.model_construct(say=self.text(action.say)[1])
+            return d.Hangup.trusted(say=self.text(action.say)[1])
         raise TypeError(f"not an action: {type(action).__name__}")  # the model has no other kind
 
     def escalation(self, policy: m.Escalation) -> d.Escalate:
         steps = []
         for number, step in enumerate(policy.steps, start=1):
             where = f"step {number} of escalation `{policy.name}`"
-            targets = tuple(t for notify in step.notify for t in self.targets(notify, where))
+            targets = tuple(t for notify in step.notify for t in self.targets(notify.target, notify.method, notify.pos, where))
             if not targets:
                 self.note("escalation", policy.name, pos_line(step), False,
                           f"{where} dropped: nobody in it can be reached")
                 continue
-            steps.append(d.EscalationStep.model_construct(targets=targets, wait=d.iso_duration(step.wait)))
+            steps.append(d.EscalationStep.trusted(targets=targets, wait=d.iso_duration(step.wait)))
         final = self.action(policy.final, policy) if policy.final is not None else None
-        return d.Escalate.model_construct(policy=policy.name, steps=tuple(steps), repeat=policy.repeat, final=final)
+        return d.Escalate.trusted(policy=policy.name, steps=tuple(steps), repeat=policy.repeat, final=final)
 
-    def targets(self, notify: m.Notify, where: str) -> tuple[d.Target, ...]:
+    def targets(self, target: m.Target, method: str, pos: Optional[m.Pos], where: str) -> tuple[d.Target, ...]:
         """The target of one notification at the call's time; empty when it reaches nobody."""
-        target, method = notify.target, notify.method
         if isinstance(target, m.NumberTarget):
-            return (d.Target.model_construct(method=method, address=target.number),)
+            return (d.Target.trusted(method=method, address=target.number),)
         if isinstance(target, m.ContactTarget):
             return (self.contact_target(target.contact, method, None),)
+        line = pos.line if pos is not None else 0
         person = self.who(target.team)
         if person is None:
-            self.note("oncall", target.team, pos_line(notify), False,
-                      f"nobody is on call for `{target.team}`: left out of {where}")
+            self.note("oncall", target.team, line, False, f"nobody is on call for `{target.team}`: left out of {where}")
             return ()
         contact = self.client.contacts[person]
         if method not in contact.addresses:
-            self.note("oncall", target.team, pos_line(notify), False,
+            self.note("oncall", target.team, line, False,
                       f"{contact.title} is on call for `{target.team}` but has no {method} address: left out of {where}")
             return ()
         return (self.contact_target(person, method, target.team),)
 
     def contact_target(self, name: str, method: str, team: Optional[str]) -> d.Target:
-        contact = self.client.contacts[name]
-        return d.Target.model_construct(contact=name, name=contact.title, team=team, method=method,
-                                        address=contact.addresses[method].value)
+        key = ("target", name, method, team)
+        target = self.prepared.parts.get(key)
+        if target is None:
+            contact = self.client.contacts[name]
+            target = self.prepared.parts[key] = d.Target.trusted(
+                contact=name, name=contact.title, team=team, method=method, address=contact.addresses[method].value)
+        return target
 
     def who(self, team: str) -> Optional[str]:
         """Who is on call for `team` at the call's instant; traced once per decision, with why."""
@@ -313,13 +423,16 @@ class Decider:
         return person
 
     # ---- texts ----------------------------------------------------------------------------------------
-    def text(self, text: m.Text) -> tuple[str, str]:
-        """(language, rendered text): the call's language if the text has it, else the default."""
+    def text(self, text: m.Text) -> tuple[str, str, bool]:
+        """(language, rendered text, whether it has no placeholder): the call's language if
+        the text has it, else the default."""
         by_language = text.by_language
         if "" in by_language:
-            return self.client.default_language, self.render(by_language[""].parts)
-        language = self.language if self.language in by_language else self.client.default_language
-        return language, self.render(by_language[language].parts)
+            language, parts = self.client.default_language, by_language[""].parts
+        else:
+            language = self.language if self.language in by_language else self.client.default_language
+            parts = by_language[language].parts
+        return language, self.render(parts), fixed(parts)
 
     def render(self, parts) -> str:
         return render(parts, self.lookup)
@@ -343,4 +456,4 @@ class Decider:
         return None
 
     def note(self, section: str, rule, line: int, result: Optional[bool], note: Optional[str] = None) -> None:
-        self.trace.append(d.TraceEntry.model_construct(section=section, rule=rule, line=line, result=result, note=note))
+        self.trace.append(self.prepared.entry(section, rule, line, result, note))

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from rules_engine import decision as d
 from rules_engine import model as m
 from rules_engine.call import Call
 from rules_engine.engine import Engine
@@ -214,3 +215,33 @@ def test_decision_parts_read_as_their_json(engine, client_id):
         assert decision.windows == tuple(expected["windows"])
         if decision.script is not None:
             assert [s.text for s in decision.script.steps] == [s["text"] for s in expected["script"]["steps"]]
+
+
+def parts_of(value):
+    """Every decision part inside `value`, itself included."""
+    if isinstance(value, d.Part):
+        yield value
+        for name in type(value).model_fields:
+            yield from parts_of(getattr(value, name))
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from parts_of(item)
+
+
+def test_trusted_parts_are_what_model_construct_makes(engine):
+    """`Part.trusted` sets pydantic's instance state by hand: it must equal `model_construct`'s."""
+    for cls in d.Part.__subclasses__():
+        assert cls.__pydantic_post_init__ is None and not cls.__private_attributes__
+        assert cls.model_config.get("extra") != "allow" and not cls.__pydantic_root_model__
+    seen = set()
+    for client_id in CLIENTS:
+        for entry in json.loads((GOLDEN / f"{client_id}.json").read_text(encoding="utf-8"))[::5]:
+            decide(engine, client_id, entry)
+            for part in parts_of(engine.decide(Call(**entry["call"]))):
+                made = type(part).model_construct(**{name: getattr(part, name) for name in part.model_fields_set})
+                assert list(part.__dict__.items()) == list(made.__dict__.items())
+                assert part.model_fields_set == made.model_fields_set
+                assert (part.__pydantic_extra__, part.__pydantic_private__) == (made.__pydantic_extra__, None)
+                assert part.model_dump_json() == made.model_dump_json() and part == made
+                seen.add(type(part))
+    assert seen == set(d.Part.__subclasses__())  # every kind of part was compared
