@@ -281,11 +281,17 @@ class Decider:
             answer = self.answers.get(step.field)
             ask = parts.get(key) if answer is None and not waits_for else None
             if ask is None:
-                language, text, is_fixed = self.text(step.prompt)
+                # The question as asked (language, text, choices), for this call or shared by all.
+                asked_as = parts.get(("prompt",) + key[1:])
+                if asked_as is None:
+                    language, text, is_fixed = self.text(step.prompt)
+                    asked_as = (language, text, is_fixed, tuple(c.value for c in step.choices) if step.choices else None)
+                    if is_fixed:
+                        parts[("prompt",) + key[1:]] = asked_as
+                language, text, is_fixed, choices = asked_as
                 ask = d.Ask.trusted(
                     field=step.field, language=language, text=text, required=step.required, phone=step.phone,
-                    choices=tuple(c.value for c in step.choices) if step.choices else None,
-                    answer=answer, waits_for=waits_for,
+                    choices=choices, answer=answer, waits_for=waits_for,
                 )
                 if is_fixed and answer is None and not waits_for:
                     parts[key] = ask
