@@ -7,6 +7,8 @@ served as saved. The engine swaps whole catalogs, never parts of one.
 Loading is incremental: `load(path, previous)` recompiles only the files whose content
 changed since `previous`, and a file that fails (to compile, or because its client id or
 a number clashes with another file) never replaces the version of it that was serving.
+With a compile cache, a file compiled before (by any process) is not compiled again: its
+client comes from the cache, built on first use (`compile_cache.CachedClient`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Iterator, Mapping, Optional, Union
 
 from . import model as m
+from .compile_cache import CachedClient, CompileCache
 from .compiler import compile_bytes
 from .errors import Diagnostic, RulesError
 
@@ -28,6 +31,10 @@ from .errors import Diagnostic, RulesError
 # timestamp tick without its (mtime, size) changing; such a stamp is not trusted, and the
 # next load compares the content instead (git's "racily clean" rule).
 RACY_NS = 2_000_000_000
+
+# What a file serves: a compiled client, or one read from the compile cache and built on
+# first use. Both have the `id`, `path`, `pos`, `numbers` and `rules_version` assembling reads.
+Served = Union[m.Client, CachedClient]
 
 
 @dataclass(frozen=True)
@@ -38,14 +45,35 @@ class FileEntry:
     stamp: tuple[int, int]  # (mtime_ns, size) when the content below was read
     trusted: bool  # the stamp was old enough at the scan to stand for the content
     digest: str  # sha256 of the content
-    client: Optional[m.Client]  # the compiled content, None if it failed
+    client: Optional[Served]  # the compiled content, None if it failed
     warnings: tuple[Diagnostic, ...] = ()
     errors: tuple[Diagnostic, ...] = ()
 
 
+class Clients(Mapping[str, m.Client]):
+    """A catalog's clients by id, read-only; a client from the compile cache is built on first access.
+
+    `served` holds what each id serves as assembled (a `Client` or a `CachedClient`);
+    reloading reads it so that comparing versions never builds a client.
+    """
+
+    def __init__(self, served: Optional[dict[str, Served]] = None):
+        self.served: Mapping[str, Served] = MappingProxyType(served or {})
+
+    def __getitem__(self, client_id: str) -> m.Client:
+        found = self.served[client_id]
+        return found.client() if isinstance(found, CachedClient) else found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.served)
+
+    def __len__(self) -> int:
+        return len(self.served)
+
+
 @dataclass(frozen=True)
 class Catalog:
-    clients: Mapping[str, m.Client] = field(default_factory=lambda: MappingProxyType({}))
+    clients: Clients = field(default_factory=Clients)
     by_number: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     warnings: tuple[Diagnostic, ...] = ()
     problems: tuple[Diagnostic, ...] = ()
@@ -104,14 +132,15 @@ def rule_files(path: Path) -> list[tuple[str, os.stat_result]]:
     return [(prefix + name, status) for name, status in found]
 
 
-def load(path: str | Path, previous: Optional[Catalog] = None) -> Catalog:
-    """Compile the rule files under `path`, reusing what `previous` compiled from the same content."""
+def load(path: str | Path, previous: Optional[Catalog] = None, cache: Optional[CompileCache] = None) -> Catalog:
+    """Compile the rule files under `path`, reusing what `previous` compiled from the same content,
+    and what `cache` holds for it."""
     root = Path(path)
     old_files = previous.files if previous is not None else {}
     started = time.time_ns()  # before any file is looked at: see RACY_NS
     entries: dict[str, FileEntry] = {}
     for file, status in rule_files(root):
-        entry = scan(file, status, started, old_files.get(file))
+        entry = scan(file, status, started, old_files.get(file), cache)
         if entry is not None:
             entries[file] = entry
     problems: list[Diagnostic] = []
@@ -120,12 +149,12 @@ def load(path: str | Path, previous: Optional[Catalog] = None) -> Catalog:
                                    hint="the engine serves a .rules file or a directory of them"))
     for entry in entries.values():
         problems.extend(entry.errors)
-    served = previous.clients if previous is not None else {}
+    served = previous.clients.served if previous is not None else {}
     clients, by_number = assemble(entries, served, problems)
     warnings = [w for entry in entries.values() if entry.client is not None
                 and clients.get(entry.client.id) is entry.client for w in entry.warnings]
     return Catalog(
-        clients=MappingProxyType(clients),
+        clients=Clients(clients),
         by_number=MappingProxyType(by_number),
         warnings=tuple(warnings),
         problems=tuple(problems),
@@ -133,8 +162,10 @@ def load(path: str | Path, previous: Optional[Catalog] = None) -> Catalog:
     )
 
 
-def scan(file: str, status: os.stat_result, started: int, old: Optional[FileEntry]) -> Optional[FileEntry]:
-    """The entry for `file`: the old one if its content is unchanged, else a fresh compile.
+def scan(file: str, status: os.stat_result, started: int, old: Optional[FileEntry],
+         cache: Optional[CompileCache] = None) -> Optional[FileEntry]:
+    """The entry for `file`: the old one if its content is unchanged, else the cache's entry
+    for this content, else a fresh compile (then stored in the cache).
 
     `status` is the file's stat from the listing, taken after `started`. None when the file
     vanished between listing and reading (it is being deleted).
@@ -153,15 +184,20 @@ def scan(file: str, status: os.stat_result, started: int, old: Optional[FileEntr
     digest = hashlib.sha256(data).hexdigest()
     if old is not None and old.digest == digest:
         return FileEntry(old.path, stamp, trusted, digest, old.client, old.warnings, old.errors)
+    cached = cache.lookup(file, digest, data) if cache is not None else None
+    if cached is not None:
+        return FileEntry(file, stamp, trusted, digest, cached, cached.warnings)
     try:
         client, warnings = compile_bytes(data, file)
     except RulesError as exc:
         return FileEntry(file, stamp, trusted, digest, None, errors=exc.diagnostics)
+    if cache is not None:
+        cache.store(file, digest, client, warnings)
     return FileEntry(file, stamp, trusted, digest, client, warnings)
 
 
-def assemble(entries: Mapping[str, FileEntry], served: Mapping[str, m.Client],
-             problems: list[Diagnostic]) -> tuple[dict[str, m.Client], dict[str, str]]:
+def assemble(entries: Mapping[str, FileEntry], served: Mapping[str, Served],
+             problems: list[Diagnostic]) -> tuple[dict[str, Served], dict[str, str]]:
     """Pick the version of each file to serve so that client ids and numbers stay unique.
 
     A file serves its new content if that compiled and clashes with nothing, else the
@@ -170,7 +206,7 @@ def assemble(entries: Mapping[str, FileEntry], served: Mapping[str, m.Client],
     serving; a clash is a problem naming both files.
     """
     serving_by_path = {client.path: client for client in served.values()}
-    clients: dict[str, m.Client] = {}
+    clients: dict[str, Served] = {}
     by_number: dict[str, str] = {}
     kept = dict.fromkeys(path for path, e in entries.items()
                          if path in serving_by_path and (e.client is None or e.client is serving_by_path[path]))
@@ -191,13 +227,13 @@ def assemble(entries: Mapping[str, FileEntry], served: Mapping[str, m.Client],
     return clients, by_number
 
 
-def admit(client: m.Client, clients: dict[str, m.Client], by_number: dict[str, str]) -> None:
+def admit(client: Served, clients: dict[str, Served], by_number: dict[str, str]) -> None:
     clients[client.id] = client
     for number in client.numbers:
         by_number[number.value] = client.id
 
 
-def clashes(client: m.Client, clients: Mapping[str, m.Client], by_number: Mapping[str, str]) -> Optional[Diagnostic]:
+def clashes(client: Served, clients: Mapping[str, Served], by_number: Mapping[str, str]) -> Optional[Diagnostic]:
     """Why `client` cannot be served beside `clients`: its id or a number is taken (None if neither)."""
     where = client.pos
     if client.id in clients:
@@ -217,7 +253,7 @@ def clashes(client: m.Client, clients: Mapping[str, m.Client], by_number: Mappin
 
 def report(old: Catalog, new: Catalog, recompiled: Iterable[str] = ()) -> ReloadReport:
     """What changed between two catalogs, in client ids."""
-    before, after = old.clients, new.clients
+    before, after = old.clients.served, new.clients.served
     return ReloadReport(
         added=tuple(sorted(set(after) - set(before))),
         changed=tuple(sorted(c for c in after if c in before and (after[c].rules_version, after[c].path)

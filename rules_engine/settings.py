@@ -32,7 +32,9 @@ class Settings(BaseModel):
     `store` is a SQLite file for live state (statuses, on-call overrides); without one,
     live state is kept in memory and lost on restart. `decision_log` is a JSON-lines file
     receiving one line per decision; without one, nothing is logged. `default_language`
-    is the language of calls that do not say one.
+    is the language of calls that do not say one. `cache_dir` is a directory (the process
+    user's own, mode 0700) where compiled clients are kept across restarts; without one,
+    every start compiles every file (docs/compile-cache.md).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -41,6 +43,7 @@ class Settings(BaseModel):
     store: Optional[Path] = None
     decision_log: Optional[Path] = None
     default_language: Optional[str] = None
+    cache_dir: Optional[Path] = None
 
     @field_validator("default_language")
     @classmethod
@@ -80,7 +83,7 @@ class Settings(BaseModel):
             raise SettingsError(f"{path}: the settings file must be a mapping of setting: value")
         given = {key: value for key, value in overrides.items() if value is not None}
         values = {**data, **given}
-        for key in ("rules", "store", "decision_log"):
+        for key in ("rules", "store", "decision_log", "cache_dir"):
             if isinstance(values.get(key), str) and key not in given:
                 values[key] = path.parent / Path(values[key]).expanduser()
         return cls.of(values, str(path))

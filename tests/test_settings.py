@@ -76,7 +76,7 @@ def test_a_yaml_file_asking_for_a_python_object_is_refused_and_nothing_runs(depl
 
 @pytest.mark.parametrize("text, message", [
     ("rules: rules\nstor: live.db\n",
-     "unknown setting `stor`; did you mean `store`? (the settings are rules, store, decision_log, default_language)"),
+     "unknown setting `stor`; did you mean `store`? (the settings are rules, store, decision_log, default_language, cache_dir)"),
     ("store: live.db\n", "rules: is required"),
     ("rules: rules\ndefault_language: English\n", "default_language: `English` is not a language code such as en or es"),
     ("- rules\n- store\n", "the settings file must be a mapping of setting: value"),
@@ -106,4 +106,4 @@ def test_unknown_arguments_are_refused():
         Engine.from_settings(rules="rules", decisions_log="d.jsonl")
     assert str(caught.value) == (
         "arguments: unknown setting `decisions_log`; did you mean `decision_log`? "
-        "(the settings are rules, store, decision_log, default_language)")
+        "(the settings are rules, store, decision_log, default_language, cache_dir)")
