@@ -10,7 +10,6 @@ addresses at the call's instant. It is a pure function of its inputs.
 from __future__ import annotations
 
 import threading
-import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Optional, Union
@@ -118,33 +117,22 @@ def fixed_action(client: m.Client, action: m.Action) -> bool:
     return True
 
 
-# id(client) → (a weak reference to it, its preparation). A client's entry goes when the
-# client does (a reloaded catalog drops its old clients), so the cache never grows stale.
-_prepared: dict[int, tuple[weakref.ref, Prepared]] = {}
-_prepared_lock = threading.Lock()
+_prepare_lock = threading.Lock()
 
 
 def prepare(client: m.Client) -> Prepared:
-    """The preparation of `client`, compiled on first use and then reused."""
-    key = id(client)
-    entry = _prepared.get(key)
-    if entry is not None and entry[0]() is client:
-        return entry[1]
-    prepared = Prepared.of(client)
-    with _prepared_lock:
-        _prepared[key] = (weakref.ref(client, _forgetter(key)), prepared)
+    """The preparation of `client`, compiled on first use and then reused.
+
+    It is kept in the client's own cache slot, so it lives exactly as long as the client:
+    a reloaded catalog's old clients take their preparations with them.
+    """
+    prepared = client._prepared
+    if prepared is None:
+        with _prepare_lock:
+            prepared = client._prepared
+            if prepared is None:
+                prepared = client._prepared = Prepared.of(client)
     return prepared
-
-
-def _forgetter(key: int, cache: dict = _prepared):
-    """Drop a dead client's entry, unless its id was reused by a newer client meanwhile."""
-
-    def forget(ref: weakref.ref) -> None:
-        entry = cache.get(key)
-        if entry is not None and entry[0] is ref:
-            cache.pop(key, None)
-
-    return forget
 
 
 def decide(client: m.Client, call: Call, live: LiveState) -> d.Decision:

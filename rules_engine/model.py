@@ -11,9 +11,9 @@ wherever they are written.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Literal, Optional, Union
+from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 
 class Pos(BaseModel):
@@ -366,6 +366,9 @@ class Client(Node):
     urgency: tuple[UrgencyRule, ...] = ()
     routes: tuple[RouteRule, ...] = ()
     rules_version: str = ""
+    # The evaluator's per-client preparation, made on first use (evaluate.prepare): derived
+    # from the fields above, never part of equality or of any dump.
+    _prepared: Any = PrivateAttr(default=None)
 
     @property
     def default_language(self) -> str:
