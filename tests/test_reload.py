@@ -13,20 +13,9 @@ from rules_engine.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import UnknownClientError
 
+from rulefiles import client_text
+
 AT = "2026-11-27T10:00:00-06:00"
-
-
-def client_text(client: str, greeting: str, number: str = "+13125550200", broken: bool = False) -> str:
-    route = "rout" if broken else "route"  # a misspelt section name: a syntax error
-    return f"""client {client} "{client.title()}" {{
-    timezone  "America/Chicago"
-    languages en
-    numbers   "{number}"
-    contact desk "Front desk" {{ call "+13125550999" }}
-    greeting default {{ en "{greeting}" }}
-    {route} {{ otherwise -> patch desk }}
-}}
-"""
 
 
 def save(directory: Path, name: str, text: str) -> Path:

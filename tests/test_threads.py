@@ -16,22 +16,11 @@ from rules_engine.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import UnknownClientError
 
+from rulefiles import client_text
+
 DECIDERS = 8
 CYCLES = 12  # each: a good save, a broken save, a fix; every third also deletes and restores a client
 AT = "2026-11-27T10:00:00-06:00"
-
-
-def client_text(client: str, greeting: str, number: str, broken: bool = False) -> str:
-    route = "rout" if broken else "route"
-    return f"""client {client} "{client.title()}" {{
-    timezone  "America/Chicago"
-    languages en
-    numbers   "{number}"
-    contact desk "Front desk" {{ call "+13125550999" }}
-    greeting default {{ en "{greeting}" }}
-    {route} {{ otherwise -> patch desk }}
-}}
-"""
 
 
 class Deploys:
