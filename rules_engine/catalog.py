@@ -13,9 +13,12 @@ client comes from the cache, built on first use (`compile_cache.CachedClient`).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
 import stat
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +135,35 @@ def rule_files(path: Path) -> list[tuple[str, os.stat_result]]:
     return [(prefix + name, status) for name, status in found]
 
 
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Python's cycle collector off while files are compiled, as it was before afterwards.
+
+    A compile makes many short-lived objects, which start collections that each walk every
+    client compiled so far: a fifth of a cold start of 1,000 clients. Compiling makes no
+    garbage cycles worth collecting sooner. Loads in several threads share one count, so
+    the last to finish restores what the first found.
+    """
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def load(path: str | Path, previous: Optional[Catalog] = None, cache: Optional[CompileCache] = None) -> Catalog:
     """Compile the rule files under `path`, reusing what `previous` compiled from the same content,
     and what `cache` holds for it."""
@@ -139,10 +171,11 @@ def load(path: str | Path, previous: Optional[Catalog] = None, cache: Optional[C
     old_files = previous.files if previous is not None else {}
     started = time.time_ns()  # before any file is looked at: see RACY_NS
     entries: dict[str, FileEntry] = {}
-    for file, status in rule_files(root):
-        entry = scan(file, status, started, old_files.get(file), cache)
-        if entry is not None:
-            entries[file] = entry
+    with gc_paused():
+        for file, status in rule_files(root):
+            entry = scan(file, status, started, old_files.get(file), cache)
+            if entry is not None:
+                entries[file] = entry
     problems: list[Diagnostic] = []
     if not root.exists():
         problems.append(Diagnostic("error", "no such file or directory", str(root),
