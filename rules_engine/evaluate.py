@@ -91,6 +91,11 @@ class Prepared:
                                    if all(fixed_action(client, action) for action in rule.actions)),
         )
 
+    def __reduce__(self):
+        """A preparation is never pickled (it is made of closures): a client pickled after
+        deciding comes back unprepared, and prepares again on its next decision."""
+        return unprepared, ()
+
     def entry(self, section: str, rule, line: int, result: Optional[bool], note: Optional[str]) -> d.TraceEntry:
         """A trace entry other than a rule tried (on-call notes); their texts come from the
         client's own names, so there are only so many."""
@@ -99,6 +104,11 @@ class Prepared:
         if entry is None:
             entry = self.parts[key] = d.TraceEntry.trusted(section=section, rule=rule, line=line, result=result, note=note)
         return entry
+
+
+def unprepared() -> None:
+    """What a pickled preparation reads back as: none yet (see `Prepared.__reduce__`)."""
+    return None
 
 
 def fixed_action(client: m.Client, action: m.Action) -> bool:
