@@ -13,7 +13,7 @@ highest layer; a layer with `only` applies only while its window expression hold
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Optional, Sequence, Union
 
@@ -21,6 +21,9 @@ from . import clock
 from . import model as m
 from .calendar import Calendar, TimeFacts, TimePredicate, time_predicate
 from .state import LiveOverride
+
+# How many handoff instants a layer remembers (see `Layer.handoff`): a year of daily shifts.
+HANDOFF_MEMO = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,19 +39,34 @@ class Layer:
     members: tuple[str, ...]
     mask: Optional[TimePredicate]
     rotation: m.Rotation
+    # k → the instant of the k-th handoff, filled by `handoff`; not part of the layer's value.
+    handoffs: dict[int, datetime] = field(default_factory=dict, compare=False, repr=False)
 
     def handoff(self, k: int) -> datetime:
-        """The instant of the k-th handoff (k = 0 is `from`)."""
-        return clock.to_instant(self.start_local + k * self.period, self.tz)
+        """The instant of the k-th handoff (k = 0 is `from`).
+
+        Converting a wall-clock time to an instant is the costly step of a lookup (a few µs),
+        so each layer remembers the handoffs it has converted, keyed by k. The instant is a
+        pure function of k, so sharing it between threads is safe: a race computes the same
+        value twice, and dict reads and writes are atomic. Bounded: at `HANDOFF_MEMO` entries
+        the memo is emptied and fills again with the shifts calls are landing in.
+        """
+        memo = self.handoffs
+        at = memo.get(k)
+        if at is None:
+            if len(memo) >= HANDOFF_MEMO:
+                memo.clear()
+            at = memo[k] = clock.to_instant(self.start_local + k * self.period, self.tz)
+        return at
 
     def shift_index(self, instant: datetime) -> Optional[int]:
         """Which shift holds `instant`, or None before `from`. Never walks the shifts."""
         if instant < self.start:
             return None
-        local = instant.astimezone(self.tz).replace(tzinfo=None)
-        k = (local - self.start_local) // self.period
-        # The wall clock is off from elapsed time by at most a DST shift (hours), the
-        # period is whole days: the guess is at most one shift away.
+        # Elapsed time is off from the wall clock by the difference of two UTC offsets
+        # (hours; a day where a zone skipped one), the period is whole days: the guess is
+        # at most a shift away, and the two loops settle it either way.
+        k = (instant - self.start) // self.period
         while k > 0 and self.handoff(k) > instant:
             k -= 1
         while self.handoff(k + 1) <= instant:
