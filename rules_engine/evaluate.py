@@ -158,6 +158,69 @@ def fixed(parts: tuple) -> bool:
     return all(isinstance(part, str) for part in parts)
 
 
+ANSWERED_MEMO = 256  # questions with their answer that a script plan remembers (see `ScriptPlan.asked`)
+
+
+class ScriptPlan:
+    """One script as asked in one text language, with what is the same for every call done once.
+
+    `steps` holds one (is_say, step, condition, part, prompt) per step of the script:
+    - a `say`: its `Say` part when its text has no placeholder (else None: rendered per call);
+    - a question: the compiled condition of its `ask … when` (or None), its prompt as
+      (language, text) when it has no placeholder (else None: rendered per call),
+      and the `Ask` part a call without its answer gets (None when the prompt varies).
+
+    Made by the first decision that chooses the script in that language, kept in the
+    client's `Prepared.parts`; the parts are frozen, so decisions on other threads share
+    them. Its two memos (`scripts`, `answered`) are dicts read and written whole, which is
+    atomic; a race only makes the same part twice.
+    """
+
+    __slots__ = ("name", "fields", "all_fields", "steps", "choices", "scripts", "answered")
+
+    def __init__(self, decider: "Decider", script: m.Script):
+        self.name = script.name
+        self.fields = tuple(step.field for step in script.steps if isinstance(step, m.Ask))
+        self.all_fields = frozenset(self.fields)
+        steps, choices = [], []
+        for index, step in enumerate(script.steps):
+            if isinstance(step, m.Say):
+                language, text = decider.fixed_text(step.text)
+                say = d.Say.trusted(language=language, text=text) if text is not None else None
+                steps.append((True, step, None, say, None))
+                choices.append(None)
+                continue
+            choices.append(tuple(c.value for c in step.choices) if step.choices else None)
+            language, text = decider.fixed_text(step.prompt)
+            prompt = (language, text) if text is not None else None
+            unanswered = d.Ask.trusted(field=step.field, language=language, text=text, required=step.required,
+                                       phone=step.phone, choices=choices[-1], answer=None,
+                                       waits_for=()) if prompt else None
+            steps.append((False, step, decider.prepared.asks.get((script.name, index)), unanswered, prompt))
+        self.steps = tuple(steps)
+        self.choices = tuple(choices)
+        self.scripts: dict[tuple[str, ...], d.Script] = {}  # which questions apply → the shared script
+        self.answered: dict[tuple[int, str], d.Ask] = {}
+
+    def asked(self, position: int, answer: str) -> d.Ask:
+        """The question at `position` (its prompt without placeholder) carrying `answer`.
+
+        Remembered by (position, answer): answers to questions with choices come from a
+        short list and recur call after call. Free-text answers (a name) seldom do, so the
+        memo is bounded: at `ANSWERED_MEMO` entries it is emptied and fills again.
+        """
+        key = (position, answer)
+        part = self.answered.get(key)
+        if part is None:
+            if len(self.answered) >= ANSWERED_MEMO:
+                self.answered.clear()
+            _, step, _, _, (language, text) = self.steps[position]
+            part = self.answered[key] = d.Ask.trusted(
+                field=step.field, language=language, text=text, required=step.required, phone=step.phone,
+                choices=self.choices[position], answer=answer, waits_for=())
+        return part
+
+
 class Decider:
     """The work of one decision; holds what its sections share (facts, trace, on-call answers)."""
 
@@ -245,67 +308,58 @@ class Decider:
         choice, _, _ = self.first_match(self.prepared.choices)
         if choice is None:
             return None
-        script = self.client.scripts[choice.script]
-        parts = self.prepared.parts
+        plan = self.plan(choice.script)
+        answers, facts = self.answers, self.facts
         # An `ask … when` may depend on answers: while deciding whether a question applies,
         # every question of the script that the call has not answered counts as pending.
-        fields = [step.field for step in script.steps if isinstance(step, m.Ask)]
-        self.facts.pending = frozenset(f for f in fields if f not in self.answers)
+        facts.pending = frozenset(f for f in plan.fields if f not in answers) if answers else plan.all_fields
         steps: list[Union[d.Ask, d.Say]] = []
         asked: list[str] = []
-        shared = True  # every step so far is a part shared by all calls in this language
-        for index, step in enumerate(script.steps):
-            key = ("step", script.name, index, self.text_language)
-            if isinstance(step, m.Say):
-                say = parts.get(key)
-                if say is None:
-                    language, text, is_fixed = self.text(step.text)
-                    say = d.Say.trusted(language=language, text=text)
-                    if is_fixed:
-                        parts[key] = say
-                    shared = shared and is_fixed
-                steps.append(say)
-                continue
-            condition = self.prepared.asks.get((script.name, index))
-            waits_for: tuple[str, ...] = ()
-            if condition is not None:
-                result = condition.test(self.facts)
-                self.note("ask", step.field, pos_line(step), result)
-                if result is False:
-                    continue
-                if result is None:
-                    waits_for = self.in_script_order(condition.waits_for(self.facts), fields)
-            asked.append(step.field)
-            answer = self.answers.get(step.field)
-            ask = parts.get(key) if answer is None and not waits_for else None
-            if ask is None:
-                # The question as asked (language, text, choices), for this call or shared by all.
-                asked_as = parts.get(("prompt",) + key[1:])
-                if asked_as is None:
-                    language, text, is_fixed = self.text(step.prompt)
-                    asked_as = (language, text, is_fixed, tuple(c.value for c in step.choices) if step.choices else None)
-                    if is_fixed:
-                        parts[("prompt",) + key[1:]] = asked_as
-                language, text, is_fixed, choices = asked_as
-                ask = d.Ask.trusted(
-                    field=step.field, language=language, text=text, required=step.required, phone=step.phone,
-                    choices=choices, answer=answer, waits_for=waits_for,
-                )
-                if is_fixed and answer is None and not waits_for:
-                    parts[key] = ask
-                else:
+        shared = True  # every step so far is the part shared by all calls in this language
+        for position, (is_say, step, condition, part, prompt) in enumerate(plan.steps):
+            if is_say:
+                if part is None:  # a text with a placeholder
+                    language, text, _ = self.text(step.text)
+                    part, shared = d.Say.trusted(language=language, text=text), False
+            else:
+                field = step.field
+                waits_for: tuple[str, ...] = ()
+                if condition is not None:
+                    result = condition.test(facts)
+                    self.note("ask", field, pos_line(step), result)
+                    if result is False:
+                        continue
+                    if result is None:
+                        waits_for = self.in_script_order(condition.waits_for(facts), plan.fields)
+                asked.append(field)
+                answer = answers.get(field)
+                if answer is not None or waits_for or part is None:
                     shared = False
-            steps.append(ask)
+                    part = plan.asked(position, answer) if not waits_for and part is not None else None
+                    if part is None:
+                        language, text = prompt or self.text(step.prompt)[:2]
+                        part = d.Ask.trusted(field=field, language=language, text=text, required=step.required,
+                                             phone=step.phone, choices=plan.choices[position], answer=answer,
+                                             waits_for=waits_for)
+            steps.append(part)
         self.asked = asked
-        self.facts.pending = frozenset(f for f in asked if f not in self.answers)
+        facts.pending = frozenset(f for f in asked if f not in answers)
         if not shared:
-            return d.Script.trusted(id=script.name, steps=tuple(steps))
+            return d.Script.trusted(id=plan.name, steps=tuple(steps))
         # Every step the same for all calls like this one: so is the script, given which steps it has.
-        key = ("script", script.name, self.text_language, tuple(asked))
-        found = parts.get(key)
+        key = tuple(asked)
+        found = plan.scripts.get(key)
         if found is None:
-            found = parts[key] = d.Script.trusted(id=script.name, steps=tuple(steps))
+            found = plan.scripts[key] = d.Script.trusted(id=plan.name, steps=tuple(steps))
         return found
+
+    def plan(self, name: str) -> "ScriptPlan":
+        """The script `name` as asked in this call's text language, made once per client."""
+        key = ("plan", name, self.text_language)
+        plan = self.prepared.parts.get(key)
+        if plan is None:
+            plan = self.prepared.parts[key] = ScriptPlan(self, self.client.scripts[name])
+        return plan
 
     def urgency(self) -> tuple[Optional[str], set[str]]:
         if not self.prepared.urgency:
@@ -430,13 +484,21 @@ class Decider:
     def text(self, text: m.Text) -> tuple[str, str, bool]:
         """(language, rendered text, whether it has no placeholder): the call's language if
         the text has it, else the default."""
+        language, parts = self.text_parts(text)
+        return language, self.render(parts), fixed(parts)
+
+    def fixed_text(self, text: m.Text) -> tuple[str, Optional[str]]:
+        """(language, text) as `text` gives them, the text None when it has a placeholder
+        (so nothing is looked up, and nothing noted in the trace, to find out)."""
+        language, parts = self.text_parts(text)
+        return language, "".join(parts) if fixed(parts) else None
+
+    def text_parts(self, text: m.Text) -> tuple[str, tuple]:
         by_language = text.by_language
         if "" in by_language:
-            language, parts = self.client.default_language, by_language[""].parts
-        else:
-            language = self.language if self.language in by_language else self.client.default_language
-            parts = by_language[language].parts
-        return language, self.render(parts), fixed(parts)
+            return self.client.default_language, by_language[""].parts
+        language = self.language if self.language in by_language else self.client.default_language
+        return language, by_language[language].parts
 
     def render(self, parts) -> str:
         return render(parts, self.lookup)
