@@ -63,7 +63,10 @@ class Prepared:
     number_keys: frozenset[str]  # the client's own numbers, as `phone_key` compares them
     languages: frozenset[str]  # the languages texts may have (the compiler allows no other)
     fixed_routes: frozenset[int]  # 1-based route rules whose actions are the same for every call
+    # 1-based route rules whose actions depend on who is on call and nothing else → those teams
+    route_teams: dict[int, tuple[str, ...]]
     parts: dict = field(default_factory=dict)  # call-independent decision parts, by what made them
+    routes_by_on_call: dict = field(default_factory=dict)  # see `Decider.route_by_on_call`
 
     @classmethod
     def of(cls, client: m.Client) -> "Prepared":
@@ -89,6 +92,8 @@ class Prepared:
             languages=frozenset(n.value for n in client.languages) or frozenset({client.default_language}),
             fixed_routes=frozenset(index for index, rule in enumerate(client.routes, start=1)
                                    if all(fixed_action(client, action) for action in rule.actions)),
+            route_teams={index: teams for index, rule in enumerate(client.routes, start=1)
+                         if (teams := teams_reached(client, rule.actions))},
         )
 
     def __reduce__(self):
@@ -104,6 +109,31 @@ class Prepared:
         if entry is None:
             entry = self.parts[key] = d.TraceEntry.trusted(section=section, rule=rule, line=line, result=result, note=note)
         return entry
+
+
+def teams_reached(client: m.Client, actions: Iterable[m.Action]) -> Optional[tuple[str, ...]]:
+    """The on-call teams `actions` reach, in order, when they and who is on call in them are
+    all the actions depend on: None when a text they say has a placeholder."""
+    teams: list[str] = []
+
+    def visit(action: m.Action) -> bool:
+        if isinstance(action, m.Hangup):
+            return all(fixed(template.parts) for template in action.say.by_language.values())
+        if isinstance(action, m.Escalate):
+            policy = client.escalations[action.policy]
+            targets = [n.target for step in policy.steps for n in step.notify]
+            teams.extend(t.team for t in targets if isinstance(t, m.TeamTarget) and t.team not in teams)
+            return policy.final is None or visit(policy.final)
+        if isinstance(action, m.Patch):
+            targets = [action.target]
+        elif isinstance(action, m.Message):
+            targets = [notify.target for notify in action.deliveries]
+        else:
+            targets = []
+        teams.extend(t.team for t in targets if isinstance(t, m.TeamTarget) and t.team not in teams)
+        return True
+
+    return tuple(teams) if all(visit(action) for action in actions) else None
 
 
 def unprepared() -> None:
@@ -158,6 +188,7 @@ def fixed(parts: tuple) -> bool:
     return all(isinstance(part, str) for part in parts)
 
 
+ROUTE_MEMO = 512  # routes a client remembers by who is on call (see `Decider.route_by_on_call`)
 ANSWERED_MEMO = 256  # questions with their answer that a script plan remembers (see `ScriptPlan.asked`)
 
 
@@ -238,7 +269,8 @@ class Decider:
         self.answers = {name: value for name, value in call.answers.items() if value}
         self.trace: list[d.TraceEntry] = []
         self.asked: list[str] = []  # the chosen script's questions that apply, in its order
-        self.on_call: dict[str, Optional[str]] = {}
+        self.on_call: dict[str, Optional[str]] = {}  # teams looked up and traced: who holds them
+        self.held: dict[str, Optional[tuple[str, str, int]]] = {}  # see `holder`
         self.facts = Facts(
             time=prepared.calendar.facts(self.instant),
             forwarded=call.forwarded,
@@ -380,6 +412,9 @@ class Decider:
         if result is None:
             return None, self.prepared.routes[index - 1].condition.waits_for(self.facts)
         if index not in self.prepared.fixed_routes:
+            teams = self.prepared.route_teams.get(index)
+            if teams is not None:
+                return self.route_by_on_call(index, rule, teams), set()
             actions = tuple(self.action(action, rule) for action in rule.actions)
             return d.Route.trusted(rule=index, line=pos_line(rule), actions=actions), set()
         key = ("route", index, self.text_language)
@@ -388,6 +423,35 @@ class Decider:
             actions = tuple(self.action(action, rule) for action in rule.actions)
             route = self.prepared.parts[key] = d.Route.trusted(rule=index, line=pos_line(rule), actions=actions)
         return route, set()
+
+    def route_by_on_call(self, index: int, rule: m.RouteRule, teams: tuple[str, ...]) -> d.Route:
+        """The route of a rule whose actions depend only on who is on call in `teams`.
+
+        Remembered per client with the trace notes its resolving added, keyed by the rule,
+        the text language, who holds each team and why (person, how, source line: all an
+        on-call note says) and which teams this decision had already looked up (their notes
+        are not repeated). A hit replays those notes, so decision and trace are the same as
+        resolving again. The key has few values (contacts × sources per team); still bounded
+        by `ROUTE_MEMO`, past which the memo is emptied and fills again. Values are frozen
+        tuples, written and read whole: safe to share between threads.
+        """
+        held = tuple(self.holder(team) for team in teams)
+        seen = tuple(team in self.on_call for team in teams)
+        memo = self.prepared.routes_by_on_call
+        key = (index, self.text_language, held, seen)
+        found = memo.get(key)
+        if found is None:
+            before = len(self.trace)
+            actions = tuple(self.action(action, rule) for action in rule.actions)
+            found = (d.Route.trusted(rule=index, line=pos_line(rule), actions=actions), tuple(self.trace[before:]))
+            if len(memo) >= ROUTE_MEMO:
+                memo.clear()
+            memo[key] = found
+            return found[0]
+        self.trace.extend(found[1])
+        for team, holder in zip(teams, held):
+            self.on_call[team] = holder[0] if holder is not None else None
+        return found[0]
 
     def in_script_order(self, fields: Iterable[str], order: Optional[list[str]] = None) -> tuple[str, ...]:
         """`needs` lists unanswered fields of the chosen script, in the order it asks them."""
@@ -463,21 +527,33 @@ class Decider:
                 contact=name, name=contact.title, team=team, method=method, address=contact.addresses[method].value)
         return target
 
+    def holder(self, team: str) -> Optional[tuple[str, str, int]]:
+        """Who is on call for `team` at the call's instant, how (rotation, override, live
+        override) and the source line of what put them there; None when nobody is.
+        Looked up once per decision; not traced (`who` is)."""
+        if team in self.held:
+            return self.held[team]
+        found = self.prepared.oncall.holder(team, self.instant, self.live.overrides, self.facts.time)
+        if found is not None:
+            origin = getattr(found[1], "rotation", None) or getattr(found[1], "override", None)
+            how = "live override" if origin is None else ("override" if isinstance(origin, m.Override) else "rotation")
+            found = (found[0], how, pos_line(origin))
+        self.held[team] = found
+        return found
+
     def who(self, team: str) -> Optional[str]:
         """Who is on call for `team` at the call's instant; traced once per decision, with why."""
         if team in self.on_call:
             return self.on_call[team]
-        found = self.prepared.oncall.holder(team, self.instant, self.live.overrides, self.facts.time)
+        found = self.holder(team)
         person = found[0] if found else None
         self.on_call[team] = person
         if found is None:
             self.note("oncall", team, pos_line(self.client.teams.get(team)), False, "nobody is on call")
         else:
-            source = found[1]
-            origin = getattr(source, "rotation", None) or getattr(source, "override", None)
-            how = "live override" if origin is None else ("override" if isinstance(origin, m.Override) else "rotation")
+            _, how, line = found
             title = self.client.contacts[person].title if person in self.client.contacts else person
-            self.note("oncall", team, pos_line(origin), True, f"{title} ({person}) is on call, by {how}")
+            self.note("oncall", team, line, True, f"{title} ({person}) is on call, by {how}")
         return person
 
     # ---- texts ----------------------------------------------------------------------------------------
