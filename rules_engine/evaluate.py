@@ -25,22 +25,16 @@ from .templates import render
 
 
 class Tried:
-    """A rule of a first-match section with its condition, and its trace entries made once."""
+    """A rule of a first-match section with its condition, and its trace entries made once:
+    `entries[result]` for each result it can have (shared: entries are frozen)."""
 
-    __slots__ = ("rule", "condition", "section", "label", "line", "title", "entries")
+    __slots__ = ("rule", "condition", "entries")
 
     def __init__(self, section: str, rule, condition: Condition, label, title: Optional[str] = None):
-        self.rule, self.condition, self.section, self.label = rule, condition, section, label
-        self.line, self.title = pos_line(rule), title
-        self.entries: dict[Optional[bool], d.TraceEntry] = {}
-
-    def entry(self, result: Optional[bool]) -> d.TraceEntry:
-        """The trace entry of this rule tried with `result` (shared: entries are frozen)."""
-        entry = self.entries.get(result)
-        if entry is None:
-            entry = self.entries[result] = d.TraceEntry.trusted(
-                section=self.section, rule=self.label, line=self.line, result=result, note=self.title)
-        return entry
+        self.rule, self.condition = rule, condition
+        self.entries: dict[Optional[bool], d.TraceEntry] = {
+            result: d.TraceEntry.trusted(section=section, rule=label, line=pos_line(rule), result=result, note=title)
+            for result in (True, False, None)}
 
 
 @dataclass(frozen=True)
@@ -164,9 +158,12 @@ def prepare(client: m.Client) -> Prepared:
     """The preparation of `client`, compiled on first use and then reused.
 
     It is kept in the client's own cache slot, so it lives exactly as long as the client:
-    a reloaded catalog's old clients take their preparations with them.
+    a reloaded catalog's old clients take their preparations with them. Read straight from
+    pydantic's private-attribute dict: `client._prepared` goes through the model's slow
+    `__getattr__` (~1 µs a decision).
     """
-    prepared = client._prepared
+    private = client.__pydantic_private__
+    prepared = private.get("_prepared") if private else None
     if prepared is None:
         with _prepare_lock:
             prepared = client._prepared
@@ -317,7 +314,7 @@ class Decider:
         facts, trace = self.facts, self.trace
         for index, tried in enumerate(rules, start=1):
             result = tried.condition.test(facts)
-            trace.append(tried.entry(result))
+            trace.append(tried.entries[result])
             if result is not False:
                 return tried.rule, result, index
         return None, False, 0
@@ -351,7 +348,7 @@ class Decider:
         for position, (is_say, step, condition, part, prompt) in enumerate(plan.steps):
             if is_say:
                 if part is None:  # a text with a placeholder
-                    language, text, _ = self.text(step.text)
+                    language, text = self.text(step.text)
                     part, shared = d.Say.trusted(language=language, text=text), False
             else:
                 field = step.field
@@ -369,7 +366,7 @@ class Decider:
                     shared = False
                     part = plan.asked(position, answer) if not waits_for and part is not None else None
                     if part is None:
-                        language, text = prompt or self.text(step.prompt)[:2]
+                        language, text = prompt or self.text(step.prompt)
                         part = d.Ask.trusted(field=field, language=language, text=text, required=step.required,
                                              phone=step.phone, choices=plan.choices[position], answer=answer,
                                              waits_for=waits_for)
@@ -557,11 +554,10 @@ class Decider:
         return person
 
     # ---- texts ----------------------------------------------------------------------------------------
-    def text(self, text: m.Text) -> tuple[str, str, bool]:
-        """(language, rendered text, whether it has no placeholder): the call's language if
-        the text has it, else the default."""
+    def text(self, text: m.Text) -> tuple[str, str]:
+        """(language, rendered text): the call's language if the text has it, else the default."""
         language, parts = self.text_parts(text)
-        return language, self.render(parts), fixed(parts)
+        return language, self.render(parts)
 
     def fixed_text(self, text: m.Text) -> tuple[str, Optional[str]]:
         """(language, text) as `text` gives them, the text None when it has a placeholder
