@@ -228,16 +228,18 @@ class ScriptPlan:
         self.steps = tuple(steps)
         self.choices = tuple(choices)
         self.scripts: dict[tuple[str, ...], d.Script] = {}  # which questions apply → the shared script
-        self.answered: dict[tuple[int, str], d.Ask] = {}
+        self.answered: dict[tuple[int, Optional[str], tuple[str, ...]], d.Ask] = {}
 
-    def asked(self, position: int, answer: str) -> d.Ask:
-        """The question at `position` (its prompt without placeholder) carrying `answer`.
+    def asked(self, position: int, answer: Optional[str], waits_for: tuple[str, ...]) -> d.Ask:
+        """The question at `position` (its prompt without placeholder) carrying `answer`, or
+        waiting for the answers `waits_for` names to know whether it applies.
 
-        Remembered by (position, answer): answers to questions with choices come from a
-        short list and recur call after call. Free-text answers (a name) seldom do, so the
-        memo is bounded: at `ANSWERED_MEMO` entries it is emptied and fills again.
+        Remembered by (position, answer, waits_for): answers to questions with choices come
+        from a short list, and what a question waits for from the script's few fields, so
+        they recur call after call. Free-text answers (a name) seldom do, so the memo is
+        bounded: at `ANSWERED_MEMO` entries it is emptied and fills again.
         """
-        key = (position, answer)
+        key = (position, answer, waits_for)
         part = self.answered.get(key)
         if part is None:
             if len(self.answered) >= ANSWERED_MEMO:
@@ -245,7 +247,7 @@ class ScriptPlan:
             _, step, _, _, (language, text) = self.steps[position]
             part = self.answered[key] = d.Ask.trusted(
                 field=step.field, language=language, text=text, required=step.required, phone=step.phone,
-                choices=self.choices[position], answer=answer, waits_for=())
+                choices=self.choices[position], answer=answer, waits_for=waits_for)
         return part
 
 
@@ -364,7 +366,7 @@ class Decider:
                 answer = answers.get(field)
                 if answer is not None or waits_for or part is None:
                     shared = False
-                    part = plan.asked(position, answer) if not waits_for and part is not None else None
+                    part = plan.asked(position, answer, waits_for) if part is not None else None
                     if part is None:
                         language, text = prompt or self.text(step.prompt)
                         part = d.Ask.trusted(field=field, language=language, text=text, required=step.required,
