@@ -175,9 +175,10 @@ def bench_corpus(count: int, reloads: int) -> dict:
         old = time.time() - 60
         for file in files:
             os.utime(file, (old, old))
-        cold = child(corpus, "--cache", str(work / "cache.pickle"), "--reloads", str(reloads))
-        cached = child(corpus, "--from-cache", str(work / "cache.pickle"))
-        return {"count": count, "generate_s": round(made.wall, 2), "cold": cold, "cache_prototype": cached}
+        cache_dir = work / "cache"  # the engine creates it, mode 0700
+        cold = child(corpus, "--cache", str(cache_dir), "--reloads", str(reloads))
+        cached = child(corpus, "--from-cache", str(cache_dir))
+        return {"count": count, "generate_s": round(made.wall, 2), "cold": cold, "restart": cached}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -205,16 +206,14 @@ def targets(results: dict, quick: bool) -> list[dict]:
     out.append(verdict("on-call lookup: 10-year-old rotation costs the same as 1-day-old (ratio ≤ 1.25)",
                        results["oncall"]["ratio"], 1.25, "×"))
     corpus = results["corpus"]
-    cold, cached = corpus["cold"], corpus["cache_prototype"]
+    cold, cached = corpus["cold"], corpus["restart"]
     scale = 1000 / corpus["count"]
     note = f"--quick: {corpus['count']} clients, scaled ×{scale:g}" if quick else ""
-    out.append(verdict("1,000 clients compiled cold < 20 s (process CPU time; wall in the table)",
+    out.append(verdict("1,000 clients compiled cold < 20 s (process CPU time, cache being filled; wall in the table)",
                        round(cold["cold_cpu_s"] * scale, 2), 20, "s", note=note))
-    out.append(verdict("1,000 clients from a warm cache < 2 s (no persistent cache: second load in process)",
-                       round(cold["warm_wall_s"] * scale, 3), 2, "s", note=note))
-    out.append(verdict("1,000 clients after a restart, from the prototype pickle cache < 2 s",
-                       round(cached["cached_cpu_s"] * scale, 2), 2, "s",
-                       note=(note + "; " if note else "") + "a proposal, not in the engine"))
+    out.append(verdict("1,000 clients loaded from a warm compile cache after a restart < 2 s",
+                       round(cached["cached_wall_s"] * scale, 3), 2, "s",
+                       note=(note + "; " if note else "") + "each client is then built on first use"))
     unscaled = f"--quick: measured with {corpus['count']} clients, not scaled" if quick else ""
     out.append(verdict("1,000 clients loaded and prepared in < 1 GB (peak RSS)", cold["rss_prepared_mb"], 1024, "MB",
                        note=unscaled))
@@ -249,11 +248,15 @@ def print_table(results: dict) -> None:
         row(f"on-call lookup, rotation started {age} before", results["oncall"][age])
     row("compile acme_plumbing.rules", results["compile_one"])
     corpus = results["corpus"]
-    cold, cached, n = corpus["cold"], corpus["cache_prototype"], corpus["count"]
-    row(f"compile {n} clients cold (fresh process)", None, f"{cold['cold_wall_s']} s wall, {cold['cold_cpu_s']} s CPU")
-    row(f"load {n} clients again in process (warm)", None, f"{cold['warm_wall_s']} s, recompiled {cold['warm_recompiled']}")
-    row(f"load {n} clients from prototype pickle cache", None,
-        f"{cached['cached_wall_s']} s wall, {cached['cached_cpu_s']} s CPU ({cold['cache_mb']} MB)")
+    cold, cached, n = corpus["cold"], corpus["restart"], corpus["count"]
+    row(f"compile {n} clients cold, filling the cache (fresh process)", None,
+        f"{cold['cold_wall_s']} s wall, {cold['cold_cpu_s']} s CPU ({cold['cache_mb']} MB of cache)")
+    row(f"load {n} clients again in process (reload, nothing changed)", None,
+        f"{cold['warm_wall_s']} s, recompiled {cold['warm_recompiled']}")
+    row(f"restart: load {n} clients from the warm cache", None,
+        f"{cached['cached_wall_s']} s wall, {cached['cached_cpu_s']} s CPU, {cached['problems']} problems")
+    row(f"restart: first use of all {n} cached clients", None,
+        f"{cached['first_use_all_wall_s']} s, peak RSS {cached['rss_prepared_mb']} MB")
     row(f"prepare {n} clients for deciding", None, f"{cold['prepare_wall_s']} s")
     row(f"RSS: after imports / peak with {n} loaded / peak prepared", None,
         f"{cold['rss_imported_mb']} / {cold['rss_loaded_mb']} / {cold['rss_prepared_mb']} MB")

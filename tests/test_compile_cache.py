@@ -18,23 +18,13 @@ from rules_engine.compiler import compile_file
 from rules_engine.engine import Engine
 from rules_engine.settings import Settings
 
+from rulefiles import client_text
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "client_configs"
 AT = "2026-11-27T10:00:00-06:00"
 # Calls over the day and the week, so that windows, holidays and on-call all take part.
 TIMES = ("2026-11-26T09:00:00-06:00", "2026-11-27T03:30:00-06:00", "2026-11-28T13:15:00-06:00",
          "2026-12-24T18:00:00-06:00", "2026-03-08T02:30:00-06:00")
-
-
-def client_text(client: str, greeting: str, number: str) -> str:
-    return f"""client {client} "{client.title()}" {{
-    timezone  "America/Chicago"
-    languages en
-    numbers   "{number}"
-    contact desk "Front desk" {{ call "+13125550999" }}
-    greeting default {{ en "{greeting}" }}
-    route {{ otherwise -> patch desk }}
-}}
-"""
 
 
 @pytest.fixture
