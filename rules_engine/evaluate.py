@@ -262,9 +262,10 @@ class Decider:
         self.instant: datetime = call.at
         status = live.status
         self.status = status if status is not None and status.active(self.instant) else None
-        self.language = language = call.language or client.default_language
+        self.default_language = default = client.default_language
+        self.language = language = call.language or default
         # The language texts are looked up in: one no text has means the default, as in `text`.
-        self.text_language = language if language in prepared.languages else client.default_language
+        self.text_language = language if language in prepared.languages else default
         self.answers = {name: value for name, value in call.answers.items() if value}
         self.trace: list[d.TraceEntry] = []
         self.asked: list[str] = []  # the chosen script's questions that apply, in its order
@@ -324,7 +325,7 @@ class Decider:
     def greeting(self) -> d.Greeting:
         # Greetings use arrival facts only (the compiler makes sure), so they are never unknown.
         rule, _, index = self.first_match(self.prepared.greetings)
-        language = self.language if self.language in rule.texts else self.client.default_language
+        language = self.language if self.language in rule.texts else self.default_language
         parts = rule.texts[language].parts
         key = ("greeting", index, language)
         greeting = self.prepared.parts.get(key)
@@ -570,8 +571,8 @@ class Decider:
     def text_parts(self, text: m.Text) -> tuple[str, tuple]:
         by_language = text.by_language
         if "" in by_language:
-            return self.client.default_language, by_language[""].parts
-        language = self.language if self.language in by_language else self.client.default_language
+            return self.default_language, by_language[""].parts
+        language = self.language if self.language in by_language else self.default_language
         return language, by_language[language].parts
 
     def render(self, parts) -> str:
