@@ -196,7 +196,8 @@ class ScriptPlan:
     - a `say`: its `Say` part when its text has no placeholder (else None: rendered per call);
     - a question: the compiled condition of its `ask … when` (or None), its prompt as
       (language, text) when it has no placeholder (else None: rendered per call),
-      and the `Ask` part a call without its answer gets (None when the prompt varies).
+      and the `Ask` part a call without its answer gets (None when the prompt varies);
+      a question with a condition also has its trace entries, by result, in `entries`.
 
     Made by the first decision that chooses the script in that language, kept in the
     client's `Prepared.parts`; the parts are frozen, so decisions on other threads share
@@ -204,13 +205,14 @@ class ScriptPlan:
     atomic; a race only makes the same part twice.
     """
 
-    __slots__ = ("name", "fields", "all_fields", "steps", "choices", "scripts", "answered")
+    __slots__ = ("name", "fields", "all_fields", "steps", "choices", "entries", "scripts", "answered")
 
     def __init__(self, decider: "Decider", script: m.Script):
         self.name = script.name
         self.fields = tuple(step.field for step in script.steps if isinstance(step, m.Ask))
         self.all_fields = frozenset(self.fields)
         steps, choices = [], []
+        entries: dict[int, dict[Optional[bool], d.TraceEntry]] = {}  # position → trace entry by result
         for index, step in enumerate(script.steps):
             if isinstance(step, m.Say):
                 language, text = decider.fixed_text(step.text)
@@ -224,8 +226,13 @@ class ScriptPlan:
             unanswered = d.Ask.trusted(field=step.field, language=language, text=text, required=step.required,
                                        phone=step.phone, choices=choices[-1], answer=None,
                                        waits_for=()) if prompt else None
-            steps.append((False, step, decider.prepared.asks.get((script.name, index)), unanswered, prompt))
+            condition = decider.prepared.asks.get((script.name, index))
+            steps.append((False, step, condition, unanswered, prompt))
+            if condition is not None:
+                entries[len(steps) - 1] = {result: decider.prepared.entry("ask", step.field, pos_line(step), result, None)
+                                           for result in (True, False, None)}
         self.steps = tuple(steps)
+        self.entries = entries
         self.choices = tuple(choices)
         self.scripts: dict[tuple[str, ...], d.Script] = {}  # which questions apply → the shared script
         self.answered: dict[tuple[int, Optional[str], tuple[str, ...]], d.Ask] = {}
@@ -358,7 +365,7 @@ class Decider:
                 waits_for: tuple[str, ...] = ()
                 if condition is not None:
                     result = condition.test(facts)
-                    self.note("ask", field, pos_line(step), result)
+                    self.trace.append(plan.entries[position][result])
                     if result is False:
                         continue
                     if result is None:
