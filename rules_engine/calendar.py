@@ -133,7 +133,10 @@ class Calendar:
         """Every time fact at an aware instant, windows included."""
         local = instant.astimezone(self.tz)
         weekday, minute = local.weekday(), local.hour * 60 + local.minute
-        holiday = self.holidays_of(local.year).get(local.date())
+        holidays = self._years.get(local.year)
+        if holidays is None:
+            holidays = self.holidays_of(local.year)
+        holiday = holidays.get(local.date())
         closed = self.closed(instant)
         key = (weekday, holiday is not None, closed is not None)
         day = self._days.get(key) or self._day(*key)

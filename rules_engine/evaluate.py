@@ -185,6 +185,7 @@ def fixed(parts: tuple) -> bool:
     return all(isinstance(part, str) for part in parts)
 
 
+VARIES = object()  # in `Prepared.parts`: this greeting's text has a placeholder, made per call
 ROUTE_MEMO = 512  # routes a client remembers by who is on call (see `Decider.route_by_on_call`)
 ANSWERED_MEMO = 256  # questions with their answer that a script plan remembers (see `ScriptPlan.asked`)
 
@@ -304,7 +305,7 @@ class Decider:
             greeting=greeting,
             script=script,
             urgency=urgency,
-            needs=self.in_script_order(urgency_waits | route_waits),
+            needs=self.in_script_order(urgency_waits | route_waits) if urgency_waits or route_waits else (),
             route=route,
             status=self.status_part(),
             trace=tuple(self.trace),
@@ -335,11 +336,12 @@ class Decider:
         language = self.language if self.language in rule.texts else self.default_language
         parts = rule.texts[language].parts
         key = ("greeting", index, language)
-        greeting = self.prepared.parts.get(key)
-        if greeting is None:
-            greeting = d.Greeting.trusted(id=rule.name, title=rule.title, language=language, text=self.render(parts))
-            if fixed(parts):
-                self.prepared.parts[key] = greeting
+        shared = self.prepared.parts.get(key)  # the greeting, or VARIES when its text has a placeholder
+        if shared is not None and shared is not VARIES:
+            return shared
+        greeting = d.Greeting.trusted(id=rule.name, title=rule.title, language=language, text=self.render(parts))
+        if shared is None:
+            self.prepared.parts[key] = greeting if fixed(parts) else VARIES
         return greeting
 
     def script(self) -> Optional[d.Script]:
