@@ -262,6 +262,9 @@ class ScriptPlan:
 class Decider:
     """The work of one decision; holds what its sections share (facts, trace, on-call answers)."""
 
+    __slots__ = ("prepared", "client", "call", "live", "instant", "status", "default_language", "language",
+                 "text_language", "answers", "trace", "asked", "on_call", "held", "facts")
+
     def __init__(self, prepared: Prepared, call: Call, live: LiveState):
         self.prepared = prepared
         self.client = client = prepared.client
