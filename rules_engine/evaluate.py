@@ -186,8 +186,8 @@ def fixed(parts: tuple) -> bool:
 
 
 VARIES = object()  # in `Prepared.parts`: this greeting's text has a placeholder, made per call
-ROUTE_MEMO = 512  # routes a client remembers by who is on call (see `Decider.route_by_on_call`)
-ANSWERED_MEMO = 256  # questions with their answer that a script plan remembers (see `ScriptPlan.asked`)
+ROUTE_MEMO = 128  # routes a client remembers by who is on call (see `Decider.route_by_on_call`)
+ANSWERED_MEMO = 64  # questions with their answer that a script plan remembers (see `ScriptPlan.asked`)
 
 
 class ScriptPlan:
@@ -239,13 +239,14 @@ class ScriptPlan:
         self.answered: dict[tuple[int, Optional[str], tuple[str, ...]], d.Ask] = {}
 
     def asked(self, position: int, answer: Optional[str], waits_for: tuple[str, ...]) -> d.Ask:
-        """The question at `position` (its prompt without placeholder) carrying `answer`, or
-        waiting for the answers `waits_for` names to know whether it applies.
+        """The question at `position` (its prompt without placeholder) carrying `answer` (one
+        of its choices), or waiting for the answers `waits_for` names to know whether it applies.
 
-        Remembered by (position, answer, waits_for): answers to questions with choices come
-        from a short list, and what a question waits for from the script's few fields, so
-        they recur call after call. Free-text answers (a name) seldom do, so the memo is
-        bounded: at `ANSWERED_MEMO` entries it is emptied and fills again.
+        Remembered by (position, answer, waits_for): a choice comes from a short list, and
+        what a question waits for from the script's few fields, so they recur call after call.
+        Free-text answers (a name, a number) seldom do: `script` never asks for those here.
+        Bounded all the same (answers are compared without case, so `Fever` and `fever` are
+        two entries): at `ANSWERED_MEMO` entries the memo is emptied and fills again.
         """
         key = (position, answer, waits_for)
         part = self.answered.get(key)
@@ -379,7 +380,8 @@ class Decider:
                 answer = answers.get(field)
                 if answer is not None or waits_for or part is None:
                     shared = False
-                    part = plan.asked(position, answer, waits_for) if part is not None else None
+                    part = plan.asked(position, answer, waits_for) \
+                        if part is not None and (answer is None or plan.choices[position]) else None
                     if part is None:
                         language, text = prompt or self.text(step.prompt)
                         part = d.Ask.trusted(field=field, language=language, text=text, required=step.required,

@@ -22,8 +22,10 @@ from . import model as m
 from .calendar import Calendar, TimeFacts, TimePredicate, time_predicate
 from .state import LiveOverride
 
-# How many handoff instants a layer remembers (see `Layer.handoff`): a year of daily shifts.
-HANDOFF_MEMO = 512
+# How many handoff instants a layer remembers (see `Layer.handoff`): calls arrive in time
+# order, so a few current shifts are what is looked up; 128 covers four months of daily
+# shifts and costs ~14 KB a layer when full.
+HANDOFF_MEMO = 128
 
 
 @dataclass(frozen=True, slots=True)
