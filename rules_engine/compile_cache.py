@@ -44,8 +44,8 @@ from .errors import Diagnostic, RulesEngineError
 FORMAT = 1
 # The modules whose code decides what a rule file compiles to; their source is part of the
 # fingerprint, so a changed compiler never reads entries written by an older one.
-COMPILER_MODULES = ("model", "build", "compiler", "parser", "templates", "cond_logic", "limits", "errors", "clock",
-                    "compile_cache")
+COMPILER_MODULES = ("model", "build", "compiler", "assemble", "report", "check_sections", "check_refs", "parser",
+                    "templates", "cond_logic", "limits", "errors", "clock", "compile_cache")
 # Packages whose data the checks read (holiday regions, time zones, DST warnings).
 DATA_PACKAGES = ("pydantic", "lark", "holidays", "tzdata")
 NODE_CLASSES = {cls.__name__: cls for cls in vars(m).values()
