@@ -14,15 +14,11 @@ from . import limits
 from . import model as m
 from .assemble import assemble
 from .build import build
-from .check_refs import ARRIVAL_FACTS, E164, INTAKE_FACTS, REASONS, TIME_FACTS
-from .check_sections import EMAIL, PRIORITIES, Checker
-from .cond_logic import requires_status, walk
+from .check_sections import Checker
 from .errors import Diagnostic, RulesError
 from .parser import parse
 
-# The public names; the checks' constants, `walk` and `requires_status` stay importable from here.
-__all__ = ["compile_file", "compile_bytes", "compile_text", "unexpected_failure", "walk", "requires_status",
-           "E164", "EMAIL", "REASONS", "PRIORITIES", "TIME_FACTS", "ARRIVAL_FACTS", "INTAKE_FACTS"]
+__all__ = ["compile_file", "compile_bytes", "compile_text"]
 
 
 def compile_file(path: str | Path) -> tuple[m.Client, tuple[Diagnostic, ...]]:

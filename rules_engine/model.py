@@ -1,8 +1,9 @@
 """The compiled rule model: frozen pydantic nodes, each knowing where in its file it came from.
 
 The builder (`build.py`) creates these nodes from the parse tree; the compiler
-(`compiler.py`) validates them, checks every reference and assembles the `Client`. Nothing here changes after compilation, so one compiled
-`Client` can serve any number of threads.
+(`compiler.py`, with `assemble.py` and the `check_*` modules) validates them, checks every
+reference and assembles the `Client`. Nothing here changes after compilation, so one
+compiled `Client` can serve any number of threads.
 
 Positions (`pos`) never take part in equality: two rules that say the same thing are equal
 wherever they are written.
