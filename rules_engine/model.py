@@ -367,7 +367,7 @@ class Client(Node):
     urgency: tuple[UrgencyRule, ...] = ()
     routes: tuple[RouteRule, ...] = ()
     rules_version: str = ""
-    # The evaluator's per-client preparation, made on first use (evaluate.prepare): derived
+    # The evaluator's per-client preparation, made on first use (prepared.prepare): derived
     # from the fields above, never part of equality or of any dump.
     _prepared: Any = PrivateAttr(default=None)
 
