@@ -17,7 +17,7 @@ from . import clock
 from . import model as m
 from .build import Statement
 from .check_refs import ARRIVAL_FACTS, INTAKE_FACTS, TIME_FACTS, ReferenceChecks
-from .cond_logic import walk
+from .cond_logic import implies, walk
 from .errors import did_you_mean
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -292,6 +292,29 @@ class Checker(ReferenceChecks):
                               "`, else` belongs after `patch` or `escalate`")
         self.check_rule_order(list(client.routes), "`route` has no `otherwise` rule at the end",
                               "`otherwise -> take message`")
+        self.check_route_fields_per_script(client)
+
+    def check_route_fields_per_script(self, client: m.Client) -> None:
+        """A route on an answer that a script chosen for the same calls never asks.
+
+        For those calls the answer is absent and the condition false, silently. Calls of a
+        script stop being followed at the first route rule that surely catches them all
+        (its condition is implied by the script's `choose` condition).
+        """
+        for choice in client.script_choices:
+            script = client.scripts.get(choice.script)
+            if script is None:
+                continue
+            asked = {step.field for step in script.steps if isinstance(step, m.Ask)}
+            for index, rule in enumerate(client.routes):
+                if any(implies(choice.when, earlier.when) for earlier in client.routes[:index]):
+                    break
+                fields = (a.field for a in walk(rule.when) if isinstance(a, (m.FieldSet, m.FieldIs, m.FieldIn)))
+                for field in dict.fromkeys(fields):
+                    if field not in asked and field in self.asks:  # no script at all: warned already
+                        self.warn(rule, f"this route depends on `{field}`, which script `{script.name}` (chosen on "
+                                        f"line {choice.pos.line}) never asks: for those calls the condition is false",
+                                  f"ask for `{field}` in script `{script.name}`, or catch its calls with an earlier rule")
 
     def check_unused(self, client: m.Client) -> None:
         """Warn about definitions nothing refers to.
