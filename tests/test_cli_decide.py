@@ -112,3 +112,11 @@ def test_a_broken_rule_file_is_reported(tmp_path, capsys):
     assert code == 1
     assert "unknown time zone `Mars/Base`" in err
     assert "no client `broken` is served" in err
+
+
+
+def test_quoted_rule_lines_leave_out_their_comments(capsys):
+    code, out, _ = run(capsys, *SPEC_CALL)
+    assert code == 0
+    assert "(line 26: rotation daily  from 2026-01-03 12:00 { carol, bob } only sat-sun)" in out
+    assert "# a higher layer" not in out

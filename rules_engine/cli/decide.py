@@ -127,6 +127,10 @@ def spoken_duration(iso: str) -> str:
     return " ".join(parts) or "0 s"
 
 
+# A line up to its first `#` that is not inside a quoted text.
+CODE_BEFORE_COMMENT = re.compile(r'(?:[^"#]|"(?:[^"\\\n]|\\.)*"?)*')
+
+
 class Report:
     """The readable form of one decision, quoting the rule lines that decided each part."""
 
@@ -142,7 +146,9 @@ class Report:
         self.out: list[str] = []
 
     def source(self, line: int) -> str:
-        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+        """The rule as written on `line`, without a trailing comment."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        text = CODE_BEFORE_COMMENT.match(text).group(0).strip()
         return f"line {line}: {text}" if text else f"line {line}"
 
     def traced(self, section: str) -> list[d.TraceEntry]:
