@@ -211,3 +211,20 @@ def test_every_example_client_has_its_own_feature_file(client):
     text = (FEATURES / f"{client}.feature").read_text(encoding="utf-8")
     assert f'Given the client "{client}"' in text
     assert "Scenario Outline:" in text and "Examples:" in text
+
+
+def test_a_feature_file_that_is_not_gherkin_is_named_with_its_line_and_no_python(tmp_path):
+    (tmp_path / "broken.feature").write_text("Feature: broken\n  Scenario: oops\n    Given nothing\n  Blah\n", encoding="utf-8")
+    code, out = rules_engine_test(tmp_path / "broken.feature")
+    assert code == 1
+    assert "A feature file could not be read" in out
+    assert "Line number: 4" in out and "broken.feature" in out
+    assert "1 feature file(s) could not be read" in out
+    assert_no_python(out)
+
+
+def test_each_scenario_gets_one_line_with_its_verdict():
+    code, out = rules_engine_test(ROOT / "features" / "acme_plumbing.feature")
+    assert code == 0
+    assert "  PASS  Saturday night, busy line, burst pipe: the plumber on call is called first" in out
+    assert re.search(r"^\d+ scenario\(s\): \d+ passed$", out, re.M)

@@ -47,6 +47,9 @@ def pytest_bdd_before_scenario(request, feature, scenario):
     except ValueError:
         pass
     request.node.stash[SCENARIO] = f"Scenario: {scenario.name} ({where}, line {scenario.line_number})"
+    row = getattr(getattr(request.node, "callspec", None), "id", None)
+    title = f"{scenario.name} [{row}]" if row else scenario.name
+    request.node.user_properties += [("feature", f"{feature.name} ({where})"), ("scenario", title)]
 
 
 def pytest_bdd_step_error(request, step):

@@ -22,6 +22,7 @@ def run(args) -> int:
     import pytest
 
     from ..acceptance import coverage
+    from ..acceptance.reporter import ScenarioReporter
 
     features = [Path(p).resolve() for p in args.paths]
     missing = [str(p) for p in features if not p.exists()]
@@ -41,9 +42,8 @@ def run(args) -> int:
             str(module), "-p", "rules_engine.acceptance.steps", "-p", "no:cacheprovider",
             "--rootdir", str(Path.cwd()), "-c", str(Path(tmp) / "pytest.ini"),
             "--rules", str(Path(args.rules).resolve()),
-            "--gherkin-terminal-reporter", "-v", "--tb=short", "--no-header",
-            "-W", "ignore::pytest.PytestAssertRewriteWarning",
-        ])
+            "-p", "no:terminal",
+        ], plugins=[ScenarioReporter()])
     if args.coverage:
         print(coverage.report())
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
