@@ -20,7 +20,7 @@ import os
 import stat
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Iterator, Mapping, Optional, Union
@@ -107,7 +107,7 @@ class ReloadReport:
 
 def rule_files(path: Path) -> list[tuple[str, os.stat_result]]:
     """The rule files under `path` with their status, in name order; hidden files (editors'
-    swap and lock files) are skipped.
+    swap and lock files) are skipped. OSError when the directory cannot be listed.
 
     One `os.scandir` and one `stat` per file, names sorted as strings: a reload with
     nothing changed costs little more than that listing (no `Path` object per file).
@@ -119,18 +119,15 @@ def rule_files(path: Path) -> list[tuple[str, os.stat_result]]:
             return []
     prefix = str(path / "_")[:-1]  # how pathlib spells a child of `path` ("a/" or "" for ".")
     found = []
-    try:
-        with os.scandir(path) as listing:
-            for entry in listing:
-                if entry.name.endswith(".rules") and not entry.name.startswith("."):
-                    try:
-                        status = entry.stat()  # follows symbolic links, as `is_file` did
-                    except OSError:  # vanished, or a dangling link
-                        continue
-                    if stat.S_ISREG(status.st_mode):
-                        found.append((entry.name, status))
-    except OSError:
-        return []
+    with os.scandir(path) as listing:  # a directory that cannot be listed raises OSError
+        for entry in listing:
+            if entry.name.endswith(".rules") and not entry.name.startswith("."):
+                try:
+                    status = entry.stat()  # follows symbolic links, as `is_file` did
+                except OSError:  # vanished, or a dangling link
+                    continue
+                if stat.S_ISREG(status.st_mode):
+                    found.append((entry.name, status))
     found.sort(key=lambda item: item[0])
     return [(prefix + name, status) for name, status in found]
 
@@ -166,6 +163,22 @@ def gc_paused():
                 gc.enable()
 
 
+def keep_serving(previous: Catalog, root: Path, unreadable: Optional[str]) -> Catalog:
+    """The catalog that was serving, when a reload finds no rule file at all.
+
+    A deleted file stops being served when the deletion is deliberate: the other files are
+    still there. A rules directory (or file) that has vanished, cannot be listed or holds no
+    rule file at all is far more often a deploy half done or a mount gone away than every
+    client leaving, so the clients that were serving keep serving, and the problem says so.
+    """
+    why = f"cannot list the rules: {unreadable}" if unreadable else (
+        "no rule files here any more" if root.exists() else "the rules are gone (no such file or directory)")
+    problem = Diagnostic(
+        "error", f"{why}; the {len(previous.clients)} client(s) that were serving keep serving", str(root),
+        hint="put the rule files back; to stop serving a client, delete its file while the others remain")
+    return replace(previous, problems=(problem,))
+
+
 def load(path: str | Path, previous: Optional[Catalog] = None, cache: Optional[CompileCache] = None) -> Catalog:
     """Compile the rule files under `path`, reusing what `previous` compiled from the same content,
     and what `cache` holds for it."""
@@ -173,14 +186,24 @@ def load(path: str | Path, previous: Optional[Catalog] = None, cache: Optional[C
     old_files = previous.files if previous is not None else {}
     started = time.time_ns()  # before any file is looked at: see RACY_NS
     entries: dict[str, FileEntry] = {}
+    try:
+        listing = rule_files(root)
+    except OSError as exc:
+        listing, unreadable = [], exc.strerror or str(exc)
+    else:
+        unreadable = None
+    if previous is not None and previous.clients and not listing:
+        return keep_serving(previous, root, unreadable)
     # Only a first load compiles many files; a reload's collection would cost more than it saves.
     with gc_paused() if previous is None else contextlib.nullcontext():
-        for file, status in rule_files(root):
+        for file, status in listing:
             entry = scan(file, status, started, old_files.get(file), cache)
             if entry is not None:
                 entries[file] = entry
     problems: list[Diagnostic] = []
-    if not root.exists():
+    if unreadable is not None:
+        problems.append(Diagnostic("error", f"cannot list the rules directory: {unreadable}", str(root)))
+    elif not root.exists():
         problems.append(Diagnostic("error", "no such file or directory", str(root),
                                    hint="the engine serves a .rules file or a directory of them"))
     for entry in entries.values():

@@ -88,7 +88,9 @@ class Engine:
         """Recompile the files that changed and swap the result in at once.
 
         A file that fails keeps its last good version serving (its errors are in the report
-        and in `problems`); a deleted file stops being served, and the report names it.
+        and in `problems`); a deleted file stops being served, and the report names it. A
+        reload that finds no rule file at all (the directory emptied, gone or unreadable)
+        changes nothing and says so in `problems`: that is an accident, not every client leaving.
         """
         with self._reload_lock:
             old = self._catalog
