@@ -70,14 +70,13 @@ class World:
 
     def on_call(self, team: str):
         """The contact on call for `team` at the scenario's time (live overrides included)."""
-        from ..calendar import Calendar
-        from ..oncall import OnCall
+        from ..prepared import prepare
 
         client = self.engine.client(self.require_client())
         if team not in client.teams:
             raise ScenarioFailure(f'client "{client.id}" has no on-call team "{team}"')
         live = self.engine.store.snapshot(client.id).overrides
-        name = OnCall(client, Calendar(client)).who(team, self.instant(), live)
+        name = prepare(client).oncall.who(team, self.instant(), live)
         return client.contacts.get(name) if name else None
 
     # ---- the decision -------------------------------------------------------------------------

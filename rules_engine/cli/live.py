@@ -20,19 +20,15 @@ def add_store_option(parser) -> None:
     )
 
 
-def open_engine(args) -> Engine:
-    """The engine for one command: the rules of PATH, over the daemon's live state if `--store`."""
+def open_engine_or_report(args) -> Optional[Engine]:
+    """The engine for one command: the rules of PATH, over the daemon's live state if `--store`;
+    None after telling on standard error why that store could not be read."""
     if not args.store:
         return Engine(args.path)
-    if not Path(args.store).is_file():
-        raise CallError(f"no live-state store at {args.store}", field="store")
-    return Engine(args.path, store=OverlayStore(SQLiteStore(args.store)))
-
-
-def open_engine_or_report(args) -> Optional[Engine]:
-    """`open_engine`, or None after telling on standard error why the store could not be read."""
     try:
-        return open_engine(args)
+        if not Path(args.store).is_file():
+            raise CallError(f"no live-state store at {args.store}", field="store")
+        return Engine(args.path, store=OverlayStore(SQLiteStore(args.store)))
     except RulesEngineError as exc:
-        print(Diagnostic("error", str(exc), args.store or args.path).render(), file=sys.stderr)
+        print(Diagnostic("error", str(exc), args.store).render(), file=sys.stderr)
         return None
