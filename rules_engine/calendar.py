@@ -153,6 +153,3 @@ class Calendar:
             holding.append(holding[-1] if holding and holding[-1] == windows else windows)
         day = self._days[(weekday, holiday, closed)] = (points, holding)
         return day
-
-    def holds(self, predicate: TimePredicate, instant: datetime) -> bool:
-        return predicate(self.facts(instant))

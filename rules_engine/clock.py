@@ -31,10 +31,6 @@ def to_instant(local: datetime, tz: tzinfo) -> datetime:
     return local.replace(tzinfo=tz, fold=0).astimezone(timezone.utc)
 
 
-def to_local(instant: datetime, tz: tzinfo) -> datetime:
-    return instant.astimezone(tz)
-
-
 def is_skipped(local: datetime, tz: tzinfo) -> bool:
     """True when the wall-clock time does not exist (the hour skipped by a DST change)."""
     aware = local.replace(tzinfo=tz, fold=0)

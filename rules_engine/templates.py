@@ -9,7 +9,7 @@ access, nothing a caller types is ever interpreted.
 from __future__ import annotations
 
 import re
-from typing import Callable, Mapping, Optional, Union
+from typing import Callable, Optional, Union
 
 from .errors import did_you_mean
 from .model import Placeholder, Pos
@@ -72,7 +72,3 @@ def render(parts: tuple[Union[str, Placeholder], ...], lookup: Callable[[str], O
             value = lookup(part.name)
             out.append("{" + part.name + "}" if value is None else value)
     return "".join(out)
-
-
-def render_mapping(parts: tuple[Union[str, Placeholder], ...], values: Mapping[str, str]) -> str:
-    return render(parts, values.get)
