@@ -57,7 +57,7 @@ def edit(path: Path, round_: int) -> None:
 def cold(corpus: Path, cache_dir: Path, reloads: int) -> dict:
     out = {}
     with Stopwatch() as imports:
-        from rules_engine import evaluate
+        from rules_engine.decide import decider as evaluate
         from rules_engine.engine import Engine
     out["import_s"] = round(imports.wall, 3)
     out["rss_imported_mb"] = current_rss_mb()
@@ -98,7 +98,7 @@ def cold(corpus: Path, cache_dir: Path, reloads: int) -> dict:
 
 def from_cache(corpus: Path, cache_dir: Path) -> dict:
     """A restart that finds every file in the cache: headers read at start, clients built on first use."""
-    from rules_engine import evaluate
+    from rules_engine.decide import decider as evaluate
     from rules_engine.engine import Engine
     out = {"rss_imported_mb": current_rss_mb()}
     with Stopwatch() as load:

@@ -27,12 +27,12 @@ import scenarios
 from generate_corpus import generate
 from measure import OVERHEAD_NS, Stopwatch, best_of_rounds
 
-from rules_engine import evaluate
-from rules_engine.calendar import Calendar
-from rules_engine.call import Call
-from rules_engine.compiler import compile_file, compile_text
+from rules_engine.decide import decider as evaluate
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.oncall import OnCall
+from rules_engine.language.compile import compile_file, compile_text
+from rules_engine.schedule.calendar import Calendar
+from rules_engine.schedule.oncall import OnCall
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

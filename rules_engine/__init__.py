@@ -4,12 +4,18 @@ The routing daemon and the command line hold one object, `Engine`; everything el
 needs is exported here: the call and decision models, the settings, and the errors.
 """
 
-from .call import Call
-from .compiler import compile_file, compile_text
-from .decision import Decision
+from .decide.call import Call
+from .decide.decision import Decision
 from .engine import Engine
-from .errors import CallError, Diagnostic, RulesEngineError, RulesError, UnknownClientError
-from .settings import Settings
+from .errors import (
+    CallError,
+    Diagnostic,
+    RulesEngineError,
+    RulesError,
+    UnknownClientError,
+)
+from .language.compile import compile_file, compile_text
+from .serve.settings import Settings
 
 __all__ = [
     "Call",

@@ -7,19 +7,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from . import catalog as catalogs
-from . import evaluate
 from . import model as m
-from .call import Call
-from .compile_cache import CompileCache
-from .conditions import phone_key
-from .decision import Decision
+from .decide import decider as evaluate
+from .decide.call import Call
+from .decide.conditions import phone_key
+from .decide.decision import Decision
 from .errors import CallError, Diagnostic, UnknownClientError, did_you_mean
-from .decision_log import DecisionLog
-from .settings import Settings
-from .state import LiveOverride, LiveState, MemoryStore, OwnerStatus, Store
-from .store_sqlite import SQLiteStore
-from .watch import Watcher
+from .serve import catalog as catalogs
+from .serve.compile_cache import CompileCache
+from .serve.decision_log import DecisionLog
+from .serve.settings import Settings
+from .serve.state import LiveOverride, LiveState, MemoryStore, OwnerStatus, Store
+from .serve.store_sqlite import SQLiteStore
+from .serve.watch import Watcher
 
 
 class Engine:

@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 import lark
 import pytest
 
-from rules_engine.calendar import Calendar
-from rules_engine.call import Call
-from rules_engine.compiler import compile_text
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.oncall import OnCall
+from rules_engine.language.compile import compile_text
+from rules_engine.schedule.calendar import Calendar
+from rules_engine.schedule.oncall import OnCall
 
 CHICAGO = ZoneInfo("America/Chicago")
 MEMBERS = ("ann", "ben", "cat")

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from rules_engine.call import Call
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import CallError, UnknownClientError
 

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from rules_engine import catalog
+from rules_engine.serve import catalog
 
 CLIENT = """client shop_{n} "Shop {n}" {{
     timezone  "Europe/London"

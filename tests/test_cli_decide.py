@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules_engine.call import Call
 from rules_engine.cli import main
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 
 ACME = "client_configs/acme_plumbing.rules"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rules_engine.cli import main
 from rules_engine.engine import Engine
-from rules_engine.store_sqlite import SQLiteStore
+from rules_engine.serve.store_sqlite import SQLiteStore
 
 ACME = str(Path(__file__).resolve().parent.parent / "client_configs" / "acme_plumbing.rules")
 CHICAGO = timezone(timedelta(hours=-6))

@@ -11,11 +11,11 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from rules_engine import parser
 from rules_engine.cli import main
-from rules_engine.compiler import compile_file, compile_text
-from rules_engine.cond_logic import implies
 from rules_engine.errors import RulesError
+from rules_engine.language import parser
+from rules_engine.language.compile import compile_file, compile_text
+from rules_engine.language.logic import implies
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT.parent / "shared" / "design" / "LANGUAGE.md"

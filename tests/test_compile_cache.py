@@ -11,14 +11,13 @@ from pathlib import Path
 
 import lark
 import pytest
-
-from rules_engine.call import Call
-from rules_engine.compile_cache import CacheError, CompileCache
-from rules_engine.compiler import compile_file
-from rules_engine.engine import Engine
-from rules_engine.settings import Settings
-
 from rulefiles import client_text
+
+from rules_engine.decide.call import Call
+from rules_engine.engine import Engine
+from rules_engine.language.compile import compile_file
+from rules_engine.serve.compile_cache import CacheError, CompileCache
+from rules_engine.serve.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "client_configs"
 AT = "2026-11-27T10:00:00-06:00"

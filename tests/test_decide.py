@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules_engine.call import Call
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import CallError, UnknownClientError
 

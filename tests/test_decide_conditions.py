@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from rules_engine.call import Call
-from rules_engine.compiler import compile_text
-from rules_engine.evaluate import decide
-from rules_engine.state import EMPTY, LiveState, OwnerStatus
+from rules_engine.decide.call import Call
+from rules_engine.decide.decider import decide
+from rules_engine.language.compile import compile_text
+from rules_engine.serve.state import EMPTY, LiveState, OwnerStatus
 
 HEADER = """
 client shop "Corner Shop" {

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from rules_engine.call import Call
 from rules_engine.cli import main
-from rules_engine.decision_log import DecisionLog, DecisionLogError, find
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
+from rules_engine.serve.decision_log import DecisionLog, DecisionLogError, find
 
 DESK = """client desk_only "Desk Only" {
     timezone  "Europe/London"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from rules_engine.cli import main
-from rules_engine.compiler import compile_bytes
 from rules_engine.errors import RulesError
+from rules_engine.language.compile import compile_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "diagnostics"

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules_engine.call import Call
 from rules_engine.cli import main
-from rules_engine.compiler import compile_text
-from rules_engine.evaluate import decide
-from rules_engine.state import EMPTY
+from rules_engine.decide.call import Call
+from rules_engine.decide.decider import decide
+from rules_engine.language.compile import compile_text
+from rules_engine.serve.state import EMPTY
 
 # (zone, spring-forward date, fall-back date), from each zone's published DST rules for 2026.
 DST_DAYS = [

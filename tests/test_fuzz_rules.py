@@ -20,17 +20,16 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
-from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 
-
-from rules_engine import limits
-from rules_engine.call import Call
-from rules_engine.compiler import compile_bytes, compile_text
+from rules_engine.decide.call import Call
+from rules_engine.decide.decider import decide
 from rules_engine.engine import Engine
-from rules_engine.evaluate import decide
-from rules_engine.state import LiveState
 from rules_engine.errors import RulesError
+from rules_engine.language import limits
+from rules_engine.language.compile import compile_bytes, compile_text
+from rules_engine.serve.state import LiveState
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="FUZZ_EXAMPLES" not in os.environ,

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules_engine import decision as d
 from rules_engine import model as m
-from rules_engine.call import Call
+from rules_engine.decide import decision as d
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent

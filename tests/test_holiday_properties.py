@@ -16,8 +16,8 @@ from pathlib import Path
 import holidays
 import pytest
 
-from rules_engine.calendar import Calendar
-from rules_engine.compiler import compile_file
+from rules_engine.language.compile import compile_file
+from rules_engine.schedule.calendar import Calendar
 
 CONFIGS = sorted((Path(__file__).resolve().parent.parent / "client_configs").glob("*.rules"))
 YEARS = range(2024, 2032)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from rules_engine.call import Call
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import CallError, UnknownClientError
 

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules_engine.calendar import Calendar
-from rules_engine.compiler import compile_file, compile_text
-from rules_engine.oncall import Layer, OnCall
-from rules_engine.state import LiveOverride
+from rules_engine.language.compile import compile_file, compile_text
+from rules_engine.schedule.calendar import Calendar
+from rules_engine.schedule.oncall import Layer, OnCall
+from rules_engine.serve.state import LiveOverride
 
 ACME = Path(__file__).resolve().parent.parent / "client_configs" / "acme_plumbing.rules"
 CHICAGO = ZoneInfo("America/Chicago")

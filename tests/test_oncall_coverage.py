@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 
 from rules_engine.cli import main
-from rules_engine.compiler import compile_text
 from rules_engine.errors import RulesError
-from rules_engine.shifts import coverage_warnings
+from rules_engine.language.compile import compile_text
+from rules_engine.schedule.shifts import coverage_warnings
 
 PEOPLE = "".join(f'  contact {p} "{p.title()}" {{ call "+4420795501{i:02d}" }}\n'
                  for i, p in enumerate(("ann", "ben", "cat", "dan", "eve", "fay", "gus")))

@@ -7,10 +7,10 @@ import pickle
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rules_engine import evaluate
-from rules_engine.call import Call
-from rules_engine.compiler import compile_file
-from rules_engine.state import LiveState
+from rules_engine.decide import decider as evaluate
+from rules_engine.decide.call import Call
+from rules_engine.language.compile import compile_file
+from rules_engine.serve.state import LiveState
 
 ACME = Path(__file__).resolve().parent.parent / "client_configs" / "acme_plumbing.rules"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 
 from rulefiles import client_text
-from rules_engine.call import Call
+
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 
 AT = "2026-11-27T10:00:00-06:00"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rules_engine.compiler import compile_text
+from rules_engine.language.compile import compile_text
 
 GOLDEN = Path(__file__).parent / "golden" / "diagnostics" / "route_field_not_asked_by_chosen_script.rules"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from rules_engine.call import Call
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.settings import Settings, SettingsError
-from rules_engine.store_sqlite import SQLiteStore
+from rules_engine.serve.settings import Settings, SettingsError
+from rules_engine.serve.store_sqlite import SQLiteStore
 
 ACME = Path(__file__).parent.parent / "client_configs" / "acme_plumbing.rules"
 

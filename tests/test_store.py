@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from rules_engine.call import Call
+from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import CallError
-from rules_engine.state import EMPTY, LiveOverride, MemoryStore, OwnerStatus
-from rules_engine.store_sqlite import SCHEMA_VERSION, SQLiteStore, StoreError
+from rules_engine.serve.state import EMPTY, LiveOverride, MemoryStore, OwnerStatus
+from rules_engine.serve.store_sqlite import SCHEMA_VERSION, SQLiteStore, StoreError
 
 ACME = Path(__file__).parent.parent / "client_configs" / "acme_plumbing.rules"
 CHICAGO = timezone(timedelta(hours=-6))  # November: CST

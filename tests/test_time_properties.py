@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules_engine.calendar import Calendar
-from rules_engine.compiler import compile_text
-from rules_engine.oncall import OnCall
+from rules_engine.language.compile import compile_text
+from rules_engine.schedule.calendar import Calendar
+from rules_engine.schedule.oncall import OnCall
 
 UTC = timezone.utc
 FIRST_YEAR, LAST_YEAR = 2020, 2035

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rules_engine.engine import Engine
-from rules_engine.settings import Settings, SettingsError
+from rules_engine.serve.settings import Settings, SettingsError
 
 PACKAGE = Path(__file__).resolve().parent.parent / "rules_engine"
 

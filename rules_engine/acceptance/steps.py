@@ -13,9 +13,21 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 from pytest_bdd.exceptions import StepDefinitionNotFoundError
 
-from .. import clock
-from ..errors import RulesEngineError, RulesError, UnknownClientError, did_you_mean, render_all
-from .phrases import DURATION_WORDS, FORWARDING_PHRASES, WEEKDAYS, language_code, language_name
+from ..errors import (
+    RulesEngineError,
+    RulesError,
+    UnknownClientError,
+    did_you_mean,
+    render_all,
+)
+from ..schedule import clock
+from .phrases import (
+    DURATION_WORDS,
+    FORWARDING_PHRASES,
+    WEEKDAYS,
+    language_code,
+    language_name,
+)
 from .world import ScenarioFailure, World
 
 Q = r'"(?P<{}>[^"]*)"'

@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
-from .. import clock
 from ..engine import Engine
+from ..schedule import clock
 
 
 class ScenarioFailure(AssertionError):
@@ -70,7 +70,7 @@ class World:
 
     def on_call(self, team: str):
         """The contact on call for `team` at the scenario's time (live overrides included)."""
-        from ..prepared import prepare
+        from ..decide.plan import prepare
 
         client = self.engine.client(self.require_client())
         if team not in client.teams:
@@ -82,7 +82,9 @@ class World:
     # ---- the decision -------------------------------------------------------------------------
     def decide(self) -> dict:
         if self.decision_json is None:
-            from ..call import Call  # the engine's own call model validates what the steps built
+            from ..decide.call import (
+                Call,  # the engine's own call model validates what the steps built
+            )
 
             engine = self.engine
             client_id = self.require_client()

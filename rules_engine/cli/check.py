@@ -12,9 +12,9 @@ import json
 import sys
 from pathlib import Path
 
-from ..compiler import compile_file
 from ..errors import Diagnostic, RulesError
-from ..shifts import coverage_warnings
+from ..language.compile import compile_file
+from ..schedule.shifts import coverage_warnings
 from .oncall import iso_date
 
 

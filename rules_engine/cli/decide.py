@@ -14,12 +14,12 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from .. import clock
-from .. import decision as d
 from .. import model as m
-from ..call import Call
+from ..decide import decision as d
+from ..decide.call import Call
 from ..engine import Engine
 from ..errors import CallError, Diagnostic, UnknownClientError, did_you_mean
+from ..schedule import clock
 from .live import add_store_option, open_engine_or_report
 
 

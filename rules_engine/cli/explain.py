@@ -12,8 +12,8 @@ import json
 import sys
 from typing import Any
 
-from ..decision_log import find
 from ..errors import Diagnostic
+from ..serve.decision_log import find
 from .decide import METHOD_WORDS, spoken_duration
 
 

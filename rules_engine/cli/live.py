@@ -8,8 +8,8 @@ from typing import Optional
 
 from ..engine import Engine
 from ..errors import CallError, Diagnostic, RulesEngineError
-from ..state import OverlayStore
-from ..store_sqlite import SQLiteStore
+from ..serve.state import OverlayStore
+from ..serve.store_sqlite import SQLiteStore
 
 
 def add_store_option(parser) -> None:

@@ -14,14 +14,14 @@ import sys
 from datetime import date, datetime, timedelta, timezone
 from typing import Optional
 
-from .. import ics
 from .. import model as m
-from ..calendar import Calendar
 from ..errors import CallError, did_you_mean
-from ..oncall import FileOverride, Layer, OnCall
-from ..shifts import COVERAGE_DAYS, Shift, by_day, local_midnight, shifts
-from .live import add_store_option, open_engine_or_report
+from ..schedule import ics
+from ..schedule.calendar import Calendar
+from ..schedule.oncall import FileOverride, Layer, OnCall
+from ..schedule.shifts import COVERAGE_DAYS, Shift, by_day, local_midnight, shifts
 from .decide import input_error, when
+from .live import add_store_option, open_engine_or_report
 
 # How far beyond the asked range shifts are followed to find their true start and end.
 REACH = timedelta(days=35)

@@ -17,11 +17,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from .errors import RulesEngineError
+from ..errors import RulesEngineError
 
 if TYPE_CHECKING:
-    from .call import Call
-    from .decision import Decision
+    from ..decide.call import Call
+    from ..decide.decision import Decision
 
 
 class DecisionLogError(RulesEngineError):

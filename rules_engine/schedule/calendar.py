@@ -20,9 +20,9 @@ from typing import Callable, NamedTuple, Optional
 
 import holidays as holiday_calendars
 
+from .. import model as m
+from ..language.logic import walk
 from . import clock
-from . import model as m
-from .cond_logic import walk
 
 
 class TimeFacts(NamedTuple):

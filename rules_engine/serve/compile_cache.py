@@ -38,14 +38,22 @@ from typing import Any, Optional
 
 from pydantic import BaseModel
 
-from . import model as m
-from .errors import Diagnostic, RulesEngineError
+from .. import model as m
+from ..errors import Diagnostic, RulesEngineError
 
 FORMAT = 1
-# The modules whose code decides what a rule file compiles to; their source is part of the
-# fingerprint, so a changed compiler never reads entries written by an older one.
-COMPILER_MODULES = ("model", "build", "compiler", "assemble", "report", "check_sections", "check_refs", "parser",
-                    "templates", "cond_logic", "limits", "errors", "clock", "compile_cache")
+PACKAGE = Path(__file__).resolve().parent.parent
+# The files whose code decides what a rule file compiles to: the whole `language` package
+# (listed, so a new module is covered without editing this), the model, the errors, the clock
+# the checks read, and this module's own encoding. Their bytes are part of the fingerprint, so
+# a changed compiler never reads entries written by an older one.
+COMPILER_FILES = ("model.py", "errors.py", "schedule/clock.py", "serve/compile_cache.py")
+
+
+def compiler_sources() -> list[Path]:
+    """Every source file the fingerprint covers, in a stable order."""
+    language = sorted(p for p in (PACKAGE / "language").iterdir() if p.suffix in (".py", ".lark"))
+    return language + [PACKAGE / name for name in COMPILER_FILES]
 # Packages whose data the checks read (holiday regions, time zones, DST warnings).
 DATA_PACKAGES = ("pydantic", "lark", "holidays", "tzdata")
 NODE_CLASSES = {cls.__name__: cls for cls in vars(m).values()
@@ -59,18 +67,15 @@ class CacheError(RulesEngineError):
 def fingerprint() -> str:
     """What an entry was compiled by: cache format, Python, the compiler's source, the grammar,
     and the versions of the packages whose data the compile reads."""
-    from .parser import grammar_text
-
     digest = hashlib.sha256(f"format {FORMAT}\npython {platform.python_version()}\n".encode())
     for package in DATA_PACKAGES:
         try:
             digest.update(f"{package} {metadata.version(package)}\n".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{package} -\n".encode())
-    here = Path(__file__).parent
-    for module in COMPILER_MODULES:
-        digest.update((here / f"{module}.py").read_bytes())
-    digest.update(grammar_text().encode("utf-8"))
+    for source in compiler_sources():
+        digest.update(f"{source.relative_to(PACKAGE)}\n".encode())
+        digest.update(source.read_bytes())
     return digest.hexdigest()
 
 
@@ -174,7 +179,7 @@ class CachedClient:
                 return client
         except Exception:  # noqa: BLE001 - any damage: compile the content instead
             pass
-        from .compiler import compile_bytes
+        from ..language.compile import compile_bytes
 
         return compile_bytes(self._data, self.path)[0]
 

@@ -13,12 +13,12 @@ from typing import Optional
 
 import holidays as holiday_calendars
 
-from . import clock
-from . import model as m
+from .. import model as m
+from ..errors import did_you_mean
+from ..schedule import clock
 from .build import Statement
 from .check_refs import ARRIVAL_FACTS, INTAKE_FACTS, TIME_FACTS, ReferenceChecks
-from .cond_logic import implies, walk
-from .errors import did_you_mean
+from .logic import implies, walk
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PRIORITIES = ("low", "normal", "high", "urgent")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Optional
 
+from .. import model as m
 from . import decision as d
-from . import model as m
-from .prepared import pos_line
+from .plan import pos_line
 from .resolve import Resolver
 
 ANSWERED_MEMO = 64  # questions with their answer that a script plan remembers (see `ScriptPlan.asked`)

@@ -25,10 +25,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Iterator, Mapping, Optional, Union
 
-from . import model as m
+from .. import model as m
+from ..errors import Diagnostic, RulesError
+from ..language.compile import compile_bytes
 from .compile_cache import CachedClient, CompileCache
-from .compiler import compile_bytes
-from .errors import Diagnostic, RulesError
 
 # A file modified this close to the scan that saw it may change again within the same
 # timestamp tick without its (mtime, size) changing; such a stamp is not trusted, and the

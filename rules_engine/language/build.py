@@ -15,8 +15,8 @@ from typing import Any, Optional
 from lark import Token, Transformer, Tree
 from lark.exceptions import VisitError
 
-from . import model as m
-from .errors import Diagnostic
+from .. import model as m
+from ..errors import Diagnostic
 from .templates import TemplateSyntaxError, split
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
+from .. import model as m
+from ..language.templates import render
+from ..serve.state import LiveState, OwnerStatus
 from . import decision as d
-from . import model as m
 from .call import Call
 from .conditions import Facts
-from .prepared import Prepared, fixed, pos_line
-from .state import LiveState, OwnerStatus
-from .templates import render
+from .plan import Prepared, fixed, pos_line
 
 
 class Resolver:

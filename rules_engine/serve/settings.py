@@ -17,7 +17,7 @@ from typing import Any, Mapping, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from .errors import RulesEngineError, did_you_mean
+from ..errors import RulesEngineError, did_you_mean
 
 LANGUAGE = re.compile(r"^[a-z][a-z0-9_]*$")
 

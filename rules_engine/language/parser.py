@@ -11,14 +11,20 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Optional, Union
 
-from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark import (
+    Lark,
+    Token,
+    Tree,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+)
 from lark.lexer import PatternStr
 
-from .errors import Diagnostic, RulesError
+from ..errors import Diagnostic, RulesError
 
 # What each regular-expression terminal means, in an account manager's words.
 TERMINAL_WORDS = {
@@ -50,20 +56,15 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Explanation = Union[tuple[str, Optional[str]], tuple[str, Optional[str], int]]
 
 
-def grammar_text() -> str:
-    """The grammar's one location: `grammars/rules.lark` in a source checkout (editable
-    install), shipped as the `rules_engine.grammars` package data in a built wheel."""
-    checkout = Path(__file__).resolve().parent.parent / "grammars" / "rules.lark"
-    if checkout.is_file():
-        return checkout.read_text("utf-8")
-    return resources.files("rules_engine.grammars").joinpath("rules.lark").read_text("utf-8")
+GRAMMAR = Path(__file__).with_name("rules.lark")  # the grammar's one location, beside this module
 
 
 @functools.lru_cache(maxsize=1)
 def grammar() -> Lark:
     """The one parser of the process: LALR, positions on, grammar read once and cached."""
-    return Lark(
-        grammar_text(),
+    return Lark.open(
+        GRAMMAR.name,
+        rel_to=__file__,
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,

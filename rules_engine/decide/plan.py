@@ -11,11 +11,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
+from .. import model as m
+from ..schedule.calendar import Calendar
+from ..schedule.oncall import OnCall
 from . import decision as d
-from . import model as m
-from .calendar import Calendar
 from .conditions import Condition, compile_condition, phone_key, phone_lists
-from .oncall import OnCall
 
 
 class Tried:

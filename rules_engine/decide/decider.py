@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Optional, Union
 
+from .. import model as m
+from ..serve.state import LiveState
 from . import decision as d
-from . import model as m
 from .call import Call
 from .conditions import Facts, phone_key
-from .prepared import Prepared, Tried, fixed, pos_line, prepare
+from .plan import Prepared, Tried, fixed, pos_line, prepare
 from .resolve import Resolver
 from .script_plan import ScriptPlan
-from .state import LiveState
 
 VARIES = object()  # in `Prepared.parts`: this greeting's text has a placeholder, made per call
 ROUTE_MEMO = 128  # routes a client remembers by who is on call (see `Decider.route_by_on_call`)

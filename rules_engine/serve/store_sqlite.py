@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
-from .errors import RulesEngineError
+from ..errors import RulesEngineError
 from .state import EMPTY, LiveOverride, LiveState, OwnerStatus
 
 MIGRATIONS = (

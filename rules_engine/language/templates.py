@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional, Union
 
-from .errors import did_you_mean
-from .model import Placeholder, Pos
+from ..errors import did_you_mean
+from ..model import Placeholder, Pos
 
 TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 PLACEHOLDER_NAME = re.compile(r"^(agent|client|caller|status\.note|answer\.[a-z][a-z0-9_]*|oncall\.[a-z][a-z0-9_]*)$")

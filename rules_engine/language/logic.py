@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from . import model as m
+from .. import model as m
 
 
 def walk(cond: Optional[m.Cond]) -> Iterator[m.Cond]:

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import icalendar
 
-from . import model as m
+from .. import model as m
 from .shifts import Shift
 
 PRODID = "-//rules-engine//on-call calendar//EN"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
-from . import model as m
-from .errors import Diagnostic, did_you_mean
+from .. import model as m
+from ..errors import Diagnostic, did_you_mean
 
 
 class Report:

@@ -11,9 +11,9 @@ import re
 from collections import defaultdict
 from typing import Collection, Optional
 
-from . import model as m
-from .cond_logic import implies, requires_status, walk
-from .errors import did_you_mean
+from .. import model as m
+from ..errors import did_you_mean
+from .logic import implies, requires_status, walk
 from .report import Report
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")

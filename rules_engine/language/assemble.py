@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
-from . import model as m
+from .. import model as m
 from .build import ClientSource, Statement
 from .report import Report
 

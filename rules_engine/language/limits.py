@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 
 from lark import Tree
 
-from .errors import Diagnostic, RulesError
+from ..errors import Diagnostic, RulesError
 
 MAX_FILE_BYTES = 1_000_000
 MAX_LINE_CHARS = 2_000

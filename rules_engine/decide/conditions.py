@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional
 
-from . import model as m
-from .calendar import TimeFacts, schedule_predicate
+from .. import model as m
+from ..schedule.calendar import TimeFacts, schedule_predicate
 
 Truth = Optional[bool]
 

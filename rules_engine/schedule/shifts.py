@@ -15,11 +15,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
-from . import model as m
+from .. import model as m
+from ..errors import Diagnostic
+from ..serve.state import LiveOverride
 from .calendar import Calendar
-from .errors import Diagnostic
 from .oncall import Layer, OnCall
-from .state import LiveOverride
 
 UTC = timezone.utc
 COVERAGE_DAYS = 28

@@ -11,9 +11,15 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Mapping, Optional
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from .errors import CallError
+from ..errors import CallError
 
 AT_YEARS = (1970, 2199)
 SHORT_REASONS = ("always", "scheduled", "manual", "busy", "no_answer", "unavailable", "direct", "unknown")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import model as m
+from ..errors import Diagnostic, RulesError
 from . import limits
-from . import model as m
 from .assemble import assemble
 from .build import build
 from .check_sections import Checker
-from .errors import Diagnostic, RulesError
 from .parser import parse
 
 __all__ = ["compile_file", "compile_bytes", "compile_text"]

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Optional, Sequence, Union
 
+from .. import model as m
+from ..serve.state import LiveOverride
 from . import clock
-from . import model as m
 from .calendar import Calendar, TimeFacts, TimePredicate, time_predicate
-from .state import LiveOverride
 
 # How many handoff instants a layer remembers (see `Layer.handoff`): calls arrive in time
 # order, so a few current shifts are what is looked up; 128 covers four months of daily
