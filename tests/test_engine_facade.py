@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.serve.decision_log import DecisionLog, find
+from tests.support import ACME
 
-ACME = Path(__file__).resolve().parent.parent / "client_configs" / "acme_plumbing.rules"
 OPEN_TUESDAY = "2026-11-24T10:00:00-06:00"
 
 

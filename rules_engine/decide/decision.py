@@ -52,7 +52,7 @@ class Part(BaseModel):
 
         `model_construct` looks up aliases and defaults field by field (~3 µs a part); this
         sets the same instance state directly, fields in declaration order, defaults shared
-        (they are all immutable). `tests/test_golden_decisions.py` pins the equivalence.
+        (they are all immutable). `tests/decide/test_golden_decisions.py` pins the equivalence.
         """
         part = _new(cls)
         _set(part, "__dict__", {**cls.FIELD_DEFAULTS, **values})

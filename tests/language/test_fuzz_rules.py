@@ -8,7 +8,7 @@ nesting) and rule files generated from the grammar's constructs.
 
 The CI budget is small; a longer run is one command (see docs/robustness.md):
 
-    FUZZ_EXAMPLES=20000 .venv/bin/pytest tests/test_fuzz_rules.py
+    FUZZ_EXAMPLES=20000 .venv/bin/pytest tests/language/test_fuzz_rules.py
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ from rules_engine.errors import RulesError
 from rules_engine.language import limits
 from rules_engine.language.compile import compile_bytes, compile_text
 from rules_engine.serve.state import LiveState
+from tests.support import CONFIGS
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="FUZZ_EXAMPLES" not in os.environ,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-CLIENTS = sorted((Path(__file__).resolve().parent.parent / "client_configs").glob("*.rules"))
+CLIENTS = sorted(CONFIGS.glob("*.rules"))
 SOURCES = {path.name: path.read_text("utf-8") for path in CLIENTS}
 # Words, strings, comments, punctuation: the pieces an account manager moves around.
 TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|,\s*else\b|->|[A-Za-z0-9_:+.@-]+|\S')

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import lark
 import pytest
-from rulefiles import client_text
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.language.compile import compile_file
 from rules_engine.serve.compile_cache import CacheError, CompileCache
 from rules_engine.serve.settings import Settings
+from tests.support import CONFIGS, client_text
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "client_configs"
+EXAMPLES = CONFIGS
 AT = "2026-11-27T10:00:00-06:00"
 # Calls over the day and the week, so that windows, holidays and on-call all take part.
 TIMES = ("2026-11-26T09:00:00-06:00", "2026-11-27T03:30:00-06:00", "2026-11-28T13:15:00-06:00",

@@ -12,11 +12,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from rulefiles import client_text
-
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import UnknownClientError
+from tests.support import client_text
 
 DECIDERS = 8
 CYCLES = 12  # each: a good save, a broken save, a fix; every third also deletes and restores a client

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 from rules_engine.cli import main
+from tests.support import ACME
 
-ACME = str(Path(__file__).resolve().parent.parent / "client_configs" / "acme_plumbing.rules")
+ACME = str(ACME)
 CHICAGO = ZoneInfo("America/Chicago")
 
 

@@ -18,8 +18,8 @@ from rules_engine.engine import Engine
 from rules_engine.errors import CallError
 from rules_engine.serve.state import EMPTY, LiveOverride, MemoryStore, OwnerStatus
 from rules_engine.serve.store_sqlite import SCHEMA_VERSION, SQLiteStore, StoreError
+from tests.support import ACME
 
-ACME = Path(__file__).parent.parent / "client_configs" / "acme_plumbing.rules"
 CHICAGO = timezone(timedelta(hours=-6))  # November: CST
 LONDON_SUMMER = timezone(timedelta(hours=1))
 

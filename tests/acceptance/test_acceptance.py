@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIGS = ROOT / "client_configs"
+from tests.support import CONFIGS, ROOT
+
 FEATURES = ROOT / "features"
 RULES_ENGINE = Path(sys.executable).parent / "rules-engine"
 CLIENTS = sorted(p.stem for p in CONFIGS.glob("*.rules"))

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import pickle
 from datetime import datetime, timezone
-from pathlib import Path
 
 from rules_engine.decide import decider as evaluate
 from rules_engine.decide.call import Call
 from rules_engine.language.compile import compile_file
 from rules_engine.serve.state import LiveState
-
-ACME = Path(__file__).resolve().parent.parent / "client_configs" / "acme_plumbing.rules"
+from tests.support import ACME
 
 
 def test_a_prepared_client_pickles_and_the_copy_decides_the_same():

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-from rulefiles import client_text
-
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
+from tests.support import client_text
 
 AT = "2026-11-27T10:00:00-06:00"
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rules_engine.language.compile import compile_text
+from tests.support import GOLDEN
 
-GOLDEN = Path(__file__).parent / "golden" / "diagnostics" / "route_field_not_asked_by_chosen_script.rules"
+CASE = GOLDEN / "diagnostics" / "route_field_not_asked_by_chosen_script.rules"
 
 
 def warnings_of(text: str) -> list[str]:
@@ -14,14 +13,14 @@ def warnings_of(text: str) -> list[str]:
 
 
 def test_a_route_on_an_answer_the_evening_script_never_asks_is_warned():
-    assert warnings_of(GOLDEN.read_text()) == [
+    assert warnings_of(CASE.read_text()) == [
         "this route depends on `matter`, which script `short` (chosen on line 12) never asks: "
         "for those calls the condition is false"
     ]
 
 
 def test_no_warning_once_an_earlier_route_catches_every_call_of_that_script():
-    text = GOLDEN.read_text()
+    text = CASE.read_text()
     reordered = text.replace(
         "        when matter is court_deadline -> patch desk\n        when evening                  -> take message deliver email desk\n",
         "        when evening                  -> take message deliver email desk\n        when matter is court_deadline -> patch desk\n",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 
 import pydantic
 import pytest
@@ -16,11 +15,10 @@ from rules_engine.errors import RulesError
 from rules_engine.language import parser
 from rules_engine.language.compile import compile_file, compile_text
 from rules_engine.language.logic import implies
+from tests.support import ACME, CONFIGS, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT.parent / "shared" / "design" / "LANGUAGE.md"
-ACME = ROOT / "client_configs" / "acme_plumbing.rules"
-EXAMPLES = sorted((ROOT / "client_configs").glob("*.rules"))
+EXAMPLES = sorted(CONFIGS.glob("*.rules"))
 
 
 def section_one() -> str:
@@ -122,7 +120,7 @@ BROKEN = 'client b "B" { timezone "UTC" greeting default { en "Hi" } route { oth
 
 
 def test_check_clean_directory_exits_0_with_a_summary(capsys):
-    code, out, err = check(capsys, str(ROOT / "client_configs"))
+    code, out, err = check(capsys, str(CONFIGS))
     assert (code, err) == (0, "")
     assert out == f"checked {len(EXAMPLES)} files: no errors, no warnings\n"
     assert len(EXAMPLES) >= 3

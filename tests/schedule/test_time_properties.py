@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,10 +25,10 @@ import pytest
 from rules_engine.language.compile import compile_text
 from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import OnCall
+from tests.support import CONFIGS
 
 UTC = timezone.utc
 FIRST_YEAR, LAST_YEAR = 2020, 2035
-CONFIGS = Path(__file__).resolve().parent.parent / "client_configs"
 ZONES = sorted({re.search(r'^\s*timezone\s+"([^"]+)"', path.read_text("utf-8"), re.M).group(1)
                 for path in CONFIGS.glob("*.rules")})
 DAY_NUMBERS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import holidays
 import pytest
 
 from rules_engine.language.compile import compile_file
 from rules_engine.schedule.calendar import Calendar
+from tests.support import EXAMPLE_FILES
 
-CONFIGS = sorted((Path(__file__).resolve().parent.parent / "client_configs").glob("*.rules"))
 YEARS = range(2024, 2032)
 
 
@@ -33,7 +32,7 @@ def own_dates(text: str) -> set[date]:
     return {date.fromisoformat(d) for d in re.findall(r'^\s*holiday\s+"[^"]*"\s+(\d{4}-\d\d-\d\d)', text, re.M)}
 
 
-@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_holidays_follow_the_holidays_package_day_by_day(path):
     text = path.read_text("utf-8")
     client, _ = compile_file(path)
@@ -61,7 +60,7 @@ def test_holidays_follow_the_holidays_package_day_by_day(path):
     ("harbour_vets", date(2027, 12, 28)),
 ])
 def test_a_weekend_holiday_is_observed_on_a_weekday(stem, day):
-    calendar = Calendar(compile_file(next(p for p in CONFIGS if p.stem == stem))[0])
+    calendar = Calendar(compile_file(next(p for p in EXAMPLE_FILES if p.stem == stem))[0])
     assert calendar.holiday(day) is not None
     assert day.weekday() < 5
 
@@ -71,5 +70,5 @@ def test_a_weekend_holiday_is_observed_on_a_weekday(stem, day):
     ("acme_plumbing", date(2026, 7, 4)),
 ])
 def test_the_holiday_itself_still_holds_on_its_weekend_day(stem, day):
-    calendar = Calendar(compile_file(next(p for p in CONFIGS if p.stem == stem))[0])
+    calendar = Calendar(compile_file(next(p for p in EXAMPLE_FILES if p.stem == stem))[0])
     assert calendar.holiday(day) is not None

@@ -8,11 +8,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from rulefiles import client_text
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import UnknownClientError
+from tests.support import client_text
 
 AT = "2026-11-27T10:00:00-06:00"
 

@@ -9,14 +9,14 @@ way, nor evaluates, unpickles or imports anything by name.
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 
 from rules_engine.engine import Engine
 from rules_engine.serve.settings import Settings, SettingsError
+from tests.support import ROOT
 
-PACKAGE = Path(__file__).resolve().parent.parent / "rules_engine"
+PACKAGE = ROOT / "rules_engine"
 
 HOSTILE = [
     ("!!python/object/apply:os.system", 'rules: !!python/object/apply:os.system ["touch {marker}"]\n'),

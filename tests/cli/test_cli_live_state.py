@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from rules_engine.cli import main
 from rules_engine.engine import Engine
 from rules_engine.serve.store_sqlite import SQLiteStore
+from tests.support import ACME
 
-ACME = str(Path(__file__).resolve().parent.parent / "client_configs" / "acme_plumbing.rules")
+ACME = str(ACME)
 CHICAGO = timezone(timedelta(hours=-6))
 
 

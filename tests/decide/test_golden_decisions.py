@@ -9,7 +9,7 @@ client lacks, calls with and without answers, `said`, caller, dialled number and
 The decisions were read when first written (see the commit adding this file); from then
 on they pin behaviour, so that work on the evaluator's speed cannot change a byte of what
 it answers. Regenerate after a deliberate change with
-`UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_golden_decisions.py`, then read the diff.
+`UPDATE_GOLDEN=1 .venv/bin/pytest tests/decide/test_golden_decisions.py`, then read the diff.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,11 +25,10 @@ from rules_engine import model as m
 from rules_engine.decide import decision as d
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
+from tests.support import CLIENTS, CONFIGS, GOLDEN
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "client_configs"
-GOLDEN = Path(__file__).resolve().parent / "golden" / "decisions"
-CLIENTS = sorted(path.stem for path in EXAMPLES.glob("*.rules"))
+GOLDEN_DECISIONS = GOLDEN / "decisions"
+
 
 WEEK = [date(2026, 6, 15) + timedelta(days=n) for n in range(7)]  # Monday to Sunday
 TIMES = ["00:30", "06:00", "07:59", "08:00", "08:30", "09:00", "11:59", "12:00", "12:30", "13:00",
@@ -157,7 +155,7 @@ class Cases:
 
 @pytest.fixture(scope="module")
 def engine():
-    return Engine(EXAMPLES)
+    return Engine(CONFIGS)
 
 
 def decide(engine: Engine, client_id: str, case: dict) -> str:
@@ -183,7 +181,7 @@ def compact(value) -> str:
 @pytest.mark.parametrize("client_id", CLIENTS)
 def test_decisions_match_golden_file(engine, client_id):
     cases = Cases(engine.clients[client_id]).build()
-    path = GOLDEN / f"{client_id}.json"
+    path = GOLDEN_DECISIONS / f"{client_id}.json"
     if os.environ.get("UPDATE_GOLDEN"):
         entries = []
         for case in cases:
@@ -202,7 +200,7 @@ def test_decisions_match_golden_file(engine, client_id):
 @pytest.mark.parametrize("client_id", CLIENTS)
 def test_decision_parts_read_as_their_json(engine, client_id):
     """The model's fields and `model_dump` say what the JSON says, the trace included."""
-    stored = json.loads((GOLDEN / f"{client_id}.json").read_text(encoding="utf-8"))
+    stored = json.loads((GOLDEN_DECISIONS / f"{client_id}.json").read_text(encoding="utf-8"))
     for entry in stored[::7]:
         decide(engine, client_id, entry)  # sets the live state
         decision = engine.decide(Call(**entry["call"]))
@@ -235,7 +233,7 @@ def test_trusted_parts_are_what_model_construct_makes(engine):
         assert cls.model_config.get("extra") != "allow" and not cls.__pydantic_root_model__
     seen = set()
     for client_id in CLIENTS:
-        for entry in json.loads((GOLDEN / f"{client_id}.json").read_text(encoding="utf-8"))[::5]:
+        for entry in json.loads((GOLDEN_DECISIONS / f"{client_id}.json").read_text(encoding="utf-8"))[::5]:
             decide(engine, client_id, entry)
             for part in parts_of(engine.decide(Call(**entry["call"]))):
                 made = type(part).model_construct(**{name: getattr(part, name) for name in part.model_fields_set})

@@ -2,24 +2,23 @@
 
 Each `tests/golden/diagnostics/NAME.rules` is one broken client; `NAME.expected` is the
 complete output of `rules-engine check` for it (standard error, then standard output).
-Regenerate after a deliberate change with `UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_diagnostics.py`,
+Regenerate after a deliberate change with `UPDATE_GOLDEN=1 .venv/bin/pytest tests/language/test_diagnostics.py`,
 then read every changed file as an account manager would before committing it.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from rules_engine.cli import main
 from rules_engine.errors import RulesError
 from rules_engine.language.compile import compile_bytes
+from tests.support import GOLDEN, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden" / "diagnostics"
-CASES = sorted(path.stem for path in GOLDEN.glob("*.rules"))
+CASES_DIR = GOLDEN / "diagnostics"
+CASES = sorted(path.stem for path in CASES_DIR.glob("*.rules"))
 
 
 def check_output(name: str, capsys, monkeypatch) -> tuple[int, str]:
@@ -32,7 +31,7 @@ def check_output(name: str, capsys, monkeypatch) -> tuple[int, str]:
 @pytest.mark.parametrize("name", CASES)
 def test_check_output_matches_golden_file(name, capsys, monkeypatch):
     code, output = check_output(name, capsys, monkeypatch)
-    expected = GOLDEN / f"{name}.expected"
+    expected = CASES_DIR / f"{name}.expected"
     if os.environ.get("UPDATE_GOLDEN"):
         expected.write_text(output, encoding="utf-8")
     assert output == expected.read_text(encoding="utf-8")
@@ -42,7 +41,7 @@ def test_check_output_matches_golden_file(name, capsys, monkeypatch):
 @pytest.mark.parametrize("name", CASES)
 def test_every_golden_input_is_reported(name):
     """A golden input that compiled cleanly would test nothing."""
-    data = (GOLDEN / f"{name}.rules").read_bytes()
+    data = (CASES_DIR / f"{name}.rules").read_bytes()
     try:
         _, warnings = compile_bytes(data, name)
     except RulesError as exc:
@@ -53,4 +52,4 @@ def test_every_golden_input_is_reported(name):
 
 def test_enough_distinct_bad_inputs():
     assert len(CASES) >= 30
-    assert sorted(p.stem for p in GOLDEN.glob("*.expected")) == CASES
+    assert sorted(p.stem for p in CASES_DIR.glob("*.expected")) == CASES

@@ -9,7 +9,6 @@ Sat 2026-01-03 12:00 {carol, bob} only sat-sun (higher); override 2026-12-24 12:
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,8 +17,8 @@ from rules_engine.language.compile import compile_file, compile_text
 from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import Layer, OnCall
 from rules_engine.serve.state import LiveOverride
+from tests.support import ACME
 
-ACME = Path(__file__).resolve().parent.parent / "client_configs" / "acme_plumbing.rules"
 CHICAGO = ZoneInfo("America/Chicago")
 
 

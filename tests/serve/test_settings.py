@@ -11,8 +11,7 @@ from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.serve.settings import Settings, SettingsError
 from rules_engine.serve.store_sqlite import SQLiteStore
-
-ACME = Path(__file__).parent.parent / "client_configs" / "acme_plumbing.rules"
+from tests.support import ACME
 
 
 @pytest.fixture

@@ -6,17 +6,16 @@ import json
 import re
 import shlex
 import shutil
-from pathlib import Path
 
 from rules_engine.cli import main
+from tests.support import CONFIGS, ROOT
 
-ROOT = Path(__file__).parent.parent
 GUIDE = ROOT / "docs" / "embedding.md"
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
 
 
 def test_every_example_of_the_embedding_guide_runs(tmp_path, monkeypatch, capsys):
-    shutil.copytree(ROOT / "client_configs", tmp_path / "client_configs")
+    shutil.copytree(CONFIGS, tmp_path / "client_configs")
     monkeypatch.chdir(tmp_path)
     text = GUIDE.read_text(encoding="utf-8")
     namespace: dict = {"__name__": "embedding_guide"}

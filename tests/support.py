@@ -1,0 +1,33 @@
+"""What many test modules share: the project's paths, and small client files to save and break.
+
+Fixtures live in `conftest.py`; this module holds the plain values and helpers that test
+modules need at import time (for `parametrize`) or call directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIGS = ROOT / "client_configs"
+FEATURES = ROOT / "features"
+GOLDEN = ROOT / "tests" / "golden"
+SPEC = ROOT.parent / "shared" / "design" / "LANGUAGE.md"
+ACME = CONFIGS / "acme_plumbing.rules"
+EXAMPLE_FILES = sorted(CONFIGS.glob("*.rules"))
+CLIENTS = [path.stem for path in EXAMPLE_FILES]
+
+
+
+
+def client_text(client: str, greeting: str, number: str = "+13125550200", broken: bool = False) -> str:
+    route = "rout" if broken else "route"  # a misspelt section name: a syntax error
+    return f"""client {client} "{client.title()}" {{
+    timezone  "America/Chicago"
+    languages en
+    numbers   "{number}"
+    contact desk "Front desk" {{ call "+13125550999" }}
+    greeting default {{ en "{greeting}" }}
+    {route} {{ otherwise -> patch desk }}
+}}
+"""
