@@ -12,7 +12,8 @@ wherever they are written.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, Optional, Union
+from itertools import chain
+from typing import Any, Callable, Literal, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -47,6 +48,17 @@ class Name(Node):
     (list members, languages, phone numbers in a list)."""
 
     value: str
+
+
+# ---- the language's fixed vocabularies (LANGUAGE.md section 2) -----------------------------
+
+# The week from Monday (weekday 0), as the acceptance scenarios spell it; rule files write the
+# first three letters, and the grammar's `DAYS` terminal is filled in from those.
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_NAMES = tuple(day[:3] for day in WEEKDAYS)
+# Why a call was forwarded, in the spec's short names: what `forwarded` may name and what a
+# call's `forwarded` field is normalised to (RFC 5806 reasons are mapped in `decide/call.py`).
+FORWARDING_REASONS = ("always", "scheduled", "manual", "busy", "no_answer", "unavailable", "direct", "unknown")
 
 
 # ---- conditions --------------------------------------------------------------------------
@@ -144,6 +156,41 @@ class Said(Cond):
 
 class UrgencyIs(Cond):
     level: str
+
+
+T = TypeVar("T")
+
+
+def fold(
+    cond: Cond,
+    atom: Callable[[Cond], T],
+    all_of: Callable[[tuple[T, ...]], T],
+    any_of: Callable[[tuple[T, ...]], T],
+    negate: Callable[[T], T],
+) -> T:
+    """The one walk over a condition's connectives, bottom up: `atom` maps each atom, and the
+    results of an `and`'s, an `or`'s or a `not`'s parts are combined by `all_of`, `any_of` or
+    `negate`. Whatever is computed from a condition (its atoms, a predicate, a compiled test,
+    a static property) is a fold, so no other code tells the connectives apart."""
+    if isinstance(cond, And):
+        return all_of(tuple(fold(item, atom, all_of, any_of, negate) for item in cond.items))
+    if isinstance(cond, Or):
+        return any_of(tuple(fold(item, atom, all_of, any_of, negate) for item in cond.items))
+    if isinstance(cond, Not):
+        return negate(fold(cond.item, atom, all_of, any_of, negate))
+    return atom(cond)
+
+
+def atoms(cond: Optional[Cond]) -> tuple[Cond, ...]:
+    """Every atom of a condition in the order written, connectives looked through; none for
+    `None` (an unconditional rule)."""
+    if cond is None:
+        return ()
+    return fold(cond, lambda found: (found,), concatenated, concatenated, lambda found: found)
+
+
+def concatenated(parts: tuple[tuple[Cond, ...], ...]) -> tuple[Cond, ...]:
+    return tuple(chain.from_iterable(parts))
 
 
 # ---- texts ---------------------------------------------------------------------------------

@@ -32,8 +32,6 @@ LANGUAGES = {
     "polish": "pl",
 }
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
 DURATION_WORDS = {"second": "S", "seconds": "S", "minute": "M", "minutes": "M", "hour": "H", "hours": "H"}
 
 

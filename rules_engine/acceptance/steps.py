@@ -20,11 +20,11 @@ from ..errors import (
     did_you_mean,
     render_all,
 )
+from ..model import WEEKDAYS
 from ..schedule import clock
 from .phrases import (
     DURATION_WORDS,
     FORWARDING_PHRASES,
-    WEEKDAYS,
     language_code,
     language_name,
 )

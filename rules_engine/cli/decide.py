@@ -35,8 +35,8 @@ def add_parser(sub):
     parser.add_argument("--at", required=True, metavar="DATETIME",
                         help="ISO 8601; with an offset it is that instant, without one the client's local time")
     parser.add_argument("--forwarded", metavar="REASON", default="unknown",
-                        help="why the call was forwarded: always, scheduled, manual, busy, no_answer, unavailable, "
-                             "direct, unknown, or an RFC 5806 reason (user-busy, no-answer, …)")
+                        help=f"why the call was forwarded: {', '.join(m.FORWARDING_REASONS)}, "
+                             "or an RFC 5806 reason (user-busy, no-answer, …)")
     parser.add_argument("--caller", metavar="NUM", help="the caller's number")
     parser.add_argument("--language", metavar="LANG", help="the caller's language, e.g. es")
     parser.add_argument("--agent", metavar="NAME", help="the agent's name, for {agent}")

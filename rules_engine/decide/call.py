@@ -20,14 +20,14 @@ from pydantic import (
 )
 
 from ..errors import CallError
+from ..model import FORWARDING_REASONS
 
 AT_YEARS = (1970, 2199)
-SHORT_REASONS = ("always", "scheduled", "manual", "busy", "no_answer", "unavailable", "direct", "unknown")
 
 # RFC 5806 Diversion reasons (and the short names, hyphenated) → the short names of the spec.
 # Written with hyphens; `normalise_reason` turns underscores into hyphens before the look-up.
 REASONS: Mapping[str, str] = MappingProxyType({
-    **{name.replace("_", "-"): name for name in SHORT_REASONS},
+    **{name.replace("_", "-"): name for name in FORWARDING_REASONS},
     "unconditional": "always",
     "follow-me": "always",         # forwarding the user set up to follow them everywhere
     "time-of-day": "scheduled",
@@ -51,7 +51,7 @@ def normalise_reason(value: Optional[str]) -> str:
         return REASONS[key]
     except KeyError:
         raise ValueError(
-            f"unknown forwarding reason `{value}`; use one of {', '.join(SHORT_REASONS)} "
+            f"unknown forwarding reason `{value}`; use one of {', '.join(FORWARDING_REASONS)} "
             f"or an RFC 5806 reason such as user-busy, no-answer, unconditional"
         ) from None
 

@@ -129,12 +129,16 @@ def compile_condition(cond: Optional[m.Cond], lists: Mapping[str, frozenset[str]
     """
     if cond is None:
         return ALWAYS
-    if isinstance(cond, (m.And, m.Or, m.Not)):
-        items = (cond.item,) if isinstance(cond, m.Not) else cond.items
-        parts = tuple(compile_condition(item, lists) for item in items)
-        tests = tuple(part.test for part in parts)
-        combine = negation(tests[0]) if isinstance(cond, m.Not) else kleene(tests, decisive=isinstance(cond, m.Or))
-        return Condition(combine, parts)
+    return m.fold(
+        cond,
+        lambda atom: compile_atom(atom, lists),
+        lambda parts: Condition(kleene(tuple(p.test for p in parts), decisive=False), parts),
+        lambda parts: Condition(kleene(tuple(p.test for p in parts), decisive=True), parts),
+        lambda part: Condition(negation(part.test), (part,)),
+    )
+
+
+def compile_atom(cond: m.Cond, lists: Mapping[str, frozenset[str]]) -> Condition:
     if isinstance(cond, (m.FieldIs, m.FieldIn, m.FieldSet)):
         return Condition(answer_test(cond.field, answer_predicate(cond)), field=cond.field)
     if isinstance(cond, m.UrgencyIs):

@@ -19,12 +19,11 @@ from .. import model as m
 from ..errors import Diagnostic
 from .templates import TemplateSyntaxError, split
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS = frozenset(range(7))
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 # Words of the language that may never name a thing (LANGUAGE.md section 2). The contextual
 # lexer reads them as names wherever only a name can follow, so they are refused here.
-RESERVED = frozenset(DAY_NAMES) | {
+RESERVED = frozenset(m.DAY_NAMES) | {
     "daily", "not", "and", "or", "is", "in", "when", "otherwise", "holiday", "closed", "status",
     "forwarded", "said", "dialed", "language", "caller", "urgency", "answer",
 }
@@ -219,8 +218,8 @@ class Builder(Transformer):
         if text == "daily":
             return ALL_DAYS
         first, _, last = text.partition("-")
-        a = DAY_NAMES.index(first)
-        b = DAY_NAMES.index(last) if last else a
+        a = m.DAY_NAMES.index(first)
+        b = m.DAY_NAMES.index(last) if last else a
         return frozenset((a + i) % 7 for i in range((b - a) % 7 + 1))
 
     def time_range(self, token: Token) -> tuple[int, int]:

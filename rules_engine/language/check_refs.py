@@ -13,11 +13,10 @@ from typing import Collection, Optional
 
 from .. import model as m
 from ..errors import did_you_mean
-from .logic import implies, requires_status, walk
+from .logic import implies, requires_status
 from .report import Report
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-REASONS = ("always", "scheduled", "manual", "busy", "no_answer", "unavailable", "direct", "unknown")
 
 TIME_FACTS = (m.Schedule, m.WindowRef, m.Holiday, m.Closed)
 ARRIVAL_FACTS = (m.Forwarded, m.CallerIs, m.CallerIn, m.DialedIs, m.DialedIn, m.LanguageIs, m.Status)
@@ -41,7 +40,7 @@ class ReferenceChecks(Report):
     # ---- conditions ---------------------------------------------------------------------------
     def check_cond(self, cond: Optional[m.Cond], context: str, allowed: tuple) -> None:
         """Check every atom of a condition: known names, and facts allowed in this context."""
-        for atom in walk(cond):
+        for atom in m.atoms(cond):
             if not isinstance(atom, allowed):
                 self.error(atom, self.fact_message(atom, context), self.fact_hint(atom, context))
                 continue
@@ -83,9 +82,9 @@ class ReferenceChecks(Report):
                     self.unknown(atom, "window", atom.name, client.windows)
         elif isinstance(atom, m.Forwarded):
             for reason in atom.reasons:
-                if reason not in REASONS:
+                if reason not in m.FORWARDING_REASONS:
                     self.error(atom, f"unknown forwarding reason `{reason}`",
-                               did_you_mean(reason, REASONS) or "reasons: " + ", ".join(REASONS))
+                               did_you_mean(reason, m.FORWARDING_REASONS) or "reasons: " + ", ".join(m.FORWARDING_REASONS))
         elif isinstance(atom, (m.CallerIs, m.DialedIs)):
             self.check_phone(atom, atom.number)
         elif isinstance(atom, (m.CallerIn, m.DialedIn)):

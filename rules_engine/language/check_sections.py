@@ -18,7 +18,7 @@ from ..errors import did_you_mean
 from ..schedule import clock
 from .build import Statement
 from .check_refs import ARRIVAL_FACTS, INTAKE_FACTS, TIME_FACTS, ReferenceChecks
-from .logic import implies, walk
+from .logic import implies
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -108,7 +108,7 @@ class Checker(ReferenceChecks):
 
     def check_window_cycles(self, client: m.Client) -> None:
         def refs(name):
-            return [a.name for a in walk(client.windows[name].cond) if isinstance(a, m.WindowRef) and a.name in client.windows]
+            return [a.name for a in m.atoms(client.windows[name].cond) if isinstance(a, m.WindowRef) and a.name in client.windows]
 
         state: dict[str, int] = {}
 
@@ -309,7 +309,7 @@ class Checker(ReferenceChecks):
             for index, rule in enumerate(client.routes):
                 if any(implies(choice.when, earlier.when) for earlier in client.routes[:index]):
                     break
-                fields = (a.field for a in walk(rule.when) if isinstance(a, (m.FieldSet, m.FieldIs, m.FieldIn)))
+                fields = (a.field for a in m.atoms(rule.when) if isinstance(a, (m.FieldSet, m.FieldIs, m.FieldIn)))
                 for field in dict.fromkeys(fields):
                     if field not in asked and field in self.asks:  # no script at all: warned already
                         self.warn(rule, f"this route depends on `{field}`, which script `{script.name}` (chosen on "

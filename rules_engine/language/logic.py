@@ -1,27 +1,14 @@
-"""Static reasoning about conditions, for the compiler's checks: the atoms of a condition,
-whether one condition implies another (shadowed rules), and whether one requires `status`.
+"""Static reasoning about conditions, for the compiler's checks: whether one condition
+implies another (shadowed rules), and whether one requires `status`.
 
-Nothing here evaluates a call; that is `conditions.py`.
+A condition's atoms are `model.atoms`; nothing here evaluates a call (that is `decide/conditions.py`).
 """
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Optional
 
 from .. import model as m
-
-
-def walk(cond: Optional[m.Cond]) -> Iterator[m.Cond]:
-    """Every atom of a condition (connectives are looked through)."""
-    if cond is None:
-        return
-    if isinstance(cond, (m.And, m.Or)):
-        for item in cond.items:
-            yield from walk(item)
-    elif isinstance(cond, m.Not):
-        yield from walk(cond.item)
-    else:
-        yield cond
 
 
 def implies(a: Optional[m.Cond], b: Optional[m.Cond]) -> bool:
@@ -60,11 +47,8 @@ def narrower_atom(a: m.Cond, b: m.Cond) -> bool:
 
 
 def requires_status(cond: Optional[m.Cond]) -> bool:
-    """True when the condition can only hold while the owner's status is active."""
-    if isinstance(cond, m.Status):
-        return True
-    if isinstance(cond, m.And):
-        return any(requires_status(c) for c in cond.items)
-    if isinstance(cond, m.Or):
-        return all(requires_status(c) for c in cond.items)
-    return False
+    """True when the condition can only hold while the owner's status is active: `status`
+    itself, an `and` with one such part, an `or` of only such parts (never a `not`)."""
+    if cond is None:
+        return False
+    return m.fold(cond, lambda atom: isinstance(atom, m.Status), any, all, lambda _: False)

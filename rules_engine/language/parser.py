@@ -25,6 +25,7 @@ from lark import (
 from lark.lexer import PatternStr
 
 from ..errors import Diagnostic, RulesError
+from ..model import DAY_NAMES
 
 # What each regular-expression terminal means, in an account manager's words.
 TERMINAL_WORDS = {
@@ -51,7 +52,6 @@ RESYNC = re.compile(r'\s*(?:(?:timezone|languages|numbers|holidays|window|contac
                     r'|script|choose|route)\b|urgency\s*\{|closed\s+"|holiday\s+")')
 MAX_SYNTAX_ERRORS = 10
 ACTIONS = ("patch", "escalate", "take", "voicemail", "callback", "say")
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # (message, hint) or (message, hint, offset of the mistake when it starts before the parser stopped)
 Explanation = Union[tuple[str, Optional[str]], tuple[str, Optional[str], int]]
 
@@ -61,10 +61,14 @@ GRAMMAR = Path(__file__).with_name("rules.lark")  # the grammar's one location, 
 
 @functools.lru_cache(maxsize=1)
 def grammar() -> Lark:
-    """The one parser of the process: LALR, positions on, grammar read once and cached."""
-    return Lark.open(
-        GRAMMAR.name,
-        rel_to=__file__,
+    """The one parser of the process: LALR, positions on, grammar read once and cached.
+
+    The grammar's `{DAY_NAMES}` is filled in with `model.DAY_NAMES`, the language's one list
+    of day names (Lark's cache is keyed by the grammar's text, so it follows).
+    """
+    text = GRAMMAR.read_text(encoding="utf-8").replace("{DAY_NAMES}", "|".join(DAY_NAMES))
+    return Lark(
+        text,
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
@@ -240,7 +244,7 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
         return f"the duration `{value}` has no unit", "durations are written 30s, 5m, 2h or 1d"
     if token.type == "TIMERANGE" and (day := re.search(r"([A-Za-z]+)\s*$", before)):
         if day.group(1)[:3].lower() in DAY_NAMES or difflib.get_close_matches(day.group(1), DAY_NAMES):
-            return (f"`{day.group(1)}` is not a day", "days are written mon, tue, wed, thu, fri, sat, sun, or daily",
+            return (f"`{day.group(1)}` is not a day", f"days are written {', '.join(DAY_NAMES)}, or daily",
                     day.start(1))
     if value == "=" and "is" in literals:
         return "conditions compare with `is`, not `=`", "for example `type is billing`"
@@ -286,7 +290,7 @@ def explain_character(text: str, pos: int, allowed: set[str]) -> Explanation:
         wrong = re.match(r"-([A-Za-z]*)", text[pos:]).group(1)
         close = difflib.get_close_matches(wrong.lower(), DAY_NAMES, n=1)
         return (f"`{wrong}` is not a day",
-                f"did you mean `{close[0]}`?" if close else "days are written mon, tue, wed, thu, fri, sat, sun",
+                f"did you mean `{close[0]}`?" if close else f"days are written {', '.join(DAY_NAMES)}",
                 pos + 1)
     if char.isalpha() and char.isupper() and allowed & {"NAME", "DAYS", "METHOD"}:
         return "names, days and keywords are written in lower case", f"write `{word.lower()}`"

@@ -21,7 +21,6 @@ from typing import Callable, NamedTuple, Optional
 import holidays as holiday_calendars
 
 from .. import model as m
-from ..language.logic import walk
 from . import clock
 
 
@@ -58,23 +57,32 @@ def schedule_predicate(schedule: m.Schedule) -> TimePredicate:
 
 def time_predicate(cond: m.Cond, window: Callable[[str], TimePredicate]) -> TimePredicate:
     """Compile a condition made of time facts only (a window, an `only` mask)."""
-    if isinstance(cond, m.Schedule):
-        return schedule_predicate(cond)
-    if isinstance(cond, m.WindowRef):
-        return window(cond.name)
-    if isinstance(cond, m.Holiday):
+    return m.fold(
+        cond,
+        lambda atom: time_atom(atom, window),
+        lambda parts: lambda f: all(p(f) for p in parts),
+        lambda parts: lambda f: any(p(f) for p in parts),
+        lambda inner: lambda f: not inner(f),
+    )
+
+
+def time_atom(atom: m.Cond, window: Callable[[str], TimePredicate]) -> TimePredicate:
+    if isinstance(atom, m.Schedule):
+        return schedule_predicate(atom)
+    if isinstance(atom, m.WindowRef):
+        return window(atom.name)
+    if isinstance(atom, m.Holiday):
         return lambda f: f.holiday is not None
-    if isinstance(cond, m.Closed):
+    if isinstance(atom, m.Closed):
         return lambda f: f.closed is not None
-    if isinstance(cond, m.Not):
-        inner = time_predicate(cond.item, window)
-        return lambda f: not inner(f)
-    if isinstance(cond, (m.And, m.Or)):
-        items = tuple(time_predicate(c, window) for c in cond.items)
-        if isinstance(cond, m.And):
-            return lambda f: all(p(f) for p in items)
-        return lambda f: any(p(f) for p in items)
-    raise TypeError(f"not a time condition: {type(cond).__name__}")  # the compiler rejects these
+    raise TypeError(f"not a time condition: {type(atom).__name__}")  # the compiler rejects these
+
+
+def boundaries(cond: Optional[m.Cond]) -> set[int]:
+    """Minutes of the day (0 to 1439) at which a schedule written in `cond` starts or ends:
+    where a condition on time may change its value (windows it names not looked into)."""
+    return {minute % 1440 for atom in m.atoms(cond) if isinstance(atom, m.Schedule)
+            for segment in atom.segments for minute in (segment.start, segment.end)}
 
 
 class Calendar:
@@ -92,9 +100,7 @@ class Calendar:
         for name in client.windows:
             self.window_predicates[name] = self._compile_window(client, name)
         # Minutes of the day at which a window may start or stop holding (see the module docstring).
-        self._change_points = sorted({0} | {minute for window in client.windows.values() for atom in walk(window.cond)
-                                            if isinstance(atom, m.Schedule) for segment in atom.segments
-                                            for minute in (segment.start, segment.end) if 0 <= minute < 24 * 60})
+        self._change_points = sorted({0}.union(*(boundaries(window.cond) for window in client.windows.values())))
         # (weekday, holiday?, closed?) → (change points, the windows holding from each), built on first use.
         self._days: dict[tuple[int, bool, bool], tuple[list[int], list[frozenset[str]]]] = {}
         self._years: dict[int, dict[date, str]] = {}

@@ -18,7 +18,7 @@ from typing import Iterator, Optional, Sequence
 from .. import model as m
 from ..errors import Diagnostic
 from ..serve.state import LiveOverride
-from .calendar import Calendar
+from .calendar import Calendar, boundaries
 from .oncall import Layer, OnCall
 
 UTC = timezone.utc
@@ -40,18 +40,13 @@ def local_midnight(day: date, oncall: OnCall) -> datetime:
 
 
 def mask_minutes(cond: Optional[m.Cond], client: m.Client, seen: frozenset[str] = frozenset()) -> set[int]:
-    """Minutes of the day at which the schedules under `cond` start or end."""
-    if cond is None:
-        return set()
-    if isinstance(cond, m.Schedule):
-        return {b % 1440 for s in cond.segments for b in (s.start, s.end)}
-    if isinstance(cond, m.WindowRef) and cond.name in client.windows and cond.name not in seen:
-        return mask_minutes(client.windows[cond.name].cond, client, seen | {cond.name})
-    if isinstance(cond, m.Not):
-        return mask_minutes(cond.item, client, seen)
-    if isinstance(cond, (m.And, m.Or)):
-        return set().union(*(mask_minutes(c, client, seen) for c in cond.items))
-    return set()
+    """Minutes of the day at which the schedules under `cond` start or end, those of the
+    windows it names (and that they name) included."""
+    minutes = boundaries(cond)
+    for atom in m.atoms(cond):
+        if isinstance(atom, m.WindowRef) and atom.name in client.windows and atom.name not in seen:
+            minutes |= mask_minutes(client.windows[atom.name].cond, client, seen | {atom.name})
+    return minutes
 
 
 def dst_changes(oncall: OnCall, first: date, last: date) -> Iterator[datetime]:
