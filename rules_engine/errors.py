@@ -54,6 +54,45 @@ class Diagnostic:
         }
 
 
+@dataclass(frozen=True)
+class SourceText:
+    """The text of one rule file by line: the one place a diagnostic is positioned in a file.
+
+    Every stage that reports a mistake at a line and column (limits, parser, builder, checks,
+    on-call coverage) makes its `Diagnostic` here, so each quotes its source line the same way.
+    """
+
+    path: str
+    lines: tuple[str, ...]
+
+    @classmethod
+    def of(cls, path: str, text: str) -> "SourceText":
+        """The lines as the parser counts them, ended by `\n` alone (a `\r` before it is left
+        out), so that a form feed or U+2028 in a comment never shifts the line quoted."""
+        lines = text.split("\n")
+        if len(lines) > 1 and not lines[-1]:
+            lines.pop()  # the text's last line ends with a newline
+        return cls(path, tuple(line.removesuffix("\r") for line in lines))
+
+    def diagnostic(self, severity: Severity, message: str, line: int = 0, column: int = 0,
+                   hint: Optional[str] = None) -> Diagnostic:
+        """At `line`:`column` (1-based), quoting that line; at no position when `line` is 0."""
+        if not line:
+            return Diagnostic(severity, message, self.path, hint=hint)
+        quoted = self.lines[line - 1] if line <= len(self.lines) else None
+        return Diagnostic(severity, message, self.path, line, column, hint, quoted)
+
+    def at(self, severity: Severity, where: object, message: str, hint: Optional[str] = None) -> Diagnostic:
+        """At `where`: anything with a `line` and a `column` (a model `Pos`, a Lark token or a
+        tree's `meta`), or None for no position."""
+        return self.diagnostic(severity, message, getattr(where, "line", 0) or 0, getattr(where, "column", 0) or 0, hint)
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of `offset` in `text`, lines counted as the parser counts them."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def render_all(diagnostics: Iterable[Diagnostic]) -> str:
     return "\n".join(d.render() for d in diagnostics)
 

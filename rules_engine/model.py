@@ -397,6 +397,9 @@ class Client(Node):
     id: str
     title: Optional[str] = None
     path: str
+    # The text compiled, so that diagnostics made after compiling (on-call coverage) quote the
+    # lines that were compiled, not a file re-read later; out of dumps and reprs, as positions are.
+    source: str = Field(default="", exclude=True, repr=False)
     timezone: str = ""
     languages: tuple[Name, ...] = ()
     numbers: tuple[Name, ...] = ()

@@ -60,6 +60,7 @@ def assemble(source: ClientSource, path: str, text: str, report: Report) -> tupl
         id=source.id,
         title=source.title,
         path=path,
+        source=text,
         timezone=values.get("timezone", ""),
         languages=values.get("languages", ()),
         numbers=values.get("numbers", ()),

@@ -17,6 +17,7 @@ from lark.exceptions import VisitError
 
 from .. import model as m
 from ..errors import Diagnostic
+from .report import Report
 from .templates import TemplateSyntaxError, split
 
 ALL_DAYS = frozenset(range(7))
@@ -64,11 +65,10 @@ class Builder(Transformer):
     raised as Lark's `VisitError` carrying the tree, so the compiler can place them.
     """
 
-    def __init__(self, path: str, lines: list[str]):
+    def __init__(self, path: str, text: str):
         super().__init__(visit_tokens=False)
         self.path = path
-        self.lines = lines
-        self.diagnostics: list[Diagnostic] = []
+        self.report = Report(path, text)  # where the values the grammar cannot check are reported
 
     def transform(self, tree: Tree):
         return self.build_tree(tree)
@@ -92,11 +92,7 @@ class Builder(Transformer):
         return m.Pos(file=self.path, line=line, column=column)
 
     def error(self, where, message: str, hint: Optional[str] = None) -> None:
-        pos = self.pos(where)
-        source = self.lines[pos.line - 1] if 0 < pos.line <= len(self.lines) else None
-        self.diagnostics.append(
-            Diagnostic("error", message, self.path, pos.line, pos.column, hint, source)
-        )
+        self.report.error(self.pos(where), message, hint)
 
     def template(self, token: Token) -> m.Template:
         """A quoted text split into literal parts and placeholders (checked by the compiler)."""
@@ -506,8 +502,8 @@ setattr(Builder, "finally", Builder.finally_)
 
 
 def build(tree: Tree, path: str, text: str) -> tuple[ClientSource, list[Diagnostic]]:
-    builder = Builder(path, text.splitlines())
+    builder = Builder(path, text)
     for token in tree.scan_values(lambda v: isinstance(v, Token) and v.type == "NAME" and v in RESERVED):
         builder.error(token, f"`{token}` is a reserved word and cannot be used as a name", "choose another name")
     source = builder.transform(tree)
-    return source, builder.diagnostics
+    return source, builder.report.diagnostics

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import model as m
-from ..errors import Diagnostic, RulesError
+from ..errors import Diagnostic, RulesError, SourceText, line_column
 from . import limits
 from .assemble import assemble
 from .build import build
@@ -38,12 +38,11 @@ def compile_bytes(data: bytes, path: str) -> tuple[m.Client, tuple[Diagnostic, .
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        source = data.decode("utf-8", errors="replace").splitlines()[line - 1]
-        raise RulesError([Diagnostic("error", "the file is not valid UTF-8 text", path, line, column,
-                                     "save the file with the UTF-8 encoding (your editor's \"Save as\" offers it)",
-                                     source)]) from None
+        source = SourceText.of(path, data.decode("utf-8", errors="replace"))
+        before = data[: exc.start].decode("utf-8")  # valid up to the first bad byte: columns count characters
+        raise RulesError([source.diagnostic("error", "the file is not valid UTF-8 text", *line_column(before, len(before)),
+                                            "save the file with the UTF-8 encoding (your editor's \"Save as\" offers it)")
+                          ]) from None
     return compile_text(text, path)
 
 
@@ -73,11 +72,10 @@ def unexpected_failure(exc: Exception, path: str, text: str) -> Diagnostic:
     where = getattr(where, "meta", where)
     line = getattr(where, "line", None) or 1
     column = getattr(where, "column", None) or 1
-    lines = text.splitlines() or [""]
-    source = lines[line - 1] if line <= len(lines) else None
+    source = SourceText.of(path, text)
     cause = getattr(exc, "orig_exc", exc)
     if isinstance(cause, RecursionError):
-        return Diagnostic("error", "this condition is nested too deeply", path, line, column,
-                          "split it into named windows or simpler rules", source)
-    return Diagnostic("error", "this part of the file could not be compiled", path, line, column,
-                      f"please report this to the engine's developers ({type(cause).__name__})", source)
+        return source.diagnostic("error", "this condition is nested too deeply", line, column,
+                                 "split it into named windows or simpler rules")
+    return source.diagnostic("error", "this part of the file could not be compiled", line, column,
+                             f"please report this to the engine's developers ({type(cause).__name__})")

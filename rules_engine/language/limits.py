@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 
 from lark import Tree
 
-from ..errors import Diagnostic, RulesError
+from ..errors import Diagnostic, RulesError, SourceText, line_column
 
 MAX_FILE_BYTES = 1_000_000
 MAX_LINE_CHARS = 2_000
@@ -41,9 +41,8 @@ SECTIONS = {"urgency_section": "urgency levels", "route_section": "route rules"}
 
 def check_text(text: str, path: str) -> None:
     """Raise a `RulesError` when the text is too large or too long, has a very long line, or nests too deep."""
-    lines = text.splitlines() or [""]
-    checks = (size(text, path, lines), too_many_words(text, path, lines), long_line(path, lines),
-              deep_brackets(text, path, lines))
+    source = SourceText.of(path, text)
+    checks = (size(text, source), too_many_words(text, source), long_line(source), deep_brackets(text, source))
     diagnostics = [d for d in checks if d]
     if diagnostics:
         raise RulesError(diagnostics)
@@ -51,29 +50,23 @@ def check_text(text: str, path: str) -> None:
 
 def check_tree(tree: Tree, path: str, text: str) -> None:
     """Raise a `RulesError` when a condition is nested too deep, or the client has too many parts."""
-    lines = text.splitlines() or [""]
-    diagnostics = [d for d in (deep_condition(tree, path, lines), too_many(tree, path, lines)) if d]
+    source = SourceText.of(path, text)
+    diagnostics = [d for d in (deep_condition(tree, source), too_many(tree, source)) if d]
     if diagnostics:
         raise RulesError(diagnostics)
 
 
-def at(path: str, lines: list[str], line: int, column: int, message: str, hint: str) -> Diagnostic:
-    line = min(max(line, 1), len(lines))
-    return Diagnostic("error", message, path, line, max(column, 1), hint, lines[line - 1])
-
-
-def size(text: str, path: str, lines: list[str]) -> Optional[Diagnostic]:
+def size(text: str, source: SourceText) -> Optional[Diagnostic]:
     data = text.encode("utf-8", errors="surrogatepass")
     if len(data) <= MAX_FILE_BYTES:
         return None
     head = data[:MAX_FILE_BYTES].decode("utf-8", errors="ignore")
-    line = head.count("\n") + 1
-    column = len(head) - (head.rfind("\n") + 1) + 1
-    return at(path, lines, line, column, f"the file is larger than {MAX_FILE_BYTES // 1000} kB; it goes past the limit here",
-              "one client's rules fit in far less; is this the right file?")
+    line, column = line_column(head, len(head))
+    return source.diagnostic("error", f"the file is larger than {MAX_FILE_BYTES // 1000} kB; it goes past the limit here",
+                             line, column, "one client's rules fit in far less; is this the right file?")
 
 
-def too_many_words(text: str, path: str, lines: list[str]) -> Optional[Diagnostic]:
+def too_many_words(text: str, source: SourceText) -> Optional[Diagnostic]:
     count = 0
     for match in WORD.finditer(text):
         if match.group().startswith("#"):
@@ -81,27 +74,23 @@ def too_many_words(text: str, path: str, lines: list[str]) -> Optional[Diagnosti
         count += 1
         if count > MAX_WORDS:
             line, column = line_column(text, match.start())
-            return at(path, lines, line, column, f"the file has more than {MAX_WORDS} words and symbols; "
-                      "it goes past the limit here", "one client's rules fit in far less; split shared parts into `list`s and windows")
+            return source.diagnostic("error", f"the file has more than {MAX_WORDS} words and symbols; "
+                                     "it goes past the limit here", line, column,
+                                     "one client's rules fit in far less; split shared parts into `list`s and windows")
     return None
 
 
-def line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def long_line(path: str, lines: list[str]) -> Optional[Diagnostic]:
-    long = [number for number, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
+def long_line(source: SourceText) -> Optional[Diagnostic]:
+    long = [number for number, line in enumerate(source.lines, 1) if len(line) > MAX_LINE_CHARS]
     if not long:
         return None
     more = f" (and {len(long) - 1} more lines)" if len(long) > 1 else ""
-    return at(path, lines, long[0], MAX_LINE_CHARS + 1,
-              f"this line is longer than {MAX_LINE_CHARS} characters{more}",
-              "break it over several lines: a statement may continue on the next line")
+    return source.diagnostic("error", f"this line is longer than {MAX_LINE_CHARS} characters{more}",
+                             long[0], MAX_LINE_CHARS + 1,
+                             "break it over several lines: a statement may continue on the next line")
 
 
-def deep_brackets(text: str, path: str, lines: list[str]) -> Optional[Diagnostic]:
+def deep_brackets(text: str, source: SourceText) -> Optional[Diagnostic]:
     depth = 0
     for match in BRACKET.finditer(text):
         char = match.group()
@@ -109,9 +98,8 @@ def deep_brackets(text: str, path: str, lines: list[str]) -> Optional[Diagnostic
             depth += 1
             if depth > MAX_BRACKETS:
                 line, column = line_column(text, match.start())
-                return at(path, lines, line, column,
-                          f"brackets are nested more than {MAX_BRACKETS} deep here",
-                          "give parts of the condition a name with `window`, or write it more simply")
+                return source.diagnostic("error", f"brackets are nested more than {MAX_BRACKETS} deep here", line, column,
+                                         "give parts of the condition a name with `window`, or write it more simply")
         elif char in ")}":
             depth = max(depth - 1, 0)
     return None
@@ -126,7 +114,7 @@ def position(node: Tree) -> tuple[int, int]:
     return (getattr(meta, "line", None) or 1), (getattr(meta, "column", None) or 1)
 
 
-def deep_condition(tree: Tree, path: str, lines: list[str]) -> Optional[Diagnostic]:
+def deep_condition(tree: Tree, source: SourceText) -> Optional[Diagnostic]:
     """The first condition with more than MAX_CONDITION_DEPTH connectives on one path."""
     stack = [(tree, 0)]
     while stack:
@@ -135,15 +123,14 @@ def deep_condition(tree: Tree, path: str, lines: list[str]) -> Optional[Diagnost
             depth += 1
             if depth > MAX_CONDITION_DEPTH:
                 line, column = position(node)
-                return at(path, lines, line, column,
-                          f"this condition is too long or nested too deeply: more than {MAX_CONDITION_DEPTH} "
-                          "`and`, `or` and `not` follow one another in it",
-                          "give parts of it a name with `window`, or use a `list` of numbers")
+                return source.diagnostic("error", f"this condition is too long or nested too deeply: more than "
+                                         f"{MAX_CONDITION_DEPTH} `and`, `or` and `not` follow one another in it",
+                                         line, column, "give parts of it a name with `window`, or use a `list` of numbers")
         stack.extend((child, depth) for child in children(node))
     return None
 
 
-def too_many(tree: Tree, path: str, lines: list[str]) -> Optional[Diagnostic]:
+def too_many(tree: Tree, source: SourceText) -> Optional[Diagnostic]:
     """The first statement or rule past the limit on their number."""
     client = next(tree.find_data("client"), None)
     if client is None:
@@ -166,5 +153,4 @@ def too_many(tree: Tree, path: str, lines: list[str]) -> Optional[Diagnostic]:
     if found is None:
         return None
     where, message, hint = found
-    line, column = position(where)
-    return at(path, lines, line, column, message, hint)
+    return source.diagnostic("error", message, *position(where), hint)

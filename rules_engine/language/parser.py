@@ -24,7 +24,7 @@ from lark import (
 )
 from lark.lexer import PatternStr
 
-from ..errors import Diagnostic, RulesError
+from ..errors import Diagnostic, RulesError, SourceText, line_column
 from ..model import DAY_NAMES
 
 # What each regular-expression terminal means, in an account manager's words.
@@ -174,7 +174,7 @@ def braces(text: str) -> tuple[list[int], Optional[int]]:
     stack: list[int] = []
     closed_at = None
     for match in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]', text):
-        line = text.count("\n", 0, match.start()) + 1
+        line, _ = line_column(text, match.start())
         if match.group() == "{":
             stack.append(line)
         elif match.group() == "}" and stack:
@@ -190,7 +190,7 @@ def braces(text: str) -> tuple[list[int], Optional[int]]:
 def syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
     """Explanations are `(message, hint)`, or `(message, hint, offset)` when the mistake
     starts elsewhere than where the parser stopped (`monday 08:00-17:00` stops at the time)."""
-    lines = text.splitlines() or [""]
+    source = SourceText.of(path, text)
     if isinstance(exc, UnexpectedCharacters):
         line, column = exc.line, exc.column
         message, hint, *at = explain_character(text, exc.pos_in_stream, set(exc.allowed or ()))
@@ -198,14 +198,12 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
         line, column = exc.token.line, exc.token.column
         message, hint, *at = explain_token(text, exc.token, set(exc.accepts or exc.expected))
     else:  # the file ended too early (UnexpectedEOF, or an UnexpectedToken on `$END`)
-        line = max((i for i, s in enumerate(lines, 1) if s.strip()), default=1)
-        column = len(lines[line - 1].rstrip()) + 1
+        line = max((i for i, s in enumerate(source.lines, 1) if s.strip()), default=1)
+        column = len(source.lines[line - 1].rstrip()) + 1
         message, hint, *at = explain_end(text)
     if at:
-        line = text.count("\n", 0, at[0]) + 1
-        column = at[0] - (text.rfind("\n", 0, at[0]) + 1) + 1
-    line = min(max(line, 1), len(lines))
-    return Diagnostic("error", message, path, line, column, hint, lines[line - 1])
+        line, column = line_column(text, at[0])
+    return source.diagnostic("error", message, line, column, hint)
 
 
 def explain_end(text: str) -> Explanation:

@@ -10,21 +10,19 @@ import re
 from typing import Iterable, Optional
 
 from .. import model as m
-from ..errors import Diagnostic, did_you_mean
+from ..errors import Diagnostic, SourceText, did_you_mean
 
 
 class Report:
     def __init__(self, path: str, text: str):
         self.path = path
-        self.lines = text.splitlines()
+        self.text = SourceText.of(path, text)
         self.diagnostics: list[Diagnostic] = []
         self.suggested: set[tuple[str, str]] = set()
 
     def report(self, severity, where, message: str, hint: Optional[str] = None) -> None:
         pos = where if isinstance(where, m.Pos) else getattr(where, "pos", None)
-        line, column = (pos.line, pos.column) if pos else (0, 0)
-        source = self.lines[line - 1] if 0 < line <= len(self.lines) else None
-        self.diagnostics.append(Diagnostic(severity, message, self.path, line, column, hint, source))
+        self.diagnostics.append(self.text.at(severity, pos, message, hint))
 
     def error(self, where, message: str, hint: Optional[str] = None) -> None:
         self.report("error", where, message, hint)
@@ -36,7 +34,7 @@ class Report:
         """Where `word` is written on the node's line, at or after the node: a caret under the
         name itself rather than under the statement that mentions it."""
         pos = node.pos
-        line = self.lines[pos.line - 1] if 0 < pos.line <= len(self.lines) else ""
+        line = self.text.lines[pos.line - 1] if 0 < pos.line <= len(self.text.lines) else ""
         found = re.compile(rf"(?<![a-z0-9_]){re.escape(word)}(?![a-z0-9_])").search(line, pos.column - 1)
         return pos if found is None else m.Pos(file=pos.file, line=pos.line, column=found.start() + 1)
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from .. import model as m
-from ..errors import Diagnostic
+from ..errors import Diagnostic, SourceText
 from ..serve.state import LiveOverride
 from .calendar import Calendar, boundaries
 from .oncall import Layer, OnCall
@@ -144,14 +143,14 @@ def coverage_warnings(client: m.Client, start: date | datetime | None = None) ->
     if not isinstance(start, datetime):
         start = local_midnight(start, oncall)
     end = start + timedelta(days=COVERAGE_DAYS)
-    lines = source_lines(client)
+    source = SourceText.of(client.path, client.source)
     out: list[Diagnostic] = []
     for team in client.teams.values():
-        out += team_coverage(oncall, team, start, end, lines)
+        out += team_coverage(oncall, team, start, end, source)
     return out
 
 
-def team_coverage(oncall: OnCall, team: m.Team, start: datetime, end: datetime, lines: list[str]) -> list[Diagnostic]:
+def team_coverage(oncall: OnCall, team: m.Team, start: datetime, end: datetime, source: SourceText) -> list[Diagnostic]:
     plan = oncall.teams[team.name]
     span = f"in the {COVERAGE_DAYS} days from {when(start, oncall)}"
     gaps: list[list[datetime]] = []
@@ -176,8 +175,8 @@ def team_coverage(oncall: OnCall, team: m.Team, start: datetime, end: datetime, 
             else:
                 gaps.append([at, until])
     out = [
-        diagnostic(team, f"team `{team.name}` has nobody on call from {when(a, oncall)} to {when(b, oncall)}", lines,
-                   "add a rotation or an override that covers this time")
+        source.at("warning", team.pos, f"team `{team.name}` has nobody on call from {when(a, oncall)} to {when(b, oncall)}",
+                  "add a rotation or an override that covers this time")
         for a, b in gaps
     ]
     for layer in plan.layers:
@@ -185,32 +184,17 @@ def team_coverage(oncall: OnCall, team: m.Team, start: datetime, end: datetime, 
             continue
         got = on_call[layer.index]
         if not got:
-            out.append(diagnostic(layer.rotation, f"nobody in this restricted rotation is on call {span}", lines,
-                                  "its `only` window never holds while it runs"))
+            out.append(source.at("warning", layer.rotation.pos, f"nobody in this restricted rotation is on call {span}",
+                                 "its `only` window never holds while it runs"))
             continue
         for member in layer.rotation.members:
             if member.value not in got:
                 got.add(member.value)  # one warning per member, even when listed twice
-                out.append(diagnostic(member, f"`{member.value}` is never on call in this restricted rotation {span}",
-                                      lines, "their shifts all fall outside its `only` window; "
-                                      "change the period or the order of members"))
+                out.append(source.at("warning", member.pos,
+                                     f"`{member.value}` is never on call in this restricted rotation {span}",
+                                     "their shifts all fall outside its `only` window; change the period or the order of members"))
     return out
 
 
 def when(instant: datetime, oncall: OnCall) -> str:
     return instant.astimezone(oncall.tz).strftime("%a %Y-%m-%d %H:%M %Z")
-
-
-def source_lines(client: m.Client) -> list[str]:
-    try:
-        return Path(client.path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-
-
-def diagnostic(node: m.Node, message: str, lines: list[str], hint: Optional[str] = None) -> Diagnostic:
-    pos = node.pos
-    if pos is None:
-        return Diagnostic("warning", message, "<rules>", hint=hint)
-    line = lines[pos.line - 1] if 0 < pos.line <= len(lines) else None
-    return Diagnostic("warning", message, pos.file, pos.line, pos.column, hint, line)

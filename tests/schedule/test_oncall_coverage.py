@@ -11,7 +11,7 @@ import pytest
 
 from rules_engine.cli import main
 from rules_engine.errors import RulesError
-from rules_engine.language.compile import compile_text
+from rules_engine.language.compile import compile_file, compile_text
 from rules_engine.schedule.shifts import coverage_warnings
 
 PEOPLE = "".join(f'  contact {p} "{p.title()}" {{ call "+4420795501{i:02d}" }}\n'
@@ -97,3 +97,27 @@ def test_check_reports_gaps_from_the_pinned_date(tmp_path, capsys) -> None:
     assert f"{path}:" in err and "nobody on call from Sun 2026-03-01 00:00 GMT to Mon 2026-03-02 09:00 GMT" in err
     assert main(["check", str(path), "--from", "2026-03-03"]) == 0
     assert "nobody on call" not in capsys.readouterr().err
+
+
+def test_a_warning_quotes_the_compiled_text_even_when_the_file_has_changed_since(tmp_path) -> None:
+    path = tmp_path / "tiny.rules"
+    path.write_text(rules("rotation weekly from 2026-03-02 09:00 { ann, ben }"), encoding="utf-8")
+    compiled, _ = compile_file(path)
+    path.write_text("# rewritten after the compile\n" * 20, encoding="utf-8")
+    [warning] = coverage_warnings(compiled, date(2026, 3, 1))
+    assert warning.render() == (
+        f"{path}:10:10: warning: team `desk` has nobody on call from Sun 2026-03-01 00:00 GMT to Mon 2026-03-02 09:00 GMT\n"
+        "      oncall desk {\n"
+        "             ^\n"
+        "  hint: add a rotation or an override that covers this time")
+
+
+def test_a_warning_about_a_text_that_was_never_a_file_quotes_its_line() -> None:
+    oncall = ("rotation weekly from 2026-01-05 00:00 { ann }\n"
+              "rotation daily from 2026-03-02 00:00 { ben } only closed")
+    [warning] = coverage_warnings(client(oncall), date(2026, 3, 2))
+    assert warning.render() == (
+        "tiny.rules:12:1: warning: nobody in this restricted rotation is on call in the 28 days from Mon 2026-03-02 00:00 GMT\n"
+        "    rotation daily from 2026-03-02 00:00 { ben } only closed\n"
+        "    ^\n"
+        "  hint: its `only` window never holds while it runs")
