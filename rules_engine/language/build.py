@@ -108,6 +108,20 @@ class Builder(Transformer):
     def name(self, token: Token) -> m.Name:
         return m.Name(value=str(token), pos=self.pos(token))
 
+    def quoted_name(self, token: Token) -> m.Name:
+        """A quoted value whose own position matters (a phone number, an address)."""
+        return m.Name(value=unquote(token), pos=self.pos(token))
+
+    def by_language(self, texts: list, owner: Optional[str] = None) -> dict[str, m.Template]:
+        """`(language, template)` pairs as one text per language, a language given twice reported."""
+        by_language: dict[str, m.Template] = {}
+        for language, template in texts:
+            if language.value in by_language:
+                twice = f"two `{language.value}` texts"
+                self.error(language, f"{owner} has {twice}" if owner else twice, "keep one per language")
+            by_language[language.value] = template
+        return by_language
+
     def minutes(self, token: Token, text: str) -> int:
         hours, minutes = (int(part) for part in text.split(":"))
         if hours > 24 or minutes > 59 or (hours == 24 and minutes):
@@ -155,7 +169,7 @@ class Builder(Transformer):
         return Statement("languages", tuple(self.name(t) for t in children), self.pos(meta))
 
     def numbers(self, meta, children):
-        return Statement("numbers", tuple(m.Name(value=unquote(t), pos=self.pos(t)) for t in children), self.pos(meta))
+        return Statement("numbers", tuple(self.quoted_name(t) for t in children), self.pos(meta))
 
     def holidays(self, meta, children):
         return Statement("holidays", tuple(children), self.pos(meta))
@@ -239,13 +253,13 @@ class Builder(Transformer):
 
     def address(self, meta, children):
         method, value = children
-        return str(method), m.Name(value=unquote(value), pos=self.pos(value))
+        return str(method), self.quoted_name(value)
 
     def list(self, meta, children):
         name, *numbers = children
         return m.PhoneList(
             name=str(name),
-            numbers=tuple(m.Name(value=unquote(t), pos=self.pos(t)) for t in numbers),
+            numbers=tuple(self.quoted_name(t) for t in numbers),
             pos=self.pos(name),
         )
 
@@ -311,16 +325,11 @@ class Builder(Transformer):
     # ---- greetings and scripts -----------------------------------------------------------------
     def greeting(self, meta, children):
         name, title, when, *texts = children
-        by_language: dict[str, m.Template] = {}
-        for language, template in texts:
-            if language.value in by_language:
-                self.error(language, f"greeting `{name}` has two `{language.value}` texts", "keep one per language")
-            by_language[language.value] = template
         return m.Greeting(
             name=str(name),
             title=unquote(title) if title is not None else None,
             when=when,
-            texts=by_language,
+            texts=self.by_language(texts, f"greeting `{name}`"),
             pos=self.pos(name),
         )
 
@@ -338,12 +347,7 @@ class Builder(Transformer):
         return m.Text(by_language={"": self.template(children[0])}, pos=self.pos(meta))
 
     def lang_texts(self, meta, children):
-        by_language = {}
-        for language, template in children:
-            if language.value in by_language:
-                self.error(language, f"two `{language.value}` texts", "keep one per language")
-            by_language[language.value] = template
-        return m.Text(by_language=by_language, pos=self.pos(meta))
+        return m.Text(by_language=self.by_language(children), pos=self.pos(meta))
 
     def script(self, meta, children):
         name, *steps = children
@@ -432,16 +436,10 @@ class Builder(Transformer):
 
     # ---- conditions ------------------------------------------------------------------------------
     def or_(self, meta, children):
-        items = []
-        for child in children:
-            items.extend(child.items if isinstance(child, m.Or) else (child,))
-        return m.Or(items=tuple(items), pos=self.pos(meta))
+        return m.Or(items=flattened(m.Or, children), pos=self.pos(meta))
 
     def and_(self, meta, children):
-        items = []
-        for child in children:
-            items.extend(child.items if isinstance(child, m.And) else (child,))
-        return m.And(items=tuple(items), pos=self.pos(meta))
+        return m.And(items=flattened(m.And, children), pos=self.pos(meta))
 
     def not_(self, meta, children):
         return m.Not(item=children[0], pos=self.pos(meta))
@@ -495,6 +493,11 @@ class Builder(Transformer):
 
     def urgency_is(self, meta, children):
         return m.UrgencyIs(level=str(children[0]), pos=self.pos(children[0]))
+
+
+def flattened(kind: type, children: list) -> tuple:
+    """The parts of an `a or b or c` (of `kind`) as one list: the grammar nests them by twos."""
+    return tuple(item for child in children for item in (child.items if isinstance(child, kind) else (child,)))
 
 
 # `finally` is a Python keyword; Lark looks the rule up by name.

@@ -31,6 +31,22 @@ class ReferenceChecks(Report):
     used: dict[str, set[str]]  # the definitions referred to, by kind
     language_codes: list[str]  # the client's languages, the default first
 
+    # ---- references ----------------------------------------------------------------------------------
+    def refer(self, where, key: str, kind: str, name: str):
+        """The definition `name` refers to among the client's `key` (contacts, teams…), noted as
+        used; None, reported as unknown, when there is none."""
+        self.used[key].add(name)
+        defined = getattr(self.client, key)
+        found = defined.get(name)
+        if found is None:
+            self.unknown(where, kind, name, defined)
+        return found
+
+    def check_language(self, where, language: str) -> None:
+        if language not in self.language_codes:
+            self.error(where, f"language `{language}` is not one of the client's languages",
+                       did_you_mean(language, self.language_codes) or "add it to `languages`")
+
     # ---- phone numbers ---------------------------------------------------------------------------
     def check_phone(self, where, number: str, what: str = "phone number") -> None:
         if not E164.match(number):
@@ -88,13 +104,9 @@ class ReferenceChecks(Report):
         elif isinstance(atom, (m.CallerIs, m.DialedIs)):
             self.check_phone(atom, atom.number)
         elif isinstance(atom, (m.CallerIn, m.DialedIn)):
-            self.used["lists"].add(atom.list)
-            if atom.list not in client.lists:
-                self.unknown(atom, "list", atom.list, client.lists)
+            self.refer(atom, "lists", "list", atom.list)
         elif isinstance(atom, m.LanguageIs):
-            if atom.language not in self.language_codes:
-                self.error(atom, f"language `{atom.language}` is not one of the client's languages",
-                           did_you_mean(atom.language, self.language_codes) or "add it to `languages`")
+            self.check_language(atom, atom.language)
         elif isinstance(atom, (m.FieldSet, m.FieldIs, m.FieldIn)):
             self.check_field(atom)
         elif isinstance(atom, m.UrgencyIs):
@@ -158,9 +170,7 @@ class ReferenceChecks(Report):
         default = self.language_codes[0]
         if "" not in templates:
             for language, template in templates.items():
-                if language not in self.language_codes:
-                    self.error(template, f"language `{language}` is not one of the client's languages",
-                               did_you_mean(language, self.language_codes) or "add it to `languages`")
+                self.check_language(template, language)
             if default not in templates:
                 first = next(iter(templates.values()))
                 self.error(first, f"{owner} has no text in the default language `{default}`",
@@ -184,9 +194,7 @@ class ReferenceChecks(Report):
             elif rest not in answers:
                 self.unknown(where, "question", rest, answers)
         elif kind == "oncall":
-            self.used["teams"].add(rest)
-            if rest not in self.client.teams:
-                self.unknown(where, "on-call team", rest, self.client.teams)
+            self.refer(where, "teams", "on-call team", rest)
         elif kind == "status":
             if not conditions or not all(requires_status(c) for c in conditions):
                 self.error(where, f"{owner} uses `{{status.note}}` but can be used when no status is set",

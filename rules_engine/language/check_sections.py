@@ -174,32 +174,24 @@ class Checker(ReferenceChecks):
                 self.check_member(override.member)
 
     def check_member(self, member: m.Name) -> None:
-        self.used["contacts"].add(member.value)
-        if member.value not in self.client.contacts:
-            self.unknown(member, "contact", member.value, self.client.contacts)
+        self.refer(member, "contacts", "contact", member.value)
 
     def team_members(self, team: m.Team) -> list[str]:
         names = [mem.value for rot in team.rotations for mem in rot.members] + [o.member.value for o in team.overrides]
         return list(dict.fromkeys(names))
 
     def check_target(self, target: m.Target, method: str) -> None:
-        client = self.client
         if isinstance(target, m.ContactTarget):
-            self.used["contacts"].add(target.contact)
-            contact = client.contacts.get(target.contact)
-            if contact is None:
-                self.unknown(target, "contact", target.contact, client.contacts)
-            elif method not in contact.addresses:
+            contact = self.refer(target, "contacts", "contact", target.contact)
+            if contact is not None and method not in contact.addresses:
                 self.error(target, f"contact `{target.contact}` has no `{method}` address",
                            f"add `{method} \"…\"` to contact `{target.contact}`, or use another method")
         elif isinstance(target, m.TeamTarget):
-            self.used["teams"].add(target.team)
-            team = client.teams.get(target.team)
+            team = self.refer(target, "teams", "on-call team", target.team)
             if team is None:
-                self.unknown(target, "on-call team", target.team, client.teams)
                 return
             for name in self.team_members(team):
-                contact = client.contacts.get(name)
+                contact = self.client.contacts.get(name)
                 if contact is not None and method not in contact.addresses:
                     self.warn(target, f"`{name}` of team `{target.team}` has no `{method}` address; "
                                       f"while {contact.title} is on call this target is skipped",
@@ -211,15 +203,14 @@ class Checker(ReferenceChecks):
                 self.check_phone(target, target.number)
 
     def check_action(self, action: m.Action, owner: str, condition: Optional[m.Cond], final: bool = False) -> None:
-        client = self.client
         if isinstance(action, m.Patch):
             self.check_target(action.target, "call")
         elif isinstance(action, m.Escalate):
-            self.used["escalations"].add(action.policy)
             if final:
+                self.used["escalations"].add(action.policy)
                 self.error(action, "`finally` cannot escalate", "use `take message`, `voicemail`, `callback` or `say … then hangup`")
-            elif action.policy not in client.escalations:
-                self.unknown(action, "escalation", action.policy, client.escalations)
+            else:
+                self.refer(action, "escalations", "escalation", action.policy)
         elif isinstance(action, m.Message):
             if action.priority not in PRIORITIES:
                 self.error(self.word_pos(action, action.priority), f"unknown priority `{action.priority}`",
@@ -249,9 +240,7 @@ class Checker(ReferenceChecks):
         choices = list(client.script_choices)
         for choice in choices:
             self.check_cond(choice.when, "`choose script`", TIME_FACTS + ARRIVAL_FACTS)
-            self.used["scripts"].add(choice.script)
-            if choice.script not in client.scripts:
-                self.unknown(self.word_pos(choice, choice.script), "script", choice.script, client.scripts)
+            self.refer(self.word_pos(choice, choice.script), "scripts", "script", choice.script)
         if client.scripts and not choices:
             self.error(next(iter(client.scripts.values())), "scripts are defined but no `choose script` picks one",
                        "add `choose script NAME otherwise`")

@@ -20,6 +20,7 @@ from typing import Iterator, Optional
 from lark import Tree
 
 from ..errors import Diagnostic, RulesError, SourceText, line_column
+from .parser import TEXT_OR_COMMENT
 
 MAX_FILE_BYTES = 1_000_000
 MAX_LINE_CHARS = 2_000
@@ -30,9 +31,9 @@ MAX_STATEMENTS = 1_000  # statements of one client
 MAX_SECTION_RULES = 100  # greetings, `choose script`s, urgency levels, routes
 
 # Strings and comments are skipped: a `(` inside a text is not a bracket.
-BRACKET = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[(){}]')
+BRACKET = re.compile(TEXT_OR_COMMENT + "|[(){}]")
 # About one token of the parser each: a text, a word or time (`08:00-17:00`), a symbol.
-WORD = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[\w:.@+-]+|[^\s\w]')
+WORD = re.compile(TEXT_OR_COMMENT + r"|[\w:.@+-]+|[^\s\w]")
 CONNECTIVES = frozenset({"or_", "and_", "not_"})
 # The parse-tree nodes that are rules of a first-match section, and what to call them.
 SECTION_RULES = {"greeting": "greetings", "choose_script": "`choose script` rules"}

@@ -47,9 +47,14 @@ FOUND_WORDS = {"NAME": "the name", "INT": "the number", "DURATION": "the duratio
                "TIMERANGE": "the time range", "DATE": "the date", "DAYS": "the days", "REGION": "the code"}
 STATEMENTS = ("timezone", "languages", "numbers", "holidays", "holiday", "window", "closed", "contact",
               "list", "oncall", "escalation", "greeting", "script", "choose", "urgency", "route")
-# Lines where a statement of the client surely begins: where parsing resumes after an error.
-RESYNC = re.compile(r'\s*(?:(?:timezone|languages|numbers|holidays|window|contact|list|oncall|escalation|greeting'
-                    r'|script|choose|route)\b|urgency\s*\{|closed\s+"|holiday\s+")')
+# Lines where a statement of the client surely begins: where parsing resumes after an error. The
+# keywords that are also words of a condition (`holiday`, `closed`, `urgency is`) begin a line
+# of a condition too, so they count only when followed by what their statement needs.
+STATEMENT_AFTER = {"holiday": r'\s+"', "closed": r'\s+"', "urgency": r"\s*\{"}
+RESYNC = re.compile(r"\s*(?:" + "|".join(k + STATEMENT_AFTER.get(k, r"\b") for k in STATEMENTS) + ")")
+# A text or a comment, as the grammar's STRING and COMMENT terminals read them: no bracket or
+# word inside one is code.
+TEXT_OR_COMMENT = r'"(?:[^"\\\n]|\\.)*"|#[^\n]*'
 MAX_SYNTAX_ERRORS = 10
 ACTIONS = ("patch", "escalate", "take", "voicemail", "callback", "say")
 # (message, hint) or (message, hint, offset of the mistake when it starts before the parser stopped)
@@ -116,7 +121,7 @@ def blank_statement(text: str, line: int) -> Optional[str]:
     depth, depths = 0, []
     for source in lines:  # brace depth at the start of each line
         depths.append(depth)
-        code = re.sub(r'"(?:[^"\\\n]|\\.)*"|#.*', "", source)
+        code = re.sub(TEXT_OR_COMMENT, "", source)
         depth += code.count("{") - code.count("}")
     starts = [i for i, source in enumerate(lines) if depths[i] == 1 and RESYNC.match(source)]
     first = max((i for i in starts if i < line), default=None)
@@ -173,7 +178,7 @@ def braces(text: str) -> tuple[list[int], Optional[int]]:
     block last closed (strings and comments are skipped)."""
     stack: list[int] = []
     closed_at = None
-    for match in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]', text):
+    for match in re.finditer(TEXT_OR_COMMENT + "|[{}]", text):
         line, _ = line_column(text, match.start())
         if match.group() == "{":
             stack.append(line)

@@ -39,6 +39,7 @@ class Report:
         return pos if found is None else m.Pos(file=pos.file, line=pos.line, column=found.start() + 1)
 
     def unknown(self, where, kind: str, name: str, known: Iterable[str]) -> None:
+        """`name` is not one of the `known` names of its kind: an error with "did you mean"."""
         known = list(known)
         hint = did_you_mean(name, known)
         if hint:  # the misspelt reference means that one: do not also call it unused

@@ -17,6 +17,7 @@ from typing import Iterator, Optional, Sequence
 from .. import model as m
 from ..errors import Diagnostic, SourceText
 from ..serve.state import LiveOverride
+from . import clock
 from .calendar import Calendar, boundaries
 from .oncall import Layer, OnCall
 
@@ -35,7 +36,7 @@ class Shift:
 
 
 def local_midnight(day: date, oncall: OnCall) -> datetime:
-    return datetime.combine(day, time()).replace(tzinfo=oncall.tz, fold=0).astimezone(UTC)
+    return clock.to_instant(datetime.combine(day, time()), oncall.tz)
 
 
 def mask_minutes(cond: Optional[m.Cond], client: m.Client, seen: frozenset[str] = frozenset()) -> set[int]:
