@@ -17,6 +17,7 @@ from lark.exceptions import VisitError
 
 from .. import model as m
 from ..errors import Diagnostic
+from .parser import position
 from .report import Report
 from .templates import TemplateSyntaxError, split
 
@@ -87,8 +88,7 @@ class Builder(Transformer):
     def pos(self, where) -> m.Pos:
         if isinstance(getattr(where, "pos", None), m.Pos):  # a node built already
             return where.pos
-        line = getattr(where, "line", None) or 1
-        column = getattr(where, "column", None) or 1
+        line, column = position(where)
         return m.Pos(file=self.path, line=line, column=column)
 
     def error(self, where, message: str, hint: Optional[str] = None) -> None:

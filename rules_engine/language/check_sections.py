@@ -60,22 +60,23 @@ class Checker(ReferenceChecks):
                        or 'time zones are written as in the IANA database, e.g. "Europe/London"')
             return None
 
-    def check_languages(self, client: m.Client) -> None:
+    def check_listed_once(self, names: tuple[m.Name, ...], word: str) -> None:
         seen = set()
-        for name in client.languages:
+        for name in names:
             if name.value in seen:
-                self.error(name, f"language `{name.value}` is listed twice")
+                self.error(name, f"{word} `{name.value}` is listed twice")
+            seen.add(name.value)
+
+    def check_languages(self, client: m.Client) -> None:
+        self.check_listed_once(client.languages, "language")
+        for name in client.languages:
             if not re.fullmatch(r"[a-z]{2,3}", name.value):
                 self.error(name, f"`{name.value}` is not a language code", "use two-letter codes such as en, es, fr")
-            seen.add(name.value)
         self.language_codes = [n.value for n in client.languages] or ["en"]
     def check_numbers(self, client: m.Client) -> None:
-        seen: dict[str, m.Name] = {}
         for number in client.numbers:
             self.check_phone(number, number.value)
-            if number.value in seen:
-                self.error(number, f"number `{number.value}` is listed twice")
-            seen[number.value] = number
+        self.check_listed_once(client.numbers, "number")
         for phone_list in client.lists.values():
             for number in phone_list.numbers:
                 self.check_phone(number, number.value)

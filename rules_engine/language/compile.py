@@ -16,7 +16,7 @@ from . import limits
 from .assemble import assemble
 from .build import build
 from .check_sections import Checker
-from .parser import parse
+from .parser import parse, position
 
 __all__ = ["compile_file", "compile_bytes", "compile_text"]
 
@@ -68,10 +68,7 @@ def compile_text(text: str, path: str = "<rules>") -> tuple[m.Client, tuple[Diag
 
 def unexpected_failure(exc: Exception, path: str, text: str) -> Diagnostic:
     """A diagnostic for a failure no check foresaw, placed where the builder was when it happened."""
-    where = getattr(exc, "obj", None)  # lark's VisitError carries the tree or token it was on
-    where = getattr(where, "meta", where)
-    line = getattr(where, "line", None) or 1
-    column = getattr(where, "column", None) or 1
+    line, column = position(getattr(exc, "obj", None))  # lark's VisitError carries the tree or token it was on
     source = SourceText.of(path, text)
     cause = getattr(exc, "orig_exc", exc)
     if isinstance(cause, RecursionError):

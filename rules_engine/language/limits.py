@@ -20,7 +20,7 @@ from typing import Iterator, Optional
 from lark import Tree
 
 from ..errors import Diagnostic, RulesError, SourceText, line_column
-from .parser import TEXT_OR_COMMENT
+from .parser import TEXT_OR_COMMENT, position
 
 MAX_FILE_BYTES = 1_000_000
 MAX_LINE_CHARS = 2_000
@@ -108,11 +108,6 @@ def deep_brackets(text: str, source: SourceText) -> Optional[Diagnostic]:
 
 def children(node: Tree) -> Iterator[Tree]:
     return (child for child in node.children if isinstance(child, Tree))
-
-
-def position(node: Tree) -> tuple[int, int]:
-    meta = node.meta
-    return (getattr(meta, "line", None) or 1), (getattr(meta, "column", None) or 1)
 
 
 def deep_condition(tree: Tree, source: SourceText) -> Optional[Diagnostic]:

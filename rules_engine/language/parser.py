@@ -131,6 +131,13 @@ def blank_statement(text: str, line: int) -> Optional[str]:
     return "\n".join(lines[:first] + [""] * (after - first) + lines[after:])
 
 
+def position(where) -> tuple[int, int]:
+    """Where a Lark token, tree or tree's `meta` starts (line, column); 1:1 where Lark
+    recorded no position (a rule that matched nothing)."""
+    where = getattr(where, "meta", where)
+    return (getattr(where, "line", None) or 1), (getattr(where, "column", None) or 1)
+
+
 # ---- words for terminals ------------------------------------------------------------------
 
 
