@@ -170,8 +170,9 @@ def fold(
 ) -> T:
     """The one walk over a condition's connectives, bottom up: `atom` maps each atom, and the
     results of an `and`'s, an `or`'s or a `not`'s parts are combined by `all_of`, `any_of` or
-    `negate`. Whatever is computed from a condition (its atoms, a predicate, a compiled test,
-    a static property) is a fold, so no other code tells the connectives apart."""
+    `negate`. Whatever is computed from one condition (its atoms, a time predicate, a
+    compiled test, a static property) is a fold; only the builder, which makes the
+    connectives, and `logic.implies`, which relates two conditions, look at them otherwise."""
     if isinstance(cond, And):
         return all_of(tuple(fold(item, atom, all_of, any_of, negate) for item in cond.items))
     if isinstance(cond, Or):

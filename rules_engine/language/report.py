@@ -1,7 +1,7 @@
 """Report: positions in one rule file → `Diagnostic`s, each with its source line and a hint.
 
-Assembly and every static check report through one `Report`, so a file's diagnostics are
-collected in one list and raised once.
+The builder, assembly and every static check report through a `Report` (which positions
+each diagnostic with `errors.SourceText`), so a file's diagnostics are collected and raised once.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from ..errors import Diagnostic, SourceText, did_you_mean
 
 class Report:
     def __init__(self, path: str, text: str):
-        self.path = path
         self.text = SourceText.of(path, text)
         self.diagnostics: list[Diagnostic] = []
         self.suggested: set[tuple[str, str]] = set()
