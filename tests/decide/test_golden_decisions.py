@@ -1,7 +1,9 @@
 """Every example client's decisions, pinned byte for byte (golden files).
 
-`tests/golden/decisions/CLIENT.json` lists, for each call of a broad, fixed set, the call,
-the live state it was decided under (a status, an override), and `decision.to_json()`.
+`tests/golden/decisions/CLIENT.jsonl` holds one line for each call of a broad, fixed set:
+a compact JSON object with the call, the live state it was decided under (a status, an
+override) and the decision exactly as `decision.to_json()` writes it, so that a deliberate
+change shows in a diff as one line per decision changed.
 The calls cover a week of local times, both DST changes of 2026, public holidays, the
 file's own holidays and closures, every forwarding reason, each language and one the
 client lacks, calls with and without answers, `said`, caller, dialled number and agent.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -178,20 +181,27 @@ def compact(value) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def golden_file(client_id: str) -> Path:
+    return GOLDEN_DECISIONS / f"{client_id}.jsonl"
+
+
+def stored_cases(client_id: str) -> list[dict]:
+    """The cases of a client's golden file, one a line (split on newlines only: a text may hold U+2028)."""
+    return [json.loads(line) for line in golden_file(client_id).read_text(encoding="utf-8").split("\n") if line]
+
+
 @pytest.mark.parametrize("client_id", CLIENTS)
 def test_decisions_match_golden_file(engine, client_id):
     cases = Cases(engine.clients[client_id]).build()
-    path = GOLDEN_DECISIONS / f"{client_id}.json"
     if os.environ.get("UPDATE_GOLDEN"):
-        entries = []
+        lines = []
         for case in cases:
             text = decide(engine, client_id, case)
             decision = json.loads(text)
             assert compact(decision) == text  # the stored form gives back the bytes exactly
-            entries.append({**case, "decision": decision})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(entries, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    stored = json.loads(path.read_text(encoding="utf-8"))
+            lines.append(compact({**case, "decision": decision}))
+        golden_file(client_id).write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
+    stored = stored_cases(client_id)
     assert [{"call": e["call"], "live": e["live"]} for e in stored] == cases, "the calls changed: regenerate"
     for index, entry in enumerate(stored):
         assert decide(engine, client_id, entry) == compact(entry["decision"]), f"case {index}: {entry['call']}"
@@ -200,8 +210,7 @@ def test_decisions_match_golden_file(engine, client_id):
 @pytest.mark.parametrize("client_id", CLIENTS)
 def test_decision_parts_read_as_their_json(engine, client_id):
     """The model's fields and `model_dump` say what the JSON says, the trace included."""
-    stored = json.loads((GOLDEN_DECISIONS / f"{client_id}.json").read_text(encoding="utf-8"))
-    for entry in stored[::7]:
+    for entry in stored_cases(client_id)[::7]:
         decide(engine, client_id, entry)  # sets the live state
         decision = engine.decide(Call(**entry["call"]))
         expected = entry["decision"]
@@ -233,7 +242,7 @@ def test_trusted_parts_are_what_model_construct_makes(engine):
         assert cls.model_config.get("extra") != "allow" and not cls.__pydantic_root_model__
     seen = set()
     for client_id in CLIENTS:
-        for entry in json.loads((GOLDEN_DECISIONS / f"{client_id}.json").read_text(encoding="utf-8"))[::5]:
+        for entry in stored_cases(client_id)[::5]:
             decide(engine, client_id, entry)
             for part in parts_of(engine.decide(Call(**entry["call"]))):
                 made = type(part).model_construct(**{name: getattr(part, name) for name in part.model_fields_set})
