@@ -35,8 +35,7 @@ def test_a_call_without_a_language_gets_the_engines_default_language(tmp_path):
     assert english.greeting.language == "en"
 
 
-def test_a_dialled_number_is_found_however_it_is_typed():
-    engine = Engine(ACME)
+def test_a_dialled_number_is_found_however_it_is_typed(engine):
     assert engine.client(number="+1 (312) 555-0100").id == "acme_plumbing"
 
 

@@ -6,32 +6,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules_engine.cli import main
 from rules_engine.decide.call import Call
-from rules_engine.engine import Engine
 
-ACME = "client_configs/acme_plumbing.rules"
+ACME = "client_configs/acme_plumbing.rules"  # as an account manager types it, from the project root
 SPEC_CALL = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--forwarded", "busy",
              "--answer", "type=burst_pipe"]
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_json_is_the_api_decision(capsys):
-    code, out, err = run(capsys, *SPEC_CALL, "--json")
+def test_json_is_the_api_decision(cli, engine):
+    code, out, err = cli(*SPEC_CALL, "--json")
     assert code == 0 and err == ""
     at = datetime(2026, 11, 28, 23, 15, tzinfo=ZoneInfo("America/Chicago"))
-    expected = Engine(ACME).decide(Call(client="acme_plumbing", at=at, forwarded="busy",
-                                        answers={"type": "burst_pipe"}))
+    expected = engine.decide(Call(client="acme_plumbing", at=at, forwarded="busy", answers={"type": "burst_pipe"}))
     assert json.loads(out) == json.loads(expected.to_json())
 
 
-def test_readable_report_reads_top_to_bottom(capsys):
-    code, out, _ = run(capsys, *SPEC_CALL)
+def test_readable_report_reads_top_to_bottom(cli):
+    code, out, _ = cli(*SPEC_CALL)
     assert code == 0
     lines = out.splitlines()
     # the local time and windows, the greeting as said, the script, urgency, route, each with its rule line
@@ -53,39 +44,39 @@ def test_readable_report_reads_top_to_bottom(capsys):
     assert positions == sorted(positions)
 
 
-def test_route_waiting_for_answers_says_what_to_ask(capsys):
-    code, out, _ = run(capsys, "decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00",
+def test_route_waiting_for_answers_says_what_to_ask(cli):
+    code, out, _ = cli("decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00",
                        "--forwarded", "user-busy", "--agent", "Dana")
     assert code == 0
     assert "ROUTE     not decided yet: ask type first" in out
     assert '"Acme Plumbing, this is Dana. The team is with another customer; how can I help?"' in out
 
 
-def test_status_option_and_its_end(capsys):
+def test_status_option_and_its_end(cli):
     args = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--forwarded", "manual",
             "--status", "In court", "--json"]
-    _, out, _ = run(capsys, *args, "--status-until", "2026-11-23T11:00")
+    _, out, _ = cli(*args, "--status-until", "2026-11-23T11:00")
     assert json.loads(out)["greeting"]["id"] == "away"
-    _, out, _ = run(capsys, *args, "--status-until", "2026-11-23T09:00")
+    _, out, _ = cli(*args, "--status-until", "2026-11-23T09:00")
     assert json.loads(out)["greeting"]["id"] == "default"
 
 
-def test_number_instead_of_client(capsys):
-    code, out, _ = run(capsys, "decide", ACME, "--number", "+13125550101", "--at", "2026-11-24T12:30", "--json")
+def test_number_instead_of_client(cli):
+    code, out, _ = cli("decide", ACME, "--number", "+13125550101", "--at", "2026-11-24T12:30", "--json")
     assert code == 0 and json.loads(out)["script"]["id"] == "intake"
 
 
-def test_unknown_client_is_an_error_with_a_hint(capsys):
-    code, out, err = run(capsys, "decide", ACME, "--client", "acme_plumbin", "--at", "2026-11-23T10:00")
+def test_unknown_client_is_an_error_with_a_hint(cli):
+    code, out, err = cli("decide", ACME, "--client", "acme_plumbin", "--at", "2026-11-23T10:00")
     assert code == 1 and out == ""
     assert err.splitlines() == [f"{ACME}: error: no client `acme_plumbin` is served",
                                 "  hint: did you mean `acme_plumbing`?"]
 
 
-def test_bad_datetime_and_reason_are_input_errors(capsys):
-    code, _, err = run(capsys, "decide", ACME, "--client", "acme_plumbing", "--at", "tomorrow")
+def test_bad_datetime_and_reason_are_input_errors(cli):
+    code, _, err = cli("decide", ACME, "--client", "acme_plumbing", "--at", "tomorrow")
     assert code == 1 and err.startswith("--at: error: `tomorrow` is not an ISO 8601 date-time")
-    code, _, err = run(capsys, "decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00",
+    code, _, err = cli("decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00",
                        "--forwarded", "sideways")
     assert code == 1 and err.startswith("--forwarded: error: unknown forwarding reason `sideways`")
 
@@ -96,27 +87,24 @@ def test_bad_datetime_and_reason_are_input_errors(capsys):
     ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--answer", "burst_pipe"],
     ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--status-until", "2026-11-23T11:00"],
 ])
-def test_usage_errors_exit_2(argv, capsys):
-    try:
-        code = main(argv)
-    except SystemExit as exit_:  # argparse's own usage errors
-        code = exit_.code
+def test_usage_errors_exit_2(argv, cli):
+    code, _, err = cli(*argv)
     assert code == 2
-    assert "error" in capsys.readouterr().err
+    assert "error" in err
 
 
-def test_a_broken_rule_file_is_reported(tmp_path, capsys):
+def test_a_broken_rule_file_is_reported(tmp_path, cli):
     broken = tmp_path / "broken.rules"
     broken.write_text('client broken "B" { timezone "Mars/Base" greeting default { en "x" } route { otherwise -> voicemail } }')
-    code, _, err = run(capsys, "decide", str(broken), "--client", "broken", "--at", "2026-11-23T10:00")
+    code, _, err = cli("decide", str(broken), "--client", "broken", "--at", "2026-11-23T10:00")
     assert code == 1
     assert "unknown time zone `Mars/Base`" in err
     assert "no client `broken` is served" in err
 
 
 
-def test_quoted_rule_lines_leave_out_their_comments(capsys):
-    code, out, _ = run(capsys, *SPEC_CALL)
+def test_quoted_rule_lines_leave_out_their_comments(cli):
+    code, out, _ = cli(*SPEC_CALL)
     assert code == 0
     assert "(line 26: rotation daily  from 2026-01-03 12:00 { carol, bob } only sat-sun)" in out
     assert "# a higher layer" not in out

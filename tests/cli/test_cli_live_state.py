@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from rules_engine.cli import main
 from rules_engine.engine import Engine
 from rules_engine.serve.store_sqlite import SQLiteStore
 from tests.support import ACME
 
-ACME = str(ACME)
 CHICAGO = timezone(timedelta(hours=-6))
 
 
@@ -25,31 +23,30 @@ def daemon_store(tmp_path) -> str:
     return str(path)
 
 
-def test_oncall_with_the_daemons_store_shows_a_live_override(tmp_path, capsys):
+def test_oncall_with_the_daemons_store_shows_a_live_override(tmp_path, cli):
     store = daemon_store(tmp_path)
-    assert main(["oncall", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15"]) == 0
-    assert "Bob Ortiz" in capsys.readouterr().out
-    assert main(["oncall", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--store", store]) == 0
-    assert "Alice Ng" in capsys.readouterr().out
+    code, out, _ = cli("oncall", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15")
+    assert code == 0 and "Bob Ortiz" in out
+    code, out, _ = cli("oncall", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--store", store)
+    assert code == 0 and "Alice Ng" in out
 
 
-def test_decide_with_the_daemons_store_sees_status_and_override_and_leaves_the_store_alone(tmp_path, capsys):
+def test_decide_with_the_daemons_store_sees_status_and_override_and_leaves_the_store_alone(tmp_path, cli):
     store = daemon_store(tmp_path)
     args = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--forwarded", "manual",
             "--answer", "type=burst_pipe", "--store", store, "--json"]
-    assert main(args) == 0
-    out = capsys.readouterr().out
+    code, out, _ = cli(*args)
+    assert code == 0
     assert '"note": "On a job site until Monday"' in out  # the decision carries the live status
     assert '"contact": "alice"' in out
-    assert main(args[:-1] + ["--status", "Trying another note"]) == 0
-    capsys.readouterr()
+    assert cli(*args[:-1], "--status", "Trying another note").code == 0
     reopened = SQLiteStore(store)
     assert reopened.snapshot("acme_plumbing").status.note == "On a job site until Monday"
     reopened.close()
 
 
-def test_a_missing_store_file_is_an_error_not_a_new_empty_store(tmp_path, capsys):
+def test_a_missing_store_file_is_an_error_not_a_new_empty_store(tmp_path, cli):
     missing = tmp_path / "nope.sqlite"
-    assert main(["oncall", ACME, "--client", "acme_plumbing", "--store", str(missing)]) == 1
-    assert "no live-state store at" in capsys.readouterr().err
+    code, _, err = cli("oncall", ACME, "--client", "acme_plumbing", "--store", missing)
+    assert code == 1 and "no live-state store at" in err
     assert not missing.exists()

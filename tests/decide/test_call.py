@@ -5,10 +5,8 @@ from datetime import datetime, timezone
 import pytest
 
 from rules_engine.decide.call import Call
-from rules_engine.engine import Engine
 from rules_engine.errors import CallError, UnknownClientError
 
-ACME = "client_configs/acme_plumbing.rules"
 AT = datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)  # Tuesday 10:00 in Chicago
 
 # RFC 5806 section 3 (the Diversion header's reasons) and our short names, with the short
@@ -29,9 +27,8 @@ def test_every_forwarding_reason(given, meant):
 
 
 @pytest.mark.parametrize("given, meant", REASONS)
-def test_every_forwarding_reason_reaches_the_rules(given, meant):
+def test_every_forwarding_reason_reaches_the_rules(engine, given, meant):
     # `forwarded X` holds exactly for calls whose reason means X.
-    engine = Engine(ACME)
     decision = engine.decide(Call(client="acme_plumbing", at=AT, forwarded=given, agent="Dana"))
     expected = "busy" if meant in ("busy", "no_answer") else "default"  # Tuesday 10:00 is `open`
     assert decision.greeting.id == expected
@@ -91,8 +88,7 @@ def test_answers_must_be_text():
     assert caught.value.field == "answers"
 
 
-def test_unknown_client_and_number_are_errors_not_defaults():
-    engine = Engine(ACME)
+def test_unknown_client_and_number_are_errors_not_defaults(engine):
     with pytest.raises(UnknownClientError) as caught:
         engine.decide(Call(client="acme", at=AT))
     assert caught.value.field == "client"
@@ -101,16 +97,14 @@ def test_unknown_client_and_number_are_errors_not_defaults():
     assert caught.value.field == "number"
 
 
-def test_a_call_by_number_finds_its_client_and_the_dialled_number_counts():
-    engine = Engine(ACME)
+def test_a_call_by_number_finds_its_client_and_the_dialled_number_counts(engine):
     # 12:30 on a Tuesday is lunch: the lunch script, unless the second line was dialled.
     lunch = datetime(2026, 11, 24, 18, 30, tzinfo=timezone.utc)
     assert engine.decide(Call(number="+13125550100", at=lunch)).script.id == "lunch"
     assert engine.decide(Call(number="+13125550101", at=lunch)).script.id == "intake"
 
 
-def test_a_number_that_is_not_the_clients_is_an_error():
-    engine = Engine(ACME)
+def test_a_number_that_is_not_the_clients_is_an_error(engine):
     with pytest.raises(CallError) as caught:
         engine.decide(Call(client="acme_plumbing", number="+13125550199", at=AT))
     assert caught.value.field == "number"

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rules_engine.decide.call import Call
-from rules_engine.engine import Engine
 from rules_engine.errors import CallError, UnknownClientError
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -14,11 +13,6 @@ CHICAGO = ZoneInfo("America/Chicago")
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=CHICAGO)
-
-
-@pytest.fixture
-def engine():
-    return Engine("client_configs/acme_plumbing.rules")
 
 
 def call(engine, when, **kwargs):

@@ -28,7 +28,7 @@ from rules_engine import model as m
 from rules_engine.decide import decision as d
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from tests.support import CLIENTS, CONFIGS, GOLDEN
+from tests.support import CLIENTS, GOLDEN
 
 GOLDEN_DECISIONS = GOLDEN / "decisions"
 
@@ -155,11 +155,6 @@ class Cases:
 
 
 # ---- deciding them --------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def engine():
-    return Engine(CONFIGS)
-
 
 def decide(engine: Engine, client_id: str, case: dict) -> str:
     engine.clear_status(client_id)

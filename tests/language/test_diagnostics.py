@@ -12,7 +12,6 @@ import os
 
 import pytest
 
-from rules_engine.cli import main
 from rules_engine.errors import RulesError
 from rules_engine.language.compile import compile_bytes
 from tests.support import GOLDEN, ROOT
@@ -21,16 +20,11 @@ CASES_DIR = GOLDEN / "diagnostics"
 CASES = sorted(path.stem for path in CASES_DIR.glob("*.rules"))
 
 
-def check_output(name: str, capsys, monkeypatch) -> tuple[int, str]:
-    monkeypatch.chdir(ROOT)
-    code = main(["check", f"tests/golden/diagnostics/{name}.rules"])
-    captured = capsys.readouterr()
-    return code, captured.err + captured.out
-
-
 @pytest.mark.parametrize("name", CASES)
-def test_check_output_matches_golden_file(name, capsys, monkeypatch):
-    code, output = check_output(name, capsys, monkeypatch)
+def test_check_output_matches_golden_file(name, cli, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the files are named as an account manager at the project root types them
+    code, out, err = cli("check", f"tests/golden/diagnostics/{name}.rules")
+    output = err + out
     expected = CASES_DIR / f"{name}.expected"
     if os.environ.get("UPDATE_GOLDEN"):
         expected.write_text(output, encoding="utf-8")

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules_engine.cli import main
 from rules_engine.decide.call import Call
 from rules_engine.decide.decider import decide
 from rules_engine.language.compile import compile_text
@@ -59,7 +58,7 @@ def test_windows_follow_the_wall_clock(zone_name, spring, autumn, which):
 
 
 @pytest.mark.parametrize("zone_name, spring, autumn", DST_DAYS)
-def test_local_at_in_a_skipped_or_repeated_hour(zone_name, spring, autumn, tmp_path, capsys):
+def test_local_at_in_a_skipped_or_repeated_hour(zone_name, spring, autumn, tmp_path, cli):
     zone = ZoneInfo(zone_name)
     rules = tmp_path / "tz.rules"
     rules.write_text(f'client tz_test "DST test" {{ timezone "{zone_name}" greeting default {{ en "Hi" }} '
@@ -74,9 +73,9 @@ def test_local_at_in_a_skipped_or_repeated_hour(zone_name, spring, autumn, tmp_p
             if first.utcoffset() == second.utcoffset():
                 continue
             checked += 1
-            capsys.readouterr()
-            assert main(["decide", str(rules), "--client", "tz_test", "--at", wall.isoformat(), "--json"]) == 0
-            decided = json.loads(capsys.readouterr().out)["at"]
+            code, out, _ = cli("decide", rules, "--client", "tz_test", "--at", wall.isoformat(), "--json")
+            assert code == 0
+            decided = json.loads(out)["at"]
             # fold=0: a skipped time is read with the offset before the change, a repeated one is the first.
             assert decided == first.astimezone(timezone.utc).astimezone(zone).isoformat()
     assert checked == 2  # one skipped and one repeated hour

@@ -13,21 +13,27 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 
-from rules_engine.cli import main
 from tests.support import ACME
 
-ACME = str(ACME)
 CHICAGO = ZoneInfo("America/Chicago")
 
 
-def run(capsys, *args: str) -> str:
-    assert main(["oncall", ACME, "--client", "acme_plumbing", *args]) == 0
-    return capsys.readouterr().out
+@pytest.fixture
+def oncall(cli):
+    """`rules-engine oncall` for Acme Plumbing: its standard output, once it has exited 0."""
+
+    def run(*args: str) -> str:
+        code, out, err = cli("oncall", ACME, "--client", "acme_plumbing", *args)
+        assert (code, err) == (0, "")
+        return out
+
+    return run
 
 
-def test_week_view_of_the_christmas_week(capsys) -> None:
-    assert run(capsys, "--team", "plumbers", "--week", "2026-12-24").splitlines() == [
+def test_week_view_of_the_christmas_week(oncall) -> None:
+    assert oncall("--team", "plumbers", "--week", "2026-12-24").splitlines() == [
         "Acme Plumbing & Heating (acme_plumbing): on call Mon 2026-12-21 to Sun 2026-12-27, America/Chicago",
         "",
         "plumbers",
@@ -44,8 +50,8 @@ def test_week_view_of_the_christmas_week(capsys) -> None:
     ]
 
 
-def test_who_is_on_call_at_an_instant_names_the_override(capsys) -> None:
-    out = json.loads(run(capsys, "--at", "2026-12-24T13:00", "--json"))
+def test_who_is_on_call_at_an_instant_names_the_override(oncall) -> None:
+    out = json.loads(oncall("--at", "2026-12-24T13:00", "--json"))
     assert out["at"] == "2026-12-24T13:00:00-06:00"
     assert [(t["team"], t["contact"], t["name"]) for t in out["teams"]] == [("plumbers", "carol", "Carol Diaz")]
     assert out["teams"][0]["why"] == "override at line 27"
@@ -55,9 +61,9 @@ def events(feed: str) -> list[icalendar.Event]:
     return list(icalendar.Calendar.from_ical(feed).walk("VEVENT"))
 
 
-def test_ics_parses_and_matches_the_week_view(capsys) -> None:
-    feed = run(capsys, "--week", "2026-12-21", "--ics")
-    week = json.loads(run(capsys, "--week", "2026-12-21", "--json"))
+def test_ics_parses_and_matches_the_week_view(oncall) -> None:
+    feed = oncall("--week", "2026-12-21", "--ics")
+    week = json.loads(oncall("--week", "2026-12-21", "--json"))
     monday = datetime(2026, 12, 21, tzinfo=CHICAGO)
     lo, hi = monday, monday + timedelta(days=7)
     from_feed = []
@@ -80,9 +86,9 @@ def test_ics_parses_and_matches_the_week_view(capsys) -> None:
     assert from_view[0] == (lo, datetime(2026, 12, 21, 8, 0, tzinfo=CHICAGO), "bob")
 
 
-def test_ics_shifts_keep_their_true_bounds_and_stable_uids(capsys) -> None:
-    first = events(run(capsys, "--week", "2026-12-21", "--ics"))
-    again = events(run(capsys, "--week", "2026-12-21", "--ics"))
+def test_ics_shifts_keep_their_true_bounds_and_stable_uids(oncall) -> None:
+    first = events(oncall("--week", "2026-12-21", "--ics"))
+    again = events(oncall("--week", "2026-12-21", "--ics"))
     assert [str(e["uid"]) for e in first] == [str(e["uid"]) for e in again]
     assert len({str(e["uid"]) for e in first}) == len(first)
     # Bob's first shift began before the week shown: the weekend layer's shift from Sun

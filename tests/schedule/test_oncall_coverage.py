@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 
-from rules_engine.cli import main
 from rules_engine.errors import RulesError
 from rules_engine.language.compile import compile_file, compile_text
 from rules_engine.schedule.shifts import coverage_warnings
@@ -89,14 +88,14 @@ def test_override_naming_someone_who_is_not_a_contact_is_an_error() -> None:
     assert [d.message for d in caught.value.errors] == ["unknown contact `zed`"]
 
 
-def test_check_reports_gaps_from_the_pinned_date(tmp_path, capsys) -> None:
+def test_check_reports_gaps_from_the_pinned_date(tmp_path, cli) -> None:
     path = tmp_path / "tiny.rules"
     path.write_text(rules("rotation weekly from 2026-03-02 09:00 { ann, ben }"))
-    assert main(["check", str(path), "--from", "2026-03-01"]) == 0
-    err = capsys.readouterr().err
+    code, _, err = cli("check", path, "--from", "2026-03-01")
+    assert code == 0
     assert f"{path}:" in err and "nobody on call from Sun 2026-03-01 00:00 GMT to Mon 2026-03-02 09:00 GMT" in err
-    assert main(["check", str(path), "--from", "2026-03-03"]) == 0
-    assert "nobody on call" not in capsys.readouterr().err
+    code, _, err = cli("check", path, "--from", "2026-03-03")
+    assert code == 0 and "nobody on call" not in err
 
 
 def test_a_warning_quotes_the_compiled_text_even_when_the_file_has_changed_since(tmp_path) -> None:

@@ -17,9 +17,8 @@ from rules_engine.engine import Engine
 from rules_engine.language.compile import compile_file
 from rules_engine.serve.compile_cache import CacheError, CompileCache
 from rules_engine.serve.settings import Settings
-from tests.support import CONFIGS, client_text
+from tests.support import ACME, client_text
 
-EXAMPLES = CONFIGS
 AT = "2026-11-27T10:00:00-06:00"
 # Calls over the day and the week, so that windows, holidays and on-call all take part.
 TIMES = ("2026-11-26T09:00:00-06:00", "2026-11-27T03:30:00-06:00", "2026-11-28T13:15:00-06:00",
@@ -27,13 +26,10 @@ TIMES = ("2026-11-26T09:00:00-06:00", "2026-11-27T03:30:00-06:00", "2026-11-28T1
 
 
 @pytest.fixture
-def rules(tmp_path) -> Path:
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    shutil.copy(EXAMPLES / "acme_plumbing.rules", folder / "acme_plumbing.rules")
-    (folder / "alpha.rules").write_text(client_text("alpha", "Alpha speaking", "+13125550200"), encoding="utf-8")
-    (folder / "beta.rules").write_text(client_text("beta", "Beta speaking", "+13125550300"), encoding="utf-8")
-    return folder
+def rules(rules_dir) -> Path:
+    """The two small clients, and Acme Plumbing for windows, holidays and on-call."""
+    shutil.copy(ACME, rules_dir / "acme_plumbing.rules")
+    return rules_dir
 
 
 @pytest.fixture

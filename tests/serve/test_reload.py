@@ -27,27 +27,20 @@ def greeting(engine: Engine, **call) -> str:
     return engine.decide(Call(at=AT, **call)).greeting.text
 
 
-@pytest.fixture
-def rules(tmp_path) -> Path:
-    save(tmp_path, "alpha.rules", client_text("alpha", "Alpha speaking", "+13125550200"))
-    save(tmp_path, "beta.rules", client_text("beta", "Beta speaking", "+13125550300"))
-    return tmp_path
-
-
-def test_calls_are_found_by_client_id_or_by_any_number(rules):
-    engine = Engine.from_path(rules)
+def test_calls_are_found_by_client_id_or_by_any_number(rules_dir):
+    engine = Engine.from_path(rules_dir)
     assert greeting(engine, client="alpha") == "Alpha speaking"
     assert greeting(engine, number="+13125550300") == "Beta speaking"
     with pytest.raises(UnknownClientError):
         engine.decide(Call(number="+13125550400", at=AT))
 
 
-def test_reload_recompiles_only_the_files_that_changed(rules):
-    engine = Engine.from_path(rules)
-    save(rules, "alpha.rules", client_text("alpha", "Alpha, version two"))
-    os.utime(rules / "beta.rules")  # touched, content unchanged
+def test_reload_recompiles_only_the_files_that_changed(rules_dir):
+    engine = Engine.from_path(rules_dir)
+    save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, version two"))
+    os.utime(rules_dir / "beta.rules")  # touched, content unchanged
     report = engine.reload()
-    assert report.recompiled == (str(rules / "alpha.rules"),)
+    assert report.recompiled == (str(rules_dir / "alpha.rules"),)
     assert (report.added, report.changed, report.removed, report.problems) == ((), ("alpha",), (), ())
     assert greeting(engine, client="alpha") == "Alpha, version two"
 
@@ -55,13 +48,13 @@ def test_reload_recompiles_only_the_files_that_changed(rules):
     assert (nothing.recompiled, nothing.changed, str(nothing)) == ((), (), "no change")
 
 
-def test_a_broken_save_keeps_the_last_good_version_serving_until_fixed(rules):
-    engine = Engine.from_path(rules)
-    save(rules, "alpha.rules", client_text("alpha", "Alpha, broken", broken=True))
+def test_a_broken_save_keeps_the_last_good_version_serving_until_fixed(rules_dir):
+    engine = Engine.from_path(rules_dir)
+    save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, broken", broken=True))
     report = engine.reload()
     assert not report.ok
     assert (report.changed, report.removed) == ((), ())
-    assert [(p.file, p.line, p.column) for p in report.problems] == [(str(rules / "alpha.rules"), 7, 5)]
+    assert [(p.file, p.line, p.column) for p in report.problems] == [(str(rules_dir / "alpha.rules"), 7, 5)]
     assert engine.problems == report.problems
     assert greeting(engine, client="alpha") == "Alpha speaking"
     assert greeting(engine, number="+13125550200") == "Alpha speaking"
@@ -69,24 +62,24 @@ def test_a_broken_save_keeps_the_last_good_version_serving_until_fixed(rules):
     report = engine.reload()  # still broken: still reported, still the last good version
     assert len(report.problems) == 1 and greeting(engine, client="alpha") == "Alpha speaking"
 
-    save(rules, "alpha.rules", client_text("alpha", "Alpha, fixed"))
+    save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, fixed"))
     report = engine.reload()
     assert (report.changed, report.problems, engine.problems) == (("alpha",), (), ())
     assert greeting(engine, client="alpha") == "Alpha, fixed"
 
 
-def test_a_new_file_that_does_not_compile_is_not_served(rules):
-    engine = Engine.from_path(rules)
-    save(rules, "gamma.rules", client_text("gamma", "Gamma", "+13125550500", broken=True))
+def test_a_new_file_that_does_not_compile_is_not_served(rules_dir):
+    engine = Engine.from_path(rules_dir)
+    save(rules_dir, "gamma.rules", client_text("gamma", "Gamma", "+13125550500", broken=True))
     report = engine.reload()
     assert report.added == () and len(report.problems) == 1
     with pytest.raises(UnknownClientError):
         engine.decide(Call(client="gamma", at=AT))
 
 
-def test_a_deleted_file_stops_being_served_and_the_report_says_so(rules):
-    engine = Engine.from_path(rules)
-    (rules / "beta.rules").unlink()
+def test_a_deleted_file_stops_being_served_and_the_report_says_so(rules_dir):
+    engine = Engine.from_path(rules_dir)
+    (rules_dir / "beta.rules").unlink()
     report = engine.reload()
     assert (report.removed, str(report)) == (("beta",), "removed beta")
     with pytest.raises(UnknownClientError):
@@ -96,54 +89,54 @@ def test_a_deleted_file_stops_being_served_and_the_report_says_so(rules):
     assert greeting(engine, client="alpha") == "Alpha speaking"
 
 
-def test_a_new_file_is_added(rules):
-    engine = Engine.from_path(rules)
-    save(rules, "gamma.rules", client_text("gamma", "Gamma speaking", "+13125550500"))
+def test_a_new_file_is_added(rules_dir):
+    engine = Engine.from_path(rules_dir)
+    save(rules_dir, "gamma.rules", client_text("gamma", "Gamma speaking", "+13125550500"))
     report = engine.reload()
     assert (report.added, str(report)) == (("gamma",), "added gamma")
     assert greeting(engine, number="+13125550500") == "Gamma speaking"
 
 
-def test_editor_swap_files_are_not_rules(rules):
-    save(rules, ".alpha.rules.swp", "not rules at all")
-    save(rules, ".#alpha.rules", "not rules either")
-    engine = Engine.from_path(rules)
+def test_editor_swap_files_are_not_rules(rules_dir):
+    save(rules_dir, ".alpha.rules.swp", "not rules at all")
+    save(rules_dir, ".#alpha.rules", "not rules either")
+    engine = Engine.from_path(rules_dir)
     assert (sorted(engine.clients), engine.problems) == (["alpha", "beta"], ())
 
 
-def test_the_same_number_in_two_clients_is_an_error_naming_both_files(rules):
-    save(rules, "gamma.rules", client_text("gamma", "Gamma speaking", "+13125550300"))
-    engine = Engine.from_path(rules)
+def test_the_same_number_in_two_clients_is_an_error_naming_both_files(rules_dir):
+    save(rules_dir, "gamma.rules", client_text("gamma", "Gamma speaking", "+13125550300"))
+    engine = Engine.from_path(rules_dir)
     [problem] = engine.problems
     assert problem.render() == (
-        f"{rules / 'gamma.rules'}:4:15: error: number +13125550300 belongs to two clients: "
-        f"`beta` ({rules / 'beta.rules'}) and `gamma` ({rules / 'gamma.rules'})\n"
+        f"{rules_dir / 'gamma.rules'}:4:15: error: number +13125550300 belongs to two clients: "
+        f"`beta` ({rules_dir / 'beta.rules'}) and `gamma` ({rules_dir / 'gamma.rules'})\n"
         "  hint: a dialled number must lead to one client; this file is not served")
     assert greeting(engine, number="+13125550300") == "Beta speaking"
 
 
-def test_a_client_id_in_two_files_is_an_error_naming_both_files(rules):
-    save(rules, "alpha-copy.rules", client_text("alpha", "Alpha's twin", "+13125550600"))
-    engine = Engine.from_path(rules)
+def test_a_client_id_in_two_files_is_an_error_naming_both_files(rules_dir):
+    save(rules_dir, "alpha-copy.rules", client_text("alpha", "Alpha's twin", "+13125550600"))
+    engine = Engine.from_path(rules_dir)
     [problem] = engine.problems
     assert problem.render() == (
-        f"{rules / 'alpha.rules'}:1:8: error: client `alpha` is also defined in {rules / 'alpha-copy.rules'}\n"
+        f"{rules_dir / 'alpha.rules'}:1:8: error: client `alpha` is also defined in {rules_dir / 'alpha-copy.rules'}\n"
         "  hint: each client id must be unique; this file is not served")
 
 
-def test_an_edit_that_takes_another_clients_number_keeps_the_last_good_version(rules):
-    engine = Engine.from_path(rules)
-    save(rules, "alpha.rules", client_text("alpha", "Alpha, greedy", "+13125550300"))
+def test_an_edit_that_takes_another_clients_number_keeps_the_last_good_version(rules_dir):
+    engine = Engine.from_path(rules_dir)
+    save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, greedy", "+13125550300"))
     report = engine.reload()
     assert report.changed == () and len(report.problems) == 1
     assert greeting(engine, number="+13125550200") == "Alpha speaking"
     assert greeting(engine, number="+13125550300") == "Beta speaking"
 
 
-def test_a_clashing_file_is_served_once_the_clash_is_gone(rules):
-    save(rules, "gamma.rules", client_text("gamma", "Gamma speaking", "+13125550300"))
-    engine = Engine.from_path(rules)
-    (rules / "beta.rules").unlink()
+def test_a_clashing_file_is_served_once_the_clash_is_gone(rules_dir):
+    save(rules_dir, "gamma.rules", client_text("gamma", "Gamma speaking", "+13125550300"))
+    engine = Engine.from_path(rules_dir)
+    (rules_dir / "beta.rules").unlink()
     report = engine.reload()
     assert (report.added, report.removed, report.problems) == (("gamma",), ("beta",), ())
     assert greeting(engine, number="+13125550300") == "Gamma speaking"
@@ -170,33 +163,33 @@ class Reloads:
             return self.reports[count - 1]
 
 
-def test_watching_reloads_on_save_keeps_the_last_good_version_and_stops_cleanly(rules):
+def test_watching_reloads_on_save_keeps_the_last_good_version_and_stops_cleanly(rules_dir):
     reloads = Reloads()
-    engine = Engine.from_path(rules)
+    engine = Engine.from_path(rules_dir)
     with engine.watch(debounce=0.05, on_reload=reloads) as watcher:
-        save(rules, "alpha.rules", client_text("alpha", "Alpha, saved"))
+        save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, saved"))
         assert reloads.wait_for(1).changed == ("alpha",)
         assert greeting(engine, client="alpha") == "Alpha, saved"
 
-        save(rules, "alpha.rules", client_text("alpha", "Alpha, broken", broken=True))
+        save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, broken", broken=True))
         assert len(reloads.wait_for(2).problems) == 1
         assert greeting(engine, client="alpha") == "Alpha, saved"
 
-        (rules / "beta.rules").unlink()
+        (rules_dir / "beta.rules").unlink()
         assert reloads.wait_for(3).removed == ("beta",)
     assert not watcher.running
 
 
-def test_closing_the_engine_stops_its_watch(rules):
-    engine = Engine.from_path(rules)
+def test_closing_the_engine_stops_its_watch(rules_dir):
+    engine = Engine.from_path(rules_dir)
     watcher = engine.watch(debounce=0.05)
     assert watcher.running
     engine.close()
     assert not watcher.running
 
 
-def test_a_change_made_just_before_watching_is_caught_up_on(rules):
-    engine = Engine.from_path(rules)
-    save(rules, "alpha.rules", client_text("alpha", "Alpha, saved while starting"))
+def test_a_change_made_just_before_watching_is_caught_up_on(rules_dir):
+    engine = Engine.from_path(rules_dir)
+    save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, saved while starting"))
     with engine.watch(debounce=0.05):
         assert greeting(engine, client="alpha") == "Alpha, saved while starting"

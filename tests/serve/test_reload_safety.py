@@ -15,32 +15,25 @@ def greeting(engine: Engine, client: str) -> str:
     return engine.decide(Call(client=client, at=AT)).greeting.text
 
 
-def two_clients(folder):
-    folder.mkdir()
-    (folder / "alpha.rules").write_text(client_text("alpha", "Alpha speaking", "+13125550200"))
-    (folder / "beta.rules").write_text(client_text("beta", "Beta speaking", "+13125550300"))
-    return Engine(folder)
-
-
-def test_an_emptied_directory_keeps_every_client_serving_and_says_so(tmp_path):
-    engine = two_clients(tmp_path / "rules")
-    for file in (tmp_path / "rules").iterdir():
+def test_an_emptied_directory_keeps_every_client_serving_and_says_so(rules_dir):
+    engine = Engine(rules_dir)
+    for file in rules_dir.iterdir():
         file.unlink()
     report = engine.reload()
     assert report.removed == ()
     assert greeting(engine, "alpha") == "Alpha speaking" and greeting(engine, "beta") == "Beta speaking"
     assert [p.message for p in engine.problems] == [
         "no rule files here any more; the 2 client(s) that were serving keep serving"]
-    (tmp_path / "rules" / "alpha.rules").write_text(client_text("alpha", "Alpha is back", "+13125550200"))
+    (rules_dir / "alpha.rules").write_text(client_text("alpha", "Alpha is back", "+13125550200"))
     report = engine.reload()
     assert report.removed == ("beta",)  # with a file back, beta's absence is deliberate
     assert greeting(engine, "alpha") == "Alpha is back"
     assert engine.problems == ()
 
 
-def test_a_vanished_directory_keeps_every_client_serving(tmp_path):
-    engine = two_clients(tmp_path / "rules")
-    shutil.rmtree(tmp_path / "rules")
+def test_a_vanished_directory_keeps_every_client_serving(rules_dir):
+    engine = Engine(rules_dir)
+    shutil.rmtree(rules_dir)
     engine.reload()
     assert greeting(engine, "beta") == "Beta speaking"
     assert "the rules are gone" in engine.problems[0].message
@@ -55,8 +48,8 @@ def test_a_single_served_file_deleted_keeps_serving(tmp_path):
     assert greeting(engine, "alpha") == "Alpha speaking"
 
 
-def test_deleting_one_file_while_others_remain_stops_serving_it(tmp_path):
-    engine = two_clients(tmp_path / "rules")
-    (tmp_path / "rules" / "beta.rules").unlink()
+def test_deleting_one_file_while_others_remain_stops_serving_it(rules_dir):
+    engine = Engine(rules_dir)
+    (rules_dir / "beta.rules").unlink()
     assert engine.reload().removed == ("beta",)
     assert set(engine.clients) == {"alpha"}
