@@ -1,5 +1,7 @@
 """Acceptance scenarios in the account manager's words: Gherkin steps for pytest-bdd.
 
-`steps` is a pytest plugin (`-p rules_engine.acceptance.steps`); `runner` drives it for
-`rules-engine test`; `coverage` tells which rules no scenario exercised.
+`steps` is a pytest plugin (`-p rules_engine.acceptance.steps`), built on `world` (one
+scenario's call and decision) and `phrases` (the words for reasons and languages);
+`rules-engine test` (`rules_engine.cli.test`) runs it with `reporter` in place of pytest's
+output; `coverage` tells which rules no scenario exercised.
 """

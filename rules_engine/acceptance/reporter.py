@@ -29,8 +29,8 @@ def gherkin_problem(text: str) -> str:
 class ScenarioReporter:
     """A pytest plugin; the scenario's title comes from the step library (`user_properties`)."""
 
-    def __init__(self, out: TextIO = sys.stdout):
-        self.out = out
+    def __init__(self, out: TextIO | None = None):
+        self.out = out if out is not None else sys.stdout  # the stdout of this run, not of the first import
         self.counts: Counter[str] = Counter()
         self.failures: list[str] = []
         self.unreadable = 0  # feature files pytest-bdd could not parse

@@ -97,7 +97,7 @@ class World:
             finally:
                 if self.status is not None:
                     engine.clear_status(client_id)
-            self.decision_json = decision.model_dump(mode="json")
+            self.decision_json = decision.to_dict()
             from .coverage import record
 
             record(engine.client(client_id), self.decision_json)

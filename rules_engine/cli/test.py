@@ -1,10 +1,18 @@
-"""`rules-engine test [FEATURES...]`: run account managers' Gherkin scenarios, with rule coverage."""
+"""`rules-engine test [FEATURES...]`: run account managers' Gherkin scenarios, with rule coverage.
+
+The scenarios run under pytest-bdd in this process (`pytest.main`), with the step library
+as a plugin and our own reporter in place of pytest's terminal output. Several runs may
+share one process (the project's test suite makes a few): each leaves nothing behind.
+"""
 
 from __future__ import annotations
 
 import sys
 import tempfile
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 
 def add_parser(sub):
@@ -30,17 +38,10 @@ def run(args) -> int:
         print("rules-engine test: no such feature file or directory: " + ", ".join(missing), file=sys.stderr)
         return 1
     coverage.reset()
-    with tempfile.TemporaryDirectory(prefix="rules-engine-test-") as tmp:
-        (Path(tmp) / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        module = Path(tmp) / "rules_engine_scenarios.py"
-        module.write_text(
-            "from pytest_bdd import scenarios\n"
-            f"scenarios(*{[str(p) for p in features]!r})\n",
-            encoding="utf-8",
-        )
+    with scenario_module(features) as (module, ini):
         code = pytest.main([
             str(module), "-p", "rules_engine.acceptance.steps", "-p", "no:cacheprovider",
-            "--rootdir", str(Path.cwd()), "-c", str(Path(tmp) / "pytest.ini"),
+            "--rootdir", str(Path.cwd()), "-c", str(ini),
             "--rules", str(Path(args.rules).resolve()),
             "-p", "no:terminal",
         ], plugins=[ScenarioReporter()])
@@ -50,3 +51,26 @@ def run(args) -> int:
         print("rules-engine test: no scenarios found", file=sys.stderr)
         return 1
     return 0 if code == 0 else 1
+
+
+@contextmanager
+def scenario_module(features: list[Path]) -> Iterator[tuple[Path, Path]]:
+    """A throwaway test module that asks pytest-bdd for the scenarios of `features`, beside an
+    empty `pytest.ini` (so that no project's settings apply).
+
+    Its name is new each run, and afterwards it is gone from disk, `sys.modules` and the
+    `sys.path` entry pytest adds for it: a later run in the same process imports its own.
+    """
+    name = f"rules_engine_scenarios_{uuid.uuid4().hex}"
+    with tempfile.TemporaryDirectory(prefix="rules-engine-test-") as tmp:
+        module = Path(tmp) / f"{name}.py"
+        module.write_text(f"from pytest_bdd import scenarios\nscenarios(*{[str(p) for p in features]!r})\n",
+                          encoding="utf-8")
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        try:
+            yield module, ini
+        finally:
+            sys.modules.pop(name, None)
+            while tmp in sys.path:
+                sys.path.remove(tmp)

@@ -209,3 +209,7 @@ class Decision(Part):
 
     def to_json(self, indent: Optional[int] = None) -> str:
         return self.model_dump_json(indent=indent)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The decision as the JSON's values (what the decision log stores and the CLI renders)."""
+        return self.model_dump(mode="json")

@@ -2,6 +2,10 @@
 scenario that is wrong, or written with words the step library does not know, fails with a
 message an account manager can act on.
 
+Every scenario under features/ runs once, in one `rules-engine test --coverage` run shared
+by the tests that read its output (`examples`); the wrong scenarios run together in a
+second (`mistakes`). Each run is the command's own entry point called in this process.
+
 Expected rule counts and line numbers are read from the rule files' text here (a rule is a
 line of its own: `greeting NAME`, `choose script`, a level in `urgency { … }`, a route line
 with `->`), not from the engine's model.
@@ -9,18 +13,15 @@ with `->`), not from the engine's model.
 
 from __future__ import annotations
 
+import io
 import re
-import subprocess
-import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from tests.support import CONFIGS, ROOT
-
-FEATURES = ROOT / "features"
-RULES_ENGINE = Path(sys.executable).parent / "rules-engine"
-CLIENTS = sorted(p.stem for p in CONFIGS.glob("*.rules"))
+from rules_engine.cli import main
+from tests.support import CLIENTS, CONFIGS, FEATURES
 
 
 def line_of(client: str, pattern: str) -> int:
@@ -45,10 +46,12 @@ def rule_count(client: str) -> int:
 
 
 def rules_engine_test(*paths: Path, coverage: bool = False) -> tuple[int, str]:
-    """Run `rules-engine test` as an account manager does, in a process of its own."""
-    argv = [str(RULES_ENGINE), "test", *map(str, paths), "--rules", str(CONFIGS)] + (["--coverage"] if coverage else [])
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    return done.returncode, done.stdout + done.stderr
+    """`rules-engine test PATHS… --rules client_configs` as an account manager runs it: the exit
+    code, and what it printed (standard output, then standard error, as one text)."""
+    printed = io.StringIO()
+    with redirect_stdout(printed), redirect_stderr(printed):
+        code = main(["test", *map(str, paths), "--rules", str(CONFIGS)] + (["--coverage"] if coverage else []))
+    return code, printed.getvalue()
 
 
 def failure_of(output: str, scenario: str) -> str:
@@ -63,8 +66,14 @@ def assert_no_python(output: str) -> None:
         assert sign not in output, f"Python shows through ({sign!r}):\n{output}"
 
 
-def test_every_example_client_passes_with_every_rule_exercised():
-    code, out = rules_engine_test(FEATURES, coverage=True)
+@pytest.fixture(scope="module")
+def examples() -> tuple[int, str]:
+    """Every example client's scenarios, with coverage: the one run of features/ in the suite."""
+    return rules_engine_test(FEATURES, coverage=True)
+
+
+def test_every_example_client_passes_with_every_rule_exercised(examples):
+    code, out = examples
     assert code == 0, out
     assert " failed" not in out and "FAILED" not in out
     assert "not exercised" not in out
@@ -223,8 +232,10 @@ def test_a_feature_file_that_is_not_gherkin_is_named_with_its_line_and_no_python
     assert_no_python(out)
 
 
-def test_each_scenario_gets_one_line_with_its_verdict():
-    code, out = rules_engine_test(ROOT / "features" / "acme_plumbing.feature")
+def test_each_scenario_gets_one_line_with_its_verdict(examples):
+    code, out = examples
     assert code == 0
-    assert "  PASS  Saturday night, busy line, burst pipe: the plumber on call is called first" in out
-    assert re.search(r"^\d+ scenario\(s\): \d+ passed$", out, re.M)
+    assert "\nFeature: Acme Plumbing & Heating — calls forwarded to the answering service (features/acme_plumbing.feature)\n" in out
+    assert "\n  PASS  Saturday night, busy line, burst pipe: the plumber on call is called first\n" in out
+    verdicts = re.findall(r"^  (PASS|FAIL|SKIP)  ", out, re.M)
+    assert f"\n{len(verdicts)} scenario(s): {len(verdicts)} passed\n" in out
