@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import Diagnostic, RulesError
 from ..language.compile import compile_file
 from ..schedule.shifts import coverage_warnings
-from .oncall import iso_date
+from .options import iso_date
 
 
 def add_parser(sub):

@@ -8,7 +8,6 @@ an iCalendar feed; shifts keep their true start and end even where they cross th
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from datetime import date, datetime, timedelta, timezone
@@ -20,8 +19,7 @@ from ..schedule import ics
 from ..schedule.calendar import Calendar
 from ..schedule.oncall import FileOverride, Layer, OnCall
 from ..schedule.shifts import COVERAGE_DAYS, Shift, by_day, local_midnight, shifts
-from .decide import input_error, when
-from .live import add_store_option, open_engine_or_report
+from .options import AT_HELP, add_rules_path, add_store_option, input_error, iso_date, open_engine, when
 
 # How far beyond the asked range shifts are followed to find their true start and end.
 REACH = timedelta(days=35)
@@ -32,23 +30,21 @@ def add_parser(sub):
         "oncall", help="who is on call now, at an instant or over a week; JSON or an iCalendar feed",
         description="Show who is on call for a client's teams.",
     )
-    parser.add_argument("path", metavar="PATH", help="a .rules file or a directory of them")
+    add_rules_path(parser)
     parser.add_argument("--client", required=True, metavar="ID", help="the client's id")
     parser.add_argument("--team", metavar="NAME", help="only this team")
     span = parser.add_mutually_exclusive_group()
-    span.add_argument("--at", metavar="DATETIME",
-                      help="ISO 8601; with an offset it is that instant, without one the client's local time")
+    span.add_argument("--at", metavar="DATETIME", help=AT_HELP)
     span.add_argument("--week", metavar="DATE", type=iso_date, help="the week (Monday to Sunday) containing this date")
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--ics", action="store_true", help="print an iCalendar feed of the shifts")
-    parser.set_defaults(number=None)  # clients are named by id here; `input_error` also handles numbers
     add_store_option(parser)
     return parser
 
 
 def run(args) -> int:
-    engine = open_engine_or_report(args)
+    engine = open_engine(args)
     if engine is None:
         return 1
     try:
@@ -57,10 +53,7 @@ def run(args) -> int:
         at = when(args.at, client.timezone, "at") if args.at else datetime.now(timezone.utc)
         week = args.week - timedelta(days=args.week.weekday()) if args.week else None
     except CallError as exc:
-        for problem in engine.problems:
-            print(problem.render(), file=sys.stderr)
-        print(input_error(exc, engine, args).render(), file=sys.stderr)
-        return 1
+        return input_error(exc, engine, args)
     oncall = OnCall(client, Calendar(client))
     live = engine.store.snapshot(client.id).overrides
     if args.ics:
@@ -90,14 +83,6 @@ def chosen_teams(client: m.Client, team: Optional[str]) -> list[str]:
         known = ", ".join(f"`{t}`" for t in client.teams) or "none"
         raise CallError(f"client `{client.id}` has no on-call team `{team}` ({hint or 'teams: ' + known})", field="team")
     return [team]
-
-
-def iso_date(text: str) -> date:
-    """An argparse type: YYYY-MM-DD, with a message an account manager can act on."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`{text}` is not a date (YYYY-MM-DD, e.g. 2026-12-21)") from None
 
 
 # ---- who is on call at one instant --------------------------------------------------------------------

@@ -21,6 +21,47 @@ def test_json_is_the_api_decision(cli, engine):
     assert json.loads(out) == json.loads(expected.to_json())
 
 
+def test_the_spec_call_reads_in_full(cli, engine):
+    """The whole report for LANGUAGE.md's example call, as an account manager reads it."""
+    version = engine.client("acme_plumbing").rules_version
+    assert cli(*SPEC_CALL) == (0, f"""\
+Acme Plumbing & Heating (acme_plumbing), rules version {version}
+Call:      Sat 28 Nov 2026 23:15 CST (UTC-06:00, America/Chicago)
+           forwarded busy, caller not given, language not given
+           type = burst_pipe
+Windows:   night
+
+GREETING  after_hours, in en
+  "Thank you for calling Acme Plumbing. Our office is closed; I can take a message or reach the plumber on call for emergencies."
+  decided by line 43: greeting after_hours when not open or holiday or closed {{
+    after these did not hold: line 38 (busy)
+
+SCRIPT    intake
+  chosen by line 62: choose script intake otherwise
+    after these did not hold: line 61 (lunch)
+  1. ask name (required): "May I have your name?"
+  2. ask callback (required; a phone number): "What is the best number to reach you?"
+  3. ask address: "What is the service address?"
+  4. ask type (required; one of burst_pipe, no_heat, gas_smell, estimate, billing, other): "What is the problem?"
+       already answered: burst_pipe
+  5. say: "Thank you, {{answer.name}}. I will pass this on right away."
+
+URGENCY   emergency
+  decided by line 66: emergency when type in (burst_pipe, gas_smell) or said ("flood", "gas leak")
+
+ROUTE     rule 1 of `route`
+  decided by line 72: when urgency is emergency and (not open or holiday or closed) -> escalate emergency
+  1. escalate `emergency`, up to 2 rounds:
+       step 1: call Bob Ortiz (bob, on call for plumbers) at +13125550112; then wait 5 min for an answer
+       step 2: text Bob Ortiz (bob, on call for plumbers) at +13125550112; call Bob Ortiz (bob) at +13125550112; \
+then wait 10 min for an answer
+       if nobody answers: take a message (priority high), deliver by email to Front desk (office) at \
+office@acme.example; by text to Bob Ortiz (bob) at +13125550112
+  on call: plumbers: Bob Ortiz (bob) is on call, by rotation (line 26: rotation daily  from 2026-01-03 12:00 \
+{{ carol, bob }} only sat-sun)
+""", "")
+
+
 def test_readable_report_reads_top_to_bottom(cli):
     code, out, _ = cli(*SPEC_CALL)
     assert code == 0

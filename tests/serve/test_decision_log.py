@@ -1,4 +1,7 @@
-"""The decision log: one JSON line per decision, and `rules-engine explain` reading it back."""
+"""The decision log: one JSON line per decision, written whole even by many threads at once.
+
+`rules-engine explain`, which reads it back, is tested in `tests/cli/test_cli_explain.py`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from rules_engine.cli import main
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.serve.decision_log import DecisionLog, DecisionLogError, find
@@ -108,53 +110,3 @@ def test_an_engine_from_settings_logs_to_the_file_named_and_closes_it(tmp_path):
     with pytest.raises(DecisionLogError):
         log.write(Call(**CALL), Engine.from_path(tmp_path).decide(Call(**CALL)))
 
-
-# ---- rules-engine explain ----------------------------------------------------------------
-
-
-def test_explain_shows_when_who_which_version_greeting_route_and_why(engine, tmp_path, capsys):
-    path = tmp_path / "decisions.jsonl"
-    log = DecisionLog(path)
-    log.write(Call(**CALL), engine.decide(Call(**CALL)), call_id="sip-4711")
-    log.close()
-    [record] = lines(path)
-
-    assert main(["explain", str(path), "--call-id", "sip-4711"]) == 0
-    assert capsys.readouterr().out == f"""\
-Call sip-4711, decided {record["logged_at"]}
-Client:    desk_only, rules version {engine.client("desk_only").rules_version}
-Call:      at 2026-07-07T09:30:00+01:00, forwarded busy, caller +447700900123, language not given
-           name = Sam
-Windows:   none of the named windows held
-
-GREETING  default, in en
-  "Desk Only, good day"
-SCRIPT    none
-URGENCY   not known yet
-ROUTE     rule 1 of `route` (line 7)
-  1. put the caller through to Front desk (desk) at +442071234999
-
-WHY       the rules tried, in order
-  line    6  greeting   default  holds
-  line    7  route      1        holds
-"""
-
-
-def test_explain_of_an_unknown_call_id_says_so(engine, tmp_path, capsys):
-    path = tmp_path / "decisions.jsonl"
-    log = DecisionLog(path)
-    log.write(Call(**CALL), engine.decide(Call(**CALL)), call_id="sip-4711")
-    log.close()
-    assert main(["explain", str(path), "--call-id", "sip-4712"]) == 1
-    assert capsys.readouterr().err == (
-        f"{path}: error: no decision is logged under call id `sip-4712`\n"
-        "  hint: the engine logs each decision under the call id it was given, or a random one it returns\n")
-
-
-def test_explain_json_prints_the_record_as_logged(engine, tmp_path, capsys):
-    path = tmp_path / "decisions.jsonl"
-    log = DecisionLog(path)
-    log.write(Call(**CALL), engine.decide(Call(**CALL)), call_id="sip-4711")
-    log.close()
-    assert main(["explain", str(path), "--call-id", "sip-4711", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == lines(path)[0]

@@ -1,0 +1,102 @@
+"""What the sub-commands share: the rules PATH and live-state options, reading date-times
+and dates as the command line gives them, and bad input told as a diagnostic.
+
+Date-times (`--at`, `--status-until`) follow LANGUAGE.md section 4: with an offset, that
+instant; without one, the client's local wall-clock time, a repeated hour meaning its
+first occurrence (fold=0). Input errors go to standard error in the diagnostics format,
+named by the option (`--at: error: …`) or by the rules PATH for an unknown client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Optional
+
+from ..engine import Engine
+from ..errors import CallError, Diagnostic, RulesEngineError, UnknownClientError, did_you_mean
+from ..schedule import clock
+from ..serve.state import OverlayStore
+from ..serve.store_sqlite import SQLiteStore
+
+AT_HELP = "ISO 8601; with an offset it is that instant, without one the client's local time"
+
+
+def add_rules_path(parser) -> None:
+    parser.add_argument("path", metavar="PATH", help="a .rules file or a directory of them")
+
+
+def add_store_option(parser) -> None:
+    parser.add_argument(
+        "--store", metavar="FILE",
+        help="the daemon's live-state store (SQLite): include the statuses and on-call overrides "
+             "set through the API; it is only read, never changed",
+    )
+
+
+def error(message: str, where: str, hint: Optional[str] = None) -> None:
+    """Tell one input error on standard error, in the diagnostics format."""
+    print(Diagnostic("error", message, where, hint=hint).render(), file=sys.stderr)
+
+
+def open_engine(args) -> Optional[Engine]:
+    """The engine for one command: the rules of PATH, over the daemon's live state if `--store`
+    (read, never written); None after telling on standard error why that store could not be read."""
+    if not args.store:
+        return Engine(args.path)
+    try:
+        if not Path(args.store).is_file():
+            raise CallError(f"no live-state store at {args.store}", field="store")
+        return Engine(args.path, store=OverlayStore(SQLiteStore(args.store)))
+    except RulesEngineError as exc:
+        error(str(exc), args.store)
+        return None
+
+
+def when(text: str, zone_name: str, option: str) -> datetime:
+    """An ISO 8601 date-time; without an offset, the client's local wall-clock time (fold=0)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CallError(f"`{text}` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or 2026-11-28T23:15:00-06:00)",
+                        field=option) from None
+    if value.utcoffset() is None:
+        zone = clock.zone(zone_name)
+        return clock.to_instant(value, zone).astimezone(zone)
+    return value
+
+
+def iso_date(text: str) -> date:
+    """An argparse type: YYYY-MM-DD, with a message an account manager can act on."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date (YYYY-MM-DD, e.g. 2026-12-21)") from None
+
+
+def input_error(exc: CallError, engine: Engine, args) -> int:
+    """Tell why the call or option was refused, after the problems of the rule files (a client
+    that did not compile is often the unknown one); returns the exit code, 1."""
+    for problem in engine.problems:
+        print(problem.render(), file=sys.stderr)
+    message = str(exc)[len(exc.field) + 2:] if exc.field else str(exc)
+    if isinstance(exc, UnknownClientError):
+        error(message, args.path, hint=unknown_client_hint(engine, args))
+    else:
+        error(message, f"--{exc.field.replace('_', '-')}" if exc.field else "call")
+    return 1
+
+
+def unknown_client_hint(engine: Engine, args) -> str:
+    """The closest served client or number, or the list of them."""
+    known = engine.clients
+    if not known:
+        return f"no client could be served from {args.path}"
+    number = getattr(args, "number", None)  # `oncall` names clients by id only
+    if number is not None:
+        numbers = {n.value: c.id for c in known.values() for n in c.numbers}
+        return did_you_mean(number, numbers) or "served numbers: " + ", ".join(sorted(numbers))
+    served = ", ".join(f"`{name}`" for name in sorted(known))
+    return did_you_mean(args.client or "", known) or f"served clients: {served}"
