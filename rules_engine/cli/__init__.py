@@ -1,4 +1,6 @@
-"""The `rules-engine` command line: one module per sub-command, each with `add_parser` and `run`.
+"""The `rules-engine` command line: one module per sub-command, each with `add_parser` and `run`;
+`options` holds what they share (PATH, `--store`, `--at`, input errors) and `render` shows a
+decision for people (`decide`, `explain`).
 
 Exit codes: 0 ok, 1 rule or input errors, 2 usage errors (argparse's own).
 """
