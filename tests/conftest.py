@@ -1,5 +1,5 @@
-"""Fixtures that many test modules share: the example clients' engine, a small rules
-directory, and the command line run in-process.
+"""Fixtures that many test modules share: the example clients' engine, small rules
+directories, and the command line run in-process.
 
 Plain values (paths, small client texts) live in `tests/support.py`: modules need them at
 import time, for `parametrize`.
@@ -7,6 +7,7 @@ import time, for `parametrize`.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -14,7 +15,7 @@ import pytest
 
 from rules_engine.cli import main
 from rules_engine.engine import Engine
-from tests.support import CONFIGS, client_text
+from tests.support import ACME, CONFIGS, client_text
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +35,16 @@ def engine(examples_engine: Engine):
     for client_id in examples_engine.clients:
         examples_engine.clear_status(client_id)
         examples_engine.clear_overrides(client_id)
+
+
+@pytest.fixture
+def acme_dir(tmp_path: Path) -> Path:
+    """A rules directory (`rules/` in the test's own folder) holding a copy of Acme Plumbing,
+    as a daemon's deployment has it: free to edit, with room beside it for settings and state."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy(ACME, folder / ACME.name)
+    return folder
 
 
 @pytest.fixture

@@ -39,14 +39,13 @@ def test_a_dialled_number_is_found_however_it_is_typed(engine):
     assert engine.client(number="+1 (312) 555-0100").id == "acme_plumbing"
 
 
-def test_a_reloaded_away_client_is_freed_with_its_preparation(tmp_path):
+def test_a_reloaded_away_client_is_freed_with_its_preparation(acme_dir):
     """A daemon reloads for months: a client that stopped being served must not stay in memory."""
     import gc
     import weakref
 
-    rules = tmp_path / "acme_plumbing.rules"
-    rules.write_text(ACME.read_text())
-    engine = Engine(tmp_path)
+    rules = acme_dir / "acme_plumbing.rules"
+    engine = Engine(acme_dir)
     engine.decide(Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="busy"))
     old = weakref.ref(engine.client("acme_plumbing"))
     rules.write_text(ACME.read_text().replace("How may I help you?", "What can I do for you?"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,12 @@ from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.serve.settings import Settings, SettingsError
 from rules_engine.serve.store_sqlite import SQLiteStore
-from tests.support import ACME
 
 
 @pytest.fixture
-def deployment(tmp_path) -> Path:
+def deployment(acme_dir) -> Path:
     """A daemon's directory: rules/ beside the settings file."""
-    (tmp_path / "rules").mkdir()
-    shutil.copy(ACME, tmp_path / "rules")
-    return tmp_path
+    return acme_dir.parent
 
 
 def write(path: Path, text: str) -> Path:

@@ -6,10 +6,8 @@ and see what another process sharing the file wrote.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +16,6 @@ from rules_engine.engine import Engine
 from rules_engine.errors import CallError
 from rules_engine.serve.state import EMPTY, LiveOverride, MemoryStore, OwnerStatus
 from rules_engine.serve.store_sqlite import SCHEMA_VERSION, SQLiteStore, StoreError
-from tests.support import ACME
 
 CHICAGO = timezone(timedelta(hours=-6))  # November: CST
 LONDON_SUMMER = timezone(timedelta(hours=1))
@@ -136,16 +133,8 @@ def first_call_of_emergency(decision) -> tuple[str, str]:
     return target.contact, target.address
 
 
-@pytest.fixture
-def rules(tmp_path) -> Path:
-    directory = tmp_path / "rules"
-    directory.mkdir()
-    shutil.copy(ACME, directory)
-    return directory
-
-
-def test_statuses_and_overrides_survive_closing_the_engine(rules, tmp_path):
-    settings = dict(rules=rules, store=tmp_path / "state.db")
+def test_statuses_and_overrides_survive_closing_the_engine(acme_dir, tmp_path):
+    settings = dict(rules=acme_dir, store=tmp_path / "state.db")
     with Engine.from_settings(**settings) as engine:
         # Saturday night, the weekend layer has only carol and bob: alice is not on call.
         assert first_call_of_emergency(engine.decide(Call(**NIGHT_BURST)))[0] in ("carol", "bob")
@@ -165,8 +154,8 @@ def test_statuses_and_overrides_survive_closing_the_engine(rules, tmp_path):
         "Acme Plumbing, this is Dana. Acme Plumbing & Heating is unavailable right now: In court until 3pm")
 
 
-def test_cleared_overrides_stay_cleared_after_a_restart(rules, tmp_path):
-    settings = dict(rules=rules, store=tmp_path / "state.db")
+def test_cleared_overrides_stay_cleared_after_a_restart(acme_dir, tmp_path):
+    settings = dict(rules=acme_dir, store=tmp_path / "state.db")
     with Engine.from_settings(**settings) as engine:
         engine.set_override("acme_plumbing", "plumbers", "alice", datetime(2026, 11, 28, 18, tzinfo=CHICAGO),
                             datetime(2026, 11, 29, 8, tzinfo=CHICAGO))
@@ -180,8 +169,7 @@ def test_cleared_overrides_stay_cleared_after_a_restart(rules, tmp_path):
     ("plumber", "alice", "team: client `acme_plumbing` has no on-call team `plumber`; did you mean `plumbers`?"),
     ("plumbers", "alicia", "person: client `acme_plumbing` has no contact `alicia`; did you mean `alice`?"),
 ])
-def test_an_override_naming_an_unknown_team_or_person_is_refused(rules, team, person, message):
-    engine = Engine(rules)
+def test_an_override_naming_an_unknown_team_or_person_is_refused(engine, team, person, message):
     with pytest.raises(CallError) as caught:
         engine.set_override("acme_plumbing", team, person, datetime(2026, 11, 28, tzinfo=CHICAGO),
                             datetime(2026, 11, 29, tzinfo=CHICAGO))
@@ -189,8 +177,7 @@ def test_an_override_naming_an_unknown_team_or_person_is_refused(rules, team, pe
     assert engine.live_state("acme_plumbing").overrides == ()
 
 
-def test_an_override_must_end_after_it_starts_and_carry_offsets(rules):
-    engine = Engine(rules)
+def test_an_override_must_end_after_it_starts_and_carry_offsets(engine):
     start = datetime(2026, 11, 28, tzinfo=CHICAGO)
     with pytest.raises(CallError, match="^end: an override must end after it starts$"):
         engine.set_override("acme_plumbing", "plumbers", "alice", start, start)
