@@ -7,8 +7,8 @@ agent will say it, the script, the urgency, the route (who is reached first, at 
 number, how long to wait, what happens next) and, for each part, the rule that decided it.
 
 What the decision does not carry comes from a `Source` when there is one (`decide` has the
-client): the client's title, its time zone's name, and the rule file's lines, quoted beside
-the rules that decided. Without one (`explain` has only the log), rules are named by line.
+client): the client's title, its time zone's name, and the lines of the rule text it was
+compiled from, quoted beside the rules that decided. Without one (`explain` has only the log), rules are named by line.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from .. import model as m
+from ..errors import SourceText
 from ..schedule import clock
 
 METHOD_WORDS = {"call": "call", "sms": "text", "email": "email"}
@@ -47,11 +47,9 @@ class Source:
 
     @classmethod
     def of(cls, client: m.Client) -> Source:
-        try:
-            lines = Path(client.path).read_text(encoding="utf-8").splitlines()
-        except OSError:
-            lines = []
-        return cls(client.title or client.id, client.timezone, lines)
+        """The client's title (or id), its zone, and the lines of the text it was compiled from
+        (not the file read again: it may have changed since)."""
+        return cls(client.title or client.id, client.timezone, SourceText.of(client.path, client.source).lines)
 
 
 def render(decision: Mapping[str, Any], call: Mapping[str, Any], source: Optional[Source] = None,
