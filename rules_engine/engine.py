@@ -11,14 +11,14 @@ from . import model as m
 from .decide import decider as evaluate
 from .decide.call import Call
 from .decide.conditions import phone_key
-from .decide.decision import Decision
+from .decide.decision import Decision, LiveStateStamp
 from .errors import CallError, Diagnostic, UnknownClientError, did_you_mean
 from .serve import catalog as catalogs
 from .serve.compile_cache import CompileCache
 from .serve.decision_log import DecisionLog
 from .serve.settings import Settings
-from .serve.state import LiveOverride, LiveState, MemoryStore, OwnerStatus, Store
-from .serve.store_sqlite import SQLiteStore
+from .serve.state import LiveOverride, LiveState, LiveStateHealth, MemoryStore, OwnerStatus, Store
+from .serve.stores import open_store
 from .serve.watch import Watcher
 
 
@@ -41,6 +41,7 @@ class Engine:
                  cache_dir: str | Path | None = None):
         self.path = Path(path)
         self.store: Store = store if store is not None else MemoryStore()
+        self._shared_store = self.store.shared  # decisions from a shared store say how old their state is
         self.decision_log = decision_log
         self.default_language = default_language
         self._reload_lock = threading.Lock()
@@ -64,7 +65,7 @@ class Engine:
             settings = Settings.from_yaml(settings, **values)
         else:
             settings = Settings.of(values, "arguments")
-        store = SQLiteStore(settings.store) if settings.store is not None else None
+        store = open_store(settings.store) if settings.store is not None else None
         try:
             log = DecisionLog(settings.decision_log) if settings.decision_log is not None else None
         except BaseException:
@@ -161,7 +162,12 @@ class Engine:
                 raise CallError(f"{call.number} is not a number of client `{client.id}`", field="number")
         if call.language is None and self.default_language is not None:
             call = call.model_copy(update={"language": self.default_language})
-        decision = evaluate.Decider(prepared, call, self.store.snapshot(client.id)).decision()
+        if self._shared_store:
+            state, stamp = self.store.stamped(client.id)
+            decision = evaluate.Decider(prepared, call, state).decision()
+            decision = decision.model_copy(update={"live_state": LiveStateStamp.of(stamp)})
+        else:
+            decision = evaluate.Decider(prepared, call, self.store.snapshot(client.id)).decision()
         self._log_decision(call, decision, call_id)
         return decision
 
@@ -207,6 +213,11 @@ class Engine:
     def live_state(self, client: str) -> LiveState:
         """The status and live overrides `client`'s decisions read now."""
         return self.store.snapshot(client)
+
+    def live_state_health(self) -> LiveStateHealth:
+        """Whether the live-state store answers and how old the snapshot decisions read is
+        (for a service's readiness check and metrics; docs/embedding.md)."""
+        return self.store.health()
 
     def _log_decision(self, call: Call, decision: Decision, call_id: Optional[str] = None) -> Optional[str]:
         """Append the decision to the decision log, if one is configured; returns its call id."""

@@ -136,3 +136,7 @@ class CallError(RulesEngineError):
 
 class UnknownClientError(CallError):
     """No client is served under that id or number."""
+
+
+class StoreError(RulesEngineError):
+    """The live-state store cannot be opened, read or written; the message names what failed."""

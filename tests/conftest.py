@@ -1,5 +1,5 @@
 """Fixtures that many test modules share: the example clients' engine, small rules
-directories, and the command line run in-process.
+directories, the command line run in-process, and a PostgreSQL database of a test's own.
 
 Plain values (paths, small client texts) live in `tests/support.py`: modules need them at
 import time, for `parametrize`.
@@ -15,6 +15,7 @@ import pytest
 
 from rules_engine.cli import main
 from rules_engine.engine import Engine
+from tests.postgres import new_database
 from tests.support import ACME, CONFIGS, client_text
 
 
@@ -82,3 +83,10 @@ def cli(capsys) -> Callable[..., Run]:
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def postgres_url():
+    """A new PostgreSQL database for this test (`tests/postgres.py`), dropped afterwards."""
+    with new_database() as url:
+        yield url

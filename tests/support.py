@@ -6,6 +6,7 @@ modules need at import time (for `parametrize`) or call directly.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,3 +32,13 @@ def client_text(client: str, greeting: str, number: str = "+13125550200", broken
     {route} {{ otherwise -> patch desk }}
 }}
 """
+
+
+def eventually(check, within: float = 1.0, every: float = 0.005):
+    """The first true value of `check()` within `within` seconds; the last one (false) after."""
+    deadline = time.monotonic() + within
+    while True:
+        value = check()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(every)

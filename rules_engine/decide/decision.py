@@ -191,10 +191,29 @@ class TraceEntry(Part):
     note: Optional[str] = None
 
 
+class LiveStateStamp(BaseModel):
+    """How current the live state a decision read was; only decisions read from a shared
+    store (PostgreSQL) carry it. `revision` is the client's live-state revision (0 before
+    any change), `as_of` when the snapshot was last known to match the store (ISO 8601,
+    UTC), `age` the seconds from then to the decision. (Validated as usual, not a `Part`:
+    it is built by the engine, not the evaluator.)"""
+
+    model_config = ConfigDict(frozen=True)
+    revision: int
+    as_of: Optional[str]
+    age: Optional[float]
+
+    @classmethod
+    def of(cls, stamp) -> "LiveStateStamp":
+        return cls(revision=stamp.revision,
+                           as_of=None if stamp.synced_at is None else stamp.synced_at.isoformat(timespec="milliseconds"),
+                           age=None if stamp.age is None else round(stamp.age, 3))
+
+
 class Decision(Part):
     """The whole answer for one call."""
 
-    OMIT_NONE = frozenset({"status"})
+    OMIT_NONE = frozenset({"status", "live_state"})
     client: str
     at: str  # local time of the call, ISO 8601 with offset
     rules_version: str
@@ -206,6 +225,7 @@ class Decision(Part):
     route: Optional[Route] = None
     status: Optional[Status] = None
     trace: tuple[TraceEntry, ...] = ()
+    live_state: Optional[LiveStateStamp] = None
 
     def to_json(self, indent: Optional[int] = None) -> str:
         return self.model_dump_json(indent=indent)

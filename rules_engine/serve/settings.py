@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..errors import RulesEngineError, did_you_mean
+from .stores import is_database_url
 
 LANGUAGE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -29,8 +30,9 @@ class SettingsError(RulesEngineError):
 class Settings(BaseModel):
     """What an engine serves and where it keeps its state.
 
-    `store` is a SQLite file for live state (statuses, on-call overrides); without one,
-    live state is kept in memory and lost on restart. `decision_log` is a JSON-lines file
+    `store` is where live state (statuses, on-call overrides) is kept: a SQLite file, or a
+    `postgresql://` URL for several daemons sharing it; without one, live state is kept in
+    memory and lost on restart. `decision_log` is a JSON-lines file
     receiving one line per decision; without one, nothing is logged. `default_language`
     is the language of calls that do not say one. `cache_dir` is a directory (the process
     user's own, mode 0700) where compiled clients are kept across restarts; without one,
@@ -40,7 +42,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     rules: Path
-    store: Optional[Path] = None
+    store: Optional[Union[Path, str]] = None  # a str only for a postgresql:// URL
     decision_log: Optional[Path] = None
     default_language: Optional[str] = None
     cache_dir: Optional[Path] = None
@@ -50,6 +52,15 @@ class Settings(BaseModel):
     def _language(cls, value: Optional[str]) -> Optional[str]:
         if value is not None and not LANGUAGE.match(value):
             raise ValueError(f"`{value}` is not a language code such as en or es")
+        return value
+
+    @field_validator("store")
+    @classmethod
+    def _store(cls, value: Union[Path, str, None]) -> Union[Path, str, None]:
+        if isinstance(value, str) and not is_database_url(value):
+            if "://" in value:
+                raise ValueError(f"`{value.split('://')[0]}://` is not a store: give a SQLite file or a postgresql:// URL")
+            return Path(value)
         return value
 
     @classmethod
@@ -84,7 +95,7 @@ class Settings(BaseModel):
         given = {key: value for key, value in overrides.items() if value is not None}
         values = {**data, **given}
         for key in ("rules", "store", "decision_log", "cache_dir"):
-            if isinstance(values.get(key), str) and key not in given:
+            if isinstance(values.get(key), str) and key not in given and not is_database_url(values[key]):
                 values[key] = path.parent / Path(values[key]).expanduser()
         return cls.of(values, str(path))
 

@@ -8,6 +8,7 @@ consistent state even while another thread changes it.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional, Protocol
 
@@ -61,8 +62,41 @@ class LiveState(BaseModel):
 EMPTY = LiveState()
 
 
+@dataclass(frozen=True)
+class LiveStateHealth:
+    """How current the live state that decisions read is (`Engine.live_state_health()`).
+
+    `age` is the seconds since the snapshot was last known to match the store (0 for a
+    store in memory); `synced_at` is that moment; `reachable` says whether the store
+    answered its last check, `error` why not. `shared` stores (PostgreSQL) are written by
+    other hosts, and their decisions carry the age of the state they read.
+    """
+
+    store: str
+    shared: bool
+    reachable: bool
+    age: Optional[float]
+    synced_at: Optional[datetime]
+    error: Optional[str] = None
+
+    def as_dict(self) -> dict:
+        return {"store": self.store, "shared": self.shared, "reachable": self.reachable,
+                "age": None if self.age is None else round(self.age, 3),
+                "synced_at": None if self.synced_at is None else self.synced_at.isoformat(),
+                "error": self.error}
+
+
+IN_MEMORY = LiveStateHealth(store="memory", shared=False, reachable=True, age=0.0, synced_at=None)
+
+
 class Store(Protocol):
-    """Where live state is kept. A durable store (SQLite, PostgreSQL) implements the same calls."""
+    """Where live state is kept. A durable store (SQLite, PostgreSQL) implements the same calls.
+
+    `shared` stores are written by other hosts too: they also offer `stamped(client)`, the
+    state with its revision and age, which decisions then carry (`serve/snapshot.py`).
+    """
+
+    shared: bool
 
     def snapshot(self, client: str) -> LiveState: ...
 
@@ -74,11 +108,15 @@ class Store(Protocol):
 
     def clear_overrides(self, client: str, team: Optional[str] = None) -> None: ...
 
+    def health(self) -> LiveStateHealth: ...
+
     def close(self) -> None: ...
 
 
 class MemoryStore:
     """Live state in this process only; lost on restart."""
+
+    shared = False
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -112,6 +150,9 @@ class MemoryStore:
             kept = tuple(o for o in current.overrides if team is not None and o.team != team)
             self._states[client] = current.model_copy(update={"overrides": kept})
 
+    def health(self) -> LiveStateHealth:
+        return IN_MEMORY
+
     def close(self) -> None:
         """Nothing to release: the state lives and dies with this object."""
 
@@ -130,6 +171,9 @@ class OverlayStore(MemoryStore):
     def _current(self, client: str) -> LiveState:
         state = self._states.get(client)
         return state if state is not None else self._below.snapshot(client)
+
+    def health(self) -> LiveStateHealth:
+        return self._below.health()
 
     def close(self) -> None:
         self._below.close()

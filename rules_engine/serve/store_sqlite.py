@@ -1,10 +1,18 @@
 """Live state kept in a SQLite file, so that a restart of the routing daemon loses nothing.
 
-It implements the `state.Store` protocol (a PostgreSQL store would implement the same
-calls). Decisions read `snapshot`, which is served from memory: the cache of a client is
-dropped when this store writes it, and all of it when another connection (another
-process sharing the file) has committed since — SQLite's `PRAGMA data_version` says so
-at the cost of one tiny query.
+It implements the `state.Store` protocol. Decisions read the in-memory snapshot of
+`snapshot.SnapshotStore` and never touch the file, so a write waiting for SQLite's write
+lock (another process's long transaction) cannot stall a decision. The snapshot is
+refreshed after each write of this store, before the write returns, and — for what other
+processes sharing the file commit — by a background thread that checks SQLite's
+`PRAGMA data_version` every `refresh_interval` seconds (0.1 by default) and rereads the
+file when it changed.
+
+Writers take the write lock by trying `BEGIN IMMEDIATE` every millisecond or two (random,
+so that processes do not fall into step) instead of SQLite's busy handler, whose sleeps
+grow to 100 ms and let one process win the lock again and again while another waits for
+seconds. A write that cannot get the lock within `write_timeout` seconds fails with a
+`StoreError` naming the process that holds it.
 
 The schema is versioned with `PRAGMA user_version`; each entry of `MIGRATIONS` takes the
 file one version up, so a file written by an older engine is upgraded in place.
@@ -12,14 +20,20 @@ file one version up, so a file written by an older engine is upgraded in place.
 
 from __future__ import annotations
 
+import itertools
+import os
+import random
 import sqlite3
 import threading
-from datetime import datetime
+import time
 from pathlib import Path
 from typing import Optional
 
-from ..errors import RulesEngineError
-from .state import EMPTY, LiveOverride, LiveState, OwnerStatus
+from ..errors import StoreError
+from .snapshot import SnapshotStore, format_time, states_from_rows
+from .state import EMPTY, LiveOverride, OwnerStatus
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "StoreError"]
 
 MIGRATIONS = (
     # 0 → 1
@@ -44,26 +58,46 @@ MIGRATIONS = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+SQLITE_BUSY = 5
+WAL_WRITE_LOCK_BYTE = 120  # the byte of the `-shm` file a WAL writer locks (SQLite's wal.c)
 
-class StoreError(RulesEngineError):
-    """The live-state store cannot be opened, read or written."""
+STATUS_COLUMNS = "SELECT client, note, instructions, until FROM status"
+OVERRIDE_COLUMNS = "SELECT client, team, person, start, end, reason FROM override"
 
 
-class SQLiteStore:
-    """A durable `Store` in one SQLite file; safe to share between threads."""
+class SQLiteStore(SnapshotStore):
+    """A durable `Store` in one SQLite file; safe to share between threads and processes."""
 
-    def __init__(self, path: str | Path):
+    kind = "sqlite"
+
+    def __init__(self, path: str | Path, write_timeout: float = 5.0, refresh_interval: float = 0.1):
+        super().__init__()
         self.path = str(path)
-        self._lock = threading.Lock()
-        self._cache: dict[str, LiveState] = {}
+        self.write_timeout = write_timeout
+        self.refresh_interval = refresh_interval
+        self._write_lock = threading.Lock()
+        self._reads = itertools.count(1)  # revisions of this process's reads, in the order they began
+        self._closed = False
+        self._db = self._reader = None
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+            self._db = connect(self.path, busy_timeout=0)       # writes (and this store's rereads)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
-            self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.Error as exc:
+            self._reader = connect(self.path, busy_timeout=1.0)  # the refreshing thread's own
+            self._data_version = -1
+            started = time.monotonic()
+            self._refresh()
+            self._confirmed(started)
+        except (sqlite3.Error, StoreError) as exc:
+            for db in (self._db, self._reader):
+                if db is not None:
+                    db.close()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"cannot open the live-state store {self.path}: {exc}") from None
+        self._poller = threading.Thread(target=self._poll, name=f"live-state refresh {self.path}", daemon=True)
+        self._poller.start()
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -71,7 +105,7 @@ class SQLiteStore:
             raise StoreError(f"the live-state store {self.path} has schema version {version}, "
                              f"newer than this engine knows ({SCHEMA_VERSION}); upgrade the engine")
         for number in range(version, SCHEMA_VERSION):
-            self._db.execute("BEGIN IMMEDIATE")
+            self._begin(f"upgrade the schema to version {number + 1}")
             try:
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
@@ -82,81 +116,140 @@ class SQLiteStore:
                 self._db.execute("ROLLBACK")
                 raise
 
-    # ---- reading ------------------------------------------------------------------------
+    # ---- keeping the snapshot current ---------------------------------------------------------
 
-    def snapshot(self, client: str) -> LiveState:
-        with self._lock:
+    def _poll(self) -> None:
+        while not self._sleep(self.refresh_interval):
+            started = time.monotonic()
             try:
-                version = self._db.execute("PRAGMA data_version").fetchone()[0]
-                if version != self._data_version:
-                    self._cache.clear()
-                    self._data_version = version
-                state = self._cache.get(client)
-                if state is None:
-                    state = self._cache[client] = self._read(client)
-                return state
+                self._refresh()
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot read the live-state store {self.path}: {exc}") from None
+                self._unreachable(f"cannot read the live-state store {self.path}: {exc}")
+            else:
+                self._confirmed(started)
 
-    def _read(self, client: str) -> LiveState:
-        row = self._db.execute("SELECT note, instructions, until FROM status WHERE client = ?", (client,)).fetchone()
-        status = None
-        if row is not None:
-            status = OwnerStatus(note=row[0], instructions=row[1], until=parse_time(row[2]))
-        overrides = tuple(
-            LiveOverride(team=team, person=person, start=parse_time(start), end=parse_time(end), reason=reason)
-            for team, person, start, end, reason in self._db.execute(
-                "SELECT team, person, start, end, reason FROM override WHERE client = ? ORDER BY id", (client,)))
-        if status is None and not overrides:
-            return EMPTY
-        return LiveState(status=status, overrides=overrides)
+    def _refresh(self) -> None:
+        """Reread the whole file if any connection committed since the last reread."""
+        version = self._reader.execute("PRAGMA data_version").fetchone()[0]
+        if version == self._data_version:
+            return
+        revision = next(self._reads)
+        self._reader.execute("BEGIN")  # one read transaction: one consistent state
+        try:
+            states = states_from_rows(self._reader.execute(STATUS_COLUMNS),
+                                      self._reader.execute(OVERRIDE_COLUMNS + " ORDER BY id"))
+        finally:
+            self._reader.execute("COMMIT")
+        self._install({client: (state, revision) for client, state in states.items()}, others_empty_at=revision)
+        self._data_version = version
+
+    def _reread(self, client: str) -> None:
+        """After this store's own write: the client's state as committed, into the snapshot."""
+        revision = next(self._reads)
+        states = states_from_rows(self._db.execute(STATUS_COLUMNS + " WHERE client = ?", (client,)),
+                                  self._db.execute(OVERRIDE_COLUMNS + " WHERE client = ? ORDER BY id", (client,)))
+        self._install({client: (states.get(client, EMPTY), revision)})
 
     # ---- writing ------------------------------------------------------------------------
 
     def set_status(self, client: str, status: OwnerStatus) -> None:
-        self._write(client, "INSERT INTO status (client, note, instructions, until) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
-                            "instructions = excluded.instructions, until = excluded.until",
+        self._write(client, f"set the status of `{client}`",
+                    "INSERT INTO status (client, note, instructions, until) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
+                    "instructions = excluded.instructions, until = excluded.until",
                     (client, status.note, status.instructions, format_time(status.until)))
 
     def clear_status(self, client: str) -> None:
-        self._write(client, "DELETE FROM status WHERE client = ?", (client,))
+        self._write(client, f"clear the status of `{client}`", "DELETE FROM status WHERE client = ?", (client,))
 
     def add_override(self, client: str, override: LiveOverride) -> None:
-        self._write(client, "INSERT INTO override (client, team, person, start, end, reason) VALUES (?, ?, ?, ?, ?, ?)",
+        self._write(client, f"add an on-call override for `{client}`",
+                    "INSERT INTO override (client, team, person, start, end, reason) VALUES (?, ?, ?, ?, ?, ?)",
                     (client, override.team, override.person, format_time(override.start),
                      format_time(override.end), override.reason))
 
     def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
+        what = f"clear the on-call overrides of `{client}`"
         if team is None:
-            self._write(client, "DELETE FROM override WHERE client = ?", (client,))
+            self._write(client, what, "DELETE FROM override WHERE client = ?", (client,))
         else:
-            self._write(client, "DELETE FROM override WHERE client = ? AND team = ?", (client, team))
+            self._write(client, what, "DELETE FROM override WHERE client = ? AND team = ?", (client, team))
 
-    def _write(self, client: str, sql: str, params: tuple) -> None:
-        with self._lock:
+    def _write(self, client: str, what: str, sql: str, params: tuple) -> None:
+        with self._write_lock:
+            if self._closed:
+                raise StoreError(f"cannot {what}: the live-state store {self.path} is closed")
             try:
-                self._db.execute("BEGIN IMMEDIATE")
+                self._begin(what)
                 try:
                     self._db.execute(sql, params)
                     self._db.execute("COMMIT")
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     raise
+                self._reread(client)
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot write the live-state store {self.path}: {exc}") from None
-            finally:
-                self._cache.pop(client, None)
+                raise StoreError(f"cannot {what}: the live-state store {self.path} failed: {exc}") from None
+
+    def _begin(self, what: str) -> None:
+        """`BEGIN IMMEDIATE`, tried again every 0.5–2 ms while another connection writes."""
+        deadline = time.monotonic() + self.write_timeout
+        while True:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) != SQLITE_BUSY:
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"cannot {what}: the live-state store {self.path} stayed locked for writing for "
+                        f"{self.write_timeout:g} s by {lock_holder(self.path)}; nothing was changed") from None
+            time.sleep(random.uniform(0.0005, 0.002))
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-            self._cache.clear()
+        self._stop.set()
+        if self._poller.is_alive() and self._poller is not threading.current_thread():
+            self._poller.join()
+        with self._write_lock:
+            if not self._closed:
+                self._closed = True
+                self._db.close()
+                self._reader.close()
 
 
-def format_time(value: Optional[datetime]) -> Optional[str]:
-    return value.isoformat() if value is not None else None
+def connect(path: str, busy_timeout: float) -> sqlite3.Connection:
+    return sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=busy_timeout)
 
 
-def parse_time(text: Optional[str]) -> Optional[datetime]:
-    return datetime.fromisoformat(text) if text is not None else None
+def lock_holder(path: str) -> str:
+    """Who holds the WAL write lock of the SQLite file at `path`, as Linux's /proc/locks tells."""
+    unknown = "another connection (its process could not be identified)"
+    try:
+        shm = os.stat(path + "-shm")
+        with open("/proc/locks", encoding="ascii") as locks:
+            table = locks.read().splitlines()
+    except OSError:
+        return unknown
+    device = f"{os.major(shm.st_dev):02x}:{os.minor(shm.st_dev):02x}:{shm.st_ino}"
+    for line in table:
+        fields = line.split()  # "1: POSIX  ADVISORY  WRITE 4242 fe:00:2149641 120 120"; waiters have "->"
+        if len(fields) != 8 or fields[1] != "POSIX" or fields[3] != "WRITE" or fields[5] != device:
+            continue
+        end = WAL_WRITE_LOCK_BYTE if fields[7] == "EOF" else int(fields[7])
+        if int(fields[6]) <= WAL_WRITE_LOCK_BYTE <= end:
+            pid = int(fields[4])
+            if pid == os.getpid():
+                return f"another connection of this process ({pid})"
+            return f"process {pid} ({command_line(pid)})"
+    return unknown
+
+
+def command_line(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            words = file.read().split(b"\0")
+    except OSError:
+        return "command unknown"
+    text = " ".join(word.decode("utf-8", "replace") for word in words if word)
+    return text if len(text) <= 80 else text[:77] + "…"

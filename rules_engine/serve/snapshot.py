@@ -1,0 +1,123 @@
+"""The in-memory snapshot of live state that decisions read, kept current by a durable store.
+
+A decision never waits for the database: `snapshot(client)` is one lookup in a dictionary
+that is replaced, never changed, so it takes no lock. The store replaces the dictionary
+after each of its own writes (before the write returns, so a process reads what it wrote)
+and whenever it learns that another process wrote: the SQLite store polls the file's
+`data_version`, the PostgreSQL store listens for notifications and resynchronises
+periodically. Each client's state carries the revision it was read at, and a refresh never
+replaces a newer revision with an older one, so reads that finish out of order cannot undo
+a change.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Mapping, Optional
+
+from .state import EMPTY, LiveOverride, LiveState, LiveStateHealth, OwnerStatus
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The revision of one client's state and when the snapshot holding it was last confirmed."""
+
+    revision: int
+    synced_at: Optional[datetime]
+    age: Optional[float]
+
+
+class SnapshotStore:
+    """Base of the durable stores: lock-free reads of a snapshot that refreshes replace.
+
+    Subclasses read the database and call `_install` with what they read, and call
+    `_confirmed` / `_unreachable` as their checks of the database succeed or fail.
+    """
+
+    kind = "store"
+    shared = False
+
+    def __init__(self) -> None:
+        self._states: dict[str, tuple[LiveState, int]] = {}
+        self._install_lock = threading.Lock()
+        self._synced_mono: Optional[float] = None
+        self._synced_at: Optional[datetime] = None
+        self._error: Optional[str] = None
+        self._stop = threading.Event()
+
+    # ---- what decisions read ----------------------------------------------------------------
+
+    def snapshot(self, client: str) -> LiveState:
+        found = self._states.get(client)
+        return found[0] if found is not None else EMPTY
+
+    def stamped(self, client: str) -> tuple[LiveState, Stamp]:
+        """The client's state with its revision and the age of the snapshot it came from."""
+        state, revision = self._states.get(client, (EMPTY, 0))
+        synced = self._synced_mono
+        age = None if synced is None else max(0.0, time.monotonic() - synced)
+        return state, Stamp(revision, self._synced_at, age)
+
+    def health(self) -> LiveStateHealth:
+        synced = self._synced_mono
+        return LiveStateHealth(store=self.kind, shared=self.shared, reachable=self._error is None,
+                               age=None if synced is None else max(0.0, time.monotonic() - synced),
+                               synced_at=self._synced_at, error=self._error)
+
+    # ---- what refreshes call ------------------------------------------------------------------
+
+    def _install(self, read: Mapping[str, tuple[LiveState, int]], others_empty_at: Optional[int] = None) -> None:
+        """Put what was read (client → state, revision) into a new snapshot, keeping any
+        client's newer revision. A complete read passes `others_empty_at`, its own revision:
+        clients it did not find have no live state any more."""
+        with self._install_lock:
+            states = dict(self._states)
+            if others_empty_at is not None:
+                for client, (_, revision) in self._states.items():
+                    if client not in read and others_empty_at >= revision:
+                        states[client] = (EMPTY, others_empty_at)
+            for client, (state, revision) in read.items():
+                held = states.get(client)
+                if held is None or revision >= held[1]:
+                    states[client] = (state, revision)
+            self._states = states
+
+    def _confirmed(self, since: float) -> None:
+        """The snapshot holds every change committed before the monotonic instant `since`."""
+        if self._synced_mono is None or since > self._synced_mono:
+            self._synced_mono = since
+            self._synced_at = datetime.now(timezone.utc) - timedelta(seconds=time.monotonic() - since)
+        self._error = None
+
+    def _unreachable(self, error: str) -> None:
+        self._error = error
+
+    def _sleep(self, seconds: float) -> bool:
+        """Wait between checks; True once the store is closing."""
+        return self._stop.wait(seconds)
+
+
+
+# ---- rows ↔ values, the same in every database (times as ISO 8601 text keep their offsets) ----
+
+def states_from_rows(statuses: Iterable[tuple], overrides: Iterable[tuple]) -> dict[str, LiveState]:
+    """Live states from rows `(client, note, instructions, until)` and, in the order they
+    were set, `(client, team, person, start, end, reason)`."""
+    found: dict[str, tuple[Optional[OwnerStatus], list[LiveOverride]]] = {}
+    for client, note, instructions, until in statuses:
+        found[client] = (OwnerStatus(note=note, instructions=instructions, until=parse_time(until)), [])
+    for client, team, person, start, end, reason in overrides:
+        found.setdefault(client, (None, []))[1].append(
+            LiveOverride(team=team, person=person, start=parse_time(start), end=parse_time(end), reason=reason))
+    return {client: LiveState(status=status, overrides=tuple(listed)) for client, (status, listed) in found.items()}
+
+
+def format_time(value: Optional[datetime]) -> Optional[str]:
+    return value.isoformat() if value is not None else None
+
+
+def parse_time(text: Optional[str]) -> Optional[datetime]:
+    return datetime.fromisoformat(text) if text is not None else None

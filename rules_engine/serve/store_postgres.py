@@ -1,0 +1,290 @@
+"""Live state in PostgreSQL, shared by every routing daemon of a service (psycopg 3 and its pool).
+
+The same `state.Store` calls and semantics as the SQLite store, for daemons on several
+hosts. Decisions read the in-memory snapshot of `snapshot.SnapshotStore`, never the
+database: a decision costs no query, and keeps being made from the last snapshot while
+the database is unreachable (`health()` and each decision say how old it is).
+
+How the snapshot stays current:
+- every write bumps the client's `revision` (one sequence for the whole store), reads the
+  client's new state in the same transaction, and sends `NOTIFY rules_engine_live_state`
+  with the client's id; after the commit this store installs what it read;
+- a listening connection receives the other daemons' notifications and rereads each
+  client named; every `heartbeat` seconds (0.5) it checks the connection with a query, and
+  the snapshot counts as current up to the moment that query was sent; every
+  `resync_interval` seconds (30) it rereads everything, in case a notification was lost;
+- when the connection fails the listener retries (every 0.2 s, backing off to 2 s), and
+  once connected again rereads everything before counting the snapshot current.
+
+Writes go through a `psycopg_pool.ConnectionPool`; while the database is unreachable they
+fail with a `StoreError` after `write_timeout` seconds. Every database error is told as a
+`StoreError` naming the store (without its password) and what failed.
+
+The schema is versioned in `live_state_schema`; the engine creates and migrates it under
+an advisory lock (so daemons starting together do not race) and refuses a newer one.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any, Iterable, Optional
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from ..errors import StoreError
+from .snapshot import SnapshotStore, format_time, states_from_rows
+from .state import EMPTY, LiveOverride, LiveState, OwnerStatus
+
+CHANNEL = "rules_engine_live_state"
+MIGRATION_LOCK = 7_104_116_101  # pg_advisory_xact_lock key: "live state schema" of this engine
+
+MIGRATIONS = (
+    # 0 → 1
+    """
+    CREATE SEQUENCE live_revision;
+    CREATE TABLE live_client (
+        client   text PRIMARY KEY,
+        revision bigint NOT NULL            -- live_revision's value at the client's last change
+    );
+    CREATE TABLE live_status (
+        client       text PRIMARY KEY REFERENCES live_client,
+        note         text NOT NULL,
+        instructions text,
+        until        text                   -- ISO 8601 with the offset it was given in
+    );
+    CREATE TABLE live_override (
+        id       bigserial PRIMARY KEY,     -- insertion order: the order a snapshot lists them in
+        client   text NOT NULL REFERENCES live_client,
+        team     text NOT NULL,
+        person   text NOT NULL,
+        start_at text NOT NULL,             -- ISO 8601 with the offset it was given in
+        end_at   text NOT NULL,
+        reason   text
+    );
+    CREATE INDEX live_override_by_client ON live_override (client, team);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+CLIENTS = "SELECT client, revision FROM live_client"
+STATUSES = "SELECT client, note, instructions, until FROM live_status"
+OVERRIDES = "SELECT client, team, person, start_at, end_at, reason FROM live_override"
+
+
+class PostgresStore(SnapshotStore):
+    """A `Store` in a PostgreSQL database, shared by daemons on any number of hosts."""
+
+    kind = "postgresql"
+    shared = True
+
+    def __init__(self, url: str, write_timeout: float = 5.0, heartbeat: float = 0.5,
+                 resync_interval: float = 30.0, connect_timeout: int = 3):
+        super().__init__()
+        self.url = url
+        self.where = describe(url)
+        self.write_timeout = write_timeout
+        self.heartbeat = heartbeat
+        self.resync_interval = resync_interval
+        self._options = dict(connect_timeout=connect_timeout, keepalives=1, keepalives_idle=5,
+                             keepalives_interval=1, keepalives_count=3, tcp_user_timeout=5000,
+                             application_name=f"rules-engine live state (pid {os.getpid()})")
+        self._listening: Optional[psycopg.Connection] = None
+        try:
+            first = psycopg.connect(url, autocommit=True, **self._options)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot open the live-state store {self.where}: {first_line(exc)}") from None
+        try:
+            self._migrate(first)
+            self._start_listening(first)
+            self._pool = ConnectionPool(url, kwargs=self._options, min_size=1, max_size=4, open=False,
+                                        check=ConnectionPool.check_connection, reconnect_timeout=3.0,
+                                        timeout=write_timeout, name=f"live state {self.where}")
+            self._pool.open(wait=True, timeout=connect_timeout)
+        except (psycopg.Error, PoolTimeout) as exc:
+            first.close()
+            raise StoreError(f"cannot open the live-state store {self.where}: {first_line(exc)}") from None
+        except BaseException:
+            first.close()
+            raise
+        self._listening = first
+        self._listener = threading.Thread(target=self._listen, name=f"live-state listen {self.where}", daemon=True)
+        self._listener.start()
+
+    def _migrate(self, conn: psycopg.Connection) -> None:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            conn.execute("CREATE TABLE IF NOT EXISTS live_state_schema (version integer NOT NULL)")
+            row = conn.execute("SELECT max(version) FROM live_state_schema").fetchone()
+            version = row[0] or 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"the live-state store {self.where} has schema version {version}, "
+                                 f"newer than this engine knows ({SCHEMA_VERSION}); upgrade the engine")
+            for number in range(version, SCHEMA_VERSION):
+                conn.execute(MIGRATIONS[number])
+            if version < SCHEMA_VERSION:
+                conn.execute("DELETE FROM live_state_schema")
+                conn.execute("INSERT INTO live_state_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
+
+    # ---- keeping the snapshot current ---------------------------------------------------------
+
+    def _start_listening(self, conn: psycopg.Connection) -> None:
+        """LISTEN, then read everything: a change committed in between is read or notified."""
+        started = time.monotonic()
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+        self._install(read_states(conn))
+        self._confirmed(started)
+
+    def _listen(self) -> None:
+        delay = 0.2
+        while not self._stop.is_set():
+            conn, self._listening = self._listening, None
+            try:
+                if conn is None:
+                    conn = psycopg.connect(self.url, autocommit=True, **self._options)
+                    self._start_listening(conn)
+                    self._pool.check()  # drop the pool's connections that died with the database
+                delay = 0.2
+                self._follow(conn)
+            except psycopg.Error as exc:
+                self._unreachable(f"the live-state store {self.where} is unreachable: {first_line(exc)}")
+            finally:
+                if conn is not None:
+                    conn.close()
+            if self._sleep(delay):
+                return
+            delay = min(delay * 2, 2.0)
+
+    def _follow(self, conn: psycopg.Connection) -> None:
+        """Reread each client another daemon changed, until the connection fails or the store closes."""
+        resynced = time.monotonic()
+        while not self._stop.is_set():
+            sent = time.monotonic()
+            conn.execute("SELECT 1")  # the server sends every notification committed before it first
+            self._reread(conn, {notice.payload for notice in conn.notifies(timeout=0)})
+            if time.monotonic() - resynced >= self.resync_interval:
+                self._install(read_states(conn))
+                resynced = sent
+            self._confirmed(sent)
+            # Wait for the next notification (the connection cannot be queried while waiting).
+            self._reread(conn, {notice.payload for notice in conn.notifies(timeout=self.heartbeat, stop_after=1)})
+
+    def _reread(self, conn: psycopg.Connection, clients: set[str]) -> None:
+        if clients:
+            self._install(read_states(conn, sorted(clients)))
+
+    # ---- writing ------------------------------------------------------------------------
+
+    def set_status(self, client: str, status: OwnerStatus) -> None:
+        self._write(client, f"set the status of `{client}`",
+                    "INSERT INTO live_status (client, note, instructions, until) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
+                    "instructions = excluded.instructions, until = excluded.until",
+                    (client, status.note, status.instructions, format_time(status.until)))
+
+    def clear_status(self, client: str) -> None:
+        self._write(client, f"clear the status of `{client}`", "DELETE FROM live_status WHERE client = %s", (client,))
+
+    def add_override(self, client: str, override: LiveOverride) -> None:
+        self._write(client, f"add an on-call override for `{client}`",
+                    "INSERT INTO live_override (client, team, person, start_at, end_at, reason) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    (client, override.team, override.person, format_time(override.start),
+                     format_time(override.end), override.reason))
+
+    def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
+        what = f"clear the on-call overrides of `{client}`"
+        if team is None:
+            self._write(client, what, "DELETE FROM live_override WHERE client = %s", (client,))
+        else:
+            self._write(client, what, "DELETE FROM live_override WHERE client = %s AND team = %s", (client, team))
+
+    def _write(self, client: str, what: str, statement: str, params: tuple) -> None:
+        """One transaction: bump the client's revision (locking its row), change, read back, notify."""
+        if self._stop.is_set():
+            raise StoreError(f"cannot {what}: the live-state store {self.where} is closed")
+        committing = False
+        try:
+            with self._pool.connection() as conn:
+                try:
+                    with conn.transaction():
+                        timeout = f"{max(1, int(self.write_timeout * 1000))}ms"
+                        conn.execute("SELECT set_config('lock_timeout', %s, true), "
+                                     "set_config('statement_timeout', %s, true)", (timeout, timeout))
+                        conn.execute("INSERT INTO live_client (client, revision) VALUES (%s, nextval('live_revision')) "
+                                     "ON CONFLICT (client) DO UPDATE SET revision = excluded.revision", (client,))
+                        conn.execute(statement, params)
+                        read = read_states(conn, [client])
+                        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, client))
+                        committing = True
+                except psycopg.errors.LockNotAvailable:
+                    raise StoreError(f"cannot {what}: the live-state store {self.where} kept `{client}` locked "
+                                     f"for {self.write_timeout:g} s ({lock_holders(conn)}); nothing was changed") from None
+        except PoolTimeout:
+            raise StoreError(f"cannot {what}: the live-state store {self.where} is unreachable "
+                             f"({self._error or 'no connection within ' + format(self.write_timeout, 'g') + ' s'}); "
+                             f"nothing was changed") from None
+        except psycopg.Error as exc:
+            if committing:
+                raise StoreError(f"cannot {what}: the connection to the live-state store {self.where} failed while "
+                                 f"committing ({first_line(exc)}); the change may or may not have been made") from None
+            raise StoreError(f"cannot {what}: the live-state store {self.where} failed: {first_line(exc)}; "
+                             f"nothing was changed") from None
+        self._install(read)
+
+    def close(self) -> None:
+        self._stop.set()
+        listener = getattr(self, "_listener", None)
+        if listener is not None and listener.is_alive():
+            listener.join()
+        self._pool.close()
+
+
+def read_states(conn: psycopg.Connection, clients: Optional[Iterable[str]] = None) -> dict[str, tuple[LiveState, int]]:
+    """Every client's (or the named clients') state and revision, as of one moment."""
+    where, params = ("", ()) if clients is None else (" WHERE client = ANY(%s)", (list(clients),))
+    nested = conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+    with conn.transaction():
+        if not nested:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        revisions = dict(conn.execute(CLIENTS + where, params).fetchall())
+        states = states_from_rows(conn.execute(STATUSES + where, params).fetchall(),
+                                  conn.execute(OVERRIDES + where + " ORDER BY id", params).fetchall())
+    return {client: (states.get(client, EMPTY), revision) for client, revision in revisions.items()}
+
+
+def lock_holders(conn: psycopg.Connection) -> str:
+    """The other sessions holding write locks on `live_client`, as the server tells."""
+    try:
+        rows = conn.execute(
+            "SELECT a.pid, a.application_name, coalesce(host(a.client_addr), 'a local socket'), "
+            "extract(epoch FROM now() - a.xact_start) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'relation' AND l.relation = 'live_client'::regclass AND l.granted "
+            "AND a.pid <> pg_backend_pid() AND l.mode IN ('RowShareLock', 'RowExclusiveLock', "
+            "'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock') ORDER BY a.xact_start").fetchall()
+    except psycopg.Error:
+        return "the session holding it could not be identified"
+    if not rows:
+        return "the session holding it has finished since"
+    return "; ".join(f"held by server process {pid} ({application or 'no application name'}, from {origin}, "
+                     f"in a transaction for {float(seconds or 0):.1f} s)" for pid, application, origin, seconds in rows)
+
+
+def describe(url: str) -> str:
+    """The store's URL without its password, for messages and logs."""
+    try:
+        parts: dict[str, Any] = conninfo_to_dict(url)
+    except psycopg.Error:
+        return "postgresql://(an unreadable URL)"
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"
+
+
+def first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
