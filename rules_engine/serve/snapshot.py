@@ -67,6 +67,32 @@ class SnapshotStore:
                                age=None if synced is None else max(0.0, time.monotonic() - synced),
                                synced_at=self._synced_at, error=self._error)
 
+    # ---- writing: each subclass's `WRITES` holds its SQL, `_write` runs one in a transaction ----
+
+    WRITES: Mapping[str, str] = {}
+
+    def set_status(self, client: str, status: OwnerStatus) -> None:
+        self._write(client, f"set the status of `{client}`", self.WRITES["set_status"],
+                    (client, status.note, status.instructions, format_time(status.until)))
+
+    def clear_status(self, client: str) -> None:
+        self._write(client, f"clear the status of `{client}`", self.WRITES["clear_status"], (client,))
+
+    def add_override(self, client: str, override: LiveOverride) -> None:
+        self._write(client, f"add an on-call override for `{client}`", self.WRITES["add_override"],
+                    (client, override.team, override.person, format_time(override.start),
+                     format_time(override.end), override.reason))
+
+    def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
+        what = f"clear the on-call overrides of `{client}`"
+        if team is None:
+            self._write(client, what, self.WRITES["clear_overrides"], (client,))
+        else:
+            self._write(client, what, self.WRITES["clear_team_overrides"], (client, team))
+
+    def _write(self, client: str, what: str, statement: str, params: tuple) -> None:
+        raise NotImplementedError
+
     # ---- what refreshes call ------------------------------------------------------------------
 
     def _install(self, read: Mapping[str, tuple[LiveState, int]], others_empty_at: Optional[int] = None) -> None:

@@ -37,8 +37,8 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..errors import StoreError
-from .snapshot import SnapshotStore, format_time, states_from_rows
-from .state import EMPTY, LiveOverride, LiveState, OwnerStatus
+from .snapshot import SnapshotStore, states_from_rows
+from .state import EMPTY, LiveState
 
 CHANNEL = "rules_engine_live_state"
 MIGRATION_LOCK = 7_104_116_101  # pg_advisory_xact_lock key: "live state schema" of this engine
@@ -81,6 +81,16 @@ class PostgresStore(SnapshotStore):
 
     kind = "postgresql"
     shared = True
+    WRITES = {
+        "set_status": "INSERT INTO live_status (client, note, instructions, until) VALUES (%s, %s, %s, %s) "
+                      "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
+                      "instructions = excluded.instructions, until = excluded.until",
+        "clear_status": "DELETE FROM live_status WHERE client = %s",
+        "add_override": "INSERT INTO live_override (client, team, person, start_at, end_at, reason) "
+                        "VALUES (%s, %s, %s, %s, %s, %s)",
+        "clear_overrides": "DELETE FROM live_override WHERE client = %s",
+        "clear_team_overrides": "DELETE FROM live_override WHERE client = %s AND team = %s",
+    }
 
     def __init__(self, url: str, write_timeout: float = 5.0, heartbeat: float = 0.5,
                  resync_interval: float = 30.0, connect_timeout: int = 3):
@@ -178,30 +188,6 @@ class PostgresStore(SnapshotStore):
             self._install(read_states(conn, sorted(clients)))
 
     # ---- writing ------------------------------------------------------------------------
-
-    def set_status(self, client: str, status: OwnerStatus) -> None:
-        self._write(client, f"set the status of `{client}`",
-                    "INSERT INTO live_status (client, note, instructions, until) VALUES (%s, %s, %s, %s) "
-                    "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
-                    "instructions = excluded.instructions, until = excluded.until",
-                    (client, status.note, status.instructions, format_time(status.until)))
-
-    def clear_status(self, client: str) -> None:
-        self._write(client, f"clear the status of `{client}`", "DELETE FROM live_status WHERE client = %s", (client,))
-
-    def add_override(self, client: str, override: LiveOverride) -> None:
-        self._write(client, f"add an on-call override for `{client}`",
-                    "INSERT INTO live_override (client, team, person, start_at, end_at, reason) "
-                    "VALUES (%s, %s, %s, %s, %s, %s)",
-                    (client, override.team, override.person, format_time(override.start),
-                     format_time(override.end), override.reason))
-
-    def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
-        what = f"clear the on-call overrides of `{client}`"
-        if team is None:
-            self._write(client, what, "DELETE FROM live_override WHERE client = %s", (client,))
-        else:
-            self._write(client, what, "DELETE FROM live_override WHERE client = %s AND team = %s", (client, team))
 
     def _write(self, client: str, what: str, statement: str, params: tuple) -> None:
         """One transaction: bump the client's revision (locking its row), change, read back, notify."""

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import StoreError
-from .snapshot import SnapshotStore, format_time, states_from_rows
-from .state import EMPTY, LiveOverride, OwnerStatus
+from .snapshot import SnapshotStore, states_from_rows
+from .state import EMPTY
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "StoreError"]
 
@@ -69,6 +69,15 @@ class SQLiteStore(SnapshotStore):
     """A durable `Store` in one SQLite file; safe to share between threads and processes."""
 
     kind = "sqlite"
+    WRITES = {
+        "set_status": "INSERT INTO status (client, note, instructions, until) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
+                      "instructions = excluded.instructions, until = excluded.until",
+        "clear_status": "DELETE FROM status WHERE client = ?",
+        "add_override": "INSERT INTO override (client, team, person, start, end, reason) VALUES (?, ?, ?, ?, ?, ?)",
+        "clear_overrides": "DELETE FROM override WHERE client = ?",
+        "clear_team_overrides": "DELETE FROM override WHERE client = ? AND team = ?",
+    }
 
     def __init__(self, path: str | Path, write_timeout: float = 5.0, refresh_interval: float = 0.1):
         super().__init__()
@@ -152,37 +161,14 @@ class SQLiteStore(SnapshotStore):
 
     # ---- writing ------------------------------------------------------------------------
 
-    def set_status(self, client: str, status: OwnerStatus) -> None:
-        self._write(client, f"set the status of `{client}`",
-                    "INSERT INTO status (client, note, instructions, until) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
-                    "instructions = excluded.instructions, until = excluded.until",
-                    (client, status.note, status.instructions, format_time(status.until)))
-
-    def clear_status(self, client: str) -> None:
-        self._write(client, f"clear the status of `{client}`", "DELETE FROM status WHERE client = ?", (client,))
-
-    def add_override(self, client: str, override: LiveOverride) -> None:
-        self._write(client, f"add an on-call override for `{client}`",
-                    "INSERT INTO override (client, team, person, start, end, reason) VALUES (?, ?, ?, ?, ?, ?)",
-                    (client, override.team, override.person, format_time(override.start),
-                     format_time(override.end), override.reason))
-
-    def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
-        what = f"clear the on-call overrides of `{client}`"
-        if team is None:
-            self._write(client, what, "DELETE FROM override WHERE client = ?", (client,))
-        else:
-            self._write(client, what, "DELETE FROM override WHERE client = ? AND team = ?", (client, team))
-
-    def _write(self, client: str, what: str, sql: str, params: tuple) -> None:
+    def _write(self, client: str, what: str, statement: str, params: tuple) -> None:
         with self._write_lock:
             if self._closed:
                 raise StoreError(f"cannot {what}: the live-state store {self.path} is closed")
             try:
                 self._begin(what)
                 try:
-                    self._db.execute(sql, params)
+                    self._db.execute(statement, params)
                     self._db.execute("COMMIT")
                 except BaseException:
                     self._db.execute("ROLLBACK")
