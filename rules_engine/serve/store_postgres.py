@@ -198,9 +198,9 @@ class PostgresStore(SnapshotStore):
             with self._pool.connection() as conn:
                 try:
                     with conn.transaction():
-                        timeout = f"{max(1, int(self.write_timeout * 1000))}ms"
+                        waits = max(1, int(self.write_timeout * 1000))  # a lock wait fails first, naming the holder
                         conn.execute("SELECT set_config('lock_timeout', %s, true), "
-                                     "set_config('statement_timeout', %s, true)", (timeout, timeout))
+                                     "set_config('statement_timeout', %s, true)", (f"{waits}ms", f"{2 * waits}ms"))
                         conn.execute("INSERT INTO live_client (client, revision) VALUES (%s, nextval('live_revision')) "
                                      "ON CONFLICT (client) DO UPDATE SET revision = excluded.revision", (client,))
                         conn.execute(statement, params)
@@ -209,7 +209,7 @@ class PostgresStore(SnapshotStore):
                         committing = True
                 except psycopg.errors.LockNotAvailable:
                     raise StoreError(f"cannot {what}: the live-state store {self.where} kept `{client}` locked "
-                                     f"for {self.write_timeout:g} s ({lock_holders(conn)}); nothing was changed") from None
+                                     f"for {self.write_timeout:g} s: {lock_holders(conn)}; nothing was changed") from None
         except PoolTimeout:
             raise StoreError(f"cannot {what}: the live-state store {self.where} is unreachable "
                              f"({self._error or 'no connection within ' + format(self.write_timeout, 'g') + ' s'}); "
