@@ -13,6 +13,7 @@ import os
 import uuid
 from contextlib import contextmanager
 from typing import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -51,3 +52,10 @@ def replace_database(url: str, name: str) -> str:
     head, _, tail = url.partition("?")
     base = head.rsplit("/", 1)[0] if head.count("/") > 2 else head
     return f"{base}/{name}" + (f"?{tail}" if tail else "")
+
+
+def through_port(url: str, port: int) -> str:
+    """`url` reaching its server through 127.0.0.1:`port` (a test's proxy) instead."""
+    parts = urlsplit(url)
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{port}"))
