@@ -19,7 +19,7 @@ from ..engine import Engine
 from ..errors import CallError, Diagnostic, RulesEngineError, UnknownClientError, did_you_mean
 from ..schedule import clock
 from ..serve.state import OverlayStore
-from ..serve.store_sqlite import SQLiteStore
+from ..serve.stores import is_database_url, open_store
 
 AT_HELP = "ISO 8601; with an offset it is that instant, without one the client's local time"
 
@@ -30,9 +30,9 @@ def add_rules_path(parser) -> None:
 
 def add_store_option(parser) -> None:
     parser.add_argument(
-        "--store", metavar="FILE",
-        help="the daemon's live-state store (SQLite): include the statuses and on-call overrides "
-             "set through the API; it is only read, never changed",
+        "--store", metavar="FILE|URL",
+        help="the daemon's live-state store (a SQLite file or a postgresql:// URL): include the statuses "
+             "and on-call overrides set through the API; it is only read, never changed",
     )
 
 
@@ -46,12 +46,13 @@ def open_engine(args) -> Optional[Engine]:
     (read, never written); None after telling on standard error why that store could not be read."""
     if not args.store:
         return Engine(args.path)
+    database = is_database_url(args.store)
     try:
-        if not Path(args.store).is_file():
+        if not database and not Path(args.store).is_file():
             raise CallError(f"no live-state store at {args.store}", field="store")
-        return Engine(args.path, store=OverlayStore(SQLiteStore(args.store)))
+        return Engine(args.path, store=OverlayStore(open_store(args.store)))
     except RulesEngineError as exc:
-        error(str(exc), args.store)
+        error(str(exc), "--store" if database else args.store)  # a URL may hold a password: never echo it
         return None
 
 

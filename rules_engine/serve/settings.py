@@ -95,7 +95,7 @@ class Settings(BaseModel):
         given = {key: value for key, value in overrides.items() if value is not None}
         values = {**data, **given}
         for key in ("rules", "store", "decision_log", "cache_dir"):
-            if isinstance(values.get(key), str) and key not in given and not is_database_url(values[key]):
+            if isinstance(values.get(key), str) and key not in given and "://" not in values[key]:  # a URL is no path
                 values[key] = path.parent / Path(values[key]).expanduser()
         return cls.of(values, str(path))
 

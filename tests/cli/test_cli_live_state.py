@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from rules_engine.engine import Engine
 from rules_engine.serve.store_sqlite import SQLiteStore
+from rules_engine.serve.stores import open_store
 from tests.support import ACME
 
 CHICAGO = timezone(timedelta(hours=-6))
@@ -50,3 +51,18 @@ def test_a_missing_store_file_is_an_error_not_a_new_empty_store(tmp_path, cli):
     code, _, err = cli("oncall", ACME, "--client", "acme_plumbing", "--store", missing)
     assert code == 1 and "no live-state store at" in err
     assert not missing.exists()
+
+
+def test_decide_reads_a_postgresql_store_and_never_prints_its_password(postgres_url, cli):
+    store = open_store(postgres_url)
+    Engine(ACME, store=store).set_status("acme_plumbing", "On a job site until Monday")
+    store.close()
+    args = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--forwarded", "manual",
+            "--answer", "type=burst_pipe", "--json"]
+    code, out, _ = cli(*args, "--store", postgres_url)
+    assert code == 0 and '"note": "On a job site until Monday"' in out
+
+    code, _, err = cli(*args, "--store", "postgresql://postgres:s3cret@127.0.0.1:1/nowhere")
+    assert code == 1
+    assert err.startswith("--store: error: cannot open the live-state store postgresql://postgres@127.0.0.1:1/nowhere: ")
+    assert "s3cret" not in err

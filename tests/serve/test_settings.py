@@ -10,6 +10,7 @@ from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.serve.settings import Settings, SettingsError
 from rules_engine.serve.store_sqlite import SQLiteStore
+from tests.support import eventually
 
 
 @pytest.fixture
@@ -102,3 +103,28 @@ def test_unknown_arguments_are_refused():
     assert str(caught.value) == (
         "arguments: unknown setting `decisions_log`; did you mean `decision_log`? "
         "(the settings are rules, store, decision_log, default_language, cache_dir)")
+
+
+def test_a_postgresql_store_is_a_url_kept_as_written_beside_relative_paths(deployment):
+    settings = write(deployment / "engine.yaml",
+                     "rules: rules\nstore: postgresql://routing@db.internal:5432/answering\n")
+    assert Settings.from_yaml(settings) == Settings(
+        rules=deployment / "rules", store="postgresql://routing@db.internal:5432/answering")
+
+
+def test_a_store_url_of_another_database_is_refused(deployment):
+    settings = write(deployment / "engine.yaml", "rules: rules\nstore: mysql://routing@db.internal/answering\n")
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_yaml(settings)
+    assert str(caught.value) == (
+        f"{settings}: store: `mysql://` is not a store: give a SQLite file or a postgresql:// URL")
+
+
+def test_an_engine_from_settings_with_a_postgresql_url_shares_its_state(deployment, postgres_url):
+    settings = write(deployment / "engine.yaml", f"rules: rules\nstore: {postgres_url}\n")
+    with Engine.from_settings(settings) as first, Engine.from_settings(settings) as second:
+        first.set_status("acme_plumbing", "Away until Monday")
+        assert eventually(lambda: second.live_state("acme_plumbing").status is not None, within=1.0)
+        assert second.live_state("acme_plumbing").status.note == "Away until Monday"
+        health = second.live_state_health()
+        assert (health.store, health.shared, health.reachable) == ("postgresql", True, True)
