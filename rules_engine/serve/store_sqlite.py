@@ -11,7 +11,8 @@ file when it changed.
 Writers take the write lock by trying `BEGIN IMMEDIATE` every millisecond or two (random,
 so that processes do not fall into step) instead of SQLite's busy handler, whose sleeps
 grow to 100 ms and let one process win the lock again and again while another waits for
-seconds. A write that cannot get the lock within `write_timeout` seconds fails with a
+seconds; and a store that has just written waits 2 ms before writing again, so that a
+process polling for the lock gets its turn. A write that cannot get the lock within `write_timeout` seconds fails with a
 `StoreError` naming the process that holds it.
 
 The schema is versioned with `PRAGMA user_version`; each entry of `MIGRATIONS` takes the
@@ -59,6 +60,7 @@ MIGRATIONS = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 SQLITE_BUSY = 5
+TURN = 0.002  # seconds a store waits before writing again right after a write of its own
 WAL_WRITE_LOCK_BYTE = 120  # the byte of the `-shm` file a WAL writer locks (SQLite's wal.c)
 
 STATUS_COLUMNS = "SELECT client, note, instructions, until FROM status"
@@ -87,6 +89,7 @@ class SQLiteStore(SnapshotStore):
         self._write_lock = threading.Lock()
         self._reads = itertools.count(1)  # revisions of this process's reads, in the order they began
         self._closed = False
+        self._committed = 0.0  # when this store's last write committed (monotonic)
         self._db = self._reader = None
         try:
             self._db = connect(self.path, busy_timeout=0)       # writes (and this store's rereads)
@@ -170,6 +173,7 @@ class SQLiteStore(SnapshotStore):
                 try:
                     self._db.execute(statement, params)
                     self._db.execute("COMMIT")
+                    self._committed = time.monotonic()
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     raise
@@ -179,6 +183,9 @@ class SQLiteStore(SnapshotStore):
 
     def _begin(self, what: str) -> None:
         """`BEGIN IMMEDIATE`, tried again every 0.5–2 ms while another connection writes."""
+        since = time.monotonic() - self._committed
+        if since < TURN:
+            time.sleep(TURN - since)  # writing again at once: a process waiting for the lock goes first
         deadline = time.monotonic() + self.write_timeout
         while True:
             try:
