@@ -27,7 +27,7 @@ from rules_engine.serve.store_postgres import PostgresStore
 from tests.postgres import through_port
 from tests.serve.live_daemon import CLIENT, COVER, NIGHT_BURST, digest
 from tests.serve.tcp_proxy import TcpProxy
-from tests.support import ACME, ROOT, eventually
+from tests.support import ROOT, eventually
 
 STARTED: list[subprocess.Popen] = []
 
@@ -43,8 +43,8 @@ def no_daemon_left():
             process.wait()
 
 
-def start(role: str, rules: Path, url: str, out: Path, *amounts) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "tests.serve.live_daemon", role, str(rules), url, str(out),
+def start(role: str, acme_dir: Path, url: str, out: Path, *amounts) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "tests.serve.live_daemon", role, str(acme_dir), url, str(out),
                                 *map(str, amounts)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
     STARTED.append(process)
     return process
@@ -66,11 +66,11 @@ def finish(process: subprocess.Popen, out: Path | None = None) -> None:
     assert process.returncode == 0, errors
 
 
-def state_digests(rules: Path, states) -> dict[tuple, str]:
+def state_digests(acme_dir: Path, states) -> dict[tuple, str]:
     """The digest of the decision each (note, alice covers) state should give."""
     found = {}
     for note, covered in set(states):
-        with Engine(rules) as engine:
+        with Engine(acme_dir) as engine:
             if note is not None:
                 engine.set_status(CLIENT, note)
             if covered:
@@ -89,25 +89,17 @@ def check_consistent(decisions: list[dict], states: dict[int, tuple], digests: d
         assert decision["digest"] == digests[states[decision["revision"]]], decision
 
 
-@pytest.fixture
-def rules(tmp_path) -> Path:
-    directory = tmp_path / "rules"
-    directory.mkdir()
-    (directory / ACME.name).write_text(ACME.read_text(encoding="utf-8"), encoding="utf-8")
-    return directory
-
-
 def started_deciding(*paths: Path) -> bool:
     return eventually(lambda: all(lines(path) for path in paths), within=15.0, every=0.05)
 
 
-def test_a_change_set_through_one_daemon_is_in_the_others_decisions_within_a_second(rules, tmp_path, postgres_url):
+def test_a_change_set_through_one_daemon_is_in_the_others_decisions_within_a_second(acme_dir, tmp_path, postgres_url):
     PostgresStore(postgres_url).close()  # the schema, before three daemons start
     seen = [tmp_path / "decider1.jsonl", tmp_path / "decider2.jsonl"]
-    deciders = [start("decide", rules, postgres_url, path, 30) for path in seen]
+    deciders = [start("decide", acme_dir, postgres_url, path, 30) for path in seen]
     assert started_deciding(*seen)
     acks_path = tmp_path / "writer.jsonl"
-    finish(start("write", rules, postgres_url, acks_path, 30, 0.05))
+    finish(start("write", acme_dir, postgres_url, acks_path, 30, 0.05))
     time.sleep(1.0)
     for decider, path in zip(deciders, seen):
         finish(decider, path)
@@ -115,7 +107,7 @@ def test_a_change_set_through_one_daemon_is_in_the_others_decisions_within_a_sec
     acks = lines(acks_path)
     assert len(acks) == 30
     states = {0: (None, False)} | {ack["revision"]: (ack["note"], ack["covered"]) for ack in acks}
-    digests = state_digests(rules, states.values())
+    digests = state_digests(acme_dir, states.values())
     for path in seen:
         decisions = lines(path)
         check_consistent(decisions, states, digests)
@@ -124,15 +116,15 @@ def test_a_change_set_through_one_daemon_is_in_the_others_decisions_within_a_sec
             assert first["wall"] - ack["wall"] < 1.0, f"step {ack['step']} seen after {first['wall'] - ack['wall']:.3f} s"
 
 
-def test_three_daemons_survive_a_writer_killed_mid_write_and_a_cut_connection(rules, tmp_path, postgres_url):
+def test_three_daemons_survive_a_writer_killed_mid_write_and_a_cut_connection(acme_dir, tmp_path, postgres_url):
     PostgresStore(postgres_url).close()
     with TcpProxy(("127.0.0.1", 5432)) as proxy:
         direct, cut_off = tmp_path / "direct.jsonl", tmp_path / "cut_off.jsonl"
-        deciders = [start("decide", rules, postgres_url, direct, 30),
-                    start("decide", rules, through_port(postgres_url, proxy.port), cut_off, 30)]
+        deciders = [start("decide", acme_dir, postgres_url, direct, 30),
+                    start("decide", acme_dir, through_port(postgres_url, proxy.port), cut_off, 30)]
         assert started_deciding(direct, cut_off)
         acks_path = tmp_path / "writer.jsonl"
-        writer = start("write", rules, postgres_url, acks_path, 10_000, 0.005)
+        writer = start("write", acme_dir, postgres_url, acks_path, 10_000, 0.005)
         assert eventually(lambda: len(lines(acks_path)) >= 40, within=15.0, every=0.01)
         proxy.cut()
         os.kill(writer.pid, signal.SIGKILL)  # while it writes: it writes every 5 ms
@@ -163,7 +155,7 @@ def test_three_daemons_survive_a_writer_killed_mid_write_and_a_cut_connection(ru
             finish(decider, path)
         final.close()
 
-    digests = state_digests(rules, states.values())
+    digests = state_digests(acme_dir, states.values())
     for path in (direct, cut_off):
         decisions = lines(path)
         check_consistent(decisions, states, digests)

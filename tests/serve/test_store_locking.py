@@ -7,7 +7,6 @@ SQLite's write lock, because one lock covered reads, writes and the busy wait.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +21,6 @@ from rules_engine.errors import StoreError
 from rules_engine.serve.state import OwnerStatus
 from rules_engine.serve.store_postgres import PostgresStore, describe
 from rules_engine.serve.store_sqlite import SQLiteStore
-from tests.support import ACME
 
 OPEN_MANUAL = dict(client="acme_plumbing", at="2026-11-27T10:00:00-06:00", forwarded="manual", agent="Dana")
 
@@ -47,17 +45,9 @@ def within(seconds: float, work):
     return result[0]
 
 
-@pytest.fixture
-def rules(tmp_path):
-    directory = tmp_path / "rules"
-    directory.mkdir()
-    shutil.copy(ACME, directory)
-    return directory
-
-
-def test_decide_does_not_wait_while_a_write_waits_for_the_lock_another_connection_holds(rules, tmp_path):
+def test_decide_does_not_wait_while_a_write_waits_for_the_lock_another_connection_holds(acme_dir, tmp_path):
     path = tmp_path / "state.db"
-    with Engine.from_settings(rules=rules, store=path) as engine:
+    with Engine.from_settings(rules=acme_dir, store=path) as engine:
         other = sqlite3.connect(path, isolation_level=None)  # a portal's long transaction
         other.execute("BEGIN IMMEDIATE")
         writer = threading.Thread(target=engine.set_status, args=("acme_plumbing", "In court until 3pm"))
@@ -143,8 +133,8 @@ def test_a_postgresql_write_that_cannot_get_the_clients_lock_names_the_session_h
     assert store.snapshot("acme_plumbing").status == OwnerStatus(note="Back at 5")
 
 
-def test_a_postgresql_decision_is_made_while_a_write_waits_for_a_lock(rules, postgres_url):
-    with Engine.from_settings(rules=rules, store=postgres_url) as engine:
+def test_a_postgresql_decision_is_made_while_a_write_waits_for_a_lock(acme_dir, postgres_url):
+    with Engine.from_settings(rules=acme_dir, store=postgres_url) as engine:
         with psycopg.connect(postgres_url) as portal:
             engine.clear_status("acme_plumbing")
             portal.execute("UPDATE live_client SET revision = revision WHERE client = 'acme_plumbing'")

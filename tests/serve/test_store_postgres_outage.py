@@ -5,7 +5,6 @@ server (the server keeps running for everyone else on the machine)."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
@@ -16,24 +15,16 @@ from rules_engine.serve.state import OwnerStatus
 from rules_engine.serve.store_postgres import PostgresStore, describe
 from tests.postgres import through_port
 from tests.serve.tcp_proxy import TcpProxy
-from tests.support import ACME, eventually
+from tests.support import eventually
 
 OPEN_MANUAL = dict(client="acme_plumbing", at="2026-11-27T10:00:00-06:00", forwarded="manual", agent="Dana")
 
 
-@pytest.fixture
-def rules(tmp_path):
-    directory = tmp_path / "rules"
-    directory.mkdir()
-    shutil.copy(ACME, directory)
-    return directory
-
-
-def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachable(rules, postgres_url):
+def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachable(acme_dir, postgres_url):
     portal = PostgresStore(postgres_url)  # another daemon, still connected
     with TcpProxy(("127.0.0.1", 5432)) as proxy:
         url = through_port(postgres_url, proxy.port)
-        with Engine(rules, store=PostgresStore(url, write_timeout=1.0)) as engine:
+        with Engine(acme_dir, store=PostgresStore(url, write_timeout=1.0)) as engine:
             engine.set_status("acme_plumbing", "Back at 5")
             before = engine.decide(Call(**OPEN_MANUAL))
             assert before.greeting.text.endswith("unavailable right now: Back at 5")
