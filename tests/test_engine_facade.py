@@ -53,3 +53,15 @@ def test_a_reloaded_away_client_is_freed_with_its_preparation(acme_dir):
     engine.decide(Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="busy"))
     gc.collect()
     assert old() is None
+
+
+def test_live_state_health_says_which_store_and_how_current_for_a_readiness_check(tmp_path):
+    assert Engine(ACME).live_state_health().as_dict() == {
+        "store": "memory", "shared": False, "reachable": True, "age": 0.0, "synced_at": None, "error": None}
+    with Engine.from_settings(rules=ACME, store=tmp_path / "state.db") as engine:
+        health = engine.live_state_health().as_dict()
+        assert (health["store"], health["shared"], health["reachable"], health["error"]) == ("sqlite", False, True, None)
+        assert 0 <= health["age"] < 1
+        # Decisions from a store that is not shared carry no `live_state` key: their JSON is unchanged.
+        decision = engine.decide(Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="busy"))
+        assert "live_state" not in json.loads(decision.to_json())

@@ -244,3 +244,15 @@ def test_an_override_must_end_after_it_starts_and_carry_offsets(engine):
         engine.set_override("acme_plumbing", "plumbers", "alice", start, start)
     with pytest.raises(CallError, match="^start: needs a date-time with a time zone offset$"):
         engine.set_override("acme_plumbing", "plumbers", "alice", datetime(2026, 11, 28), start)
+
+
+def test_a_change_whose_notification_was_lost_is_read_at_the_periodic_resync(postgres_url):
+    daemon = store_postgres.PostgresStore(postgres_url, resync_interval=0.2)
+    try:
+        with psycopg.connect(postgres_url) as portal:  # writes the tables directly: no NOTIFY
+            portal.execute("INSERT INTO live_client (client, revision) VALUES ('acme_plumbing', nextval('live_revision'))")
+            portal.execute("INSERT INTO live_status (client, note) VALUES ('acme_plumbing', 'Back at 5')")
+        assert eventually(lambda: daemon.snapshot("acme_plumbing").status is not None, within=1.0)
+        assert daemon.snapshot("acme_plumbing").status == OwnerStatus(note="Back at 5")
+    finally:
+        daemon.close()
