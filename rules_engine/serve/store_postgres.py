@@ -211,9 +211,9 @@ class PostgresStore(SnapshotStore):
                     raise StoreError(f"cannot {what}: the live-state store {self.where} kept `{client}` locked "
                                      f"for {self.write_timeout:g} s: {lock_holders(conn)}; nothing was changed") from None
         except PoolTimeout:
-            raise StoreError(f"cannot {what}: the live-state store {self.where} is unreachable "
-                             f"({self._error or 'no connection within ' + format(self.write_timeout, 'g') + ' s'}); "
-                             f"nothing was changed") from None
+            reason = self._error or (f"the live-state store {self.where} is unreachable: "
+                                     f"no connection within {self.write_timeout:g} s")
+            raise StoreError(f"cannot {what}: {reason}; nothing was changed") from None
         except psycopg.Error as exc:
             if committing:
                 raise StoreError(f"cannot {what}: the connection to the live-state store {self.where} failed while "

@@ -43,8 +43,8 @@ def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachabl
             with pytest.raises(StoreError) as caught:
                 engine.set_status("acme_plumbing", "In court until 3pm")
             assert str(caught.value).startswith(
-                f"cannot set the status of `acme_plumbing`: the live-state store {describe(url)} is unreachable (")
-            assert str(caught.value).endswith("); nothing was changed")
+                f"cannot set the status of `acme_plumbing`: the live-state store {describe(url)} is unreachable: ")
+            assert str(caught.value).endswith("; nothing was changed")
 
             portal.set_status("acme_plumbing", OwnerStatus(note="At the depot"))  # while this daemon is cut off
             proxy.restore()
