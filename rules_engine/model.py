@@ -404,6 +404,9 @@ class Client(Node):
     timezone: str = ""
     languages: tuple[Name, ...] = ()
     numbers: tuple[Name, ...] = ()
+    # `forwarding busy, no_answer`: the reasons the client's phones forward with. Deciding
+    # never reads it; the matrix and the diff cover these reasons first.
+    forwarding: tuple[Name, ...] = ()
     regions: tuple[Region, ...] = ()
     holiday_dates: tuple[HolidayDate, ...] = ()
     windows: dict[str, Window] = {}

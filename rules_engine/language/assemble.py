@@ -64,6 +64,7 @@ def assemble(source: ClientSource, path: str, text: str, report: Report) -> tupl
         timezone=values.get("timezone", ""),
         languages=values.get("languages", ()),
         numbers=values.get("numbers", ()),
+        forwarding=values.get("forwarding", ()),
         regions=values.get("holidays", ()),
         holiday_dates=tuple(fields["holiday_dates"]),
         closures=tuple(fields["closures"]),

@@ -171,6 +171,9 @@ class Builder(Transformer):
     def numbers(self, meta, children):
         return Statement("numbers", tuple(self.quoted_name(t) for t in children), self.pos(meta))
 
+    def forwarding(self, meta, children):
+        return Statement("forwarding", tuple(self.name(t) for t in children), self.pos(meta))
+
     def holidays(self, meta, children):
         return Statement("holidays", tuple(children), self.pos(meta))
 

@@ -17,7 +17,7 @@ from .. import model as m
 from ..errors import did_you_mean
 from ..schedule import clock
 from .build import Statement
-from .check_refs import ARRIVAL_FACTS, INTAKE_FACTS, TIME_FACTS, ReferenceChecks
+from .check_refs import ARRIVAL_FACTS, INTAKE_FACTS, REASONS, TIME_FACTS, ReferenceChecks
 from .logic import implies
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -35,6 +35,7 @@ class Checker(ReferenceChecks):
         self.tz = self.check_timezone(client)
         self.check_languages(client)
         self.check_numbers(client)
+        self.check_forwarding(client)
         self.check_regions(client)
         self.check_calendar(client)
         self.check_people(client)
@@ -80,6 +81,13 @@ class Checker(ReferenceChecks):
         for phone_list in client.lists.values():
             for number in phone_list.numbers:
                 self.check_phone(number, number.value)
+
+    def check_forwarding(self, client: m.Client) -> None:
+        for reason in client.forwarding:
+            if reason.value not in REASONS:
+                self.error(reason, f"unknown forwarding reason `{reason.value}`",
+                           did_you_mean(reason.value, REASONS) or "reasons: " + ", ".join(REASONS))
+        self.check_listed_once(client.forwarding, "forwarding reason")
 
     def check_regions(self, client: m.Client) -> None:
         supported = holiday_calendars.list_supported_countries()

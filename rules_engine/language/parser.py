@@ -45,7 +45,7 @@ TERMINAL_WORDS = {
 # How a token that was found is named in a message ("found the name `bobb`").
 FOUND_WORDS = {"NAME": "the name", "INT": "the number", "DURATION": "the duration", "TIME": "the time",
                "TIMERANGE": "the time range", "DATE": "the date", "DAYS": "the days", "REGION": "the code"}
-STATEMENTS = ("timezone", "languages", "numbers", "holidays", "holiday", "window", "closed", "contact",
+STATEMENTS = ("timezone", "languages", "numbers", "forwarding", "holidays", "holiday", "window", "closed", "contact",
               "list", "oncall", "escalation", "greeting", "script", "choose", "urgency", "route")
 # Lines where a statement of the client surely begins: where parsing resumes after an error. The
 # keywords that are also words of a condition (`holiday`, `closed`, `urgency is`) begin a line
