@@ -1,0 +1,8 @@
+"""Analysis: what a client's rules do over a span of time, exactly, for every class of call.
+
+`timeline` cuts the span where a time fact the rules read changes; `classes` groups the
+facts of a call into the classes the rules can tell apart; `explore` decides one
+representative call per class with the engine itself. On these: `matrix` (what callers
+hear, per forwarding reason, hour by hour; `html` draws it), `diff` (what an edit changes)
+and `no_effect` (closures and holidays that change nothing, for `rules-engine check`).
+"""

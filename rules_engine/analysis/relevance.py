@@ -1,0 +1,178 @@
+"""Relevance: a decision + the class of calls it was made for → the unfixed facts that could change it.
+
+The decision's trace says which rules the engine tried in each first-match section
+(greeting, script, urgency, route) and, for the chosen script, that every conditional
+question was tried. Each tried rule's condition is evaluated here over *sets* of outcomes:
+an atom on a fixed dimension (or on time, at the instant) has one outcome, an atom on an
+unfixed dimension may have any (true, false, or unknown for an answer). With `and`, `or`
+and `not` taken in the engine's three-valued (Kleene) logic, a condition with one outcome
+holds the same way for every call of the class. When every tried rule has one outcome, every
+call of the class follows the same path through the rules: the decision is the class's.
+Otherwise the dimensions of the atoms that left a rule open are returned, for the explorer
+to split on.
+
+This never decides a call (the engine does): it only tells which facts a decision could
+not have looked at. Outcome sets over-approximate (two atoms on one dimension are taken as
+independent), so an error here can only split more than needed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable, Optional
+
+from .. import model as m
+from ..decide.decision import Ask, Decision
+from ..schedule.calendar import TimeFacts, schedule_predicate
+from .classes import Dims, Value, atom_dimension
+
+Outcomes = frozenset  # of True, False and None (unknown)
+ANY: Outcomes = frozenset({True, False, None})
+NO_LEVEL = ""  # the urgency of a client without an `urgency` section: known, and no level
+SECTIONS = (("greeting", "greetings"), ("script", "script_choices"), ("urgency", "urgency"), ("route", "routes"))
+
+
+def kleene_and(a: Optional[bool], b: Optional[bool]) -> Optional[bool]:
+    if a is False or b is False:
+        return False
+    return None if a is None or b is None else True
+
+
+def kleene_or(a: Optional[bool], b: Optional[bool]) -> Optional[bool]:
+    if a is True or b is True:
+        return True
+    return None if a is None or b is None else False
+
+
+class Scope:
+    """What one decision's class fixes: the dimensions, the time facts, the pending answers."""
+
+    def __init__(self, index: int, assignment: dict[str, Value], free: frozenset[str], facts: TimeFacts):
+        self.index = index
+        self.assignment = assignment
+        self.free = free
+        self.facts = facts
+        self.pending: frozenset[str] = frozenset()
+        self.urgency: Outcomes = ANY
+        self.urgency_free: frozenset[str] = frozenset()
+
+
+Test = Callable[[Scope], tuple[Outcomes, frozenset]]
+NONE: frozenset = frozenset()
+ONE = {True: frozenset({True}), False: frozenset({False}), None: frozenset({None})}
+
+
+class Relevance:
+    """One client's rules, compiled once into outcome tests, read for which facts a tried rule depends on."""
+
+    def __init__(self, client: m.Client, index: int, dims: Dims):
+        self.client = client
+        self.index = index
+        self.dims = dims
+        self.sections = tuple((section, tuple(self.compile(rule.when) for rule in getattr(client, attribute)))
+                              for section, attribute in SECTIONS)
+        self.fields = {name: frozenset(step.field for step in script.steps if isinstance(step, m.Ask))
+                       for name, script in client.scripts.items()}
+        self.asks = {name: tuple(self.compile(step.when) for step in script.steps
+                                 if isinstance(step, m.Ask) and step.when is not None)
+                     for name, script in client.scripts.items()}
+
+    def unfixed(self, decision: Decision, assignment: dict[str, Value], free: frozenset[str],
+                facts: TimeFacts) -> frozenset[str]:
+        """The dimensions in `free` on which some rule the decision tried may turn."""
+        scope = Scope(self.index, assignment, free, facts)
+        tried = Counter(entry.section for entry in decision.trace)
+        found: set[str] = set()
+        for section, tests in self.sections:
+            tests = tests[: tried[section]]
+            if section == "urgency":
+                scope.pending = asked_unanswered(decision)
+            open_ = open_dimensions(tests, scope)
+            if section == "urgency":
+                scope.urgency_free = open_
+                if not open_:  # settled: a level, None while unknown, NO_LEVEL without an urgency section
+                    scope.urgency = ONE[None] if decision.urgency is None and tests else \
+                        frozenset({decision.urgency or NO_LEVEL})
+            if section == "script" and decision.script is not None:
+                name = decision.script.id
+                scope.pending = frozenset(f for f in self.fields[name] if self.dims.answer(assignment, f) is None)
+                open_ |= open_dimensions(self.asks[name], scope)
+            found |= open_
+        return frozenset(found)
+
+    # ---- conditions → outcome tests ---------------------------------------------------------------
+    def compile(self, cond: Optional[m.Cond]) -> Test:
+        """`cond` as a test of the outcomes it may have over a class, with the free dimensions it read."""
+        if cond is None:
+            return lambda scope: (ONE[True], NONE)
+        if isinstance(cond, m.Not):
+            inner = self.compile(cond.item)
+
+            def negated(scope: Scope) -> tuple[Outcomes, frozenset]:
+                outcomes, dims = inner(scope)
+                return frozenset(None if v is None else not v for v in outcomes), dims
+            return negated
+        if isinstance(cond, (m.And, m.Or)):
+            combine = kleene_and if isinstance(cond, m.And) else kleene_or
+            items = tuple(self.compile(item) for item in cond.items)
+
+            def combined(scope: Scope) -> tuple[Outcomes, frozenset]:
+                result, dims = items[0](scope)
+                for item in items[1:]:
+                    more, more_dims = item(scope)
+                    result = frozenset(combine(a, b) for a in result for b in more)
+                    dims = dims | more_dims
+                return result, dims
+            return combined
+        return self.compile_atom(cond)
+
+    def compile_atom(self, atom: m.Cond) -> Test:
+        if isinstance(atom, m.WindowRef):
+            name = atom.name
+            return lambda scope: (ONE[name in scope.facts.windows], NONE)
+        if isinstance(atom, m.Schedule):
+            predicate = schedule_predicate(atom)
+            return lambda scope: (ONE[predicate(scope.facts)], NONE)
+        if isinstance(atom, m.Holiday):
+            return lambda scope: (ONE[scope.facts.holiday is not None], NONE)
+        if isinstance(atom, m.Closed):
+            return lambda scope: (ONE[scope.facts.closed is not None], NONE)
+        if isinstance(atom, m.UrgencyIs):
+            level = atom.level
+
+            def urgency(scope: Scope) -> tuple[Outcomes, frozenset]:
+                if scope.urgency is ANY:
+                    return ANY, scope.urgency_free
+                return frozenset(None if v is None else v == level for v in scope.urgency), NONE
+            return urgency
+        name = atom_dimension(atom)
+        truth = self.dims.truth[(self.index, atom)]
+        field = getattr(atom, "field", None)
+        free = frozenset({name})
+        sample = self.dims.sample
+
+        def fact(scope: Scope) -> tuple[Outcomes, frozenset]:
+            if name in scope.free:
+                return ANY, free
+            value = truth(sample(scope.assignment, name))
+            if value is None:  # an answer not given: unknown while the script asks it, else absent
+                return (ONE[None] if field in scope.pending else ONE[False]), NONE
+            return ONE[value], NONE
+        return fact
+
+
+def open_dimensions(tests, scope: Scope) -> frozenset[str]:
+    """The free dimensions read by the tests that have more than one outcome over the class."""
+    found: frozenset = NONE
+    for test in tests:
+        outcomes, dims = test(scope)
+        if len(outcomes) > 1:
+            found = found | dims
+    return found
+
+
+def asked_unanswered(decision: Decision) -> frozenset[str]:
+    """The questions the chosen script asks that the call does not answer: unknown for urgency and route."""
+    if decision.script is None:
+        return frozenset()
+    return frozenset(step.field for step in decision.script.steps if isinstance(step, Ask) and step.answer is None)
