@@ -280,3 +280,18 @@ def atom_dimension(atom: m.Cond) -> Optional[str]:
 def dimensions(conditions: Iterable[Optional[m.Cond]]) -> frozenset[str]:
     found = (atom_dimension(atom) for cond in conditions for atom in walk(cond))
     return frozenset(name for name in found if name is not None)
+
+
+def describe(when: dict) -> str:
+    """A class as people read it: `{"status": true, "language": ["es"]}` → `status set, language es`."""
+    parts = []
+    for name, value in when.items():
+        if name == "answers":
+            parts += [f"{field} {' or '.join(v)}" for field, v in value.items()]
+        elif name == "status":
+            parts.append("status set" if value else "no status")
+        elif name == "said":
+            parts.append("said " + (" and ".join(f'"{p}"' for p in value) if value else "nothing a rule looks for"))
+        else:
+            parts.append(f"{name} {' or '.join(value)}")
+    return ", ".join(parts)

@@ -29,6 +29,7 @@ from ..decide.decision import Decision
 from ..serve.state import EMPTY, LiveState, OwnerStatus
 from ..schedule.calendar import Calendar
 from .classes import Dims, Value
+from .parts import PARTS
 from .relevance import Relevance
 
 STATUS_NOTE = "away from the phone"  # the note a representative call with a status carries
@@ -64,10 +65,15 @@ class Explorer:
         return decide(client, self.dims.call(client, at, assignment), live)
 
     def explore(self, at: datetime, base: Optional[dict[str, Value]] = None,
-                order: Optional[Sequence[str]] = None) -> list[Leaf]:
+                order: Optional[Sequence[str]] = None, parts: Sequence[str] = PARTS,
+                texts: bool = True) -> list[Leaf]:
         """The leaves under `base` (dimensions fixed from the start) at instant `at`, splitting
-        only on the dimensions of `order` (default: all); the others keep their default."""
+        only on the dimensions of `order` (default: all; the others keep their default) and only
+        where the decision's `parts` may differ; without `texts`, the language a part is said
+        in does not count as a difference."""
         order = tuple(order if order is not None else self.dims.order)
+        parts = frozenset(parts)
+        always = self.always if texts else frozenset()
         facts = tuple(calendar.facts(at) for calendar in self.calendars)
         leaves: list[Leaf] = []
         stack: list[tuple[dict[str, Value], Optional[tuple[Decision, ...]]]] = [(dict(base or {}), None)]
@@ -76,7 +82,7 @@ class Explorer:
             if decisions is None:
                 decisions = tuple(self.decide(i, at, assignment) for i in range(len(self.clients)))
             free = frozenset(name for name in order if name not in assignment)
-            read = (self.always & free).union(*(relevance.unfixed(decision, assignment, free, time)
+            read = (always & free).union(*(relevance.unfixed(decision, assignment, free, time, parts)
                                                 for relevance, decision, time in zip(self.relevance, decisions, facts)))
             split = next((name for name in order if name in read), None)
             if split is None:

@@ -25,9 +25,14 @@ from .. import model as m
 from ..decide.decision import Ask, Decision
 from ..schedule.calendar import TimeFacts, schedule_predicate
 from .classes import Dims, Value, atom_dimension
+from .parts import PARTS
 
 Outcomes = frozenset  # of True, False and None (unknown)
 ANY: Outcomes = frozenset({True, False, None})
+# The sections each part of a decision depends on: a route reads the urgency and, through the
+# questions the script leaves unanswered, the script.
+READS = {"greeting": {"greeting"}, "script": {"script"}, "urgency": {"script", "urgency"},
+         "route": {"script", "urgency", "route"}}
 NO_LEVEL = ""  # the urgency of a client without an `urgency` section: known, and no level
 SECTIONS = (("greeting", "greetings"), ("script", "script_choices"), ("urgency", "urgency"), ("route", "routes"))
 
@@ -78,12 +83,15 @@ class Relevance:
                      for name, script in client.scripts.items()}
 
     def unfixed(self, decision: Decision, assignment: dict[str, Value], free: frozenset[str],
-                facts: TimeFacts) -> frozenset[str]:
-        """The dimensions in `free` on which some rule the decision tried may turn."""
+                facts: TimeFacts, parts: frozenset[str] = frozenset(PARTS)) -> frozenset[str]:
+        """The dimensions in `free` on which some rule the decision tried for `parts` may turn."""
         scope = Scope(self.index, assignment, free, facts)
         tried = Counter(entry.section for entry in decision.trace)
         found: set[str] = set()
+        wanted = set().union(*(READS[part] for part in parts))
         for section, tests in self.sections:
+            if section not in wanted:
+                continue
             tests = tests[: tried[section]]
             if section == "urgency":
                 scope.pending = asked_unanswered(decision)

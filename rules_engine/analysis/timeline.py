@@ -60,7 +60,9 @@ def rule_conditions(client: m.Client) -> Iterator[m.Cond]:
 class Clock:
     """One client's time facts, as far as its decisions can tell them apart."""
 
-    def __init__(self, client: m.Client):
+    def __init__(self, client: m.Client, marks: bool = False):
+        """With `marks`, holidays and closures split the time even where no rule reads them
+        (a decision lists them among its windows; the matrix shows them)."""
         self.client = client
         self.calendar = Calendar(client)
         self.oncall = OnCall(client, self.calendar)
@@ -69,8 +71,8 @@ class Clock:
         # Windows are looked up by name; a rule's own schedule, `holiday` and `closed` directly.
         schedules = list(dict.fromkeys(atom for atom in atoms if isinstance(atom, m.Schedule)))
         self.schedules = tuple(schedule_predicate(s) for s in schedules)
-        self.reads_holiday = any(isinstance(atom, m.Holiday) for atom in atoms)
-        self.reads_closed = any(isinstance(atom, m.Closed) for atom in atoms)
+        self.reads_holiday = marks or any(isinstance(atom, m.Holiday) for atom in atoms)
+        self.reads_closed = marks or any(isinstance(atom, m.Closed) for atom in atoms)
         found = list(nodes(client))
         # Teams a decision can reach: a route's or escalation's target, or `{oncall.TEAM}` in a text.
         self.teams = tuple(dict.fromkeys(

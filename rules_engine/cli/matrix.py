@@ -1,0 +1,77 @@
+"""`rules-engine matrix PATH --client ID`: what callers hear, per forwarding reason, hour by hour.
+
+The span is a week, Monday to Sunday (`--week DATE`, default the current one), or `--days N`
+from `--from DATE`. Text for people by default, `--json` for tools, and `--html FILE` writes
+a self-contained page with a colour grid per reason (days down, hours across).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from ..analysis import html
+from ..analysis.matrix import as_json, as_text, matrix
+from ..engine import Engine
+from ..errors import CallError, Diagnostic
+from ..schedule import clock
+from .decide import input_error
+from .oncall import iso_date
+
+MAX_DAYS = 366
+
+
+def add_parser(sub):
+    parser = sub.add_parser(
+        "matrix", help="what callers hear per forwarding reason, hour by hour; text, JSON or an HTML page",
+        description="Show, for each forwarding reason, the greeting and script a caller gets over a span of days.",
+    )
+    parser.add_argument("path", metavar="PATH", help="a .rules file or a directory of them")
+    parser.add_argument("--client", required=True, metavar="ID", help="the client's id")
+    span = parser.add_mutually_exclusive_group()
+    span.add_argument("--week", metavar="DATE", type=iso_date, help="the week (Monday to Sunday) containing this date")
+    span.add_argument("--from", dest="start", metavar="DATE", type=iso_date, help="the first day of the span")
+    parser.add_argument("--days", type=int, metavar="N", help=f"with --from: how many days (default 7, at most {MAX_DAYS})")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page to FILE")
+    parser.set_defaults(number=None)
+    return parser
+
+
+def span(args, today: date) -> tuple[date, int]:
+    if args.days is not None and args.start is None:
+        raise CallError("only goes with --from DATE", field="days")
+    if args.days is not None and not 1 <= args.days <= MAX_DAYS:
+        raise CallError(f"give 1 to {MAX_DAYS} days", field="days")
+    if args.start is not None:
+        return args.start, args.days or 7
+    day = args.week or today
+    return day - timedelta(days=day.weekday()), 7
+
+
+def run(args) -> int:
+    engine = Engine(args.path)
+    try:
+        client = engine.client(args.client)
+        first, days = span(args, datetime.now(clock.zone(client.timezone)).date())
+    except CallError as exc:
+        for problem in engine.problems:
+            print(problem.render(), file=sys.stderr)
+        print(input_error(exc, engine, args).render(), file=sys.stderr)
+        return 1
+    found = matrix(client, first, days)
+    if args.html:
+        try:
+            Path(args.html).write_text(html.page(found), encoding="utf-8")
+        except OSError as exc:
+            print(Diagnostic("error", f"cannot write the page: {exc.strerror}", args.html).render(), file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps(as_json(found), indent=2, ensure_ascii=False))
+    elif args.html:
+        print(f"wrote {args.html}: {client.title or client.id}, {days} days from {first:%a %Y-%m-%d}")
+    else:
+        print(as_text(found))
+    return 0

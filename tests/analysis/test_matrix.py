@@ -1,0 +1,161 @@
+"""`rules-engine matrix`: what callers hear per forwarding reason, exact, and checked against `decide`."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from rules_engine.analysis.classes import Dims
+from rules_engine.analysis.explore import WITH_STATUS
+from rules_engine.analysis.matrix import matrix
+from rules_engine.cli import main
+from rules_engine.decide.call import SHORT_REASONS, Call
+from rules_engine.decide.decider import decide
+from rules_engine.language.compile import compile_file, compile_text
+from rules_engine.serve.state import EMPTY
+from tests.analysis.headless import chromium, visit
+from tests.support import ACME, CONFIGS
+
+# A week per client around a DST change, and one around its holidays or closures.
+WEEKS = {
+    "acme_plumbing": (date(2026, 10, 26), date(2026, 11, 23), date(2026, 12, 21)),
+    "hale_law": (date(2026, 3, 23), date(2026, 8, 24), date(2026, 10, 19)),
+    "harbour_vets": (date(2026, 4, 2), date(2026, 9, 28), date(2026, 12, 21)),
+    "riverside_medical": (date(2026, 3, 2), date(2026, 10, 12), date(2026, 11, 23)),
+}
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(["matrix", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def classes_match(dims: Dims, when: dict, point: dict) -> bool:
+    """True when a call whose classes are `point` is in the class a variant names."""
+    return dims.when({name: point[name] for name in point if name_in(name, when)}) == when
+
+
+def name_in(name: str, when: dict) -> bool:
+    if name.startswith("answers."):
+        return name.partition(".")[2] in when.get("answers", {})
+    return name in when
+
+
+@pytest.mark.parametrize("name", sorted(WEEKS))
+def test_matrix_agrees_with_decide_at_random_instants_and_reasons(name):
+    client, _ = compile_file(CONFIGS / f"{name}.rules")
+    dims = Dims([client])
+    rng = random.Random(name)
+    numbers = [None] + [n.value for n in client.numbers] + [n.value for lst in client.lists.values() for n in lst.numbers]
+    languages = [None, "xx"] + [n.value for n in client.languages]
+    for first in WEEKS[name]:
+        found = matrix(client, first, 7)
+        rows = found.reasons
+        start, end = rows["always"][0].start, rows["always"][-1].end
+        for _ in range(150):
+            at = start + (end - start) * rng.random()
+            reason = rng.choice(SHORT_REASONS)
+            row = next(r for r in rows[reason] if r.start <= at < r.end)
+            plain = decide(client, Call(client=client.id, at=at, forwarded=reason), EMPTY)
+            assert (plain.greeting.id, plain.greeting.text, plain.script.id, plain.windows) == \
+                (row.greeting, row.text, row.script, row.windows), (name, at, reason)
+            # Any other arrival facts: a variant of the row says what they get, or they get the row's.
+            status = rng.random() < 0.3
+            call = Call(client=client.id, at=at, forwarded=reason, caller=rng.choice(numbers),
+                        number=rng.choice([None] + [n.value for n in client.numbers]), language=rng.choice(languages))
+            got = decide(client, call, WITH_STATUS if status else EMPTY)
+            point = dims.classify(call, status)
+            expected = [(v.greeting, v.script) for v in row.variants if classes_match(dims, v.when, point)]
+            assert [(got.greeting.id, got.script.id)] == (expected or [(row.greeting, row.script)]), (name, call)
+
+
+def test_thanksgiving_busy_callers_hear_the_team_is_busy_as_the_spec_example_is_written(capsys):
+    code, out, err = run(capsys, str(ACME), "--client", "acme_plumbing", "--from", "2026-11-26", "--days", "1")
+    assert (code, err) == (0, "")
+    busy = out[out.index("forwarded busy, no_answer"):]
+    assert "  Thu 26 Nov holiday 00:00-06:00  after_hours    script intake; windows night, holiday\n" in busy
+    assert "                     08:00-12:00  busy           script intake; windows open, split, holiday; " \
+           "es callers: in es\n" in busy
+    assert out.startswith("Acme Plumbing & Heating (acme_plumbing): what callers hear, Thu 2026-11-26 to "
+                          "Thu 2026-11-26, America/Chicago\nforwarding declared: none (every reason is shown)\n"
+                          "holiday Thu 26 Nov: Thanksgiving Day\n")
+
+
+def test_json_gives_every_reason_as_segments_with_offsets(capsys):
+    code, out, _ = run(capsys, str(ACME), "--client", "acme_plumbing", "--week", "2026-12-24", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["client"], data["zone"], data["from"], data["to"]) == (
+        "acme_plumbing", "America/Chicago", "2026-12-21T00:00:00-06:00", "2026-12-28T00:00:00-06:00")
+    assert list(data["reasons"]) == list(SHORT_REASONS)
+    for segments in data["reasons"].values():
+        assert segments[0]["from"] == data["from"] and segments[-1]["to"] == data["to"]
+        assert all(a["to"] == b["from"] for a, b in zip(segments, segments[1:]))
+    christmas = [s for s in data["reasons"]["always"] if s["from"] == "2026-12-24T12:00:00-06:00"]
+    assert christmas[0]["greeting"] == "after_hours" and "closed" in christmas[0]["windows"]
+    # The spec's own example: `busy` (open and forwarded busy) comes first and forgets `closed`.
+    busy = [s for s in data["reasons"]["busy"] if s["from"] == "2026-12-24T12:00:00-06:00"]
+    assert busy[0]["greeting"] == "busy" and "closed" in busy[0]["windows"]
+    assert data["closures"] == [{"title": "Christmas", "from": "2026-12-24T12:00:00-06:00",
+                                 "to": "2026-12-26T08:00:00-06:00"}]
+    assert data["holidays"] == {"2026-12-25": "Christmas Day"}
+    assert set(data["greetings"]) == {"busy", "after_hours", "away", "default"}
+
+
+def test_declared_forwarding_reasons_come_first(tmp_path, capsys):
+    text = ACME.read_text(encoding="utf-8").replace('    holidays  US-IL', '    forwarding busy, no_answer\n    holidays  US-IL')
+    (tmp_path / "acme.rules").write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, str(tmp_path), "--client", "acme_plumbing", "--week", "2026-12-02", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["forwarding"] == ["busy", "no_answer"]
+    assert list(data["reasons"])[:3] == ["busy", "no_answer", "always"]
+
+
+def test_a_fall_back_night_is_cut_where_the_clocks_change():
+    client, _ = compile_text("""client dst "Dst" {
+        timezone "America/Chicago"
+        window early = daily 01:00-01:30
+        contact desk "Desk" { call "+13125550999" }
+        greeting early when early { en "Early" }
+        greeting default { en "Hi" }
+        route { otherwise -> patch desk }
+    }""")
+    rows = matrix(client, date(2026, 11, 1), 1).reasons["unknown"]
+    # 01:00-01:30 happens twice that night (CDT, then CST): both times callers hear `early`.
+    assert [(r.start.strftime("%H:%M %Z"), r.greeting) for r in rows] == [
+        ("00:00 CDT", "default"), ("01:00 CDT", "early"), ("01:30 CDT", "default"),
+        ("01:00 CST", "early"), ("01:30 CST", "default")]
+
+
+def test_usage_errors_name_the_option(capsys):
+    assert run(capsys, str(ACME), "--client", "acme_plumbing", "--days", "3")[1:] == (
+        "", "--days: error: only goes with --from DATE\n")
+    assert run(capsys, str(ACME), "--client", "acme_plumbing", "--from", "2026-12-01", "--days", "400")[2] == \
+        "--days: error: give 1 to 366 days\n"
+    code, _, err = run(capsys, str(CONFIGS), "--client", "acme", "--week", "2026-12-01")
+    assert code == 1 and err == (f"{CONFIGS}: error: no client `acme` is served\n"
+                                 "  hint: served clients: `acme_plumbing`, `hale_law`, `harbour_vets`, `riverside_medical`\n")
+
+
+def test_html_page_is_self_contained_and_renders_without_console_errors(tmp_path, capsys):
+    page = tmp_path / "matrix.html"
+    code, out, _ = run(capsys, str(ACME), "--client", "acme_plumbing", "--week", "2026-12-24", "--html", str(page))
+    assert code == 0 and out == f"wrote {page}: Acme Plumbing & Heating, 7 days from Mon 2026-12-21\n"
+    text = page.read_text(encoding="utf-8")
+    assert "http://" not in text and "https://" not in text and "<script" not in text
+    assert "Christmas Day" in text and "closed: Christmas" in text
+    assert text.count("<h2>forwarded ") == 3  # reasons heard alike are drawn once
+    if chromium() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required under CI (apt-get install chromium)")
+        pytest.skip("needs Debian's chromium: apt-get install chromium, then run this test again")
+    errors, png = visit(page)
+    assert errors == []
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
+    (tmp_path / "matrix.png").write_bytes(png)
