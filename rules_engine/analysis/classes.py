@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Optional, Sequence
 
 from .. import model as m
-from ..decide.call import SHORT_REASONS, Call
+from ..decide.call import Call
 from ..decide.conditions import phone_key, said_pattern
-from ..language.logic import walk
 from .timeline import rule_conditions
 
 NOT_GIVEN = "not given"
@@ -70,14 +69,14 @@ def grouped(name: str, candidates: Sequence, signature: Callable[[Any], Hashable
 def atoms_of(clients: Sequence[m.Client], kinds) -> list[tuple[int, m.Cond]]:
     """(client index, atom) for every atom of the given kinds in the clients' rules, once each."""
     found = dict.fromkeys((i, atom) for i, client in enumerate(clients)
-                          for cond in rule_conditions(client) for atom in walk(cond) if isinstance(atom, kinds))
+                          for cond in rule_conditions(client) for atom in m.atoms(cond) if isinstance(atom, kinds))
     return list(found)
 
 
 def ordered_reasons(clients: Sequence[m.Client]) -> list[str]:
     """The eight reasons, those the clients declare with `forwarding` first."""
     declared = [r.value for client in clients for r in client.forwarding]
-    return list(dict.fromkeys(declared + list(SHORT_REASONS)))
+    return list(dict.fromkeys(declared + list(m.FORWARDING_REASONS)))
 
 
 def number_label(members: list) -> list[str]:
@@ -278,7 +277,7 @@ def atom_dimension(atom: m.Cond) -> Optional[str]:
 
 
 def dimensions(conditions: Iterable[Optional[m.Cond]]) -> frozenset[str]:
-    found = (atom_dimension(atom) for cond in conditions for atom in walk(cond))
+    found = (atom_dimension(atom) for cond in conditions for atom in m.atoms(cond))
     return frozenset(name for name in found if name is not None)
 
 

@@ -113,26 +113,8 @@ class Relevance:
         """`cond` as a test of the outcomes it may have over a class, with the free dimensions it read."""
         if cond is None:
             return lambda scope: (ONE[True], NONE)
-        if isinstance(cond, m.Not):
-            inner = self.compile(cond.item)
-
-            def negated(scope: Scope) -> tuple[Outcomes, frozenset]:
-                outcomes, dims = inner(scope)
-                return frozenset(None if v is None else not v for v in outcomes), dims
-            return negated
-        if isinstance(cond, (m.And, m.Or)):
-            combine = kleene_and if isinstance(cond, m.And) else kleene_or
-            items = tuple(self.compile(item) for item in cond.items)
-
-            def combined(scope: Scope) -> tuple[Outcomes, frozenset]:
-                result, dims = items[0](scope)
-                for item in items[1:]:
-                    more, more_dims = item(scope)
-                    result = frozenset(combine(a, b) for a in result for b in more)
-                    dims = dims | more_dims
-                return result, dims
-            return combined
-        return self.compile_atom(cond)
+        return m.fold(cond, self.compile_atom, lambda items: combined(items, kleene_and),
+                      lambda items: combined(items, kleene_or), negated)
 
     def compile_atom(self, atom: m.Cond) -> Test:
         if isinstance(atom, m.WindowRef):
@@ -167,6 +149,25 @@ class Relevance:
                 return (ONE[None] if field in scope.pending else ONE[False]), NONE
             return ONE[value], NONE
         return fact
+
+
+def combined(items: tuple[Test, ...], combine: Callable[[Optional[bool], Optional[bool]], Optional[bool]]) -> Test:
+    """`and` or `or` over outcome sets: every pairing of the parts' outcomes."""
+    def test(scope: Scope) -> tuple[Outcomes, frozenset]:
+        result, dims = items[0](scope)
+        for item in items[1:]:
+            more, more_dims = item(scope)
+            result = frozenset(combine(a, b) for a in result for b in more)
+            dims = dims | more_dims
+        return result, dims
+    return test
+
+
+def negated(inner: Test) -> Test:
+    def test(scope: Scope) -> tuple[Outcomes, frozenset]:
+        outcomes, dims = inner(scope)
+        return frozenset(None if v is None else not v for v in outcomes), dims
+    return test
 
 
 def open_dimensions(tests, scope: Scope) -> frozenset[str]:

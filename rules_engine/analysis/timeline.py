@@ -23,8 +23,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterator, Sequence
 
 from .. import model as m
-from ..language.logic import walk
-from ..schedule.calendar import Calendar, schedule_predicate
+from ..schedule.calendar import Calendar, boundaries, schedule_predicate
 from ..schedule.oncall import OnCall
 from ..schedule.shifts import change_points, dst_changes
 
@@ -67,7 +66,7 @@ class Clock:
         self.calendar = Calendar(client)
         self.oncall = OnCall(client, self.calendar)
         self.tz = self.calendar.tz
-        atoms = [atom for cond in rule_conditions(client) for atom in walk(cond)]
+        atoms = [atom for cond in rule_conditions(client) for atom in m.atoms(cond)]
         # Windows are looked up by name; a rule's own schedule, `holiday` and `closed` directly.
         schedules = list(dict.fromkeys(atom for atom in atoms if isinstance(atom, m.Schedule)))
         self.schedules = tuple(schedule_predicate(s) for s in schedules)
@@ -80,8 +79,9 @@ class Clock:
             + [n.name.partition(".")[2] for n in found
                if isinstance(n, m.Placeholder) and n.name.startswith("oncall.")
                and n.name.partition(".")[2] in client.teams]))
-        self.minutes = sorted({0} | {b % 1440 for n in found if isinstance(n, m.Schedule)
-                                     for s in n.segments for b in (s.start, s.end)})
+        masks = [rotation.only for team in client.teams.values() for rotation in team.rotations]
+        conditions = [*rule_conditions(client), *(w.cond for w in client.windows.values()), *masks]
+        self.minutes = sorted({0}.union(*(boundaries(cond) for cond in conditions)))
 
     def key(self, instant: datetime) -> tuple:
         """Every time fact the client's decisions read at `instant`; equal keys, equal decisions."""

@@ -17,7 +17,7 @@ from .. import model as m
 from ..errors import did_you_mean
 from ..schedule import clock
 from .build import Statement
-from .check_refs import ARRIVAL_FACTS, INTAKE_FACTS, REASONS, TIME_FACTS, ReferenceChecks
+from .check_refs import ARRIVAL_FACTS, INTAKE_FACTS, TIME_FACTS, ReferenceChecks
 from .logic import implies
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -84,9 +84,10 @@ class Checker(ReferenceChecks):
 
     def check_forwarding(self, client: m.Client) -> None:
         for reason in client.forwarding:
-            if reason.value not in REASONS:
+            if reason.value not in m.FORWARDING_REASONS:
                 self.error(reason, f"unknown forwarding reason `{reason.value}`",
-                           did_you_mean(reason.value, REASONS) or "reasons: " + ", ".join(REASONS))
+                           did_you_mean(reason.value, m.FORWARDING_REASONS)
+                           or "reasons: " + ", ".join(m.FORWARDING_REASONS))
         self.check_listed_once(client.forwarding, "forwarding reason")
 
     def check_regions(self, client: m.Client) -> None:

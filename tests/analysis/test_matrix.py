@@ -13,7 +13,8 @@ from rules_engine.analysis.classes import Dims
 from rules_engine.analysis.explore import WITH_STATUS
 from rules_engine.analysis.matrix import matrix
 from rules_engine.cli import main
-from rules_engine.decide.call import SHORT_REASONS, Call
+from rules_engine.decide.call import Call
+from rules_engine.model import FORWARDING_REASONS
 from rules_engine.decide.decider import decide
 from rules_engine.language.compile import compile_file, compile_text
 from rules_engine.serve.state import EMPTY
@@ -59,7 +60,7 @@ def test_matrix_agrees_with_decide_at_random_instants_and_reasons(name):
         start, end = rows["always"][0].start, rows["always"][-1].end
         for _ in range(150):
             at = start + (end - start) * rng.random()
-            reason = rng.choice(SHORT_REASONS)
+            reason = rng.choice(FORWARDING_REASONS)
             row = next(r for r in rows[reason] if r.start <= at < r.end)
             plain = decide(client, Call(client=client.id, at=at, forwarded=reason), EMPTY)
             assert (plain.greeting.id, plain.greeting.text, plain.script.id, plain.windows) == \
@@ -92,7 +93,7 @@ def test_json_gives_every_reason_as_segments_with_offsets(capsys):
     data = json.loads(out)
     assert (data["client"], data["zone"], data["from"], data["to"]) == (
         "acme_plumbing", "America/Chicago", "2026-12-21T00:00:00-06:00", "2026-12-28T00:00:00-06:00")
-    assert list(data["reasons"]) == list(SHORT_REASONS)
+    assert list(data["reasons"]) == list(FORWARDING_REASONS)
     for segments in data["reasons"].values():
         assert segments[0]["from"] == data["from"] and segments[-1]["to"] == data["to"]
         assert all(a["to"] == b["from"] for a, b in zip(segments, segments[1:]))
