@@ -57,39 +57,94 @@ class Explorer:
         self.dims = dims if dims is not None else Dims(clients)
         self.relevance = tuple(Relevance(client, i, self.dims) for i, client in enumerate(self.clients))
         self.calendars = tuple(Calendar(client) for client in self.clients)
-        self.always = frozenset({"language"}) if self.dims.multilingual else frozenset()
+        self.by_language = {part: frozenset({"language"}) if any(multilingual(c, part) for c in self.clients)
+                            else frozenset() for part in PARTS}
+        self.memo: dict = {}  # decisions and what they read, by time key and class (see `explore`)
+        self.shapes: dict = {}  # the classes found, by the time keys without who is on call
 
     def decide(self, index: int, at: datetime, assignment: dict[str, Value]) -> Decision:
         client = self.clients[index]
         live = WITH_STATUS if self.dims.sample(assignment, "status") else EMPTY
-        return decide(client, self.dims.call(client, at, assignment), live)
+        return decide(client, self.dims.call(client, at, assignment, trusted=True), live)
 
     def explore(self, at: datetime, base: Optional[dict[str, Value]] = None,
                 order: Optional[Sequence[str]] = None, parts: Sequence[str] = PARTS,
-                texts: bool = True) -> list[Leaf]:
+                texts: bool = True, keys: Optional[tuple] = None) -> list[Leaf]:
         """The leaves under `base` (dimensions fixed from the start) at instant `at`, splitting
         only on the dimensions of `order` (default: all; the others keep their default) and only
         where the decision's `parts` may differ; without `texts`, the language a part is said
-        in does not count as a difference."""
+        in does not count as a difference.
+
+        `keys` are the clients' time keys at `at` (`timeline.Clock.key`, or without who is on
+        call when the parts do not name them): with them, a client's decision of a class at an
+        equal key is reused, since equal keys mean equal decisions; and what a decision read is
+        reused wherever the keys are equal but for who is on call (no condition reads that)."""
         order = tuple(order if order is not None else self.dims.order)
         parts = frozenset(parts)
-        always = self.always if texts else frozenset()
+        always = frozenset().union(*(self.by_language[part] for part in parts)) if texts else frozenset()
+        base = dict(base or {})
+        # Which classes there are depends on the rules that apply, never on who is on call:
+        # where only that differs, the classes found before are decided again, not searched for.
+        shape = (tuple(key.without_holders() for key in keys), identity(base), order, parts, texts) \
+            if keys is not None else None
+        if shape in self.shapes:
+            return [Leaf(assignment, self.decisions(at, assignment, keys)) for assignment in self.shapes[shape]]
         facts = tuple(calendar.facts(at) for calendar in self.calendars)
         leaves: list[Leaf] = []
-        stack: list[tuple[dict[str, Value], Optional[tuple[Decision, ...]]]] = [(dict(base or {}), None)]
+        stack = [base]
         while stack:
-            assignment, decisions = stack.pop()
-            if decisions is None:
-                decisions = tuple(self.decide(i, at, assignment) for i in range(len(self.clients)))
+            assignment = stack.pop()
+            decisions = self.decisions(at, assignment, keys)
             free = frozenset(name for name in order if name not in assignment)
-            read = (always & free).union(*(relevance.unfixed(decision, assignment, free, time, parts)
-                                                for relevance, decision, time in zip(self.relevance, decisions, facts)))
+            read = always & free
+            for i, (relevance, decision) in enumerate(zip(self.relevance, decisions)):
+                asked = (i, keys[i].without_holders(), identity(assignment), order, parts) if keys else None
+                unfixed = self.memo.get(asked) if asked else None
+                if unfixed is None:
+                    unfixed = relevance.unfixed(decision, assignment, free, facts[i], parts)
+                    if asked:
+                        self.memo[asked] = unfixed
+                read |= unfixed
             split = next((name for name in order if name in read), None)
             if split is None:
                 leaves.append(Leaf(assignment, decisions))
                 continue
-            values = self.dims[split].values
-            # The default branch is the call just decided: its decisions are reused.
-            stack.extend(({**assignment, split: value}, decisions if value is values[0] else None)
-                         for value in reversed(values))
+            stack.extend({**assignment, split: value} for value in reversed(self.dims[split].values))
+        if shape is not None:
+            self.shapes[shape] = [leaf.assignment for leaf in leaves]
         return leaves
+
+    def decisions(self, at: datetime, assignment: dict[str, Value], keys: Optional[tuple]) -> tuple[Decision, ...]:
+        """Each client's decision of the class `assignment`, reused at equal time keys."""
+        out = []
+        for i in range(len(self.clients)):
+            memo = (i, keys[i], identity(assignment)) if keys is not None else None
+            decision = self.memo.get(memo) if memo else None
+            if decision is None:
+                decision = self.decide(i, at, assignment)
+                if memo:
+                    self.memo[memo] = decision
+            out.append(decision)
+        return tuple(out)
+
+
+def identity(assignment: dict[str, Value]) -> tuple:
+    """A class's name for the memos: the dimensions' values are shared objects, named by identity."""
+    return tuple(sorted((name, id(value)) for name, value in assignment.items()))
+
+
+def multilingual(client: m.Client, part: str) -> bool:
+    """True when some text of `part` is written in more than one language: then the caller's
+    language changes that part of a decision even where no rule reads it."""
+    if part == "greeting":
+        return any(len(g.texts) > 1 for g in client.greetings)
+    if part == "script":
+        texts = [step.prompt if isinstance(step, m.Ask) else step.text
+                 for script in client.scripts.values() for step in script.steps]
+    elif part == "route":
+        finals = [policy.final for policy in client.escalations.values()]
+        texts = [action.say for rule in client.routes for action in (*rule.actions, *finals)
+                 if isinstance(action, m.Hangup)]
+    else:
+        return False
+    return any(len(text.by_language) > 1 for text in texts)

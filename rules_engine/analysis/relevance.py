@@ -59,7 +59,6 @@ class Scope:
         self.facts = facts
         self.pending: frozenset[str] = frozenset()
         self.urgency: Outcomes = ANY
-        self.urgency_free: frozenset[str] = frozenset()
 
 
 Test = Callable[[Scope], tuple[Outcomes, frozenset]]
@@ -84,29 +83,30 @@ class Relevance:
 
     def unfixed(self, decision: Decision, assignment: dict[str, Value], free: frozenset[str],
                 facts: TimeFacts, parts: frozenset[str] = frozenset(PARTS)) -> frozenset[str]:
-        """The dimensions in `free` on which some rule the decision tried for `parts` may turn."""
+        """The dimensions in `free` read by the first rule, in the order the engine tried them
+        for `parts`, whose outcome they leave open; none when every tried rule is settled.
+
+        Splitting on the first open rule first follows the engine's own path: a later rule
+        that the split settles out of reach never splits anything."""
         scope = Scope(self.index, assignment, free, facts)
         tried = Counter(entry.section for entry in decision.trace)
-        found: set[str] = set()
         wanted = set().union(*(READS[part] for part in parts))
         for section, tests in self.sections:
             if section not in wanted:
                 continue
-            tests = tests[: tried[section]]
             if section == "urgency":
                 scope.pending = asked_unanswered(decision)
-            open_ = open_dimensions(tests, scope)
-            if section == "urgency":
-                scope.urgency_free = open_
-                if not open_:  # settled: a level, None while unknown, NO_LEVEL without an urgency section
-                    scope.urgency = ONE[None] if decision.urgency is None and tests else \
-                        frozenset({decision.urgency or NO_LEVEL})
-            if section == "script" and decision.script is not None:
+            found = first_open(tests[: tried[section]], scope)
+            if section == "urgency" and not found:  # settled: a level, None while unknown, NO_LEVEL without rules
+                scope.urgency = ONE[None] if decision.urgency is None and tried[section] else \
+                    frozenset({decision.urgency or NO_LEVEL})
+            if section == "script" and decision.script is not None and not found:
                 name = decision.script.id
                 scope.pending = frozenset(f for f in self.fields[name] if self.dims.answer(assignment, f) is None)
-                open_ |= open_dimensions(self.asks[name], scope)
-            found |= open_
-        return frozenset(found)
+                found = first_open(self.asks[name], scope)
+            if found:
+                return found
+        return NONE
 
     # ---- conditions → outcome tests ---------------------------------------------------------------
     def compile(self, cond: Optional[m.Cond]) -> Test:
@@ -131,8 +131,7 @@ class Relevance:
             level = atom.level
 
             def urgency(scope: Scope) -> tuple[Outcomes, frozenset]:
-                if scope.urgency is ANY:
-                    return ANY, scope.urgency_free
+                # Read only once the urgency section is settled (an open one is split first).
                 return frozenset(None if v is None else v == level for v in scope.urgency), NONE
             return urgency
         name = atom_dimension(atom)
@@ -170,14 +169,13 @@ def negated(inner: Test) -> Test:
     return test
 
 
-def open_dimensions(tests, scope: Scope) -> frozenset[str]:
-    """The free dimensions read by the tests that have more than one outcome over the class."""
-    found: frozenset = NONE
+def first_open(tests, scope: Scope) -> frozenset[str]:
+    """The free dimensions read by the first test with more than one outcome over the class."""
     for test in tests:
         outcomes, dims = test(scope)
         if len(outcomes) > 1:
-            found = found | dims
-    return found
+            return dims
+    return NONE
 
 
 def asked_unanswered(decision: Decision) -> frozenset[str]:

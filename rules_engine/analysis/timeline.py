@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Optional, Sequence
 
 from .. import model as m
 from ..schedule.calendar import Calendar, boundaries, schedule_predicate
@@ -56,6 +56,20 @@ def rule_conditions(client: m.Client) -> Iterator[m.Cond]:
                 yield step.when
 
 
+class TimeKey(NamedTuple):
+    """The time facts a client's decisions read at an instant (see `Clock.key`)."""
+
+    windows: frozenset[str]
+    holiday: bool
+    closed: bool
+    schedules: tuple[bool, ...]
+    holders: tuple[Optional[str], ...]  # who holds each team a decision can reach
+
+    def without_holders(self) -> "TimeKey":
+        """What decides which rules apply: who is on call only changes who an action reaches."""
+        return self._replace(holders=())
+
+
 class Clock:
     """One client's time facts, as far as its decisions can tell them apart."""
 
@@ -81,12 +95,16 @@ class Clock:
                and n.name.partition(".")[2] in client.teams]))
         masks = [rotation.only for team in client.teams.values() for rotation in team.rotations]
         conditions = [*rule_conditions(client), *(w.cond for w in client.windows.values()), *masks]
+        # The parts of a decision that name who is on call: a route reaching a team, a text saying `{oncall.TEAM}`.
+        said = {part: any(isinstance(n, m.Placeholder) and n.name.startswith("oncall.") for n in nodes(where))
+                for part, where in (("greeting", client.greetings), ("script", client.scripts))}
+        self.holder_parts = frozenset({part for part, says in said.items() if says} | ({"route"} if self.teams else set()))
         self.minutes = sorted({0}.union(*(boundaries(cond) for cond in conditions)))
 
-    def key(self, instant: datetime) -> tuple:
+    def key(self, instant: datetime) -> TimeKey:
         """Every time fact the client's decisions read at `instant`; equal keys, equal decisions."""
         facts = self.calendar.facts(instant)
-        return (
+        return TimeKey(
             facts.windows,
             self.reads_holiday and facts.holiday is not None,
             self.reads_closed and facts.closed is not None,
