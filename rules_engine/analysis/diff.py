@@ -56,6 +56,13 @@ class Change:
         return out
 
 
+def edited(client: m.Client, **changes: Any) -> m.Client:
+    """A copy of `client` with some fields changed (a closure taken out…), prepared afresh."""
+    copy = client.model_copy(update=changes)
+    copy._prepared = None  # the original's preparation decides the original's rules
+    return copy
+
+
 def same_rules(old: m.Client, new: m.Client) -> bool:
     """True when two compiled clients say the same (positions, path and file hash aside)."""
     return all(getattr(old, name) == getattr(new, name) for name in m.Client.model_fields if name not in IGNORED)
