@@ -19,13 +19,12 @@ from .. import model as m
 from ..analysis.classes import describe
 from ..analysis.diff import Change, Comparison, compare
 from ..analysis.explore import STATUS_NOTE
-from ..model import DAY_NAMES
 from ..errors import Diagnostic, RulesError, did_you_mean
 from ..language.compile import compile_file
 from ..schedule import clock
 from .check import rule_files
-from .decide import METHOD_WORDS, spoken_duration
-from .oncall import iso_date
+from .options import error, iso_date
+from .render import METHOD_WORDS, spoken_duration, who
 
 MAX_DAYS = 366
 
@@ -67,7 +66,7 @@ def clients_of(path: str, problems: list[Diagnostic]) -> dict[str, m.Client]:
 
 def run(args) -> int:
     if not 1 <= args.days <= MAX_DAYS:
-        print(Diagnostic("error", f"give 1 to {MAX_DAYS} days", "--days").render(), file=sys.stderr)
+        error(f"give 1 to {MAX_DAYS} days", "--days")
         return 2
     problems: list[Diagnostic] = []
     old, new = clients_of(args.old, problems), clients_of(args.new, problems)
@@ -80,8 +79,7 @@ def run(args) -> int:
         if args.client not in old and args.client not in new:
             known = sorted(set(old) | set(new))
             hint = did_you_mean(args.client, known) or "clients: " + ", ".join(f"`{c}`" for c in known)
-            print(Diagnostic("error", f"no client `{args.client}` in either version", "--client", hint=hint).render(),
-                  file=sys.stderr)
+            error(f"no client `{args.client}` in either version", "--client", hint)
             return 1
         old = {k: v for k, v in old.items() if k == args.client}
         new = {k: v for k, v in new.items() if k == args.client}
@@ -176,7 +174,7 @@ def when(spans: list[tuple[datetime, datetime]]) -> str:
         (start, end), = hours
         weekdays = sorted({a.weekday() for a, _ in spans})
         return (f"{start}-{end} {spans[0][0]:%Z} on {len(spans)} days from {spans[0][0]:%a %d %b} to "
-                f"{spans[-1][0]:%a %d %b} ({', '.join(DAY_NAMES[d] for d in weekdays)})")
+                f"{spans[-1][0]:%a %d %b} ({', '.join(m.DAY_NAMES[d] for d in weekdays)})")
     listed = ", ".join(f"{stamp(a)} to {stamp(b)}" for a, b in spans[:MOST])
     return listed + (f", … and {len(spans) - MOST} more" if len(spans) > MOST else "")
 
@@ -218,15 +216,15 @@ def value(part: str, shown: Any) -> str:
 def action(act: dict) -> str:
     kind = act["kind"]
     if kind == "patch":
-        return "put through to " + (", ".join(target(t) for t in act["targets"]) or "nobody")
+        return "put through to " + (", ".join(who(t) for t in act["targets"]) or "nobody")
     if kind == "escalate":
-        steps = "; ".join(", ".join(f"{METHOD_WORDS[t['method']]} {target(t)}" for t in step["targets"])
+        steps = "; ".join(", ".join(f"{METHOD_WORDS[t['method']]} {who(t)}" for t in step["targets"])
                           + f", wait {spoken_duration(step['wait'])}" for step in act["steps"])
         rounds = f"; {act['repeat']} rounds" if act.get("repeat", 1) > 1 else ""
         final = f"; finally {action(act['finally'])}" if act.get("finally") else ""
         return f"escalate `{act['policy']}` ({steps}{rounds}{final})"
     if kind == "message":
-        to = ", ".join(f"{METHOD_WORDS[t['method']]} {target(t)}" for t in act["targets"])
+        to = ", ".join(f"{METHOD_WORDS[t['method']]} {who(t)}" for t in act["targets"])
         return f"take a message (priority {act['priority']})" + (f" for {to}" if to else "")
     if kind == "callback":
         return f"promise a call back within {spoken_duration(act['within'])}"
@@ -234,6 +232,3 @@ def action(act: dict) -> str:
         return f"say \"{act['say']}\" and hang up"
     return "voicemail"
 
-
-def target(found: dict) -> str:
-    return f"{found['name']} ({found['contact']})" if found.get("contact") else found["address"]

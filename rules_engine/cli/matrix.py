@@ -8,17 +8,15 @@ a self-contained page with a colour grid per reason (days down, hours across).
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ..analysis import html
 from ..analysis.matrix import as_json, as_text, matrix
 from ..engine import Engine
-from ..errors import CallError, Diagnostic
+from ..errors import CallError
 from ..schedule import clock
-from .decide import input_error
-from .oncall import iso_date
+from .options import add_rules_path, error, input_error, iso_date
 
 MAX_DAYS = 366
 
@@ -28,7 +26,7 @@ def add_parser(sub):
         "matrix", help="what callers hear per forwarding reason, hour by hour; text, JSON or an HTML page",
         description="Show, for each forwarding reason, the greeting and script a caller gets over a span of days.",
     )
-    parser.add_argument("path", metavar="PATH", help="a .rules file or a directory of them")
+    add_rules_path(parser)
     parser.add_argument("--client", required=True, metavar="ID", help="the client's id")
     span = parser.add_mutually_exclusive_group()
     span.add_argument("--week", metavar="DATE", type=iso_date, help="the week (Monday to Sunday) containing this date")
@@ -36,7 +34,6 @@ def add_parser(sub):
     parser.add_argument("--days", type=int, metavar="N", help=f"with --from: how many days (default 7, at most {MAX_DAYS})")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page to FILE")
-    parser.set_defaults(number=None)
     return parser
 
 
@@ -57,16 +54,13 @@ def run(args) -> int:
         client = engine.client(args.client)
         first, days = span(args, datetime.now(clock.zone(client.timezone)).date())
     except CallError as exc:
-        for problem in engine.problems:
-            print(problem.render(), file=sys.stderr)
-        print(input_error(exc, engine, args).render(), file=sys.stderr)
-        return 1
+        return input_error(exc, engine, args)
     found = matrix(client, first, days)
     if args.html:
         try:
             Path(args.html).write_text(html.page(found), encoding="utf-8")
         except OSError as exc:
-            print(Diagnostic("error", f"cannot write the page: {exc.strerror}", args.html).render(), file=sys.stderr)
+            error(f"cannot write the page: {exc.strerror}", args.html)
             return 1
     if args.json:
         print(json.dumps(as_json(found), indent=2, ensure_ascii=False))

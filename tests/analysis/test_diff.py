@@ -14,7 +14,6 @@ from rules_engine.analysis.classes import Dims
 from rules_engine.analysis.diff import Change, changes_between, diff_clients, span_of
 from rules_engine.analysis.explore import WITH_STATUS
 from rules_engine.analysis.parts import PARTS, same, shown
-from rules_engine.cli import main
 from rules_engine.decide.call import Call
 from rules_engine.decide.decider import decide
 from rules_engine.language.compile import compile_file, compile_text
@@ -153,13 +152,12 @@ def test_a_tidied_file_gives_no_change_even_when_analysed_in_full():
     assert changes_between(old, new, *span_of(new, FIRST, 28)) == []  # the same, without the short cut
 
 
-def test_cli_text_says_no_change_for_a_tidied_file(tmp_path, capsys):
+def test_cli_text_says_no_change_for_a_tidied_file(tmp_path, cli):
     tidy = tmp_path / "acme.rules"
     tidy.write_text(tidied(ACME.read_text(encoding="utf-8")), encoding="utf-8")
-    assert main(["diff", str(ACME), str(tidy), "--from", "2026-12-02"]) == 0
-    assert capsys.readouterr().out == (
+    assert cli("diff", ACME, tidy, "--from", "2026-12-02") == (0, (
         f"rules-engine diff {ACME} → {tidy}, 28 days from Wed 2026-12-02\n\n"
-        "Acme Plumbing & Heating (acme_plumbing, America/Chicago): no change\n")
+        "Acme Plumbing & Heating (acme_plumbing, America/Chicago): no change\n"), "")
 
 
 def lunch_moved(tmp_path):
@@ -169,10 +167,11 @@ def lunch_moved(tmp_path):
     return path
 
 
-def test_json_lists_each_change_with_an_example_call(tmp_path, capsys):
+def test_json_lists_each_change_with_an_example_call(tmp_path, cli):
     new = lunch_moved(tmp_path)
-    assert main(["diff", str(ACME), str(new), "--from", "2026-12-07", "--days", "1", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    code, out, _ = cli("diff", ACME, new, "--from", "2026-12-07", "--days", "1", "--json")
+    assert code == 0
+    data = json.loads(out)
     assert (data["from"], data["days"], data["added"], data["removed"]) == ("2026-12-07", 1, [], [])
     script = [c for c in data["changes"] if c["part"] == "script" and c["from"].endswith("12:00:00-06:00")]
     assert script[0] == {
@@ -187,10 +186,10 @@ def test_json_lists_each_change_with_an_example_call(tmp_path, capsys):
     assert {c["to"][11:16] for c in data["changes"]} == {"12:30", "13:30"}
 
 
-def test_cli_text_names_what_changes_when_and_how_to_see_it(tmp_path, capsys):
+def test_cli_text_names_what_changes_when_and_how_to_see_it(tmp_path, cli):
     new = lunch_moved(tmp_path)
-    assert main(["diff", str(ACME), str(new), "--from", "2026-12-07", "--days", "14"]) == 0
-    out = capsys.readouterr().out
+    code, out, _ = cli("diff", ACME, new, "--from", "2026-12-07", "--days", "14")
+    assert code == 0
     assert ("  script: lunch, asking name, message\n"
             "        → intake, asking name, callback, type\n"
             "    for: any forwarding, language not given or en or any other, dialed not given or +13125550100 or any other\n"
@@ -199,36 +198,34 @@ def test_cli_text_names_what_changes_when_and_how_to_see_it(tmp_path, capsys):
             ) in out
 
 
-def test_directories_list_clients_added_and_removed(tmp_path, capsys):
+def test_directories_list_clients_added_and_removed(tmp_path, cli):
     old, new = tmp_path / "old", tmp_path / "new"
     shutil.copytree(CONFIGS, old)
     shutil.copytree(CONFIGS, new)
     (new / "hale_law.rules").unlink()
     (new / "tiny.rules").write_text('client tiny "Tiny" { timezone "UTC" contact desk "Desk" { call "+13125550999" } '
                                     'greeting default { en "Hi" } route { otherwise -> patch desk } }\n')
-    assert main(["diff", str(old), str(new), "--from", "2026-12-02", "--days", "7", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    code, out, _ = cli("diff", old, new, "--from", "2026-12-02", "--days", "7", "--json")
+    assert code == 0
+    data = json.loads(out)
     assert (data["added"], data["removed"], data["changes"]) == (["tiny"], ["hale_law"], [])
 
 
-def test_a_version_that_does_not_compile_is_named_and_nothing_is_compared(tmp_path, capsys):
+def test_a_version_that_does_not_compile_is_named_and_nothing_is_compared(tmp_path, cli):
     broken = tmp_path / "acme.rules"
     broken.write_text(ACME.read_text(encoding="utf-8").replace("patch office", "patch ofice"), encoding="utf-8")
-    assert main(["diff", str(ACME), str(broken)]) == 1
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert f"{broken}:73:" in captured.err and "unknown contact `ofice`" in captured.err
-    assert captured.err.endswith("rules-engine diff: both versions must compile to be compared\n")
+    code, out, err = cli("diff", ACME, broken)
+    assert (code, out) == (1, "")
+    assert f"{broken}:73:" in err and "unknown contact `ofice`" in err
+    assert err.endswith("rules-engine diff: both versions must compile to be compared\n")
 
 
-def test_usage_errors(tmp_path, capsys):
-    assert main(["diff", str(ACME), str(ACME), "--days", "0"]) == 2
-    assert capsys.readouterr().err == "--days: error: give 1 to 366 days\n"
-    assert main(["diff", str(CONFIGS), str(CONFIGS), "--client", "acme_plumbin"]) == 1
-    assert capsys.readouterr().err == ("--client: error: no client `acme_plumbin` in either version\n"
-                                       "  hint: did you mean `acme_plumbing`?\n")
-    assert main(["diff", str(tmp_path / "gone"), str(ACME)]) == 1
-    assert f"{tmp_path / 'gone'}: error: no such file or directory" in capsys.readouterr().err
+def test_usage_errors(tmp_path, cli):
+    assert cli("diff", ACME, ACME, "--days", "0") == (2, "", "--days: error: give 1 to 366 days\n")
+    assert cli("diff", CONFIGS, CONFIGS, "--client", "acme_plumbin") == (
+        1, "", "--client: error: no client `acme_plumbin` in either version\n  hint: did you mean `acme_plumbing`?\n")
+    code, _, err = cli("diff", tmp_path / "gone", ACME)
+    assert code == 1 and f"{tmp_path / 'gone'}: error: no such file or directory" in err
 
 
 def test_the_span_is_whole_local_days_across_a_dst_change():

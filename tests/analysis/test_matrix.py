@@ -12,7 +12,6 @@ import pytest
 from rules_engine.analysis.classes import Dims
 from rules_engine.analysis.explore import WITH_STATUS
 from rules_engine.analysis.matrix import matrix
-from rules_engine.cli import main
 from rules_engine.decide.call import Call
 from rules_engine.model import FORWARDING_REASONS
 from rules_engine.decide.decider import decide
@@ -28,12 +27,6 @@ WEEKS = {
     "harbour_vets": (date(2026, 4, 2), date(2026, 9, 28), date(2026, 12, 21)),
     "riverside_medical": (date(2026, 3, 2), date(2026, 10, 12), date(2026, 11, 23)),
 }
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main(["matrix", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def classes_match(dims: Dims, when: dict, point: dict) -> bool:
@@ -75,8 +68,8 @@ def test_matrix_agrees_with_decide_at_random_instants_and_reasons(name):
             assert [(got.greeting.id, got.script.id)] == (expected or [(row.greeting, row.script)]), (name, call)
 
 
-def test_thanksgiving_busy_callers_hear_the_team_is_busy_as_the_spec_example_is_written(capsys):
-    code, out, err = run(capsys, str(ACME), "--client", "acme_plumbing", "--from", "2026-11-26", "--days", "1")
+def test_thanksgiving_busy_callers_hear_the_team_is_busy_as_the_spec_example_is_written(cli):
+    code, out, err = cli("matrix", str(ACME), "--client", "acme_plumbing", "--from", "2026-11-26", "--days", "1")
     assert (code, err) == (0, "")
     busy = out[out.index("forwarded busy, no_answer"):]
     assert "  Thu 26 Nov holiday 00:00-06:00  after_hours    script intake; windows night, holiday\n" in busy
@@ -87,8 +80,8 @@ def test_thanksgiving_busy_callers_hear_the_team_is_busy_as_the_spec_example_is_
                           "holiday Thu 26 Nov: Thanksgiving Day\n")
 
 
-def test_json_gives_every_reason_as_segments_with_offsets(capsys):
-    code, out, _ = run(capsys, str(ACME), "--client", "acme_plumbing", "--week", "2026-12-24", "--json")
+def test_json_gives_every_reason_as_segments_with_offsets(cli):
+    code, out, _ = cli("matrix", str(ACME), "--client", "acme_plumbing", "--week", "2026-12-24", "--json")
     assert code == 0
     data = json.loads(out)
     assert (data["client"], data["zone"], data["from"], data["to"]) == (
@@ -108,10 +101,10 @@ def test_json_gives_every_reason_as_segments_with_offsets(capsys):
     assert set(data["greetings"]) == {"busy", "after_hours", "away", "default"}
 
 
-def test_declared_forwarding_reasons_come_first(tmp_path, capsys):
+def test_declared_forwarding_reasons_come_first(tmp_path, cli):
     text = ACME.read_text(encoding="utf-8").replace('    holidays  US-IL', '    forwarding busy, no_answer\n    holidays  US-IL')
     (tmp_path / "acme.rules").write_text(text, encoding="utf-8")
-    code, out, _ = run(capsys, str(tmp_path), "--client", "acme_plumbing", "--week", "2026-12-02", "--json")
+    code, out, _ = cli("matrix", str(tmp_path), "--client", "acme_plumbing", "--week", "2026-12-02", "--json")
     assert code == 0
     data = json.loads(out)
     assert data["forwarding"] == ["busy", "no_answer"]
@@ -134,19 +127,19 @@ def test_a_fall_back_night_is_cut_where_the_clocks_change():
         ("01:00 CST", "early"), ("01:30 CST", "default")]
 
 
-def test_usage_errors_name_the_option(capsys):
-    assert run(capsys, str(ACME), "--client", "acme_plumbing", "--days", "3")[1:] == (
+def test_usage_errors_name_the_option(cli):
+    assert cli("matrix", str(ACME), "--client", "acme_plumbing", "--days", "3")[1:] == (
         "", "--days: error: only goes with --from DATE\n")
-    assert run(capsys, str(ACME), "--client", "acme_plumbing", "--from", "2026-12-01", "--days", "400")[2] == \
+    assert cli("matrix", str(ACME), "--client", "acme_plumbing", "--from", "2026-12-01", "--days", "400")[2] == \
         "--days: error: give 1 to 366 days\n"
-    code, _, err = run(capsys, str(CONFIGS), "--client", "acme", "--week", "2026-12-01")
+    code, _, err = cli("matrix", str(CONFIGS), "--client", "acme", "--week", "2026-12-01")
     assert code == 1 and err == (f"{CONFIGS}: error: no client `acme` is served\n"
                                  "  hint: served clients: `acme_plumbing`, `hale_law`, `harbour_vets`, `riverside_medical`\n")
 
 
-def test_html_page_is_self_contained_and_renders_without_console_errors(tmp_path, capsys):
+def test_html_page_is_self_contained_and_renders_without_console_errors(tmp_path, cli):
     page = tmp_path / "matrix.html"
-    code, out, _ = run(capsys, str(ACME), "--client", "acme_plumbing", "--week", "2026-12-24", "--html", str(page))
+    code, out, _ = cli("matrix", str(ACME), "--client", "acme_plumbing", "--week", "2026-12-24", "--html", str(page))
     assert code == 0 and out == f"wrote {page}: Acme Plumbing & Heating, 7 days from Mon 2026-12-21\n"
     text = page.read_text(encoding="utf-8")
     assert "http://" not in text and "https://" not in text and "<script" not in text
