@@ -2,8 +2,9 @@
 
 Diagnostics go to standard error, rendered as in LANGUAGE.md section 2, followed by a
 one-line summary; `--format json` prints one JSON document on standard output instead, for
-editors and CI. Exit codes: 0 clean, 1 errors (with `--strict`, warnings too), 2 when a
-PATH does not exist.
+editors and CI. Besides the compiler's checks, each client's on-call cover is checked over 28
+days and its closures and holidays over 365 (`analysis/no_effect.py`), from `--from`. Exit
+codes: 0 clean, 1 errors (with `--strict`, warnings too), 2 when a PATH does not exist.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from ..errors import Diagnostic, RulesError
 from ..language.compile import compile_file
+from ..analysis.no_effect import no_effect_warnings
 from ..schedule.shifts import coverage_warnings
 from .options import iso_date
 
@@ -26,7 +28,8 @@ def add_parser(sub):
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text for people (default), json for editors and CI")
     parser.add_argument("--from", dest="start", type=iso_date, metavar="DATE",
-                        help="start of the 28 days checked for on-call gaps (default: today, local time)")
+                        help="start of the 28 days checked for on-call gaps and of the 365 days checked for "
+                             "closures and holidays that change nothing (default: today, local time)")
     return parser
 
 
@@ -64,6 +67,7 @@ def run(args) -> int:
             clients[str(path)] = client.id
             diagnostics.extend(warnings)
             diagnostics.extend(coverage_warnings(client, args.start))
+            diagnostics.extend(no_effect_warnings(client, args.start))
         except RulesError as exc:
             diagnostics.extend(exc.diagnostics)
     errors = sum(d.severity == "error" for d in diagnostics)
