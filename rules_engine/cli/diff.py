@@ -24,7 +24,7 @@ from ..language.compile import compile_file
 from ..schedule import clock
 from .check import rule_files
 from .options import error, iso_date
-from .render import METHOD_WORDS, spoken_duration, who
+from .render import METHOD_WORDS, spoken_duration
 
 MAX_DAYS = 366
 
@@ -141,7 +141,8 @@ def block(changes: list[Change], new_path: str) -> list[str]:
     if len(classes) > 1:
         out += [f"      - {c}" for c in classes[:MOST]]
         if len(classes) > MOST:
-            out.append(f"      - … and {len(classes) - MOST} more kinds of call")
+            more = len(classes) - MOST
+            out.append(f"      - … and {more} more kind{'s' if more > 1 else ''} of call")
     out.append(f"    when: {when(spans)} ({hours:g} h in all)")
     out.append("    try: " + command(first, new_path))
     return out
@@ -214,21 +215,28 @@ def value(part: str, shown: Any) -> str:
 
 
 def action(act: dict) -> str:
+    """One action in a line: who is reached, by name (`--json` has every address)."""
     kind = act["kind"]
     if kind == "patch":
-        return "put through to " + (", ".join(who(t) for t in act["targets"]) or "nobody")
+        return "put through to " + (", ".join(name(t) for t in act["targets"]) or "nobody")
     if kind == "escalate":
-        steps = "; ".join(", ".join(f"{METHOD_WORDS[t['method']]} {who(t)}" for t in step["targets"])
+        steps = "; ".join(", ".join(f"{METHOD_WORDS[t['method']]} {name(t)}" for t in step["targets"])
                           + f", wait {spoken_duration(step['wait'])}" for step in act["steps"])
         rounds = f"; {act['repeat']} rounds" if act.get("repeat", 1) > 1 else ""
         final = f"; finally {action(act['finally'])}" if act.get("finally") else ""
-        return f"escalate `{act['policy']}` ({steps}{rounds}{final})"
+        return f"escalate `{act['policy']}`: {steps}{rounds}{final}"
     if kind == "message":
-        to = ", ".join(f"{METHOD_WORDS[t['method']]} {who(t)}" for t in act["targets"])
-        return f"take a message (priority {act['priority']})" + (f" for {to}" if to else "")
+        to = ", ".join(f"{METHOD_WORDS[t['method']]} {name(t)}" for t in act["targets"])
+        priority = f" (priority {act['priority']})" if act["priority"] != "normal" else ""
+        return f"take a message{priority}" + (f" for {to}" if to else "")
     if kind == "callback":
         return f"promise a call back within {spoken_duration(act['within'])}"
     if kind == "hangup":
         return f"say \"{act['say']}\" and hang up"
     return "voicemail"
 
+
+def name(target: dict) -> str:
+    if target.get("contact") is None:
+        return target["address"]
+    return target["name"] + (f" (on call for {target['team']})" if target.get("team") else "")
