@@ -21,7 +21,6 @@ from typing import Any, Optional
 
 from .. import model as m
 from ..decide.call import Call
-from .classes import Dims
 from .explore import STATUS_NOTE, Explorer, Leaf
 from .parts import PARTS, same, shown
 from .timeline import Clock, day_span, segments
@@ -154,6 +153,3 @@ def compare(old: dict[str, m.Client], new: dict[str, m.Client], first: date, day
         removed = [name for name in old if name not in new]
     changes = [change for a, b in pairs for change in diff_clients(a, b, first, days)]
     return Comparison(added, removed, changes, pairs)
-
-
-PART_ORDER = {part: i for i, part in enumerate(PARTS)}

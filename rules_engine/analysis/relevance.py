@@ -8,12 +8,13 @@ unfixed dimension may have any (true, false, or unknown for an answer). With `an
 and `not` taken in the engine's three-valued (Kleene) logic, a condition with one outcome
 holds the same way for every call of the class. When every tried rule has one outcome, every
 call of the class follows the same path through the rules: the decision is the class's.
-Otherwise the dimensions of the atoms that left a rule open are returned, for the explorer
-to split on.
+Otherwise the dimensions read by the first rule still open are returned, for the explorer to
+split on (following the engine's own order, so a rule the split settles out of reach never
+splits anything).
 
 This never decides a call (the engine does): it only tells which facts a decision could
 not have looked at. Outcome sets over-approximate (two atoms on one dimension are taken as
-independent), so an error here can only split more than needed.
+independent), which can only split more than needed.
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ class Relevance:
             level = atom.level
 
             def urgency(scope: Scope) -> tuple[Outcomes, frozenset]:
-                # Read only once the urgency section is settled (an open one is split first).
+                if scope.urgency is ANY:  # not reached: an open urgency section is split on first
+                    return ANY, NONE
                 return frozenset(None if v is None else v == level for v in scope.urgency), NONE
             return urgency
         name = atom_dimension(atom)

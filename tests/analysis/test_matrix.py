@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import pytest
 
