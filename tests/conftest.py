@@ -1,5 +1,6 @@
 """Fixtures that many test modules share: the example clients' engine, small rules
-directories, the command line run in-process, and a PostgreSQL database of a test's own.
+directories, the command line run in-process, a PostgreSQL database of a test's own, and a
+PostgreSQL server of a test module's own (to stop and restart).
 
 Plain values (paths, small client texts) live in `tests/support.py`: modules need them at
 import time, for `parametrize`.
@@ -16,6 +17,7 @@ import pytest
 from rules_engine.cli import main
 from rules_engine.engine import Engine
 from tests.postgres import new_database
+from tests.postgres_cluster import private_cluster
 from tests.support import ACME, CONFIGS, client_text
 
 
@@ -90,3 +92,15 @@ def postgres_url():
     """A new PostgreSQL database for this test (`tests/postgres.py`), dropped afterwards."""
     with new_database() as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def private_postgres():
+    """A throwaway PostgreSQL server for this test module alone (`tests/postgres_cluster.py`),
+    which its tests may stop, start and restart; stopped and removed when the module ends.
+    Tests make their own databases on it: `new_database(private_postgres.url)`."""
+    cluster = private_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.close()

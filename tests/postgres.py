@@ -22,12 +22,12 @@ from psycopg import sql
 ADMIN_URL = os.environ.get("RULES_ENGINE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def admin_connection() -> psycopg.Connection:
+def admin_connection(admin_url: str = ADMIN_URL) -> psycopg.Connection:
     try:
-        return psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
+        return psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[0]
-        message = (f"no PostgreSQL server at {ADMIN_URL} ({reason}); to run these tests, start one there with "
+        message = (f"no PostgreSQL server at {admin_url} ({reason}); to run these tests, start one there with "
                    f"trust authentication for user postgres, or set RULES_ENGINE_TEST_POSTGRES to the URL of one")
         if os.environ.get("CI") == "true":
             pytest.fail(message)
@@ -35,15 +35,15 @@ def admin_connection() -> psycopg.Connection:
 
 
 @contextmanager
-def new_database() -> Iterator[str]:
-    """The URL of a new, empty database, dropped at the end."""
+def new_database(admin_url: str = ADMIN_URL) -> Iterator[str]:
+    """The URL of a new, empty database on the server of `admin_url`, dropped at the end."""
     name = f"rules_engine_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    with admin_connection() as admin:
+    with admin_connection(admin_url) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        yield replace_database(ADMIN_URL, name)
+        yield replace_database(admin_url, name)
     finally:
-        with admin_connection() as admin:
+        with admin_connection(admin_url) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 

@@ -29,7 +29,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Iterable, Optional
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Optional
 
 import psycopg
 from psycopg import sql
@@ -112,8 +113,7 @@ class PostgresStore(SnapshotStore):
             self._migrate(first)
             self._start_listening(first)
             self._pool = ConnectionPool(url, kwargs=self._options, min_size=1, max_size=4, open=False,
-                                        check=ConnectionPool.check_connection, reconnect_timeout=3.0,
-                                        timeout=write_timeout, name=f"live state {self.where}")
+                                        reconnect_timeout=3.0, timeout=write_timeout, name=f"live state {self.where}")
             self._pool.open(wait=True, timeout=connect_timeout)
         except (psycopg.Error, PoolTimeout) as exc:
             first.close()
@@ -195,7 +195,7 @@ class PostgresStore(SnapshotStore):
             raise StoreError(f"cannot {what}: the live-state store {self.where} is closed")
         committing = False
         try:
-            with self._pool.connection() as conn:
+            with self._connection() as conn:
                 try:
                     with conn.transaction():
                         waits = max(1, int(self.write_timeout * 1000))  # a lock wait fails first, naming the holder
@@ -221,6 +221,28 @@ class PostgresStore(SnapshotStore):
             raise StoreError(f"cannot {what}: the live-state store {self.where} failed: {first_line(exc)}; "
                              f"nothing was changed") from None
         self._install(read)
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection]:
+        """A connection of the pool that answers, within `write_timeout`.
+
+        One that died idle in the pool (the database restarted) is closed and the next taken
+        at once. (The pool's own check waits 1 s, then 2 s, … after a second dead connection,
+        so a write just after a restart failed, or waited seconds, with the database back.)
+        """
+        deadline = time.monotonic() + self.write_timeout
+        while True:
+            conn = self._pool.getconn(timeout=deadline - time.monotonic())
+            try:
+                ConnectionPool.check_connection(conn)
+                break
+            except psycopg.Error:
+                self._pool.putconn(conn)  # broken: the pool closes it and opens another
+        try:
+            with conn:
+                yield conn
+        finally:
+            self._pool.putconn(conn)
 
     def close(self) -> None:
         self._stop.set()

@@ -1,10 +1,12 @@
 """PostgreSQL down is not a phone outage: decisions go on from the last snapshot, saying how
 old it is; writes fail with a clear `StoreError`; the snapshot catches up when the database
 is back. The database is made unreachable by cutting a proxy between the engine and the
-server (the server keeps running for everyone else on the machine)."""
+shared server (which keeps running for everyone else on the machine), or by restarting a
+server of this module's own."""
 
 from __future__ import annotations
 
+import threading
 
 import pytest
 
@@ -13,7 +15,7 @@ from rules_engine.engine import Engine
 from rules_engine.errors import StoreError
 from rules_engine.serve.state import OwnerStatus
 from rules_engine.serve.store_postgres import PostgresStore, describe
-from tests.postgres import through_port
+from tests.postgres import new_database, through_port
 from tests.serve.tcp_proxy import TcpProxy
 from tests.support import eventually
 
@@ -58,6 +60,27 @@ def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachabl
             assert eventually(lambda: write_goes_through(engine, "Back at 6"), within=10.0, every=0.2)
             assert eventually(lambda: portal.snapshot("acme_plumbing").status.note == "Back at 6", within=1.0)
     portal.close()
+
+
+def test_a_write_right_after_the_database_restarts_goes_through(private_postgres):
+    with new_database(private_postgres.url) as url:
+        store = PostgresStore(url, write_timeout=0.8)
+        # Writers waiting for one another's row lock fill the pool (4 connections), all idle
+        # when the server restarts and ends their sessions.
+        writers = [threading.Thread(target=set_statuses, args=(store, 5)) for _ in range(6)]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join()
+        private_postgres.restart()
+        store.set_status("acme_plumbing", OwnerStatus(note="Back after the restart"))
+        assert store.snapshot("acme_plumbing").status.note == "Back after the restart"
+        store.close()
+
+
+def set_statuses(store: PostgresStore, count: int) -> None:
+    for number in range(count):
+        store.set_status("acme_plumbing", OwnerStatus(note=f"note {number}"))
 
 
 def write_goes_through(engine: Engine, note: str) -> bool:
