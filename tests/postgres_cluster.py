@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import glob
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -58,7 +59,7 @@ class PrivateCluster:
         self.folder = Path(tempfile.mkdtemp(prefix="rules-engine-pg-"))
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
-        self.port = free_port()
+        self.port = free_port()  # kept across restarts: the server rebinds it (SO_REUSEADDR)
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         try:
             if self.as_owner:
@@ -130,9 +131,21 @@ def private_cluster() -> PrivateCluster:
     """A new private cluster, or a skip (a failure under `CI=true`) saying how to get one."""
     programs = server_programs()
     if programs is None:
-        message = ("no PostgreSQL server programs (initdb, pg_ctl under /usr/lib/postgresql/*/bin or on the PATH); "
-                   "to run the tests that restart a database, install them (Debian: apt-get install postgresql)")
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return PrivateCluster(programs)
+        missing = "no PostgreSQL server programs (initdb, pg_ctl under /usr/lib/postgresql/*/bin or on the PATH)"
+    elif os.geteuid() == 0 and not (has_user("postgres") and shutil.which("runuser")):
+        missing = "running as root, but no `postgres` OS user or no `runuser` to run the server as"
+    else:
+        return PrivateCluster(programs)
+    message = (f"{missing}; to run the tests that restart a database, install PostgreSQL's server "
+               f"(Debian: apt-get install postgresql, which adds the `postgres` user)")
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def has_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True

@@ -13,8 +13,10 @@ How the snapshot stays current:
   client named; every `heartbeat` seconds (0.5) it checks the connection with a query, and
   the snapshot counts as current up to the moment that query was sent; every
   `resync_interval` seconds (30) it rereads everything, in case a notification was lost;
-- when the connection fails the listener retries (every 0.2 s, backing off to 2 s), and
-  once connected again rereads everything before counting the snapshot current.
+- when the connection fails the listener retries every 0.2 s, backing off to every 0.5 s
+  (no further: the first daemon to write once the database is back has its pool reconnected
+  within milliseconds, and the others should hold that write within the second), and once
+  connected again rereads everything before counting the snapshot current.
 
 Writes go through a `psycopg_pool.ConnectionPool`; while the database is unreachable they
 fail with a `StoreError` after `write_timeout` seconds. Every database error is told as a
@@ -42,6 +44,7 @@ from .snapshot import SnapshotStore, states_from_rows
 from .state import EMPTY, LiveState
 
 CHANNEL = "rules_engine_live_state"
+RETRY_AT_MOST = 0.5  # seconds between the listener's attempts to reconnect, at the most
 MIGRATION_LOCK = 7_104_116_101  # pg_advisory_xact_lock key: "live state schema" of this engine
 
 MIGRATIONS = (
@@ -167,7 +170,7 @@ class PostgresStore(SnapshotStore):
                     conn.close()
             if self._sleep(delay):
                 return
-            delay = min(delay * 2, 2.0)
+            delay = min(delay * 2, RETRY_AT_MOST)
 
     def _follow(self, conn: psycopg.Connection) -> None:
         """Reread each client another daemon changed, until the connection fails or the store closes."""

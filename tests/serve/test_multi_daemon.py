@@ -1,17 +1,20 @@
 """Several daemons, one live state in PostgreSQL: changes set through one are in the others'
 decisions within a second; a daemon killed while it writes loses no acknowledged write; a
-daemon cut off from the database goes on deciding; every decision is the one its reported
-state gives.
+daemon cut off from the database, or whose database restarts, goes on deciding and catches
+up; every decision is the one its reported state gives.
 
 The daemons are processes running `tests/serve/live_daemon.py`; each writes what it did to
 a file of JSON lines, and the test checks those files afterwards. Each test takes a few seconds
-and stops its processes itself (deciders stop at a file, or after 30 s at most).
+(the restart about 15) and stops its processes itself (deciders stop at a file, or after 60 s
+at most). The restart is of a server of this module's own (`private_postgres`): the shared one
+keeps running for everyone else.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,10 +25,11 @@ import pytest
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
+from rules_engine.errors import StoreError
 from rules_engine.serve.state import OwnerStatus
-from rules_engine.serve.store_postgres import PostgresStore
-from tests.postgres import through_port
-from tests.serve.live_daemon import CLIENT, COVER, NIGHT_BURST, digest
+from rules_engine.serve.store_postgres import PostgresStore, describe
+from tests.postgres import new_database, through_port
+from tests.serve.live_daemon import CLIENT, COVER, NIGHT_BURST, digest, state_of
 from tests.serve.tcp_proxy import TcpProxy
 from tests.support import ROOT, eventually
 
@@ -69,8 +73,10 @@ def finish(process: subprocess.Popen, out: Path | None = None) -> None:
 def state_digests(acme_dir: Path, states) -> dict[tuple, str]:
     """The digest of the decision each (note, alice covers) state should give."""
     found = {}
-    for note, covered in set(states):
-        with Engine(acme_dir) as engine:
+    with Engine(acme_dir) as engine:
+        for note, covered in set(states):
+            engine.clear_status(CLIENT)
+            engine.clear_overrides(CLIENT)
             if note is not None:
                 engine.set_status(CLIENT, note)
             if covered:
@@ -137,11 +143,8 @@ def test_three_daemons_survive_a_writer_killed_mid_write_and_a_cut_connection(ac
         # after it if the write the kill interrupted had committed.
         held, stamp = final.stamped(CLIENT)
         assert stamp.revision >= last["revision"]
-        note = held.status.note if held.status else None
-        covered = any(o.person == "alice" for o in held.overrides)
-        step = last["step"] + 1
-        after_next = (f"note {step}", last["covered"]) if step % 2 == 0 else (last["note"], not last["covered"])
-        assert (note, covered) in ((last["note"], last["covered"]), after_next)
+        note, covered = state_of(held)
+        assert (note, covered) in ((last["note"], last["covered"]), after_step(last))
         states = {0: (None, False)} | {ack["revision"]: (ack["note"], ack["covered"]) for ack in acks}
         states[stamp.revision] = (note, covered)
 
@@ -160,3 +163,89 @@ def test_three_daemons_survive_a_writer_killed_mid_write_and_a_cut_connection(ac
         decisions = lines(path)
         check_consistent(decisions, states, digests)
     assert max(d["age"] for d in lines(cut_off)) > 0.5  # it decided on while cut off, and said so
+
+
+def test_three_daemons_decide_through_a_database_restart_and_a_writer_killed_after_it(acme_dir, tmp_path,
+                                                                                       private_postgres):
+    """The database stops (fast: every session ended) for 2 s while three daemons decide and
+    a fourth writes every 10 ms; it starts again; the writer is killed while it writes."""
+    with new_database(private_postgres.url) as url:
+        PostgresStore(url).close()
+        seen = [tmp_path / f"decider{number}.jsonl" for number in (1, 2, 3)]
+        writes = tmp_path / "writer.jsonl"
+        deciders = [start("decide", acme_dir, url, path, 60) for path in seen]
+        writer = start("keep-writing", acme_dir, url, writes, 100_000, 0.01)
+        assert started_deciding(*seen)
+        assert eventually(lambda: len(lines(writes)) >= 20, within=15.0, every=0.01)
+
+        portal = PostgresStore(url, write_timeout=1.0)
+        private_postgres.stop()
+        stopped = time.time()
+        with pytest.raises(StoreError) as refused:
+            portal.set_status(CLIENT, OwnerStatus(note="set while the database is down"))
+        assert str(refused.value).startswith(f"cannot set the status of `{CLIENT}`: the live-state store "
+                                             f"{describe(url)} is unreachable: ")
+        assert str(refused.value).endswith("; nothing was changed")
+        assert eventually(lambda: all(lines(path)[-1]["age"] > 2.0 for path in seen), within=10.0, every=0.05)
+        starting = time.time()
+        private_postgres.start()
+        restarted = time.time()
+        portal.close()
+
+        assert eventually(lambda: len([a for a in acks_in(lines(writes)) if a["wall"] > restarted]) >= 30,
+                          within=15.0, every=0.01), "the writer did not write again after the restart"
+        os.kill(writer.pid, signal.SIGKILL)  # while it writes: every 10 ms
+        writer.wait(timeout=10)
+        final = PostgresStore(url)  # the portal
+        written = lines(writes)
+        acks = acks_in(written)
+        held, stamp = final.stamped(CLIENT)
+        last = acks[-1]
+        assert stamp.revision >= last["revision"]  # no acknowledged write lost, the one cut off maybe made
+        assert state_of(held) in ((last["note"], last["covered"]), after_step(last))
+        states = {0: (None, False)} | {ack["revision"]: (ack["note"], ack["covered"]) for ack in acks}
+        states[stamp.revision] = state_of(held)
+        final.set_status(CLIENT, OwnerStatus(note="set by the portal at the end"))
+        portal_revision = final.stamped(CLIENT)[1].revision
+        states[portal_revision] = ("set by the portal at the end", state_of(held)[1])
+        assert eventually(lambda: all(lines(path)[-1]["revision"] == portal_revision for path in seen),
+                          within=5.0, every=0.05), "a daemon did not catch up"
+        for decider, path in zip(deciders, seen):
+            finish(decider, path)
+        final.close()
+
+    errors = [line["error"] for line in written if "error" in line]
+    assert errors  # the writer's write when the database stopped, at least
+    for error in errors:  # refused, or cut off while committing (then found done, or done again)
+        assert re.match(rf"cannot {WHAT_A_STEP_DOES}: the (connection to the )?live-state store "
+                        rf"{re.escape(describe(url))} ", error), error
+        assert error.endswith(("; nothing was changed", "; the change may or may not have been made")), error
+    digests = state_digests(acme_dir, states.values())
+    for path in seen:
+        decisions = lines(path)
+        check_consistent(decisions, states, digests)
+        while_down = [d for d in decisions if stopped < d["wall"] < starting]
+        assert len({d["revision"] for d in while_down}) == 1  # decided on from the last snapshot
+        assert max(d["age"] for d in while_down) > 2.0  # and said how old it was
+        caught_up = next((d["wall"] for d in decisions if d["wall"] > restarted and d["age"] < 1.0), None)
+        assert caught_up is not None, f"{path.name} never caught up after the restart"
+        assert caught_up - restarted < 1.5, f"{path.name} caught up {caught_up - restarted:.3f} s after the restart"
+        for ack in acks:
+            if ack["wall"] > caught_up:
+                first = next(d for d in decisions if d["revision"] >= ack["revision"])
+                assert first["wall"] - ack["wall"] < 1.0, \
+                    f"step {ack['step']} seen after {first['wall'] - ack['wall']:.3f} s, after the restart"
+
+
+WHAT_A_STEP_DOES = f"(set the status of|add an on-call override for|clear the on-call overrides of) `{CLIENT}`"
+
+
+def acks_in(written: list[dict]) -> list[dict]:
+    """The writer's acknowledged steps (and steps found done), without its failed attempts."""
+    return [line for line in written if "error" not in line]
+
+
+def after_step(ack: dict) -> tuple:
+    """The state the step after the acknowledged one gives (see `live_daemon.write`)."""
+    step = ack["step"] + 1
+    return (f"note {step}", ack["covered"]) if step % 2 == 0 else (ack["note"], not ack["covered"])
