@@ -34,6 +34,11 @@ from .compile_cache import CachedClient, CompileCache
 # timestamp tick without its (mtime, size) changing; such a stamp is not trusted, and the
 # next load compares the content instead (git's "racily clean" rule).
 RACY_NS = 2_000_000_000
+# A file that was served but is missing from a scan is looked for again for this long before it
+# counts as deleted: a save that moves the old file away before writing the new one (vim's
+# backup, some deploy tools) leaves a moment with no file at all.
+LOOK_AGAIN_S = 0.25
+LOOK_AGAIN_TICK_S = 0.01
 
 # What a file serves: a compiled client, or one read from the compile cache and built on
 # first use. Both have the `id`, `path`, `pos`, `numbers` and `rules_version` assembling reads.
@@ -45,12 +50,16 @@ class FileEntry:
     """What one rule file compiled to, and the version of it that serves."""
 
     path: str
-    stamp: tuple[int, int]  # (mtime_ns, size) when the content below was read
+    # (mtime_ns, size, inode) when the content below was read. The inode tells a file swapped in
+    # by a deploy (a symbolic link moved to another release) from the old one even when the
+    # copy kept the old file's size and modification time.
+    stamp: tuple[int, int, int]
     trusted: bool  # the stamp was old enough at the scan to stand for the content
     digest: str  # sha256 of the content
     client: Optional[Served]  # the compiled content, None if it failed
     warnings: tuple[Diagnostic, ...] = ()
     errors: tuple[Diagnostic, ...] = ()
+    source: bytes = field(default=b"", repr=False)  # the content, kept so a version's source can be archived
 
 
 class Clients(Mapping[str, m.Client]):
@@ -200,6 +209,10 @@ def load(path: str | Path, previous: Optional[Catalog] = None, cache: Optional[C
             entry = scan(file, status, started, old_files.get(file), cache)
             if entry is not None:
                 entries[file] = entry
+        vanished = [file for file in old_files if file not in entries]
+        if vanished:
+            entries.update(look_again(vanished, started, old_files, cache))
+            entries = dict(sorted(entries.items()))
     problems: list[Diagnostic] = []
     if unreadable is not None:
         problems.append(Diagnostic("error", f"cannot list the rules directory: {unreadable}", str(root)))
@@ -221,6 +234,27 @@ def load(path: str | Path, previous: Optional[Catalog] = None, cache: Optional[C
     )
 
 
+def look_again(files: list[str], started: int, old_files: Mapping[str, FileEntry],
+               cache: Optional[CompileCache]) -> dict[str, FileEntry]:
+    """Entries for files that were served but are missing from this scan, if they come back
+    within LOOK_AGAIN_S; a file still missing then has been deleted."""
+    found: dict[str, FileEntry] = {}
+    deadline = time.monotonic() + LOOK_AGAIN_S
+    while True:
+        for file in files:
+            try:
+                status = os.stat(file)
+            except OSError:
+                continue
+            entry = scan(file, status, started, old_files.get(file), cache) if stat.S_ISREG(status.st_mode) else None
+            if entry is not None:
+                found[file] = entry
+        files = [file for file in files if file not in found]
+        if not files or time.monotonic() >= deadline:
+            return found
+        time.sleep(LOOK_AGAIN_TICK_S)
+
+
 def scan(file: str, status: os.stat_result, started: int, old: Optional[FileEntry],
          cache: Optional[CompileCache] = None) -> Optional[FileEntry]:
     """The entry for `file`: the old one if its content is unchanged, else the cache's entry
@@ -229,7 +263,7 @@ def scan(file: str, status: os.stat_result, started: int, old: Optional[FileEntr
     `status` is the file's stat from the listing, taken after `started`. None when the file
     vanished between listing and reading (it is being deleted).
     """
-    stamp = (status.st_mtime_ns, status.st_size)
+    stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
     if old is not None and old.trusted and old.stamp == stamp:
         return old
     try:
@@ -238,21 +272,21 @@ def scan(file: str, status: os.stat_result, started: int, old: Optional[FileEntr
         return None
     except OSError as exc:
         error = Diagnostic("error", f"cannot read the file: {exc.strerror}", file)
-        return FileEntry(file, (0, 0), False, "", None, errors=(error,))
+        return FileEntry(file, (0, 0, 0), False, "", None, errors=(error,))
     trusted = stamp[0] < started - RACY_NS and stamp[1] == len(data)
     digest = hashlib.sha256(data).hexdigest()
     if old is not None and old.digest == digest:
-        return FileEntry(old.path, stamp, trusted, digest, old.client, old.warnings, old.errors)
+        return replace(old, stamp=stamp, trusted=trusted)
     cached = cache.lookup(file, digest, data) if cache is not None else None
     if cached is not None:
-        return FileEntry(file, stamp, trusted, digest, cached, cached.warnings)
+        return FileEntry(file, stamp, trusted, digest, cached, cached.warnings, source=data)
     try:
         client, warnings = compile_bytes(data, file)
     except RulesError as exc:
-        return FileEntry(file, stamp, trusted, digest, None, errors=exc.diagnostics)
+        return FileEntry(file, stamp, trusted, digest, None, errors=exc.diagnostics, source=data)
     if cache is not None:
         cache.store(file, digest, client, warnings)
-    return FileEntry(file, stamp, trusted, digest, client, warnings)
+    return FileEntry(file, stamp, trusted, digest, client, warnings, source=data)
 
 
 def assemble(entries: Mapping[str, FileEntry], served: Mapping[str, Served],
