@@ -15,7 +15,8 @@ from .decide.decision import Decision, LiveStateStamp
 from .errors import CallError, Diagnostic, UnknownClientError, did_you_mean
 from .serve import catalog as catalogs
 from .serve.compile_cache import CompileCache
-from .serve.decision_log import DecisionLog
+from .serve.decision_log import DecisionLog, open_log
+from .serve.last_good import LastGood
 from .serve.settings import Settings
 from .serve.state import LiveOverride, LiveState, LiveStateHealth, MemoryStore, OwnerStatus, Store
 from .serve.stores import open_store
@@ -34,11 +35,16 @@ class Engine:
 
     With `cache_dir`, compiled clients are kept on disk there (docs/compile-cache.md): a
     restart compiles only files that changed, and builds each client on its first use.
+
+    The last good version of each file is kept in `last_good_dir` (by default `last-good/`
+    in the cache directory), so that a restart that finds a file broken serves that version
+    (`last_good.py`); `keep_last_good=False` keeps it in memory only.
     """
 
     def __init__(self, path: str | Path, store: Optional[Store] = None,
                  decision_log: Optional[DecisionLog] = None, default_language: Optional[str] = None,
-                 cache_dir: str | Path | None = None):
+                 cache_dir: str | Path | None = None, last_good_dir: str | Path | None = None,
+                 keep_last_good: bool = True):
         self.path = Path(path)
         self.store: Store = store if store is not None else MemoryStore()
         self._shared_store = self.store.shared  # decisions from a shared store say how old their state is
@@ -48,7 +54,14 @@ class Engine:
         self._watchers: list[Watcher] = []
         self._owned: list[Any] = []  # resources `close()` releases
         self._cache = CompileCache(cache_dir) if cache_dir is not None else None
-        self._catalog = catalogs.load(self.path, cache=self._cache)
+        if last_good_dir is None and cache_dir is not None:
+            last_good_dir = Path(cache_dir) / "last-good"
+        self._last_good = LastGood(self.path, last_good_dir if keep_last_good else None)
+        catalog = catalogs.load(self.path, cache=self._cache)
+        recovered = self._last_good.recover(catalog, self._cache)
+        if recovered is not None:  # files broken at start: their last good versions serve
+            catalog = catalogs.load(self.path, previous=recovered, cache=self._cache)
+        self._catalog = self._settle(catalog)
 
     @classmethod
     def from_path(cls, path: str | Path, **settings) -> "Engine":
@@ -67,14 +80,19 @@ class Engine:
             settings = Settings.of(values, "arguments")
         store = open_store(settings.store) if settings.store is not None else None
         try:
-            log = DecisionLog(settings.decision_log) if settings.decision_log is not None else None
+            log = open_log(settings.decision_log, settings.decision_log_max_bytes,
+                           settings.decision_log_keep_files) if settings.decision_log is not None else None
         except BaseException:
             if store is not None:
                 store.close()
             raise
+        last_good_dir = None  # in the cache directory if there is one, else beside a SQLite store
+        if settings.cache_dir is None and isinstance(settings.store, Path):
+            last_good_dir = settings.store.with_name(settings.store.stem + ".last-good")
         try:
             engine = cls(settings.rules, store=store, decision_log=log, default_language=settings.default_language,
-                         cache_dir=settings.cache_dir)
+                         cache_dir=settings.cache_dir, last_good_dir=last_good_dir,
+                         keep_last_good=settings.keep_last_good)
         except BaseException:
             for resource in (store, log):
                 if resource is not None:
@@ -95,9 +113,17 @@ class Engine:
         """
         with self._reload_lock:
             old = self._catalog
-            new = catalogs.load(self.path, previous=old, cache=self._cache)
+            new = self._settle(catalogs.load(self.path, previous=old, cache=self._cache))
             self._catalog = new
         return catalogs.report(old, new, catalogs.recompiled_files(old, new))
+
+    def _settle(self, catalog: catalogs.Catalog) -> catalogs.Catalog:
+        """Record the versions `catalog` serves as the last good ones, and give the decision log
+        the sources of versions new to it, so that it can show a call's rules as they were."""
+        catalog, sources = self._last_good.settle(catalog)
+        if sources and self.decision_log is not None:
+            self.decision_log.keep_sources(sources)
+        return catalog
 
     def watch(self, debounce: float = 0.2,
               on_reload: Optional[Callable[[catalogs.ReloadReport], None]] = None) -> Watcher:
@@ -106,6 +132,12 @@ class Engine:
         watcher = Watcher(self, debounce, on_reload)
         self._watchers.append(watcher)
         return watcher.start()
+
+    def reopen_logs(self) -> None:
+        """Reopen the decision log file at its path: call it once logrotate has moved the file away
+        (a daemon does it on SIGHUP), so that decisions go to the new file, not the renamed one."""
+        if self.decision_log is not None:
+            self.decision_log.reopen()
 
     def close(self) -> None:
         """Stop watching and release the store and decision log the engine opened."""

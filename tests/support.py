@@ -18,7 +18,16 @@ ACME = CONFIGS / "acme_plumbing.rules"
 EXAMPLE_FILES = sorted(CONFIGS.glob("*.rules"))
 CLIENTS = [path.stem for path in EXAMPLE_FILES]
 
-
+# A one-desk client: every call goes to the front desk (line 7).
+DESK_ONLY = """client desk_only "Desk Only" {
+    timezone  "Europe/London"
+    languages en
+    numbers   "+442071234567"
+    contact desk "Front desk" { call "+442071234999" }
+    greeting default { en "Desk Only, good day" }
+    route { otherwise -> patch desk }   # everyone to the desk
+}
+"""
 
 
 def client_text(client: str, greeting: str, number: str = "+13125550200", broken: bool = False) -> str:

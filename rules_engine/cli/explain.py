@@ -1,50 +1,105 @@
-"""`rules-engine explain LOGFILE --call-id ID`: show a logged decision readably.
+"""`rules-engine explain LOG --call-id ID`: show a logged decision readably.
 
 Answers "why did this call go there last Tuesday?" from the decision log alone: which call,
 when it was decided, then the decision as `decide` shows it (`render`), from the client and
-rules version that decided it to the route and the rules that decided each part. The log
-holds no rule text, so rules are named by their line. The log is read as plain data, so
-records written by older versions of the engine still show.
+rules version that decided it to the route and the rules that decided each part, quoted as
+they were written in that version: the log keeps the text of every version that served
+(`serve/rule_sources.py`), so a file edited since changes nothing here, and a line says that
+it has changed. Without that text (a log written before it was kept), rules are named by
+their line. LOG is a log file (its rotated files are searched too) or a `postgresql://` URL.
+The log is read as plain data, so records written by older versions of the engine still show.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
+from typing import Any, Optional
 
-from ..serve.decision_log import find
+from ..errors import RulesError
+from ..language.assemble import rules_version_of
+from ..language.compile import compile_text
+from ..serve import decision_log
+from ..serve.decision_record import trace_entries
+from ..serve.rule_sources import Source
+from ..serve.stores import is_database_url
 from .options import error
+from .render import Source as Rendered
 from .render import render
 
 
 def add_parser(sub):
     parser = sub.add_parser("explain", help="show a decision from the decision log: what was decided, and why",
                             description="Show one logged decision readably.")
-    parser.add_argument("log", metavar="LOGFILE", help="a decision log (JSON lines) the engine wrote")
+    parser.add_argument("log", metavar="LOG", nargs="?",
+                        help="a decision log file the engine wrote, or a postgresql:// URL")
+    parser.add_argument("--log", dest="log_option", metavar="LOG", help="the same, as an option")
     parser.add_argument("--call-id", required=True, metavar="ID", help="the call id the decision was logged under")
     parser.add_argument("--json", action="store_true", help="print the logged record as it is")
     return parser
 
 
 def run(args) -> int:
+    location = args.log_option or args.log
+    if location is None or (args.log_option and args.log):
+        error("give the decision log once: a file, or --log postgresql://…", "rules-engine explain")
+        return 2
+    if is_database_url(location):
+        from ..serve import decision_log_pg as reader
+        shown = reader.redacted(location)
+    else:
+        reader, shown = decision_log, location
     try:
-        record = find(args.log, args.call_id)
+        record = reader.find(location, args.call_id)
+        source = reader.source(location, str(record.get("rules_version"))) if record and not args.json else None
     except OSError as exc:
-        error(f"cannot read the decision log: {exc.strerror}", args.log)
+        error(f"cannot read the decision log: {exc.strerror}", shown)
+        return 1
+    except decision_log.DecisionLogError as exc:
+        error(str(exc), shown)
         return 1
     if record is None:
-        error(f"no decision is logged under call id `{args.call_id}`", args.log,
-              hint="the engine logs each decision under the call id it was given, or a random one it returns")
+        packed = decision_log.compressed_files(location) if reader is decision_log else []
+        error(f"no decision is logged under call id `{args.call_id}`", shown,
+              hint="the engine logs each decision under the call id it was given, or a random one it returns"
+              + (f"; {len(packed)} compressed file(s) of this log were not searched (such as {packed[0].name}): "
+                 "uncompress them beside it to search them" if packed else ""))
         return 1
-    print(json.dumps(record, indent=2, ensure_ascii=False) if args.json else explain(record))
+    print(json.dumps(record, indent=2, ensure_ascii=False) if args.json else explain(record, source))
     return 0
 
 
-def explain(record: dict[str, Any]) -> str:
-    """The call id and when it was decided (and what the agent noted), then the decision as `decide` shows it."""
+def explain(record: dict[str, Any], source: Optional[Source] = None) -> str:
+    """The call id and when it was decided (and what the agent noted), which rules decided it,
+    then the decision as `decide` shows it."""
     call = record.get("call") or {}
     preface = [f"Call {record.get('call_id')}, decided {record.get('logged_at', 'at an unknown time')}"]
     if call.get("said"):
         preface.append(f"Said:      \"{call['said']}\"")
-    decision = {**record.get("decision", {}), "trace": record.get("trace") or ()}
-    return "\n".join(preface) + "\n" + render(decision, call)
+    version = record.get("rules_version")
+    rendered = None
+    if source is None:
+        preface.append(f"Rules:     the text of rules version {version} is not kept with this log: "
+                       "rules are named by their line")
+    else:
+        preface += rules_as_they_were(source)
+        try:
+            rendered = Rendered.of(compile_text(source.text, source.path)[0])
+        except RulesError:  # a version this engine's language no longer accepts: lines by number
+            preface.append("           (it does not compile with this engine: rules are named by their line)")
+    decision = {"client": record.get("client"), "rules_version": version, **(record.get("decision") or {}),
+                "trace": trace_entries(record)}
+    return "\n".join(preface) + "\n" + render(decision, call, rendered)
+
+
+def rules_as_they_were(source: Source) -> list[str]:
+    """Where the rules that decided were read from, and whether that file has changed since."""
+    lines = [f"Rules:     as written in {source.path} when the call came"]
+    try:
+        now = rules_version_of(Path(source.path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return lines + ["           (the file is not there now; the lines quoted are as they were)"]
+    if now != source.rules_version:
+        lines.append(f"           (the file has changed since: it is rules version {now} now; "
+                     "the lines quoted are as they were)")
+    return lines

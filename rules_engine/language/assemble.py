@@ -72,8 +72,13 @@ def assemble(source: ClientSource, path: str, text: str, report: Report) -> tupl
         script_choices=tuple(fields["script_choices"]),
         urgency=values.get("urgency", ()),
         routes=values.get("route", ()),
-        rules_version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+        rules_version=rules_version_of(text),
         pos=source.pos,
         **named,
     )
     return client, singles
+
+
+def rules_version_of(text: str) -> str:
+    """A version of a rule file's text: the start of its sha256, so the same text is always the same version."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -28,8 +28,6 @@ import hashlib
 import json
 import os
 import platform
-import stat
-import tempfile
 import threading
 from datetime import date, datetime, timedelta
 from importlib import metadata
@@ -40,6 +38,7 @@ from pydantic import BaseModel
 
 from .. import model as m
 from ..errors import Diagnostic, RulesEngineError
+from .files import private_directory, replace_file
 
 FORMAT = 1
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -61,7 +60,8 @@ NODE_CLASSES = {cls.__name__: cls for cls in vars(m).values()
 
 
 class CacheError(RulesEngineError):
-    """The compile cache directory cannot be used safely."""
+    """The compile cache directory (or the last-good state kept in it) cannot be used safely."""
+
 
 
 def fingerprint() -> str:
@@ -197,19 +197,7 @@ class CompileCache:
     """
 
     def __init__(self, directory: str | Path):
-        self.directory = Path(directory)
-        try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            status = os.lstat(self.directory)
-        except OSError as exc:
-            raise CacheError(f"{self.directory}: cannot use as the compile cache: {exc.strerror}") from None
-        if not stat.S_ISDIR(status.st_mode):
-            raise CacheError(f"{self.directory}: the compile cache must be a directory, not a link or a file")
-        if status.st_uid != os.geteuid():
-            raise CacheError(f"{self.directory}: the compile cache belongs to another user (uid {status.st_uid})")
-        if status.st_mode & 0o077:
-            raise CacheError(f"{self.directory}: the compile cache is open to other users "
-                             f"(mode {stat.S_IMODE(status.st_mode):04o}); it must be 0700 (chmod 700)")
+        self.directory = private_directory(directory, "the compile cache", CacheError)
         self.fingerprint = fingerprint()
 
     def entry(self, path: str, digest: str) -> Path:
@@ -243,16 +231,4 @@ class CompileCache:
         rest = (json.dumps(header, separators=(",", ":")) + "\n"
                 + json.dumps(encode(client, path), separators=(",", ":"))).encode("utf-8")
         content = hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
-        try:
-            fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(content)
-            os.replace(temporary, self.entry(path, digest))
-        except OSError:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+        replace_file(self.entry(path, digest), content)

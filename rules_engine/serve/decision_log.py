@@ -1,95 +1,218 @@
-"""The decision log: one JSON line per decision, so that "why did this call go there last
-Tuesday?" can be answered later (`rules-engine explain LOGFILE --call-id …`).
+"""The decision log in files: one JSON line per decision, so that "why did this call go there
+last Tuesday?" can be answered later (`rules-engine explain LOGFILE --call-id …`).
 
-Each line holds the call id, when it was logged, the client, the rules version that
-decided, the call as given, the decision and its trace. Each line is appended by one
-unbuffered write under a lock, so threads never interleave (nor, on a local file system,
-do processes sharing the file), and a crash loses at most the line being written;
-`records` skips such a torn last line.
+Beside the log `decisions.jsonl` the engine keeps:
+
+    decisions.jsonl.1 … .N      older files, when it rotates by size (`max_bytes`, `keep_files`)
+    decisions.jsonl.index/      an index of each file's call ids (`log_index`), and the writer's lock
+    decisions.jsonl.sources/    the source of every rules version that served (`rule_sources`)
+
+Each line (`decision_record`) is appended by whole writes under a lock, and indexed just
+after. A crash loses at most the line being written: opening the log again ends such a torn
+line with a newline, so the next record starts a line of its own, and indexes whatever the
+crash left unindexed. One process writes a log (a second engine opening it is refused): give
+each daemon its own, or use the PostgreSQL log (`decision_log_pg`) for a fleet.
+
+For logrotate, rotate with its default `create` and call `Engine.reopen_logs()` afterwards
+(docs/embedding.md has the snippet): the engine then writes to a new file at the path, and
+the renamed one stays searchable by its index.
 """
 
 from __future__ import annotations
 
-import json
+import fcntl
+import os
 import threading
-import uuid
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..errors import RulesEngineError
+from . import log_index
+from .decision_record import line_of, record_of
+from .rule_sources import Source, SourceArchive
+from .stores import is_database_url
 
 if TYPE_CHECKING:
     from ..decide.call import Call
     from ..decide.decision import Decision
+
+KEEP_FILES = 10
+COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
 
 
 class DecisionLogError(RulesEngineError):
     """The decision log cannot be opened or written."""
 
 
-class DecisionLog:
-    """Appends decisions to a JSON-lines file; safe to share between threads."""
+def beside(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
 
-    def __init__(self, path: str | Path):
+
+class DecisionLog:
+    """Appends decisions to a JSON-lines file; safe to share between threads.
+
+    With `max_bytes`, a write that would take the file past that size first moves it to
+    `<log>.1` (the older ones one number up, the oldest beyond `keep_files` deleted).
+    """
+
+    def __init__(self, path: str | Path, max_bytes: Optional[int] = None, keep_files: int = KEEP_FILES):
         self.path = Path(path)
+        self.max_bytes = max_bytes
+        self.keep_files = max(keep_files, 1)
+        self.sources = SourceArchive(beside(self.path, ".sources"))
+        self._index_directory = beside(self.path, ".index")
         self._lock = threading.Lock()
+        self._fd: Optional[int] = None
+        self._index_fd: Optional[int] = None
+        self._end = 0
         try:
-            self._file = self.path.open("ab", buffering=0)
+            self._index_directory.mkdir(exist_ok=True)
+            self._writer = os.open(self._index_directory / "writer.lock", os.O_WRONLY | os.O_CREAT, 0o644)
         except OSError as exc:
             raise DecisionLogError(f"cannot open the decision log {self.path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(self._writer, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self._writer)
+            raise DecisionLogError(
+                f"the decision log {self.path} is being written by another process; give each engine a log "
+                "of its own, or log to PostgreSQL (decision_log: postgresql://…) from many") from None
+        try:
+            self._open()
+        except BaseException:
+            os.close(self._writer)
+            raise
+
+    # ---- the files -----------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        """Open the file at the path (a new one if it was moved away), end a torn last line, and
+        bring its index up to date."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise DecisionLogError(f"cannot open the decision log {self.path}: {exc.strerror}") from None
+        try:
+            status = os.fstat(fd)
+            if status.st_size and os.pread(fd, 1, status.st_size - 1) != b"\n":
+                os.write(fd, b"\n")  # a line torn by a crash: it stays unreadable, the next one is whole
+                status = os.fstat(fd)
+            self._index_fd = log_index.catch_up(self.path, log_index.index_file(self._index_directory, status),
+                                                status.st_size)
+        except OSError as exc:
+            os.close(fd)
+            raise DecisionLogError(f"cannot open the decision log {self.path}: {exc.strerror}") from None
+        self._fd, self._end = fd, status.st_size
+        self._forget_stale_indexes()
+
+    def _close(self) -> None:
+        for fd in (self._fd, self._index_fd):
+            if fd is not None:
+                os.close(fd)
+        self._fd = self._index_fd = None
+
+    def _forget_stale_indexes(self) -> None:
+        """Delete the indexes of log files that are gone (rotated away and deleted)."""
+        live = {log_index.index_file(self._index_directory, path.stat()).name for path in log_files(self.path)}
+        for index in self._index_directory.glob("*.idx"):
+            if index.name not in live:
+                index.unlink(missing_ok=True)
+
+    def _rotate(self) -> None:
+        self._close()
+        try:
+            for number in range(self.keep_files, 0, -1):
+                older = beside(self.path, f".{number}")
+                if number == self.keep_files:
+                    older.unlink(missing_ok=True)
+                elif older.exists():
+                    older.rename(beside(self.path, f".{number + 1}"))
+            self.path.rename(beside(self.path, ".1"))
+        finally:  # renamed or not, the engine goes on logging to the file at the path
+            self._open()
+
+    # ---- what the engine calls -----------------------------------------------------------------
 
     def write(self, call: Call, decision: Decision, call_id: Optional[str] = None) -> str:
         """Log one decision; returns its call id (a new random one unless the daemon gave its own)."""
-        call_id = call_id or uuid.uuid4().hex
-        body = decision.model_dump(mode="json")
-        trace = body.pop("trace", [])
-        record = {
-            "call_id": call_id,
-            "logged_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-            "client": decision.client,
-            "rules_version": decision.rules_version,
-            "call": call.model_dump(mode="json", exclude_none=True),
-            "decision": body,
-            "trace": trace,
-        }
-        line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        record = record_of(call, decision, call_id)
+        line = line_of(record)
         with self._lock:
             try:
-                written = self._file.write(line)
+                if self._fd is None:
+                    raise ValueError("the log is closed")
+                if self.max_bytes is not None and self._end and self._end + len(line) > self.max_bytes:
+                    self._rotate()
+                written = os.write(self._fd, line)
                 while written < len(line):  # a write may take only part (a full disk, a network file system)
-                    written += self._file.write(line[written:])
-            except (OSError, ValueError) as exc:  # ValueError: written after close()
+                    written += os.write(self._fd, line[written:])
+                self._end = os.lseek(self._fd, 0, os.SEEK_CUR)  # the end, wherever the file was truncated
+                os.write(self._index_fd, log_index.entry(record["call_id"], self._end - len(line)))
+            except (OSError, ValueError) as exc:
                 raise DecisionLogError(f"cannot write the decision log {self.path}: {exc}") from None
-        return call_id
+        return record["call_id"]
+
+    def keep_sources(self, sources: Iterable[Source]) -> None:
+        """Keep the source of each rules version, so that `explain` can show its lines later."""
+        for source in sources:
+            self.sources.keep(source)
+
+    def reopen(self) -> None:
+        """Close the file and open the one at the path: after logrotate has moved it away."""
+        with self._lock:
+            if self._fd is not None:
+                self._close()
+                self._open()
 
     def close(self) -> None:
         with self._lock:
-            self._file.close()
+            self._close()
+            if self._writer is not None:
+                os.close(self._writer)
+                self._writer = None
 
 
-def records(path: str | Path, containing: str = "") -> Iterator[dict]:
-    """The readable records of a decision log, oldest first (a torn line is skipped).
+def open_log(location: str | Path, max_bytes: Optional[int] = None, keep_files: int = KEEP_FILES):
+    """The decision log at `location`: a file, or a PostgreSQL database for a `postgresql://` URL."""
+    if is_database_url(location):  # imported here: only a fleet's daemons need libpq
+        from .decision_log_pg import PostgresDecisionLog
 
-    `containing` skips, before parsing, every line without that text: a search of a
-    large log parses only the lines that can match.
-    """
-    with Path(path).open(encoding="utf-8", errors="replace") as lines:
-        for line in lines:
-            if containing not in line:
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(record, dict):
-                yield record
+        return PostgresDecisionLog(location)
+    return DecisionLog(location, max_bytes, keep_files)
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+def log_files(path: str | Path) -> list[Path]:
+    """The files of a log, newest first: the log, then the rotated ones (`.1`, `.2`…, or
+    logrotate's dated names) by age. Compressed ones are left out: see `compressed_files`."""
+    path = Path(path)
+    older = [p for p in path.parent.glob(path.name + "[.-]*")
+             if p.is_file() and not p.name.endswith(COMPRESSED) and not p.name.endswith((".tmp", ".idx"))]
+    older.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    return ([path] if path.is_file() else []) + older
+
+
+def compressed_files(path: str | Path) -> list[Path]:
+    path = Path(path)
+    return sorted(p for p in path.parent.glob(path.name + "[.-]*") if p.name.endswith(COMPRESSED))
 
 
 def find(path: str | Path, call_id: str) -> Optional[dict]:
-    """The newest record logged under `call_id`, or None."""
-    found = None
-    for record in records(path, containing=json.dumps(call_id, ensure_ascii=False)):
-        if record.get("call_id") == call_id:
-            found = record
-    return found
+    """The newest record logged under `call_id` in the log at `path` or its rotated files, or None.
+    OSError when the log cannot be read."""
+    path = Path(path)
+    files = log_files(path)
+    if not files:
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    for file in files:
+        found = log_index.search(file, beside(path, ".index"), call_id)
+        if found is not None:
+            return found
+    return None
+
+
+def source(path: str | Path, rules_version: str) -> Optional[Source]:
+    """The kept source of a rules version that decided calls logged at `path`, if it is kept."""
+    return SourceArchive(beside(Path(path), ".sources")).get(rules_version)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import RulesEngineError, did_you_mean
 from .stores import is_database_url
@@ -32,8 +32,9 @@ class Settings(BaseModel):
 
     `store` is where live state (statuses, on-call overrides) is kept: a SQLite file, or a
     `postgresql://` URL for several daemons sharing it; without one, live state is kept in
-    memory and lost on restart. `decision_log` is a JSON-lines file
-    receiving one line per decision; without one, nothing is logged. `default_language`
+    memory and lost on restart. `decision_log` is a JSON-lines file receiving one line per
+    decision (rotated past `decision_log_max_bytes`), or a `postgresql://` URL for a log a
+    fleet shares; without one, nothing is logged. `default_language`
     is the language of calls that do not say one. `cache_dir` is a directory (the process
     user's own, mode 0700) where compiled clients are kept across restarts; without one,
     every start compiles every file (docs/compile-cache.md).
@@ -43,9 +44,23 @@ class Settings(BaseModel):
 
     rules: Path
     store: Optional[Union[Path, str]] = None  # a str only for a postgresql:// URL
-    decision_log: Optional[Path] = None
+    decision_log: Optional[Union[Path, str]] = None  # the same
     default_language: Optional[str] = None
     cache_dir: Optional[Path] = None
+    # Rotation of a decision log file: past this size it moves to `<log>.1` (None: never).
+    decision_log_max_bytes: Optional[int] = Field(default=None, ge=4096)
+    decision_log_keep_files: int = Field(default=10, ge=1)  # rotated files kept
+    # Each file's last good version kept on disk (in cache_dir, else beside a SQLite store).
+    keep_last_good: bool = True
+
+    @field_validator("decision_log")
+    @classmethod
+    def _log(cls, value: Union[Path, str, None]) -> Union[Path, str, None]:
+        if isinstance(value, str) and not is_database_url(value):
+            if "://" in value:
+                raise ValueError(f"`{value.split('://')[0]}://` is not a decision log: give a file or a postgresql:// URL")
+            return Path(value)
+        return value
 
     @field_validator("default_language")
     @classmethod

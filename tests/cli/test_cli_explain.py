@@ -1,5 +1,6 @@
 """`rules-engine explain`: a logged decision, read back from the decision log alone, shows as
-`decide` showed it when the call came, but for what only the rule file says."""
+`decide` showed it when the call came: with the rules as they were written then, which the
+log keeps, even after the file has changed; without them, rules are named by their line."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.serve.decision_log import DecisionLog
-from tests.support import ACME, client_text
+from tests.support import ACME, DESK_ONLY, client_text
 
 SPEC_CALL = dict(client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy",
                  answers={"type": "burst_pipe"})
@@ -32,8 +35,10 @@ def test_explain_shows_which_call_and_when_then_the_decision_and_the_lines_that_
     engine = Engine(tmp_path)
     path, record = logged(tmp_path, engine, dict(client="desk_only", at="2026-07-07T09:30:00-05:00",
                                                  forwarded="user-busy", caller="+13125550177", answers={"name": "Sam"}))
+    version = engine.client("desk_only").rules_version
     assert cli("explain", path, "--call-id", "sip-4711") == (0, f"""\
 Call sip-4711, decided {record["logged_at"]}
+Rules:     the text of rules version {version} is not kept with this log: rules are named by their line
 desk_only, rules version {engine.client("desk_only").rules_version}
 Call:      Tue 07 Jul 2026 09:30 (UTC-05:00)
            forwarded busy, caller +13125550177, language not given
@@ -57,8 +62,10 @@ def test_explain_reads_as_decide_did_but_for_what_only_the_rule_file_says(tmp_pa
     decided = cli(*SPEC_DECIDE).out
     code, explained, _ = cli("explain", path, "--call-id", "sip-4711")
     assert code == 0
-    heading, rest = explained.split("\n", 1)
+    heading, kept, rest = explained.split("\n", 2)
     assert heading.startswith("Call sip-4711, decided ")
+    assert kept.startswith("Rules:     the text of rules version ") and kept.endswith(" is not kept with this log: "
+                                                                                 "rules are named by their line")
     # The log has no title, no zone name and no rule text: the rules are named by their line.
     from_the_log = decided.replace("Acme Plumbing & Heating (acme_plumbing)", "acme_plumbing")
     from_the_log = from_the_log.replace(" CST (UTC-06:00, America/Chicago)", " (UTC-06:00)")
@@ -92,3 +99,82 @@ def test_explain_json_prints_the_record_as_logged(tmp_path, cli, engine):
     path, record = logged(tmp_path, engine, SPEC_CALL)
     code, out, _ = cli("explain", path, "--call-id", "sip-4711", "--json")
     assert code == 0 and json.loads(out) == record
+
+
+# ---- the rules as they were ---------------------------------------------------------------------
+
+DESK_CALL = dict(client="desk_only", at="2026-07-07T09:30:00+01:00", forwarded="user-busy", caller="+447700900123",
+                 answers={"name": "Sam"})
+DESK_DECIDE = ["--client", "desk_only", "--at", "2026-07-07T09:30:00+01:00", "--forwarded", "user-busy",
+               "--caller", "+447700900123", "--answer", "name=Sam"]
+# The same client a week later: a line added above the route, which now goes to voicemail.
+DESK_LATER = DESK_ONLY.replace("    route { otherwise -> patch desk }   # everyone to the desk\n",
+                               "    window lunch = mon-fri 12:00-13:00\n    route { otherwise -> voicemail }\n")
+
+
+@pytest.fixture
+def daemon_log(tmp_path) -> Path:
+    """A daemon's log with one call, sip-4711, decided by the first version of desk_only.rules."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "desk_only.rules").write_text(DESK_ONLY, encoding="utf-8")
+    with Engine.from_settings(rules=tmp_path / "rules", decision_log=tmp_path / "decisions.jsonl") as engine:
+        engine.decide(Call(**DESK_CALL), call_id="sip-4711")
+    return tmp_path / "decisions.jsonl"
+
+
+def test_with_the_rules_kept_explain_reads_exactly_as_decide_did(daemon_log, cli):
+    rules = daemon_log.parent / "rules" / "desk_only.rules"
+    decided = cli("decide", rules, *DESK_DECIDE).out
+    [record] = [json.loads(line) for line in daemon_log.read_text().splitlines()]
+    assert cli("explain", daemon_log, "--call-id", "sip-4711") == (0, (
+        f"Call sip-4711, decided {record['logged_at']}\n"
+        f"Rules:     as written in {rules} when the call came\n") + decided, "")
+    assert "  decided by line 7: route { otherwise -> patch desk }\n" in decided
+
+
+def test_after_the_file_changed_explain_quotes_the_version_that_decided_and_says_so(daemon_log, cli):
+    """Issue 14, failure 7: the rules were read as they are now, naming the wrong rule text."""
+    rules = daemon_log.parent / "rules" / "desk_only.rules"
+    rules.write_text(DESK_LATER, encoding="utf-8")
+    now = Engine(rules.parent).client("desk_only").rules_version
+    out = cli("explain", daemon_log, "--call-id", "sip-4711").out
+    assert out.splitlines()[1:3] == [
+        f"Rules:     as written in {rules} when the call came",
+        f"           (the file has changed since: it is rules version {now} now; the lines quoted are as they were)"]
+    assert "  decided by line 7: route { otherwise -> patch desk }\n" in out
+    assert "voicemail" not in out and "lunch" not in out
+
+
+def test_a_deleted_rule_file_is_quoted_as_it_was(daemon_log, cli):
+    (daemon_log.parent / "rules" / "desk_only.rules").unlink()
+    out = cli("explain", daemon_log, "--call-id", "sip-4711").out
+    assert out.splitlines()[2] == "           (the file is not there now; the lines quoted are as they were)"
+    assert "  decided by line 6: greeting default { en \"Desk Only, good day\" }\n" in out
+
+
+def test_the_log_may_be_given_as_an_option(daemon_log, cli):
+    assert cli("explain", "--log", daemon_log, "--call-id", "sip-4711").out == \
+        cli("explain", daemon_log, "--call-id", "sip-4711").out
+
+
+def test_the_log_is_given_once(daemon_log, cli):
+    told = "rules-engine explain: error: give the decision log once: a file, or --log postgresql://…\n"
+    assert cli("explain", "--call-id", "x") == (2, "", told)
+    assert cli("explain", daemon_log, "--log", daemon_log, "--call-id", "x") == (2, "", told)
+
+
+def test_compressed_rotated_files_are_not_searched_and_explain_says_so(daemon_log, cli):
+    (daemon_log.parent / "decisions.jsonl-20261101.gz").write_bytes(b"\x1f\x8b")
+    assert cli("explain", daemon_log, "--call-id", "sip-0001") == (1, "", (
+        f"{daemon_log}: error: no decision is logged under call id `sip-0001`\n"
+        "  hint: the engine logs each decision under the call id it was given, or a random one it returns; "
+        "1 compressed file(s) of this log were not searched (such as decisions.jsonl-20261101.gz): "
+        "uncompress them beside it to search them\n"))
+
+
+def test_records_written_before_the_compact_trace_still_show(tmp_path, cli, engine):
+    path, record = logged(tmp_path, engine, SPEC_CALL)
+    record["trace"] = [dict(zip(("section", "rule", "line", "result", "note"), entry)) for entry in record["trace"]]
+    (tmp_path / "old.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert cli("explain", tmp_path / "old.jsonl", "--call-id", "sip-4711").out == \
+        cli("explain", path, "--call-id", "sip-4711").out

@@ -4,6 +4,7 @@ deletions, clashes between files, and automatic reload on save."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -54,13 +55,19 @@ def test_a_broken_save_keeps_the_last_good_version_serving_until_fixed(rules_dir
     report = engine.reload()
     assert not report.ok
     assert (report.changed, report.removed) == ((), ())
-    assert [(p.file, p.line, p.column) for p in report.problems] == [(str(rules_dir / "alpha.rules"), 7, 5)]
+    error, note = report.problems
+    assert (error.severity, error.file, error.line, error.column) == ("error", str(rules_dir / "alpha.rules"), 7, 5)
+    assert re.fullmatch(
+        re.escape(f"{rules_dir / 'alpha.rules'}: warning: not served as saved; its last good version serves instead "
+                  f"(rules version {engine.client('alpha').rules_version}, serving since ")
+        + r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00\)\n  hint: fix the errors above and save: the fixed version replaces it",
+        note.render())
     assert engine.problems == report.problems
     assert greeting(engine, client="alpha") == "Alpha speaking"
     assert greeting(engine, number="+13125550200") == "Alpha speaking"
 
-    report = engine.reload()  # still broken: still reported, still the last good version
-    assert len(report.problems) == 1 and greeting(engine, client="alpha") == "Alpha speaking"
+    report = engine.reload()  # still broken: still reported, still the last good version, serving since then
+    assert report.problems == (error, note) and greeting(engine, client="alpha") == "Alpha speaking"
 
     save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, fixed"))
     report = engine.reload()
@@ -128,7 +135,7 @@ def test_an_edit_that_takes_another_clients_number_keeps_the_last_good_version(r
     engine = Engine.from_path(rules_dir)
     save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, greedy", "+13125550300"))
     report = engine.reload()
-    assert report.changed == () and len(report.problems) == 1
+    assert report.changed == () and [p.severity for p in report.problems] == ["error", "warning"]
     assert greeting(engine, number="+13125550200") == "Alpha speaking"
     assert greeting(engine, number="+13125550300") == "Beta speaking"
 
@@ -172,7 +179,7 @@ def test_watching_reloads_on_save_keeps_the_last_good_version_and_stops_cleanly(
         assert greeting(engine, client="alpha") == "Alpha, saved"
 
         save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, broken", broken=True))
-        assert len(reloads.wait_for(2).problems) == 1
+        assert [p.severity for p in reloads.wait_for(2).problems] == ["error", "warning"]
         assert greeting(engine, client="alpha") == "Alpha, saved"
 
         (rules_dir / "beta.rules").unlink()

@@ -72,7 +72,8 @@ def test_a_yaml_file_asking_for_a_python_object_is_refused_and_nothing_runs(depl
 
 @pytest.mark.parametrize("text, message", [
     ("rules: rules\nstor: live.db\n",
-     "unknown setting `stor`; did you mean `store`? (the settings are rules, store, decision_log, default_language, cache_dir)"),
+     "unknown setting `stor`; did you mean `store`? (the settings are rules, store, decision_log, default_language, cache_dir, "
+     "decision_log_max_bytes, decision_log_keep_files, keep_last_good)"),
     ("store: live.db\n", "rules: is required"),
     ("rules: rules\ndefault_language: English\n", "default_language: `English` is not a language code such as en or es"),
     ("- rules\n- store\n", "the settings file must be a mapping of setting: value"),
@@ -102,7 +103,8 @@ def test_unknown_arguments_are_refused():
         Engine.from_settings(rules="rules", decisions_log="d.jsonl")
     assert str(caught.value) == (
         "arguments: unknown setting `decisions_log`; did you mean `decision_log`? "
-        "(the settings are rules, store, decision_log, default_language, cache_dir)")
+        "(the settings are rules, store, decision_log, default_language, cache_dir, "
+        "decision_log_max_bytes, decision_log_keep_files, keep_last_good)")
 
 
 def test_a_postgresql_store_is_a_url_kept_as_written_beside_relative_paths(deployment):
@@ -110,6 +112,14 @@ def test_a_postgresql_store_is_a_url_kept_as_written_beside_relative_paths(deplo
                      "rules: rules\nstore: postgresql://routing@db.internal:5432/answering\n")
     assert Settings.from_yaml(settings) == Settings(
         rules=deployment / "rules", store="postgresql://routing@db.internal:5432/answering")
+
+
+def test_a_decision_log_url_of_another_database_is_refused(deployment):
+    settings = write(deployment / "engine.yaml", "rules: rules\ndecision_log: mysql://routing@db.internal/log\n")
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_yaml(settings)
+    assert str(caught.value) == (
+        f"{settings}: decision_log: `mysql://` is not a decision log: give a file or a postgresql:// URL")
 
 
 def test_a_store_url_of_another_database_is_refused(deployment):

@@ -49,7 +49,9 @@ class Deploys:
         self.save(client, number, broken=True)
         report = self.engine.reload()
         assert report.changed == (), report
-        assert [p.file for p in report.problems].count(str(self.directory / f"{client}.rules")) == 1, report
+        problems = [(p.severity, p.file) for p in report.problems]
+        assert problems.count(("error", str(self.directory / f"{client}.rules"))) == 1, report
+        assert problems.count(("warning", str(self.directory / f"{client}.rules"))) == 1, report  # what serves
 
     def delete(self, client: str) -> None:
         (self.directory / f"{client}.rules").unlink()

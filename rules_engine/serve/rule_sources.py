@@ -1,0 +1,67 @@
+"""Rule sources by version: the text of every version of a rule file that served, kept by its
+`rules_version` (the start of the sha256 of the text), so that the version which decided a call
+can be read again after the file has changed (`rules-engine explain`) and the last good version
+of a file can be served again after a restart (`last_good`).
+
+One JSON file per version, `<rules_version>.json`: the text, the path it was read from and its
+client id. Content-addressed, so a version is written once and never changes; reading one checks
+that the text still hashes to its name, so a damaged or altered file reads as missing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from ..language.assemble import rules_version_of
+from .files import replace_file
+
+
+@dataclass(frozen=True)
+class Source:
+    """One version of a rule file as it was read."""
+
+    rules_version: str
+    path: str
+    client: str
+    text: str
+
+    def as_dict(self) -> dict:
+        return {"rules_version": self.rules_version, "path": self.path, "client": self.client, "text": self.text}
+
+    @classmethod
+    def of(cls, data: object) -> Optional["Source"]:
+        """A source from its stored form, if it is one whose text matches its version."""
+        try:
+            source = cls(**{key: str(data[key]) for key in ("rules_version", "path", "client", "text")})  # type: ignore[index]
+        except (KeyError, TypeError):
+            return None
+        return source if rules_version_of(source.text) == source.rules_version else None
+
+
+class SourceArchive:
+    """Sources kept as files in `directory` (created when the first is kept)."""
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+
+    def _file(self, rules_version: str) -> Path:
+        if not rules_version.isalnum():  # a version is hex: never a path of its own
+            raise ValueError(f"not a rules version: {rules_version!r}")
+        return self.directory / f"{rules_version}.json"
+
+    def keep(self, source: Source) -> None:
+        """Keep `source` unless it is kept already; a failure to write only loses that source."""
+        file = self._file(source.rules_version)
+        if not file.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            replace_file(file, json.dumps(source.as_dict(), ensure_ascii=False).encode("utf-8"))
+
+    def get(self, rules_version: str) -> Optional[Source]:
+        try:
+            data = json.loads(self._file(rules_version).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return Source.of(data)
