@@ -1,14 +1,21 @@
-"""Reload an engine automatically when its rule files change (`engine.watch()`).
+"""Reloading when rule files change (`engine.watch()`).
 
 A background thread waits on `watchfiles` and, once the files have been quiet for the
 debounce time, calls `engine.reload()`: an editor's save (write a temporary file, rename
 it over the old one) becomes one reload, not three. A reload never raises for a broken
 file (the last good version keeps serving), so the thread keeps watching whatever is saved.
+
+Deploys that swap a symbolic link are followed too. A Kubernetes ConfigMap volume links each
+file through `..data`, which the kubelet points at a new hidden folder: a change to a `..`
+name in the directory counts. A `current → releases/v2` link (or any link on the way to the
+rules) is watched in the folder that holds it; when it moves, the rules are reloaded and the
+watch is set up again where the link points now.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Callable, Optional, Protocol
@@ -41,6 +48,8 @@ class Watcher:
         root = Path(engine.path)
         self._directory = root if root.is_dir() else root.parent
         self._only = None if root.is_dir() else root.name
+        self._links: set[str] = set()  # symbolic links on the way to the rules, by absolute path
+        self._link_parents: set[str] = set()
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"rules-watch {root}", daemon=True)
@@ -67,7 +76,13 @@ class Watcher:
         self.stop()
 
     def relevant(self, change: watchfiles.Change, path: str) -> bool:
-        name = Path(path).name
+        if path in self._links:
+            return True
+        parent, name = os.path.split(path)
+        if parent in self._link_parents:  # a neighbour of a link on the way: not the rules
+            return False
+        if name.startswith(".."):  # the kubelet's `..data` and its timestamped folders
+            return True
         if self._only is not None:
             return name == self._only
         return name.endswith(".rules") and not name.startswith(".")
@@ -75,18 +90,29 @@ class Watcher:
     def _run(self) -> None:
         quiet_ms = max(int(self.debounce * 1000), 1)
         try:
-            for changes in watchfiles.watch(
-                self._directory, watch_filter=self.relevant, step=quiet_ms, debounce=max(quiet_ms * 10, 1000),
-                stop_event=self._stop, rust_timeout=TICK_MS, yield_on_timeout=True, recursive=False,
-                raise_interrupt=False,
-            ):
-                if changes:
-                    self._reload(announce=True)
-                elif not self._ready.is_set():
-                    # The first (empty) tick means the watch is in place: catch up on changes
-                    # made since the engine last loaded, announcing the reload only if it changed something.
-                    self._reload(announce=False)
-                    self._ready.set()
+            while not self._stop.is_set():
+                links = symlinks_on(self._directory)
+                self._links = {str(link) for link in links}
+                self._link_parents = {str(link.parent) for link in links}
+                watched = [self._directory, *sorted(self._link_parents)]
+                caught_up = False
+                for changes in watchfiles.watch(
+                    *watched, watch_filter=self.relevant, step=quiet_ms, debounce=max(quiet_ms * 10, 1000),
+                    stop_event=self._stop, rust_timeout=TICK_MS, yield_on_timeout=True, recursive=False,
+                    raise_interrupt=False,
+                ):
+                    if changes:
+                        self._reload(announce=True)
+                        if any(path in self._links for _, path in changes):
+                            break  # a link moved: watch where it points now
+                    elif not caught_up:
+                        # The first (empty) tick means the watch is in place: catch up on changes made
+                        # since the last load, announcing the reload only if it changed something.
+                        self._reload(announce=False)
+                        caught_up = True
+                        self._ready.set()
+                else:
+                    return  # stopped
         except Exception:  # a watch that cannot go on (its directory deleted): say so, end the thread
             log.exception("stopped watching %s", self._directory)
         finally:
@@ -107,3 +133,10 @@ class Watcher:
                 self.on_reload(report)
             except Exception:
                 log.exception("the on_reload callback failed")
+
+
+def symlinks_on(directory: Path) -> list[Path]:
+    """The symbolic links on the way to `directory` (itself included), as absolute paths not
+    resolved: a deploy that swaps one of them changes what the directory holds."""
+    path = Path(os.path.abspath(directory))
+    return [prefix for prefix in (*reversed(path.parents), path) if prefix.is_symlink()]
