@@ -96,18 +96,21 @@ class Watcher:
                 self._link_parents = {str(link.parent) for link in links}
                 watched = [self._directory, *sorted(self._link_parents)]
                 caught_up = False
+                # Unfiltered: a folder holding a link may be busy with other files (logs…), and their
+                # changes also show that the watch is in place; `relevant` picks the rules' own.
                 for changes in watchfiles.watch(
-                    *watched, watch_filter=self.relevant, step=quiet_ms, debounce=max(quiet_ms * 10, 1000),
+                    *watched, watch_filter=None, step=quiet_ms, debounce=max(quiet_ms * 10, 1000),
                     stop_event=self._stop, rust_timeout=TICK_MS, yield_on_timeout=True, recursive=False,
                     raise_interrupt=False,
                 ):
+                    changes = {(change, path) for change, path in changes if self.relevant(change, path)}
                     if changes:
                         self._reload(announce=True)
                         if any(path in self._links for _, path in changes):
                             break  # a link moved: watch where it points now
                     elif not caught_up:
-                        # The first (empty) tick means the watch is in place: catch up on changes made
-                        # since the last load, announcing the reload only if it changed something.
+                        # The first tick (or other files' changes) means the watch is in place: catch up on
+                        # changes made since the last load, announcing the reload only if it changed something.
                         self._reload(announce=False)
                         caught_up = True
                         self._ready.set()
