@@ -3,6 +3,8 @@
 
     .venv/bin/python benchmarks/decision_log.py                      # 1,000,000 decisions (~0.9 GB of disk)
     .venv/bin/python benchmarks/decision_log.py --decisions 100000   # a quicker run
+    .venv/bin/python benchmarks/decision_log.py --postgres postgresql://postgres@127.0.0.1/postgres
+                                        # the PostgreSQL log instead, in a new database it drops after
 
 The log is built in a temporary directory (deleted afterwards) by the engine's own
 `DecisionLog`, rotating at 128 MB, from decisions of the example clients over the benchmark's
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -64,13 +67,56 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(int(len(ordered) * share), len(ordered) - 1)]
 
 
+def postgres(server: str, pairs: list, decisions: int) -> None:
+    """The PostgreSQL log: what `write` costs a decision, how fast the thread writes, lookups."""
+    import psycopg
+    from psycopg import sql
+
+    from rules_engine.serve import decision_log_pg
+
+    name = f"rules_engine_bench_{os.getpid()}"
+    url = server.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        log = decision_log_pg.PostgresDecisionLog(url, queue_size=decisions)
+        writes = []
+        began = time.perf_counter()
+        for n in range(decisions):
+            call, decision = pairs[n % len(pairs)]
+            started = time.perf_counter()
+            log.write(call, decision, call_id=f"pg-{n}")
+            writes.append(time.perf_counter() - started)
+        while log.stats()["written"] < decisions:
+            time.sleep(0.01)
+        total = time.perf_counter() - began
+        log.close()
+        lookups = []
+        for n in range(0, decisions, max(decisions // 200, 1)):
+            started = time.perf_counter()
+            assert decision_log_pg.find(url, f"pg-{n}") is not None
+            lookups.append(time.perf_counter() - started)
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    print(f"postgresql: write() a decision   median {statistics.median(writes) * 1e6:.0f} µs, "
+          f"p99 {percentile(writes, 0.99) * 1e6:.0f} µs (queued; the decision waits for nothing else)")
+    print(f"postgresql: written               {decisions:,} in {total:.1f} s ({decisions / total:,.0f} a second, "
+          f"one writing thread, batches of {decision_log_pg.BATCH})")
+    print(f"postgresql: find a call id        median {statistics.median(lookups) * 1e3:.1f} ms, "
+          f"max {max(lookups) * 1e3:.1f} ms (a new connection each)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=1_000_000)
+    parser.add_argument("--postgres", metavar="URL", help="measure the PostgreSQL log on this server instead")
     args = parser.parse_args()
 
     engine = Engine(EXAMPLES)
     pairs = sample_decisions(engine, per_client=250)
+    if args.postgres:
+        return postgres(args.postgres, pairs, min(args.decisions, 100_000))
     compact = [len(line_of(record_of(call, decision, "x" * 24))) for call, decision in pairs]
     full = [full_record_bytes(call, decision) for call, decision in pairs]
 

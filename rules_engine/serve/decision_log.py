@@ -195,6 +195,7 @@ def log_files(path: str | Path) -> list[Path]:
 
 
 def compressed_files(path: str | Path) -> list[Path]:
+    """Rotated files someone compressed: `find` cannot search them (their index is of the plain file)."""
     path = Path(path)
     return sorted(p for p in path.parent.glob(path.name + "[.-]*") if p.name.endswith(COMPRESSED))
 
