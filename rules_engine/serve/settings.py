@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from ..errors import RulesEngineError, did_you_mean
 from .stores import is_database_url
@@ -53,15 +53,6 @@ class Settings(BaseModel):
     # Each file's last good version kept on disk (in cache_dir, else beside a SQLite store).
     keep_last_good: bool = True
 
-    @field_validator("decision_log")
-    @classmethod
-    def _log(cls, value: Union[Path, str, None]) -> Union[Path, str, None]:
-        if isinstance(value, str) and not is_database_url(value):
-            if "://" in value:
-                raise ValueError(f"`{value.split('://')[0]}://` is not a decision log: give a file or a postgresql:// URL")
-            return Path(value)
-        return value
-
     @field_validator("default_language")
     @classmethod
     def _language(cls, value: Optional[str]) -> Optional[str]:
@@ -69,12 +60,13 @@ class Settings(BaseModel):
             raise ValueError(f"`{value}` is not a language code such as en or es")
         return value
 
-    @field_validator("store")
+    @field_validator("store", "decision_log")
     @classmethod
-    def _store(cls, value: Union[Path, str, None]) -> Union[Path, str, None]:
+    def _file_or_database(cls, value: Union[Path, str, None], info: ValidationInfo) -> Union[Path, str, None]:
         if isinstance(value, str) and not is_database_url(value):
             if "://" in value:
-                raise ValueError(f"`{value.split('://')[0]}://` is not a store: give a SQLite file or a postgresql:// URL")
+                what = "a store: give a SQLite file" if info.field_name == "store" else "a decision log: give a file"
+                raise ValueError(f"`{value.split('://')[0]}://` is not {what} or a postgresql:// URL")
             return Path(value)
         return value
 

@@ -114,20 +114,15 @@ def test_a_postgresql_store_is_a_url_kept_as_written_beside_relative_paths(deplo
         rules=deployment / "rules", store="postgresql://routing@db.internal:5432/answering")
 
 
-def test_a_decision_log_url_of_another_database_is_refused(deployment):
-    settings = write(deployment / "engine.yaml", "rules: rules\ndecision_log: mysql://routing@db.internal/log\n")
+@pytest.mark.parametrize("setting, refused", [
+    ("store", "a store: give a SQLite file"),
+    ("decision_log", "a decision log: give a file"),
+])
+def test_a_url_of_another_database_is_refused(deployment, setting, refused):
+    settings = write(deployment / "engine.yaml", f"rules: rules\n{setting}: mysql://routing@db.internal/answering\n")
     with pytest.raises(SettingsError) as caught:
         Settings.from_yaml(settings)
-    assert str(caught.value) == (
-        f"{settings}: decision_log: `mysql://` is not a decision log: give a file or a postgresql:// URL")
-
-
-def test_a_store_url_of_another_database_is_refused(deployment):
-    settings = write(deployment / "engine.yaml", "rules: rules\nstore: mysql://routing@db.internal/answering\n")
-    with pytest.raises(SettingsError) as caught:
-        Settings.from_yaml(settings)
-    assert str(caught.value) == (
-        f"{settings}: store: `mysql://` is not a store: give a SQLite file or a postgresql:// URL")
+    assert str(caught.value) == f"{settings}: {setting}: `mysql://` is not {refused} or a postgresql:// URL"
 
 
 def test_an_engine_from_settings_with_a_postgresql_url_shares_its_state(deployment, postgres_url):
