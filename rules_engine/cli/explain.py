@@ -16,9 +16,8 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-from ..errors import RulesError
+from ..errors import SourceText
 from ..language.assemble import rules_version_of
-from ..language.compile import compile_text
 from ..serve import decision_log
 from ..serve.decision_record import trace_entries
 from ..serve.rule_sources import Source
@@ -83,10 +82,7 @@ def explain(record: dict[str, Any], source: Optional[Source] = None) -> str:
                        "rules are named by their line")
     else:
         preface += rules_as_they_were(source)
-        try:
-            rendered = Rendered.of(compile_text(source.text, source.path)[0])
-        except RulesError:  # a version this engine's language no longer accepts: lines by number
-            preface.append("           (it does not compile with this engine: rules are named by their line)")
+        rendered = Rendered(source.title, source.timezone, SourceText.of(source.path, source.text).lines)
     decision = {"client": record.get("client"), "rules_version": version, **(record.get("decision") or {}),
                 "trace": trace_entries(record)}
     return "\n".join(preface) + "\n" + render(decision, call, rendered)

@@ -40,7 +40,7 @@ from .. import model as m
 from ..errors import Diagnostic, RulesEngineError
 from .files import private_directory, replace_file
 
-FORMAT = 1
+FORMAT = 2  # 2: the index has the client's title and time zone
 PACKAGE = Path(__file__).resolve().parent.parent
 # The files whose code decides what a rule file compiles to: the whole `language` package
 # (listed, so a new module is covered without editing this), the model, the errors, the clock
@@ -144,7 +144,8 @@ class CachedClient:
     """A client known from a cache entry's header, built in full on first use.
 
     It has the attributes the catalog reads to assemble a version (`id`, `path`, `pos`,
-    `numbers`, `rules_version`). `client()` builds the `Client` once, under a lock, and
+    `numbers`, `rules_version`), and the `title` and `timezone` a version's archived source
+    keeps (`last_good`). `client()` builds the `Client` once, under a lock, and
     publishes it only when complete: a thread never sees a half-built client. Should the
     body fail to decode, the file's content (the bytes whose digest named the entry) is
     compiled instead, so what serves is what a compile gives.
@@ -154,6 +155,8 @@ class CachedClient:
         self.id: str = index["id"]
         self.path: str = index["path"]
         self.rules_version: str = index["rules_version"]
+        self.title: Optional[str] = index["title"]
+        self.timezone: str = index["timezone"]
         self.pos = decode(index["pos"], self.path) if index["pos"] is not None else None
         self.numbers: tuple[m.Name, ...] = decode(index["numbers"], self.path)
         self.warnings = tuple(Diagnostic(**d) for d in index["warnings"])
@@ -224,6 +227,7 @@ class CompileCache:
     def store(self, path: str, digest: str, client: m.Client, warnings: tuple[Diagnostic, ...]) -> None:
         """Write the entry for `client`; failing to (a full disk…) only costs a compile later."""
         index = {"id": client.id, "path": client.path, "rules_version": client.rules_version,
+                 "title": client.title, "timezone": client.timezone,
                  "pos": encode(client.pos, path) if client.pos else None,
                  "numbers": encode(client.numbers, path),
                  "warnings": [vars(d) for d in warnings]}

@@ -33,7 +33,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from .decision_log import DecisionLogError
 from .decision_record import line_of, record_of
-from .rule_sources import Source
+from .rule_sources import FIELDS, Source
 
 if TYPE_CHECKING:
     from ..decide.call import Call
@@ -65,6 +65,8 @@ MIGRATIONS = (
         rules_version text PRIMARY KEY,
         path          text NOT NULL,
         client        text NOT NULL,
+        title         text NOT NULL,
+        timezone      text NOT NULL,
         text          text NOT NULL,
         kept_at       timestamptz NOT NULL DEFAULT now()
     );
@@ -219,9 +221,9 @@ class PostgresDecisionLog:
         with connection.transaction(), connection.cursor() as cursor:
             if sources:
                 cursor.executemany(
-                    "INSERT INTO decision_log_source (rules_version, path, client, text) VALUES (%s, %s, %s, %s) "
-                    "ON CONFLICT (rules_version) DO NOTHING",
-                    [(s.rules_version, s.path, s.client, s.text) for s in sources])
+                    "INSERT INTO decision_log_source (rules_version, path, client, title, timezone, text) "
+                    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (rules_version) DO NOTHING",
+                    [(s.rules_version, s.path, s.client, s.title, s.timezone, s.text) for s in sources])
             if batch:
                 with cursor.copy("COPY decision_log (logged_at, call_id, client, rules_version, record) FROM STDIN") as copy:
                     for row in batch:
@@ -319,6 +321,6 @@ def find(url: str, call_id: str) -> Optional[dict]:
 
 def source(url: str, rules_version: str) -> Optional[Source]:
     with reading(url) as connection:
-        row = connection.execute("SELECT rules_version, path, client, text FROM decision_log_source "
-                                 "WHERE rules_version = %s", (rules_version,)).fetchone()
-    return Source.of(dict(zip(("rules_version", "path", "client", "text"), row))) if row is not None else None
+        row = connection.execute(sql.SQL("SELECT {} FROM decision_log_source WHERE rules_version = %s").format(
+            sql.SQL(", ").join(map(sql.Identifier, FIELDS))), (rules_version,)).fetchone()
+    return Source.of(dict(zip(FIELDS, row))) if row is not None else None

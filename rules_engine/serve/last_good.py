@@ -169,7 +169,8 @@ class LastGood:
                 continue
             entry = catalog.files.get(file)
             if entry is not None and entry.client is client:
-                source = Source(client.rules_version, os.path.abspath(file), client.id, entry.source.decode("utf-8"))
+                source = Source(client.rules_version, os.path.abspath(file), client.id, client.title or client.id,
+                                client.timezone, entry.source.decode("utf-8"))
             else:
                 source = self._archive.get(client.rules_version) if self._archive is not None else None
                 if source is None:

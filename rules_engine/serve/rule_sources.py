@@ -11,6 +11,7 @@ that the text still hashes to its name, so a damaged or altered file reads as mi
 from __future__ import annotations
 
 import json
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -21,21 +22,24 @@ from .files import replace_file
 
 @dataclass(frozen=True)
 class Source:
-    """One version of a rule file as it was read."""
+    """One version of a rule file as it was read, with what a rendering of its decisions
+    shows of the client (`cli/render.py`): its title (or id) and time zone."""
 
     rules_version: str
     path: str
     client: str
+    title: str
+    timezone: str
     text: str
 
     def as_dict(self) -> dict:
-        return {"rules_version": self.rules_version, "path": self.path, "client": self.client, "text": self.text}
+        return dataclasses.asdict(self)
 
     @classmethod
     def of(cls, data: object) -> Optional["Source"]:
         """A source from its stored form, if it is one whose text matches its version."""
         try:
-            source = cls(**{key: str(data[key]) for key in ("rules_version", "path", "client", "text")})  # type: ignore[index]
+            source = cls(**{key: str(data[key]) for key in FIELDS})  # type: ignore[index]
         except (KeyError, TypeError):
             return None
         return source if rules_version_of(source.text) == source.rules_version else None
@@ -65,3 +69,6 @@ class SourceArchive:
         except (OSError, ValueError):
             return None
         return Source.of(data)
+
+
+FIELDS = tuple(field.name for field in dataclasses.fields(Source))
