@@ -117,7 +117,7 @@ def main() -> None:
     pairs = sample_decisions(engine, per_client=250)
     if args.postgres:
         return postgres(args.postgres, pairs, min(args.decisions, 100_000))
-    compact = [len(line_of(record_of(call, decision, "x" * 24))) for call, decision in pairs]
+    compact = [len(line_of(record_of(call, decision, "x" * 24)[0])) for call, decision in pairs]
     full = [full_record_bytes(call, decision) for call, decision in pairs]
 
     work = Path(tempfile.mkdtemp(prefix="decision-log-bench-"))

@@ -19,7 +19,7 @@ from typing import Any, Optional
 from ..errors import SourceText
 from ..language.assemble import rules_version_of
 from ..serve import decision_log
-from ..serve.decision_record import trace_entries
+from ..serve.decision_record import trace_entries, with_steps
 from ..serve.rule_sources import Source
 from ..serve.stores import is_database_url
 from .options import error
@@ -50,7 +50,10 @@ def run(args) -> int:
         reader, shown = decision_log, location
     try:
         record = reader.find(location, args.call_id)
-        source = reader.source(location, str(record.get("rules_version"))) if record and not args.json else None
+        source = None
+        if record is not None and not args.json:
+            source = reader.source(location, str(record.get("rules_version")))
+            record["decision"] = with_steps(record.get("decision") or {}, lambda ref: reader.script_steps(location, ref))
     except OSError as exc:
         error(f"cannot read the decision log: {exc.strerror}", shown)
         return 1

@@ -6,6 +6,7 @@ Beside the log `decisions.jsonl` the engine keeps:
     decisions.jsonl.1 … .N      older files, when it rotates by size (`max_bytes`, `keep_files`)
     decisions.jsonl.index/      an index of each file's call ids (`log_index`), and the writer's lock
     decisions.jsonl.sources/    the source of every rules version that served (`rule_sources`)
+    decisions.jsonl.scripts/    the steps of the scripts the records refer to (`decision_record`)
 
 Each line (`decision_record`) is appended by whole writes under a lock, and indexed just
 after. A crash loses at most the line being written: opening the log again ends such a torn
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 from ..errors import RulesEngineError
 from . import log_index
 from .decision_record import line_of, record_of
+from .files import Shelf
 from .rule_sources import Source, SourceArchive
 from .stores import is_database_url
 
@@ -60,6 +62,8 @@ class DecisionLog:
         self.max_bytes = max_bytes
         self.keep_files = max(keep_files, 1)
         self.sources = SourceArchive(beside(self.path, ".sources"))
+        self.scripts = Shelf(beside(self.path, ".scripts"))
+        self._scripts_kept: set[str] = set()
         self._index_directory = beside(self.path, ".index")
         self._lock = threading.Lock()
         self._fd: Optional[int] = None
@@ -135,7 +139,10 @@ class DecisionLog:
 
     def write(self, call: Call, decision: Decision, call_id: Optional[str] = None) -> str:
         """Log one decision; returns its call id (a new random one unless the daemon gave its own)."""
-        record = record_of(call, decision, call_id)
+        record, script = record_of(call, decision, call_id)
+        if script is not None and script.ref not in self._scripts_kept:  # kept before a record refers to it
+            self.scripts.put(script.ref, script.steps)
+            self._scripts_kept.add(script.ref)
         line = line_of(record)
         with self._lock:
             try:
@@ -217,3 +224,8 @@ def find(path: str | Path, call_id: str) -> Optional[dict]:
 def source(path: str | Path, rules_version: str) -> Optional[Source]:
     """The kept source of a rules version that decided calls logged at `path`, if it is kept."""
     return SourceArchive(beside(Path(path), ".sources")).get(rules_version)
+
+
+def script_steps(path: str | Path, ref: str) -> Optional[list]:
+    """The steps of a script that records of the log at `path` refer to by `ref`, if kept."""
+    return Shelf(beside(Path(path), ".scripts")).get(ref)

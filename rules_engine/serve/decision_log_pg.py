@@ -6,6 +6,7 @@
                           each day's partition, `decision_log_YYYYMMDD`, is made with its first
                           decision, and a day is deleted with one DROP TABLE. Indexed by call id.
     decision_log_source   the source of every rules version that served (`rule_sources`)
+    decision_log_script   the steps of the scripts the records refer to (`decision_record`)
     decision_log_schema   the schema's version; a newer one than this engine knows is refused
 
 Writing never blocks a decision. `write` puts the record on a bounded queue (QUEUE_SIZE
@@ -30,9 +31,10 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
 
 from .decision_log import DecisionLogError
-from .decision_record import line_of, record_of
+from .decision_record import Script, line_of, record_of
 from .rule_sources import FIELDS, Source
 
 if TYPE_CHECKING:
@@ -70,6 +72,10 @@ MIGRATIONS = (
         text          text NOT NULL,
         kept_at       timestamptz NOT NULL DEFAULT now()
     );
+    CREATE TABLE decision_log_script (
+        ref           text PRIMARY KEY,
+        steps         jsonb NOT NULL
+    );
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -95,6 +101,8 @@ class PostgresDecisionLog:
         self._queue: queue.Queue[Row] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
         self._sources: list[Source] = []
+        self._scripts: list[Script] = []  # to write before (or with) the first record that refers to each
+        self._scripts_kept: set[str] = set()
         self._days: set[date] = set()  # days whose partition is known to exist
         self._written = self._dropped = self._holding = 0  # holding: taken off the queue, not yet written
         self._failing_since: Optional[float] = None
@@ -116,7 +124,11 @@ class PostgresDecisionLog:
         """Queue one decision for the database; returns its call id at once."""
         if self._closing.is_set():
             raise DecisionLogError(f"cannot write the decision log {redacted(self.url)}: it is closed")
-        record = record_of(call, decision, call_id)
+        record, script = record_of(call, decision, call_id)
+        if script is not None and script.ref not in self._scripts_kept:
+            with self._lock:
+                self._scripts_kept.add(script.ref)
+                self._scripts.append(script)
         # Encoded here, so that the writing thread runs little Python to hold the interpreter's
         # lock against the deciding threads: it only copies text.
         row = (record["logged_at"], record["call_id"], record["client"], record["rules_version"],
@@ -159,7 +171,7 @@ class PostgresDecisionLog:
                 batch = self._take()
                 with self._lock:
                     self._holding = len(batch)
-                if not batch and not self._sources:
+                if not batch and not self._sources and not self._scripts:
                     if self._closing.is_set():
                         break
                     continue
@@ -214,7 +226,7 @@ class PostgresDecisionLog:
 
     def _flush(self, connection: psycopg.Connection, batch: list[Row]) -> None:
         with self._lock:
-            sources = list(self._sources)
+            sources, scripts = list(self._sources), list(self._scripts)
         for day in sorted({datetime.fromisoformat(row[0]).date() for row in batch} - self._days):
             make_partition(connection, day)
             self._days.add(day)
@@ -224,12 +236,16 @@ class PostgresDecisionLog:
                     "INSERT INTO decision_log_source (rules_version, path, client, title, timezone, text) "
                     "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (rules_version) DO NOTHING",
                     [(s.rules_version, s.path, s.client, s.title, s.timezone, s.text) for s in sources])
+            if scripts:
+                cursor.executemany("INSERT INTO decision_log_script (ref, steps) VALUES (%s, %s) "
+                                   "ON CONFLICT (ref) DO NOTHING", [(s.ref, Jsonb(s.steps)) for s in scripts])
             if batch:
                 with cursor.copy("COPY decision_log (logged_at, call_id, client, rules_version, record) FROM STDIN") as copy:
                     for row in batch:
                         copy.write_row(row)
         with self._lock:
             del self._sources[: len(sources)]
+            del self._scripts[: len(scripts)]
             self._written += len(batch)
             self._holding = 0
 
@@ -324,3 +340,9 @@ def source(url: str, rules_version: str) -> Optional[Source]:
         row = connection.execute(sql.SQL("SELECT {} FROM decision_log_source WHERE rules_version = %s").format(
             sql.SQL(", ").join(map(sql.Identifier, FIELDS))), (rules_version,)).fetchone()
     return Source.of(dict(zip(FIELDS, row))) if row is not None else None
+
+
+def script_steps(url: str, ref: str) -> Optional[list]:
+    with reading(url) as connection:
+        row = connection.execute("SELECT steps FROM decision_log_script WHERE ref = %s", (ref,)).fetchone()
+    return row[0] if row is not None else None

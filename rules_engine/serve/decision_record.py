@@ -2,24 +2,29 @@
 
     {"call_id": …, "logged_at": "…Z", "client": …, "rules_version": …,
      "call": {the call's fields that are not defaults},
-     "decision": {the decision (LANGUAGE.md section 3) but for its client, rules version and trace},
+     "decision": {the decision (LANGUAGE.md section 3) but for its client, rules version and
+                  trace, and with its script's steps by reference},
      "trace": [[section, rule, line, result(, note)], …]}
 
-The decision's copies of the client and rules version are not repeated, a question of the
-script leaves out the options it does not have (not required, no choices, no answer yet),
-and each rule tried is one short list instead of an object: what `rules-engine explain` shows is all there, as
-`decide` showed it (`cli/render.py`), and the rule text is kept once per version beside the log
-(`rule_sources`), not in every record. `benchmarks/decision_log.py` measures the bytes.
-Records written before this shape (a trace of objects) still read: `trace_entries` gives
-either as objects.
+A record keeps everything `rules-engine explain` shows (as `decide` showed it: `cli/render.py`)
+and repeats nothing. The decision's copies of the client and rules version are the record's;
+each rule tried is one short list; and a script's steps, the same for most calls to a client,
+are kept once, by the sha256 of their JSON (`Script.ref`), beside the log: the record holds
+`"script": {"id": …, "steps": REF}`, plus the answers its questions carried
+(`"answered": {field: answer}`), which are the call's own. Without that, the steps were more
+than a third of a record. The rule text is kept once per version too (`rule_sources`).
+`benchmarks/decision_log.py` measures the bytes. Records written before this shape (a trace of
+objects, steps in full) still read: `trace_entries` and `with_steps` take either.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 if TYPE_CHECKING:
     from ..decide.call import Call
@@ -28,13 +33,32 @@ if TYPE_CHECKING:
 TRACE_FIELDS = ("section", "rule", "line", "result", "note")
 
 
-def record_of(call: Call, decision: Decision, call_id: Optional[str] = None) -> dict[str, Any]:
-    """The record of `decision`, logged under `call_id` (a new random one when not given)."""
+@dataclass(frozen=True)
+class Script:
+    """A script's steps as a record refers to them: kept once under `ref`."""
+
+    ref: str
+    steps: list[dict[str, Any]]
+
+
+def ref_of(steps: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(steps, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                          .encode("utf-8")).hexdigest()[:16]
+
+
+def record_of(call: Call, decision: Decision, call_id: Optional[str] = None) -> tuple[dict[str, Any], Optional[Script]]:
+    """The record of `decision`, logged under `call_id` (a new random one when not given), and
+    the steps of its script, which the log keeps by reference (None without a script)."""
     body = decision.model_dump(mode="json", exclude={"client", "rules_version", "trace"})
-    if body.get("script") is not None:  # a question's unset options (not required, no choices…) go
-        body["script"]["steps"] = [{key: value for key, value in step.items() if value not in (None, False, [])}
-                                   for step in body["script"]["steps"]]
-    return {
+    script = None
+    if body.get("script") is not None:
+        # A question's unset options (not required, no choices…) are left out; its answer is the call's.
+        steps = [{key: value for key, value in step.items() if value not in (None, False, []) and key != "answer"}
+                 for step in body["script"]["steps"]]
+        answered = {step["field"]: step["answer"] for step in body["script"]["steps"] if step.get("answer") is not None}
+        script = Script(ref_of(steps), steps)
+        body["script"] = {"id": body["script"]["id"], "steps": script.ref, **({"answered": answered} if answered else {})}
+    record = {
         "call_id": call_id or uuid.uuid4().hex,
         "logged_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "client": decision.client,
@@ -44,6 +68,21 @@ def record_of(call: Call, decision: Decision, call_id: Optional[str] = None) -> 
         "trace": [[entry.section, entry.rule, entry.line, entry.result] + ([entry.note] if entry.note else [])
                   for entry in decision.trace],
     }
+    return record, script
+
+
+def with_steps(decision: dict[str, Any], steps_of: Callable[[str], Optional[list]]) -> dict[str, Any]:
+    """`decision` of a record with its script's steps in full, read by `steps_of(ref)` (an empty
+    list if they are not kept, or do not match their reference)."""
+    script = decision.get("script")
+    if not isinstance(script, dict) or not isinstance(script.get("steps"), str):
+        return decision  # no script, or one logged in full
+    steps = steps_of(script["steps"])
+    if not isinstance(steps, list) or ref_of(steps) != script["steps"]:
+        steps = []
+    answered = script.get("answered") or {}
+    steps = [{**step, "answer": answered[step["field"]]} if step.get("field") in answered else step for step in steps]
+    return {**decision, "script": {"id": script["id"], "steps": steps}}
 
 
 def line_of(record: dict[str, Any]) -> bytes:

@@ -1,12 +1,15 @@
-"""File-system helpers the serving modules share: a directory only this user can touch, and a
-file replaced whole (written aside, then renamed into place) so no reader sees half of it."""
+"""File-system helpers the serving modules share: a directory only this user can touch, a
+file replaced whole (written aside, then renamed into place) so no reader sees half of it, and
+a shelf of JSON values by key."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any, Optional
 
 from ..errors import RulesEngineError
 
@@ -53,3 +56,29 @@ def replace_file(target: Path, content: bytes, durable: bool = False) -> bool:
         except OSError:
             pass
         return False
+
+
+class Shelf:
+    """JSON values kept as files `<key>.json` in `directory` (created when the first is put).
+    Values are content-addressed by their callers, so a key once put never changes."""
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+
+    def _file(self, key: str) -> Path:
+        if not key.isalnum():  # keys are hex digests: never a path of their own
+            raise ValueError(f"not a key: {key!r}")
+        return self.directory / f"{key}.json"
+
+    def put(self, key: str, value: Any) -> None:
+        """Keep `value` under `key` unless it is kept already; a failure to write loses only it."""
+        file = self._file(key)
+        if not file.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            replace_file(file, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    def get(self, key: str) -> Optional[Any]:
+        try:
+            return json.loads(self._file(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None

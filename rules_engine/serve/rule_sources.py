@@ -10,14 +10,13 @@ that the text still hashes to its name, so a damaged or altered file reads as mi
 
 from __future__ import annotations
 
-import json
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from ..language.assemble import rules_version_of
-from .files import replace_file
+from .files import Shelf
 
 
 @dataclass(frozen=True)
@@ -49,26 +48,15 @@ class SourceArchive:
     """Sources kept as files in `directory` (created when the first is kept)."""
 
     def __init__(self, directory: str | Path):
-        self.directory = Path(directory)
-
-    def _file(self, rules_version: str) -> Path:
-        if not rules_version.isalnum():  # a version is hex: never a path of its own
-            raise ValueError(f"not a rules version: {rules_version!r}")
-        return self.directory / f"{rules_version}.json"
+        self.shelf = Shelf(directory)
 
     def keep(self, source: Source) -> None:
         """Keep `source` unless it is kept already; a failure to write only loses that source."""
-        file = self._file(source.rules_version)
-        if not file.exists():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            replace_file(file, json.dumps(source.as_dict(), ensure_ascii=False).encode("utf-8"))
+        self.shelf.put(source.rules_version, source.as_dict())
 
     def get(self, rules_version: str) -> Optional[Source]:
-        try:
-            data = json.loads(self._file(rules_version).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return Source.of(data)
+        data = self.shelf.get(rules_version)
+        return Source.of(data) if data is not None else None
 
 
 FIELDS = tuple(field.name for field in dataclasses.fields(Source))

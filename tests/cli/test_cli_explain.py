@@ -12,7 +12,8 @@ import pytest
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.serve.decision_log import DecisionLog
+from rules_engine.serve.decision_log import DecisionLog, script_steps
+from rules_engine.serve.decision_record import with_steps
 from tests.support import ACME, DESK_ONLY, client_text
 
 SPEC_CALL = dict(client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy",
@@ -172,8 +173,11 @@ def test_compressed_rotated_files_are_not_searched_and_explain_says_so(daemon_lo
         "uncompress them beside it to search them\n"))
 
 
-def test_records_written_before_the_compact_trace_still_show(tmp_path, cli, engine):
+def test_records_written_before_the_compact_record_still_show(tmp_path, cli, engine):
+    """Once a record held its script's steps in full, and its trace as objects."""
     path, record = logged(tmp_path, engine, SPEC_CALL)
+    record["decision"] = with_steps(record["decision"], lambda ref: script_steps(path, ref))
+    assert record["decision"]["script"]["steps"][0]["text"] == "May I have your name?"
     record["trace"] = [dict(zip(("section", "rule", "line", "result", "note"), entry)) for entry in record["trace"]]
     (tmp_path / "old.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
     assert cli("explain", tmp_path / "old.jsonl", "--call-id", "sip-4711").out == \

@@ -14,7 +14,8 @@ import pytest
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.serve.decision_log import DecisionLog, DecisionLogError, find
+from rules_engine.serve.decision_log import DecisionLog, DecisionLogError, find, script_steps
+from rules_engine.serve.decision_record import with_steps
 from tests.support import ACME, DESK_ONLY
 
 DESK = DESK_ONLY
@@ -56,9 +57,9 @@ def test_each_decision_is_one_compact_line_with_call_rules_version_decision_and_
 
 
 def test_a_record_does_not_repeat_itself(tmp_path):
-    """The decision's own client and rules version are the record's, a question leaves out the
-    options it does not have, each rule tried is a short list: Acme's night call, with the call
-    and the decision, takes 1.35 kB, less than the decision's own JSON (1.65 kB)."""
+    """The decision's own client and rules version are the record's, each rule tried is a short
+    list, and the script's steps are kept once beside the log: Acme's night call, with the call
+    and the decision, takes 0.9 kB where the decision's own JSON takes 1.65 kB."""
     engine = Engine.from_path(ACME)
     log = DecisionLog(tmp_path / "decisions.jsonl")
     call = Call(client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy")
@@ -69,9 +70,27 @@ def test_a_record_does_not_repeat_itself(tmp_path):
     assert "client" not in record["decision"] and "rules_version" not in record["decision"]
     assert record["trace"][:2] == [["greeting", "busy", 38, False, "busy or no answer while open"],
                                    ["greeting", "after_hours", 43, True]]
-    assert record["decision"]["script"]["steps"][0] == {"kind": "ask", "field": "name", "language": "en",
-                                                          "text": "May I have your name?", "required": True}
-    assert len((tmp_path / "decisions.jsonl").read_bytes()) < 1400 < len(decision.to_json())
+    ref = record["decision"]["script"]["steps"]
+    assert record["decision"]["script"] == {"id": "intake", "steps": ref}
+    assert script_steps(tmp_path / "decisions.jsonl", ref)[0] == {
+        "kind": "ask", "field": "name", "language": "en", "text": "May I have your name?", "required": True}
+    assert len((tmp_path / "decisions.jsonl").read_bytes()) < 1000 < len(decision.to_json())
+
+
+def test_a_scripts_steps_are_kept_once_and_its_answers_stay_with_the_record(tmp_path):
+    engine = Engine.from_path(ACME)
+    log = DecisionLog(tmp_path / "decisions.jsonl")
+    for n, kind in enumerate(("burst_pipe", "no_heat", "burst_pipe")):
+        call = Call(client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy", answers={"type": kind})
+        log.write(call, engine.decide(call), call_id=f"sip-{n}")
+    log.close()
+    records = lines(tmp_path / "decisions.jsonl")
+    assert len({record["decision"]["script"]["steps"] for record in records}) == 1
+    assert [record["decision"]["script"]["answered"] for record in records] == [
+        {"type": "burst_pipe"}, {"type": "no_heat"}, {"type": "burst_pipe"}]
+    assert len(list((tmp_path / "decisions.jsonl.scripts").iterdir())) == 1
+    expanded = with_steps(records[1]["decision"], lambda ref: script_steps(tmp_path / "decisions.jsonl", ref))
+    assert expanded["script"]["steps"][3]["answer"] == "no_heat"
 
 
 def test_a_call_without_an_id_gets_a_new_one_each_time(engine, tmp_path):

@@ -67,6 +67,17 @@ def test_decisions_of_an_engine_are_logged_by_day_and_explained_from_the_databas
     assert "  decided by line 7: route { otherwise -> patch desk }\n" in out
 
 
+def test_a_scripts_steps_are_kept_once_in_the_database_and_explained(postgres_url, acme_dir, capsys):
+    call = dict(client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy")
+    with Engine.from_settings(rules=acme_dir, decision_log=postgres_url) as engine:
+        for n in range(3):
+            engine.decide(Call(**call), call_id=f"night-{n}")
+    with psycopg.connect(postgres_url) as connection:
+        assert connection.execute("SELECT count(*) FROM decision_log_script").fetchone()[0] == 1
+    assert main(["explain", "--log", postgres_url, "--call-id", "night-2"]) == 0
+    assert '  1. ask name (required): "May I have your name?"\n' in capsys.readouterr().out
+
+
 def test_explain_of_an_unknown_call_id_in_the_database_says_so(rules, postgres_url, capsys):
     with Engine.from_settings(rules=rules, decision_log=postgres_url) as engine:
         engine.decide(Call(**CALL), call_id="known")
