@@ -16,7 +16,7 @@ from rules_engine.cli import main
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.serve.decision_log import DecisionLogError
-from rules_engine.serve.decision_log_pg import PostgresDecisionLog, redacted
+from rules_engine.serve.decision_log_pg import PostgresDecisionLog, find, redacted
 from tests.postgres import ADMIN_URL, admin_connection, replace_database
 from tests.support import DESK_ONLY
 
@@ -76,6 +76,15 @@ def test_a_scripts_steps_are_kept_once_in_the_database_and_explained(postgres_ur
         assert connection.execute("SELECT count(*) FROM decision_log_script").fetchone()[0] == 1
     assert main(["explain", "--log", postgres_url, "--call-id", "night-2"]) == 0
     assert '  1. ask name (required): "May I have your name?"\n' in capsys.readouterr().out
+
+
+def test_any_call_id_and_any_text_are_copied_in_as_they_are(rules, postgres_url):
+    call_id = "sip\\4711\t@pbx\nnext\rline ünïcode"
+    said = 'a "quoted" \\ back\tslash\nnew line'
+    with Engine.from_settings(rules=rules, decision_log=postgres_url) as engine:
+        engine.decide(Call(**CALL, said=said), call_id=call_id)
+    record = find(postgres_url, call_id)
+    assert (record["call_id"], record["call"]["said"]) == (call_id, said)
 
 
 def test_explain_of_an_unknown_call_id_in_the_database_says_so(rules, postgres_url, capsys):
