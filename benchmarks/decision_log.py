@@ -54,7 +54,7 @@ def sample_decisions(engine: Engine, per_client: int) -> list[tuple[Call, object
 
 def full_record_bytes(call: Call, decision) -> int:
     """The size of the record the log wrote before the compact format: the whole decision."""
-    body = decision.model_dump(mode="json")
+    body = decision.to_dict()
     trace = body.pop("trace", [])
     record = {"call_id": "x" * 24, "logged_at": "2026-12-02T13:59:52.249+00:00", "client": decision.client,
               "rules_version": decision.rules_version, "call": call.model_dump(mode="json", exclude_none=True),

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from . import model as m
-from .decide import decider as evaluate
 from .decide.call import Call
 from .decide.conditions import phone_key
+from .decide.decider import Decider
 from .decide.decision import Decision, LiveStateStamp
+from .decide.plan import ClientPlan
 from .errors import CallError, Diagnostic, UnknownClientError, did_you_mean
 from .serve import catalog as catalogs
 from .serve.compile_cache import CompileCache
@@ -168,9 +170,17 @@ class Engine:
         return self._catalog.warnings
 
     def client(self, client_id: Optional[str] = None, number: Optional[str] = None) -> m.Client:
+        return self._served(client_id, number).client()
+
+    def plan(self, client_id: str) -> ClientPlan:
+        """The plan `client_id`'s calls are decided with (made on its first use): for tools
+        that time the stages (`decide.route_only`) or ask the client's calendars directly."""
+        return self._served(client_id).ready().plan
+
+    def _served(self, client_id: Optional[str] = None, number: Optional[str] = None) -> catalogs.Served:
         catalog = self._catalog
         if client_id is not None:
-            found = catalog.clients.get(client_id)
+            found = catalog.clients.served.get(client_id)
             if found is None:
                 raise UnknownClientError(f"no client `{client_id}` is served", field="client")
             return found
@@ -178,7 +188,7 @@ class Engine:
             owner = catalog.by_number.get(phone_key(number) or "")
             if owner is None:
                 raise UnknownClientError(f"no client is served at number {number}", field="number")
-            return catalog.clients[owner]
+            return catalog.clients.served[owner]
         raise UnknownClientError("a call needs a client id or a dialled number", field="client")
 
     def decide(self, call: Call, call_id: Optional[str] = None) -> Decision:
@@ -187,19 +197,18 @@ class Engine:
         With a decision log configured, the decision is appended to it under `call_id`
         (the daemon's own id for the call; one is made up when not given).
         """
-        client = self.client(call.client, call.number)
-        prepared = evaluate.prepare(client)
+        served = self._served(call.client, call.number).ready()
+        plan = served.plan
         if call.client is not None and call.number is not None:
-            if phone_key(call.number) not in prepared.number_keys:
-                raise CallError(f"{call.number} is not a number of client `{client.id}`", field="number")
+            if phone_key(call.number) not in plan.number_keys:
+                raise CallError(f"{call.number} is not a number of client `{served.client.id}`", field="number")
         if call.language is None and self.default_language is not None:
             call = call.model_copy(update={"language": self.default_language})
         if self._shared_store:
-            state, stamp = self.store.stamped(client.id)
-            decision = evaluate.Decider(prepared, call, state).decision()
-            decision = decision.model_copy(update={"live_state": LiveStateStamp.of(stamp)})
+            state, stamp = self.store.stamped(served.client.id)
+            decision = replace(Decider(plan, call, state).decision(), live_state=LiveStateStamp.of(stamp))
         else:
-            decision = evaluate.Decider(prepared, call, self.store.snapshot(client.id)).decision()
+            decision = Decider(plan, call, self.store.snapshot(served.client.id)).decision()
         self._log_decision(call, decision, call_id)
         return decision
 

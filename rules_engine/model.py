@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from itertools import chain
-from typing import Any, Callable, Literal, Optional, TypeVar, Union
+from typing import Callable, Literal, Optional, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Pos(BaseModel):
@@ -41,6 +41,11 @@ class Node(BaseModel):
 
     def __hash__(self) -> int:
         return hash(repr(self))  # repr leaves `pos` out, as equality does
+
+    @property
+    def line(self) -> int:
+        """The 1-based line the node was written on; 0 for a node made without a position."""
+        return self.pos.line if self.pos is not None else 0
 
 
 class Name(Node):
@@ -421,9 +426,6 @@ class Client(Node):
     urgency: tuple[UrgencyRule, ...] = ()
     routes: tuple[RouteRule, ...] = ()
     rules_version: str = ""
-    # The evaluator's per-client preparation, made on first use (prepared.prepare): derived
-    # from the fields above, never part of equality or of any dump.
-    _prepared: Any = PrivateAttr(default=None)
 
     @property
     def default_language(self) -> str:

@@ -70,13 +70,11 @@ class World:
 
     def on_call(self, team: str):
         """The contact on call for `team` at the scenario's time (live overrides included)."""
-        from ..decide.plan import prepare
-
         client = self.engine.client(self.require_client())
         if team not in client.teams:
             raise ScenarioFailure(f'client "{client.id}" has no on-call team "{team}"')
         live = self.engine.store.snapshot(client.id).overrides
-        name = prepare(client).oncall.who(team, self.instant(), live)
+        name = self.engine.plan(client.id).oncall.who(team, self.instant(), live)
         return client.contacts.get(name) if name else None
 
     # ---- the decision -------------------------------------------------------------------------

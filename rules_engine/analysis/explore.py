@@ -1,7 +1,7 @@
 """Explore: clients + an instant → every class of call with its decisions, one representative each.
 
-The decision for a class is the engine's own (`decide.decider.decide`) on one representative
-call: nothing here re-implements deciding. What is found here is *which* classes to try.
+The decision for a class is the engine's own (`decide.Decider` over the client's plan) on one
+representative call: nothing here re-implements deciding. What is found here is *which* classes to try.
 
 Start from the default call (every dimension at its default) and decide it. The decision's
 trace says which rules the engine tried in each first-match section (greeting, script,
@@ -24,10 +24,10 @@ from datetime import datetime
 from typing import Optional, Sequence
 
 from .. import model as m
-from ..decide.decider import decide
+from ..decide.decider import Decider
 from ..decide.decision import Decision
+from ..decide.plan import ClientPlan
 from ..serve.state import EMPTY, LiveState, OwnerStatus
-from ..schedule.calendar import Calendar
 from .classes import Dims, Value
 from .parts import PARTS
 from .relevance import Relevance
@@ -56,7 +56,7 @@ class Explorer:
         self.clients = tuple(clients)
         self.dims = dims if dims is not None else Dims(clients)
         self.relevance = tuple(Relevance(client, i, self.dims) for i, client in enumerate(self.clients))
-        self.calendars = tuple(Calendar(client) for client in self.clients)
+        self.plans = tuple(ClientPlan.of(client) for client in self.clients)
         self.by_language = {part: frozenset({"language"}) if any(multilingual(c, part) for c in self.clients)
                             else frozenset() for part in PARTS}
         self.memo: dict = {}  # decisions and what they read, by time key and class (see `explore`)
@@ -65,7 +65,7 @@ class Explorer:
     def decide(self, index: int, at: datetime, assignment: dict[str, Value]) -> Decision:
         client = self.clients[index]
         live = WITH_STATUS if self.dims.sample(assignment, "status") else EMPTY
-        return decide(client, self.dims.call(client, at, assignment, trusted=True), live)
+        return Decider(self.plans[index], self.dims.call(client, at, assignment, trusted=True), live).decision()
 
     def explore(self, at: datetime, base: Optional[dict[str, Value]] = None,
                 order: Optional[Sequence[str]] = None, parts: Sequence[str] = PARTS,
@@ -89,7 +89,7 @@ class Explorer:
             if keys is not None else None
         if shape in self.shapes:
             return [Leaf(assignment, self.decisions(at, assignment, keys)) for assignment in self.shapes[shape]]
-        facts = tuple(calendar.facts(at) for calendar in self.calendars)
+        facts = tuple(plan.calendar.facts(at) for plan in self.plans)
         leaves: list[Leaf] = []
         stack = [base]
         while stack:

@@ -38,16 +38,15 @@ def differing(a: Decision, b: Decision) -> list[str]:
 def shown(decision: Decision, part: str) -> Any:
     """A part as JSON, for a report: what `same` compares (and where a route rule is)."""
     if part == "greeting":
-        return decision.greeting.model_dump(mode="json")
+        return decision.greeting.to_dict()
     if part == "script":
-        return decision.script.model_dump(mode="json") if decision.script is not None else None
+        return decision.script.to_dict() if decision.script is not None else None
     if part == "urgency":
         return decision.urgency
     route = decision.route
     out: dict[str, Any] = {}
     if route is not None:
-        out = {"rule": route.rule, "line": route.line, "actions": [a.model_dump(mode="json", by_alias=True)
-                                                                   for a in route.actions]}
+        out = {"rule": route.rule, "line": route.line, "actions": [action.to_dict() for action in route.actions]}
     if decision.needs:
         out["needs"] = list(decision.needs)
     return out or None

@@ -1,9 +1,10 @@
-"""Evaluate: a compiled client + a call + its live state → the `Decision`.
+"""Decide: a client's `ClientPlan` + a `Call` + its live state → the `Decision`.
 
-`decide` takes the client's preparation (`prepared.prepare`: compiled once per client),
-computes the time facts once, runs the first-match sections in order — greeting, script,
-urgency, route — and resolves the route's actions to people and addresses at the call's
-instant (`resolve.Resolver`). It is a pure function of its inputs.
+`Decider` computes the call's facts once (time facts from the plan's calendar), runs the
+first-match sections in order — greeting, script, urgency, route — over the plan's rules,
+and takes each section's part from the plan: finished, or made by the plan's function for
+what depends on the call (a text's placeholders, who is on call). It only reads the plan.
+A decision is a pure function of its inputs.
 """
 
 from __future__ import annotations
@@ -12,47 +13,54 @@ from datetime import datetime
 from typing import Iterable, Optional, Union
 
 from .. import model as m
+from ..language.templates import render
 from ..serve.state import LiveState
 from . import decision as d
 from .call import Call
 from .conditions import Facts, phone_key
-from .plan import Prepared, Tried, fixed, pos_line, prepare
-from .resolve import Resolver
-from .script_plan import ScriptPlan
-
-VARIES = object()  # in `Prepared.parts`: this greeting's text has a placeholder, made per call
-ROUTE_MEMO = 128  # routes a client remembers by who is on call (see `Decider.route_by_on_call`)
+from .plan import ClientPlan, LanguagePlan, Rule
+from .script_plan import SayStep
 
 
-def decide(client: m.Client, call: Call, live: LiveState) -> d.Decision:
-    return Decider(prepare(client), call, live).decision()
+def decide(client: m.Client, call: Call, live: LiveState = LiveState()) -> d.Decision:
+    """Decide one call for a client planned just for it (a one-off: tests, tools). A server
+    plans each client once and decides with `Decider(plan, call, live).decision()`."""
+    return Decider(ClientPlan.of(client), call, live).decision()
 
 
-class Decider(Resolver):
-    """The work of one decision; holds what its sections share (facts, trace, on-call answers)."""
+def route_only(plan: ClientPlan, call: Call, live: LiveState = LiveState()) -> tuple[Optional[str], Optional[d.Route]]:
+    """The urgency and the route of a call that carries every answer it will get, without
+    greeting, script or `Decision` (each `None` while it waits for answers). No script is
+    chosen, so a field the call does not carry counts as never asked: conditions on it are
+    false. The route-only work the benchmark times (docs/benchmarks.md)."""
+    decider = Decider(plan, call, live)
+    urgency, _ = decider.urgency()
+    route, _ = decider.route()
+    return urgency, route
 
-    __slots__ = ("prepared", "client", "call", "live", "instant", "status", "default_language", "language",
-                 "text_language", "answers", "trace", "asked", "on_call", "held", "facts")
 
-    def __init__(self, prepared: Prepared, call: Call, live: LiveState):
-        self.prepared = prepared
-        self.client = client = prepared.client
+class Decider:
+    """The work of one decision: the call's facts, the trace, and the on-call teams looked up."""
+
+    __slots__ = ("plan", "said", "client", "call", "live", "instant", "status", "language", "answers", "trace",
+                 "asked", "on_call", "facts")
+
+    def __init__(self, plan: ClientPlan, call: Call, live: LiveState):
+        self.plan = plan
+        self.said: LanguagePlan = plan.in_language(call.language)
+        self.client = client = plan.client
         self.call = call
         self.live = live
         self.instant: datetime = call.at
         status = live.status
         self.status = status if status is not None and status.active(self.instant) else None
-        self.default_language = default = client.default_language
-        self.language = language = call.language or default
-        # The language texts are looked up in: one no text has means the default, as in `text`.
-        self.text_language = language if language in prepared.languages else default
+        self.language = language = call.language or client.default_language
         self.answers = {name: value for name, value in call.answers.items() if value}
         self.trace: list[d.TraceEntry] = []
         self.asked: list[str] = []  # the chosen script's questions that apply, in its order
-        self.on_call: dict[str, Optional[str]] = {}  # teams looked up and traced: who holds them
-        self.held: dict[str, Optional[tuple[str, str, int]]] = {}  # see `holder`
+        self.on_call: dict[str, Optional[str]] = {}  # teams looked up (and noted in the trace): who holds them
         self.facts = Facts(
-            time=prepared.calendar.facts(self.instant),
+            time=plan.calendar.facts(self.instant),
             forwarded=call.forwarded,
             caller=phone_key(call.caller),
             dialed=phone_key(call.number),
@@ -69,11 +77,12 @@ class Decider(Resolver):
         script = self.script()
         urgency, urgency_waits = self.urgency()
         route, route_waits = self.route()
-        return d.Decision.trusted(
+        time = self.facts.time
+        return d.Decision(
             client=self.client.id,
-            at=self.facts.time.local.isoformat(),
+            at=time.local.isoformat(),
             rules_version=self.client.rules_version,
-            windows=self.windows(),
+            windows=time.windows,
             greeting=greeting,
             script=script,
             urgency=urgency,
@@ -83,157 +92,77 @@ class Decider(Resolver):
             trace=tuple(self.trace),
         )
 
-    def windows(self) -> tuple[str, ...]:
-        time = self.facts.time
-        key = ("windows", time.windows, time.holiday is not None, time.closed is not None)
-        names = self.prepared.parts.get(key)
-        if names is None:
-            names = [name for name in self.client.windows if name in time.windows]
-            names = self.prepared.parts[key] = tuple(names + ["holiday"] * key[2] + ["closed"] * key[3])
-        return names
-
-    def first_match(self, rules: tuple[Tried, ...]) -> tuple[Optional[object], Optional[bool], int]:
-        """First rule that is not false: (rule, its truth, 1-based index); traced as tried."""
+    def first_match(self, rules: tuple[Rule, ...]) -> tuple[Optional[Rule], Optional[bool]]:
+        """The first rule that is not false, and its truth; each rule tried is traced."""
         facts, trace = self.facts, self.trace
-        for index, tried in enumerate(rules, start=1):
-            result = tried.condition.test(facts)
-            trace.append(tried.entries[result])
+        for rule in rules:
+            result = rule.condition.test(facts)
+            trace.append(rule.entries[result])
             if result is not False:
-                return tried.rule, result, index
-        return None, False, 0
+                return rule, result
+        return None, False
 
     def greeting(self) -> d.Greeting:
         # Greetings use arrival facts only (the compiler makes sure), so they are never unknown.
-        rule, _, index = self.first_match(self.prepared.greetings)
-        language = self.language if self.language in rule.texts else self.default_language
-        parts = rule.texts[language].parts
-        key = ("greeting", index, language)
-        shared = self.prepared.parts.get(key)  # the greeting, or VARIES when its text has a placeholder
-        if shared is not None and shared is not VARIES:
-            return shared
-        greeting = d.Greeting.trusted(id=rule.name, title=rule.title, language=language, text=self.render(parts))
-        if shared is None:
-            self.prepared.parts[key] = greeting if fixed(parts) else VARIES
-        return greeting
+        rule, _ = self.first_match(self.plan.greetings)
+        return self.said.greetings[rule.index - 1](self)
 
     def script(self) -> Optional[d.Script]:
         """The chosen script, its questions in the call's language; sets which fields are pending."""
-        choice, _, _ = self.first_match(self.prepared.choices)
+        choice, _ = self.first_match(self.plan.choices)
         if choice is None:
             return None
-        plan = self.plan(choice.script)
-        answers, facts = self.answers, self.facts
+        plan = self.said.scripts[choice.node.script]
+        answers, facts, trace = self.answers, self.facts, self.trace
         # An `ask … when` may depend on answers: while deciding whether a question applies,
         # every question of the script that the call has not answered counts as pending.
         facts.pending = frozenset(f for f in plan.fields if f not in answers) if answers else plan.all_fields
         steps: list[Union[d.Ask, d.Say]] = []
         asked: list[str] = []
-        shared = True  # every step so far is the part shared by all calls in this language
-        for position, (is_say, step, condition, part, prompt) in enumerate(plan.steps):
-            if is_say:
-                if part is None:  # a text with a placeholder
-                    language, text = self.text(step.text)
-                    part, shared = d.Say.trusted(language=language, text=text), False
+        for step in plan.steps:
+            if step.__class__ is SayStep:
+                said = step.said
+                steps.append(step.part or d.Say(language=said.language, text=self.render(said.parts)))
+                continue
+            waits_for: tuple[str, ...] = ()
+            if step.condition is not None:
+                result = step.condition.test(facts)
+                trace.append(step.entries[result])
+                if result is False:
+                    continue
+                if result is None:
+                    waits_for = self.in_script_order(step.condition.waits_for(facts), plan.fields)
+            asked.append(step.field)
+            answer = answers.get(step.field)
+            if answer is None and not waits_for and step.unanswered is not None:
+                steps.append(step.unanswered)
             else:
-                field = step.field
-                waits_for: tuple[str, ...] = ()
-                if condition is not None:
-                    result = condition.test(facts)
-                    self.trace.append(plan.entries[position][result])
-                    if result is False:
-                        continue
-                    if result is None:
-                        waits_for = self.in_script_order(condition.waits_for(facts), plan.fields)
-                asked.append(field)
-                answer = answers.get(field)
-                if answer is not None or waits_for or part is None:
-                    shared = False
-                    part = plan.asked(position, answer, waits_for) \
-                        if part is not None and (answer is None or plan.choices[position]) else None
-                    if part is None:
-                        language, text = prompt or self.text(step.prompt)
-                        part = d.Ask.trusted(field=field, language=language, text=text, required=step.required,
-                                             phone=step.phone, choices=plan.choices[position], answer=answer,
-                                             waits_for=waits_for)
-            steps.append(part)
+                prompt = step.prompt
+                steps.append(step.asked(prompt.text if prompt.text is not None else self.render(prompt.parts),
+                                        answer, waits_for))
         self.asked = asked
         facts.pending = frozenset(f for f in asked if f not in answers)
-        if not shared:
-            return d.Script.trusted(id=plan.name, steps=tuple(steps))
-        # Every step the same for all calls like this one: so is the script, given which steps it has.
-        key = tuple(asked)
-        found = plan.scripts.get(key)
-        if found is None:
-            found = plan.scripts[key] = d.Script.trusted(id=plan.name, steps=tuple(steps))
-        return found
-
-    def plan(self, name: str) -> "ScriptPlan":
-        """The script `name` as asked in this call's text language, made once per client."""
-        key = ("plan", name, self.text_language)
-        plan = self.prepared.parts.get(key)
-        if plan is None:
-            plan = self.prepared.parts[key] = ScriptPlan(self, self.client.scripts[name])
-        return plan
+        return d.Script(id=plan.name, steps=tuple(steps))
 
     def urgency(self) -> tuple[Optional[str], set[str]]:
-        if not self.prepared.urgency:
+        if not self.plan.urgency:
             return None, set()
-        rule, result, index = self.first_match(self.prepared.urgency)
+        rule, result = self.first_match(self.plan.urgency)
         facts = self.facts
         if result is None:
-            waits = self.prepared.urgency[index - 1].condition.waits_for(facts)
+            waits = rule.condition.waits_for(facts)
             facts.urgency, facts.urgency_known, facts.urgency_waits = None, False, tuple(waits)
             return None, waits
-        facts.urgency = rule.level
-        return rule.level, set()
+        facts.urgency = rule.node.level
+        return rule.node.level, set()
 
     def route(self) -> tuple[Optional[d.Route], set[str]]:
-        rule, result, index = self.first_match(self.prepared.routes)
+        rule, result = self.first_match(self.plan.routes)
         if rule is None:
             return None, set()
         if result is None:
-            return None, self.prepared.routes[index - 1].condition.waits_for(self.facts)
-        if index not in self.prepared.fixed_routes:
-            teams = self.prepared.route_teams.get(index)
-            if teams is not None:
-                return self.route_by_on_call(index, rule, teams), set()
-            actions = tuple(self.action(action, rule) for action in rule.actions)
-            return d.Route.trusted(rule=index, line=pos_line(rule), actions=actions), set()
-        key = ("route", index, self.text_language)
-        route = self.prepared.parts.get(key)
-        if route is None:
-            actions = tuple(self.action(action, rule) for action in rule.actions)
-            route = self.prepared.parts[key] = d.Route.trusted(rule=index, line=pos_line(rule), actions=actions)
-        return route, set()
-
-    def route_by_on_call(self, index: int, rule: m.RouteRule, teams: tuple[str, ...]) -> d.Route:
-        """The route of a rule whose actions depend only on who is on call in `teams`.
-
-        Remembered per client with the trace notes its resolving added, keyed by the rule,
-        the text language, who holds each team and why (person, how, source line: all an
-        on-call note says) and which teams this decision had already looked up (their notes
-        are not repeated). A hit replays those notes, so decision and trace are the same as
-        resolving again. The key has few values (contacts × sources per team); still bounded
-        by `ROUTE_MEMO`, past which the memo is emptied and fills again. Values are frozen
-        tuples, written and read whole: safe to share between threads.
-        """
-        held = tuple(self.holder(team) for team in teams)
-        seen = tuple(team in self.on_call for team in teams)
-        memo = self.prepared.routes_by_on_call
-        key = (index, self.text_language, held, seen)
-        found = memo.get(key)
-        if found is None:
-            before = len(self.trace)
-            actions = tuple(self.action(action, rule) for action in rule.actions)
-            found = (d.Route.trusted(rule=index, line=pos_line(rule), actions=actions), tuple(self.trace[before:]))
-            if len(memo) >= ROUTE_MEMO:
-                memo.clear()
-            memo[key] = found
-            return found[0]
-        self.trace.extend(found[1])
-        for team, holder in zip(teams, held):
-            self.on_call[team] = holder[0] if holder is not None else None
-        return found[0]
+            return None, rule.condition.waits_for(self.facts)
+        return self.said.routes[rule.index - 1](self), set()
 
     def in_script_order(self, fields: Iterable[str], order: Optional[list[str]] = None) -> tuple[str, ...]:
         """`needs` lists unanswered fields of the chosen script, in the order it asks them."""
@@ -247,5 +176,46 @@ class Decider(Resolver):
         status = self.status
         if status is None:
             return None
-        return d.Status.trusted(note=status.note, instructions=status.instructions,
-                                until=status.until.isoformat() if status.until else None)
+        return d.Status(note=status.note, instructions=status.instructions,
+                        until=status.until.isoformat() if status.until else None)
+
+    # ---- who is on call, and texts --------------------------------------------------------------
+    def who(self, team: str) -> Optional[str]:
+        """Who is on call for `team` at the call's instant; noted in the trace with why, once per decision."""
+        if team in self.on_call:
+            return self.on_call[team]
+        found = self.plan.oncall.holder(team, self.instant, self.live.overrides, self.facts.time)
+        if found is None:
+            person = None
+            self.trace.append(self.plan.nobody_on_call[team])
+        else:
+            person, source = found
+            origin = getattr(source, "rotation", None) or getattr(source, "override", None)
+            how = "live override" if origin is None else ("override" if isinstance(origin, m.Override) else "rotation")
+            contacts = self.client.contacts
+            title = contacts[person].title if person in contacts else person
+            self.trace.append(d.TraceEntry(section="oncall", rule=team, line=origin.line if origin else 0,
+                                           result=True, note=f"{title} ({person}) is on call, by {how}"))
+        self.on_call[team] = person
+        return person
+
+    def render(self, parts: tuple) -> str:
+        return render(parts, self.lookup)
+
+    def lookup(self, name: str) -> Optional[str]:
+        """A placeholder's value, or None to leave it as written for the agent console."""
+        if name == "agent":
+            return self.call.agent or None
+        if name == "client":
+            return self.client.title or self.client.id
+        if name == "caller":
+            return self.call.caller or None
+        if name == "status.note":
+            return self.status.note if self.status is not None else None
+        kind, _, rest = name.partition(".")
+        if kind == "answer":
+            return self.answers.get(rest)
+        if kind == "oncall":
+            person = self.who(rest)
+            return self.client.contacts[person].title if person in self.client.contacts else person
+        return None

@@ -1,25 +1,106 @@
 """The decision: what the engine answers for one call — the contract with the routing daemon.
 
-Its JSON (`decision.model_dump(mode="json")` or `decision.to_json()`) is exactly the shape
-of LANGUAGE.md section 3. The evaluator builds these models with `Part.trusted` (its
-values are already checked), so no validation runs on the hot path. Optional keys the
-contract marks as such (a greeting's title, a target's contact, an action's team, the
-status, a trace note) are left out when they have no value, rather than written as null.
+Every part is a frozen, slotted dataclass; `Decision.to_json()` writes exactly the JSON of
+LANGUAGE.md section 3 and `Decision.to_dict()` gives the same as Python values. Optional
+keys the contract marks as such (a greeting's title, a target's contact and name, an
+action's or target's team, the status, a trace note) are left out when they have no
+value; every other key is always written, null when empty.
+
+One serializer, `part_json`, writes a part from its fields, in declaration order, under
+their JSON names. Most parts are made once per client by its plan (`plan.ClientPlan`) and
+shared by every decision: the plan keeps them `finished`, their JSON written once, so the
+JSON of a decision is mostly the joining of texts already written. Parts made for one
+call are written when the decision is.
+
+The same classes describe the JSON Schema daemon authors read (`schema.decision_schema`):
+pydantic reads the field types (the `Annotated` metadata names `finally` and makes the
+actions a union discriminated by `kind`).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
-from functools import lru_cache
-from typing import Any, ClassVar, Literal, Optional, Union
+from json.encoder import encode_basestring  # a str as JSON, non-ASCII kept: what `ensure_ascii=False` writes
+from typing import Annotated, Any, Literal, Optional, TypeVar, Union, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import Field
 
-_new = object.__new__
-_set = object.__setattr__
+OMITTED_WHEN_NONE = {"omit_none": True}  # `field` metadata: the key is left out rather than written as null
 
 
-@lru_cache(maxsize=1024)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Part:
+    """Base of the decision's parts. `json_text` is the part's JSON when it is `finished`
+    (written once, for a part the plan shares), None for a part made for one call."""
+
+    json_text: Annotated[Optional[str], Field(exclude=True)] = field(default=None, repr=False, compare=False)
+
+
+P = TypeVar("P", bound=Part)
+
+
+def finished(value: P) -> P:
+    """The part with its JSON written: for the parts a plan keeps and every decision shares."""
+    return replace(value, json_text=part_json(value))
+
+
+# class → ((attribute, JSON key, '"key":', omitted when None), …) in declaration order; see `part`.
+SHAPES: dict[type, tuple[tuple[str, str, str, bool], ...]] = {}
+
+
+def part(cls):
+    """Make `cls` a decision part: a frozen, slotted, keyword-only dataclass with a JSON shape."""
+    cls = dataclass(frozen=True, slots=True, kw_only=True)(cls)
+    SHAPES[cls] = shape_of(cls)
+    return cls
+
+
+def shape_of(cls) -> tuple[tuple[str, str, str, bool], ...]:
+    """The JSON keys of a part class: its fields' names, or their pydantic alias (`finally`)."""
+    hints = get_type_hints(cls, include_extras=True)
+    shape = []
+    for item in fields(cls):
+        if item.name == "json_text":
+            continue
+        key = next((m.alias for m in getattr(hints[item.name], "__metadata__", ()) if getattr(m, "alias", None)),
+                   item.name)
+        shape.append((item.name, key, encode_basestring(key) + ":", bool(item.metadata.get("omit_none"))))
+    return tuple(shape)
+
+
+def part_json(value: Any) -> str:
+    """A part (or the decision) as compact JSON text: its keys in declaration order."""
+    items = []
+    for name, _, head, omit_none in SHAPES[type(value)]:
+        item = getattr(value, name)
+        if item is None:
+            if not omit_none:
+                items.append(head + "null")
+        else:
+            items.append(head + value_json(item))
+    return "{" + ",".join(items) + "}"
+
+
+def value_json(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is tuple:
+        return "[" + ",".join([value_json(item) for item in value]) + "]"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return float.__repr__(value)  # finite and rounded (a live state's age): as pydantic writes it
+    if value is None:
+        return "null"
+    text = value.json_text  # a part
+    return text if text is not None else part_json(value)
+
+
 def iso_duration(value: timedelta) -> str:
     """A duration in ISO 8601: 5 minutes → `PT5M`, a day and a half → `P1DT12H`."""
     seconds = int(value.total_seconds())
@@ -31,110 +112,78 @@ def iso_duration(value: timedelta) -> str:
     return text if text != "P" else "PT0S"
 
 
-class Part(BaseModel):
-    """Base of the decision's parts: frozen, and `OMIT_NONE` keys dropped when empty."""
-
-    model_config = ConfigDict(frozen=True, serialize_by_alias=True)
-    OMIT_NONE: ClassVar[frozenset[str]] = frozenset()
-    # Every field in declaration order with its default (`...` when it has none): set per class.
-    FIELD_DEFAULTS: ClassVar[dict[str, Any]] = {}
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        cls.FIELD_DEFAULTS = {name: ... if field.is_required() else field.default
-                              for name, field in cls.__pydantic_fields__.items()}
-
-    @classmethod
-    def trusted(cls, **values: Any):
-        """The part as `model_construct(**values)` makes it, for values the evaluator has
-        already checked, given by field name, every required field included.
-
-        `model_construct` looks up aliases and defaults field by field (~3 µs a part); this
-        sets the same instance state directly, fields in declaration order, defaults shared
-        (they are all immutable). `tests/decide/test_golden_decisions.py` pins the equivalence.
-        """
-        part = _new(cls)
-        _set(part, "__dict__", {**cls.FIELD_DEFAULTS, **values})
-        _set(part, "__pydantic_fields_set__", set(values))
-        _set(part, "__pydantic_extra__", None)
-        _set(part, "__pydantic_private__", None)
-        return part
-
-    @model_serializer(mode="wrap")
-    def _drop_empty_optionals(self, handler):
-        data = handler(self)
-        for key in self.OMIT_NONE:
-            if data.get(key) is None:
-                data.pop(key, None)
-        return data
-
-
+@part
 class Target(Part):
     """Who is reached, resolved at the call's time: a contact's address, or a literal number."""
 
-    OMIT_NONE = frozenset({"contact", "name", "team"})
-    contact: Optional[str] = None
-    name: Optional[str] = None
-    team: Optional[str] = None
+    contact: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
+    name: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
+    team: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
     method: Literal["call", "sms", "email"]
     address: str
 
 
+@part
 class Patch(Part):
-    OMIT_NONE = frozenset({"team"})
     kind: Literal["patch"] = "patch"
-    team: Optional[str] = None
+    team: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
     targets: tuple[Target, ...]
 
 
+@part
 class Message(Part):
     kind: Literal["message"] = "message"
     priority: str = "normal"
     targets: tuple[Target, ...] = ()
 
 
+@part
 class Voicemail(Part):
     kind: Literal["voicemail"] = "voicemail"
 
 
+@part
 class Callback(Part):
     kind: Literal["callback"] = "callback"
     within: str  # ISO 8601 duration
 
 
+@part
 class Hangup(Part):
     kind: Literal["hangup"] = "hangup"
     say: str
 
 
+@part
 class EscalationStep(Part):
     targets: tuple[Target, ...]
     wait: str  # ISO 8601 duration
 
 
-FinalAction = Union[Patch, Message, Voicemail, Callback, Hangup]
+FinalAction = Annotated[Union[Patch, Message, Voicemail, Callback, Hangup], Field(discriminator="kind")]
 
 
+@part
 class Escalate(Part):
     kind: Literal["escalate"] = "escalate"
     policy: str
     steps: tuple[EscalationStep, ...]
     repeat: int = 1
-    final: Optional[FinalAction] = Field(default=None, alias="finally")
+    final: Annotated[Optional[FinalAction], Field(alias="finally")] = None
 
 
-Action = Union[Patch, Escalate, Message, Voicemail, Callback, Hangup]
+Action = Annotated[Union[Patch, Escalate, Message, Voicemail, Callback, Hangup], Field(discriminator="kind")]
 
 
+@part
 class Greeting(Part):
-    OMIT_NONE = frozenset({"title"})
     id: str
-    title: Optional[str] = None
+    title: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
     language: str
     text: str
 
 
+@part
 class Ask(Part):
     """A question of the script, in the language it will be asked in.
 
@@ -153,29 +202,37 @@ class Ask(Part):
     waits_for: tuple[str, ...] = ()
 
 
+@part
 class Say(Part):
     kind: Literal["say"] = "say"
     language: str
     text: str
 
 
+Step = Annotated[Union[Ask, Say], Field(discriminator="kind")]
+
+
+@part
 class Script(Part):
     id: str
-    steps: tuple[Union[Ask, Say], ...]
+    steps: tuple[Step, ...]
 
 
+@part
 class Route(Part):
     rule: int  # 1-based position in `route { … }`
     line: int
     actions: tuple[Action, ...]
 
 
+@part
 class Status(Part):
     note: str
     instructions: Optional[str] = None
     until: Optional[str] = None  # ISO 8601 with offset
 
 
+@part
 class TraceEntry(Part):
     """One rule tried: its section, name (or 1-based number), source line and result.
 
@@ -183,22 +240,20 @@ class TraceEntry(Part):
     (a target left out because nobody is on call, a step dropped).
     """
 
-    OMIT_NONE = frozenset({"note"})
     section: str
     rule: Union[str, int]
     line: int
     result: Optional[bool]
-    note: Optional[str] = None
+    note: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
 
 
-class LiveStateStamp(BaseModel):
+@part
+class LiveStateStamp(Part):
     """How current the live state a decision read was; only decisions read from a shared
     store (PostgreSQL) carry it. `revision` is the client's live-state revision (0 before
     any change), `as_of` when the snapshot was last known to match the store (ISO 8601,
-    UTC), `age` the seconds from then to the decision. (Validated as usual, not a `Part`:
-    it is built by the engine, not the evaluator.)"""
+    UTC), `age` the seconds from then to the decision."""
 
-    model_config = ConfigDict(frozen=True)
     revision: int
     as_of: Optional[str]
     age: Optional[float]
@@ -206,14 +261,24 @@ class LiveStateStamp(BaseModel):
     @classmethod
     def of(cls, stamp) -> "LiveStateStamp":
         return cls(revision=stamp.revision,
-                           as_of=None if stamp.synced_at is None else stamp.synced_at.isoformat(timespec="milliseconds"),
-                           age=None if stamp.age is None else round(stamp.age, 3))
+                   as_of=None if stamp.synced_at is None else stamp.synced_at.isoformat(timespec="milliseconds"),
+                   age=None if stamp.age is None else round(stamp.age, 3))
 
 
-class Decision(Part):
-    """The whole answer for one call."""
+def tried(section: str, rule: Union[str, int], line: int,
+          note: Optional[str] = None) -> dict[Optional[bool], TraceEntry]:
+    """The finished trace entries of a rule, by each result its condition can give: it
+    holds, it does not, it waits for answers."""
+    return {result: finished(TraceEntry(section=section, rule=rule, line=line, result=result, note=note))
+            for result in (True, False, None)}
 
-    OMIT_NONE = frozenset({"status", "live_state"})
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision:
+    """The whole answer for one call: greeting, script, urgency, route, and the trace of why."""
+
+    # Not a `Part`: a decision is made for one call, so it is written only when asked for.
+
     client: str
     at: str  # local time of the call, ISO 8601 with offset
     rules_version: str
@@ -223,13 +288,25 @@ class Decision(Part):
     urgency: Optional[str] = None
     needs: tuple[str, ...] = ()
     route: Optional[Route] = None
-    status: Optional[Status] = None
+    status: Optional[Status] = field(default=None, metadata=OMITTED_WHEN_NONE)
     trace: tuple[TraceEntry, ...] = ()
-    live_state: Optional[LiveStateStamp] = None
+    live_state: Optional[LiveStateStamp] = field(default=None, metadata=OMITTED_WHEN_NONE)
 
     def to_json(self, indent: Optional[int] = None) -> str:
-        return self.model_dump_json(indent=indent)
+        """The decision as JSON: compact by default, as the daemon receives it."""
+        text = part_json(self)
+        return text if indent is None else json.dumps(json.loads(text), indent=indent, ensure_ascii=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The decision as the JSON's values (what the decision log stores and the CLI renders)."""
-        return self.model_dump(mode="json")
+        return json.loads(part_json(self))
+
+    @staticmethod
+    def json_schema() -> dict[str, Any]:
+        """The JSON Schema of `to_json()`'s output, for daemon authors (see `schema.py`)."""
+        from .schema import decision_schema
+
+        return decision_schema()
+
+
+SHAPES[Decision] = shape_of(Decision)

@@ -1,171 +1,166 @@
-"""Resolve: a route's actions, on-call teams and texts at a call's instant → decision parts.
+"""Resolve: a client's route rules, in one text language → each a function of the decision that gives its route.
 
-`Resolver` is the part of `evaluate.Decider` that turns model actions into people and
-addresses (who holds each on-call team, traced once per decision) and texts into the
-call's language with their placeholders filled.
+An action resolves the same way for every call unless it reaches an on-call team (who
+holds it depends on the call's instant and the live overrides) or says a text with
+placeholders. `RoutePlanner` makes each action, escalation step and route a finished part
+when nothing in it depends on the call; otherwise a function of the decision in progress
+(`decider.Decider`) that builds it from the finished pieces made here, asking
+`Decider.who` who is on call (which notes the holder in the trace, once per team and
+decision) and `Decider.render` for texts. Targets and actions resolve in the order the
+rule lists them, so the trace notes come in that order too.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Optional, TypeVar, Union
 
 from .. import model as m
-from ..language.templates import render
-from ..serve.state import LiveState, OwnerStatus
 from . import decision as d
-from .call import Call
-from .conditions import Facts
-from .plan import Prepared, fixed, pos_line
+from .texts import wording
+
+if TYPE_CHECKING:
+    from .decider import Decider
+
+T = TypeVar("T")
+Maker = Callable[["Decider"], T]  # a function of the decision in progress
+Targets = Union[tuple[d.Target, ...], Maker[tuple[d.Target, ...]]]
 
 
-class Resolver:
-    """Actions, targets and texts resolved for one decision: mixed into `evaluate.Decider`,
-    which holds (in its slots, set by its `__init__`) the attributes declared here."""
+def maker(value) -> Maker:
+    """`value` as a function of the decision: itself if it is one, else one that returns it."""
+    return value if callable(value) else (lambda decider: value)
 
-    __slots__ = ()
 
-    prepared: Prepared
-    client: m.Client
-    call: Call
-    live: LiveState
-    instant: datetime
-    status: Optional[OwnerStatus]
-    default_language: str
-    language: str
-    answers: dict[str, str]
-    trace: list[d.TraceEntry]
-    on_call: dict[str, Optional[str]]
-    held: dict[str, Optional[tuple[str, str, int]]]
-    facts: Facts
+class RoutePlanner:
+    """Plans the routes of one client in one text language.
 
-    # ---- actions, resolved to people and addresses ------------------------------------------------
-    def action(self, action: m.Action, owner: m.Node) -> d.Action:
+    `contact_targets` holds the finished target of each (contact, method, team) made so
+    far; the planners of a client's languages share it, as targets have no language.
+    """
+
+    def __init__(self, client: m.Client, language: str,
+                 contact_targets: dict[tuple[str, str, Optional[str]], d.Target]):
+        self.client = client
+        self.language = language
+        self.contact_targets = contact_targets
+
+    def route(self, rule: m.RouteRule, index: int) -> Maker[d.Route]:
+        actions = [self.action(action) for action in rule.actions]
+        line = rule.line
+        if all(isinstance(action, d.Part) for action in actions):
+            route = d.finished(d.Route(rule=index, line=line, actions=tuple(actions)))
+            return lambda decider: route
+        makers = tuple(maker(action) for action in actions)
+        return lambda decider: d.Route(rule=index, line=line, actions=tuple([make(decider) for make in makers]))
+
+    def action(self, action: m.Action) -> Union[d.Part, Maker[d.Part]]:
         if isinstance(action, m.Patch):
             team = action.target.team if isinstance(action.target, m.TeamTarget) else None
-            return d.Patch.trusted(team=team, targets=self.targets(action.target, "call", action.pos, "patch"))
+            targets = self.targets(action.target, "call", action.line, "patch")
+            if isinstance(targets, tuple):
+                return d.finished(d.Patch(team=team, targets=targets))
+            return lambda decider: d.Patch(team=team, targets=targets(decider))
         if isinstance(action, m.Escalate):
             return self.escalation(self.client.escalations[action.policy])
         if isinstance(action, m.Message):
-            targets = tuple(t for notify in action.deliveries
-                            for t in self.targets(notify.target, notify.method, notify.pos, "message"))
-            return d.Message.trusted(priority=action.priority, targets=targets)
+            priority = action.priority
+            targets = gathered([self.targets(n.target, n.method, n.line, "message") for n in action.deliveries])
+            if isinstance(targets, tuple):
+                return d.finished(d.Message(priority=priority, targets=targets))
+            return lambda decider: d.Message(priority=priority, targets=targets(decider))
         if isinstance(action, m.Voicemail):
-            return d.Voicemail.trusted()
+            return d.finished(d.Voicemail())
         if isinstance(action, m.Callback):
-            return d.Callback.trusted(within=d.iso_duration(action.within))
+            return d.finished(d.Callback(within=d.iso_duration(action.within)))
         if isinstance(action, m.Hangup):
-            return d.Hangup.trusted(say=self.text(action.say)[1])
+            said = wording(action.say.by_language, self.language, self.client.default_language)
+            if said.text is not None:
+                return d.finished(d.Hangup(say=said.text))
+            parts = said.parts
+            return lambda decider: d.Hangup(say=decider.render(parts))
         raise TypeError(f"not an action: {type(action).__name__}")  # the model has no other kind
 
-    def escalation(self, policy: m.Escalation) -> d.Escalate:
-        steps = []
-        for number, step in enumerate(policy.steps, start=1):
-            where = f"step {number} of escalation `{policy.name}`"
-            targets = tuple(t for notify in step.notify for t in self.targets(notify.target, notify.method, notify.pos, where))
-            if not targets:
-                self.note("escalation", policy.name, pos_line(step), False,
-                          f"{where} dropped: nobody in it can be reached")
-                continue
-            steps.append(d.EscalationStep.trusted(targets=targets, wait=d.iso_duration(step.wait)))
-        final = self.action(policy.final, policy) if policy.final is not None else None
-        return d.Escalate.trusted(policy=policy.name, steps=tuple(steps), repeat=policy.repeat, final=final)
+    def escalation(self, policy: m.Escalation) -> Union[d.Escalate, Maker[d.Escalate]]:
+        steps = [self.step(policy, number, step) for number, step in enumerate(policy.steps, start=1)]
+        final = self.action(policy.final) if policy.final is not None else None
+        name, repeat = policy.name, policy.repeat
+        if all(isinstance(step, d.Part) for step in steps) and (final is None or isinstance(final, d.Part)):
+            return d.finished(d.Escalate(policy=name, steps=tuple(steps), repeat=repeat, final=final))
+        step_makers, final_maker = tuple(maker(step) for step in steps), maker(final)
 
-    def targets(self, target: m.Target, method: str, pos: Optional[m.Pos], where: str) -> tuple[d.Target, ...]:
-        """The target of one notification at the call's time; empty when it reaches nobody."""
+        def escalate(decider: Decider) -> d.Escalate:
+            made = [make(decider) for make in step_makers]
+            return d.Escalate(policy=name, steps=tuple([step for step in made if step is not None]), repeat=repeat,
+                              final=final_maker(decider))
+
+        return escalate
+
+    def step(self, policy: m.Escalation, number: int,
+             step: m.Step) -> Union[d.EscalationStep, Maker[Optional[d.EscalationStep]]]:
+        """A step of an escalation; made per call (None when it is dropped) if it reaches a team."""
+        where = f"step {number} of escalation `{policy.name}`"
+        targets = gathered([self.targets(n.target, n.method, n.line, where) for n in step.notify])
+        wait = d.iso_duration(step.wait)
+        if isinstance(targets, tuple) and targets:
+            return d.finished(d.EscalationStep(targets=targets, wait=wait))
+        reach = maker(targets)
+        dropped = d.finished(d.TraceEntry(section="escalation", rule=policy.name, line=step.line, result=False,
+                                          note=f"{where} dropped: nobody in it can be reached"))
+
+        def made(decider: Decider) -> Optional[d.EscalationStep]:
+            reached = reach(decider)
+            if not reached:
+                decider.trace.append(dropped)
+                return None
+            return d.EscalationStep(targets=reached, wait=wait)
+
+        return made
+
+    def targets(self, target: m.Target, method: str, line: int, where: str) -> Targets:
+        """Whom one notification reaches: finished targets, or, for an on-call team, a function
+        of the decision that gives its holder's target (none, noted in the trace, when
+        nobody holds the team or the holder has no address for `method`)."""
         if isinstance(target, m.NumberTarget):
-            return (d.Target.trusted(method=method, address=target.number),)
+            return (d.finished(d.Target(method=method, address=target.number)),)
         if isinstance(target, m.ContactTarget):
             return (self.contact_target(target.contact, method, None),)
-        line = pos.line if pos is not None else 0
-        person = self.who(target.team)
-        if person is None:
-            self.note("oncall", target.team, line, False, f"nobody is on call for `{target.team}`: left out of {where}")
-            return ()
-        contact = self.client.contacts[person]
-        if method not in contact.addresses:
-            self.note("oncall", target.team, line, False,
-                      f"{contact.title} is on call for `{target.team}` but has no {method} address: left out of {where}")
-            return ()
-        return (self.contact_target(person, method, target.team),)
+        team, contacts = target.team, self.client.contacts
+        reachable = {person: self.contact_target(person, method, team)
+                     for person, contact in contacts.items() if method in contact.addresses}
+        nobody = d.finished(d.TraceEntry(section="oncall", rule=team, line=line, result=False,
+                                         note=f"nobody is on call for `{team}`: left out of {where}"))
+
+        def on_call(decider: Decider) -> tuple[d.Target, ...]:
+            person = decider.who(team)
+            if person is None:
+                decider.trace.append(nobody)
+                return ()
+            found = reachable.get(person)
+            if found is None:
+                title = contacts[person].title if person in contacts else person
+                decider.trace.append(d.TraceEntry(
+                    section="oncall", rule=team, line=line, result=False,
+                    note=f"{title} is on call for `{team}` but has no {method} address: left out of {where}"))
+                return ()
+            return (found,)
+
+        return on_call
 
     def contact_target(self, name: str, method: str, team: Optional[str]) -> d.Target:
-        key = ("target", name, method, team)
-        target = self.prepared.parts.get(key)
+        key = (name, method, team)
+        target = self.contact_targets.get(key)
         if target is None:
             contact = self.client.contacts[name]
-            target = self.prepared.parts[key] = d.Target.trusted(
-                contact=name, name=contact.title, team=team, method=method, address=contact.addresses[method].value)
+            target = self.contact_targets[key] = d.finished(d.Target(
+                contact=name, name=contact.title, team=team, method=method, address=contact.addresses[method].value))
         return target
 
-    def holder(self, team: str) -> Optional[tuple[str, str, int]]:
-        """Who is on call for `team` at the call's instant, how (rotation, override, live
-        override) and the source line of what put them there; None when nobody is.
-        Looked up once per decision; not traced (`who` is)."""
-        if team in self.held:
-            return self.held[team]
-        found = self.prepared.oncall.holder(team, self.instant, self.live.overrides, self.facts.time)
-        if found is not None:
-            origin = getattr(found[1], "rotation", None) or getattr(found[1], "override", None)
-            how = "live override" if origin is None else ("override" if isinstance(origin, m.Override) else "rotation")
-            found = (found[0], how, pos_line(origin))
-        self.held[team] = found
-        return found
 
-    def who(self, team: str) -> Optional[str]:
-        """Who is on call for `team` at the call's instant; traced once per decision, with why."""
-        if team in self.on_call:
-            return self.on_call[team]
-        found = self.holder(team)
-        person = found[0] if found else None
-        self.on_call[team] = person
-        if found is None:
-            self.note("oncall", team, pos_line(self.client.teams.get(team)), False, "nobody is on call")
-        else:
-            _, how, line = found
-            title = self.client.contacts[person].title if person in self.client.contacts else person
-            self.note("oncall", team, line, True, f"{title} ({person}) is on call, by {how}")
-        return person
-
-    # ---- texts ----------------------------------------------------------------------------------------
-    def text(self, text: m.Text) -> tuple[str, str]:
-        """(language, rendered text): the call's language if the text has it, else the default."""
-        language, parts = self.text_parts(text)
-        return language, self.render(parts)
-
-    def fixed_text(self, text: m.Text) -> tuple[str, Optional[str]]:
-        """(language, text) as `text` gives them, the text None when it has a placeholder
-        (so nothing is looked up, and nothing noted in the trace, to find out)."""
-        language, parts = self.text_parts(text)
-        return language, "".join(parts) if fixed(parts) else None
-
-    def text_parts(self, text: m.Text) -> tuple[str, tuple]:
-        by_language = text.by_language
-        if "" in by_language:
-            return self.default_language, by_language[""].parts
-        language = self.language if self.language in by_language else self.default_language
-        return language, by_language[language].parts
-
-    def render(self, parts) -> str:
-        return render(parts, self.lookup)
-
-    def lookup(self, name: str) -> Optional[str]:
-        """A placeholder's value, or None to leave it as written for the agent console."""
-        if name == "agent":
-            return self.call.agent or None
-        if name == "client":
-            return self.client.title or self.client.id
-        if name == "caller":
-            return self.call.caller or None
-        if name == "status.note":
-            return self.status.note if self.status is not None else None
-        kind, _, rest = name.partition(".")
-        if kind == "answer":
-            return self.answers.get(rest)
-        if kind == "oncall":
-            person = self.who(rest)
-            return self.client.contacts[person].title if person in self.client.contacts else person
-        return None
-
-    def note(self, section: str, rule, line: int, result: Optional[bool], note: Optional[str] = None) -> None:
-        self.trace.append(self.prepared.entry(section, rule, line, result, note))
+def gathered(pieces: list[Targets]) -> Targets:
+    """Several notifications' targets, in order: a tuple when all are finished, else a function."""
+    if all(isinstance(piece, tuple) for piece in pieces):
+        return tuple(target for piece in pieces for target in piece)
+    makers = tuple(maker(piece) for piece in pieces)
+    if len(makers) == 1:
+        return makers[0]
+    return lambda decider: tuple([target for make in makers for target in make(decider)])

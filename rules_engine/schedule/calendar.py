@@ -7,8 +7,10 @@ once into plain Python closures over a `TimeFacts` record, not walked per call.
 
 Which windows hold depends only on the weekday, the minute of the day and whether it is a
 holiday or a closure, and it can change only at a minute where some segment of a schedule
-starts or ends. `Calendar.facts` therefore looks the windows up in a per-day table of those
-change points (the closures evaluated once per change point, when the table is built).
+starts or ends. `Calendar.facts` therefore looks the windows up in a table of those change
+points for each kind of day (weekday, holiday or not, closed or not), built with the
+calendar: the closures are evaluated once per change point, and each entry is the final
+tuple a decision lists (the windows in the file's order, then `holiday` and `closed`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ class TimeFacts(NamedTuple):
     minute: int  # minutes since local midnight, wall clock
     holiday: Optional[str]  # the holiday's name, or None
     closed: Optional[str]  # the closure's title ("" when untitled), or None
-    windows: frozenset[str]
+    windows: tuple[str, ...]  # as a decision lists them: the windows that hold in the file's order, then
+    # `holiday` and `closed` when they hold (reserved words: no window has either name)
 
 
 TimePredicate = Callable[[TimeFacts], bool]
@@ -101,8 +104,8 @@ class Calendar:
             self.window_predicates[name] = self._compile_window(client, name)
         # Minutes of the day at which a window may start or stop holding (see the module docstring).
         self._change_points = sorted({0}.union(*(boundaries(window.cond) for window in client.windows.values())))
-        # (weekday, holiday?, closed?) → (change points, the windows holding from each), built on first use.
-        self._days: dict[tuple[int, bool, bool], tuple[list[int], list[frozenset[str]]]] = {}
+        # (weekday, holiday?, closed?) → the windows holding from each change point.
+        self._days: dict[tuple[int, bool, bool], list[tuple[str, ...]]] = self._day_table(tuple(client.windows))
         self._years: dict[int, dict[date, str]] = {}
         self._lock = threading.Lock()
 
@@ -144,18 +147,22 @@ class Calendar:
             holidays = self.holidays_of(local.year)
         holiday = holidays.get(local.date())
         closed = self.closed(instant)
-        key = (weekday, holiday is not None, closed is not None)
-        day = self._days.get(key) or self._day(*key)
-        windows = day[1][bisect_right(day[0], minute) - 1]
-        return TimeFacts(local, weekday, minute, holiday, closed, windows)
+        windows = self._days[(weekday, holiday is not None, closed is not None)]
+        return TimeFacts(local, weekday, minute, holiday, closed, windows[bisect_right(self._change_points, minute) - 1])
 
-    def _day(self, weekday: int, holiday: bool, closed: bool) -> tuple[list[int], list[frozenset[str]]]:
-        """The windows holding from each change point of one kind of day (`facts`' table)."""
-        points = self._change_points
-        holding = []
-        for minute in points:
-            probe = TimeFacts(None, weekday, minute, "" if holiday else None, "" if closed else None, frozenset())
-            windows = frozenset(name for name, p in self.window_predicates.items() if p(probe))
-            holding.append(holding[-1] if holding and holding[-1] == windows else windows)
-        day = self._days[(weekday, holiday, closed)] = (points, holding)
-        return day
+    def _day_table(self, names: tuple[str, ...]) -> dict[tuple[int, bool, bool], list[tuple[str, ...]]]:
+        """For each kind of day, the windows holding from each change point (`facts`' table);
+        equal tuples are shared."""
+        table: dict[tuple[int, bool, bool], list[tuple[str, ...]]] = {}
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for weekday in range(7):
+            for holiday in (False, True):
+                for closed in (False, True):
+                    marks = ("holiday",) * holiday + ("closed",) * closed
+                    holding = []
+                    for minute in self._change_points:
+                        probe = TimeFacts(None, weekday, minute, "" if holiday else None, "" if closed else None, ())
+                        windows = tuple(name for name in names if self.window_predicates[name](probe)) + marks
+                        holding.append(shared.setdefault(windows, windows))
+                    table[(weekday, holiday, closed)] = holding
+        return table

@@ -9,6 +9,9 @@ changed since `previous`, and a file that fails (to compile, or because its clie
 a number clashes with another file) never replaces the version of it that was serving.
 With a compile cache, a file compiled before (by any process) is not compiled again: its
 client comes from the cache, built on first use (`compile_cache.CachedClient`).
+
+Each file's client is served with its plan for deciding (`decide.plan.ClientPlan`), made
+on the client's first decision and kept for as long as the file's content is served.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from types import MappingProxyType
 from typing import Iterable, Iterator, Mapping, Optional, Union
 
 from .. import model as m
+from ..decide.plan import ClientPlan
 from ..errors import Diagnostic, RulesError
 from ..language.compile import compile_bytes
 from .compile_cache import CachedClient, CompileCache
@@ -40,9 +44,51 @@ RACY_NS = 2_000_000_000
 LOOK_AGAIN_S = 0.25
 LOOK_AGAIN_TICK_S = 0.01
 
-# What a file serves: a compiled client, or one read from the compile cache and built on
-# first use. Both have the `id`, `path`, `pos`, `numbers` and `rules_version` assembling reads.
-Served = Union[m.Client, CachedClient]
+@dataclass(frozen=True, slots=True)
+class ServedClient:
+    """A client as it is served: its compiled rules and its plan for deciding."""
+
+    client: m.Client
+    plan: ClientPlan
+
+
+class Served:
+    """What one rule file serves: a compiled client, or one read from the compile cache.
+
+    It has what assembling a catalog reads (`id`, `path`, `pos`, `numbers`, `rules_version`)
+    and what archiving a version's source does (`title`, `timezone`);
+    `client()` gives the `Client` (building a cached one on first use) and `ready()` the
+    client with its plan. The plan is made on the client's first decision, not when the
+    file is loaded: a restart from the cache serves 1,000 clients in a fraction of a
+    second, and a client nobody calls is never planned. A reload keeps this object for
+    every unchanged file, so a client is planned once per content, not once per reload.
+    `ready()` publishes the pair only when it is complete, under a lock, so a thread never
+    sees half a plan and two threads never make two.
+    """
+
+    __slots__ = ("id", "path", "pos", "numbers", "rules_version", "title", "timezone", "_source", "_ready", "_lock")
+
+    def __init__(self, source: Union[m.Client, CachedClient]):
+        self.id, self.path, self.pos = source.id, source.path, source.pos
+        self.numbers, self.rules_version = source.numbers, source.rules_version
+        self.title, self.timezone = source.title, source.timezone
+        self._source = source
+        self._ready: Optional[ServedClient] = None
+        self._lock = threading.Lock()
+
+    def client(self) -> m.Client:
+        source = self._source
+        return source if isinstance(source, m.Client) else source.client()
+
+    def ready(self) -> ServedClient:
+        ready = self._ready
+        if ready is None:
+            with self._lock:
+                if self._ready is None:
+                    client = self.client()
+                    self._ready = ServedClient(client, ClientPlan.of(client))
+                ready = self._ready
+        return ready
 
 
 @dataclass(frozen=True)
@@ -65,16 +111,15 @@ class FileEntry:
 class Clients(Mapping[str, m.Client]):
     """A catalog's clients by id, read-only; a client from the compile cache is built on first access.
 
-    `served` holds what each id serves as assembled (a `Client` or a `CachedClient`);
-    reloading reads it so that comparing versions never builds a client.
+    `served` holds what each id serves as assembled; reloading reads it so that comparing
+    versions never builds a client.
     """
 
     def __init__(self, served: Optional[dict[str, Served]] = None):
         self.served: Mapping[str, Served] = MappingProxyType(served or {})
 
     def __getitem__(self, client_id: str) -> m.Client:
-        found = self.served[client_id]
-        return found.client() if isinstance(found, CachedClient) else found
+        return self.served[client_id].client()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.served)
@@ -279,14 +324,14 @@ def scan(file: str, status: os.stat_result, started: int, old: Optional[FileEntr
         return replace(old, stamp=stamp, trusted=trusted)
     cached = cache.lookup(file, digest, data) if cache is not None else None
     if cached is not None:
-        return FileEntry(file, stamp, trusted, digest, cached, cached.warnings, source=data)
+        return FileEntry(file, stamp, trusted, digest, Served(cached), cached.warnings, source=data)
     try:
         client, warnings = compile_bytes(data, file)
     except RulesError as exc:
         return FileEntry(file, stamp, trusted, digest, None, errors=exc.diagnostics, source=data)
     if cache is not None:
         cache.store(file, digest, client, warnings)
-    return FileEntry(file, stamp, trusted, digest, client, warnings, source=data)
+    return FileEntry(file, stamp, trusted, digest, Served(client), warnings, source=data)
 
 
 def assemble(entries: Mapping[str, FileEntry], served: Mapping[str, Served],

@@ -49,7 +49,9 @@ def ref_of(steps: list[dict[str, Any]]) -> str:
 def record_of(call: Call, decision: Decision, call_id: Optional[str] = None) -> tuple[dict[str, Any], Optional[Script]]:
     """The record of `decision`, logged under `call_id` (a new random one when not given), and
     the steps of its script, which the log keeps by reference (None without a script)."""
-    body = decision.model_dump(mode="json", exclude={"client", "rules_version", "trace"})
+    body = decision.to_dict()
+    for key in ("client", "rules_version", "trace"):  # the record holds them in its own form
+        del body[key]
     script = None
     if body.get("script") is not None:
         # A question's unset options (not required, no choices…) are left out; its answer is the call's.

@@ -118,9 +118,9 @@ class LastGood:
         data = source.text.encode("utf-8")
         cached = cache.lookup(file, version.digest, data) if cache is not None else None
         if cached is not None:
-            return cached
+            return catalogs.Served(cached)
         try:
-            return compile_bytes(data, file)[0]
+            return catalogs.Served(compile_bytes(data, file)[0])
         except RulesError:
             return None
 

@@ -69,7 +69,7 @@ def run(pick=None, at=RAJ_WEEK, live=EMPTY, **call):
 
 
 def actions(pick, **kwargs):
-    return run(pick, **kwargs).model_dump(mode="json")["route"]["actions"]
+    return run(pick, **kwargs).to_dict()["route"]["actions"]
 
 
 RAJ_CALL = {"contact": "raj", "name": "Raj Patel", "team": "vets", "method": "call", "address": "+12125550101"}
@@ -115,7 +115,7 @@ def test_oncall_member_without_the_method_is_left_out_and_traced():
 
 def test_nobody_on_call_empties_a_step_which_is_dropped():
     decision = run("none")
-    plan = decision.model_dump(mode="json")["route"]["actions"][0]
+    plan = decision.to_dict()["route"]["actions"][0]
     assert plan["steps"] == [{"targets": [{"contact": "desk", "name": "Front desk", "method": "call",
                                             "address": "+12125550100"}], "wait": "P1D"}]
     assert plan["repeat"] == 1 and plan["finally"] is None
@@ -183,7 +183,7 @@ def test_missing_values_leave_placeholders_for_the_console():
 
 
 def test_script_steps_resolved_in_the_callers_language():
-    steps = run(language="fr", answers={"name": "Zoé"}).model_dump(mode="json")["script"]["steps"]
+    steps = run(language="fr", answers={"name": "Zoé"}).to_dict()["script"]["steps"]
     assert [(s["kind"], s.get("field"), s["language"], s["text"]) for s in steps] == [
         ("ask", "name", "fr", "Votre nom ?"),
         ("ask", "pick", "en", "Which?"),  # one text, in the default language

@@ -41,7 +41,7 @@ COVER = (datetime(2026, 11, 28, 18, tzinfo=CHICAGO), datetime(2026, 11, 29, 8, t
 
 def digest(decision) -> str:
     """The decision's JSON, less how current its live state was, as a short hash."""
-    data = decision.model_dump(mode="json")
+    data = decision.to_dict()
     data.pop("live_state", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 

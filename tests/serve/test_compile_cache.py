@@ -52,7 +52,7 @@ def parsed(monkeypatch) -> list[str]:
 
 
 def decisions(engine: Engine, client: str) -> list[dict]:
-    return [engine.decide(Call(client=client, at=at)).model_dump(mode="json") for at in TIMES]
+    return [engine.decide(Call(client=client, at=at)).to_dict() for at in TIMES]
 
 
 def entries(cache_dir: Path) -> list[Path]:

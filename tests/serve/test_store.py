@@ -188,7 +188,7 @@ def first_call_of_emergency(decision) -> tuple[str, str]:
 
 def without_age(decision) -> dict:
     """A decision as JSON, less the age of its live state (a shared store's decisions carry it)."""
-    data = decision.model_dump(mode="json")
+    data = decision.to_dict()
     data.get("live_state", {}).pop("age", None)
     data.get("live_state", {}).pop("as_of", None)
     return data

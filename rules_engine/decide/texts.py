@@ -1,0 +1,36 @@
+"""Texts: what a rule says, in its languages → the `Wording` a call in one language hears.
+
+A text gives one template per language, or one for every language (the key `""`). The
+call's language is used where the text has it, else the client's default language, and
+the decision says which. A template with no placeholder is the same for every call and
+is joined once, by the plan; one with placeholders is filled per call (`Decider.render`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Optional, Union
+
+from .. import model as m
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """A text as said in one language: `text` when it is the same for every call, else
+    None and the `parts` (literal text and placeholders) a call fills."""
+
+    language: str
+    text: Optional[str]
+    parts: tuple[Union[str, m.Placeholder], ...]
+
+
+def wording(by_language: Mapping[str, m.Template], language: str, default: str) -> Wording:
+    """The wording of a text (`Text.by_language`, or a greeting's `texts`) for a call in `language`."""
+    if "" in by_language:
+        language, template = default, by_language[""]
+    else:
+        language = language if language in by_language else default
+        template = by_language[language]
+    parts = template.parts
+    same_for_every_call = all(isinstance(part, str) for part in parts)
+    return Wording(language, "".join(parts) if same_for_every_call else None, parts)
