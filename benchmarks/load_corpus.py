@@ -57,7 +57,6 @@ def edit(path: Path, round_: int) -> None:
 def cold(corpus: Path, cache_dir: Path, reloads: int) -> dict:
     out = {}
     with Stopwatch() as imports:
-        from rules_engine.decide import decider as evaluate
         from rules_engine.engine import Engine
     out["import_s"] = round(imports.wall, 3)
     out["rss_imported_mb"] = current_rss_mb()
@@ -68,10 +67,10 @@ def cold(corpus: Path, cache_dir: Path, reloads: int) -> dict:
     out.update(clients=len(clients), problems=len(engine.problems),
                cold_wall_s=round(load.wall, 2), cold_cpu_s=round(load.cpu, 2), rss_loaded_mb=rss_mb())
 
-    # Serving memory: each client prepared for deciding (calendar, on-call, closures).
+    # Serving memory: each client planned for deciding (`Engine.plan`, as its first call does).
     with Stopwatch() as prepare:
-        for client in clients.values():
-            evaluate.prepare(client)
+        for client_id in clients:
+            engine.plan(client_id)
     out.update(prepare_wall_s=round(prepare.wall, 2), rss_prepared_mb=rss_mb(), rss_now_mb=current_rss_mb())
 
     # A second load in the same process: every file unchanged, nothing recompiled.
@@ -98,7 +97,6 @@ def cold(corpus: Path, cache_dir: Path, reloads: int) -> dict:
 
 def from_cache(corpus: Path, cache_dir: Path) -> dict:
     """A restart that finds every file in the cache: headers read at start, clients built on first use."""
-    from rules_engine.decide import decider as evaluate
     from rules_engine.engine import Engine
     out = {"rss_imported_mb": current_rss_mb()}
     with Stopwatch() as load:
@@ -106,8 +104,8 @@ def from_cache(corpus: Path, cache_dir: Path) -> dict:
     out.update(problems=len(engine.problems), cached_wall_s=round(load.wall, 3), cached_cpu_s=round(load.cpu, 3),
                rss_loaded_mb=rss_mb())
     with Stopwatch() as build:
-        for client in engine.clients.values():
-            evaluate.prepare(client)
+        for client_id in engine.clients:
+            engine.plan(client_id)
     out.update(clients=len(engine.clients), first_use_all_wall_s=round(build.wall, 2), rss_prepared_mb=rss_mb())
     return out
 

@@ -27,8 +27,7 @@ import scenarios
 from generate_corpus import generate
 from measure import OVERHEAD_NS, Stopwatch, best_of_rounds
 
-from rules_engine.decide import decider as evaluate
-from rules_engine.decide.call import Call
+from rules_engine.decide import Call, Decision, route_only
 from rules_engine.engine import Engine
 from rules_engine.language.compile import compile_file, compile_text
 from rules_engine.schedule.calendar import Calendar
@@ -68,21 +67,12 @@ def as_json(value):
 
 
 def route_only_of(engine: Engine, client_id: str):
-    """The engine's route-only work: there is no public entry point for it, so this is the
-    lowest level the evaluator offers — `Decider` (time facts and call facts), then its
-    `urgency()` and `route()`: no greeting, no script, no `Decision` assembled (the rules
-    tried are still noted in its trace list, which the evaluator always keeps)."""
-    client = engine.clients[client_id]
-    prepared = evaluate.prepare(client)
+    """The engine's route-only work (`rules_engine.decide.route_only`): time facts, urgency and
+    route over the client's plan; no greeting, no script, no `Decision` assembled (the rules
+    tried are still noted in the trace, which deciding always keeps)."""
+    plan = engine.plan(client_id)
     live = engine.store.snapshot(client_id)
-
-    def route_only(call: Call):
-        decider = evaluate.Decider(prepared, call, live)
-        urgency, _ = decider.urgency()
-        route, _ = decider.route()
-        return urgency, route
-
-    return route_only
+    return lambda call: route_only(plan, call, live)
 
 
 def bench_floor(engine: Engine, calls_per_kind: int, rounds: int) -> dict:
@@ -95,7 +85,7 @@ def bench_floor(engine: Engine, calls_per_kind: int, rounds: int) -> dict:
         chosen = scenarios.calls(client, calls_per_kind, with_answers)
         for s in chosen:  # the floor must be the same logic, or the ratio means nothing
             expected = as_json(floor.decide(*scenarios.floor_args(s)))
-            if project(engine.decide(Call(**s)).model_dump(mode="json", by_alias=True), expected) != expected:
+            if project(engine.decide(Call(**s)).to_dict(), expected) != expected:
                 out["disagreements"] += 1
         figures = best_of_rounds({"ours": (engine.decide, [(Call(**s),) for s in chosen]),
                                   "floor": (floor.decide, [scenarios.floor_args(s) for s in chosen])}, rounds)
@@ -108,13 +98,25 @@ def bench_floor(engine: Engine, calls_per_kind: int, rounds: int) -> dict:
     for s, args in zip(chosen, floor_calls):
         urgency, route = route_only(Call(**s))
         expected = as_json(floor.route_only(*args))
-        ours = [urgency, route.model_dump(mode="json", by_alias=True) if route is not None else None]
+        ours = [urgency, route.to_dict() if route is not None else None]
         if project(ours, expected) != expected:
             out["disagreements"] += 1
     figures = best_of_rounds({"ours": (route_only, [(Call(**s),) for s in chosen]),
                               "floor": (floor.route_only, floor_calls)}, rounds)
     figures["ratio"] = round(figures["ours"]["median_us"] / figures["floor"]["median_us"], 1)
     out["route_only"] = figures
+    return out
+
+
+def bench_to_json(engine: Engine, calls_per_kind: int, rounds: int) -> dict:
+    """`Decision.to_json()`, the daemon's wire form, on Acme Plumbing's decisions of each call kind."""
+    client = engine.clients.get("acme_plumbing")
+    if client is None:
+        return {"skipped": "client_configs/acme_plumbing.rules is not served"}
+    out = {}
+    for kind, with_answers in (("arrival", False), ("answers", True)):
+        decisions = [(engine.decide(Call(**s)),) for s in scenarios.calls(client, calls_per_kind, with_answers)]
+        out[kind] = best_of_rounds({kind: (Decision.to_json, decisions)}, rounds)[kind]
     return out
 
 
@@ -203,6 +205,9 @@ def targets(results: dict, quick: bool) -> list[dict]:
         out.append(verdict("route-only ≤ 3× the floor", fl["route_only"]["ratio"], 3, "×"))
     worst = max(k["median_us"] for c in results["decide"].values() for k in c.values())
     out.append(verdict("full decision median < 50 µs (worst example client and call kind)", worst, 50, "µs"))
+    if "skipped" not in results["to_json"]:
+        out.append(verdict("to_json() median < 10 µs (acme_plumbing, worst call kind)",
+                           max(k["median_us"] for k in results["to_json"].values()), 10, "µs"))
     out.append(verdict("on-call lookup: 10-year-old rotation costs the same as 1-day-old (ratio ≤ 1.25)",
                        results["oncall"]["ratio"], 1.25, "×"))
     corpus = results["corpus"]
@@ -215,7 +220,7 @@ def targets(results: dict, quick: bool) -> list[dict]:
                        round(cached["cached_wall_s"] * scale, 3), 2, "s",
                        note=(note + "; " if note else "") + "each client is then built on first use"))
     unscaled = f"--quick: measured with {corpus['count']} clients, not scaled" if quick else ""
-    out.append(verdict("1,000 clients loaded and prepared in < 1 GB (peak RSS)", cold["rss_prepared_mb"], 1024, "MB",
+    out.append(verdict("1,000 clients loaded and planned in < 1 GB (peak RSS)", cold["rss_prepared_mb"], 1024, "MB",
                        note=unscaled))
     out.append(verdict("one-file reload among 1,000 < 100 ms (median)", cold["reload_median_ms"], 100, "ms",
                        note=unscaled))
@@ -244,6 +249,9 @@ def print_table(results: dict) -> None:
         row("route-only acme_plumbing (engine)", fl["route_only"]["ours"])
         row("route-only acme_plumbing (floor)", fl["route_only"]["floor"], f"ours ÷ floor = {fl['route_only']['ratio']}×")
         row("floor ≠ engine on calls checked", None, str(fl["disagreements"]))
+    for kind, figures in results["to_json"].items():
+        if kind != "skipped":
+            row(f"to_json() acme_plumbing ({'arrival only' if kind == 'arrival' else 'with answers'})", figures)
     for age in ("1 day", "10 years"):
         row(f"on-call lookup, rotation started {age} before", results["oncall"][age])
     row("compile acme_plumbing.rules", results["compile_one"])
@@ -257,8 +265,8 @@ def print_table(results: dict) -> None:
         f"{cached['cached_wall_s']} s wall, {cached['cached_cpu_s']} s CPU, {cached['problems']} problems")
     row(f"restart: first use of all {n} cached clients", None,
         f"{cached['first_use_all_wall_s']} s, peak RSS {cached['rss_prepared_mb']} MB")
-    row(f"prepare {n} clients for deciding", None, f"{cold['prepare_wall_s']} s")
-    row(f"RSS: after imports / peak with {n} loaded / peak prepared", None,
+    row(f"plan {n} clients for deciding", None, f"{cold['prepare_wall_s']} s")
+    row(f"RSS: after imports / peak with {n} loaded / peak planned", None,
         f"{cold['rss_imported_mb']} / {cold['rss_loaded_mb']} / {cold['rss_prepared_mb']} MB")
     row(f"reload after one of {n} files changed", None,
         f"median {cold['reload_median_ms']} ms of {cold['reload_ms']}, recompiled {cold['reload_recompiled']}")
@@ -295,6 +303,7 @@ def main() -> None:
     engine = Engine(EXAMPLES)
     results["decide"] = bench_decide(engine, calls_per_kind, rounds)
     results["floor"] = bench_floor(engine, calls_per_kind, rounds)
+    results["to_json"] = bench_to_json(engine, calls_per_kind, rounds)
     results["oncall"] = bench_oncall(lookups, rounds)
     results["compile_one"] = bench_compile_one(EXAMPLES / "acme_plumbing.rules", 10 if args.quick else 50)
     results["corpus"] = bench_corpus(corpus_size, reloads)

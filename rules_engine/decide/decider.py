@@ -18,7 +18,7 @@ from ..serve.state import LiveState
 from . import decision as d
 from .call import Call
 from .conditions import Facts, phone_key
-from .plan import ClientPlan, LanguagePlan, Rule
+from .plan import ClientPlan, LanguagePlan, Rule, holder_note
 from .script_plan import SayStep
 
 
@@ -192,10 +192,10 @@ class Decider:
             person, source = found
             origin = getattr(source, "rotation", None) or getattr(source, "override", None)
             how = "live override" if origin is None else ("override" if isinstance(origin, m.Override) else "rotation")
-            contacts = self.client.contacts
-            title = contacts[person].title if person in contacts else person
-            self.trace.append(d.TraceEntry(section="oncall", rule=team, line=origin.line if origin else 0,
-                                           result=True, note=f"{title} ({person}) is on call, by {how}"))
+            key = (team, person, how, origin.line if origin is not None else 0)
+            note = self.plan.holder_notes.get(key)
+            # None only for a live override of someone the file no longer lists as a contact.
+            self.trace.append(note if note is not None else holder_note(self.client, *key))
         self.on_call[team] = person
         return person
 

@@ -37,6 +37,10 @@ class Part:
 
     json_text: Annotated[Optional[str], Field(exclude=True)] = field(default=None, repr=False, compare=False)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The part as it stands in the decision's JSON, as Python values."""
+        return json.loads(part_json(self))
+
 
 P = TypeVar("P", bound=Part)
 

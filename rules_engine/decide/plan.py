@@ -73,6 +73,9 @@ class ClientPlan:
     languages: Mapping[str, LanguagePlan]  # by text language: every language the client's texts may have
     default: LanguagePlan  # the default language's: for a call in a language the client lacks
     nobody_on_call: Mapping[str, d.TraceEntry]  # by team: the note when nobody holds it
+    # (team, person, how, source line) → the note that they hold it: for every member of each
+    # rotation and override of the file, and every contact by live override
+    holder_notes: Mapping[tuple[str, str, str, int], d.TraceEntry]
 
     @classmethod
     def of(cls, client: m.Client) -> "ClientPlan":
@@ -103,11 +106,30 @@ class ClientPlan:
             nobody_on_call={name: d.finished(d.TraceEntry(section="oncall", rule=name, line=team.line,
                                                           result=False, note="nobody is on call"))
                             for name, team in client.teams.items()},
+            holder_notes={key: d.finished(holder_note(client, *key)) for key in holders(client)},
         )
 
     def in_language(self, language: Optional[str]) -> LanguagePlan:
         """The plan of the call's language; the default language's when the client lacks it."""
         return self.languages.get(language) or self.default
+
+
+def holders(client: m.Client):
+    """Every (team, person, how, source line) the on-call lookup can give for `client`."""
+    for name, team in client.teams.items():
+        for rotation in team.rotations:
+            for member in rotation.members:
+                yield name, member.value, "rotation", rotation.line
+        for override in team.overrides:
+            yield name, override.member.value, "override", override.line
+        for person in client.contacts:
+            yield name, person, "live override", 0
+
+
+def holder_note(client: m.Client, team: str, person: str, how: str, line: int) -> d.TraceEntry:
+    contact = client.contacts.get(person)
+    title = contact.title if contact is not None else person
+    return d.TraceEntry(section="oncall", rule=team, line=line, result=True, note=f"{title} ({person}) is on call, by {how}")
 
 
 def language_plan(client: m.Client, language: str, asks: Mapping[m.Ask, Condition],
