@@ -147,6 +147,16 @@ def compile_atom(cond: m.Cond, lists: Mapping[str, frozenset[str]]) -> Condition
     return Condition(arrival_test(cond, lists))
 
 
+def possible_results(cond: Optional[m.Cond]) -> tuple[Truth, ...]:
+    """What the compiled `cond` can give: an unconditional rule only holds; a condition on
+    arrival facts holds or not; only one on an answer or the urgency can also be unknown."""
+    if cond is None:
+        return (True,)
+    if any(isinstance(atom, (m.FieldIs, m.FieldIn, m.FieldSet, m.UrgencyIs)) for atom in m.atoms(cond)):
+        return (True, False, None)
+    return (True, False)
+
+
 def answer_predicate(cond: m.Cond) -> Callable[[str], bool]:
     """Answers are compared without regard to case; they are never interpreted."""
     if isinstance(cond, m.FieldIs):

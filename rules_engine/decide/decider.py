@@ -20,6 +20,7 @@ from .call import Call
 from .conditions import Facts, phone_key
 from .plan import ClientPlan, LanguagePlan, Rule, holder_note
 from .script_plan import SayStep
+from .texts import person_title
 
 
 def decide(client: m.Client, call: Call, live: LiveState = LiveState()) -> d.Decision:
@@ -193,8 +194,7 @@ class Decider:
             origin = getattr(source, "rotation", None) or getattr(source, "override", None)
             how = "live override" if origin is None else ("override" if isinstance(origin, m.Override) else "rotation")
             key = (team, person, how, origin.line if origin is not None else 0)
-            note = self.plan.holder_notes.get(key)
-            # None only for a live override of someone the file no longer lists as a contact.
+            note = self.plan.holder_notes.get(key)  # None for a live override
             self.trace.append(note if note is not None else holder_note(self.client, *key))
         self.on_call[team] = person
         return person
@@ -217,5 +217,5 @@ class Decider:
             return self.answers.get(rest)
         if kind == "oncall":
             person = self.who(rest)
-            return self.client.contacts[person].title if person in self.client.contacts else person
+            return person_title(self.client, person) if person is not None else None
         return None

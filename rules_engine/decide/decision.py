@@ -20,7 +20,7 @@ actions a union discriminated by `kind`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from json.encoder import encode_basestring  # a str as JSON, non-ASCII kept: what `ensure_ascii=False` writes
 from typing import Annotated, Any, Literal, Optional, TypeVar, Union, get_type_hints
@@ -47,7 +47,7 @@ P = TypeVar("P", bound=Part)
 
 def finished(value: P) -> P:
     """The part with its JSON written: for the parts a plan keeps and every decision shares."""
-    return replace(value, json_text=part_json(value))
+    return type(value)(**{name: getattr(value, name) for name, *_ in SHAPES[type(value)]}, json_text=part_json(value))
 
 
 # class → ((attribute, JSON key, '"key":', omitted when None), …) in declaration order; see `part`.
@@ -269,12 +269,12 @@ class LiveStateStamp(Part):
                    age=None if stamp.age is None else round(stamp.age, 3))
 
 
-def tried(section: str, rule: Union[str, int], line: int,
-          note: Optional[str] = None) -> dict[Optional[bool], TraceEntry]:
-    """The finished trace entries of a rule, by each result its condition can give: it
-    holds, it does not, it waits for answers."""
+def tried(section: str, rule: Union[str, int], line: int, note: Optional[str],
+          results: tuple[Optional[bool], ...]) -> dict[Optional[bool], TraceEntry]:
+    """The finished trace entries of a rule, by each result its condition can give (it
+    holds, it does not, it waits for answers)."""
     return {result: finished(TraceEntry(section=section, rule=rule, line=line, result=result, note=note))
-            for result in (True, False, None)}
+            for result in results}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

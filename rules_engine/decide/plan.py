@@ -1,7 +1,7 @@
 """Plan: a compiled `Client` → its `ClientPlan`, all of a decision that does not depend on the call.
 
-A plan is made once per client, eagerly and whole, when the catalog first serves the
-client (`serve/catalog.py`), and a decision only reads it (`decider.Decider`):
+A plan is made once per client, eagerly and whole, on the client's first use in the
+catalog (`serve/catalog.py`), and a decision only reads it (`decider.Decider`):
 
 - the first-match sections' rules, each with its condition compiled to a closure
   (`conditions.py`) and its trace entry for each result the condition can give;
@@ -25,10 +25,10 @@ from .. import model as m
 from ..schedule.calendar import Calendar
 from ..schedule.oncall import OnCall
 from . import decision as d
-from .conditions import Condition, compile_condition, phone_key, phone_lists
-from .resolve import RoutePlanner
-from .script_plan import ScriptPlan
-from .texts import Wording, wording
+from .conditions import Condition, compile_condition, phone_key, phone_lists, possible_results
+from .resolve import RoutePlanner, route_texts
+from .script_plan import ScriptPlan, script_texts
+from .texts import Wording, person_title, speaks, wording
 
 if TYPE_CHECKING:
     from .decider import Decider
@@ -73,8 +73,8 @@ class ClientPlan:
     languages: Mapping[str, LanguagePlan]  # by text language: every language the client's texts may have
     default: LanguagePlan  # the default language's: for a call in a language the client lacks
     nobody_on_call: Mapping[str, d.TraceEntry]  # by team: the note when nobody holds it
-    # (team, person, how, source line) → the note that they hold it: for every member of each
-    # rotation and override of the file, and every contact by live override
+    # (team, person, how, source line) → the note that they hold it, for each member of the
+    # file's rotations and overrides (a live override's note is made by the decision it serves)
     holder_notes: Mapping[tuple[str, str, str, int], d.TraceEntry]
 
     @classmethod
@@ -83,15 +83,18 @@ class ClientPlan:
 
         def rules(section: str, nodes, label, title=lambda node: None) -> tuple[Rule, ...]:
             return tuple(Rule(node, index, compile_condition(node.when, lists),
-                              d.tried(section, label(node, index), node.line, title(node)))
+                              d.tried(section, label(node, index), node.line, title(node), possible_results(node.when)))
                          for index, node in enumerate(nodes, start=1))
 
-        asks = {step: compile_condition(step.when, lists) for script in client.scripts.values()
-                for step in script.steps if isinstance(step, m.Ask) and step.when is not None}
+        asks = {name: {index: compile_condition(step.when, lists) for index, step in enumerate(script.steps)
+                       if isinstance(step, m.Ask) and step.when is not None}
+                for name, script in client.scripts.items()}
         calendar = Calendar(client)
         contact_targets: dict = {}  # finished targets, shared by the languages' route planners
-        languages = {language: language_plan(client, language, asks, contact_targets)
-                     for language in [n.value for n in client.languages] or [client.default_language]}
+        default = language_plan(client, client.default_language, asks, contact_targets)
+        languages = {language: language_plan(client, language, asks, contact_targets, default)
+                     for language in [n.value for n in client.languages][1:]}
+        languages[client.default_language] = default
         return cls(
             client=client,
             calendar=calendar,
@@ -102,7 +105,7 @@ class ClientPlan:
             urgency=rules("urgency", client.urgency, lambda node, _: node.level),
             routes=rules("route", client.routes, lambda _, index: index),
             languages=languages,
-            default=languages[client.default_language],
+            default=default,
             nobody_on_call={name: d.finished(d.TraceEntry(section="oncall", rule=name, line=team.line,
                                                           result=False, note="nobody is on call"))
                             for name, team in client.teams.items()},
@@ -115,31 +118,38 @@ class ClientPlan:
 
 
 def holders(client: m.Client):
-    """Every (team, person, how, source line) the on-call lookup can give for `client`."""
+    """Every (team, person, how, source line) the on-call lookup can find in the file."""
     for name, team in client.teams.items():
         for rotation in team.rotations:
             for member in rotation.members:
                 yield name, member.value, "rotation", rotation.line
         for override in team.overrides:
             yield name, override.member.value, "override", override.line
-        for person in client.contacts:
-            yield name, person, "live override", 0
 
 
 def holder_note(client: m.Client, team: str, person: str, how: str, line: int) -> d.TraceEntry:
-    contact = client.contacts.get(person)
-    title = contact.title if contact is not None else person
-    return d.TraceEntry(section="oncall", rule=team, line=line, result=True, note=f"{title} ({person}) is on call, by {how}")
+    return d.TraceEntry(section="oncall", rule=team, line=line, result=True,
+                        note=f"{person_title(client, person)} ({person}) is on call, by {how}")
 
 
-def language_plan(client: m.Client, language: str, asks: Mapping[m.Ask, Condition],
-                  contact_targets: dict) -> LanguagePlan:
-    default = client.default_language
+def language_plan(client: m.Client, language: str, asks: Mapping[str, Mapping[int, Condition]],
+                  contact_targets: dict, default: Optional[LanguagePlan] = None) -> LanguagePlan:
+    """The plan of one text language. Given the `default` language's plan, it shares each
+    greeting, script and route that has no text in `language` (it says the default's)."""
     routes = RoutePlanner(client, language, contact_targets)
+
+    def own(texts) -> bool:
+        return default is None or speaks(texts, language)
+
     return LanguagePlan(
-        greetings=tuple(greeting_maker(rule, wording(rule.texts, language, default)) for rule in client.greetings),
-        scripts={name: ScriptPlan.of(script, language, default, asks) for name, script in client.scripts.items()},
-        routes=tuple(routes.route(rule, index) for index, rule in enumerate(client.routes, start=1)),
+        greetings=tuple(greeting_maker(rule, wording(rule.texts, language, client.default_language))
+                        if own([rule.texts]) else default.greetings[index]
+                        for index, rule in enumerate(client.greetings)),
+        scripts={name: ScriptPlan.of(script, language, client.default_language, asks[name])
+                 if own(script_texts(script)) else default.scripts[name]
+                 for name, script in client.scripts.items()},
+        routes=tuple(routes.route(rule, index) if own(route_texts(client, rule)) else default.routes[index - 1]
+                     for index, rule in enumerate(client.routes, start=1)),
     )
 
 

@@ -12,11 +12,11 @@ rule lists them, so the trace notes come in that order too.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional, TypeVar, Union
 
 from .. import model as m
 from . import decision as d
-from .texts import wording
+from .texts import person_title, wording
 
 if TYPE_CHECKING:
     from .decider import Decider
@@ -124,9 +124,9 @@ class RoutePlanner:
             return (d.finished(d.Target(method=method, address=target.number)),)
         if isinstance(target, m.ContactTarget):
             return (self.contact_target(target.contact, method, None),)
-        team, contacts = target.team, self.client.contacts
+        team, client = target.team, self.client
         reachable = {person: self.contact_target(person, method, team)
-                     for person, contact in contacts.items() if method in contact.addresses}
+                     for person, contact in client.contacts.items() if method in contact.addresses}
         nobody = d.finished(d.TraceEntry(section="oncall", rule=team, line=line, result=False,
                                          note=f"nobody is on call for `{team}`: left out of {where}"))
 
@@ -137,10 +137,10 @@ class RoutePlanner:
                 return ()
             found = reachable.get(person)
             if found is None:
-                title = contacts[person].title if person in contacts else person
                 decider.trace.append(d.TraceEntry(
                     section="oncall", rule=team, line=line, result=False,
-                    note=f"{title} is on call for `{team}` but has no {method} address: left out of {where}"))
+                    note=f"{person_title(client, person)} is on call for `{team}` but has no {method} address: "
+                         f"left out of {where}"))
                 return ()
             return (found,)
 
@@ -154,6 +154,15 @@ class RoutePlanner:
             target = self.contact_targets[key] = d.finished(d.Target(
                 contact=name, name=contact.title, team=team, method=method, address=contact.addresses[method].value))
         return target
+
+
+def route_texts(client: m.Client, rule: m.RouteRule) -> Iterator[Mapping[str, m.Template]]:
+    """The texts a route rule may say (`say … then hangup`, directly or as an escalation's `finally`)."""
+    for action in rule.actions:
+        if isinstance(action, m.Escalate):
+            action = client.escalations[action.policy].final
+        if isinstance(action, m.Hangup):
+            yield action.say.by_language
 
 
 def gathered(pieces: list[Targets]) -> Targets:

@@ -11,11 +11,11 @@ answered or whose condition waits for answers, or for a text with placeholders.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Mapping, Optional, Union
+from typing import Iterator, Mapping, Optional, Union
 
 from .. import model as m
 from . import decision as d
-from .conditions import Condition
+from .conditions import Condition, possible_results
 from .texts import Wording, wording
 
 
@@ -52,18 +52,19 @@ class ScriptPlan:
 
     @classmethod
     def of(cls, script: m.Script, language: str, default: str,
-           conditions: Mapping[m.Ask, Condition]) -> "ScriptPlan":
-        """`conditions` holds the compiled condition of each `ask … when` of the client."""
+           conditions: Mapping[int, Condition]) -> "ScriptPlan":
+        """`conditions` holds the compiled condition of each `ask … when`, by its place in the script."""
         steps: list[Union[SayStep, AskStep]] = []
-        for step in script.steps:
+        for index, step in enumerate(script.steps):
             if isinstance(step, m.Say):
                 said = wording(step.text.by_language, language, default)
                 part = d.finished(d.Say(language=said.language, text=said.text)) if said.text is not None else None
                 steps.append(SayStep(said, part))
                 continue
             prompt = wording(step.prompt.by_language, language, default)
-            condition = conditions.get(step) if step.when is not None else None
-            entries = d.tried("ask", step.field, step.line) if condition is not None else {}
+            condition = conditions.get(index)
+            entries = d.tried("ask", step.field, step.line, None, possible_results(step.when)) \
+                if condition is not None else {}
             ask = AskStep(step.field, prompt, step.required, step.phone,
                           tuple(c.value for c in step.choices) if step.choices else None, condition, entries, None)
             if prompt.text is not None:
@@ -71,3 +72,9 @@ class ScriptPlan:
             steps.append(ask)
         fields = tuple(step.field for step in steps if isinstance(step, AskStep))
         return cls(script.name, fields, frozenset(fields), tuple(steps))
+
+
+def script_texts(script: m.Script) -> Iterator[Mapping[str, m.Template]]:
+    """The texts a script says: its prompts and its `say` steps."""
+    for step in script.steps:
+        yield (step.text if isinstance(step, m.Say) else step.prompt).by_language

@@ -9,7 +9,7 @@ is joined once, by the plan; one with placeholders is filled per call (`Decider.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Union
+from typing import Iterable, Mapping, Optional, Union
 
 from .. import model as m
 
@@ -34,3 +34,16 @@ def wording(by_language: Mapping[str, m.Template], language: str, default: str) 
     parts = template.parts
     same_for_every_call = all(isinstance(part, str) for part in parts)
     return Wording(language, "".join(parts) if same_for_every_call else None, parts)
+
+
+def speaks(texts: Iterable[Mapping[str, m.Template]], language: str) -> bool:
+    """True when one of `texts` has a template in `language`: what says them differs from
+    what the default language says (`wording` falls back to the default for the others)."""
+    return any(language in by_language for by_language in texts)
+
+
+def person_title(client: m.Client, person: str) -> str:
+    """How texts and trace notes name someone: their contact's title, or the name as given
+    when the file no longer lists them (a live override set before an edit)."""
+    contact = client.contacts.get(person)
+    return contact.title if contact is not None else person

@@ -105,7 +105,7 @@ class Calendar:
         # Minutes of the day at which a window may start or stop holding (see the module docstring).
         self._change_points = sorted({0}.union(*(boundaries(window.cond) for window in client.windows.values())))
         # (weekday, holiday?, closed?) → the windows holding from each change point.
-        self._days: dict[tuple[int, bool, bool], list[tuple[str, ...]]] = self._day_table(tuple(client.windows))
+        self._days: dict[tuple[int, bool, bool], list[tuple[str, ...]]] = self._day_table(client)
         self._years: dict[int, dict[date, str]] = {}
         self._lock = threading.Lock()
 
@@ -150,19 +150,27 @@ class Calendar:
         windows = self._days[(weekday, holiday is not None, closed is not None)]
         return TimeFacts(local, weekday, minute, holiday, closed, windows[bisect_right(self._change_points, minute) - 1])
 
-    def _day_table(self, names: tuple[str, ...]) -> dict[tuple[int, bool, bool], list[tuple[str, ...]]]:
+    def _day_table(self, client: m.Client) -> dict[tuple[int, bool, bool], list[tuple[str, ...]]]:
         """For each kind of day, the windows holding from each change point (`facts`' table);
-        equal tuples are shared."""
+        equal tuples and equal days (Monday to Friday, often) are shared. Unless a window
+        mentions `holiday` or `closed`, the windows of a holiday or a closure are those of
+        the same weekday, then the mark."""
+        names = tuple(client.windows)
+        marked = any(isinstance(atom, (m.Holiday, m.Closed)) for window in client.windows.values()
+                     for atom in m.atoms(window.cond))
         table: dict[tuple[int, bool, bool], list[tuple[str, ...]]] = {}
         shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        days: dict[tuple[tuple[str, ...], ...], list[tuple[str, ...]]] = {}
         for weekday in range(7):
-            for holiday in (False, True):
-                for closed in (False, True):
-                    marks = ("holiday",) * holiday + ("closed",) * closed
-                    holding = []
-                    for minute in self._change_points:
-                        probe = TimeFacts(None, weekday, minute, "" if holiday else None, "" if closed else None, ())
-                        windows = tuple(name for name in names if self.window_predicates[name](probe)) + marks
-                        holding.append(shared.setdefault(windows, windows))
-                    table[(weekday, holiday, closed)] = holding
+            for holiday, closed in ((False, False), (True, False), (False, True), (True, True)):
+                marks = ("holiday",) * holiday + ("closed",) * closed
+                if marked or not marks:
+                    probes = (TimeFacts(None, weekday, minute, "" if holiday else None, "" if closed else None, ())
+                              for minute in self._change_points)
+                    holding = [tuple(name for name in names if self.window_predicates[name](probe)) + marks
+                               for probe in probes]
+                else:
+                    holding = [windows + marks for windows in table[(weekday, False, False)]]
+                day = [shared.setdefault(windows, windows) for windows in holding]
+                table[(weekday, holiday, closed)] = days.setdefault(tuple(day), day)
         return table
