@@ -51,7 +51,39 @@ class RoutePlanner:
             route = d.finished(d.Route(rule=index, line=line, actions=tuple(actions)))
             return lambda decider: route
         makers = tuple(maker(action) for action in actions)
-        return lambda decider: d.Route(rule=index, line=line, actions=tuple([make(decider) for make in makers]))
+        return self.by_holder(
+            lambda decider: d.Route(rule=index, line=line, actions=tuple([make(decider) for make in makers])))
+
+    def by_holder(self, route: Maker[d.Route]) -> Maker[d.Route]:
+        """`route`, for a rule whose route depends on who holds one on-call team and nothing
+        else, with its result made now for each person the file can put on call there.
+
+        Each is made by `route` itself, for a stand-in decision in which that person holds
+        the team; a person it reaches without a note in the trace gets that route, finished,
+        once the call's lookup (`Decider.who`, which notes the holder) names them. Anyone
+        else (nobody, a live override, someone without the address a step needs) goes
+        through `route`, which notes why they were left out.
+        """
+        probe = Probe(None)
+        try:
+            route(probe)
+        except CallDependent:  # it says a text with placeholders
+            return route
+        if len(probe.teams) != 1:
+            return route
+        team, = probe.teams
+        table: dict[str, d.Route] = {}
+        for person in holders_of(self.client.teams[team]):
+            probe = Probe(person)
+            made = route(probe)
+            if not probe.trace:
+                table[person] = d.finished(made)
+
+        def by_holder(decider: Decider) -> d.Route:
+            found = table.get(decider.who(team))
+            return found if found is not None else route(decider)
+
+        return by_holder
 
     def action(self, action: m.Action) -> Union[d.Part, Maker[d.Part]]:
         if isinstance(action, m.Patch):
@@ -154,6 +186,34 @@ class RoutePlanner:
             target = self.contact_targets[key] = d.finished(d.Target(
                 contact=name, name=contact.title, team=team, method=method, address=contact.addresses[method].value))
         return target
+
+
+class CallDependent(Exception):
+    """Raised by `Probe.render`: what is being planned says a text only a call can fill."""
+
+
+class Probe:
+    """A stand-in for a decision while planning routes: `person` (or nobody) holds every
+    on-call team; `teams` gathers the teams asked about, `trace` the notes made."""
+
+    def __init__(self, person: Optional[str]):
+        self.person = person
+        self.teams: set[str] = set()
+        self.trace: list[d.TraceEntry] = []
+
+    def who(self, team: str) -> Optional[str]:
+        self.teams.add(team)
+        return self.person
+
+    def render(self, parts: tuple) -> str:
+        raise CallDependent
+
+
+def holders_of(team: m.Team) -> list[str]:
+    """The people the file can put on call for `team`: its rotations' members and its overrides'."""
+    people = [member.value for rotation in team.rotations for member in rotation.members]
+    people += [override.member.value for override in team.overrides]
+    return list(dict.fromkeys(people))
 
 
 def route_texts(client: m.Client, rule: m.RouteRule) -> Iterator[Mapping[str, m.Template]]:
