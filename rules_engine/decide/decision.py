@@ -42,16 +42,15 @@ class Part:
         return json.loads(part_json(self))
 
 
+# class → ((attribute, JSON key, '"key":', omitted when None), …) in declaration order; see `part`.
+SHAPES: dict[type, tuple[tuple[str, str, str, bool], ...]] = {}
 P = TypeVar("P", bound=Part)
 
 
 def finished(value: P) -> P:
     """The part with its JSON written: for the parts a plan keeps and every decision shares."""
-    return type(value)(**{name: getattr(value, name) for name, *_ in SHAPES[type(value)]}, json_text=part_json(value))
-
-
-# class → ((attribute, JSON key, '"key":', omitted when None), …) in declaration order; see `part`.
-SHAPES: dict[type, tuple[tuple[str, str, str, bool], ...]] = {}
+    cls = type(value)
+    return cls(**{name: getattr(value, name) for name, _, _, _ in SHAPES[cls]}, json_text=part_json(value))
 
 
 def part(cls):
@@ -88,6 +87,7 @@ def part_json(value: Any) -> str:
 
 
 def value_json(value: Any) -> str:
+    """A field's value as JSON: text, a list, a boolean, a number, null, or a part."""
     kind = type(value)
     if kind is str:
         return encode_basestring(value)

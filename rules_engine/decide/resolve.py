@@ -7,7 +7,9 @@ when nothing in it depends on the call; otherwise a function of the decision in 
 (`decider.Decider`) that builds it from the finished pieces made here, asking
 `Decider.who` who is on call (which notes the holder in the trace, once per team and
 decision) and `Decider.render` for texts. Targets and actions resolve in the order the
-rule lists them, so the trace notes come in that order too.
+rule lists them, so the trace notes come in that order too. A route that depends on who
+holds one team and on nothing else is also made here, finished, for each person the file
+can put on call there (`RoutePlanner.by_holder`).
 """
 
 from __future__ import annotations
@@ -60,9 +62,9 @@ class RoutePlanner:
 
         Each is made by `route` itself, for a stand-in decision in which that person holds
         the team; a person it reaches without a note in the trace gets that route, finished,
-        once the call's lookup (`Decider.who`, which notes the holder) names them. Anyone
-        else (nobody, a live override, someone without the address a step needs) goes
-        through `route`, which notes why they were left out.
+        once the call's lookup (`Decider.who`, which notes the holder) names them. For
+        anyone else (nobody; someone only a live override puts on call; someone without
+        the address a step needs) the call goes through `route`, which notes why.
         """
         probe = Probe(None)
         try:

@@ -147,8 +147,9 @@ class Calendar:
             holidays = self.holidays_of(local.year)
         holiday = holidays.get(local.date())
         closed = self.closed(instant)
-        windows = self._days[(weekday, holiday is not None, closed is not None)]
-        return TimeFacts(local, weekday, minute, holiday, closed, windows[bisect_right(self._change_points, minute) - 1])
+        day = self._days[(weekday, holiday is not None, closed is not None)]
+        windows = day[bisect_right(self._change_points, minute) - 1]
+        return TimeFacts(local, weekday, minute, holiday, closed, windows)
 
     def _day_table(self, client: m.Client) -> dict[tuple[int, bool, bool], list[tuple[str, ...]]]:
         """For each kind of day, the windows holding from each change point (`facts`' table);
