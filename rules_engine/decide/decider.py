@@ -19,6 +19,7 @@ from . import decision as d
 from .call import Call
 from .conditions import Facts, phone_key
 from .plan import ClientPlan, LanguagePlan, Rule, holder_note
+from .resolve import resolved
 from .script_plan import SayStep
 from .texts import person_title
 
@@ -106,7 +107,7 @@ class Decider:
     def greeting(self) -> d.Greeting:
         # Greetings use arrival facts only (the compiler makes sure), so they are never unknown.
         rule, _ = self.first_match(self.plan.greetings)
-        return self.said.greetings[rule.index - 1](self)
+        return resolved(self.said.greetings[rule.index - 1], self)
 
     def script(self) -> Optional[d.Script]:
         """The chosen script, its questions in the call's language; sets which fields are pending."""
@@ -163,7 +164,7 @@ class Decider:
             return None, set()
         if result is None:
             return None, rule.condition.waits_for(self.facts)
-        return self.said.routes[rule.index - 1](self), set()
+        return resolved(self.said.routes[rule.index - 1], self), set()
 
     def in_script_order(self, fields: Iterable[str], order: Optional[list[str]] = None) -> tuple[str, ...]:
         """`needs` lists unanswered fields of the chosen script, in the order it asks them."""

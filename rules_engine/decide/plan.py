@@ -19,19 +19,16 @@ written), so any number of decisions on any number of threads share them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, Optional
+from typing import Mapping, Optional, Union
 
 from .. import model as m
 from ..schedule.calendar import Calendar
 from ..schedule.oncall import OnCall
 from . import decision as d
 from .conditions import Condition, compile_condition, phone_key, phone_lists, possible_results
-from .resolve import RoutePlanner, route_texts
+from .resolve import Maker, RoutePlanner, route_texts
 from .script_plan import ScriptPlan, script_texts
 from .texts import Wording, person_title, speaks, wording
-
-if TYPE_CHECKING:
-    from .decider import Decider
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,17 +42,14 @@ class Rule:
     entries: Mapping[Optional[bool], d.TraceEntry]
 
 
-GreetingMaker = Callable[["Decider"], d.Greeting]
-RouteMaker = Callable[["Decider"], d.Route]
-
-
 @dataclass(frozen=True, slots=True)
 class LanguagePlan:
-    """What a client says and does in one text language, rule by rule."""
+    """What a client says and does in one text language, rule by rule: each greeting and
+    route finished, or a function of the decision that makes it (`resolve.resolved`)."""
 
-    greetings: tuple[GreetingMaker, ...]  # by greeting rule, in file order
+    greetings: tuple[Union[d.Greeting, Maker[d.Greeting]], ...]  # by greeting rule
     scripts: Mapping[str, ScriptPlan]  # by script name
-    routes: tuple[RouteMaker, ...]  # by route rule, in file order
+    routes: tuple[Union[d.Route, Maker[d.Route]], ...]  # by route rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +136,7 @@ def language_plan(client: m.Client, language: str, asks: Mapping[str, Mapping[in
         return default is None or speaks(texts, language)
 
     return LanguagePlan(
-        greetings=tuple(greeting_maker(rule, wording(rule.texts, language, client.default_language))
+        greetings=tuple(greeting(rule, wording(rule.texts, language, client.default_language))
                         if own([rule.texts]) else default.greetings[index]
                         for index, rule in enumerate(client.greetings)),
         scripts={name: ScriptPlan.of(script, language, client.default_language, asks[name])
@@ -153,12 +147,11 @@ def language_plan(client: m.Client, language: str, asks: Mapping[str, Mapping[in
     )
 
 
-def greeting_maker(rule: m.Greeting, said: Wording) -> GreetingMaker:
-    """The greeting as finished, when its text is the same for every call; else a function
+def greeting(rule: m.Greeting, said: Wording) -> Union[d.Greeting, Maker[d.Greeting]]:
+    """The greeting, finished when its text is the same for every call; else a function
     that fills its placeholders for the call."""
     if said.text is not None:
-        greeting = d.finished(d.Greeting(id=rule.name, title=rule.title, language=said.language, text=said.text))
-        return lambda decider: greeting
+        return d.finished(d.Greeting(id=rule.name, title=rule.title, language=said.language, text=said.text))
     name, title, language, parts = rule.name, rule.title, said.language, said.parts
     return lambda decider: d.Greeting(id=name, title=title, language=language, text=decider.render(parts))
 

@@ -28,9 +28,10 @@ Maker = Callable[["Decider"], T]  # a function of the decision in progress
 Targets = Union[tuple[d.Target, ...], Maker[tuple[d.Target, ...]]]
 
 
-def maker(value) -> Maker:
-    """`value` as a function of the decision: itself if it is one, else one that returns it."""
-    return value if callable(value) else (lambda decider: value)
+def resolved(value, decider: Decider):
+    """What a plan holds for a part, made for one decision: the finished part (or None) as
+    it is, a function of the decision called. (Parts are never callable.)"""
+    return value(decider) if callable(value) else value
 
 
 class RoutePlanner:
@@ -46,15 +47,15 @@ class RoutePlanner:
         self.language = language
         self.contact_targets = contact_targets
 
-    def route(self, rule: m.RouteRule, index: int) -> Maker[d.Route]:
-        actions = [self.action(action) for action in rule.actions]
+    def route(self, rule: m.RouteRule, index: int) -> Union[d.Route, Maker[d.Route]]:
+        """The finished route of a rule that resolves the same way for every call; else a
+        function of the decision that gives it (see `resolved`)."""
+        actions = tuple(self.action(action) for action in rule.actions)
         line = rule.line
         if all(isinstance(action, d.Part) for action in actions):
-            route = d.finished(d.Route(rule=index, line=line, actions=tuple(actions)))
-            return lambda decider: route
-        makers = tuple(maker(action) for action in actions)
+            return d.finished(d.Route(rule=index, line=line, actions=actions))
         return self.by_holder(
-            lambda decider: d.Route(rule=index, line=line, actions=tuple([make(decider) for make in makers])))
+            lambda decider: d.Route(rule=index, line=line, actions=tuple([resolved(a, decider) for a in actions])))
 
     def by_holder(self, route: Maker[d.Route]) -> Maker[d.Route]:
         """`route`, for a rule whose route depends on who holds one on-call team and nothing
@@ -120,12 +121,12 @@ class RoutePlanner:
         name, repeat = policy.name, policy.repeat
         if all(isinstance(step, d.Part) for step in steps) and (final is None or isinstance(final, d.Part)):
             return d.finished(d.Escalate(policy=name, steps=tuple(steps), repeat=repeat, final=final))
-        step_makers, final_maker = tuple(maker(step) for step in steps), maker(final)
+        steps = tuple(steps)
 
         def escalate(decider: Decider) -> d.Escalate:
-            made = [make(decider) for make in step_makers]
+            made = [resolved(step, decider) for step in steps]
             return d.Escalate(policy=name, steps=tuple([step for step in made if step is not None]), repeat=repeat,
-                              final=final_maker(decider))
+                              final=resolved(final, decider))
 
         return escalate
 
@@ -137,18 +138,9 @@ class RoutePlanner:
         wait = d.iso_duration(step.wait)
         if isinstance(targets, tuple) and targets:
             return d.finished(d.EscalationStep(targets=targets, wait=wait))
-        reach = maker(targets)
         dropped = d.finished(d.TraceEntry(section="escalation", rule=policy.name, line=step.line, result=False,
                                           note=f"{where} dropped: nobody in it can be reached"))
-
-        def made(decider: Decider) -> Optional[d.EscalationStep]:
-            reached = reach(decider)
-            if not reached:
-                decider.trace.append(dropped)
-                return None
-            return d.EscalationStep(targets=reached, wait=wait)
-
-        return made
+        return StepOnCall(targets, wait, dropped)
 
     def targets(self, target: m.Target, method: str, line: int, where: str) -> Targets:
         """Whom one notification reaches: finished targets, or, for an on-call team, a function
@@ -158,27 +150,12 @@ class RoutePlanner:
             return (d.finished(d.Target(method=method, address=target.number)),)
         if isinstance(target, m.ContactTarget):
             return (self.contact_target(target.contact, method, None),)
-        team, client = target.team, self.client
-        reachable = {person: self.contact_target(person, method, team)
-                     for person, contact in client.contacts.items() if method in contact.addresses}
+        team = target.team
+        reachable = {person: (self.contact_target(person, method, team),)
+                     for person, contact in self.client.contacts.items() if method in contact.addresses}
         nobody = d.finished(d.TraceEntry(section="oncall", rule=team, line=line, result=False,
                                          note=f"nobody is on call for `{team}`: left out of {where}"))
-
-        def on_call(decider: Decider) -> tuple[d.Target, ...]:
-            person = decider.who(team)
-            if person is None:
-                decider.trace.append(nobody)
-                return ()
-            found = reachable.get(person)
-            if found is None:
-                decider.trace.append(d.TraceEntry(
-                    section="oncall", rule=team, line=line, result=False,
-                    note=f"{person_title(client, person)} is on call for `{team}` but has no {method} address: "
-                         f"left out of {where}"))
-                return ()
-            return (found,)
-
-        return on_call
+        return OnCallTargets(self.client, team, method, line, where, reachable, nobody)
 
     def contact_target(self, name: str, method: str, team: Optional[str]) -> d.Target:
         key = (name, method, team)
@@ -188,6 +165,50 @@ class RoutePlanner:
             target = self.contact_targets[key] = d.finished(d.Target(
                 contact=name, name=contact.title, team=team, method=method, address=contact.addresses[method].value))
         return target
+
+
+class OnCallTargets:
+    """Whom a notification of an on-call team reaches in one decision: its holder's target,
+    made with the plan (`reachable`); none, noted in the trace, when nobody holds the team
+    (`nobody`) or the holder has no address for the method."""
+
+    __slots__ = ("client", "team", "method", "line", "where", "reachable", "nobody")
+
+    def __init__(self, client: m.Client, team: str, method: str, line: int, where: str,
+                 reachable: Mapping[str, tuple[d.Target]], nobody: d.TraceEntry):
+        self.client, self.team, self.method, self.line, self.where = client, team, method, line, where
+        self.reachable, self.nobody = reachable, nobody
+
+    def __call__(self, decider: Decider) -> tuple[d.Target, ...]:
+        person = decider.who(self.team)
+        if person is None:
+            decider.trace.append(self.nobody)
+            return ()
+        found = self.reachable.get(person)
+        if found is None:
+            decider.trace.append(d.TraceEntry(
+                section="oncall", rule=self.team, line=self.line, result=False,
+                note=f"{person_title(self.client, person)} is on call for `{self.team}` but has no {self.method} "
+                     f"address: left out of {self.where}"))
+            return ()
+        return found
+
+
+class StepOnCall:
+    """An escalation step that reaches an on-call team, for one decision: None (the step
+    dropped, noted in the trace) when nobody in it can be reached."""
+
+    __slots__ = ("targets", "wait", "dropped")
+
+    def __init__(self, targets: Targets, wait: str, dropped: d.TraceEntry):
+        self.targets, self.wait, self.dropped = targets, wait, dropped
+
+    def __call__(self, decider: Decider) -> Optional[d.EscalationStep]:
+        reached = resolved(self.targets, decider)
+        if not reached:
+            decider.trace.append(self.dropped)
+            return None
+        return d.EscalationStep(targets=reached, wait=self.wait)
 
 
 class CallDependent(Exception):
@@ -231,7 +252,7 @@ def gathered(pieces: list[Targets]) -> Targets:
     """Several notifications' targets, in order: a tuple when all are finished, else a function."""
     if all(isinstance(piece, tuple) for piece in pieces):
         return tuple(target for piece in pieces for target in piece)
-    makers = tuple(maker(piece) for piece in pieces)
-    if len(makers) == 1:
-        return makers[0]
-    return lambda decider: tuple([target for make in makers for target in make(decider)])
+    if len(pieces) == 1:
+        return pieces[0]
+    pieces = tuple(pieces)
+    return lambda decider: tuple([target for piece in pieces for target in resolved(piece, decider)])
