@@ -265,7 +265,7 @@ def print_table(results: dict) -> None:
         f"{cached['cached_wall_s']} s wall, {cached['cached_cpu_s']} s CPU, {cached['problems']} problems")
     row(f"restart: first use of all {n} cached clients", None,
         f"{cached['first_use_all_wall_s']} s, peak RSS {cached['rss_prepared_mb']} MB")
-    row(f"plan {n} clients for deciding", None, f"{cold['prepare_wall_s']} s")
+    row(f"plan {n} clients for deciding", None, f"{cold['prepare_wall_s']} s wall, {cold['prepare_cpu_s']} s CPU")
     row(f"RSS: after imports / peak with {n} loaded / peak planned", None,
         f"{cold['rss_imported_mb']} / {cold['rss_loaded_mb']} / {cold['rss_prepared_mb']} MB")
     row(f"reload after one of {n} files changed", None,
