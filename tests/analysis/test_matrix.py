@@ -12,9 +12,9 @@ import pytest
 from rules_engine.analysis.classes import Dims
 from rules_engine.analysis.explore import WITH_STATUS
 from rules_engine.analysis.matrix import matrix
+from rules_engine.decide import ClientPlan, Decider
 from rules_engine.decide.call import Call
 from rules_engine.model import FORWARDING_REASONS
-from rules_engine.decide.decider import decide
 from rules_engine.language.compile import compile_file, compile_text
 from rules_engine.serve.state import EMPTY
 from tests.analysis.headless import chromium, visit
@@ -43,6 +43,7 @@ def name_in(name: str, when: dict) -> bool:
 @pytest.mark.parametrize("name", sorted(WEEKS))
 def test_matrix_agrees_with_decide_at_random_instants_and_reasons(name):
     client, _ = compile_file(CONFIGS / f"{name}.rules")
+    plan = ClientPlan.of(client)  # planned once, as a server would
     dims = Dims([client])
     rng = random.Random(name)
     numbers = [None] + [n.value for n in client.numbers] + [n.value for lst in client.lists.values() for n in lst.numbers]
@@ -55,14 +56,14 @@ def test_matrix_agrees_with_decide_at_random_instants_and_reasons(name):
             at = start + (end - start) * rng.random()
             reason = rng.choice(FORWARDING_REASONS)
             row = next(r for r in rows[reason] if r.start <= at < r.end)
-            plain = decide(client, Call(client=client.id, at=at, forwarded=reason), EMPTY)
+            plain = Decider(plan, Call(client=client.id, at=at, forwarded=reason), EMPTY).decision()
             assert (plain.greeting.id, plain.greeting.text, plain.script.id, plain.windows) == \
                 (row.greeting, row.text, row.script, row.windows), (name, at, reason)
             # Any other arrival facts: a variant of the row says what they get, or they get the row's.
             status = rng.random() < 0.3
             call = Call(client=client.id, at=at, forwarded=reason, caller=rng.choice(numbers),
                         number=rng.choice([None] + [n.value for n in client.numbers]), language=rng.choice(languages))
-            got = decide(client, call, WITH_STATUS if status else EMPTY)
+            got = Decider(plan, call, WITH_STATUS if status else EMPTY).decision()
             point = dims.classify(call, status)
             expected = [(v.greeting, v.script) for v in row.variants if classes_match(dims, v.when, point)]
             assert [(got.greeting.id, got.script.id)] == (expected or [(row.greeting, row.script)]), (name, call)

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from rules_engine.decide import ClientPlan, Decider
 from rules_engine.decide.call import Call
-from rules_engine.decide.decider import decide
 from rules_engine.language.compile import compile_text
 from rules_engine.serve.state import EMPTY
 
@@ -42,13 +42,13 @@ def instants(day: date, zone: ZoneInfo):
 def test_windows_follow_the_wall_clock(zone_name, spring, autumn, which):
     day = spring if which == "spring" else autumn
     zone = ZoneInfo(zone_name)
-    client = client_in(zone_name)
+    plan = ClientPlan.of(client_in(zone_name))
     inside = 0
     for instant in instants(day, zone):
         local = instant.astimezone(zone)
         expected_early = 1 <= local.hour < 5
         expected_late = local.hour >= 22 or local.hour < 6
-        decision = decide(client, Call(client="tz_test", at=instant), EMPTY)
+        decision = Decider(plan, Call(client="tz_test", at=instant), EMPTY).decision()
         assert ("early" in decision.windows) is expected_early, local
         assert ("late" in decision.windows) is expected_late, local
         assert decision.at == local.isoformat()
