@@ -57,11 +57,7 @@ def run(args) -> int:
     oncall = OnCall(client, Calendar(client))
     live = engine.store.snapshot(client.id).overrides
     if args.ics:
-        first = week or at.astimezone(oncall.tz).date()
-        days = 7 if week else COVERAGE_DAYS
-        lo, hi = local_midnight(first, oncall), local_midnight(first + timedelta(days=days), oncall)
-        found = [s for team in teams for s in shifts(oncall, team, lo - REACH, hi + REACH, live)
-                 if s.start < hi and s.end > lo]
+        found = feed_shifts(oncall, teams, week or at.astimezone(oncall.tz).date(), 7 if week else COVERAGE_DAYS, live)
         sys.stdout.write(ics.feed(client, found, datetime.now(timezone.utc)).decode("utf-8"))
         return 0
     if week is not None:
@@ -73,6 +69,14 @@ def run(args) -> int:
     print(json.dumps(now_json(client, oncall, at, now), indent=2, ensure_ascii=False) if args.json
           else now_text(client, oncall, at, now))
     return 0
+
+
+def feed_shifts(oncall: OnCall, teams: list[str], first: date, days: int, live) -> list[Shift]:
+    """The shifts of `teams` over `days` days from local midnight of `first`, for a feed: each
+    with its true start and end, even where it crosses the range."""
+    lo, hi = local_midnight(first, oncall), local_midnight(first + timedelta(days=days), oncall)
+    return [s for team in teams for s in shifts(oncall, team, lo - REACH, hi + REACH, live)
+            if s.start < hi and s.end > lo]
 
 
 def chosen_teams(client: m.Client, team: Optional[str]) -> list[str]:

@@ -21,10 +21,44 @@ from ..errors import RulesEngineError, did_you_mean
 from .stores import is_database_url
 
 LANGUAGE = re.compile(r"^[a-z][a-z0-9_]*$")
+SCOPE = re.compile(r"^(decide|admin|portal:[a-z][a-z0-9_]*)$")
+MIN_TOKEN_LENGTH = 24
 
 
 class SettingsError(RulesEngineError):
     """The engine's settings are missing, malformed or unsafe."""
+
+
+class Token(BaseModel):
+    """A bearer token of `rules-engine serve` and what it may do (docs/service.md).
+
+    Scopes: `decide` (a switch deciding calls), `portal:CLIENT` (that client's status,
+    overrides and on-call view), `admin` (everything, reloads included).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    token: str
+    scopes: tuple[str, ...]
+
+    @field_validator("token")
+    @classmethod
+    def _long(cls, value: str) -> str:
+        if len(value) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"a token needs at least {MIN_TOKEN_LENGTH} characters "
+                             "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        return value
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for scope in value:
+            if not SCOPE.match(scope):
+                raise ValueError(f"`{scope}` is not a scope: use decide, admin or portal:CLIENT_ID")
+        if not value:
+            raise ValueError("a token needs at least one scope: decide, admin or portal:CLIENT_ID")
+        return value
 
 
 class Settings(BaseModel):
@@ -37,7 +71,9 @@ class Settings(BaseModel):
     fleet shares; without one, nothing is logged. `default_language`
     is the language of calls that do not say one. `cache_dir` is a directory (the process
     user's own, mode 0700) where compiled clients are kept across restarts; without one,
-    every start compiles every file (docs/compile-cache.md).
+    every start compiles every file (docs/compile-cache.md). `tokens` are the bearer tokens
+    `rules-engine serve` accepts, each with its scopes (none: the service answers only on
+    loopback, without authentication).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -52,6 +88,7 @@ class Settings(BaseModel):
     decision_log_keep_files: int = Field(default=10, ge=1)  # rotated files kept
     # Each file's last good version kept on disk (in cache_dir, else beside a SQLite store).
     keep_last_good: bool = True
+    tokens: tuple[Token, ...] = ()
 
     @field_validator("default_language")
     @classmethod
