@@ -23,7 +23,6 @@ from ..decide.call import Call
 from ..decide.decision import Decision
 from ..decide.sip import SipFacts, call_from_sip, read_forwarding
 from ..engine import Engine
-from ..errors import CallError, UnknownClientError
 from ..serve.settings import Token
 from . import errors, live
 from .bodies import FORM, JSON, RAW_BODIES, body_of, build, json_body, sip_body
@@ -61,11 +60,7 @@ class Service:
         record = request.scope[RECORD_KEY]
         if call_id:
             record["call_id"] = call_id
-        try:
-            decision = self.engine.decide(call, call_id)
-        except CallError as exc:
-            self.metrics.refused.labels("unknown_client" if isinstance(exc, UnknownClientError) else "bad_call").inc()
-            raise
+        decision = self.engine.decide(call, call_id)
         route = decision.route
         self.metrics.decided(decision.client, route.actions[0].kind if route and route.actions else "waiting",
                              time.perf_counter() - started)
@@ -87,7 +82,7 @@ def create_app(engine: Engine, tokens: Sequence[Token] = (), limits: Limits = Li
                   description="Decides forwarded calls for switches: see docs/service.md.",
                   docs_url=None, redoc_url=None)
     app.state.service = service
-    errors.install(app, service.metrics.store_errors.inc)
+    errors.install(app, service.metrics)
     add_decide_routes(app, service)
     add_operation_routes(app, service)
     app.include_router(live.router(service))
@@ -140,7 +135,7 @@ def add_operation_routes(app: FastAPI, service: Service) -> None:
              responses=REFUSALS, openapi_extra={"security": SECURED})
     async def clients(request: Request) -> Response:
         service.authorize(request, "decide")
-        body = [{"id": c.id, "numbers": list(c.numbers), "rules_version": c.rules_version}
+        body = [{"id": c.id, "numbers": [n.value for n in c.numbers], "rules_version": c.rules_version}
                 for c in engine.clients.values()]
         return Response(json.dumps(body).encode(), media_type=JSON)
 

@@ -49,8 +49,9 @@ def call_error_parts(exc: CallError) -> tuple[str, Optional[str]]:
     return text, hint
 
 
-def install(app: FastAPI, on_store_error) -> None:
-    """Register the handlers that turn exceptions into the JSON error body."""
+def install(app: FastAPI, metrics) -> None:
+    """Register the handlers that turn exceptions into the JSON error body (and count refused
+    calls and store failures in `metrics`)."""
 
     @app.exception_handler(ServiceError)
     async def _service(request: Request, exc: ServiceError) -> Response:
@@ -61,7 +62,10 @@ def install(app: FastAPI, on_store_error) -> None:
     async def _call(request: Request, exc: CallError) -> Response:
         message, hint = call_error_parts(exc)
         note(request, message)
-        return error_response(404 if isinstance(exc, UnknownClientError) else 400, message, exc.field, hint)
+        unknown = isinstance(exc, UnknownClientError)
+        if request.url.path.startswith("/v1/decide"):
+            metrics.refused.labels("unknown_client" if unknown else "bad_call").inc()
+        return error_response(404 if unknown else 400, message, exc.field, hint)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -83,7 +87,7 @@ def install(app: FastAPI, on_store_error) -> None:
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError) -> Response:
-        on_store_error()
+        metrics.store_errors.inc()
         note(request, str(exc))
         return error_response(503, "the live-state store is unavailable; try again shortly",
                               hint="the service keeps deciding calls; /readyz shows the store's state")
