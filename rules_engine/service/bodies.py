@@ -22,6 +22,17 @@ from .schema import OverrideRequest, StatusRequest
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 RAW_BODIES = (Call, SipFacts, StatusRequest, OverrideRequest)  # their schemas go into /openapi.json
+EXAMPLES = {  # one good body of each, shown in the document (and tried first by schemathesis)
+    "Call": {"number": "+13125550100", "at": "2026-11-28T23:15:00-06:00", "forwarded": "user-busy",
+             "caller": "+17735550199", "answers": {"type": "burst_pipe"}},
+    "SipFacts": {"request_uri": "sip:+18005550000@answering.example",
+                 "from": "\"Ann\" <sip:+17735550199@carrier.example>;tag=9f",
+                 "diversion": ["<sip:+13125550100@carrier.example;user=phone>;reason=user-busy;counter=1"],
+                 "accept_language": "es-MX, en;q=0.5", "call_id": "a84b4c76e66710@carrier.example"},
+    "StatusRequest": {"note": "In court until 3pm", "until": "2026-11-30T15:00:00-06:00"},
+    "OverrideRequest": {"team": "plumbers", "person": "carol", "start": "2026-12-05T08:00:00-06:00",
+                        "end": "2026-12-06T08:00:00-06:00", "reason": "covering for Alice"},
+}
 
 
 async def json_body(request: Request) -> Any:
@@ -80,5 +91,5 @@ def build(model, data: Any, what: str):
 
 def body_of(schema: str, *media: str) -> dict:
     """An OpenAPI requestBody naming a schema of `RAW_BODIES`."""
-    return {"required": True, "content": {kind: {"schema": {"$ref": f"#/components/schemas/{schema}"}}
-                                          for kind in media}}
+    return {"required": True, "content": {kind: {"schema": {"$ref": f"#/components/schemas/{schema}"},
+                                                 "example": EXAMPLES[schema]} for kind in media}}

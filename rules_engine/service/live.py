@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
-from typing import Optional
+from typing import Annotated, Optional
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from ..cli.decide import when
@@ -26,6 +26,7 @@ from .bodies import JSON, body_of, build, json_body
 from .schema import ErrorBody, LiveStateDoc, OverrideRequest, StatusRequest
 
 CALENDAR = "text/calendar"
+Client = Annotated[str, Path(description="the client's id", examples=["acme_plumbing"])]
 SECURED = [{"bearer": []}]
 REFUSED = {code: {"model": ErrorBody, "description": text} for code, text in (
     (400, "invalid request: the field at fault and why"), (401, "no valid bearer token"),
@@ -37,12 +38,12 @@ def router(service) -> APIRouter:
     engine = service.engine
     api = APIRouter(prefix="/v1/clients/{client}", tags=["live state"])
 
-    def served(request: Request, client: str) -> None:
+    def served(request: Request, client: Client) -> None:
         service.authorize(request, "portal", client)
         request.scope["rules_engine.log"]["client"] = client
         engine.client(client)
 
-    def state_of(client: str) -> Response:
+    def state_of(client: Client) -> Response:
         state = engine.live_state(client)
         body = {"client": client, "status": state.status.model_dump(mode="json") if state.status else None,
                 "overrides": [o.model_dump(mode="json") for o in state.overrides]}
@@ -50,13 +51,13 @@ def router(service) -> APIRouter:
 
     @api.get("/state", summary="The client's live status and overrides", response_model=LiveStateDoc,
              responses=REFUSED, openapi_extra={"security": SECURED})
-    async def get_state(request: Request, client: str) -> Response:
+    async def get_state(request: Request, client: Client) -> Response:
         served(request, client)
         return state_of(client)
 
     @api.put("/status", summary="Leave the owner's status", response_model=LiveStateDoc, responses=REFUSED,
              openapi_extra={"requestBody": body_of("StatusRequest", JSON), "security": SECURED})
-    async def put_status(request: Request, client: str) -> Response:
+    async def put_status(request: Request, client: Client) -> Response:
         served(request, client)
         status = build(StatusRequest, await json_body(request), "a status (note, until, instructions)")
         engine.set_status(client, status.note, until=status.until, instructions=status.instructions)
@@ -64,7 +65,7 @@ def router(service) -> APIRouter:
 
     @api.delete("/status", summary="Clear the owner's status", response_model=LiveStateDoc, responses=REFUSED,
                 openapi_extra={"security": SECURED})
-    async def delete_status(request: Request, client: str) -> Response:
+    async def delete_status(request: Request, client: Client) -> Response:
         served(request, client)
         engine.clear_status(client)
         return state_of(client)
@@ -72,7 +73,7 @@ def router(service) -> APIRouter:
     @api.post("/overrides", summary="Someone covers a team from start to end", status_code=201,
               response_model=LiveStateDoc, responses=REFUSED,
               openapi_extra={"requestBody": body_of("OverrideRequest", JSON), "security": SECURED})
-    async def post_override(request: Request, client: str) -> Response:
+    async def post_override(request: Request, client: Client) -> Response:
         served(request, client)
         override = build(OverrideRequest, await json_body(request), "an override (team, person, start, end, reason)")
         engine.set_override(client, override.team, override.person, override.start, override.end, override.reason)
@@ -82,7 +83,7 @@ def router(service) -> APIRouter:
 
     @api.delete("/overrides", summary="Remove the live overrides (of one team)", response_model=LiveStateDoc,
                 responses=REFUSED, openapi_extra={"security": SECURED})
-    async def delete_overrides(request: Request, client: str, team: Optional[str] = Query(None)) -> Response:
+    async def delete_overrides(request: Request, client: Client, team: Optional[str] = Query(None)) -> Response:
         served(request, client)
         if team is not None:
             chosen_teams(engine.client(client), team)
@@ -93,7 +94,7 @@ def router(service) -> APIRouter:
              responses={200: {"content": {JSON: {"schema": {"type": "object"}}, CALENDAR: {"schema": {"type": "string"}}},
                               "description": "the on-call view"}, **REFUSED},
              openapi_extra={"security": SECURED})
-    async def oncall(request: Request, client: str,
+    async def oncall(request: Request, client: Client,
                      at: Optional[str] = Query(None, description="ISO 8601; without an offset, the client's local time"),
                      week: Optional[date] = Query(None, description="the week (Monday to Sunday) containing this date"),
                      team: Optional[str] = Query(None),
