@@ -70,6 +70,10 @@ class Server(uvicorn.Server):
         self.log.write({"event": "reload", "signal": "SIGHUP", "report": str(report), "ok": report.ok})
 
 
+def exit_cleanly(signum, frame) -> None:
+    raise SystemExit(0)
+
+
 def serve(app, host: str, port: int, tokens, log: AccessLog, drain_seconds: float = 10.0,
           port_file: Optional[str] = None) -> None:
     """Serve `app` until SIGTERM; with port 0 the system picks a free port (printed, and written
@@ -79,6 +83,8 @@ def serve(app, host: str, port: int, tokens, log: AccessLog, drain_seconds: floa
                             access_log=False, log_level="warning", timeout_graceful_shutdown=drain_seconds,
                             timeout_keep_alive=30, server_header=False)
     server = Server(config, app.state.service, log)
+    # uvicorn re-raises SIGTERM once it has drained; this makes that a clean exit (status 0).
+    signal.signal(signal.SIGTERM, exit_cleanly)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host.strip("[]"), port))
