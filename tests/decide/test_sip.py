@@ -95,7 +95,7 @@ def test_the_first_diversion_is_the_last_entry_and_decides_client_and_reason():
 
 def test_diversions_joined_in_one_header_value_read_as_separate_entries():
     facts = SipFacts(request_uri=SERVICE, diversion='"Desk, front" <sip:+13125559999@pbx.example>;reason=user-busy, '
-                                                   f"<tel:+1-312-555-0100>;reason=time-of-day")
+                                                   "<tel:+1-312-555-0100>;reason=time-of-day")
     assert (read_forwarding(facts).number, read_forwarding(facts).reason) == (CLIENT, "scheduled")
 
 

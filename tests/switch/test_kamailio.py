@@ -5,6 +5,8 @@ an immediate transfer, or the 404 of an unknown client."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.switch.carrier import scenario
@@ -29,7 +31,7 @@ def history(cause: int) -> str:
 @pytest.fixture(scope="module")
 def switch(tmp_path_factory):
     require_switch_tools()
-    running = Switch(tmp_path_factory.mktemp("switch"), rules=__import__("pathlib").Path(__file__).with_name("rules"))
+    running = Switch(tmp_path_factory.mktemp("switch"), rules=Path(__file__).with_name("rules"))
     try:
         yield running
     finally:
