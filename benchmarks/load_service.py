@@ -108,7 +108,10 @@ def main() -> int:
             check(port)
             bodies = calls(args.calls + args.warmup)
             uvloop.run(load(port, bodies[:args.warmup], args.connections))
+            server_before, client_before = cpu_seconds(service.pid), time.process_time()
             elapsed, latencies, statuses = uvloop.run(load(port, bodies[args.warmup:], args.connections))
+            server_cpu = cpu_seconds(service.pid) - server_before
+            client_cpu = time.process_time() - client_before
         finally:
             service.terminate()
             service.wait(timeout=15)
@@ -122,7 +125,19 @@ def main() -> int:
     print(f"  latency ms    p50 {p50:.2f}   p99 {p99:.2f}   p99.9 {p999:.2f}   max {max(latencies) * 1000:.2f}   "
           f"mean {statistics.fmean(latencies) * 1000:.2f}   (p99 target < {TARGET_P99_MS}: "
           f"{'met' if p99 < TARGET_P99_MS else 'MISSED'})")
+    per_call = server_cpu / len(latencies)
+    print(f"  server CPU    {per_call * 1e6:.0f} us a decision (all of the service's work: HTTP, routing, log, "
+          f"engine): at most {1 / per_call:,.0f} decisions/s on one free core")
+    print(f"  load          {os.getloadavg()[0]:.1f} (1-min load average at the end; above {os.cpu_count()} the "
+          f"machine was shared and the wall-clock figures understate the service); the client used "
+          f"{client_cpu / elapsed:.0%} of a core")
     return 0 if set(statuses) == {200} else 1
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def check(port: int) -> None:

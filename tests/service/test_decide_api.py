@@ -4,6 +4,7 @@ calls with the API's own words."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -90,3 +91,12 @@ def test_the_call_id_reaches_the_decision_log(tmp_path, rules):
             TestClient(create_app(engine, log=AccessLog(tmp_path / "requests.log"))) as http:
         http.post("/v1/decide", json=CALLS[0], headers={"X-Call-ID": "sip-abc@carrier"})
     assert json.loads(log.read_text().splitlines()[0])["call_id"] == "sip-abc@carrier"
+
+
+def test_the_readmes_curl_example_is_decided(open_client):
+    from tests.docs.test_readme import block_after
+
+    body = re.search(r"-d '(\{.*\})'", block_after("Running the service", "sh")).group(1)
+    response = open_client.post("/v1/decide", content=body.encode(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 200
+    assert (response.json()["greeting"]["id"], response.json()["urgency"]) == ("after_hours", "emergency")
