@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from ..cli.decide import when
+from ..cli.options import when
 from ..cli.oncall import chosen_teams, current, feed_shifts, now_json, week_json, week_of
 from ..errors import CallError
 from ..schedule import ics

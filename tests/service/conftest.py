@@ -1,4 +1,5 @@
-"""Fixtures of the service tests: an engine over a copy of the example clients, the app, clients."""
+"""Fixtures of the service tests: an engine over a copy of the example clients that a test may
+change (`rules`, `served_engine`), and the service over it, open or with tokens."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def rules(tmp_path):
 
 
 @pytest.fixture
-def engine(rules):
+def served_engine(rules):
     with Engine(rules) as built:
         yield built
 
@@ -49,18 +50,18 @@ def log_path(tmp_path):
 
 
 @pytest.fixture
-def open_client(engine, log_path):
+def open_client(served_engine, log_path):
     """The service without tokens (as on loopback)."""
     log = AccessLog(log_path)
-    with TestClient(create_app(engine, log=log)) as client:
+    with TestClient(create_app(served_engine, log=log)) as client:
         yield client
     log.close()
 
 
 @pytest.fixture
-def client(engine, log_path):
+def client(served_engine, log_path):
     """The service with the three tokens of `TOKENS`."""
     log = AccessLog(log_path)
-    with TestClient(create_app(engine, TOKENS, log=log)) as client:
+    with TestClient(create_app(served_engine, TOKENS, log=log)) as client:
         yield client
     log.close()

@@ -69,14 +69,14 @@ def test_an_unknown_endpoint_and_method_answer_in_the_same_json(open_client):
     assert (response.status_code, response.json()["error"]["message"]) == (405, "method not allowed on this endpoint")
 
 
-def test_each_request_writes_one_json_log_line_with_call_id_client_and_version(client, log_path, engine):
+def test_each_request_writes_one_json_log_line_with_call_id_client_and_version(client, log_path, served_engine):
     call = CALLS[0]
     client.post("/v1/decide", json=call, headers={**bearer(SWITCH), "X-Call-ID": "c-42"})
     client.post("/v1/decide", json={"client": "nobody", "at": call["at"]}, headers=bearer(SWITCH))
     first, second = [json.loads(line) for line in log_path.read_text().splitlines()]
     assert {k: first[k] for k in ("method", "path", "status", "call_id", "client", "rules_version", "token")} == {
         "method": "POST", "path": "/v1/decide", "status": 200, "call_id": "c-42", "client": "acme_plumbing",
-        "rules_version": engine.client("acme_plumbing").rules_version, "token": "kamailio"}
+        "rules_version": served_engine.client("acme_plumbing").rules_version, "token": "kamailio"}
     assert first["ms"] > 0 and first["ts"].endswith("+00:00")
     assert (second["status"], second["error"]) == (404, "no client `nobody` is served")
 

@@ -16,20 +16,20 @@ def metric_lines(client) -> set[str]:
     return set(client.get("/metrics").text.splitlines())
 
 
-def test_health_and_readiness_name_the_rules_versions_served(open_client, engine):
+def test_health_and_readiness_name_the_rules_versions_served(open_client, served_engine):
     assert open_client.get("/healthz").json() == {"status": "ok"}
     ready = open_client.get("/readyz")
     assert ready.status_code == 200
     body = ready.json()
     assert body["ready"] is True and body["draining"] is False and body["problems"] == 0
-    assert body["rules_versions"] == {c.id: c.rules_version for c in engine.clients.values()}
+    assert body["rules_versions"] == {c.id: c.rules_version for c in served_engine.clients.values()}
     assert body["store"]["reachable"] is True and body["store"]["store"] == "memory"
 
 
-def test_clients_lists_ids_numbers_and_versions(open_client, engine):
+def test_clients_lists_ids_numbers_and_versions(open_client, served_engine):
     listed = {c["id"]: c for c in open_client.get("/v1/clients").json()}
     assert listed["acme_plumbing"] == {"id": "acme_plumbing", "numbers": ["+13125550100", "+13125550101"],
-                                       "rules_version": engine.client("acme_plumbing").rules_version}
+                                       "rules_version": served_engine.client("acme_plumbing").rules_version}
     assert len(listed) == 4
 
 

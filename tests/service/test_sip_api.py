@@ -36,12 +36,12 @@ def test_a_form_body_as_kamailio_and_twilio_post_it(open_client):
                                                                                      "emergency")
 
 
-def test_the_summary_sends_an_ordinary_call_to_an_agent(open_client, engine):
+def test_the_summary_sends_an_ordinary_call_to_an_agent(open_client, served_engine):
     response = open_client.post("/v1/decide/sip/summary", json={"request_uri": SERVICE, "diversion": BUSY_DIVERSION,
                                                                 "at": "2026-11-30T10:00:00-06:00"})
     assert response.json() == {
         "action": "agent", "transfer_to": "", "client": "acme_plumbing",
-        "rules_version": engine.client("acme_plumbing").rules_version, "greeting": "busy", "greeting_language": "en",
+        "rules_version": served_engine.client("acme_plumbing").rules_version, "greeting": "busy", "greeting_language": "en",
         "script": "intake", "urgency": "", "forwarded": "busy", "source": "diversion"}
 
 
