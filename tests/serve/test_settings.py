@@ -73,7 +73,7 @@ def test_a_yaml_file_asking_for_a_python_object_is_refused_and_nothing_runs(depl
 @pytest.mark.parametrize("text, message", [
     ("rules: rules\nstor: live.db\n",
      "unknown setting `stor`; did you mean `store`? (the settings are rules, store, decision_log, default_language, cache_dir, "
-     "decision_log_max_bytes, decision_log_keep_files, keep_last_good)"),
+     "decision_log_max_bytes, decision_log_keep_files, keep_last_good, tokens)"),
     ("store: live.db\n", "rules: is required"),
     ("rules: rules\ndefault_language: English\n", "default_language: `English` is not a language code such as en or es"),
     ("- rules\n- store\n", "the settings file must be a mapping of setting: value"),
@@ -104,7 +104,7 @@ def test_unknown_arguments_are_refused():
     assert str(caught.value) == (
         "arguments: unknown setting `decisions_log`; did you mean `decision_log`? "
         "(the settings are rules, store, decision_log, default_language, cache_dir, "
-        "decision_log_max_bytes, decision_log_keep_files, keep_last_good)")
+        "decision_log_max_bytes, decision_log_keep_files, keep_last_good, tokens)")
 
 
 def test_a_postgresql_store_is_a_url_kept_as_written_beside_relative_paths(deployment):
