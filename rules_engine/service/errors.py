@@ -16,8 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from ..errors import CallError, UnknownClientError
-from ..serve.store_sqlite import StoreError
+from ..errors import CallError, StoreError, UnknownClientError
 
 log = logging.getLogger("rules_engine.service")
 

@@ -23,7 +23,7 @@ from ..schedule.calendar import Calendar
 from ..schedule.oncall import OnCall
 from ..schedule.shifts import COVERAGE_DAYS
 from .bodies import JSON, body_of, build, json_body
-from .schema import ErrorBody, LiveStateDoc, OverrideRequest, StatusRequest
+from .schema import ClientStateDoc, ErrorBody, OverrideRequest, StatusRequest
 
 CALENDAR = "text/calendar"
 Client = Annotated[str, Path(description="the client's id", examples=["acme_plumbing"])]
@@ -49,13 +49,13 @@ def router(service) -> APIRouter:
                 "overrides": [o.model_dump(mode="json") for o in state.overrides]}
         return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), media_type=JSON)
 
-    @api.get("/state", summary="The client's live status and overrides", response_model=LiveStateDoc,
+    @api.get("/state", summary="The client's live status and overrides", response_model=ClientStateDoc,
              responses=REFUSED, openapi_extra={"security": SECURED})
     async def get_state(request: Request, client: Client) -> Response:
         served(request, client)
         return state_of(client)
 
-    @api.put("/status", summary="Leave the owner's status", response_model=LiveStateDoc, responses=REFUSED,
+    @api.put("/status", summary="Leave the owner's status", response_model=ClientStateDoc, responses=REFUSED,
              openapi_extra={"requestBody": body_of("StatusRequest", JSON), "security": SECURED})
     async def put_status(request: Request, client: Client) -> Response:
         served(request, client)
@@ -63,7 +63,7 @@ def router(service) -> APIRouter:
         engine.set_status(client, status.note, until=status.until, instructions=status.instructions)
         return state_of(client)
 
-    @api.delete("/status", summary="Clear the owner's status", response_model=LiveStateDoc, responses=REFUSED,
+    @api.delete("/status", summary="Clear the owner's status", response_model=ClientStateDoc, responses=REFUSED,
                 openapi_extra={"security": SECURED})
     async def delete_status(request: Request, client: Client) -> Response:
         served(request, client)
@@ -71,7 +71,7 @@ def router(service) -> APIRouter:
         return state_of(client)
 
     @api.post("/overrides", summary="Someone covers a team from start to end", status_code=201,
-              response_model=LiveStateDoc, responses=REFUSED,
+              response_model=ClientStateDoc, responses=REFUSED,
               openapi_extra={"requestBody": body_of("OverrideRequest", JSON), "security": SECURED})
     async def post_override(request: Request, client: Client) -> Response:
         served(request, client)
@@ -81,7 +81,7 @@ def router(service) -> APIRouter:
         response.status_code = 201
         return response
 
-    @api.delete("/overrides", summary="Remove the live overrides (of one team)", response_model=LiveStateDoc,
+    @api.delete("/overrides", summary="Remove the live overrides (of one team)", response_model=ClientStateDoc,
                 responses=REFUSED, openapi_extra={"security": SECURED})
     async def delete_overrides(request: Request, client: Client, team: Optional[str] = Query(None)) -> Response:
         served(request, client)

@@ -126,10 +126,16 @@ class TraceDoc(Doc):
     note: Optional[str] = None
 
 
+class LiveStateDoc(Doc):
+    revision: int
+    as_of: Optional[str]
+    age: Optional[float]
+
+
 class DecisionDoc(Doc):
     """The decision for one call: the body is `Engine.decide(call).to_json()`."""
 
-    model_config = ConfigDict(extra="allow", title="Decision")
+    model_config = ConfigDict(extra="forbid", title="Decision")
     client: str
     at: str = Field(description="the call's local time, ISO 8601 with offset")
     rules_version: str
@@ -141,6 +147,8 @@ class DecisionDoc(Doc):
     route: Optional[RouteDoc]
     status: Optional[StatusDoc] = None
     trace: list[TraceDoc]
+    live_state: Optional[LiveStateDoc] = Field(None, description="how current the live state read was; only "
+                                                                  "with a store shared by several services")
 
 
 # ---- what the service adds ---------------------------------------------------------------------------------
@@ -187,7 +195,7 @@ class OverrideRequest(Doc):
     reason: Optional[str] = Field(None, max_length=500)
 
 
-class LiveStateDoc(Doc):
+class ClientStateDoc(Doc):
     client: str
     status: Optional[StatusRequest]
     overrides: list[OverrideRequest]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rules_engine.engine import Engine
+from rules_engine.serve.state import LiveStateHealth, MemoryStore
 from rules_engine.service import create_app
 from rules_engine.service.access_log import AccessLog
 from tests.service.conftest import TestClient
@@ -65,17 +66,38 @@ def test_a_reload_serves_a_new_file_and_reports_a_broken_one(open_client, rules)
     assert open_client.get("/readyz").json()["problems"] == 1
 
 
-def test_a_store_that_does_not_answer_makes_the_service_unready_and_is_counted(tmp_path, rules):
-    engine = Engine.from_settings(rules=rules, store=tmp_path / "state.sqlite")
-    with TestClient(create_app(engine, log=AccessLog(tmp_path / "requests.log"))) as http:
-        assert http.get("/readyz").status_code == 200
-        engine.store.close()  # the database goes away under the running service
+class UnreachableStore(MemoryStore):
+    """Live state whose database stopped answering: decisions go on from memory (as the
+    snapshot stores do), health says why it is not current."""
+
+    def health(self) -> LiveStateHealth:
+        return LiveStateHealth(store="postgresql", shared=True, reachable=False, age=42.0, synced_at=None,
+                               error="connection refused")
+
+
+def test_a_store_that_does_not_answer_makes_the_service_unready(tmp_path, rules):
+    with Engine(rules, store=UnreachableStore()) as engine, \
+            TestClient(create_app(engine, log=AccessLog(tmp_path / "requests.log"))) as http:
         ready = http.get("/readyz")
         assert ready.status_code == 503
-        assert ready.json()["ready"] is False and ready.json()["store"]["reachable"] is False
-        response = http.post("/v1/decide", json=CALL)
+        assert ready.json()["ready"] is False
+        assert ready.json()["store"] == {"store": "postgresql", "shared": True, "reachable": False, "age": 42.0,
+                                         "synced_at": None, "error": "connection refused"}
+        assert http.post("/v1/decide", json=CALL).status_code == 200  # calls are still decided
+        assert "rules_engine_live_state_age_seconds NaN" in metric_lines(http)
+
+
+def test_a_write_the_store_refuses_is_503_and_counted(tmp_path, rules):
+    engine = Engine.from_settings(rules=rules, store=tmp_path / "state.sqlite")
+    with TestClient(create_app(engine, log=AccessLog(tmp_path / "requests.log"))) as http:
+        engine.store.close()  # the database goes away under the running service
+        response = http.put("/v1/clients/acme_plumbing/status", json={"note": "out"})
         assert response.status_code == 503
         assert response.json()["error"]["message"] == "the live-state store is unavailable; try again shortly"
-        lines = metric_lines(http)
-        assert "rules_engine_store_errors_total 1.0" in lines
-        assert "rules_engine_live_state_age_seconds NaN" in lines
+        assert "rules_engine_store_errors_total 1.0" in metric_lines(http)
+        assert http.post("/v1/decide", json=CALL).status_code == 200
+
+
+def test_a_draining_service_is_not_ready(open_client):
+    open_client.app.state.service.draining = True
+    assert (open_client.get("/readyz").status_code, open_client.get("/readyz").json()["draining"]) == (503, True)
