@@ -1,154 +1,20 @@
-"""The service's request and response shapes, as pydantic models: FastAPI writes
+"""The service's own request and response shapes, as pydantic models: FastAPI writes
 `/openapi.json` from them, and the live-state endpoints validate their bodies with them.
 
-`DecisionDoc` describes the body of `POST /v1/decide` (LANGUAGE.md section 3) for the
-OpenAPI document only: the body itself is `Decision.to_json()`, byte for byte. Its actions
-are a union discriminated by `kind`, which code generators turn into one type per action.
+The decision's shape is not here: the document takes it from `decide.schema.decision_schema()`,
+the schema of the classes that write the JSON (actions a union discriminated by `kind`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Optional, Union
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class Doc(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-# ---- the decision (LANGUAGE.md section 3) -------------------------------------------------------------
-
-
-class TargetDoc(Doc):
-    contact: Optional[str] = Field(None, description="the contact's id; absent for a literal number")
-    name: Optional[str] = None
-    team: Optional[str] = Field(None, description="the on-call team the contact was resolved from")
-    method: Literal["call", "sms", "email"]
-    address: str
-
-
-class PatchDoc(Doc):
-    kind: Literal["patch"]
-    team: Optional[str] = None
-    targets: list[TargetDoc]
-
-
-class MessageDoc(Doc):
-    kind: Literal["message"]
-    priority: str
-    targets: list[TargetDoc]
-
-
-class VoicemailDoc(Doc):
-    kind: Literal["voicemail"]
-
-
-class CallbackDoc(Doc):
-    kind: Literal["callback"]
-    within: str = Field(description="ISO 8601 duration, e.g. PT30M")
-
-
-class HangupDoc(Doc):
-    kind: Literal["hangup"]
-    say: str
-
-
-FinalDoc = Annotated[Union[PatchDoc, MessageDoc, VoicemailDoc, CallbackDoc, HangupDoc], Field(discriminator="kind")]
-
-
-class StepDoc(Doc):
-    targets: list[TargetDoc]
-    wait: str = Field(description="ISO 8601 duration")
-
-
-class EscalateDoc(Doc):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    kind: Literal["escalate"]
-    policy: str
-    steps: list[StepDoc]
-    repeat: int
-    final: Optional[FinalDoc] = Field(None, alias="finally")
-
-
-ActionDoc = Annotated[Union[PatchDoc, EscalateDoc, MessageDoc, VoicemailDoc, CallbackDoc, HangupDoc],
-                      Field(discriminator="kind")]
-
-
-class GreetingDoc(Doc):
-    id: str
-    title: Optional[str] = None
-    language: str
-    text: str
-
-
-class AskDoc(Doc):
-    kind: Literal["ask"]
-    field: str
-    language: str
-    text: str
-    required: bool
-    phone: bool
-    choices: Optional[list[str]]
-    answer: Optional[str]
-    waits_for: list[str]
-
-
-class SayDoc(Doc):
-    kind: Literal["say"]
-    language: str
-    text: str
-
-
-class ScriptDoc(Doc):
-    id: str
-    steps: list[Annotated[Union[AskDoc, SayDoc], Field(discriminator="kind")]]
-
-
-class RouteDoc(Doc):
-    rule: int = Field(description="which rule of `route` matched, 1-based")
-    line: int
-    actions: list[ActionDoc] = Field(description="the first action, then each `else` fallback")
-
-
-class StatusDoc(Doc):
-    note: str
-    instructions: Optional[str]
-    until: Optional[str]
-
-
-class TraceDoc(Doc):
-    section: str
-    rule: Union[str, int]
-    line: int
-    result: Optional[bool]
-    note: Optional[str] = None
-
-
-class LiveStateDoc(Doc):
-    revision: int
-    as_of: Optional[str]
-    age: Optional[float]
-
-
-class DecisionDoc(Doc):
-    """The decision for one call: the body is `Engine.decide(call).to_json()`."""
-
-    model_config = ConfigDict(extra="forbid", title="Decision")
-    client: str
-    at: str = Field(description="the call's local time, ISO 8601 with offset")
-    rules_version: str
-    windows: list[str]
-    greeting: GreetingDoc
-    script: Optional[ScriptDoc]
-    urgency: Optional[str]
-    needs: list[str]
-    route: Optional[RouteDoc]
-    status: Optional[StatusDoc] = None
-    trace: list[TraceDoc]
-    live_state: Optional[LiveStateDoc] = Field(None, description="how current the live state read was; only "
-                                                                  "with a store shared by several services")
 
 
 # ---- what the service adds ---------------------------------------------------------------------------------

@@ -46,9 +46,11 @@ def test_every_response_conforms_to_the_document(case):
 def test_actions_are_a_union_discriminated_by_kind():
     with TestClient(APP) as http:
         document = http.get("/openapi.json").json()
-    route = document["components"]["schemas"]["RouteDoc"]["properties"]["actions"]["items"]
+    route = document["components"]["schemas"]["Route"]["properties"]["actions"]["items"]
     assert route["discriminator"]["propertyName"] == "kind"
+    assert route["discriminator"]["mapping"]["patch"] == "#/components/schemas/Patch"
     assert set(route["discriminator"]["mapping"]) == {"patch", "escalate", "message", "voicemail", "callback", "hangup"}
+    assert decide_200(document) == {"$ref": "#/components/schemas/Decision"}
     decide = document["paths"]["/v1/decide"]["post"]
     assert decide["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Call"}
     assert set(decide["responses"]) >= {"200", "400", "401", "403", "404", "413"}
@@ -56,6 +58,10 @@ def test_actions_are_a_union_discriminated_by_kind():
     assert document["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
     sip = document["paths"]["/v1/decide/sip"]["post"]["requestBody"]["content"]
     assert set(sip) == {"application/json", "application/x-www-form-urlencoded"}
+
+
+def decide_200(document: dict) -> dict:
+    return document["paths"]["/v1/decide"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
 
 
 @pytest.mark.parametrize("path", ["/v1/decide", "/v1/decide/sip"])
