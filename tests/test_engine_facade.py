@@ -61,7 +61,8 @@ def test_live_state_health_says_which_store_and_how_current_for_a_readiness_chec
     with Engine.from_settings(rules=ACME, store=tmp_path / "state.db") as engine:
         health = engine.live_state_health().as_dict()
         assert (health["store"], health["shared"], health["reachable"], health["error"]) == ("sqlite", False, True, None)
-        assert 0 <= health["age"] < 1
+        # The store rereads every 0.1 s; the bound leaves room for a loaded machine, not for a stale store.
+        assert 0 <= health["age"] < 5
         # Decisions from a store that is not shared carry no `live_state` key: their JSON is unchanged.
         decision = engine.decide(Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="busy"))
         assert "live_state" not in json.loads(decision.to_json())
