@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -15,6 +15,11 @@ from .decide.decider import Decider
 from .decide.decision import Decision, LiveStateStamp
 from .decide.plan import ClientPlan
 from .errors import CallError, Diagnostic, UnknownClientError, did_you_mean
+from .outcomes import metrics as outcome_metrics
+from .outcomes.recorder import Recorder
+from .outcomes.recorder import open_store as open_outcome_store
+from .outcomes.records import Escalation, Outcome
+from .outcomes.store import MemoryOutcomes, OutcomeStore
 from .serve import catalog as catalogs
 from .serve.compile_cache import CompileCache
 from .serve.decision_log import DecisionLog, open_log
@@ -41,15 +46,20 @@ class Engine:
     The last good version of each file is kept in `last_good_dir` (by default `last-good/`
     in the cache directory), so that a restart that finds a file broken serves that version
     (`last_good.py`); `keep_last_good=False` keeps it in memory only.
+
+    Call outcomes go to `outcomes` (docs/metrics.md): an outcome store beside the live-state
+    store when the settings name one, else one in memory.
     """
 
     def __init__(self, path: str | Path, store: Optional[Store] = None,
                  decision_log: Optional[DecisionLog] = None, default_language: Optional[str] = None,
                  cache_dir: str | Path | None = None, last_good_dir: str | Path | None = None,
-                 keep_last_good: bool = True):
+                 keep_last_good: bool = True, outcomes: Optional[OutcomeStore] = None):
         self.path = Path(path)
         self.store: Store = store if store is not None else MemoryStore()
         self._shared_store = self.store.shared  # decisions from a shared store say how old their state is
+        self.outcomes = Recorder(outcomes if outcomes is not None else MemoryOutcomes())
+        self._owns_outcomes = False
         self.decision_log = decision_log
         self.default_language = default_language
         self._reload_lock = threading.Lock()
@@ -81,26 +91,24 @@ class Engine:
         else:
             settings = Settings.of(values, "arguments")
         store = open_store(settings.store) if settings.store is not None else None
+        log = outcomes = None
         try:
             log = open_log(settings.decision_log, settings.decision_log_max_bytes,
                            settings.decision_log_keep_files) if settings.decision_log is not None else None
-        except BaseException:
-            if store is not None:
-                store.close()
-            raise
-        last_good_dir = None  # in the cache directory if there is one, else beside a SQLite store
-        if settings.cache_dir is None and isinstance(settings.store, Path):
-            last_good_dir = settings.store.with_name(settings.store.stem + ".last-good")
-        try:
+            outcomes = open_outcome_store(settings.store) if settings.store is not None else None
+            last_good_dir = None  # in the cache directory if there is one, else beside a SQLite store
+            if settings.cache_dir is None and isinstance(settings.store, Path):
+                last_good_dir = settings.store.with_name(settings.store.stem + ".last-good")
             engine = cls(settings.rules, store=store, decision_log=log, default_language=settings.default_language,
                          cache_dir=settings.cache_dir, last_good_dir=last_good_dir,
-                         keep_last_good=settings.keep_last_good)
+                         keep_last_good=settings.keep_last_good, outcomes=outcomes)
         except BaseException:
-            for resource in (store, log):
+            for resource in (store, log, outcomes):
                 if resource is not None:
                     resource.close()
             raise
         engine._owned = [r for r in (store, log) if r is not None]
+        engine._owns_outcomes = outcomes is not None
         return engine
 
     # ---- serving while files change ---------------------------------------------------------
@@ -146,6 +154,8 @@ class Engine:
         for watcher in self._watchers:
             watcher.stop()
         self._watchers.clear()
+        self.outcomes.close(store_too=self._owns_outcomes)
+        self._owns_outcomes = False
         for resource in self._owned:
             resource.close()
         self._owned = []
@@ -195,7 +205,8 @@ class Engine:
         """Decide one call: greeting, script, urgency and route, with the trace of why.
 
         With a decision log configured, the decision is appended to it under `call_id`
-        (the daemon's own id for the call; one is made up when not given).
+        (the daemon's own id for the call; one is made up when not given). With a `call_id`,
+        the facts reports need are recorded in the background (`record_outcome`).
         """
         served = self._served(call.client, call.number).ready()
         plan = served.plan
@@ -210,6 +221,8 @@ class Engine:
         else:
             decision = Decider(plan, call, self.store.snapshot(served.client.id)).decision()
         self._log_decision(call, decision, call_id)
+        if call_id is not None:
+            self.outcomes.offer(call, decision, call_id)
         return decision
 
     def set_status(self, client: str, note: str, until: Optional[datetime] = None,
@@ -264,3 +277,32 @@ class Engine:
         """Append the decision to the decision log, if one is configured; returns its call id."""
         log = self.decision_log
         return log.write(call, decision, call_id) if log is not None else None
+
+    # ---- call outcomes and the report (docs/metrics.md) ---------------------------------------
+
+    def record_outcome(self, call_id: str, outcome: str, *, at: Optional[datetime] = None,
+                       waited_seconds: Optional[float] = None, handled_seconds: Optional[float] = None,
+                       resolved: Optional[bool] = None, transferred: Optional[bool] = None,
+                       csat: Optional[float] = None, client: Optional[str] = None) -> Outcome:
+        """How the call decided under `call_id` ended: `answered`, `abandoned`, `missed`, `failed`
+        or `dropped`, once. `client`, when given, must be the call's client. Every value is
+        checked; a problem is an `OutcomeError` naming the field."""
+        return self.outcomes.record_outcome(call_id, outcome, client=client, at=at, waited_seconds=waited_seconds,
+                                            handled_seconds=handled_seconds, resolved=resolved,
+                                            transferred=transferred, csat=csat)
+
+    def record_escalation(self, call_id: str, *, step: int, contact: str, method: str, result: str,
+                          at: datetime, client: Optional[str] = None) -> Escalation:
+        """The result of one notification of the call's escalation plan: `step` (1, 2, … in the
+        order the steps ran), the `contact` notified and by which `method`, and `result`
+        (`acknowledged`, `no_answer` or `failed`) at `at`."""
+        return self.outcomes.record_escalation(call_id, self.client, client=client, step=step, contact=contact,
+                                               method=method, result=result, at=at)
+
+    def report(self, client: str, start: date | datetime, end: date | datetime, *,
+               short_abandon_seconds: float = 5, service_level_seconds: float = 20,
+               fcr_window: timedelta = timedelta(days=7)) -> dict:
+        """The client's calls decided from `start` to `end` (dates: whole local days, `end`
+        included) and how they ended, as a JSON-ready dict (every key: docs/metrics.md)."""
+        parameters = outcome_metrics.parameters(short_abandon_seconds, service_level_seconds, fcr_window)
+        return self.outcomes.report(self.client(client), start, end, parameters)

@@ -1,0 +1,113 @@
+"""Where outcomes are kept: the protocol every outcome store meets, and the in-memory one.
+
+A durable store keeps its tables in the same database as the live-state store (the SQLite
+file or the PostgreSQL database the settings' `store` names), with a schema version of its
+own (`store_sql.py`). An engine without a store keeps outcomes in memory, for the life of
+the process.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import NamedTuple, Optional, Protocol, Sequence
+
+from .records import Decided, Escalation, Outcome
+
+
+class CallRow(NamedTuple):
+    """A decided call and its outcome (the outcome's fields None when none was recorded)."""
+
+    call_id: str
+    at: float
+    local_at: str
+    caller: Optional[str]
+    forwarded: str
+    urgency: Optional[str]
+    rule: Optional[int]
+    line: Optional[int]
+    rules_version: str
+    outcome: Optional[str]
+    outcome_at: Optional[float]
+    waited: Optional[float]
+    handled: Optional[float]
+    resolved: Optional[int]
+    transferred: Optional[int]
+    csat: Optional[float]
+
+
+class History(NamedTuple):
+    """What a report over [start, end) reads: the calls decided in it (by time, then id), the
+    callers and instants of calls from `start` up to `until` (end + the FCR window: a repeat
+    call may fall after the span), and the escalation results of the calls in the span."""
+
+    calls: list[CallRow]
+    callers: list[tuple[str, float]]
+    escalations: list[Escalation]
+
+
+class OutcomeStore(Protocol):
+    def add_decided(self, rows: Sequence[Decided]) -> None:
+        """Insert, or update the urgency, route and rules version of a call decided again
+        under the same id (the first instant is kept; another client's call is left alone)."""
+
+    def decided(self, call_id: str) -> Optional[Decided]: ...
+
+    def add_outcome(self, row: Outcome) -> Optional[str]:
+        """Record it; or, when the call already has one, record nothing and return that outcome."""
+
+    def add_escalation(self, row: Escalation) -> bool:
+        """Record it; False (and nothing recorded) when that step, contact and method already have one."""
+
+    def history(self, client: str, start: float, end: float, until: float) -> History: ...
+
+    def close(self) -> None: ...
+
+
+class MemoryOutcomes:
+    """Outcomes in this process only; lost on restart."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._decided: dict[str, Decided] = {}
+        self._outcomes: dict[str, Outcome] = {}
+        self._escalations: dict[tuple[str, int, str, str], Escalation] = {}
+
+    def add_decided(self, rows: Sequence[Decided]) -> None:
+        with self._lock:
+            for row in rows:
+                old = self._decided.get(row.call_id)
+                if old is None:
+                    self._decided[row.call_id] = row
+                elif old.client == row.client:
+                    self._decided[row.call_id] = row._replace(at=old.at, local_at=old.local_at)
+
+    def decided(self, call_id: str) -> Optional[Decided]:
+        return self._decided.get(call_id)
+
+    def add_outcome(self, row: Outcome) -> Optional[str]:
+        with self._lock:
+            old = self._outcomes.setdefault(row.call_id, row)
+        return None if old is row else old.outcome
+
+    def add_escalation(self, row: Escalation) -> bool:
+        with self._lock:
+            return self._escalations.setdefault((row.call_id, row.step, row.contact, row.method), row) is row
+
+    def history(self, client: str, start: float, end: float, until: float) -> History:
+        with self._lock:
+            mine = sorted((d for d in self._decided.values() if d.client == client and start <= d.at < until),
+                          key=lambda d: (d.at, d.call_id))
+            calls = []
+            for d in mine:
+                if d.at < end:
+                    o = self._outcomes.get(d.call_id)
+                    after = (o.outcome, o.at, o.waited, o.handled, o.resolved, o.transferred, o.csat) if o else (None,) * 7
+                    calls.append(CallRow(d.call_id, d.at, d.local_at, d.caller, d.forwarded, d.urgency, d.rule,
+                                         d.line, d.rules_version, *after))
+            spanned = {c.call_id for c in calls}
+            escalations = sorted((e for e in self._escalations.values() if e.call_id in spanned),
+                                 key=lambda e: (e.call_id, e.step, e.at, e.contact, e.method))
+        return History(calls, [(d.caller, d.at) for d in mine if d.caller is not None], escalations)
+
+    def close(self) -> None:
+        """Nothing to release."""

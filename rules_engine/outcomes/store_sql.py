@@ -1,0 +1,158 @@
+"""The outcome tables and their queries, written once for SQLite and PostgreSQL alike.
+
+The tables live beside the live-state store's in the same database, with their own schema
+version (the one row of `outcome_schema`), so the two schemas migrate independently. Each
+entry of `MIGRATIONS` takes the tables one version up; a database written by a newer engine
+is refused rather than misread. Statements use `?` placeholders; the PostgreSQL store turns
+them into `%s`. Instants are epoch seconds (double precision in both databases), flags are
+small integers, so both return the same values for the same history.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Any, Optional, Sequence
+
+from ..serve.store_sqlite import StoreError
+from .records import Decided, Escalation, Outcome
+from .store import CallRow, History
+
+MIGRATIONS = (
+    # 0 → 1
+    (
+        """CREATE TABLE decided_call (
+            call_id       TEXT PRIMARY KEY,
+            client        TEXT NOT NULL,
+            at            DOUBLE PRECISION NOT NULL,  -- epoch seconds
+            local_at      TEXT NOT NULL,              -- the decision's local time, ISO 8601 with offset
+            caller        TEXT,
+            forwarded     TEXT NOT NULL,
+            urgency       TEXT,
+            rule          INTEGER,                    -- route rule (1-based) and its line; null: no route yet
+            line          INTEGER,
+            rules_version TEXT NOT NULL)""",
+        "CREATE INDEX decided_call_by_client ON decided_call (client, at)",
+        """CREATE TABLE call_outcome (
+            call_id     TEXT PRIMARY KEY,
+            client      TEXT NOT NULL,
+            outcome     TEXT NOT NULL,
+            at          DOUBLE PRECISION NOT NULL,
+            waited      DOUBLE PRECISION,
+            handled     DOUBLE PRECISION,
+            resolved    SMALLINT,
+            transferred SMALLINT,
+            csat        DOUBLE PRECISION)""",
+        """CREATE TABLE escalation_result (
+            call_id TEXT NOT NULL,
+            client  TEXT NOT NULL,
+            step    INTEGER NOT NULL,
+            contact TEXT NOT NULL,
+            method  TEXT NOT NULL,
+            result  TEXT NOT NULL,
+            at      DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (call_id, step, contact, method))""",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+UPSERT_DECIDED = (
+    "INSERT INTO decided_call (call_id, client, at, local_at, caller, forwarded, urgency, rule, line, rules_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET urgency = excluded.urgency, "
+    "rule = excluded.rule, line = excluded.line, rules_version = excluded.rules_version "
+    "WHERE decided_call.client = excluded.client")
+INSERT_OUTCOME = (
+    "INSERT INTO call_outcome (call_id, client, outcome, at, waited, handled, resolved, transferred, csat) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING")
+INSERT_ESCALATION = (
+    "INSERT INTO escalation_result (call_id, client, step, contact, method, result, at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id, step, contact, method) DO NOTHING")
+SELECT_DECIDED = ("SELECT call_id, client, at, local_at, caller, forwarded, urgency, rule, line, rules_version "
+                  "FROM decided_call WHERE call_id = ?")
+SELECT_CALLS = (
+    "SELECT d.call_id, d.at, d.local_at, d.caller, d.forwarded, d.urgency, d.rule, d.line, d.rules_version, "
+    "o.outcome, o.at, o.waited, o.handled, o.resolved, o.transferred, o.csat "
+    "FROM decided_call d LEFT JOIN call_outcome o ON o.call_id = d.call_id "
+    "WHERE d.client = ? AND d.at >= ? AND d.at < ? ORDER BY d.at, d.call_id")
+SELECT_CALLERS = ("SELECT caller, at FROM decided_call WHERE client = ? AND at >= ? AND at < ? "
+                  "AND caller IS NOT NULL ORDER BY at, call_id")
+SELECT_ESCALATIONS = (
+    "SELECT e.call_id, e.client, e.step, e.contact, e.method, e.result, e.at "
+    "FROM escalation_result e JOIN decided_call d ON d.call_id = e.call_id "
+    "WHERE d.client = ? AND d.at >= ? AND d.at < ? ORDER BY e.call_id, e.step, e.at, e.contact, e.method")
+
+
+class SQLOutcomes:
+    """The outcome store's logic over a database connection a subclass provides.
+
+    A subclass gives `transaction()` (a context holding a lock and a transaction, yielding a
+    cursor-like object with `execute`, `executemany`, `fetchone`, `fetchall`), `param` (its
+    placeholder) and `where` (the database named in errors).
+    """
+
+    param = "?"
+    where = "the outcome store"
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _sql(self, statement: str) -> str:
+        return statement if self.param == "?" else statement.replace("?", self.param)
+
+    def migrate(self) -> None:
+        with self.transaction() as cursor:
+            version = self._schema_version(cursor)
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"the outcome tables in {self.where} have schema version {version}, newer "
+                                 f"than this engine knows ({SCHEMA_VERSION}); upgrade the engine")
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number]:
+                    cursor.execute(statement)
+            if version != SCHEMA_VERSION:
+                cursor.execute(self._sql("UPDATE outcome_schema SET version = ?"), (SCHEMA_VERSION,))
+
+    def _schema_version(self, cursor: Any) -> int:
+        """The version row, made (at 0) with its table when absent; the transaction holds it."""
+        cursor.execute("CREATE TABLE IF NOT EXISTS outcome_schema (version INTEGER NOT NULL)")
+        self._lock_schema(cursor)
+        cursor.execute("SELECT version FROM outcome_schema")
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute("INSERT INTO outcome_schema (version) VALUES (0)")
+            return 0
+        return row[0]
+
+    def _lock_schema(self, cursor: Any) -> None:
+        """SQLite's BEGIN IMMEDIATE already keeps other writers out."""
+
+    def add_decided(self, rows: Sequence[Decided]) -> None:
+        with self.transaction() as cursor:
+            cursor.executemany(self._sql(UPSERT_DECIDED), rows)
+
+    def decided(self, call_id: str) -> Optional[Decided]:
+        with self.transaction() as cursor:
+            cursor.execute(self._sql(SELECT_DECIDED), (call_id,))
+            row = cursor.fetchone()
+        return Decided(*row) if row is not None else None
+
+    def add_outcome(self, row: Outcome) -> Optional[str]:
+        with self.transaction() as cursor:
+            cursor.execute(self._sql(INSERT_OUTCOME), row)
+            if cursor.rowcount == 1:
+                return None
+            cursor.execute(self._sql("SELECT outcome FROM call_outcome WHERE call_id = ?"), (row.call_id,))
+            return cursor.fetchone()[0]
+
+    def add_escalation(self, row: Escalation) -> bool:
+        with self.transaction() as cursor:
+            cursor.execute(self._sql(INSERT_ESCALATION), row)
+            return cursor.rowcount == 1
+
+    def history(self, client: str, start: float, end: float, until: float) -> History:
+        with self.transaction() as cursor:
+            cursor.execute(self._sql(SELECT_CALLS), (client, start, end))
+            calls = list(map(CallRow._make, cursor.fetchall()))
+            cursor.execute(self._sql(SELECT_CALLERS), (client, start, until))
+            callers = [tuple(row) for row in cursor.fetchall()]
+            cursor.execute(self._sql(SELECT_ESCALATIONS), (client, start, end))
+            escalations = list(map(Escalation._make, cursor.fetchall()))
+        return History(calls, callers, escalations)
