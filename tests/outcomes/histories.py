@@ -73,12 +73,12 @@ def record_mixed_day(engine: Engine) -> None:
 def record_fcr_edges(engine: Engine) -> None:
     """Four resolved calls on Monday 9 November 2026 at 10:00, and the repeat calls after them."""
     first = local("2026-11-09 10:00")
-    for call_id, caller in (("a1", "+13125552001"), ("b1", "+13125552002"), ("c1", "+13125552003"),
-                            ("n1", None)):
+    for call_id, caller in (("fcr-a1", "+13125552001"), ("fcr-b1", "+13125552002"), ("fcr-c1", "+13125552003"),
+                            ("fcr-n1", None)):
         decide(engine, call_id, first, "busy", caller)
         engine.record_outcome(call_id, "answered", at=first + timedelta(minutes=3), waited_seconds=5, resolved=True)
-    decide(engine, "a2", first + timedelta(days=7), "busy", "+13125552001")                     # just inside
-    decide(engine, "b2", first + timedelta(days=7, seconds=1), "busy", "+13125552002")          # just outside
+    decide(engine, "fcr-a2", first + timedelta(days=7), "busy", "+13125552001")                     # just inside
+    decide(engine, "fcr-b2", first + timedelta(days=7, seconds=1), "busy", "+13125552002")          # just outside
 
 
 def record_escalations(engine: Engine) -> None:
