@@ -60,6 +60,10 @@ class OutcomeStore(Protocol):
 
     def history(self, client: str, start: float, end: float, until: float) -> History: ...
 
+    def import_history(self, decided: Sequence[Decided], outcomes: Sequence[Outcome],
+                       escalations: Sequence[Escalation]) -> None:
+        """Add rows already checked, in one go (`generate.write`); rows already present are kept."""
+
     def close(self) -> None: ...
 
 
@@ -92,6 +96,14 @@ class MemoryOutcomes:
     def add_escalation(self, row: Escalation) -> bool:
         with self._lock:
             return self._escalations.setdefault((row.call_id, row.step, row.contact, row.method), row) is row
+
+    def import_history(self, decided: Sequence[Decided], outcomes: Sequence[Outcome],
+                       escalations: Sequence[Escalation]) -> None:
+        self.add_decided(decided)
+        for row in outcomes:
+            self.add_outcome(row)
+        for row in escalations:
+            self.add_escalation(row)
 
     def history(self, client: str, start: float, end: float, until: float) -> History:
         with self._lock:

@@ -147,6 +147,13 @@ class SQLOutcomes:
             cursor.execute(self._sql(INSERT_ESCALATION), row)
             return cursor.rowcount == 1
 
+    def import_history(self, decided: Sequence[Decided], outcomes: Sequence[Outcome],
+                       escalations: Sequence[Escalation]) -> None:
+        with self.transaction() as cursor:
+            cursor.executemany(self._sql(UPSERT_DECIDED), decided)
+            cursor.executemany(self._sql(INSERT_OUTCOME), outcomes)
+            cursor.executemany(self._sql(INSERT_ESCALATION), escalations)
+
     def history(self, client: str, start: float, end: float, until: float) -> History:
         with self.transaction() as cursor:
             cursor.execute(self._sql(SELECT_CALLS), (client, start, end))
