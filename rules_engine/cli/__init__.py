@@ -13,7 +13,7 @@ import sys
 from typing import Optional, Sequence
 
 # Sub-commands, in the order `--help` lists them; each names a module of this package.
-COMMANDS = ("check", "decide", "oncall", "matrix", "diff", "test", "explain", "serve")
+COMMANDS = ("check", "decide", "oncall", "matrix", "diff", "test", "explain", "serve", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

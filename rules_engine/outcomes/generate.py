@@ -184,3 +184,27 @@ def weighted(rng: random.Random, pairs) -> str:
 def duration(iso: str) -> float:
     """Seconds of an ISO 8601 duration as decisions write them (`PT5M`)."""
     return DURATION.validate_python(iso).total_seconds()
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """`python -m rules_engine.outcomes.generate --settings FILE --client ID --from DATE --days N`:
+    add a generated history to the store the settings name (to try `rules-engine report`)."""
+    import argparse
+
+    from ..engine import Engine
+
+    parser = argparse.ArgumentParser(prog="python -m rules_engine.outcomes.generate", description=main.__doc__)
+    parser.add_argument("--settings", required=True)
+    parser.add_argument("--client", required=True)
+    parser.add_argument("--from", dest="start", required=True, type=date.fromisoformat)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    with Engine.from_settings(args.settings) as engine:
+        count = write(engine.outcomes.store, history(engine, args.client, args.start, args.days, args.seed))
+    print(f"{count} calls of {args.client} from {args.start}, over {args.days} days (seed {args.seed})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

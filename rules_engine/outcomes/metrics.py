@@ -80,6 +80,7 @@ def report(history: History, *, client: str, start: datetime, end: datetime, zon
         "from": start.isoformat(),
         "to": end.isoformat(),
         "parameters": parameters.as_dict(),
+        "rules_versions": sorted({row.rules_version for row in calls}),
         **counts(totals),
         "resolved": resolved,
         "transferred": transferred,

@@ -1,0 +1,157 @@
+"""`rules-engine report --settings FILE --client ID --from DATE --to DATE`: how a client's calls ended.
+
+Reads the outcomes recorded in the store the settings name (the daemon's), never writes
+them. Prints the figures for people, or `--json` (every key defined in docs/metrics.md);
+`--html FILE` also writes the page with charts, self-contained, to send to the client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from .. import model as m
+from ..engine import Engine
+from ..errors import CallError, Diagnostic, RulesEngineError, UnknownClientError, did_you_mean
+from ..outcomes import html
+from .decide import CODE_BEFORE_COMMENT
+from .oncall import iso_date
+
+OPTIONS = {"start": "--from", "end": "--to"}
+
+
+def add_parser(sub):
+    parser = sub.add_parser(
+        "report", help="calls received, answered, abandoned, resolved; escalations; by rule and hour",
+        description="Report how a client's calls ended, from the outcomes the daemon recorded "
+                    "(definitions: docs/metrics.md).",
+    )
+    parser.add_argument("--settings", required=True, metavar="FILE",
+                        help="the daemon's settings file (its rules and its store)")
+    parser.add_argument("--client", required=True, metavar="ID", help="the client's id")
+    parser.add_argument("--from", dest="start", required=True, metavar="DATE", type=iso_date,
+                        help="the first local day (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="end", required=True, metavar="DATE", type=iso_date,
+                        help="the last local day, included")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--html", metavar="FILE", type=Path, help="also write the report as a page with charts")
+    parser.add_argument("--short-abandon", type=not_negative, default=5, metavar="SECONDS",
+                        help="abandons shorter than this are kept apart (default 5)")
+    parser.add_argument("--service-level", type=not_negative, default=20, metavar="SECONDS",
+                        help="the service level counts answers within this (default 20)")
+    parser.add_argument("--fcr-days", type=positive, default=7, metavar="DAYS",
+                        help="first-call resolution: no repeat call within this many days (default 7)")
+    return parser
+
+
+def not_negative(text: str) -> float:
+    """An argparse type: a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"`{text}` is not a number, 0 or more")
+    return value
+
+
+def positive(text: str) -> float:
+    """An argparse type: a number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"`{text}` is not a positive number")
+    return value
+
+
+def run(args) -> int:
+    try:
+        engine = Engine.from_settings(args.settings)
+    except RulesEngineError as exc:
+        print(Diagnostic("error", str(exc), args.settings).render(), file=sys.stderr)
+        return 1
+    with engine:
+        try:
+            client = engine.client(args.client)
+            report = engine.report(client.id, args.start, args.end, short_abandon_seconds=args.short_abandon,
+                                   service_level_seconds=args.service_level,
+                                   fcr_window=timedelta(days=args.fcr_days))
+        except UnknownClientError as exc:
+            hint = did_you_mean(args.client, engine.clients) or "served clients: " + ", ".join(sorted(engine.clients))
+            print(Diagnostic("error", str(exc).removeprefix("client: "), args.settings, hint=hint).render(),
+                  file=sys.stderr)
+            return 1
+        except CallError as exc:
+            where = OPTIONS.get(exc.field or "", "report")
+            print(f"{where}: error: {str(exc).removeprefix(f'{exc.field}: ')}", file=sys.stderr)
+            return 1
+        except RulesEngineError as exc:
+            print(Diagnostic("error", str(exc), args.settings).render(), file=sys.stderr)
+            return 1
+    if args.html is not None:
+        texts = rule_texts(client, report)
+        try:
+            args.html.write_text(html.page(report, client.title or client.id, client.timezone, texts),
+                                 encoding="utf-8")
+        except OSError as exc:
+            print(f"{args.html}: error: cannot write the page: {exc.strerror}", file=sys.stderr)
+            return 1
+    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else text(report, client))
+    if args.html is not None and not args.json:
+        print(f"\npage written to {args.html}")
+    return 0
+
+
+def rule_texts(client: m.Client, report: dict) -> dict[int, str]:
+    """Each reported route rule's text, quoted from the rules now served when they decided every call."""
+    if report["rules_versions"] != [client.rules_version]:
+        return {}
+    lines = client.source.split("\n")
+    return {r["rule"]: CODE_BEFORE_COMMENT.match(lines[r["line"] - 1]).group(0).strip()
+            for r in report["by_rule"] if 0 < r["line"] <= len(lines)}
+
+
+def text(r: dict, client: m.Client) -> str:
+    """The figures as an account manager reads them."""
+    def rate(key: str) -> str:
+        return rate_of(r, key)
+
+    seconds = html.duration
+    p = r["parameters"]
+    out = [
+        f"{client.title or client.id} ({client.id}): calls from {r['from'][:10]} to {r['by_day'][-1]['date']}",
+        f"CALLS     received {r['received']}, answered {r['answered']}, abandoned {r['abandoned']} "
+        f"(and {r['short_abandoned']} within {p['short_abandon_seconds']:g} s, left out of the rates), "
+        f"missed {r['missed']}, failed {r['failed']}, dropped {r['dropped']}, no outcome recorded {r['no_outcome']}",
+        f"RATES     resolution {rate('resolution_rate')}, abandonment {rate('abandonment_rate')}, "
+        f"service level {rate('service_level')} (answered within {p['service_level_seconds']:g} s), "
+        f"first-call resolution {rate('fcr_rate')}, transferred {rate('transfer_rate')}",
+        f"TIMES     average speed of answer {seconds(r['asa_seconds'])}, average handle time "
+        f"{seconds(r['aht_seconds'])}, satisfaction {r['csat'] if r['csat'] is not None else 'n/a'}",
+    ]
+    e = r["escalations"]
+    out.append(f"ESCALATED {e['count']} calls: {e['acknowledged']} acknowledged (median "
+               f"{seconds(e['median_seconds_to_acknowledge'])} after the call), {e['unacknowledged']} never")
+    for person in e["by_person"].values():
+        out.append(f"          {person['name']}: notified {person['notified']} ({person['night_notifications']} at "
+                   f"night), acknowledged {person['acknowledged']}, median "
+                   f"{seconds(person['median_seconds_to_acknowledge'])}")
+    texts = rule_texts(client, r)
+    if r["by_rule"]:
+        out.append("BY RULE")
+    for rule in r["by_rule"]:
+        quoted = f": {texts[rule['rule']]}" if rule["rule"] in texts else ""
+        out.append(f"  rule {rule['rule']} (line {rule['line']}){quoted}")
+        out.append(f"    received {rule['received']}, answered {rule['answered']}, unanswered "
+                   f"{rule['unanswered']}, abandonment {rate_of(rule, 'abandonment_rate')}, "
+                   f"resolution {rate_of(rule, 'resolution_rate')}")
+    return "\n".join(out)
+
+
+def rate_of(entry: dict, key: str) -> str:
+    return f"{entry[key]:.1f} %" if entry[key] is not None else "n/a"
