@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 from .. import model as m
 from ..engine import Engine
-from ..errors import CallError, Diagnostic, RulesEngineError, UnknownClientError, did_you_mean
+from ..errors import CallError, RulesEngineError, SourceText
 from ..outcomes import html
-from .decide import CODE_BEFORE_COMMENT
-from .oncall import iso_date
+from .options import error, input_error, iso_date
+from .render import CODE_BEFORE_COMMENT
 
 OPTIONS = {"start": "--from", "end": "--to"}
 
@@ -73,25 +72,22 @@ def run(args) -> int:
     try:
         engine = Engine.from_settings(args.settings)
     except RulesEngineError as exc:
-        print(Diagnostic("error", str(exc), args.settings).render(), file=sys.stderr)
+        error(str(exc), args.settings)
         return 1
+    args.path = engine.path  # where an unknown client was looked for
     with engine:
         try:
             client = engine.client(args.client)
             report = engine.report(client.id, args.start, args.end, short_abandon_seconds=args.short_abandon,
                                    service_level_seconds=args.service_level,
                                    fcr_window=timedelta(days=args.fcr_days))
-        except UnknownClientError as exc:
-            hint = did_you_mean(args.client, engine.clients) or "served clients: " + ", ".join(sorted(engine.clients))
-            print(Diagnostic("error", str(exc).removeprefix("client: "), args.settings, hint=hint).render(),
-                  file=sys.stderr)
-            return 1
         except CallError as exc:
-            where = OPTIONS.get(exc.field or "", "report")
-            print(f"{where}: error: {str(exc).removeprefix(f'{exc.field}: ')}", file=sys.stderr)
-            return 1
+            if exc.field in OPTIONS:
+                error(str(exc).removeprefix(f"{exc.field}: "), OPTIONS[exc.field])
+                return 1
+            return input_error(exc, engine, args)
         except RulesEngineError as exc:
-            print(Diagnostic("error", str(exc), args.settings).render(), file=sys.stderr)
+            error(str(exc), args.settings)
             return 1
     if args.html is not None:
         texts = rule_texts(client, report)
@@ -99,7 +95,7 @@ def run(args) -> int:
             args.html.write_text(html.page(report, client.title or client.id, client.timezone, texts),
                                  encoding="utf-8")
         except OSError as exc:
-            print(f"{args.html}: error: cannot write the page: {exc.strerror}", file=sys.stderr)
+            error(f"cannot write the page: {exc.strerror}", str(args.html))
             return 1
     print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else text(report, client))
     if args.html is not None and not args.json:
@@ -111,7 +107,7 @@ def rule_texts(client: m.Client, report: dict) -> dict[int, str]:
     """Each reported route rule's text, quoted from the rules now served when they decided every call."""
     if report["rules_versions"] != [client.rules_version]:
         return {}
-    lines = client.source.split("\n")
+    lines = SourceText.of(client.path, client.source).lines
     return {r["rule"]: CODE_BEFORE_COMMENT.match(lines[r["line"] - 1]).group(0).strip()
             for r in report["by_rule"] if 0 < r["line"] <= len(lines)}
 
