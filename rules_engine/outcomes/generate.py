@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 WORKDAY = (0.15, 0.1, 0.1, 0.1, 0.15, 0.3, 0.6, 1.2, 2.2, 2.6, 2.5, 2.2, 1.6, 2.0, 2.3, 2.1, 1.8, 1.3,
            0.9, 0.7, 0.6, 0.5, 0.35, 0.2)
 DURATION = TypeAdapter(timedelta)
+AREAS = ("312", "773", "872", "630", "708", "847")  # callers' numbers: +1 AREA 555 2000-9999
 REASONS = (("busy", 0.38), ("no_answer", 0.3), ("always", 0.17), ("manual", 0.08), ("direct", 0.07))
 
 
@@ -77,7 +78,8 @@ def history(engine: Engine, client: str, start: date, days: int, seed: int = 1,
     rng = random.Random(seed)
     choices = {ask.field: [name.value for name in ask.choices] for script in served.scripts.values()
                for ask in script.steps if getattr(ask, "choices", None)}
-    pool = [f"+1312555{n:04d}" for n in rng.sample(range(2000, 10000), max(1, int(behaviour.callers_per_day * days)))]
+    size = min(len(AREAS) * 8000, max(1, int(behaviour.callers_per_day * days)))
+    pool = [f"+1{AREAS[n // 8000]}555{2000 + n % 8000:04d}" for n in rng.sample(range(len(AREAS) * 8000), size)]
     peak = max(WORKDAY)
     number = 0
     for offset in range(days):

@@ -15,19 +15,17 @@ from .records import Decided, Escalation, Outcome
 
 
 class CallRow(NamedTuple):
-    """A decided call and its outcome (the outcome's fields None when none was recorded)."""
+    """What a report reads of a decided call and its outcome (None's when none was recorded).
 
-    call_id: str
+    SQL stores return plain tuples in this order (a report reads them by position: `metrics.py`)."""
+
     at: float
     local_at: str
     caller: Optional[str]
-    forwarded: str
-    urgency: Optional[str]
     rule: Optional[int]
     line: Optional[int]
     rules_version: str
     outcome: Optional[str]
-    outcome_at: Optional[float]
     waited: Optional[float]
     handled: Optional[float]
     resolved: Optional[int]
@@ -35,14 +33,26 @@ class CallRow(NamedTuple):
     csat: Optional[float]
 
 
-class History(NamedTuple):
-    """What a report over [start, end) reads: the calls decided in it (by time, then id), the
-    callers and instants of calls from `start` up to `until` (end + the FCR window: a repeat
-    call may fall after the span), and the escalation results of the calls in the span."""
+class EscalationRow(NamedTuple):
+    """An escalation result, with the instant its call arrived."""
 
-    calls: list[CallRow]
-    callers: list[tuple[str, float]]
-    escalations: list[Escalation]
+    call_id: str
+    call_at: float
+    step: int
+    contact: str
+    method: str
+    result: str
+    at: float
+
+
+class History(NamedTuple):
+    """What a report over [start, end) reads: the calls decided in it, by time; the callers and
+    instants of the calls after it, up to `until` (end + the FCR window: a repeat call may come
+    after the span), by time; and the escalation results of the span's calls, by call, step, instant."""
+
+    calls: Sequence[CallRow]
+    later: Sequence[tuple[str, float]]
+    escalations: Sequence[EscalationRow]
 
 
 class OutcomeStore(Protocol):
@@ -108,18 +118,19 @@ class MemoryOutcomes:
     def history(self, client: str, start: float, end: float, until: float) -> History:
         with self._lock:
             mine = sorted((d for d in self._decided.values() if d.client == client and start <= d.at < until),
-                          key=lambda d: (d.at, d.call_id))
-            calls = []
+                          key=lambda d: d.at)
+            calls, arrived = [], {}
             for d in mine:
                 if d.at < end:
                     o = self._outcomes.get(d.call_id)
-                    after = (o.outcome, o.at, o.waited, o.handled, o.resolved, o.transferred, o.csat) if o else (None,) * 7
-                    calls.append(CallRow(d.call_id, d.at, d.local_at, d.caller, d.forwarded, d.urgency, d.rule,
-                                         d.line, d.rules_version, *after))
-            spanned = {c.call_id for c in calls}
-            escalations = sorted((e for e in self._escalations.values() if e.call_id in spanned),
+                    after = (o.outcome, o.waited, o.handled, o.resolved, o.transferred, o.csat) if o else (None,) * 6
+                    calls.append(CallRow(d.at, d.local_at, d.caller, d.rule, d.line, d.rules_version, *after))
+                    arrived[d.call_id] = d.at
+            later = [(d.caller, d.at) for d in mine if d.at >= end and d.caller is not None]
+            escalations = sorted((EscalationRow(e.call_id, arrived[e.call_id], e.step, e.contact, e.method, e.result,
+                                                e.at) for e in self._escalations.values() if e.call_id in arrived),
                                  key=lambda e: (e.call_id, e.step, e.at, e.contact, e.method))
-        return History(calls, [(d.caller, d.at) for d in mine if d.caller is not None], escalations)
+        return History(calls, later, escalations)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -15,7 +15,7 @@ from typing import Any, Optional, Sequence
 
 from ..serve.store_sqlite import StoreError
 from .records import Decided, Escalation, Outcome
-from .store import CallRow, History
+from .store import EscalationRow, History
 
 MIGRATIONS = (
     # 0 → 1
@@ -68,15 +68,15 @@ INSERT_ESCALATION = (
     "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id, step, contact, method) DO NOTHING")
 SELECT_DECIDED = ("SELECT call_id, client, at, local_at, caller, forwarded, urgency, rule, line, rules_version "
                   "FROM decided_call WHERE call_id = ?")
-SELECT_CALLS = (
-    "SELECT d.call_id, d.at, d.local_at, d.caller, d.forwarded, d.urgency, d.rule, d.line, d.rules_version, "
-    "o.outcome, o.at, o.waited, o.handled, o.resolved, o.transferred, o.csat "
+SELECT_CALLS = (  # in time order, which the index gives without sorting
+    "SELECT d.at, d.local_at, d.caller, d.rule, d.line, d.rules_version, "
+    "o.outcome, o.waited, o.handled, o.resolved, o.transferred, o.csat "
     "FROM decided_call d LEFT JOIN call_outcome o ON o.call_id = d.call_id "
-    "WHERE d.client = ? AND d.at >= ? AND d.at < ? ORDER BY d.at, d.call_id")
-SELECT_CALLERS = ("SELECT caller, at FROM decided_call WHERE client = ? AND at >= ? AND at < ? "
-                  "AND caller IS NOT NULL ORDER BY at, call_id")
+    "WHERE d.client = ? AND d.at >= ? AND d.at < ? ORDER BY d.at")
+SELECT_LATER = ("SELECT caller, at FROM decided_call WHERE client = ? AND at >= ? AND at < ? "
+                "AND caller IS NOT NULL ORDER BY at")
 SELECT_ESCALATIONS = (
-    "SELECT e.call_id, e.client, e.step, e.contact, e.method, e.result, e.at "
+    "SELECT e.call_id, d.at, e.step, e.contact, e.method, e.result, e.at "
     "FROM escalation_result e JOIN decided_call d ON d.call_id = e.call_id "
     "WHERE d.client = ? AND d.at >= ? AND d.at < ? ORDER BY e.call_id, e.step, e.at, e.contact, e.method")
 
@@ -157,9 +157,9 @@ class SQLOutcomes:
     def history(self, client: str, start: float, end: float, until: float) -> History:
         with self.transaction() as cursor:
             cursor.execute(self._sql(SELECT_CALLS), (client, start, end))
-            calls = list(map(CallRow._make, cursor.fetchall()))
-            cursor.execute(self._sql(SELECT_CALLERS), (client, start, until))
-            callers = [tuple(row) for row in cursor.fetchall()]
+            calls = cursor.fetchall()  # plain tuples, in CallRow's order
+            cursor.execute(self._sql(SELECT_LATER), (client, end, until))
+            later = [tuple(row) for row in cursor.fetchall()]
             cursor.execute(self._sql(SELECT_ESCALATIONS), (client, start, end))
-            escalations = list(map(Escalation._make, cursor.fetchall()))
-        return History(calls, callers, escalations)
+            escalations = list(map(EscalationRow._make, cursor.fetchall()))
+        return History(calls, later, escalations)
