@@ -92,3 +92,16 @@ def test_the_before_you_deploy_samples_are_real_output(tmp_path, monkeypatch, cl
             starts = [i for i in range(at, len(printed)) if printed[i:i + len(run)] == run]
             assert starts, f"`rules-engine {' '.join(argv)}` does not print:\n" + "\n".join(run)
             at = starts[0] + len(run)
+
+
+def test_the_outcome_example_records_what_the_report_then_counts():
+    from datetime import date, datetime, timedelta, timezone
+
+    engine = Engine.from_path(ROOT / "client_configs")
+    arrived = datetime(2026, 11, 28, 23, 15, tzinfo=timezone(timedelta(hours=-6)))
+    call = Call(client="acme_plumbing", at=arrived, forwarded="busy", answers={"type": "burst_pipe"})
+    exec(compile(block_after("Call outcomes and the month's report", "python"), "README.md", "exec"),
+         {"engine": engine, "call": call, "when": arrived + timedelta(minutes=7)})
+    report = engine.report("acme_plumbing", date(2026, 11, 28), date(2026, 11, 28))
+    assert (report["received"], report["answered"], report["resolved"]) == (1, 1, 1)
+    assert report["escalations"]["acknowledged_at_step"] == {"2": 1}
