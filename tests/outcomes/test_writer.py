@@ -64,3 +64,36 @@ def test_an_engine_starts_no_writer_thread_until_a_call_is_decided_with_an_id(tm
         engine.decide(CALL, call_id="x")
         assert engine.outcomes.writer.flush(5)
         assert engine.outcomes.store.decided("x").rule == 1
+
+
+def test_closing_the_engine_writes_every_decided_call_first(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    settings = dict(rules=rules, store=tmp_path / "state.db")
+    tiny_engine(rules).close()
+    from rules_engine.engine import Engine
+    with Engine.from_settings(**settings) as engine:
+        for number in range(300):
+            engine.decide(CALL, call_id=f"closing-{number}")
+    with Engine.from_settings(**settings) as engine:
+        assert engine.report("tiny_vets", CALL.at.date(), CALL.at.date())["received"] == 300
+
+
+def test_threads_deciding_and_recording_at_once_lose_nothing(tmp_path):
+    from rules_engine.outcomes.recorder import open_store
+    store = open_store(tmp_path / "state.db")
+    with tiny_engine(tmp_path, outcomes=store) as engine:
+        def work(thread: int) -> None:
+            for number in range(100):
+                call_id = f"t{thread}-{number}"
+                engine.decide(CALL, call_id=call_id)
+                engine.record_outcome(call_id, "answered", at=CALL.at, waited_seconds=number % 30)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        report = engine.report("tiny_vets", CALL.at.date(), CALL.at.date())
+    store.close()
+    assert (report["received"], report["answered"], report["no_outcome"]) == (400, 400, 0)
