@@ -61,13 +61,6 @@ def rules_dir(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def postgres_url():
-    """A new PostgreSQL database for this test (`tests/postgres.py`), dropped afterwards."""
-    with new_database() as url:
-        yield url
-
-
 class Run(NamedTuple):
     """What one `rules-engine` command gave back."""
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..schedule.clock import zone
+from ..serve.stores import is_database_url
 from . import metrics, records
 from .records import Decided, Escalation, Outcome, OutcomeError
 from .store import OutcomeStore
@@ -21,12 +22,9 @@ from .writer import BackgroundWriter
 if TYPE_CHECKING:
     from ..model import Client
 
-DATABASE_SCHEMES = ("postgresql://", "postgres://")
-
-
 def open_store(location: str | Path) -> OutcomeStore:
     """The outcome store beside the live-state store at `location` (a SQLite file or a postgresql:// URL)."""
-    if isinstance(location, str) and location.startswith(DATABASE_SCHEMES):
+    if is_database_url(location):
         from .store_postgres import PostgresOutcomes  # libpq is loaded only by daemons that use it
         return PostgresOutcomes(location)
     from .store_sqlite import SQLiteOutcomes

@@ -13,7 +13,7 @@ from typing import Any, Iterator, Optional
 
 import psycopg
 
-from ..serve.store_sqlite import StoreError
+from ..errors import StoreError
 from .store_sql import SQLOutcomes
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any, Optional, Sequence
 
-from ..serve.store_sqlite import StoreError
+from ..errors import StoreError
 from .records import Decided, Escalation, Outcome
 from .store import EscalationRow, History
 

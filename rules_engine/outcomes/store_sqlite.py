@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..serve.store_sqlite import StoreError
+from ..errors import StoreError
 from .store_sql import SQLOutcomes
 
 

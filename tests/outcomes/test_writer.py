@@ -8,7 +8,7 @@ import threading
 from rules_engine.decide.call import Call
 from rules_engine.outcomes import writer as writers
 from rules_engine.outcomes.writer import BackgroundWriter
-from rules_engine.serve.store_sqlite import StoreError
+from rules_engine.errors import StoreError
 from tests.outcomes.histories import local, tiny_engine
 
 CALL = Call(client="tiny_vets", at=local("2026-11-03 09:00"), forwarded="busy")
