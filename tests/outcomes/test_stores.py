@@ -80,3 +80,25 @@ def test_an_unusable_store_file_is_a_store_error(tmp_path):
     with pytest.raises(StoreError) as error:
         open_store(tmp_path / "state.db")
     assert str(error.value).startswith(f"cannot open the outcome store {tmp_path / 'state.db'}: ")
+
+
+def test_a_daemon_on_postgresql_keeps_outcomes_beside_its_live_state(tmp_path, postgres_url, cli):
+    import json
+
+    import psycopg
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    tiny_engine(rules).close()
+    with Engine.from_settings(rules=rules, store=postgres_url) as engine:
+        record_mixed_day(engine)
+    (tmp_path / "daemon.yaml").write_text(f"rules: rules\nstore: {postgres_url}\n", encoding="utf-8")
+    run = cli("report", "--settings", tmp_path / "daemon.yaml", "--client", "tiny_vets", "--from", "2026-11-03",
+              "--to", "2026-11-04", "--json")
+    assert run.code == 0, run.err
+    with tiny_engine(tmp_path / "rules", outcomes=MemoryOutcomes()) as memory:
+        record_mixed_day(memory)
+        assert json.loads(run.out) == memory.report("tiny_vets", date(2026, 11, 3), date(2026, 11, 4))
+    with psycopg.connect(postgres_url) as db:
+        tables = {row[0] for row in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert {"outcome_schema", "decided_call", "call_outcome", "escalation_result"} <= tables
