@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from ..schedule.clock import zone
 from ..serve.stores import is_database_url
 from . import metrics, records
-from .records import Decided, Escalation, Outcome, OutcomeError
+from .records import AlreadyRecordedError, Decided, Escalation, Outcome
 from .store import OutcomeStore
 from .writer import BackgroundWriter
 
@@ -53,7 +53,7 @@ class Recorder:
         row = records.outcome(self.facts(call_id, client), outcome, **values)
         existing = self.store.add_outcome(row)
         if existing is not None:
-            raise OutcomeError(f"call `{call_id}` already has its outcome ({existing}); a call's outcome is final "
+            raise AlreadyRecordedError(f"call `{call_id}` already has its outcome ({existing}); a call's outcome is final "
                                f"and recorded once", field="outcome")
         return row
 
@@ -62,7 +62,7 @@ class Recorder:
         facts = self.facts(call_id, client)
         row = records.escalation(facts, served(facts.client), **values)
         if not self.store.add_escalation(row):
-            raise OutcomeError(f"call `{call_id}` already has the result of step {row.step} for `{row.contact}` "
+            raise AlreadyRecordedError(f"call `{call_id}` already has the result of step {row.step} for `{row.contact}` "
                                f"by {row.method}", field="step")
         return row
 

@@ -36,6 +36,14 @@ class OutcomeError(CallError):
     """A recorded outcome or escalation result is invalid; the message names the field."""
 
 
+class UnknownCallError(OutcomeError):
+    """No call was decided under that call id (the service answers 404)."""
+
+
+class AlreadyRecordedError(OutcomeError):
+    """The call already has its outcome, or that notification its result (the service answers 409)."""
+
+
 class Decided(NamedTuple):
     call_id: str
     client: str
@@ -87,8 +95,8 @@ def check_call_id(call_id: Any) -> str:
     return call_id
 
 
-def unknown_call(call_id: str) -> OutcomeError:
-    return OutcomeError(f"no call was decided with the id `{call_id}` (outcomes are recorded for calls "
+def unknown_call(call_id: str) -> UnknownCallError:
+    return UnknownCallError(f"no call was decided with the id `{call_id}` (outcomes are recorded for calls "
                         f"decided with a call_id)", field="call_id")
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from rules_engine.outcomes.records import OutcomeError
+from rules_engine.outcomes.records import AlreadyRecordedError, OutcomeError, UnknownCallError
 from tests.outcomes.histories import decide, local, tiny_engine
 from tests.support import ACME
 
@@ -21,8 +21,8 @@ def engine(tmp_path):
         yield engine
 
 
-def refusal(action) -> str:
-    with pytest.raises(OutcomeError) as error:
+def refusal(action, kind: type = OutcomeError) -> str:
+    with pytest.raises(kind) as error:
         action()
     return str(error.value)
 
@@ -66,9 +66,15 @@ def test_invalid_outcomes_are_refused_naming_the_field(engine, call_id, outcome,
     assert refusal(lambda: engine.record_outcome(call_id, outcome, **{"at": LATER, **values})) == message
 
 
+def test_an_unknown_call_id_is_its_own_kind_of_refusal(engine):
+    assert refusal(lambda: engine.record_escalation("call-2", step=1, contact="ann", method="call",
+                                                    result="no_answer", at=LATER), UnknownCallError) == (
+        "call_id: no call was decided with the id `call-2` (outcomes are recorded for calls decided with a call_id)")
+
+
 def test_a_second_final_outcome_for_the_same_call_is_refused_and_the_first_kept(engine):
     engine.record_outcome("call-1", "abandoned", at=LATER, waited_seconds=30)
-    assert refusal(lambda: engine.record_outcome("call-1", "answered", at=LATER)) == (
+    assert refusal(lambda: engine.record_outcome("call-1", "answered", at=LATER), AlreadyRecordedError) == (
         "outcome: call `call-1` already has its outcome (abandoned); a call's outcome is final and recorded once")
     assert engine.report("tiny_vets", date(2026, 11, 3), date(2026, 11, 3))["abandoned"] == 1
 
@@ -97,7 +103,7 @@ def test_one_result_per_notification(engine):
     engine.record_escalation("call-1", step=1, contact="ann", method="call", result="no_answer", at=LATER)
     engine.record_escalation("call-1", step=1, contact="ann", method="sms", result="acknowledged", at=LATER)
     assert refusal(lambda: engine.record_escalation("call-1", step=1, contact="ann", method="call",
-                                                    result="acknowledged", at=LATER)) == (
+                                                    result="acknowledged", at=LATER), AlreadyRecordedError) == (
         "step: call `call-1` already has the result of step 1 for `ann` by call")
 
 
