@@ -26,7 +26,7 @@ from ..decide.schema import decision_schema
 from ..decide.sip import SipFacts, call_from_sip, read_forwarding
 from ..engine import Engine
 from ..serve.settings import Token
-from . import errors, live
+from . import errors, live, outcomes
 from .bodies import FORM, JSON, RAW_BODIES, body_of, build, json_body, sip_body
 from .access_log import RECORD_KEY, AccessLog, AccessLogMiddleware
 from .auth import Auth
@@ -100,6 +100,7 @@ def create_app(engine: Engine, tokens: Sequence[Token] = (), limits: Limits = Li
     app.include_router(decide)
     add_operation_routes(app, service)
     app.include_router(live.router(service))
+    app.include_router(outcomes.router(service))
     app.openapi = lambda: openapi(app)
     app.add_middleware(LimitsMiddleware, limits=limits)
     app.add_middleware(AccessLogMiddleware, log=service.log)

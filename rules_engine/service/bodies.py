@@ -17,11 +17,12 @@ from ..decide.call import Call
 from ..decide.sip import SipFacts
 from ..errors import CallError
 from .errors import ServiceError
-from .schema import OverrideRequest, StatusRequest
+from .schema import EscalationRequest, OutcomeRequest, OverrideRequest, StatusRequest
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
-RAW_BODIES = (Call, SipFacts, StatusRequest, OverrideRequest)  # their schemas go into /openapi.json
+# Their schemas go into /openapi.json.
+RAW_BODIES = (Call, SipFacts, StatusRequest, OverrideRequest, OutcomeRequest, EscalationRequest)
 EXAMPLES = {  # one good body of each, shown in the document (and tried first by schemathesis)
     "Call": {"number": "+13125550100", "at": "2026-11-28T23:15:00-06:00", "forwarded": "user-busy",
              "caller": "+17735550199", "answers": {"type": "burst_pipe"}},
@@ -32,6 +33,10 @@ EXAMPLES = {  # one good body of each, shown in the document (and tried first by
     "StatusRequest": {"note": "In court until 3pm", "until": "2026-11-30T15:00:00-06:00"},
     "OverrideRequest": {"team": "plumbers", "person": "carol", "start": "2026-12-05T08:00:00-06:00",
                         "end": "2026-12-06T08:00:00-06:00", "reason": "covering for Alice"},
+    "OutcomeRequest": {"outcome": "answered", "at": "2026-11-28T23:21:40-06:00", "waited_seconds": 12,
+                       "handled_seconds": 380, "resolved": True, "transferred": False},
+    "EscalationRequest": {"step": 1, "contact": "bob", "method": "call", "result": "acknowledged",
+                          "at": "2026-11-28T23:19:05-06:00"},
 }
 
 

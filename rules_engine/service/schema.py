@@ -61,6 +61,52 @@ class OverrideRequest(Doc):
     reason: Optional[str] = Field(None, max_length=500)
 
 
+class OutcomeRequest(Doc):
+    """How a decided call ended (docs/metrics.md); the engine checks every value."""
+
+    outcome: str = Field(description="answered, abandoned, missed, failed or dropped")
+    at: Optional[datetime] = Field(None, description="when it ended, ISO 8601 with offset; now when absent")
+    waited_seconds: Optional[float] = Field(None, description="from arrival until answered or abandoned")
+    handled_seconds: Optional[float] = Field(None, description="talk and wrap-up time of an answered call")
+    resolved: Optional[bool] = None
+    transferred: Optional[bool] = None
+    csat: Optional[float] = Field(None, description="the caller's satisfaction, 1 to 5")
+    client: Optional[str] = Field(None, description="when given, the call must be this client's")
+
+
+class EscalationRequest(Doc):
+    """The result of one notification of the call's escalation plan."""
+
+    step: int = Field(description="1, 2, … in the order the steps ran (repeats continue the count)")
+    contact: str = Field(description="the contact notified")
+    method: str = Field(description="call, sms or email")
+    result: str = Field(description="acknowledged, no_answer or failed")
+    at: datetime = Field(description="when the result came, ISO 8601 with offset")
+    client: Optional[str] = Field(None, description="when given, the call must be this client's")
+
+
+class RecordedOutcome(Doc):
+    call_id: str
+    client: str
+    outcome: str
+    at: str = Field(description="ISO 8601, UTC")
+    waited_seconds: Optional[float]
+    handled_seconds: Optional[float]
+    resolved: Optional[bool]
+    transferred: Optional[bool]
+    csat: Optional[float]
+
+
+class RecordedEscalation(Doc):
+    call_id: str
+    client: str
+    step: int
+    contact: str
+    method: str
+    result: str
+    at: str = Field(description="ISO 8601, UTC")
+
+
 class ClientStateDoc(Doc):
     client: str
     status: Optional[StatusRequest]
