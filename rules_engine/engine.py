@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from . import model as m
-from .decide.call import Call
+from . import phones
+from .decide.call import Call, bounded, checked_answers
 from .decide.conditions import phone_key
 from .decide.decider import Decider
 from .decide.decision import Decision, LiveStateStamp
 from .decide.plan import ClientPlan
-from .errors import CallError, Diagnostic, UnknownClientError, did_you_mean
+from .errors import CallError, Diagnostic, RulesError, UnknownClientError, did_you_mean
 from .outcomes import metrics as outcome_metrics
 from .outcomes.recorder import Recorder
 from .outcomes.recorder import open_store as open_outcome_store
@@ -66,6 +67,9 @@ class Engine:
         self._watchers: list[Watcher] = []
         self._owned: list[Any] = []  # resources `close()` releases
         self._cache = CompileCache(cache_dir) if cache_dir is not None else None
+        if not self.path.exists():  # at start-up a missing path is a mistake; on reload, see `reload`
+            raise RulesError([Diagnostic("error", "no such file or directory", str(self.path),
+                                         hint="the engine serves a .rules file or a directory of them")])
         if last_good_dir is None and cache_dir is not None:
             last_good_dir = Path(cache_dir) / "last-good"
         self._last_good = LastGood(self.path, last_good_dir if keep_last_good else None)
@@ -195,7 +199,11 @@ class Engine:
                 raise UnknownClientError(f"no client `{client_id}` is served", field="client")
             return found
         if number is not None:
-            owner = catalog.by_number.get(phone_key(number) or "")
+            try:
+                number = phones.e164(number)
+            except phones.PhoneError as exc:
+                raise CallError(f"{exc.message}; {exc.hint}", field="number") from None
+            owner = catalog.by_number.get(number)
             if owner is None:
                 raise UnknownClientError(f"no client is served at number {number}", field="number")
             return catalog.clients.served[owner]
@@ -208,8 +216,14 @@ class Engine:
         (the daemon's own id for the call; one is made up when not given). With a `call_id`,
         the facts reports need are recorded in the background (`record_outcome`).
         """
+        if not isinstance(call, Call):
+            raise CallError(f"decide takes a Call, not {type(call).__name__}; "
+                            "Call(**fields) or Call.model_validate(mapping) makes one")
+        bounded(call_id, "call_id")
         served = self._served(call.client, call.number).ready()
         plan = served.plan
+        if call.answers:
+            call = checked_answers(served.client, call)
         if call.client is not None and call.number is not None:
             if phone_key(call.number) not in plan.number_keys:
                 raise CallError(f"{call.number} is not a number of client `{served.client.id}`", field="number")
@@ -231,6 +245,10 @@ class Engine:
         self.client(client)
         if not isinstance(note, str) or not note.strip():
             raise CallError("a status needs a note", field="note")
+        if instructions is not None and not isinstance(instructions, str):
+            raise CallError("must be text", field="instructions")
+        bounded(note, "note")
+        bounded(instructions, "instructions")
         if until is not None and (not isinstance(until, datetime) or until.utcoffset() is None):
             raise CallError("the end of a status needs a date-time with a time zone offset", field="until")
         self.store.set_status(client, OwnerStatus(note=note.strip(), until=until, instructions=instructions))
@@ -245,6 +263,9 @@ class Engine:
                      reason: Optional[str] = None) -> LiveOverride:
         """`person` covers `team` from `start` to `end` (aware date-times), above every rotation."""
         served = self.client(client)
+        for name, value in (("team", team), ("person", person)):
+            if not isinstance(value, str):
+                raise CallError("must be text", field=name)
         if team not in served.teams:
             hint = did_you_mean(team, served.teams)
             raise CallError(f"client `{client}` has no on-call team `{team}`" + (f"; {hint}" if hint else ""), field="team")
@@ -256,16 +277,24 @@ class Engine:
                 raise CallError("needs a date-time with a time zone offset", field=name)
         if end <= start:
             raise CallError("an override must end after it starts", field="end")
+        if reason is not None and not isinstance(reason, str):
+            raise CallError("must be text", field="reason")
+        bounded(reason, "reason")
         override = LiveOverride(team=team, person=person, start=start, end=end, reason=reason)
         self.store.add_override(client, override)
         return override
 
     def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
         """Remove the live overrides of `client` (of one team only, if given)."""
+        served = self.client(client)
+        if team is not None and team not in served.teams:
+            hint = did_you_mean(team, served.teams)
+            raise CallError(f"client `{client}` has no on-call team `{team}`" + (f"; {hint}" if hint else ""), field="team")
         self.store.clear_overrides(client, team)
 
     def live_state(self, client: str) -> LiveState:
         """The status and live overrides `client`'s decisions read now."""
+        self.client(client)
         return self.store.snapshot(client)
 
     def live_state_health(self) -> LiveStateHealth:

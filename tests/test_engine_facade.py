@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
+
+import pytest
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
+from rules_engine.errors import CallError, RulesError, UnknownClientError
 from rules_engine.serve.decision_log import DecisionLog, find
 from tests.support import ACME
 
@@ -66,3 +70,65 @@ def test_live_state_health_says_which_store_and_how_current_for_a_readiness_chec
         # Decisions from a store that is not shared carry no `live_state` key: their JSON is unchanged.
         decision = engine.decide(Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="busy"))
         assert "live_state" not in json.loads(decision.to_json())
+
+
+# ---- every entry point speaks the project's errors ----------------------------------------------------
+
+@pytest.mark.parametrize("call, message", [
+    (None, "decide takes a Call, not NoneType; Call(**fields) or Call.model_validate(mapping) makes one"),
+    ({"client": "acme_plumbing", "at": OPEN_TUESDAY},
+     "decide takes a Call, not dict; Call(**fields) or Call.model_validate(mapping) makes one"),
+])
+def test_decide_given_something_else_than_a_call(call, message):
+    with pytest.raises(CallError) as raised:
+        Engine(ACME).decide(call)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"\xff", "the call is not valid JSON (Invalid JSON: expected value at line 1 column 1)"),
+    (b"[1]", "a call is a mapping of its fields (client, number, at, …)"),
+    (b'{"client": "acme_plumbing", "at": 1764360000}',
+     "at: `1764360000` is a bare number; send an ISO 8601 date-time with an offset (e.g. 2026-11-28T23:15:00-06:00)"),
+    (b'{"client": "acme_plumbing", "at": "1764360000"}',
+     "at: `1764360000` is a bare number; send an ISO 8601 date-time with an offset (e.g. 2026-11-28T23:15:00-06:00)"),
+    (b'{"client": "acme_plumbing", "at": "2026-11-24T10:00:00-06:00", "said": 5}', "said: must be text"),
+])
+def test_a_call_read_from_json_is_refused_in_the_engines_words(data, message):
+    with pytest.raises(CallError) as raised:
+        Call.model_validate_json(data)
+    assert str(raised.value) == message
+
+
+def test_a_call_read_from_something_else_than_a_mapping():
+    with pytest.raises(CallError) as raised:
+        Call.model_validate(None)
+    assert str(raised.value) == "a call is a mapping of its fields (client, number, at, …), not NoneType"
+
+
+@pytest.mark.parametrize("method, kwargs, message", [
+    ("set_status", {"note": "away", "instructions": 5}, "instructions: must be text"),
+    ("set_status", {"note": 5}, "note: a status needs a note"),
+    ("set_override", {"team": "plumbers", "person": "bob", "start": datetime(2026, 11, 24, tzinfo=timezone.utc),
+                      "end": datetime(2026, 11, 25, tzinfo=timezone.utc), "reason": 5}, "reason: must be text"),
+    ("set_override", {"team": ["plumbers"], "person": "bob", "start": None, "end": None}, "team: must be text"),
+    ("clear_overrides", {"team": "plumber"}, "team: client `acme_plumbing` has no on-call team `plumber`; "
+                                             "did you mean `plumbers`?"),
+])
+def test_live_state_calls_with_a_wrong_value(method, kwargs, message):
+    with pytest.raises(CallError) as raised:
+        getattr(Engine(ACME), method)("acme_plumbing", **kwargs)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("method", ["clear_overrides", "live_state", "clear_status"])
+def test_live_state_of_an_unknown_client_is_an_error(method):
+    with pytest.raises(UnknownClientError) as raised:
+        getattr(Engine(ACME), method)("acme")
+    assert str(raised.value) == "client: no client `acme` is served"
+
+
+def test_an_engine_on_a_path_that_does_not_exist_does_not_start(tmp_path):
+    with pytest.raises(RulesError) as raised:
+        Engine.from_path(tmp_path / "no-such-dir")
+    assert str(raised.value) == f"{tmp_path / 'no-such-dir'}: error: no such file or directory"

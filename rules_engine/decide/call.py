@@ -1,8 +1,13 @@
 """The call: what the routing daemon (or `rules-engine decide`) asks the engine to decide.
 
-A `Call` is validated once, at construction; every problem is raised as a `CallError`
-naming the field (never a pydantic error). The forwarding reason is normalised here, so
-the rest of the engine sees only the short names of the spec.
+A `Call` is validated once, at construction (or by `model_validate`/`model_validate_json`);
+every problem is raised as a `CallError` naming the field (never a pydantic error). The
+forwarding reason and the phone numbers are normalised here, so the rest of the engine sees
+only the short names of the spec and E.164 numbers. Free text is bounded (`LIMITS`), so no
+call can turn into a log line of megabytes.
+
+What depends on the client (which fields its scripts ask, their choices) is checked by
+`checked_answers` once the client is known.
 """
 
 from __future__ import annotations
@@ -19,10 +24,32 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import CallError
+from .. import model as m
+from .. import phones
+from ..errors import CallError, did_you_mean
 from ..model import FORWARDING_REASONS
 
 AT_YEARS = (1970, 2199)
+# The most characters each free-text input may have (docs/robustness.md lists them).
+LIMITS: Mapping[str, int] = MappingProxyType({
+    "said": 20_000,        # a transcript of a long call
+    "answer": 1_000,       # one answer: a name, an address, a description
+    "agent": 200,
+    "client": 200,
+    "language": 64,
+    "call_id": 200,
+    "note": 1_000,         # an owner's status note
+    "instructions": 2_000,
+    "reason": 1_000,       # why a live on-call override was set
+})
+
+
+def bounded(value: Optional[str], field: str, limit: Optional[int] = None) -> None:
+    """A `CallError` naming the field and the limit when `value` is longer than it."""
+    limit = limit if limit is not None else LIMITS[field]
+    if value is not None and len(value) > limit:
+        raise CallError(f"is {len(value):,} characters long; the limit is {limit:,}", field=field)
+
 
 # RFC 5806 Diversion reasons (and the short names, hyphenated) → the short names of the spec.
 # Written with hyphens; `normalise_reason` turns underscores into hyphens before the look-up.
@@ -77,6 +104,33 @@ class Call(BaseModel):
         except ValidationError as exc:
             raise call_error(exc) from None
 
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> "Call":
+        if not isinstance(obj, (Mapping, Call)):
+            raise CallError(f"a call is a mapping of its fields (client, number, at, …), not {type(obj).__name__}")
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise call_error(exc) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> "Call":
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except ValidationError as exc:
+            raise call_error(exc) from None
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _not_a_count(cls, value: Any) -> Any:
+        # pydantic reads a number as seconds since 1970: a daemon sending one almost always
+        # meant something else (milliseconds, a local time), so it must say which instant.
+        if isinstance(value, (int, float)) and not isinstance(value, bool) or \
+                isinstance(value, (str, bytes)) and value.strip().replace(".", "", 1).isdigit():
+            raise ValueError(f"`{value!s}` is a bare number; send an ISO 8601 date-time with an offset "
+                             "(e.g. 2026-11-28T23:15:00-06:00)")
+        return value
+
     @field_validator("at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
@@ -99,6 +153,23 @@ class Call(BaseModel):
             raise ValueError("the forwarding reason must be text")
         return normalise_reason(value)
 
+    @field_validator("caller", "number")
+    @classmethod
+    def _phone(cls, value: Optional[str]) -> Optional[str]:
+        if value is None:
+            return None
+        try:
+            return phones.e164(value)
+        except phones.PhoneError as exc:
+            raise ValueError(f"{exc.message}; {exc.hint}") from None
+
+    @field_validator("said", "agent", "client", "language")
+    @classmethod
+    def _bounded(cls, value: Optional[str], info) -> Optional[str]:
+        if value is not None and len(value) > LIMITS[info.field_name]:
+            raise ValueError(f"is {len(value):,} characters long; the limit is {LIMITS[info.field_name]:,}")
+        return value
+
     @field_validator("answers", mode="before")
     @classmethod
     def _answers(cls, value: Any) -> Mapping[str, str]:
@@ -110,6 +181,9 @@ class Call(BaseModel):
         for name, answer in value.items():
             if not isinstance(name, str) or not isinstance(answer, str):
                 raise ValueError(f"the answer `{name}` must be text, and so must its field name")
+            if len(answer) > LIMITS["answer"]:
+                raise ValueError(f"the answer `{name[:40]}` is {len(answer):,} characters long; "
+                                 f"the limit is {LIMITS['answer']:,}")
             answers[name.strip()] = answer.strip()
         return answers
 
@@ -118,6 +192,45 @@ class Call(BaseModel):
         if not self.client and not self.number:
             raise ValueError("a call needs a client id or the dialled number")
         return self
+
+
+def checked_answers(client: m.Client, call: Call) -> Call:
+    """`call`, its answers checked against what `client`'s scripts ask.
+
+    An answer to a field no script asks, or a value outside a `choice` question's choices,
+    would make conditions on it quietly false (a burst pipe treated as routine): both are a
+    `CallError` naming the field, the value and what is allowed. A `phone` answer must be
+    a possible number (a national form is read in the country of the client's first
+    number); it is kept as the caller gave it. Choices compare without regard to case, as
+    conditions do; an empty answer is no answer.
+    """
+    asks: dict[str, list[m.Ask]] = {}
+    for script in client.scripts.values():
+        for step in script.steps:
+            if isinstance(step, m.Ask):
+                asks.setdefault(step.field, []).append(step)
+    for field, value in call.answers.items():
+        where = f"answers.{field}"
+        questions = asks.get(field)
+        if not questions:
+            hint = did_you_mean(field, asks)
+            known = f" (its scripts ask for {', '.join(asks)})" if asks else " (it has no script)"
+            raise CallError(f"no script of client `{client.id}` asks for `{field}`{known}"
+                            + (f"; {hint}" if hint else ""), field=where)
+        if not value:
+            continue
+        choices = [c.value for ask in questions if ask.choices for c in ask.choices]
+        if choices and value.casefold() not in {c.casefold() for c in choices}:
+            hint = did_you_mean(value, choices)
+            raise CallError(f"`{value}` is not one of the choices for `{field}` ({', '.join(choices)})"
+                            + (f"; {hint}" if hint else ""), field=where)
+        if any(ask.phone for ask in questions):
+            region = phones.region_of(client.numbers[0].value) if client.numbers else None
+            try:
+                phones.e164(value, region)
+            except phones.PhoneError as exc:
+                raise CallError(f"{exc.message}; {exc.hint}", field=where) from None
+    return call
 
 
 def call_error(exc: ValidationError) -> CallError:
@@ -133,6 +246,12 @@ def call_error(exc: ValidationError) -> CallError:
         message = f"`{error['input']}` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15:00-06:00)"
     elif error["type"] == "missing":
         message = "is required"
+    elif error["type"].startswith("json"):
+        message = f"the call is not valid JSON ({message})"
+    elif error["type"] == "string_type":
+        message = "must be text"
+    elif error["type"] in ("model_type", "dict_type") and not error["loc"]:
+        message = "a call is a mapping of its fields (client, number, at, …)"
     if field is None and "client id" in message:
         field = "client"
     return CallError(message, field=field)

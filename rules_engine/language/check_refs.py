@@ -7,16 +7,14 @@ language and use only placeholders that will have a value.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Collection, Optional
 
 from .. import model as m
+from .. import phones
 from ..errors import did_you_mean
 from .logic import implies, requires_status
 from .report import Report
-
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 TIME_FACTS = (m.Schedule, m.WindowRef, m.Holiday, m.Closed)
 ARRIVAL_FACTS = (m.Forwarded, m.CallerIs, m.CallerIn, m.DialedIs, m.DialedIn, m.LanguageIs, m.Status)
@@ -48,10 +46,10 @@ class ReferenceChecks(Report):
                        did_you_mean(language, self.language_codes) or "add it to `languages`")
 
     # ---- phone numbers ---------------------------------------------------------------------------
-    def check_phone(self, where, number: str, what: str = "phone number") -> None:
-        if not E164.match(number):
-            self.error(where, f"`{number}` is not a valid {what}",
-                       'write numbers in international form: "+" country code and number, no spaces, e.g. "+13125550100"')
+    def check_phone(self, where, number: str) -> None:
+        problem = phones.written_problem(number)
+        if problem is not None:
+            self.error(where, problem.message, problem.hint)
 
     # ---- conditions ---------------------------------------------------------------------------
     def check_cond(self, cond: Optional[m.Cond], context: str, allowed: tuple) -> None:

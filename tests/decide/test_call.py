@@ -108,3 +108,86 @@ def test_a_number_that_is_not_the_clients_is_an_error(engine):
     with pytest.raises(CallError) as caught:
         engine.decide(Call(client="acme_plumbing", number="+13125550199", at=AT))
     assert caught.value.field == "number"
+
+
+# ---- answers are checked against the client's scripts ---------------------------------------------------
+
+
+@pytest.mark.parametrize("answers, message", [
+    ({"type": "burst-pipe"}, "answers.type: `burst-pipe` is not one of the choices for `type` "
+                             "(burst_pipe, no_heat, gas_smell, estimate, billing, other); did you mean `burst_pipe`?"),
+    ({"type": "knocked out"}, "answers.type: `knocked out` is not one of the choices for `type` "
+                              "(burst_pipe, no_heat, gas_smell, estimate, billing, other)"),
+    ({"typ": "burst_pipe"}, "answers.typ: no script of client `acme_plumbing` asks for `typ` "
+                            "(its scripts ask for name, callback, address, type, message); did you mean `type`?"),
+    ({"callback": "12"}, "answers.callback: `12` is too short for a number of country code +1; is a digit missing?"),
+    ({"callback": "call me"}, "answers.callback: `call me` is not a phone number; write numbers in international "
+                              "form: \"+\" country code and number, e.g. \"+13125550100\""),
+])
+def test_an_answer_the_scripts_do_not_allow_is_an_error(answers, message):
+    engine = Engine(ACME)
+    with pytest.raises(CallError) as caught:
+        engine.decide(Call(client="acme_plumbing", at=AT, answers=answers))
+    assert str(caught.value) == message
+    assert caught.value.field == "answers." + next(iter(answers))
+
+
+@pytest.mark.parametrize("answers", [
+    {"type": "Burst_Pipe"},                    # choices compare without case, as conditions do
+    {"callback": "(312) 555-0177"},            # a national form, in the country of the client's numbers
+    {"callback": "+44 7700 900123"},           # a number of another country
+    {"name": "Ana"},
+    {"type": "  "},                            # an empty answer is no answer
+])
+def test_answers_the_scripts_allow_are_accepted(answers):
+    decision = Engine(ACME).decide(Call(client="acme_plumbing", at=AT, answers=answers))
+    asked = {step.field: step.answer for step in decision.script.steps if step.kind == "ask"}
+    for field, value in answers.items():
+        assert asked.get(field) == (value.strip() or None)
+
+
+def test_a_burst_pipe_answered_as_the_script_says_is_an_emergency():
+    decision = Engine(ACME).decide(Call(client="acme_plumbing", at=AT, answers={"type": "burst_pipe"}))
+    assert decision.urgency == "emergency"
+
+
+# ---- phone numbers are real numbers --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("caller", "+1416555015", "caller: `+1416555015` is too short for a number of country code +1; is a digit missing?"),
+    ("caller", "+131255501999", "caller: `+131255501999` is too long for a number of country code +1; is a digit doubled?"),
+    ("number", "+999123456", "number: `+999123456` does not start with a known country code; the digits after `+` "
+                             "begin with the country code: 1 for North America, 44 for the UK, 61 for Australia…"),
+    ("number", "3125550100", "number: `3125550100` has no country code; write numbers in international form: "
+                             "\"+\" country code and number, e.g. \"+13125550100\""),
+    ("caller", "anonymous", "caller: `anonymous` is not a phone number; write numbers in international form: "
+                            "\"+\" country code and number, e.g. \"+13125550100\""),
+    ("caller", "+1 312 555 0100 ext 5", "caller: `+1 312 555 0100 ext 5` has an extension; give the number without "
+                                        "the extension"),
+])
+def test_a_number_that_cannot_be_one_is_a_call_error(field, value, message):
+    with pytest.raises(CallError) as caught:
+        Call(client="acme_plumbing", at=AT, **{field: value})
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("written", ["+13125550100", "tel:+1-312-555-0100", "sip:+13125550100@pbx.example;user=phone",
+                                     "+1 (312) 555-0100", " +1.312.555.0100 "])
+def test_numbers_in_the_forms_switches_send_find_the_client(written):
+    engine = Engine(ACME)
+    call = Call(number=written, caller=written, at=AT)
+    assert (call.number, call.caller) == ("+13125550100", "+13125550100")
+    assert engine.decide(call).client == "acme_plumbing"
+    assert engine.client(number=written).id == "acme_plumbing"
+
+
+def test_a_malformed_number_is_a_format_error_not_an_unknown_client():
+    with pytest.raises(CallError) as caught:
+        Engine(ACME).client(number="+1312555")
+    assert not isinstance(caught.value, UnknownClientError)
+    assert str(caught.value) == "number: `+1312555` is too short for a number of country code +1; is a digit missing?"
+
+
+def test_a_possible_number_in_an_unassigned_range_is_accepted():
+    assert Call(client="acme_plumbing", at=AT, caller="+447700900123").caller == "+447700900123"

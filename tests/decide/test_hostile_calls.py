@@ -1,9 +1,10 @@
 """Hostile calls: whatever a caller, an agent or the daemon puts in a call is text, never code.
 
-Answers, notes, agent names and caller ids that look like placeholders (`{caller}`,
-`{0.__class__}`), format strings (`%s`, `{:>10}`), control characters, very long text or
-non-Latin scripts are inserted verbatim where a rule's text asks for them; a call that is
-malformed (a naive or out-of-range time, an unknown reason, number or client) is refused
+Answers, notes and agent names that look like placeholders (`{caller}`, `{0.__class__}`),
+format strings (`%s`, `{:>10}`), control characters, long text or non-Latin scripts are
+inserted verbatim where a rule's text asks for them; a caller id must be a phone number, and
+is inserted as E.164. A call that is malformed (a naive or out-of-range time, an unknown
+reason, number or client, a caller id that is no number, text over its limit) is refused
 with a `CallError` naming the field. Expected texts are built here by plain concatenation.
 """
 
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from rules_engine.decide.call import Call
+from rules_engine.decide.call import LIMITS, Call
 from rules_engine.engine import Engine
 from rules_engine.errors import CallError, UnknownClientError
 
@@ -44,7 +45,7 @@ HOSTILE = [
     "%s", "%(name)s %d", "{0.__class__}", "{0.__class__.__mro__[1].__subclasses__()}", "{answer.name:>10}",
     "{!r}", "{name!s:^20}", "${HOME}", "$(rm -rf /)", "`id`", "__import__('os').system('id')",
     "a\x00b", "a\x1b[31mred\x1b[0mb", "line1\nline2\rline3", "tab\there", "a\u202eb", "a\u200bb",
-    "你好，我的名字是李明", "مرحبا بكم", "Ωμέγα", "Привет 🙂", "x" * 100_000,
+    "你好，我的名字是李明", "مرحبا بكم", "Ωμέγα", "Привет 🙂", "x" * LIMITS["agent"],  # as long as every field takes
 ]
 
 
@@ -80,9 +81,15 @@ def test_an_answer_is_rendered_verbatim(engine, value):
 
 
 @pytest.mark.parametrize("value", HOSTILE, ids=lambda v: repr(v[:30]))
-def test_a_caller_id_is_rendered_verbatim(engine, value):
+def test_a_caller_id_that_is_no_phone_number_is_refused(refused, value):
+    error = refused(caller=value)
+    assert error.field == "caller" and f"`{value.strip()}` " in str(error)
+
+
+@pytest.mark.parametrize("value", ["+1 (312) 555-0199", "tel:+1-312-555-0199", "sip:+13125550199@pbx.example;user=phone"])
+def test_a_caller_id_in_a_switch_s_form_is_rendered_as_e164(engine, value):
     decision = decide(engine, caller=value, agent="Dana")
-    assert decision.greeting.text == "Hello " + value + ", this is Dana at Hostile Co. {literal}"
+    assert decision.greeting.text == "Hello +13125550199, this is Dana at Hostile Co. {literal}"
 
 
 @pytest.mark.parametrize("value", HOSTILE, ids=lambda v: repr(v[:30]))
@@ -103,7 +110,7 @@ def test_the_issue_example_renders_the_placeholder_literally(engine):
 
 
 def test_hostile_text_survives_the_json_of_the_decision(engine):
-    value = "{0.__class__} %s \x00 \u202e 你好 " + "é" * 1000
+    value = "{0.__class__} %s \x00 \u202e 你好 " + "é" * 150
     decision = decide(engine, caller=CALLER, agent=value, answers={"name": value})
     data = json.loads(decision.to_json())
     assert data["greeting"]["text"] == "Hello " + CALLER + ", this is " + value + " at Hostile Co. {literal}"
@@ -117,7 +124,7 @@ def test_hostile_text_survives_the_json_of_the_decision(engine):
     ("(flood)", True),
     ("overflood", False),
     ("flo.od", False),
-    ("%s {0} .* xflood " + "x" * 1_000_000, False),
+    ("%s {0} .* xflood " + "x" * (LIMITS["said"] - 20), False),
     ("{flood}", True),
     ("\x00" * 1000 + " flood", True),
 ])
@@ -195,3 +202,37 @@ def test_a_number_of_another_client_is_refused(refused):
 ])
 def test_a_malformed_field_is_named(refused, fields, field):
     assert refused(**fields).field == field
+
+
+# ---- bounded inputs: over the limit is refused, naming the field and the limit ----------------
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"said": "x" * 20_001}, "said: is 20,001 characters long; the limit is 20,000"),
+    ({"agent": "x" * 201}, "agent: is 201 characters long; the limit is 200"),
+    ({"answers": {"name": "x" * 1_001}}, "answers: the answer `name` is 1,001 characters long; the limit is 1,000"),
+    ({"language": "x" * 65}, "language: is 65 characters long; the limit is 64"),
+])
+def test_text_over_its_limit_is_refused(refused, fields, message):
+    assert str(refused(**fields)) == message
+
+
+def test_text_at_its_limit_is_accepted(engine):
+    decision = decide(engine, caller=CALLER, answers={"name": "Li"}, said="flood " + "x" * (LIMITS["said"] - 6))
+    assert decision.route.rule == 1
+
+
+def test_a_call_id_over_its_limit_is_refused(engine):
+    with pytest.raises(CallError) as raised:
+        engine.decide(Call(client="hostile", at=AT), call_id="c" * 201)
+    assert str(raised.value) == "call_id: is 201 characters long; the limit is 200"
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"note": "n" * 1_001}, "note: is 1,001 characters long; the limit is 1,000"),
+    ({"note": "away", "instructions": "i" * 2_001}, "instructions: is 2,001 characters long; the limit is 2,000"),
+])
+def test_a_status_over_its_limit_is_refused(engine, fields, message):
+    with pytest.raises(CallError) as raised:
+        engine.set_status("hostile", **fields)
+    assert str(raised.value) == message

@@ -19,8 +19,7 @@ from rules_engine.serve.decision_record import with_steps
 from tests.support import ACME, DESK_ONLY
 
 DESK = DESK_ONLY
-CALL = dict(client="desk_only", at="2026-07-07T09:30:00+01:00", forwarded="user-busy", caller="+447700900123",
-            answers={"name": "Sam"})
+CALL = dict(client="desk_only", at="2026-07-07T09:30:00+01:00", forwarded="user-busy", caller="+447700900123")
 
 
 @pytest.fixture
@@ -45,7 +44,7 @@ def test_each_decision_is_one_compact_line_with_call_rules_version_decision_and_
         "client": "desk_only",
         "rules_version": engine.client("desk_only").rules_version,
         "call": {"client": "desk_only", "at": "2026-07-07T09:30:00+01:00", "forwarded": "busy",
-                 "caller": "+447700900123", "answers": {"name": "Sam"}},
+                 "caller": "+447700900123"},
         "decision": {"at": "2026-07-07T09:30:00+01:00", "windows": [],
                      "greeting": {"id": "default", "language": "en", "text": "Desk Only, good day"},
                      "script": None, "urgency": None, "needs": [],

@@ -1,0 +1,85 @@
+"""Phone numbers: text as written in a rule file or sent by a switch → E.164, or the reason it is not a number.
+
+A number must be *possible* (`phonenumbers.is_possible_number`: a length that numbers of its
+country can have), not *valid*: a range that is not assigned yet, such as the UK's
++44 7700 900xxx reserved for drama, is accepted, so that examples and tests never dial a
+real person. The forms switches send are read too: `tel:+1…` (RFC 3966), `sip:+1…@host`
+and `+1 (312) 555-0100`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import phonenumbers
+from phonenumbers import NumberParseException, ValidationResult
+
+DIGITS = re.compile(r"^\+\d+$")  # the form of a number in a rule file: E.164, no spaces or dashes
+INTERNATIONAL = 'write numbers in international form: "+" country code and number, e.g. "+13125550100"'
+SIP_USER = re.compile(r"^sips?:([^@;]+)(?:[@;].*)?$", re.IGNORECASE)
+# Why a number's length is impossible for its country: (the message after the number, hint).
+LENGTH_PROBLEMS = {
+    ValidationResult.TOO_SHORT: ("is too short for a number of country code +{}", "is a digit missing?"),
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: ("is too short for a number of country code +{}", "is a digit missing?"),
+    ValidationResult.TOO_LONG: ("is too long for a number of country code +{}", "is a digit doubled?"),
+}
+OTHER_LENGTH = ("has a length that no number of country code +{} has", "check the digits")
+
+
+class PhoneError(ValueError):
+    """A text that is not a possible phone number; `hint` says how to write one."""
+
+    def __init__(self, message: str, hint: Optional[str] = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def e164(text: str, region: Optional[str] = None) -> str:
+    """`text` as an E.164 number (`+13125550100`), or `PhoneError` saying why it is not one.
+
+    `region` (an ISO country code) reads a national form (`(312) 555-0177`) as a number of
+    that country; without it a number needs its `+` and country code.
+    """
+    written = text.strip()
+    sip = SIP_USER.match(written)
+    candidate = sip.group(1) if sip else written
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except NumberParseException as exc:
+        if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
+            if candidate.lstrip().startswith("+"):
+                raise PhoneError(f"`{text}` does not start with a known country code",
+                                 "the digits after `+` begin with the country code: 1 for North America, "
+                                 "44 for the UK, 61 for Australia…") from None
+            raise PhoneError(f"`{text}` has no country code", INTERNATIONAL) from None
+        raise PhoneError(f"`{text}` is not a phone number", INTERNATIONAL) from None
+    if number.extension:
+        raise PhoneError(f"`{text}` has an extension", "give the number without the extension")
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != ValidationResult.IS_POSSIBLE:
+        problem, hint = LENGTH_PROBLEMS.get(reason, OTHER_LENGTH)
+        raise PhoneError(f"`{text}` " + problem.format(number.country_code), hint)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def written_problem(text: str) -> Optional[PhoneError]:
+    """Why a number written in a rule file is not right, or None: the file's form is E.164
+    exactly (no spaces or dashes), so that the number reads the same everywhere it is used."""
+    if not DIGITS.match(text):
+        return PhoneError(f"`{text}` is not a valid phone number",
+                          'write numbers in international form: "+" country code and number, no spaces, e.g. "+13125550100"')
+    try:
+        e164(text)
+    except PhoneError as exc:
+        return exc
+    return None
+
+
+def region_of(number: str) -> Optional[str]:
+    """The country (ISO code) of an E.164 number, for reading national forms said beside it."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+    except NumberParseException:
+        return None
