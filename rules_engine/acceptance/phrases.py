@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Optional
+
 # "Given the call was forwarded because …"
 FORWARDING_PHRASES = {
     "the line was busy": "busy",
@@ -32,7 +35,32 @@ LANGUAGES = {
     "polish": "pl",
 }
 
-DURATION_WORDS = {"second": "S", "seconds": "S", "minute": "M", "minutes": "M", "hour": "H", "hours": "H"}
+# Seconds in each unit a scenario may name (singular; a plural drops its `s`), largest first.
+UNIT_SECONDS = {"day": 86_400, "hour": 3_600, "minute": 60, "second": 1}
+ISO_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def seconds_of(amount: str, unit: str) -> int:
+    """`90`, `minutes` → 5400."""
+    return int(amount) * UNIT_SECONDS[unit.rstrip("s")]
+
+
+def iso_seconds(iso: str) -> Optional[int]:
+    """A decision's ISO 8601 duration (`PT1H30M`) in seconds, or None if it is not one."""
+    match = ISO_DURATION.match(iso or "")
+    if match is None:
+        return None
+    return sum(int(n or 0) * size for n, size in zip(match.groups(), UNIT_SECONDS.values()))
+
+
+def in_words(seconds: int) -> str:
+    """5400 → `1 hour 30 minutes`; 0 → `0 seconds`."""
+    words = []
+    for unit, size in UNIT_SECONDS.items():
+        count, seconds = divmod(seconds, size)
+        if count:
+            words.append(f"{count} {unit}" + ("s" if count != 1 else ""))
+    return " ".join(words) or "0 seconds"
 
 
 def language_code(words: str) -> str:

@@ -10,7 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from pytest_bdd import given, parsers, then, when
+import pytest_bdd
+from pytest_bdd import parsers
 from pytest_bdd.exceptions import StepDefinitionNotFoundError
 
 from ..errors import (
@@ -23,14 +24,30 @@ from ..errors import (
 from ..model import WEEKDAYS
 from ..schedule import clock
 from .phrases import (
-    DURATION_WORDS,
     FORWARDING_PHRASES,
+    in_words,
+    iso_seconds,
     language_code,
     language_name,
+    seconds_of,
 )
+from .suggest import hint as step_hint
+from .suggest import register
 from .world import ScenarioFailure, World
 
 Q = r'"(?P<{}>[^"]*)"'
+
+
+def phrase(decorator, keyword: str):
+    """pytest-bdd's `given`/`when`/`then`, each phrase also registered for "did you mean"."""
+    def step(pattern, **options):
+        register(keyword, getattr(pattern, "name", pattern))
+        return decorator(pattern, **options)
+    return step
+
+
+given, when, then = (phrase(pytest_bdd.given, "Given"), phrase(pytest_bdd.when, "When"),
+                     phrase(pytest_bdd.then, "Then"))
 
 
 def quoted(name: str) -> str:
@@ -50,6 +67,7 @@ def world(request) -> World:
 
 SCENARIO = pytest.StashKey[str]()
 FAILED_STEP = pytest.StashKey[str]()
+STEP_HINT = pytest.StashKey[str]()
 
 
 def pytest_bdd_before_scenario(request, feature, scenario):
@@ -70,6 +88,9 @@ def pytest_bdd_step_error(request, step):
 
 def pytest_bdd_step_func_lookup_error(request, step):
     request.node.stash[FAILED_STEP] = f"Step: {step.keyword} {step.name} (line {step.line_number})"
+    hint = step_hint(step.type.capitalize(), step.name)
+    if hint:
+        request.node.stash[STEP_HINT] = hint
 
 
 def plain_words(error: BaseException) -> str | None:
@@ -91,6 +112,8 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     message = plain_words(call.excinfo.value) if call.excinfo is not None else None
+    if message is not None and STEP_HINT in item.stash:
+        message += f"\nHint: {item.stash[STEP_HINT]}"
     if message is not None:
         where = [item.stash.get(SCENARIO, item.nodeid), item.stash.get(FAILED_STEP, "")]
         report.longrepr = "\n".join(line for line in where if line) + "\n" + message
@@ -99,16 +122,22 @@ def pytest_runtest_makereport(item, call):
 # ---- Given: which rules, which client ------------------------------------------------------------------
 
 @given(parsers.re(r"the client " + quoted("client")))
-def given_client(world: World, client: str):
+def given_client(world: World, client: str, request):
     world.client_id = client
+    where = world.rules_path or world.rules_dir
+    # With neither `--rules` nor `Given the rules in …`, the clients come from client_configs/.
+    chosen = world.rules_path is not None or request.config.getoption("--rules") is not None
+    pass_rules = "" if chosen else "\nPass --rules PATH (the .rules file or directory this client is in) to run its scenarios."
+    if not where.exists():
+        raise ScenarioFailure(f'There are no rules at {where}, so there is no client "{client}"' + pass_rules)
     try:
         world.engine.client(client)
     except UnknownClientError:
         known = sorted(world.engine.clients)
         hint = did_you_mean(client, known)
-        raise ScenarioFailure(f'There is no client "{client}" in {world.rules_path or world.rules_dir}'
+        raise ScenarioFailure(f'There is no client "{client}" in {where}'
                               + (f"; {hint}" if hint else "")
-                              + "\nThe clients there are: " + ", ".join(known)) from None
+                              + "\nThe clients there are: " + (", ".join(known) or "none") + pass_rules) from None
     world.changed()
 
 
@@ -332,7 +361,8 @@ def describe_action(action: dict) -> str:
     if kind == "hangup":
         return f'the agent says "{action.get("say")}" and hangs up'
     if kind == "callback":
-        return f"a callback is queued within {action.get('within')}"
+        seconds = iso_seconds(action.get("within"))
+        return "a callback is queued within " + (in_words(seconds) if seconds is not None else str(action.get("within")))
     return f"the call goes to {kind}"
 
 
@@ -417,13 +447,15 @@ def then_voicemail(world: World, fallback: str | None):
     expect_kind(world, current_action(world, fallback), "voicemail", "the call to go to voicemail")
 
 
-@then(parsers.re(r"(?P<fallback>if that fails, )?a callback is queued within (?P<amount>\d+) (?P<unit>seconds?|minutes?|hours?)"))
+@then(parsers.re(r"(?P<fallback>if that fails, )?a callback is queued within (?P<amount>\d+) "
+                 r"(?P<unit>seconds?|minutes?|hours?|days?)"))
 def then_callback(world: World, amount: str, unit: str, fallback: str | None):
+    """Durations compare as durations: `within 60 minutes` is the rule's `callback within 1h`."""
     action = current_action(world, fallback)
-    wanted = f"PT{int(amount)}{DURATION_WORDS[unit]}"
-    expect_kind(world, action, "callback", f"a callback within {amount} {unit}")
-    if action.get("within") != wanted:
-        world.fail(f"a callback within {amount} {unit}", describe_action(action))
+    expected = f"a callback within {amount} {unit}"
+    expect_kind(world, action, "callback", expected)
+    if iso_seconds(action.get("within")) != seconds_of(amount, unit):
+        world.fail(expected, describe_action(action))
 
 
 @then(parsers.re(r"(?P<fallback>if that fails, )?the agent says " + quoted("text") + r" and hangs up"))

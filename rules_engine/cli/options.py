@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..engine import Engine
-from ..errors import CallError, Diagnostic, RulesEngineError, UnknownClientError, did_you_mean
+from ..errors import CallError, Diagnostic, RulesEngineError, RulesError, UnknownClientError, did_you_mean
 from ..schedule import clock
 from ..serve.state import OverlayStore
 from ..serve.stores import is_database_url, open_store
@@ -43,14 +43,17 @@ def error(message: str, where: str, hint: Optional[str] = None) -> None:
 
 def open_engine(args) -> Optional[Engine]:
     """The engine for one command: the rules of PATH, over the daemon's live state if `--store`
-    (read, never written); None after telling on standard error why that store could not be read."""
-    if not args.store:
-        return Engine(args.path)
-    database = is_database_url(args.store)
+    (read, never written); None after telling on standard error why PATH or that store could not be read."""
+    database = bool(args.store) and is_database_url(args.store)
     try:
+        if not args.store:
+            return Engine(args.path)
         if not database and not Path(args.store).is_file():
             raise CallError(f"no live-state store at {args.store}", field="store")
         return Engine(args.path, store=OverlayStore(open_store(args.store)))
+    except RulesError as exc:  # no such PATH
+        print(exc.render(), file=sys.stderr)
+        return None
     except RulesEngineError as exc:
         error(str(exc), "--store" if database else args.store)  # a URL may hold a password: never echo it
         return None
@@ -85,6 +88,8 @@ def input_error(exc: CallError, engine: Engine, args) -> int:
     message = str(exc)[len(exc.field) + 2:] if exc.field else str(exc)
     if isinstance(exc, UnknownClientError):
         error(message, args.path, hint=unknown_client_hint(engine, args))
+    elif exc.field and exc.field.startswith("answers."):  # `answers.type` was given as `--answer type=…`
+        error(message, f"--answer {exc.field.partition('.')[2]}")
     else:
         error(message, f"--{exc.field.replace('_', '-')}" if exc.field else "call")
     return 1

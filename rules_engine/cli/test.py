@@ -19,7 +19,7 @@ def add_parser(sub):
     parser = sub.add_parser("test", help="run Gherkin acceptance scenarios")
     parser.add_argument("paths", nargs="*", default=["features"], metavar="FEATURES",
                         help="feature files or directories (default: features)")
-    parser.add_argument("--rules", default="client_configs", metavar="PATH",
+    parser.add_argument("--rules", metavar="PATH",
                         help="rules directory or file the scenarios' clients come from (default: client_configs)")
     parser.add_argument("--coverage", action="store_true",
                         help="list, per client, the rules no scenario exercised")
@@ -42,7 +42,7 @@ def run(args) -> int:
         code = pytest.main([
             str(module), "-p", "rules_engine.acceptance.steps", "-p", "no:cacheprovider",
             "--rootdir", str(Path.cwd()), "-c", str(ini),
-            "--rules", str(Path(args.rules).resolve()),
+            *(["--rules", str(Path(args.rules).resolve())] if args.rules else []),
             "-p", "no:terminal",
         ], plugins=[ScenarioReporter()])
     if args.coverage:

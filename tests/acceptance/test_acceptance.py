@@ -122,6 +122,37 @@ Feature: A slip of the calendar
     And it is Saturday 2026-11-29 at 23:15
     Then the agent greets with "after_hours"
 """,
+    "answer_not_a_choice.feature": """\
+Feature: An answer the script does not offer
+  Scenario: Knocked out
+    Given the client "riverside_medical"
+    And it is Saturday 2026-11-28 at 23:15
+    When the caller answers "symptom" with "knocked out"
+    Then the urgency is "emergency"
+""",
+    "misspelt_step.feature": """\
+Feature: A misspelt step
+  Scenario: Greets, misspelt
+    Given the client "acme_plumbing"
+    And it is Saturday 2026-11-28 at 23:15
+    Then the agent greet with "after_hours"
+""",
+    "curly_quotes.feature": """\
+Feature: Pasted from a word processor
+  Scenario: Curly quotes
+    Given the client "acme_plumbing"
+    And it is Saturday 2026-11-28 at 23:15
+    Then the agent greets with “after_hours”
+""",
+    "wrong_callback_time.feature": """\
+Feature: Harbour Vets, a callback
+  Scenario: Vomiting while open, a callback within 2 hours
+    Given the client "harbour_vets"
+    And it is Thursday 2026-12-03 at 11:00
+    When the caller answers "problem" with "vomiting"
+    Then the call is patched to "Reception"
+    And if that fails, a callback is queued within 2 hours
+""",
 }
 
 
@@ -239,3 +270,61 @@ def test_each_scenario_gets_one_line_with_its_verdict(examples):
     assert "\n  PASS  Saturday night, busy line, burst pipe: the plumber on call is called first\n" in out
     verdicts = re.findall(r"^  (PASS|FAIL|SKIP)  ", out, re.M)
     assert f"\n{len(verdicts)} scenario(s): {len(verdicts)} passed\n" in out
+
+
+
+def test_an_answer_outside_the_choices_fails_in_the_engines_words(mistakes):
+    report = failure_of(mistakes[1], "Knocked out")
+    assert "answers.symptom: `knocked out` is not one of the choices for `symptom` " \
+           "(chest_pain, breathing, fever, prescription, appointment, other)" in report
+
+
+def test_a_misspelt_step_gets_the_closest_phrase(mistakes):
+    report = failure_of(mistakes[1], "Greets, misspelt")
+    assert 'Step: Then the agent greet with "after_hours" (line 5)' in report
+    assert 'Hint: did you mean: Then the agent greets with "…"' in report
+
+
+def test_curly_quotes_get_a_hint(mistakes):
+    report = failure_of(mistakes[1], "Curly quotes")
+    assert ('Hint: its quotes are curly (“…”), as a word processor types them; '
+            'write straight quotes ("…"), as on a plain keyboard') in report
+
+
+def test_durations_are_compared_as_durations_and_told_in_words(mistakes):
+    report = failure_of(mistakes[1], "Vomiting while open, a callback within 2 hours")
+    assert "Expected a callback within 2 hours,\nbut a callback is queued within 15 minutes." in report
+
+
+def test_a_callback_written_in_other_units_is_the_same_callback(tmp_path):
+    feature = tmp_path / "units.feature"
+    feature.write_text("""\
+Feature: Harbour Vets, a callback in seconds
+  Scenario: Vomiting while open
+    Given the client "harbour_vets"
+    And it is Thursday 2026-12-03 at 11:00
+    When the caller answers "problem" with "vomiting"
+    Then the call is patched to "Reception"
+    And if that fails, a callback is queued within 900 seconds
+""", encoding="utf-8")
+    code, out = rules_engine_test(feature)
+    assert code == 0, out
+
+
+def test_without_rules_a_client_not_in_client_configs_says_to_pass_rules(tmp_path, monkeypatch):
+    feature = tmp_path / "elsewhere.feature"
+    feature.write_text("""\
+Feature: A client kept elsewhere
+  Scenario: Its greeting
+    Given the client "desk_only"
+    And it is Saturday 2026-11-28 at 23:15
+    Then the agent greets with "default"
+""", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no client_configs/ here, and no --rules
+    printed = io.StringIO()
+    with redirect_stdout(printed), redirect_stderr(printed):
+        code = main(["test", str(feature)])
+    assert code == 1
+    assert (f'There are no rules at {tmp_path / "client_configs"}, so there is no client "desk_only"\n'
+            "Pass --rules PATH (the .rules file or directory this client is in) to run its scenarios."
+            ) in printed.getvalue()
