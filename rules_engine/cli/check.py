@@ -3,8 +3,10 @@
 Diagnostics go to standard error, rendered as in LANGUAGE.md section 2, followed by a
 one-line summary; `--format json` prints one JSON document on standard output instead, for
 editors and CI. Besides the compiler's checks, each client's on-call cover is checked over 28
-days and its closures and holidays over 365 (`analysis/no_effect.py`), from `--from`. Exit
-codes: 0 clean, 1 errors (with `--strict`, warnings too), 2 when a PATH does not exist.
+days and its closures and holidays over 365 (`analysis/no_effect.py`), from `--from`; over
+several files (or a directory), a client id or a number defined in two files is an error
+naming both, as the engine would refuse to serve them together. Exit codes: 0 clean, 1
+errors (with `--strict`, warnings too), 2 when a PATH does not exist.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ..errors import Diagnostic, RulesError
 from ..language.compile import compile_file
 from ..analysis.no_effect import no_effect_warnings
 from ..schedule.shifts import coverage_warnings
+from ..serve.catalog import cross_file_problems
 from .options import iso_date
 
 
@@ -61,15 +64,19 @@ def run(args) -> int:
         return 2
     diagnostics: list[Diagnostic] = []
     clients = {}
+    compiled = []
     for path in files:
         try:
             client, warnings = compile_file(path)
             clients[str(path)] = client.id
+            compiled.append(client)
             diagnostics.extend(warnings)
             diagnostics.extend(coverage_warnings(client, args.start))
             diagnostics.extend(no_effect_warnings(client, args.start))
         except RulesError as exc:
             diagnostics.extend(exc.diagnostics)
+    # What the engine would refuse to serve together: a client id or a number in two files.
+    diagnostics.extend(cross_file_problems(compiled))
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
     failed = errors > 0 or (args.strict and warnings > 0) or not files

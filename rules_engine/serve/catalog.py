@@ -354,13 +354,13 @@ def assemble(entries: Mapping[str, FileEntry], served: Mapping[str, Served],
         if path in kept:
             continue
         if entry.client is not None:
-            clash = clashes(entry.client, clients, by_number)
-            if clash is None:
+            found = clashes(entry.client, clients, by_number)
+            if not found:
                 admit(entry.client, clients, by_number)
                 continue
-            problems.append(clash)
+            problems.extend(found)
         last_good = serving_by_path.get(entry.path)
-        if last_good is not None and clashes(last_good, clients, by_number) is None:
+        if last_good is not None and not clashes(last_good, clients, by_number):
             admit(last_good, clients, by_number)
     return clients, by_number
 
@@ -371,22 +371,49 @@ def admit(client: Served, clients: dict[str, Served], by_number: dict[str, str])
         by_number[number.value] = client.id
 
 
-def clashes(client: Served, clients: Mapping[str, Served], by_number: Mapping[str, str]) -> Optional[Diagnostic]:
-    """Why `client` cannot be served beside `clients`: its id or a number is taken (None if neither)."""
-    where = client.pos
+def clashes(client: Served, clients: Mapping[str, Served], by_number: Mapping[str, str]) -> list[Diagnostic]:
+    """Why `client` cannot be served beside `clients`: its id, and each number, that another
+    file has already taken; each names both files and lines. Empty when nothing clashes."""
+    found = []
     if client.id in clients:
-        return Diagnostic("error", f"client `{client.id}` is also defined in {clients[client.id].path}",
-                          client.path, where.line if where else 0, where.column if where else 0,
-                          "each client id must be unique; this file is not served")
+        found.append(Diagnostic("error", f"client `{client.id}` is also defined in {where(clients[client.id])}",
+                                client.path, *line_column(client),
+                                hint="each client id must be unique; this file is not served"))
     for number in client.numbers:
         owner = by_number.get(number.value)
-        if owner is not None:
-            return Diagnostic(
-                "error", f"number {number.value} belongs to two clients: `{owner}` ({clients[owner].path}) "
-                         f"and `{client.id}` ({client.path})",
-                client.path, number.pos.line if number.pos else 0, number.pos.column if number.pos else 0,
-                "a dialled number must lead to one client; this file is not served")
-    return None
+        if owner is not None and owner != client.id:
+            theirs = next((n for n in clients[owner].numbers if n.value == number.value), None)
+            found.append(Diagnostic(
+                "error", f"number {number.value} belongs to two clients: `{owner}` ({where(clients[owner], theirs)}) "
+                         f"and `{client.id}` ({where(client, number)})",
+                client.path, *line_column(number),
+                hint="a dialled number must lead to one client; this file is not served"))
+    return found
+
+
+def line_column(node) -> tuple[int, int]:
+    pos = getattr(node, "pos", None)
+    return (pos.line, pos.column) if pos else (0, 0)
+
+
+def where(client: Served, node=None) -> str:
+    """`path:line:column` of `node` (the client itself by default) in `client`'s file."""
+    line, column = line_column(node if node is not None else client)
+    return f"{client.path}:{line}:{column}" if line else client.path
+
+
+def cross_file_problems(clients: Iterable[Served]) -> list[Diagnostic]:
+    """Every clash among clients of different files, each client taken in the order given
+    (the first keeps its id and numbers): what `rules-engine check` reports over several files."""
+    admitted: dict[str, Served] = {}
+    by_number: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    for client in clients:
+        found = clashes(client, admitted, by_number)
+        problems.extend(found)
+        if not found:
+            admit(client, admitted, by_number)
+    return problems
 
 
 def report(old: Catalog, new: Catalog, recompiled: Iterable[str] = ()) -> ReloadReport:

@@ -117,7 +117,7 @@ def test_the_same_number_in_two_clients_is_an_error_naming_both_files(rules_dir)
     [problem] = engine.problems
     assert problem.render() == (
         f"{rules_dir / 'gamma.rules'}:4:15: error: number +13125550300 belongs to two clients: "
-        f"`beta` ({rules_dir / 'beta.rules'}) and `gamma` ({rules_dir / 'gamma.rules'})\n"
+        f"`beta` ({rules_dir / 'beta.rules'}:4:15) and `gamma` ({rules_dir / 'gamma.rules'}:4:15)\n"
         "  hint: a dialled number must lead to one client; this file is not served")
     assert greeting(engine, number="+13125550300") == "Beta speaking"
 
@@ -127,7 +127,7 @@ def test_a_client_id_in_two_files_is_an_error_naming_both_files(rules_dir):
     engine = Engine.from_path(rules_dir)
     [problem] = engine.problems
     assert problem.render() == (
-        f"{rules_dir / 'alpha.rules'}:1:8: error: client `alpha` is also defined in {rules_dir / 'alpha-copy.rules'}\n"
+        f"{rules_dir / 'alpha.rules'}:1:8: error: client `alpha` is also defined in {rules_dir / 'alpha-copy.rules'}:1:8\n"
         "  hint: each client id must be unique; this file is not served")
 
 
