@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional
 
 from . import model as m
 from . import phones
-from .decide.call import Call, bounded, checked_answers
+from .decide.call import Call, bounded, checked_answers, in_client_language
 from .decide.conditions import phone_key
 from .decide.decider import Decider
 from .decide.decision import Decision, LiveStateStamp
@@ -224,6 +224,7 @@ class Engine:
         plan = served.plan
         if call.answers:
             call = checked_answers(served.client, call)
+        call = in_client_language(served.client, call)
         if call.client is not None and call.number is not None:
             if phone_key(call.number) not in plan.number_keys:
                 raise CallError(f"{call.number} is not a number of client `{served.client.id}`", field="number")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from .. import language_tags
+
 # "Given the call was forwarded because …"
 FORWARDING_PHRASES = {
     "the line was busy": "busy",
@@ -22,18 +24,6 @@ FORWARDING_PHRASES = {
     "of an unknown reason": "unknown",
 }
 
-LANGUAGES = {
-    "english": "en",
-    "spanish": "es",
-    "french": "fr",
-    "german": "de",
-    "welsh": "cy",
-    "italian": "it",
-    "portuguese": "pt",
-    "chinese": "zh",
-    "vietnamese": "vi",
-    "polish": "pl",
-}
 
 # Seconds in each unit a scenario may name (singular; a plural drops its `s`), largest first.
 UNIT_SECONDS = {"day": 86_400, "hour": 3_600, "minute": 60, "second": 1}
@@ -64,13 +54,11 @@ def in_words(seconds: int) -> str:
 
 
 def language_code(words: str) -> str:
-    """'Spanish' → 'es'; a code ('es') is taken as it is."""
-    key = words.strip().strip('"').lower()
-    return LANGUAGES.get(key, key)
+    """'Spanish' → 'es'; a code or tag ('es', 'es-MX') is taken as it is."""
+    key = words.strip().strip('"')
+    return key if language_tags.is_code(key) else (language_tags.code_for_name(key) or key)
 
 
 def language_name(code: str) -> str:
-    for name, value in LANGUAGES.items():
-        if value == code:
-            return name.capitalize()
-    return code
+    """'es' → 'Spanish'."""
+    return language_tags.name_of(code)

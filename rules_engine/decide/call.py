@@ -25,9 +25,9 @@ from pydantic import (
 )
 
 from .. import model as m
-from .. import phones
+from .. import language_tags, phones
 from ..errors import CallError, did_you_mean
-from ..model import FORWARDING_REASONS
+from ..forwarding import normalise_reason
 
 AT_YEARS = (1970, 2199)
 # The most characters each free-text input may have (docs/robustness.md lists them).
@@ -49,38 +49,6 @@ def bounded(value: Optional[str], field: str, limit: Optional[int] = None) -> No
     limit = limit if limit is not None else LIMITS[field]
     if value is not None and len(value) > limit:
         raise CallError(f"is {len(value):,} characters long; the limit is {limit:,}", field=field)
-
-
-# RFC 5806 Diversion reasons (and the short names, hyphenated) → the short names of the spec.
-# Written with hyphens; `normalise_reason` turns underscores into hyphens before the look-up.
-REASONS: Mapping[str, str] = MappingProxyType({
-    **{name.replace("_", "-"): name for name in FORWARDING_REASONS},
-    "unconditional": "always",
-    "follow-me": "always",         # forwarding the user set up to follow them everywhere
-    "time-of-day": "scheduled",
-    "deflection": "manual",        # the user sent the ringing call on by hand
-    "do-not-disturb": "manual",    # the user switched on do-not-disturb
-    "away": "manual",              # the user said they are away
-    "user-busy": "busy",
-    "no-answer": "no_answer",
-    "out-of-service": "unavailable",
-})
-
-
-def normalise_reason(value: Optional[str]) -> str:
-    """A short name or an RFC 5806 reason (any case, `-` or `_`) → the spec's short name."""
-    if value is None:
-        return "unknown"
-    key = value.strip().lower().replace("_", "-")
-    if not key:
-        return "unknown"
-    try:
-        return REASONS[key]
-    except KeyError:
-        raise ValueError(
-            f"unknown forwarding reason `{value}`; use one of {', '.join(FORWARDING_REASONS)} "
-            f"or an RFC 5806 reason such as user-busy, no-answer, unconditional"
-        ) from None
 
 
 class Call(BaseModel):
@@ -231,6 +199,17 @@ def checked_answers(client: m.Client, call: Call) -> Call:
             except phones.PhoneError as exc:
                 raise CallError(f"{exc.message}; {exc.hint}", field=where) from None
     return call
+
+
+def in_client_language(client: m.Client, call: Call) -> Call:
+    """`call` with its language tag read as one of `client`'s languages by BCP 47 rules
+    (`es-MX`, `ES`, `spa` → `es`); a tag close to none of them is left as sent, and the
+    default language is used for it."""
+    languages = [name.value for name in client.languages] or [client.default_language]
+    if call.language is None or call.language in languages:
+        return call
+    found = language_tags.match(call.language, languages)
+    return call if found.language is None else call.model_copy(update={"language": found.language})
 
 
 def call_error(exc: ValidationError) -> CallError:

@@ -12,6 +12,7 @@ from typing import Collection, Optional
 
 from .. import model as m
 from .. import phones
+from ..forwarding import written_reason_hint
 from ..errors import did_you_mean
 from .logic import implies, requires_status
 from .report import Report
@@ -98,7 +99,8 @@ class ReferenceChecks(Report):
             for reason in atom.reasons:
                 if reason not in m.FORWARDING_REASONS:
                     self.error(atom, f"unknown forwarding reason `{reason}`",
-                               did_you_mean(reason, m.FORWARDING_REASONS) or "reasons: " + ", ".join(m.FORWARDING_REASONS))
+                               written_reason_hint(reason) or did_you_mean(reason, m.FORWARDING_REASONS)
+                               or "reasons: " + ", ".join(m.FORWARDING_REASONS))
         elif isinstance(atom, (m.CallerIs, m.DialedIs)):
             self.check_phone(atom, atom.number)
         elif isinstance(atom, (m.CallerIn, m.DialedIn)):

@@ -13,6 +13,7 @@ from typing import Optional
 
 import holidays as holiday_calendars
 
+from .. import language_tags
 from .. import model as m
 from ..errors import did_you_mean
 from ..schedule import clock
@@ -69,11 +70,20 @@ class Checker(ReferenceChecks):
             seen.add(name.value)
 
     def check_languages(self, client: m.Client) -> None:
-        self.check_listed_once(client.languages, "language")
+        """Each language a code; a language's name (`english`) is one error that names its code,
+        and the rest of the file is checked as if the code were written (no error per text)."""
+        codes = []
         for name in client.languages:
-            if not re.fullmatch(r"[a-z]{2,3}", name.value):
-                self.error(name, f"`{name.value}` is not a language code", "use two-letter codes such as en, es, fr")
-        self.language_codes = [n.value for n in client.languages] or ["en"]
+            code = name.value
+            if not language_tags.is_code(code):
+                meant = language_tags.code_for_name(code)
+                self.error(name, f"`{code}` is not a language code",
+                           f"write `{meant}`" if meant else "use two-letter codes such as en, es, fr")
+                code = meant or code
+            if code in codes:
+                self.error(name, f"language `{name.value}` is listed twice")
+            codes.append(code)
+        self.language_codes = codes or ["en"]
     def check_numbers(self, client: m.Client) -> None:
         for number in client.numbers:
             self.check_phone(number, number.value)

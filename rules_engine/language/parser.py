@@ -26,6 +26,7 @@ from lark.lexer import PatternStr
 
 from ..errors import Diagnostic, RulesError, SourceText, line_column
 from ..model import DAY_NAMES
+from ..forwarding import written_reason_hint
 
 # What each regular-expression terminal means, in an account manager's words.
 TERMINAL_WORDS = {
@@ -59,6 +60,8 @@ MAX_SYNTAX_ERRORS = 10
 ACTIONS = ("patch", "escalate", "take", "voicemail", "callback", "say")
 # (message, hint) or (message, hint, offset of the mistake when it starts before the parser stopped)
 Explanation = Union[tuple[str, Optional[str]], tuple[str, Optional[str], int]]
+STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')  # a text, as the grammar's STRING reads it
+AM_PM = re.compile(r"(\d{1,2})(?::(\d\d))?\s*([ap])\.?m\.?", re.IGNORECASE)
 
 
 GRAMMAR = Path(__file__).with_name("rules.lark")  # the grammar's one location, beside this module
@@ -203,7 +206,13 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
     """Explanations are `(message, hint)`, or `(message, hint, offset)` when the mistake
     starts elsewhere than where the parser stopped (`monday 08:00-17:00` stops at the time)."""
     source = SourceText.of(path, text)
-    if isinstance(exc, UnexpectedCharacters):
+    stopped = exc.pos_in_stream if isinstance(exc, UnexpectedCharacters) else getattr(exc.token, "start_pos", None)
+    opening = unclosed_text(text, stopped) if stopped is not None else None
+    if opening is not None:
+        line, column = exc.line, exc.column
+        message, hint, *at = ("this text has no closing `\"`",
+                              "it runs on to the next `\"` on the line; close it where it ends", opening)
+    elif isinstance(exc, UnexpectedCharacters):
         line, column = exc.line, exc.column
         message, hint, *at = explain_character(text, exc.pos_in_stream, set(exc.allowed or ()))
     elif isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
@@ -216,6 +225,22 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
     if at:
         line, column = line_column(text, at[0])
     return source.diagnostic("error", message, line, column, hint)
+
+
+def unclosed_text(text: str, stopped: int) -> Optional[int]:
+    """Where a text that is not closed starts, when the parser stopped because of it.
+
+    A text left open on a line with other texts takes everything to the next `"` (`"Bob {
+    call "`), and the parser stops just after: the line then has an odd number of quotes, and
+    the last text before the stop is the one that was not closed. None otherwise.
+    """
+    start = text.rfind("\n", 0, stopped) + 1
+    end = text.find("\n", stopped)
+    line = text[start:] if end < 0 else text[start:end]
+    if len(re.findall(r'(?<!\\)"', line)) % 2 == 0:
+        return None
+    texts = [m for m in STRING.finditer(line) if m.end() <= stopped - start]
+    return start + texts[-1].start() if texts else None
 
 
 def explain_end(text: str) -> Explanation:
@@ -248,6 +273,9 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
         return "`->` is missing before the action", "a route rule reads `when CONDITION -> ACTION`"
     if value == "else" and "ELSE" in expected:
         return "`else` needs a comma before it", "write `patch bob, else voicemail`"
+    if token.type == "INT" and (meant := twenty_four_hours(text[token.start_pos:])):
+        written, range_ = meant
+        return f"`{written}` is not a time of the rule language", f"times are 24-hour `HH:MM`: write `{range_}`"
     if token.type == "INT" and re.match(r"\d+(:\d+)?\s*-\s*\d", text[token.start_pos:]):
         return "a time range is written HH:MM-HH:MM, without spaces", "for example `08:00-17:00`"
     if token.type == "INT" and "DURATION" in expected:
@@ -258,8 +286,11 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
                     day.start(1))
     if value == "=" and "is" in literals:
         return "conditions compare with `is`, not `=`", "for example `type is billing`"
-    if value in ("wait", "}") and literals == {","}:
+    if value == "wait" and literals == {","}:
         return "each step ends with a comma and `wait`", "for example `step call bob, wait 5m`"
+    if literals == {","} and re.search(r"\bstep\b[^{}]*$", before) and "wait" not in before[before.rfind("step"):]:
+        return ("this step has no `wait`", "each step ends with `, wait DURATION`, e.g. `step call bob, wait 5m`",
+                len(before.rstrip()))
     if token.type == "STRING" and expected == {"NAME"} and before.rstrip()[-1:] in ('{', '"'):
         return "each text in braces starts with its language", 'for example `en "Hello"`'
     if value in STATEMENTS and "}" in literals:
@@ -280,6 +311,22 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
     return f"expected {describe_expected(expected)}, but found {found}", hint
 
 
+def twenty_four_hours(after: str) -> Optional[tuple[str, str]]:
+    """(`8am-2pm`, `08:00-14:00`) for a time or range written with am/pm; None otherwise."""
+    first = AM_PM.match(after)
+    if first is None:
+        return None
+    second = re.compile(r"\s*-\s*" + AM_PM.pattern, re.IGNORECASE).match(after, first.end())
+    times = [first] + ([second] if second else [])
+    written = after[: times[-1].end()]
+
+    def hhmm(time: re.Match) -> str:
+        hour, minute, half = time.groups()
+        return f"{int(hour) % 12 + (12 if half.lower() == 'p' else 0):02d}:{minute or '00'}"
+
+    return written, "-".join(hhmm(t) for t in times)
+
+
 def glued_keyword(before: str) -> Optional[str]:
     """The statement keyword that the last word before the error wrongly extends (`windows`)."""
     word = re.search(r"(?<![a-z0-9_])([a-z]+)\s+$", before)
@@ -296,6 +343,13 @@ def explain_character(text: str, pos: int, allowed: set[str]) -> Explanation:
         return "texts are written in double quotes, not single quotes", f'write "{quoted}"'
     if char == '"':
         return "this text has no closing `\"`", "a text ends with `\"` on the line where it starts"
+    reason = re.search(r"\bforwarded\s*(?:\([^)]*)?\b([a-z]+)$", text[:pos])
+    if char == "-" and reason is not None:
+        written = reason.group(1) + re.match(r"[-a-z_]*", text[pos:]).group()
+        hint = written_reason_hint(written)
+        if hint:
+            return (f"`{written}` is how a switch names the reason; the rule language writes it with `_`"
+                    if "_" in hint else f"`{written}` is how a switch names the reason", hint, reason.start(1))
     if char == "-" and (day := re.search(r"([a-z]+)$", text[:pos])) and day.group(1) in DAY_NAMES:
         wrong = re.match(r"-([A-Za-z]*)", text[pos:]).group(1)
         close = difflib.get_close_matches(wrong.lower(), DAY_NAMES, n=1)

@@ -191,3 +191,31 @@ def test_a_malformed_number_is_a_format_error_not_an_unknown_client():
 
 def test_a_possible_number_in_an_unassigned_range_is_accepted():
     assert Call(client="acme_plumbing", at=AT, caller="+447700900123").caller == "+447700900123"
+
+
+# ---- language tags as callers and switches send them ---------------------------------------------------
+
+
+BUSY_OPEN = datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)  # Tuesday 10:00 in Chicago: `open`
+
+
+@pytest.mark.parametrize("tag", ["es", "es-MX", "ES", "spa", "es-419"])
+def test_a_tag_for_spanish_finds_the_clients_spanish(tag):
+    decision = Engine(ACME).decide(Call(client="acme_plumbing", at=BUSY_OPEN, forwarded="busy", language=tag))
+    assert (decision.greeting.id, decision.greeting.language) == ("busy", "es")
+    assert decision.greeting.text.startswith("Acme Plumbing, le atiende")
+
+
+@pytest.mark.parametrize("tag", ["fr-CA", "de", "zz", "!!"])
+def test_a_tag_close_to_none_of_the_clients_languages_gets_the_default(tag):
+    decision = Engine(ACME).decide(Call(client="acme_plumbing", at=BUSY_OPEN, forwarded="busy", language=tag))
+    assert decision.greeting.language == "en"
+
+
+def test_a_regional_tag_holds_for_the_language_condition():
+    # hale_law greets French callers with its French greeting: `fr-CA` is French.
+    from tests.support import CONFIGS
+
+    engine = Engine(CONFIGS / "hale_law.rules")
+    decision = engine.decide(Call(client="hale_law", at="2026-11-24T10:00:00+00:00", language="fr-CA"))
+    assert decision.greeting.language == "fr"

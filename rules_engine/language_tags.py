@@ -1,0 +1,64 @@
+"""Language tags: what callers and switches send (`es-MX`, `ES`, `fr-CA`, `spa`) → one of a client's languages.
+
+Matching follows BCP 47 and CLDR's language distances through `langcodes`: a regional or
+three-letter tag finds the client's language it is a form of, and a tag no language of the
+client is close to finds none (the caller then hears the default language, and the decision
+says so). Language names (`english`, `Spanish`) are read and written with its data too.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple, Optional
+
+import langcodes
+from langcodes.tag_parser import LanguageTagError
+
+
+class Match(NamedTuple):
+    """The client's language a tag was matched to (None: none), and why, in words."""
+
+    language: Optional[str]
+    why: str
+
+
+def match(tag: str, languages: Iterable[str]) -> Match:
+    """The client's language for `tag` (exact, or the closest by BCP 47 rules), and why."""
+    languages = list(languages)
+    if tag in languages:
+        return Match(tag, "the caller's language")
+    try:
+        standard = langcodes.standardize_tag(tag)
+        found = langcodes.closest_supported_match(standard, languages) if languages else None
+    except (LanguageTagError, ValueError):
+        return Match(None, f"`{tag}` is not a language tag")
+    if found is None:
+        name = name_of(tag)
+        return Match(None, f"the client has no language close to `{tag}` ({name})" if name != tag
+                     else f"`{tag}` is not a language the engine knows")
+    return Match(found, f"`{tag}` ({name_of(tag)}) is a form of `{found}`")
+
+
+def name_of(tag: str) -> str:
+    """`es` → `Spanish`, `es-MX` → `Spanish (Mexico)`; the tag itself when it names no language."""
+    try:
+        language = langcodes.Language.get(tag)
+    except (LanguageTagError, ValueError):
+        return tag
+    return language.display_name() if language.is_valid() and language.language else tag
+
+
+def code_for_name(words: str) -> Optional[str]:
+    """`english` → `en`, `Mandarin` → `zh`: the code of a language named in English, or None."""
+    try:
+        return langcodes.standardize_tag(str(langcodes.find(words.strip())), macro=True)
+    except (LookupError, LanguageTagError, ValueError):
+        return None
+
+
+def is_code(word: str) -> bool:
+    """True for a language code without region or script (`en`, `es`, `haw`)."""
+    try:
+        language = langcodes.Language.get(word)
+    except (LanguageTagError, ValueError):
+        return False
+    return language.is_valid() and language.language == word and str(language) == word
