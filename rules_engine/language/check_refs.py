@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Collection, Optional
 
+from .. import language_tags
 from .. import model as m
 from .. import phones
 from ..forwarding import written_reason_hint
@@ -175,11 +176,25 @@ class ReferenceChecks(Report):
                 first = next(iter(templates.values()))
                 self.error(first, f"{owner} has no text in the default language `{default}`",
                            f"every text must exist in `{default}`, the first of `languages`")
+            else:
+                self.check_translations(templates, owner, default)
         for template in templates.values():
             for part in template.parts:
                 if isinstance(part, m.Placeholder):
                     where = self.word_pos(template, "{" + part.name)
                     self.check_placeholder(part.name, where, owner, conditions, answers, asked_later)
+
+    def check_translations(self, templates: dict[str, m.Template], owner: str, default: str) -> None:
+        """A text given per language but missing one of the client's languages: those callers
+        hear the default language's text instead, which may not be what was meant. (A text
+        written once, without a language, is meant for every caller: no warning.)"""
+        first = next(iter(templates.values()))
+        for language in self.language_codes[1:]:
+            if language not in templates:
+                name = language_tags.name_of(language)
+                self.warn(first, f"{owner} has no `{language}` text: {name} callers will hear it in "
+                                 f"{language_tags.name_of(default)} (`{default}`)",
+                          f"add `{language} \"…\"` beside `{default}`")
 
     def check_placeholder(self, name: str, where: m.Pos, owner: str, conditions: list,
                           answers: Optional[list[str]], asked_later: Collection[str]) -> None:

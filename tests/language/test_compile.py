@@ -29,9 +29,22 @@ def section_one() -> str:
     return re.search(r"```\n(.*?)```", section, re.S).group(1)
 
 
-def test_section_one_compiles_verbatim_without_a_diagnostic():
+# The spec's client declares Spanish but greets in English only after hours, while away and by
+# default: Spanish callers hear English then, and `check` says so (issue 12). The client must stay
+# the spec's text byte for byte, so these warnings stay until the spec gives those greetings in `es`.
+SPANISH_MISSING = [
+    (44, "greeting `after_hours`"), (47, "greeting `away`"), (50, "greeting `default`"),
+]
+
+
+def missing_spanish(path: str) -> list[str]:
+    return [f"{path}:{line}:12: warning: {owner} has no `es` text: Spanish callers will hear it in English (`en`)"
+            for line, owner in SPANISH_MISSING]
+
+
+def test_section_one_compiles_verbatim_without_an_error_warning_only_of_missing_spanish():
     client, warnings = compile_text(section_one(), "LANGUAGE.md")
-    assert warnings == ()
+    assert [w.render().splitlines()[0] for w in warnings] == missing_spanish("LANGUAGE.md")
     assert client.id == "acme_plumbing"
     assert [r.level for r in client.urgency] == ["emergency", "urgent", "routine"]
     assert len(client.routes) == 6
@@ -44,7 +57,8 @@ def test_acme_example_is_section_one_byte_for_byte():
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_client_compiles_cleanly(path):
     client, warnings = compile_file(path)
-    assert [d.render() for d in warnings] == []
+    expected = missing_spanish(str(path)) if path == ACME else []
+    assert [d.render().splitlines()[0] for d in warnings] == expected
     assert client.path == str(path)
 
 
@@ -112,11 +126,14 @@ WARNS_ONLY = 'client w "W" { timezone "UTC" contact bob "Bob" { call "+131255501
 BROKEN = 'client b "B" { timezone "UTC" greeting default { en "Hi" } route { otherwise -> patch bob } }'
 
 
-def test_check_clean_directory_exits_0_with_a_summary(cli):
-    code, out, err = cli("check", str(CONFIGS))
+def test_check_clean_directory_exits_0_with_a_summary(cli, tmp_path):
+    clean = [path for path in EXAMPLES if path != ACME]
+    for path in clean:
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    code, out, err = cli("check", str(tmp_path))
     assert (code, err) == (0, "")
-    assert out == f"checked {len(EXAMPLES)} files: no errors, no warnings\n"
-    assert len(EXAMPLES) >= 3
+    assert out == f"checked {len(clean)} files: no errors, no warnings\n"
+    assert len(clean) >= 3
 
 
 def test_check_errors_exit_1_on_stderr(tmp_path, cli):
