@@ -1,0 +1,47 @@
+"""JSON Schemas of the call and the decision: the contract with the routing daemon, as files.
+
+`python -m rules_engine.schemas` writes them to `docs/schemas/` (or the folder given), from
+the models themselves; a test keeps the files in `docs/` current, so a change to `Call` or
+`Decision` that forgets them fails the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from .decide.call import Call
+from .decide.decision import Decision
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+DEFAULT_FOLDER = Path("docs") / "schemas"
+# What the daemon sends (validated as input) and what it receives (as the engine writes it).
+SCHEMAS: dict[str, Callable[[], dict]] = {
+    "call.schema.json": lambda: Call.model_json_schema(mode="validation"),
+    "decision.schema.json": lambda: Decision.model_json_schema(mode="serialization"),
+}
+
+
+def documents() -> dict[str, str]:
+    """Each schema file's name and its text, as written."""
+    return {name: json.dumps({"$schema": DRAFT, **schema()}, indent=2, ensure_ascii=False) + "\n"
+            for name, schema in SCHEMAS.items()}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) > 1 or any(a.startswith("-") for a in args):
+        print("usage: python -m rules_engine.schemas [FOLDER]   (default: docs/schemas)", file=sys.stderr)
+        return 2
+    folder = Path(args[0]) if args else DEFAULT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in documents().items():
+        (folder / name).write_text(text, encoding="utf-8")
+        print(folder / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
