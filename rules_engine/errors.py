@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Literal, Optional, Sequence
 
 Severity = Literal["error", "warning"]
+COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m"}  # bold red, bold yellow
+BOLD, RESET = "\033[1m", "\033[0m"
 
 
 @dataclass(frozen=True)
@@ -31,16 +33,20 @@ class Diagnostic:
     hint: Optional[str] = None
     source_line: Optional[str] = field(default=None, compare=False)
 
-    def render(self) -> str:
+    def render(self, colour: bool = False) -> str:
+        """The diagnostic as people read it; with `colour`, the severity and the caret in ANSI
+        colours (red errors, yellow warnings) and the hint's label in bold, for a terminal."""
+        paint = COLOURS[self.severity] if colour else ""
+        reset, bold = (RESET, BOLD) if colour else ("", "")
         where = self.file if not self.line else f"{self.file}:{self.line}:{self.column}"
-        out = [f"{where}: {self.severity}: {self.message}"]
+        out = [f"{bold}{where}:{reset} {paint}{self.severity}:{reset} {self.message}"]
         if self.source_line is not None and self.line:
             text = self.source_line.rstrip("\n").expandtabs(4)
             prefix = self.source_line[: max(self.column - 1, 0)].expandtabs(4)
             out.append(f"    {text}")
-            out.append("    " + " " * len(prefix) + "^")
+            out.append("    " + " " * len(prefix) + f"{paint}^{reset}")
         if self.hint:
-            out.append(f"  hint: {self.hint}")
+            out.append(f"  {bold}hint:{reset} {self.hint}")
         return "\n".join(out)
 
     def as_dict(self) -> dict:

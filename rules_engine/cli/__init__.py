@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from importlib import metadata
 from typing import Optional, Sequence
 
 # Sub-commands, in the order `--help` lists them; each names a module of this package.
@@ -21,12 +22,21 @@ def build_parser() -> argparse.ArgumentParser:
         prog="rules-engine",
         description="Check, try and test answering-service rule files.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"{__name__}.{name}")
         command = module.add_parser(sub)
         command.set_defaults(run=module.run)
     return parser
+
+
+def version() -> str:
+    """The installed package's version (pyproject.toml's), or `unknown` when run from a bare tree."""
+    try:
+        return metadata.version("rules-engine")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -21,6 +21,7 @@ from ..analysis.no_effect import no_effect_warnings
 from ..schedule.shifts import coverage_warnings
 from ..serve.catalog import cross_file_problems
 from .options import iso_date
+from .terminal import wants_colour
 
 
 def add_parser(sub):
@@ -85,8 +86,9 @@ def run(args) -> int:
                   "errors": errors, "warnings": warnings, "diagnostics": [d.as_dict() for d in diagnostics]}
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 1 if failed else 0
+    colour = wants_colour(sys.stderr)
     for d in diagnostics:
-        print(d.render(), file=sys.stderr)
+        print(d.render(colour), file=sys.stderr)
     if not files:
         print("rules-engine check: no .rules files found in " + ", ".join(args.paths), file=sys.stderr)
         return 1
