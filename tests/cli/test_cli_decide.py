@@ -151,16 +151,16 @@ def test_quoted_rule_lines_leave_out_their_comments(cli):
     assert "# a higher layer" not in out
 
 
-def test_an_answer_outside_the_choices_exits_1_in_the_engines_words(capsys):
-    code, out, err = run(capsys, "decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15",
+def test_an_answer_outside_the_choices_exits_1_in_the_engines_words(cli):
+    code, out, err = cli("decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15",
                          "--answer", "type=burst-pipe")
     assert (code, out) == (1, "")
     assert err == ("--answer type: error: `burst-pipe` is not one of the choices for `type` "
                    "(burst_pipe, no_heat, gas_smell, estimate, billing, other); did you mean `burst_pipe`?\n")
 
 
-def test_a_rules_path_that_does_not_exist_is_named(capsys):
-    code, out, err = run(capsys, "decide", "no/such/dir", "--client", "acme_plumbing", "--at", "2026-11-28T23:15")
+def test_a_rules_path_that_does_not_exist_is_named(cli):
+    code, out, err = cli("decide", "no/such/dir", "--client", "acme_plumbing", "--at", "2026-11-28T23:15")
     assert (code, out) == (1, "")
     assert err == ("no/such/dir: error: no such file or directory\n"
                    "  hint: the engine serves a .rules file or a directory of them\n")

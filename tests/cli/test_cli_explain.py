@@ -32,7 +32,10 @@ def logged(tmp_path: Path, engine: Engine, call: dict, call_id: str = "sip-4711"
 
 
 def test_explain_shows_which_call_and_when_then_the_decision_and_the_lines_that_decided(tmp_path, cli):
-    (tmp_path / "desk_only.rules").write_text(client_text("desk_only", "Desk Only, good day"), encoding="utf-8")
+    # the answer `name` needs a script that asks it: one, after the rules the output names by line
+    rules = client_text("desk_only", "Desk Only, good day").replace(
+        "\n}\n", '\n    script intake { ask name "May I have your name?" }\n    choose script intake otherwise\n}\n')
+    (tmp_path / "desk_only.rules").write_text(rules, encoding="utf-8")
     engine = Engine(tmp_path)
     path, record = logged(tmp_path, engine, dict(client="desk_only", at="2026-07-07T09:30:00-05:00",
                                                  forwarded="user-busy", caller="+13125550177", answers={"name": "Sam"}))
@@ -50,7 +53,10 @@ GREETING  default, in en
   "Desk Only, good day"
   decided by line 6
 
-SCRIPT    none
+SCRIPT    intake
+  chosen by line 9
+  1. ask name: "May I have your name?"
+       already answered: Sam
 
 ROUTE     rule 1 of `route`
   decided by line 7

@@ -124,8 +124,7 @@ def test_a_number_that_is_not_the_clients_is_an_error(engine):
     ({"callback": "call me"}, "answers.callback: `call me` is not a phone number; write numbers in international "
                               "form: \"+\" country code and number, e.g. \"+13125550100\""),
 ])
-def test_an_answer_the_scripts_do_not_allow_is_an_error(answers, message):
-    engine = Engine(ACME)
+def test_an_answer_the_scripts_do_not_allow_is_an_error(engine, answers, message):
     with pytest.raises(CallError) as caught:
         engine.decide(Call(client="acme_plumbing", at=AT, answers=answers))
     assert str(caught.value) == message
@@ -139,15 +138,15 @@ def test_an_answer_the_scripts_do_not_allow_is_an_error(answers, message):
     {"name": "Ana"},
     {"type": "  "},                            # an empty answer is no answer
 ])
-def test_answers_the_scripts_allow_are_accepted(answers):
-    decision = Engine(ACME).decide(Call(client="acme_plumbing", at=AT, answers=answers))
+def test_answers_the_scripts_allow_are_accepted(engine, answers):
+    decision = engine.decide(Call(client="acme_plumbing", at=AT, answers=answers))
     asked = {step.field: step.answer for step in decision.script.steps if step.kind == "ask"}
     for field, value in answers.items():
         assert asked.get(field) == (value.strip() or None)
 
 
-def test_a_burst_pipe_answered_as_the_script_says_is_an_emergency():
-    decision = Engine(ACME).decide(Call(client="acme_plumbing", at=AT, answers={"type": "burst_pipe"}))
+def test_a_burst_pipe_answered_as_the_script_says_is_an_emergency(engine):
+    decision = engine.decide(Call(client="acme_plumbing", at=AT, answers={"type": "burst_pipe"}))
     assert decision.urgency == "emergency"
 
 
@@ -174,17 +173,16 @@ def test_a_number_that_cannot_be_one_is_a_call_error(field, value, message):
 
 @pytest.mark.parametrize("written", ["+13125550100", "tel:+1-312-555-0100", "sip:+13125550100@pbx.example;user=phone",
                                      "+1 (312) 555-0100", " +1.312.555.0100 "])
-def test_numbers_in_the_forms_switches_send_find_the_client(written):
-    engine = Engine(ACME)
+def test_numbers_in_the_forms_switches_send_find_the_client(engine, written):
     call = Call(number=written, caller=written, at=AT)
     assert (call.number, call.caller) == ("+13125550100", "+13125550100")
     assert engine.decide(call).client == "acme_plumbing"
     assert engine.client(number=written).id == "acme_plumbing"
 
 
-def test_a_malformed_number_is_a_format_error_not_an_unknown_client():
+def test_a_malformed_number_is_a_format_error_not_an_unknown_client(engine):
     with pytest.raises(CallError) as caught:
-        Engine(ACME).client(number="+1312555")
+        engine.client(number="+1312555")
     assert not isinstance(caught.value, UnknownClientError)
     assert str(caught.value) == "number: `+1312555` is too short for a number of country code +1; is a digit missing?"
 
@@ -200,22 +198,19 @@ BUSY_OPEN = datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)  # Tuesday 10:00 
 
 
 @pytest.mark.parametrize("tag", ["es", "es-MX", "ES", "spa", "es-419"])
-def test_a_tag_for_spanish_finds_the_clients_spanish(tag):
-    decision = Engine(ACME).decide(Call(client="acme_plumbing", at=BUSY_OPEN, forwarded="busy", language=tag))
+def test_a_tag_for_spanish_finds_the_clients_spanish(engine, tag):
+    decision = engine.decide(Call(client="acme_plumbing", at=BUSY_OPEN, forwarded="busy", language=tag))
     assert (decision.greeting.id, decision.greeting.language) == ("busy", "es")
     assert decision.greeting.text.startswith("Acme Plumbing, le atiende")
 
 
 @pytest.mark.parametrize("tag", ["fr-CA", "de", "zz", "!!"])
-def test_a_tag_close_to_none_of_the_clients_languages_gets_the_default(tag):
-    decision = Engine(ACME).decide(Call(client="acme_plumbing", at=BUSY_OPEN, forwarded="busy", language=tag))
+def test_a_tag_close_to_none_of_the_clients_languages_gets_the_default(engine, tag):
+    decision = engine.decide(Call(client="acme_plumbing", at=BUSY_OPEN, forwarded="busy", language=tag))
     assert decision.greeting.language == "en"
 
 
-def test_a_regional_tag_holds_for_the_language_condition():
+def test_a_regional_tag_holds_for_the_language_condition(engine):
     # hale_law greets French callers with its French greeting: `fr-CA` is French.
-    from tests.support import CONFIGS
-
-    engine = Engine(CONFIGS / "hale_law.rules")
     decision = engine.decide(Call(client="hale_law", at="2026-11-24T10:00:00+00:00", language="fr-CA"))
     assert decision.greeting.language == "fr"
