@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -21,7 +21,7 @@ from ..schedule import clock
 from ..serve.state import OverlayStore
 from ..serve.stores import is_database_url, open_store
 
-AT_HELP = "ISO 8601; with an offset it is that instant, without one the client's local time"
+AT_HELP = "ISO 8601; with an offset it is that instant, without one the client's local time; or `now`"
 
 
 def add_rules_path(parser) -> None:
@@ -59,13 +59,19 @@ def open_engine(args) -> Optional[Engine]:
         return None
 
 
+class UsageError(CallError):
+    """An option's value the command line cannot read: a usage error (exit 2, LANGUAGE.md section 4)."""
+
+
 def when(text: str, zone_name: str, option: str) -> datetime:
-    """An ISO 8601 date-time; without an offset, the client's local wall-clock time (fold=0)."""
+    """An ISO 8601 date-time, or `now`; without an offset, the client's local wall-clock time (fold=0)."""
+    if text.strip().lower() == "now":
+        return datetime.now(timezone.utc).astimezone(clock.zone(zone_name))
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise CallError(f"`{text}` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or 2026-11-28T23:15:00-06:00)",
-                        field=option) from None
+        raise UsageError(f"`{text}` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or "
+                         "2026-11-28T23:15:00-06:00) or `now`", field=option) from None
     if value.utcoffset() is None:
         zone = clock.zone(zone_name)
         return clock.to_instant(value, zone).astimezone(zone)
@@ -82,7 +88,8 @@ def iso_date(text: str) -> date:
 
 def input_error(exc: CallError, engine: Engine, args) -> int:
     """Tell why the call or option was refused, after the problems of the rule files (a client
-    that did not compile is often the unknown one); returns the exit code, 1."""
+    that did not compile is often the unknown one); returns the exit code: 2 for an option
+    the command line cannot read, else 1."""
     for problem in engine.problems:
         print(problem.render(), file=sys.stderr)
     message = str(exc)[len(exc.field) + 2:] if exc.field else str(exc)
@@ -92,7 +99,7 @@ def input_error(exc: CallError, engine: Engine, args) -> int:
         error(message, f"--answer {exc.field.partition('.')[2]}")
     else:
         error(message, f"--{exc.field.replace('_', '-')}" if exc.field else "call")
-    return 1
+    return 2 if isinstance(exc, UsageError) else 1
 
 
 def unknown_client_hint(engine: Engine, args) -> str:

@@ -114,9 +114,9 @@ def test_unknown_client_is_an_error_with_a_hint(cli):
                                 "  hint: did you mean `acme_plumbing`?"]
 
 
-def test_bad_datetime_and_reason_are_input_errors(cli):
+def test_an_unreadable_datetime_is_a_usage_error_and_a_bad_reason_an_input_error(cli):
     code, _, err = cli("decide", ACME, "--client", "acme_plumbing", "--at", "tomorrow")
-    assert code == 1 and err.startswith("--at: error: `tomorrow` is not an ISO 8601 date-time")
+    assert code == 2 and err.startswith("--at: error: `tomorrow` is not an ISO 8601 date-time")
     code, _, err = cli("decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00",
                        "--forwarded", "sideways")
     assert code == 1 and err.startswith("--forwarded: error: unknown forwarding reason `sideways`")

@@ -1,10 +1,12 @@
-"""The command line as a terminal shows it: `--version`, and colour only on a terminal, never
-when piped or with NO_COLOR set."""
+"""The command line as a terminal shows it: `--version`, colour only on a terminal (never when
+piped or with NO_COLOR set), `--at now`, and an option it cannot read as a usage error (exit 2)."""
 
 from __future__ import annotations
 
 import io
+import json
 import sys
+from datetime import datetime, timedelta, timezone
 from importlib import metadata
 
 import pytest
@@ -53,3 +55,18 @@ def test_no_colour_on_a_terminal_that_asks_for_none(monkeypatch, variable, value
     output = check_on(Terminal(), monkeypatch)
     assert "\033[" not in output
     assert output.startswith(f"{AM_PM}:4:44: error: `8am-2pm` is not a time of the rule language\n")
+
+
+def test_an_unreadable_at_is_a_usage_error(cli):
+    assert cli("decide", "client_configs", "--client", "acme_plumbing", "--at", "next tuesday") == (
+        2, "", "--at: error: `next tuesday` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or "
+               "2026-11-28T23:15:00-06:00) or `now`\n")
+
+
+@pytest.mark.parametrize("command", ["decide", "oncall"])
+def test_at_now_is_the_present(cli, command):
+    before = datetime.now(timezone.utc)
+    code, out, err = cli(command, "client_configs", "--client", "acme_plumbing", "--at", "now", "--json")
+    assert (code, err) == (0, "")
+    at = datetime.fromisoformat(json.loads(out)["at"])
+    assert before - timedelta(seconds=1) <= at <= datetime.now(timezone.utc)
