@@ -20,6 +20,7 @@ from ..errors import CallError, Diagnostic, RulesEngineError, RulesError, Unknow
 from ..schedule import clock
 from ..serve.state import OverlayStore
 from ..serve.stores import is_database_url, open_store
+from .terminal import wants_colour
 
 AT_HELP = "ISO 8601; with an offset it is that instant, without one the client's local time; or `now`"
 
@@ -38,7 +39,7 @@ def add_store_option(parser) -> None:
 
 def error(message: str, where: str, hint: Optional[str] = None) -> None:
     """Tell one input error on standard error, in the diagnostics format."""
-    print(Diagnostic("error", message, where, hint=hint).render(), file=sys.stderr)
+    print(Diagnostic("error", message, where, hint=hint).render(wants_colour(sys.stderr)), file=sys.stderr)
 
 
 def open_engine(args) -> Optional[Engine]:
@@ -52,7 +53,7 @@ def open_engine(args) -> Optional[Engine]:
             raise CallError(f"no live-state store at {args.store}", field="store")
         return Engine(args.path, store=OverlayStore(open_store(args.store)))
     except RulesError as exc:  # no such PATH
-        print(exc.render(), file=sys.stderr)
+        print("\n".join(d.render(wants_colour(sys.stderr)) for d in exc.diagnostics), file=sys.stderr)
         return None
     except RulesEngineError as exc:
         error(str(exc), "--store" if database else args.store)  # a URL may hold a password: never echo it
@@ -91,7 +92,7 @@ def input_error(exc: CallError, engine: Engine, args) -> int:
     that did not compile is often the unknown one); returns the exit code: 2 for an option
     the command line cannot read, else 1."""
     for problem in engine.problems:
-        print(problem.render(), file=sys.stderr)
+        print(problem.render(wants_colour(sys.stderr)), file=sys.stderr)
     message = str(exc)[len(exc.field) + 2:] if exc.field else str(exc)
     if isinstance(exc, UnknownClientError):
         error(message, args.path, hint=unknown_client_hint(engine, args))

@@ -70,3 +70,12 @@ def test_at_now_is_the_present(cli, command):
     assert (code, err) == (0, "")
     at = datetime.fromisoformat(json.loads(out)["at"])
     assert before - timedelta(seconds=1) <= at <= datetime.now(timezone.utc)
+
+
+def test_decide_errors_are_coloured_on_a_terminal(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["decide", "client_configs", "--client", "acme_plumbing", "--at", "soon"]) == 2
+    assert terminal.getvalue().startswith("\033[1m--at:\033[0m \033[1;31merror:\033[0m `soon` is not")
