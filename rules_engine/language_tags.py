@@ -8,6 +8,7 @@ says so). Language names (`english`, `Spanish`) are read and written with its da
 
 from __future__ import annotations
 
+import functools
 from typing import Iterable, NamedTuple, Optional
 
 import langcodes
@@ -23,12 +24,17 @@ class Match(NamedTuple):
 
 def match(tag: str, languages: Iterable[str]) -> Match:
     """The client's language for `tag` (exact, or the closest by BCP 47 rules), and why."""
-    languages = list(languages)
-    if tag in languages:
-        return Match(tag, "the caller's language")
+    languages = tuple(languages)
+    return Match(tag, "the caller's language") if tag in languages else closest(tag, languages)
+
+
+@functools.lru_cache(maxsize=1024)
+def closest(tag: str, languages: tuple[str, ...]) -> Match:
+    """`match` for a tag that is not one of `languages` itself. Remembered: the tags switches
+    send are few and recur, and langcodes takes tens of microseconds to match one."""
     try:
         standard = langcodes.standardize_tag(tag)
-        found = langcodes.closest_supported_match(standard, languages) if languages else None
+        found = langcodes.closest_supported_match(standard, list(languages)) if languages else None
     except (LanguageTagError, ValueError):
         return Match(None, f"`{tag}` is not a language tag")
     if found is None:

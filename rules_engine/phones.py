@@ -5,10 +5,14 @@ country can have), not *valid*: a range that is not assigned yet, such as the UK
 +44 7700 900xxx reserved for drama, is accepted, so that examples and tests never dial a
 real person. The forms switches send are read too: `tel:+1…` (RFC 3966), `sip:+1…@host`
 and `+1 (312) 555-0100`.
+
+Reading a number with `phonenumbers` takes tens of microseconds, so what `e164` read is
+remembered (bounded): a caller's number, a client's own numbers, recur call after call.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional
 
@@ -36,6 +40,7 @@ class PhoneError(ValueError):
         self.hint = hint
 
 
+@functools.lru_cache(maxsize=4096)
 def e164(text: str, region: Optional[str] = None) -> str:
     """`text` as an E.164 number (`+13125550100`), or `PhoneError` saying why it is not one.
 
@@ -77,6 +82,7 @@ def written_problem(text: str) -> Optional[PhoneError]:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def region_of(number: str) -> Optional[str]:
     """The country (ISO code) of an E.164 number, for reading national forms said beside it."""
     try:
