@@ -101,7 +101,7 @@ class LastGood:
         by_number: dict[str, str] = {}
         for file in failing:
             client = self._rebuild(file, cache)
-            if client is not None and catalogs.clashes(client, clients, by_number) is None:
+            if client is not None and not catalogs.clashes(client, clients, by_number):
                 catalogs.admit(client, clients, by_number)
         if not clients:
             return None

@@ -110,10 +110,9 @@ def test_explain_json_prints_the_record_as_logged(tmp_path, cli, engine):
 
 # ---- the rules as they were ---------------------------------------------------------------------
 
-DESK_CALL = dict(client="desk_only", at="2026-07-07T09:30:00+01:00", forwarded="user-busy", caller="+447700900123",
-                 answers={"name": "Sam"})
+DESK_CALL = dict(client="desk_only", at="2026-07-07T09:30:00+01:00", forwarded="user-busy", caller="+447700900123")
 DESK_DECIDE = ["--client", "desk_only", "--at", "2026-07-07T09:30:00+01:00", "--forwarded", "user-busy",
-               "--caller", "+447700900123", "--answer", "name=Sam"]
+               "--caller", "+447700900123"]
 # The same client a week later: a line added above the route, which now goes to voicemail.
 DESK_LATER = DESK_ONLY.replace("    route { otherwise -> patch desk }   # everyone to the desk\n",
                                "    window lunch = mon-fri 12:00-13:00\n    route { otherwise -> voicemail }\n")
