@@ -1,5 +1,8 @@
 """JSON Schemas of the call and the decision: the contract with the routing daemon, as files.
 
+The decision's schema is `decide.schema.decision_schema` (also `Decision.json_schema()`); the
+call's is the `Call` model's own.
+
 `python -m rules_engine.schemas` writes them to `docs/schemas/` (or the folder given), from
 the models themselves; a test keeps the files in `docs/` current, so a change to `Call` or
 `Decision` that forgets them fails the suite.
@@ -13,14 +16,14 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .decide.call import Call
-from .decide.decision import Decision
+from .decide.schema import decision_schema
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_FOLDER = Path("docs") / "schemas"
 # What the daemon sends (validated as input) and what it receives (as the engine writes it).
 SCHEMAS: dict[str, Callable[[], dict]] = {
     "call.schema.json": lambda: Call.model_json_schema(mode="validation"),
-    "decision.schema.json": lambda: Decision.model_json_schema(mode="serialization"),
+    "decision.schema.json": decision_schema,
 }
 
 
