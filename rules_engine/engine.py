@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional
 
 from . import model as m
 from . import phones
-from .decide.call import Call, bounded, checked_answers, in_client_language
+from .decide.call import Call, bounded, checked_answers
 from .decide.conditions import phone_key
 from .decide.decider import Decider
 from .decide.decision import Decision, LiveStateStamp
@@ -224,17 +224,15 @@ class Engine:
         plan = served.plan
         if call.answers:
             call = checked_answers(served.client, call)
-        call = in_client_language(served.client, call)
         if call.client is not None and call.number is not None:
             if phone_key(call.number) not in plan.number_keys:
                 raise CallError(f"{call.number} is not a number of client `{served.client.id}`", field="number")
-        if call.language is None and self.default_language is not None:
-            call = call.model_copy(update={"language": self.default_language})
         if self._shared_store:
             state, stamp = self.store.stamped(served.client.id)
-            decision = replace(Decider(plan, call, state).decision(), live_state=LiveStateStamp.of(stamp))
+            decision = replace(Decider(plan, call, state, self.default_language).decision(),
+                               live_state=LiveStateStamp.of(stamp))
         else:
-            decision = Decider(plan, call, self.store.snapshot(served.client.id)).decision()
+            decision = Decider(plan, call, self.store.snapshot(served.client.id), self.default_language).decision()
         self._log_decision(call, decision, call_id)
         if call_id is not None:
             self.outcomes.offer(call, decision, call_id)

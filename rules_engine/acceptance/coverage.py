@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import model as m
+from ..decide.why import condition_line
 
 SECTIONS = ("greeting", "script", "urgency", "route")
 
@@ -46,13 +47,13 @@ def record(client: m.Client, decision: dict) -> None:
 def rules_of(client: m.Client) -> list[tuple[str, int, str]]:
     rules: list[tuple[str, int, str]] = []
     for g in client.greetings:
-        rules.append(("greeting", g.pos.line, f"greeting {g.name}"))
+        rules.append(("greeting", condition_line(g), f"greeting {g.name}"))
     for c in client.script_choices:
-        rules.append(("script", c.pos.line, f"choose script {c.script}" + (" otherwise" if c.when is None else "")))
+        rules.append(("script", condition_line(c), f"choose script {c.script}" + (" otherwise" if c.when is None else "")))
     for u in client.urgency:
-        rules.append(("urgency", u.pos.line, f"urgency {u.level}" + (" otherwise" if u.when is None else "")))
+        rules.append(("urgency", condition_line(u), f"urgency {u.level}" + (" otherwise" if u.when is None else "")))
     for i, r in enumerate(client.routes, 1):
-        rules.append(("route", r.pos.line, f"route rule {i}" + (" (otherwise)" if r.when is None else "")))
+        rules.append(("route", condition_line(r), f"route rule {i}" + (" (otherwise)" if r.when is None else "")))
     return rules
 
 

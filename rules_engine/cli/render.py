@@ -123,6 +123,11 @@ class Rendering:
                              else "no answers yet"),
             "Windows:   " + (", ".join(decision["windows"]) or "none of the named windows holds"),
         ]
+        for entry in self.traced("calendar"):  # which closure, which holiday
+            self.out.append(f"           {entry['rule']}: {entry.get('note')} ({self.quote(entry['line'])})")
+        language = decision.get("language")  # decisions logged before issue 12 have none
+        if language is not None and language.get("asked") is not None:  # how the tag asked for was read
+            self.out.append(f"Language:  {language['used']} ({language['why']})")
         status = decision.get("status")
         if status is not None:
             until = f" (until {status['until']})" if status.get("until") else ""
@@ -134,7 +139,7 @@ class Rendering:
         greeting = self.decision["greeting"]
         title = f" \"{greeting['title']}\"" if greeting.get("title") else ""
         fallback = ""
-        language = self.call.get("language")
+        language = (self.decision.get("language") or {}).get("used") or self.call.get("language")
         if language and greeting["language"] != language:
             fallback = f" (no {language} text: the default language is used)"
         self.out += ["", f"GREETING  {greeting['id']}{title}, in {greeting['language']}{fallback}",

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from .. import model as m
-from .. import language_tags, phones
+from .. import phones
 from ..errors import CallError, did_you_mean
 from ..forwarding import normalise_reason
 
@@ -199,17 +199,6 @@ def checked_answers(client: m.Client, call: Call) -> Call:
             except phones.PhoneError as exc:
                 raise CallError(f"{exc.message}; {exc.hint}", field=where) from None
     return call
-
-
-def in_client_language(client: m.Client, call: Call) -> Call:
-    """`call` with its language tag read as one of `client`'s languages by BCP 47 rules
-    (`es-MX`, `ES`, `spa` → `es`); a tag close to none of them is left as sent, and the
-    default language is used for it."""
-    languages = [name.value for name in client.languages] or [client.default_language]
-    if call.language is None or call.language in languages:
-        return call
-    found = language_tags.match(call.language, languages)
-    return call if found.language is None else call.model_copy(update={"language": found.language})
 
 
 def call_error(exc: ValidationError) -> CallError:

@@ -22,6 +22,7 @@ from .plan import ClientPlan, LanguagePlan, Rule, holder_note
 from .resolve import resolved
 from .script_plan import SayStep
 from .texts import person_title
+from .why import calendar_notes, language_choice
 
 
 def decide(client: m.Client, call: Call, live: LiveState = LiveState()) -> d.Decision:
@@ -45,18 +46,22 @@ class Decider:
     """The work of one decision: the call's facts, the trace, and the on-call teams looked up."""
 
     __slots__ = ("plan", "said", "client", "call", "live", "instant", "status", "language", "answers", "trace",
-                 "asked", "on_call", "facts")
+                 "asked", "on_call", "facts", "language_part")
 
-    def __init__(self, plan: ClientPlan, call: Call, live: LiveState):
+    def __init__(self, plan: ClientPlan, call: Call, live: LiveState, default_language: Optional[str] = None):
+        """`default_language`: the engine's setting, for a call that names no language."""
         self.plan = plan
-        self.said: LanguagePlan = plan.in_language(call.language)
         self.client = client = plan.client
+        # The call's tag read as one of the client's languages (`es-MX` → `es`), or the default.
+        choice = language_choice(client, call.language, default_language)
+        self.language_part = d.Language(asked=choice.asked, used=choice.used, why=choice.why)
+        self.said: LanguagePlan = plan.in_language(choice.used)
         self.call = call
         self.live = live
         self.instant: datetime = call.at
         status = live.status
         self.status = status if status is not None and status.active(self.instant) else None
-        self.language = language = call.language or client.default_language
+        self.language = language = choice.used
         self.answers = {name: value for name, value in call.answers.items() if value}
         self.trace: list[d.TraceEntry] = []
         self.asked: list[str] = []  # the chosen script's questions that apply, in its order
@@ -75,16 +80,20 @@ class Decider:
 
     # ---- the sections, in order ----------------------------------------------------------------
     def decision(self) -> d.Decision:
+        time = self.facts.time
+        if time.closed is not None or time.holiday is not None:  # the trace names which closure, which holiday
+            self.trace.extend(d.TraceEntry(section="calendar", rule=note.rule, line=note.line, result=True, note=note.note)
+                              for note in calendar_notes(self.client, time, self.instant, self.plan.calendar.tz))
         greeting = self.greeting()
         script = self.script()
         urgency, urgency_waits = self.urgency()
         route, route_waits = self.route()
-        time = self.facts.time
         return d.Decision(
             client=self.client.id,
             at=time.local.isoformat(),
             rules_version=self.client.rules_version,
             windows=time.windows,
+            language=self.language_part,
             greeting=greeting,
             script=script,
             urgency=urgency,

@@ -230,6 +230,17 @@ class Route(Part):
 
 
 @part
+class Language(Part):
+    """The language the call asked for (`asked`, as sent; null when it named none), the client's
+    language its texts are in (`used`), and why that one (`es-MX` is a form of `es`; the
+    client has no language close to `de`: the default)."""
+
+    asked: Optional[str] = None
+    used: str
+    why: str
+
+
+@part
 class Status(Part):
     note: str
     instructions: Optional[str] = None
@@ -287,6 +298,7 @@ class Decision:
     at: str  # local time of the call, ISO 8601 with offset
     rules_version: str
     windows: tuple[str, ...]
+    language: Language
     greeting: Greeting
     script: Optional[Script] = None
     urgency: Optional[str] = None

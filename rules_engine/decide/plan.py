@@ -29,6 +29,7 @@ from .conditions import Condition, compile_condition, phone_key, phone_lists, po
 from .resolve import Maker, RoutePlanner, route_texts
 from .script_plan import ScriptPlan, script_texts
 from .texts import Wording, person_title, speaks, wording
+from .why import condition_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,8 @@ class ClientPlan:
 
         def rules(section: str, nodes, label, title=lambda node: None) -> tuple[Rule, ...]:
             return tuple(Rule(node, index, compile_condition(node.when, lists),
-                              d.tried(section, label(node, index), node.line, title(node), possible_results(node.when)))
+                              d.tried(section, label(node, index), condition_line(node), title(node),
+                                      possible_results(node.when)))
                          for index, node in enumerate(nodes, start=1))
 
         asks = {name: {index: compile_condition(step.when, lists) for index, step in enumerate(script.steps)

@@ -17,6 +17,7 @@ from .. import model as m
 from . import decision as d
 from .conditions import Condition, possible_results
 from .texts import Wording, wording
+from .why import condition_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ class ScriptPlan:
                 continue
             prompt = wording(step.prompt.by_language, language, default)
             condition = conditions.get(index)
-            entries = d.tried("ask", step.field, step.line, None, possible_results(step.when)) \
+            entries = d.tried("ask", step.field, condition_line(step), None, possible_results(step.when)) \
                 if condition is not None else {}
             ask = AskStep(step.field, prompt, step.required, step.phone,
                           tuple(c.value for c in step.choices) if step.choices else None, condition, entries, None)

@@ -4,8 +4,8 @@
   (an exact match, a BCP 47 match such as `es-MX` → `es`, or the default and the reason).
 - `calendar_notes`: when `closed` or `holiday` holds, which closure (its title and line) or
   which holiday (its name, and the file's `holiday` line or its `holidays` line).
-- `condition_line`: the line where a rule's condition is written, which is not the rule's
-  own line when a greeting's title or name stands on the line before its `when`.
+- `condition_line`: the line where a rule's condition is written (what the trace names), which
+  is not the rule's own line when a greeting's name and title stand on the line before its `when`.
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ def covers(closure: m.Closure, instant: datetime, tz) -> bool:
     return clock.to_instant(closure.start.local, tz) <= instant < clock.to_instant(closure.end.local, tz)
 
 
-def condition_line(rule) -> int:
-    """The line of a rule's condition (its own line when it has none)."""
+def condition_line(rule: m.Node) -> int:
+    """The line of a rule's (or a question's) condition; its own line when it has none. The trace
+    names this line: a greeting's name and title may stand on the line before its `when`."""
     when = getattr(rule, "when", None)
     return line_of(when) if when is not None and when.pos is not None else line_of(rule)
 

@@ -34,7 +34,7 @@ Windows:   night
 GREETING  after_hours, in en
   "Thank you for calling Acme Plumbing. Our office is closed; I can take a message or reach the plumber on call for emergencies."
   decided by line 43: greeting after_hours when not open or holiday or closed {{
-    after these did not hold: line 38 (busy)
+    after these did not hold: line 39 (busy)
 
 SCRIPT    intake
   chosen by line 62: choose script intake otherwise

@@ -32,8 +32,8 @@ def weekend_plumber(day: date) -> str:
 def test_the_spec_example_saturday_night_burst_pipe(engine):
     decision = call(engine, "2026-11-28 23:15", forwarded="busy", answers={"type": "burst_pipe"})
     data = decision.to_dict()
-    assert list(data) == ["client", "at", "rules_version", "windows", "greeting", "script", "urgency", "needs",
-                          "route", "trace"]
+    assert list(data) == ["client", "at", "rules_version", "windows", "language", "greeting", "script", "urgency",
+                          "needs", "route", "trace"]
     assert data["at"] == "2026-11-28T23:15:00-06:00"
     assert data["windows"] == ["night"]
     assert data["greeting"]["id"] == "after_hours"

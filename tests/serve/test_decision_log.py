@@ -46,6 +46,7 @@ def test_each_decision_is_one_compact_line_with_call_rules_version_decision_and_
         "call": {"client": "desk_only", "at": "2026-07-07T09:30:00+01:00", "forwarded": "busy",
                  "caller": "+447700900123"},
         "decision": {"at": "2026-07-07T09:30:00+01:00", "windows": [],
+                     "language": {"asked": None, "used": "en", "why": "the call names no language: the client's default"},
                      "greeting": {"id": "default", "language": "en", "text": "Desk Only, good day"},
                      "script": None, "urgency": None, "needs": [],
                      "route": {"rule": 1, "line": 7, "actions": [
@@ -67,7 +68,7 @@ def test_a_record_does_not_repeat_itself(tmp_path):
     log.close()
     [record] = lines(tmp_path / "decisions.jsonl")
     assert "client" not in record["decision"] and "rules_version" not in record["decision"]
-    assert record["trace"][:2] == [["greeting", "busy", 38, False, "busy or no answer while open"],
+    assert record["trace"][:2] == [["greeting", "busy", 39, False, "busy or no answer while open"],
                                    ["greeting", "after_hours", 43, True]]
     ref = record["decision"]["script"]["steps"]
     assert record["decision"]["script"] == {"id": "intake", "steps": ref}
