@@ -238,7 +238,8 @@ def test_shared_parts_hold_what_the_serializer_writes(engine):
         for entry in stored_cases(client_id)[::5]:
             decide(engine, client_id, entry)
             decision = engine.decide(Call(**entry["call"]))
-            for part in parts_of((decision.greeting, decision.script, decision.route, decision.status, decision.trace)):
+            for part in parts_of((decision.language, decision.greeting, decision.script, decision.route,
+                                  decision.status, decision.trace)):
                 if part.json_text is not None:
                     shared += 1
                     assert part.json_text == d.part_json(part)
