@@ -22,7 +22,7 @@ from .plan import ClientPlan, LanguagePlan, Rule, holder_note
 from .resolve import resolved
 from .script_plan import SayStep
 from .texts import person_title
-from .why import calendar_notes, language_choice
+from .why import calendar_notes, language_part
 
 
 def decide(client: m.Client, call: Call, live: LiveState = LiveState()) -> d.Decision:
@@ -53,15 +53,15 @@ class Decider:
         self.plan = plan
         self.client = client = plan.client
         # The call's tag read as one of the client's languages (`es-MX` → `es`), or the default.
-        choice = language_choice(client, call.language, default_language)
-        self.language_part = d.Language(asked=choice.asked, used=choice.used, why=choice.why)
-        self.said: LanguagePlan = plan.in_language(choice.used)
+        languages = tuple(name.value for name in client.languages) or (client.default_language,)
+        self.language_part = part = language_part(languages, call.language, default_language)
+        self.said: LanguagePlan = plan.in_language(part.used)
         self.call = call
         self.live = live
         self.instant: datetime = call.at
         status = live.status
         self.status = status if status is not None and status.active(self.instant) else None
-        self.language = language = choice.used
+        self.language = language = part.used
         self.answers = {name: value for name, value in call.answers.items() if value}
         self.trace: list[d.TraceEntry] = []
         self.asked: list[str] = []  # the chosen script's questions that apply, in its order

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import NamedTuple, Optional
 
@@ -17,6 +18,7 @@ from .. import language_tags
 from .. import model as m
 from ..schedule import clock
 from ..schedule.calendar import TimeFacts
+from . import decision as d
 
 
 class LanguageChoice(NamedTuple):
@@ -25,13 +27,12 @@ class LanguageChoice(NamedTuple):
     why: str
 
 
-def language_choice(client: m.Client, asked: Optional[str], engine_default: Optional[str] = None) -> LanguageChoice:
-    """Which of `client`'s languages a call asking for `asked` is answered in, and why.
-
-    `engine_default` is the engine's `default_language` setting, used for a call that names
-    no language."""
-    languages = [name.value for name in client.languages] or [client.default_language]
-    default = client.default_language
+def language_choice(languages: tuple[str, ...], asked: Optional[str],
+                    engine_default: Optional[str] = None) -> LanguageChoice:
+    """Which of a client's `languages` (its default first) a call asking for `asked` is
+    answered in, and why. `engine_default` is the engine's `default_language` setting, used
+    for a call that names no language."""
+    default = languages[0]
     if asked is None:
         if engine_default is None:
             return LanguageChoice(None, default, "the call names no language: the client's default")
@@ -44,6 +45,14 @@ def language_choice(client: m.Client, asked: Optional[str], engine_default: Opti
     if found.language is not None:
         return LanguageChoice(asked, found.language, found.why)
     return LanguageChoice(asked, default, f"{found.why}: the client's default")
+
+
+@functools.lru_cache(maxsize=1024)
+def language_part(languages: tuple[str, ...], asked: Optional[str], engine_default: Optional[str]) -> d.Language:
+    """`language_choice` as the decision's part, its JSON written once: the same few tags
+    recur, call after call (bounded all the same)."""
+    choice = language_choice(languages, asked, engine_default)
+    return d.finished(d.Language(asked=choice.asked, used=choice.used, why=choice.why))
 
 
 class CalendarNote(NamedTuple):
