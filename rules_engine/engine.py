@@ -223,7 +223,7 @@ class Engine:
         served = self._served(call.client, call.number).ready()
         plan = served.plan
         if call.answers:
-            call = checked_answers(served.client, call)
+            call = checked_answers(served.client, plan.answers, call)
         if call.client is not None and call.number is not None:
             if phone_key(call.number) not in plan.number_keys:
                 raise CallError(f"{call.number} is not a number of client `{served.client.id}`", field="number")

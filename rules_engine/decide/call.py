@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, NamedTuple, Optional
 
 from pydantic import (
     BaseModel,
@@ -162,8 +162,31 @@ class Call(BaseModel):
         return self
 
 
-def checked_answers(client: m.Client, call: Call) -> Call:
-    """`call`, its answers checked against what `client`'s scripts ask.
+class AnswerRule(NamedTuple):
+    """What the client's scripts allow as the answer to one field (`answer_rules`)."""
+
+    choices: tuple[str, ...]  # the choices of its `choice` questions, as written; empty: any text
+    folded: frozenset[str]  # the same, without case, as conditions compare them
+    phone: bool  # a `phone` question asks it
+
+
+def answer_rules(client: m.Client) -> dict[str, AnswerRule]:
+    """Each field the client's scripts ask (any script: the daemon's IVR may collect a field
+    another script asks), with what its answer may be; made once per client, with its plan."""
+    asks: dict[str, list[m.Ask]] = {}
+    for script in client.scripts.values():
+        for step in script.steps:
+            if isinstance(step, m.Ask):
+                asks.setdefault(step.field, []).append(step)
+    rules = {}
+    for field, questions in asks.items():
+        choices = tuple(c.value for ask in questions if ask.choices for c in ask.choices)
+        rules[field] = AnswerRule(choices, frozenset(c.casefold() for c in choices), any(a.phone for a in questions))
+    return rules
+
+
+def checked_answers(client: m.Client, rules: Mapping[str, AnswerRule], call: Call) -> Call:
+    """`call`, its answers checked against what `client`'s scripts ask (`rules`).
 
     An answer to a field no script asks, or a value outside a `choice` question's choices,
     would make conditions on it quietly false (a burst pipe treated as routine): both are a
@@ -172,32 +195,25 @@ def checked_answers(client: m.Client, call: Call) -> Call:
     number); it is kept as the caller gave it. Choices compare without regard to case, as
     conditions do; an empty answer is no answer.
     """
-    asks: dict[str, list[m.Ask]] = {}
-    for script in client.scripts.values():
-        for step in script.steps:
-            if isinstance(step, m.Ask):
-                asks.setdefault(step.field, []).append(step)
     for field, value in call.answers.items():
-        where = f"answers.{field}"
-        questions = asks.get(field)
-        if not questions:
-            hint = did_you_mean(field, asks)
-            known = f" (its scripts ask for {', '.join(asks)})" if asks else " (it has no script)"
+        rule = rules.get(field)
+        if rule is None:
+            hint = did_you_mean(field, rules)
+            known = f" (its scripts ask for {', '.join(rules)})" if rules else " (it has no script)"
             raise CallError(f"no script of client `{client.id}` asks for `{field}`{known}"
-                            + (f"; {hint}" if hint else ""), field=where)
+                            + (f"; {hint}" if hint else ""), field=f"answers.{field}")
         if not value:
             continue
-        choices = [c.value for ask in questions if ask.choices for c in ask.choices]
-        if choices and value.casefold() not in {c.casefold() for c in choices}:
-            hint = did_you_mean(value, choices)
-            raise CallError(f"`{value}` is not one of the choices for `{field}` ({', '.join(choices)})"
-                            + (f"; {hint}" if hint else ""), field=where)
-        if any(ask.phone for ask in questions):
+        if rule.choices and value.casefold() not in rule.folded:
+            hint = did_you_mean(value, rule.choices)
+            raise CallError(f"`{value}` is not one of the choices for `{field}` ({', '.join(rule.choices)})"
+                            + (f"; {hint}" if hint else ""), field=f"answers.{field}")
+        if rule.phone:
             region = phones.region_of(client.numbers[0].value) if client.numbers else None
             try:
                 phones.e164(value, region)
             except phones.PhoneError as exc:
-                raise CallError(f"{exc.message}; {exc.hint}", field=where) from None
+                raise CallError(f"{exc.message}; {exc.hint}", field=f"answers.{field}") from None
     return call
 
 

@@ -53,8 +53,7 @@ class Decider:
         self.plan = plan
         self.client = client = plan.client
         # The call's tag read as one of the client's languages (`es-MX` → `es`), or the default.
-        languages = tuple(name.value for name in client.languages) or (client.default_language,)
-        self.language_part = part = language_part(languages, call.language, default_language)
+        self.language_part = part = language_part(plan.language_tags, call.language, default_language)
         self.said: LanguagePlan = plan.in_language(part.used)
         self.call = call
         self.live = live

@@ -25,6 +25,7 @@ from .. import model as m
 from ..schedule.calendar import Calendar
 from ..schedule.oncall import OnCall
 from . import decision as d
+from .call import AnswerRule, answer_rules
 from .conditions import Condition, compile_condition, phone_key, phone_lists, possible_results
 from .resolve import Maker, RoutePlanner, route_texts
 from .script_plan import ScriptPlan, script_texts
@@ -61,6 +62,8 @@ class ClientPlan:
     calendar: Calendar
     oncall: OnCall
     number_keys: frozenset[str]  # the client's own numbers, as `phone_key` compares them
+    answers: Mapping[str, AnswerRule]  # the fields its scripts ask, and what their answers may be
+    language_tags: tuple[str, ...]  # the client's languages, its default first (a call's tag is matched to one)
     greetings: tuple[Rule, ...]
     choices: tuple[Rule, ...]
     urgency: tuple[Rule, ...]
@@ -96,6 +99,8 @@ class ClientPlan:
             calendar=calendar,
             oncall=OnCall(client, calendar),
             number_keys=frozenset(phone_key(n.value) for n in client.numbers),
+            answers=answer_rules(client),
+            language_tags=tuple(name.value for name in client.languages) or (client.default_language,),
             greetings=rules("greeting", client.greetings, lambda node, _: node.name, lambda node: node.title),
             choices=rules("script", client.script_choices, lambda node, _: node.script),
             urgency=rules("urgency", client.urgency, lambda node, _: node.level),
