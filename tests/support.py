@@ -51,3 +51,10 @@ def eventually(check, within: float = 1.0, every: float = 0.005):
         if value or time.monotonic() >= deadline:
             return value
         time.sleep(every)
+
+
+def wait_for(condition, what: str = "the condition", seconds: float = 20.0):
+    """The first true value of `condition()` within `seconds`; a failed assertion naming `what` after."""
+    found = eventually(condition, within=seconds, every=0.05)
+    assert found, f"timed out after {seconds}s waiting for {what}"
+    return found

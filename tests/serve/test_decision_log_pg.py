@@ -18,7 +18,7 @@ from rules_engine.engine import Engine
 from rules_engine.serve.decision_log import DecisionLogError
 from rules_engine.serve.decision_log_pg import PostgresDecisionLog, find, redacted
 from tests.postgres import ADMIN_URL, admin_connection, replace_database
-from tests.support import DESK_ONLY
+from tests.support import DESK_ONLY, wait_for
 
 CALL = dict(client="desk_only", at="2026-07-07T09:30:00+01:00", forwarded="busy")
 
@@ -36,13 +36,6 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"postgresql://postgres@127.0.0.1:{port}/nothing"
-
-
-def wait_for(condition, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "not in time"
-        time.sleep(0.05)
 
 
 def test_decisions_of_an_engine_are_logged_by_day_and_explained_from_the_database(rules, postgres_url, capsys):
@@ -147,7 +140,7 @@ def test_decisions_queued_while_the_database_was_away_are_written_when_it_is_bac
         assert log.stats()["written"] == 0
         with admin_connection() as admin:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        wait_for(lambda: log.stats()["written"] == 20)
+        wait_for(lambda: log.stats()["written"] == 20, "20 rows written", seconds=10.0)
         assert log.stats()["dropped"] == 0 and log.stats()["failing_since"] is None
         log.close()
         with psycopg.connect(url) as connection:

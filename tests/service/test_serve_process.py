@@ -14,20 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import client_text
+from tests.support import client_text, wait_for
 
 RULES_ENGINE = str(Path(sys.executable).parent / "rules-engine")
 CALL = {"client": "acme_plumbing", "at": "2026-11-28T23:15:00-06:00", "forwarded": "busy"}
-
-
-def wait_for(condition, seconds: float = 20.0, what: str = "the service"):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def log_lines(path: Path) -> list[dict]:
@@ -40,7 +30,7 @@ class Running:
         self.log = tmp_path / "requests.log"
         self.process = subprocess.Popen([RULES_ENGINE, "serve", "--port", "0", "--port-file", str(self.port_file),
                                          "--log", str(self.log), *args], stderr=subprocess.PIPE, text=True)
-        self.port = int(wait_for(lambda: self.port_file.exists() and self.port_file.read_text().strip()))
+        self.port = int(wait_for(lambda: self.port_file.exists() and self.port_file.read_text().strip(), "the service"))
         wait_for(self.ready, what="/healthz")
 
     def ready(self) -> bool:

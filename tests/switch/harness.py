@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
+from tests.support import ROOT, wait_for
 
 KAMAILIO_CFG = ROOT / "deploy" / "kamailio" / "kamailio.cfg"
 INSTALL = "apt-get update && apt-get install -y kamailio kamailio-utils-modules kamailio-json-modules sip-tester"
@@ -50,16 +50,6 @@ def free_port(kind: int = socket.SOCK_DGRAM) -> int:
     with socket.socket(socket.AF_INET, kind) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def wait_for(condition, what: str, seconds: float = START_SECONDS):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
 
 
 class Processes:
@@ -100,7 +90,7 @@ class Switch:
                                              "--port-file", str(port_file), "--log", str(folder / "service.log")],
                                             folder / "service.out", folder)
         self.service_port = int(wait_for(lambda: port_file.exists() and port_file.read_text().strip(),
-                                         "rules-engine serve"))
+                                         "rules-engine serve", START_SECONDS))
         self.agent_port = free_port()
         self.agent_log = folder / "agent_messages.log"
         self.agent = self.processes.start(
@@ -117,7 +107,7 @@ class Switch:
              "-A", f'AGENT_URI="sip:agents@127.0.0.1:{self.agent_port}"',
              "-A", 'TRANSFER_DOMAIN="carrier.example"'],
             folder / "kamailio.out", folder)
-        wait_for(lambda: "ready" in self.status(), "Kamailio to listen")
+        wait_for(lambda: "ready" in self.status(), "Kamailio to listen", START_SECONDS)
 
     def status(self) -> str:
         """'ready' once Kamailio answers an OPTIONS with its 405 (it refuses all but INVITE)."""
