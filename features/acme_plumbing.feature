@@ -113,10 +113,10 @@ Feature: Acme Plumbing & Heating — calls forwarded to the answering service
     Then the agent greets with "after_hours"
     And the windows include "holiday"
 
-  Scenario: On a holiday a busy line still gets the "busy" greeting, which comes first in the file
+  Scenario: On a holiday a busy line hears that the office is closed, not that the team is busy
     Given it is Thursday 2026-11-26 at 10:00
     And the call was forwarded because the line was busy
-    Then the agent greets with "busy"
+    Then the agent greets with "after_hours"
 
   Scenario: Christmas closure from noon on the 24th: the override puts Carol on call
     Given it is Thursday 2026-12-24 at 15:00
@@ -133,12 +133,13 @@ Feature: Acme Plumbing & Heating — calls forwarded to the answering service
     Then the agent greets in Spanish
     And the agent says "El equipo está ocupado"
 
-  Scenario: Where there is no Spanish text, the English one is used
+  Scenario: After hours a Spanish caller hears the closed greeting in Spanish
     Given it is Saturday 2026-11-28 at 23:15
     And the caller speaks Spanish
     And the call was forwarded because the line was busy
     Then the agent greets with "after_hours"
-    And the agent greets in English
+    And the agent greets in Spanish
+    And the agent says "Nuestra oficina está cerrada"
 
   Scenario Outline: A week of busy-line calls: open hours sound open, closed hours sound closed
     Given it is <day> at <time>

@@ -227,7 +227,7 @@ def test_a_version_that_does_not_compile_is_named_and_nothing_is_compared(tmp_pa
     broken.write_text(ACME.read_text(encoding="utf-8").replace("patch office", "patch ofice"), encoding="utf-8")
     code, out, err = cli("diff", ACME, broken)
     assert (code, out) == (1, "")
-    assert f"{broken}:73:" in err and "unknown contact `ofice`" in err
+    assert f"{broken}:76:" in err and "unknown contact `ofice`" in err
     assert err.endswith("rules-engine diff: both versions must compile to be compared\n")
 
 

@@ -69,13 +69,15 @@ def test_matrix_agrees_with_decide_at_random_instants_and_reasons(name):
             assert [(got.greeting.id, got.script.id)] == (expected or [(row.greeting, row.script)]), (name, call)
 
 
-def test_thanksgiving_busy_callers_hear_the_team_is_busy_as_the_spec_example_is_written(cli):
+def test_on_thanksgiving_every_forwarding_reason_hears_the_office_is_closed(cli):
     code, out, err = cli("matrix", str(ACME), "--client", "acme_plumbing", "--from", "2026-11-26", "--days", "1")
     assert (code, err) == (0, "")
-    busy = out[out.index("forwarded busy, no_answer"):]
-    assert "  Thu 26 Nov holiday 00:00-06:00  after_hours    script intake; windows night, holiday\n" in busy
-    assert "                     08:00-12:00  busy           script intake; windows open, split, holiday; " \
-           "es callers: in es\n" in busy
+    every = out[out.index("forwarded always, scheduled, manual, busy, no_answer, unavailable, direct, unknown\n"):]
+    assert "  Thu 26 Nov holiday 00:00-06:00  after_hours    script intake; windows night, holiday; " \
+           "es callers: in es\n" in every
+    assert "                     08:00-12:00  after_hours    script intake; windows open, split, holiday; " \
+           "es callers: in es\n" in every
+    assert "busy " not in every.split("\n\n")[0]
     assert out.startswith("Acme Plumbing & Heating (acme_plumbing): what callers hear, Thu 2026-11-26 to "
                           "Thu 2026-11-26, America/Chicago\nforwarding declared: none (every reason is shown)\n"
                           "holiday Thu 26 Nov: Thanksgiving Day\n")
@@ -93,9 +95,9 @@ def test_json_gives_every_reason_as_segments_with_offsets(cli):
         assert all(a["to"] == b["from"] for a, b in zip(segments, segments[1:]))
     christmas = [s for s in data["reasons"]["always"] if s["from"] == "2026-12-24T12:00:00-06:00"]
     assert christmas[0]["greeting"] == "after_hours" and "closed" in christmas[0]["windows"]
-    # The spec's own example: `busy` (open and forwarded busy) comes first and forgets `closed`.
+    # The spec's own example keeps its `busy` greeting off closures: a busy line hears "closed" too.
     busy = [s for s in data["reasons"]["busy"] if s["from"] == "2026-12-24T12:00:00-06:00"]
-    assert busy[0]["greeting"] == "busy" and "closed" in busy[0]["windows"]
+    assert busy[0]["greeting"] == "after_hours" and "closed" in busy[0]["windows"]
     assert data["closures"] == [{"title": "Christmas", "from": "2026-12-24T12:00:00-06:00",
                                  "to": "2026-12-26T08:00:00-06:00"}]
     assert data["holidays"] == {"2026-12-25": "Christmas Day"}

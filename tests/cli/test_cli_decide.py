@@ -37,8 +37,8 @@ GREETING  after_hours, in en
     after these did not hold: line 39 (busy)
 
 SCRIPT    intake
-  chosen by line 62: choose script intake otherwise
-    after these did not hold: line 61 (lunch)
+  chosen by line 65: choose script intake otherwise
+    after these did not hold: line 64 (lunch)
   1. ask name (required): "May I have your name?"
   2. ask callback (required; a phone number): "What is the best number to reach you?"
   3. ask address: "What is the service address?"
@@ -47,10 +47,10 @@ SCRIPT    intake
   5. say: "Thank you, {{answer.name}}. I will pass this on right away."
 
 URGENCY   emergency
-  decided by line 66: emergency when type in (burst_pipe, gas_smell) or said ("flood", "gas leak")
+  decided by line 69: emergency when type in (burst_pipe, gas_smell) or said ("flood", "gas leak")
 
 ROUTE     rule 1 of `route`
-  decided by line 72: when urgency is emergency and (not open or holiday or closed) -> escalate emergency
+  decided by line 75: when urgency is emergency and (not open or holiday or closed) -> escalate emergency
   1. escalate `emergency`, up to 2 rounds:
        step 1: call Bob Ortiz (bob, on call for plumbers) at +13125550112; then wait 5 min for an answer
        step 2: text Bob Ortiz (bob, on call for plumbers) at +13125550112; call Bob Ortiz (bob) at +13125550112; \
@@ -75,9 +75,9 @@ def test_readable_report_reads_top_to_bottom(cli):
         "decided by line 43: greeting after_hours when not open or holiday or closed {",
         "SCRIPT    intake",
         "URGENCY   emergency",
-        "decided by line 66: emergency when type in",
+        "decided by line 69: emergency when type in",
         "ROUTE     rule 1 of `route`",
-        "decided by line 72: when urgency is emergency and (not open or holiday or closed) -> escalate emergency",
+        "decided by line 75: when urgency is emergency and (not open or holiday or closed) -> escalate emergency",
         "step 1: call Bob Ortiz (bob, on call for plumbers) at +13125550112; then wait 5 min for an answer",
         "if nobody answers: take a message (priority high)",
     ]

@@ -78,7 +78,7 @@ def test_explain_reads_as_decide_did_but_for_what_only_the_rule_file_says(tmp_pa
     from_the_log = from_the_log.replace(" CST (UTC-06:00, America/Chicago)", " (UTC-06:00)")
     from_the_log = re.sub(r"\(line (\d+): .*\)$", r"(line \1)", from_the_log, flags=re.M)
     from_the_log = re.sub(r"line (\d+): .*$", r"line \1", from_the_log, flags=re.M)
-    assert from_the_log != decided and "\n  decided by line 72\n" in from_the_log
+    assert from_the_log != decided and "\n  decided by line 75\n" in from_the_log
     assert rest == from_the_log
 
 
@@ -86,7 +86,7 @@ def test_explain_shows_what_the_agent_noted(tmp_path, cli, engine):
     path, _ = logged(tmp_path, engine, dict(SPEC_CALL, answers={}, said="Water is flooding the basement"))
     out = cli("explain", path, "--call-id", "sip-4711").out
     assert out.splitlines()[1] == 'Said:      "Water is flooding the basement"'
-    assert "\nURGENCY   emergency\n  decided by line 66\n" in out
+    assert "\nURGENCY   emergency\n  decided by line 69\n" in out
 
 
 def test_explain_of_an_unknown_call_id_says_so(tmp_path, cli, engine):

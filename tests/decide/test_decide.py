@@ -38,7 +38,7 @@ def test_the_spec_example_saturday_night_burst_pipe(engine):
     assert data["windows"] == ["night"]
     assert data["greeting"]["id"] == "after_hours"
     assert data["urgency"] == "emergency" and data["needs"] == []
-    assert data["route"]["rule"] == 1 and data["route"]["line"] == 72
+    assert data["route"]["rule"] == 1 and data["route"]["line"] == 75
     plumber = weekend_plumber(date(2026, 11, 28))
     plan = data["route"]["actions"][0]
     assert plan["kind"] == "escalate" and plan["repeat"] == 2
@@ -60,8 +60,8 @@ WEEK = [
     ("2026-11-25 16:59", "busy", {"type": "gas_smell"}, "busy", "intake", "emergency", 2, ()),
     ("2026-11-25 17:00", "busy", {"type": "no_heat"}, "after_hours", "intake", "urgent", 6, ()),
     ("2026-11-26 10:00", "always", {"type": "burst_pipe"}, "after_hours", "intake", "emergency", 1, ()),  # Thanksgiving
-    # `busy` comes first in the file and `open` still holds on a holiday: first match wins.
-    ("2026-11-26 10:00", "busy", {"type": "burst_pipe"}, "busy", "intake", "emergency", 1, ()),
+    # `open` still holds on a holiday, but `busy` is kept off holidays: the office sounds closed.
+    ("2026-11-26 10:00", "busy", {"type": "burst_pipe"}, "after_hours", "intake", "emergency", 1, ()),
     ("2026-11-27 03:00", "unconditional", {}, "after_hours", "intake", None, None, ("type",)),
     ("2026-11-28 09:30", "busy", {"type": "estimate"}, "busy", "intake", "routine", 6, ()),  # Saturday, open
     ("2026-11-29 14:00", "busy", {"type": "other"}, "after_hours", "intake", "routine", 6, ()),  # Sunday

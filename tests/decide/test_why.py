@@ -69,12 +69,14 @@ def test_decide_shows_the_condition_the_language_and_the_closure(cli):
     code, out, err = cli("decide", "client_configs/acme_plumbing.rules", "--client", "acme_plumbing",
                          "--at", "2026-12-24T15:00", "--forwarded", "busy", "--language", "es-MX")
     assert (code, err) == (0, "")
-    assert out.splitlines()[4:11] == [
+    assert out.splitlines()[4:12] == [
         "Windows:   open, split, closed",
         "           closed: closure \"Christmas\" holds (line 13: closed \"Christmas\" 2026-12-24 12:00 to 2026-12-26 08:00)",
         "Language:  es (`es-MX` (Spanish (Mexico)) is a form of `es`)",
         "",
-        "GREETING  busy \"busy or no answer while open\", in es",
-        "  \"Acme Plumbing, le atiende {agent}. El equipo está ocupado; ¿en qué puedo ayudarle?\"",
-        "  decided by line 39: when open and forwarded (busy, no_answer) {",
+        "GREETING  after_hours, in es",
+        "  \"Gracias por llamar a Acme Plumbing. Nuestra oficina está cerrada; puedo tomar un mensaje o avisar "
+        "al fontanero de guardia si es una emergencia.\"",
+        "  decided by line 43: greeting after_hours when not open or holiday or closed {",
+        "    after these did not hold: line 39 (busy)",
     ]
