@@ -25,7 +25,7 @@ from pathlib import Path
 from rules_engine.analysis.diff import diff_clients
 from rules_engine.analysis.matrix import matrix
 from rules_engine.analysis.no_effect import no_effect_warnings
-from rules_engine.language.compile import compile_text
+from rules_engine.compiler.compile import compile_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "client_configs").glob("*.rules"))

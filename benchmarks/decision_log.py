@@ -33,8 +33,8 @@ import scenarios
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.serve.decision_log import DecisionLog, find, log_files
-from rules_engine.serve.decision_record import line_of, record_of
+from rules_engine.runtime.decision_log import DecisionLog, find, log_files
+from rules_engine.runtime.decision_record import line_of, record_of
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "client_configs"
@@ -72,7 +72,7 @@ def postgres(server: str, pairs: list, decisions: int) -> None:
     import psycopg
     from psycopg import sql
 
-    from rules_engine.serve import decision_log_pg
+    from rules_engine.runtime import decision_log_pg
 
     name = f"rules_engine_bench_{os.getpid()}"
     url = server.rsplit("/", 1)[0] + "/" + name

@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 from rules_engine.decide.call import Call  # noqa: E402
 from rules_engine.engine import Engine  # noqa: E402
-from rules_engine.serve.state import MemoryStore, OwnerStatus  # noqa: E402
-from rules_engine.serve.stores import open_store  # noqa: E402
+from rules_engine.runtime.state import MemoryStore, OwnerStatus  # noqa: E402
+from rules_engine.runtime.stores import open_store  # noqa: E402
 
 ACME = ROOT / "client_configs" / "acme_plumbing.rules"
 CLIENT = "acme_plumbing"

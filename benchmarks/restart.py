@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rules_engine.errors import StoreError  # noqa: E402
-from rules_engine.serve.state import OwnerStatus  # noqa: E402
-from rules_engine.serve.store_postgres import PostgresStore  # noqa: E402
+from rules_engine.runtime.state import OwnerStatus  # noqa: E402
+from rules_engine.runtime.store_postgres import PostgresStore  # noqa: E402
 from tests.postgres_cluster import PrivateCluster, server_programs  # noqa: E402
 
 CLIENT = "acme_plumbing"

@@ -29,7 +29,7 @@ from measure import OVERHEAD_NS, Stopwatch, best_of_rounds
 
 from rules_engine.decide import Call, Decision, route_only
 from rules_engine.engine import Engine
-from rules_engine.language.compile import compile_file, compile_text
+from rules_engine.compiler.compile import compile_file, compile_text
 from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import OnCall
 

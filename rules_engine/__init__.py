@@ -14,8 +14,8 @@ from .errors import (
     RulesError,
     UnknownClientError,
 )
-from .language.compile import compile_file, compile_text
-from .serve.settings import Settings
+from .compiler.compile import compile_file, compile_text
+from .runtime.settings import Settings
 
 __all__ = [
     "Call",

@@ -21,14 +21,14 @@ from .outcomes.recorder import Recorder
 from .outcomes.recorder import open_store as open_outcome_store
 from .outcomes.records import Escalation, Outcome
 from .outcomes.store import MemoryOutcomes, OutcomeStore
-from .serve import catalog as catalogs
-from .serve.compile_cache import CompileCache
-from .serve.decision_log import DecisionLog, open_log
-from .serve.last_good import LastGood
-from .serve.settings import Settings
-from .serve.state import LiveOverride, LiveState, LiveStateHealth, MemoryStore, OwnerStatus, Store
-from .serve.stores import open_store
-from .serve.watch import Watcher
+from .runtime import catalog as catalogs
+from .runtime.compile_cache import CompileCache
+from .runtime.decision_log import DecisionLog, open_log
+from .runtime.last_good import LastGood
+from .runtime.settings import Settings
+from .runtime.state import LiveOverride, LiveState, LiveStateHealth, MemoryStore, OwnerStatus, Store
+from .runtime.stores import open_store
+from .runtime.watch import Watcher
 
 
 class Engine:

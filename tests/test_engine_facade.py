@@ -10,7 +10,7 @@ import pytest
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import CallError, RulesError, UnknownClientError
-from rules_engine.serve.decision_log import DecisionLog, find
+from rules_engine.runtime.decision_log import DecisionLog, find
 from tests.support import ACME
 
 OPEN_TUESDAY = "2026-11-24T10:00:00-06:00"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .. import language_tags
+from .. import caller_languages
 
 # "Given the call was forwarded because …"
 FORWARDING_PHRASES = {
@@ -56,9 +56,9 @@ def in_words(seconds: int) -> str:
 def language_code(words: str) -> str:
     """'Spanish' → 'es'; a code or tag ('es', 'es-MX') is taken as it is."""
     key = words.strip().strip('"')
-    return key if language_tags.is_code(key) else (language_tags.code_for_name(key) or key)
+    return key if caller_languages.is_code(key) else (caller_languages.code_for_name(key) or key)
 
 
 def language_name(code: str) -> str:
     """'es' → 'Spanish'."""
-    return language_tags.name_of(code)
+    return caller_languages.name_of(code)

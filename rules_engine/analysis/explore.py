@@ -27,7 +27,7 @@ from .. import model as m
 from ..decide.decider import Decider
 from ..decide.decision import Decision
 from ..decide.plan import ClientPlan
-from ..serve.state import EMPTY, LiveState, OwnerStatus
+from ..runtime.state import EMPTY, LiveState, OwnerStatus
 from .classes import Dims, Value
 from .parts import PARTS
 from .relevance import Relevance

@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 from ..errors import Diagnostic, RulesError
-from ..language.compile import compile_file
+from ..compiler.compile import compile_file
 from ..analysis.no_effect import no_effect_warnings
 from ..schedule.shifts import coverage_warnings
-from ..serve.catalog import cross_file_problems
+from ..runtime.catalog import cross_file_problems
 from .options import iso_date
 from .terminal import wants_colour
 

@@ -20,7 +20,7 @@ from ..analysis.classes import describe
 from ..analysis.diff import Change, Comparison, compare
 from ..analysis.explore import STATUS_NOTE
 from ..errors import Diagnostic, RulesError, did_you_mean
-from ..language.compile import compile_file
+from ..compiler.compile import compile_file
 from ..schedule import clock
 from .check import rule_files
 from .options import error, iso_date

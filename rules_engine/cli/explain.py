@@ -4,7 +4,7 @@ Answers "why did this call go there last Tuesday?" from the decision log alone: 
 when it was decided, then the decision as `decide` shows it (`render`), from the client and
 rules version that decided it to the route and the rules that decided each part, quoted as
 they were written in that version: the log keeps the text of every version that served
-(`serve/rule_sources.py`), so a file edited since changes nothing here, and a line says that
+(`runtime/rule_sources.py`), so a file edited since changes nothing here, and a line says that
 it has changed. Without that text (a log written before it was kept), rules are named by
 their line. LOG is a log file (its rotated files are searched too) or a `postgresql://` URL.
 The log is read as plain data, so records written by older versions of the engine still show.
@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import SourceText
-from ..language.assemble import rules_version_of
-from ..serve import decision_log
-from ..serve.decision_record import trace_entries, with_steps
-from ..serve.rule_sources import Source
-from ..serve.stores import is_database_url
+from ..compiler.assemble import rules_version_of
+from ..runtime import decision_log
+from ..runtime.decision_record import trace_entries, with_steps
+from ..runtime.rule_sources import Source
+from ..runtime.stores import is_database_url
 from .options import error
 from .render import Source as Rendered
 from .render import render
@@ -44,7 +44,7 @@ def run(args) -> int:
         error("give the decision log once: a file, or --log postgresql://…", "rules-engine explain")
         return 2
     if is_database_url(location):
-        from ..serve import decision_log_pg as reader
+        from ..runtime import decision_log_pg as reader
         shown = reader.redacted(location)
     else:
         reader, shown = decision_log, location

@@ -18,8 +18,8 @@ from typing import Optional
 from ..engine import Engine
 from ..errors import CallError, Diagnostic, RulesEngineError, RulesError, UnknownClientError, did_you_mean
 from ..schedule import clock
-from ..serve.state import OverlayStore
-from ..serve.stores import is_database_url, open_store
+from ..runtime.state import OverlayStore
+from ..runtime.stores import is_database_url, open_store
 from .terminal import wants_colour
 
 AT_HELP = "ISO 8601; with an offset it is that instant, without one the client's local time; or `now`"

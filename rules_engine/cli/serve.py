@@ -11,7 +11,7 @@ import sys
 
 from ..engine import Engine
 from ..errors import RulesEngineError
-from ..serve.settings import Settings
+from ..runtime.settings import Settings
 
 
 def add_parser(sub):
@@ -31,9 +31,9 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from ..service import create_app
-    from ..service.access_log import AccessLog
-    from ..service.runner import check_bind, serve
+    from ..http import create_app
+    from ..http.access_log import AccessLog
+    from ..http.runner import check_bind, serve
 
     try:
         if args.settings:

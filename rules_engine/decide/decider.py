@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Iterable, Optional, Union
 
 from .. import model as m
-from ..language.templates import render
-from ..serve.state import LiveState
+from ..compiler.templates import render
+from ..runtime.state import LiveState
 from . import decision as d
 from .call import Call
 from .conditions import Facts, phone_key

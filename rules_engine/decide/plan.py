@@ -1,7 +1,7 @@
 """Plan: a compiled `Client` → its `ClientPlan`, all of a decision that does not depend on the call.
 
 A plan is made once per client, eagerly and whole, on the client's first use in the
-catalog (`serve/catalog.py`), and a decision only reads it (`decider.Decider`):
+catalog (`runtime/catalog.py`), and a decision only reads it (`decider.Decider`):
 
 - the first-match sections' rules, each with its condition compiled to a closure
   (`conditions.py`) and its trace entry for each result the condition can give;

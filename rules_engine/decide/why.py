@@ -14,7 +14,7 @@ import functools
 from datetime import datetime
 from typing import NamedTuple, Optional
 
-from .. import language_tags
+from .. import caller_languages
 from .. import model as m
 from ..schedule import clock
 from ..schedule.calendar import TimeFacts
@@ -36,12 +36,12 @@ def language_choice(languages: tuple[str, ...], asked: Optional[str],
     if asked is None:
         if engine_default is None:
             return LanguageChoice(None, default, "the call names no language: the client's default")
-        found = language_tags.match(engine_default, languages)
+        found = caller_languages.match(engine_default, languages)
         if found.language is not None:
             return LanguageChoice(None, found.language, "the call names no language: the engine's default language")
         return LanguageChoice(None, default, f"the call names no language, and the client has no text in the "
                                              f"engine's default `{engine_default}`: the client's default")
-    found = language_tags.match(asked, languages)
+    found = caller_languages.match(asked, languages)
     if found.language is not None:
         return LanguageChoice(asked, found.language, found.why)
     return LanguageChoice(asked, default, f"{found.why}: the client's default")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..schedule.clock import zone
-from ..serve.stores import is_database_url
+from ..runtime.stores import is_database_url
 from . import metrics, records
 from .records import AlreadyRecordedError, Decided, Escalation, Outcome
 from .store import OutcomeStore

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Optional, Sequence, Union
 
 from .. import model as m
-from ..serve.state import LiveOverride
+from ..runtime.state import LiveOverride
 from . import clock
 from .calendar import Calendar, TimeFacts, TimePredicate, time_predicate
 

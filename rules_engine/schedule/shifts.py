@@ -16,7 +16,7 @@ from typing import Iterator, Optional, Sequence
 
 from .. import model as m
 from ..errors import Diagnostic, SourceText
-from ..serve.state import LiveOverride
+from ..runtime.state import LiveOverride
 from . import clock
 from .calendar import Calendar, boundaries
 from .oncall import Layer, OnCall

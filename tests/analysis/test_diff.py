@@ -16,9 +16,9 @@ from rules_engine.analysis.explore import WITH_STATUS
 from rules_engine.analysis.parts import PARTS, same, shown
 from rules_engine.decide import ClientPlan, Decider
 from rules_engine.decide.call import Call
-from rules_engine.language.compile import compile_file, compile_text
+from rules_engine.compiler.compile import compile_file, compile_text
 from rules_engine.model import FORWARDING_REASONS
-from rules_engine.serve.state import EMPTY
+from rules_engine.runtime.state import EMPTY
 from tests.support import ACME, CLIENTS, CONFIGS
 
 FIRST = date(2026, 12, 14)  # three weeks with holidays and the example clients' Christmas closures

@@ -15,8 +15,8 @@ from rules_engine.analysis.matrix import matrix
 from rules_engine.decide import ClientPlan, Decider
 from rules_engine.decide.call import Call
 from rules_engine.model import FORWARDING_REASONS
-from rules_engine.language.compile import compile_file, compile_text
-from rules_engine.serve.state import EMPTY
+from rules_engine.compiler.compile import compile_file, compile_text
+from rules_engine.runtime.state import EMPTY
 from tests.analysis.headless import chromium, visit
 from tests.support import ACME, CONFIGS
 

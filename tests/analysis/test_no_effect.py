@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from rules_engine.analysis.no_effect import no_effect_warnings
-from rules_engine.language.compile import compile_file, compile_text
+from rules_engine.compiler.compile import compile_file, compile_text
 from tests.support import CONFIGS, EXAMPLE_FILES
 
 FROM = date(2026, 12, 1)

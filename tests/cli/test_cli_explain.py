@@ -12,8 +12,8 @@ import pytest
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.serve.decision_log import DecisionLog, script_steps
-from rules_engine.serve.decision_record import with_steps
+from rules_engine.runtime.decision_log import DecisionLog, script_steps
+from rules_engine.runtime.decision_record import with_steps
 from tests.support import ACME, DESK_ONLY, client_text
 
 SPEC_CALL = dict(client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy",

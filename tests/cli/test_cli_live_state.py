@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from rules_engine.engine import Engine
-from rules_engine.serve.store_sqlite import SQLiteStore
-from rules_engine.serve.stores import open_store
+from rules_engine.runtime.store_sqlite import SQLiteStore
+from rules_engine.runtime.stores import open_store
 from tests.support import ACME
 
 CHICAGO = timezone(timedelta(hours=-6))

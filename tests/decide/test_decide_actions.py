@@ -6,8 +6,8 @@ import pytest
 
 from rules_engine.decide.call import Call
 from rules_engine.decide.decider import decide
-from rules_engine.language.compile import compile_text
-from rules_engine.serve.state import EMPTY, LiveOverride, LiveState
+from rules_engine.compiler.compile import compile_text
+from rules_engine.runtime.state import EMPTY, LiveOverride, LiveState
 
 VETS = """
 client vets "Riverside Vets" {
@@ -167,7 +167,7 @@ def test_greeting_in_the_callers_language():
 
 
 def test_language_without_a_text_falls_back_to_the_default_and_says_so():
-    from rules_engine.serve.state import OwnerStatus
+    from rules_engine.runtime.state import OwnerStatus
 
     live = LiveState(status=OwnerStatus(note="Back at 3pm"))
     greeting = run(language="fr", live=live).greeting

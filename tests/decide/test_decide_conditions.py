@@ -10,8 +10,8 @@ import pytest
 
 from rules_engine.decide.call import Call
 from rules_engine.decide.decider import decide
-from rules_engine.language.compile import compile_text
-from rules_engine.serve.state import EMPTY, LiveState, OwnerStatus
+from rules_engine.compiler.compile import compile_text
+from rules_engine.runtime.state import EMPTY, LiveState, OwnerStatus
 
 HEADER = """
 client shop "Corner Shop" {

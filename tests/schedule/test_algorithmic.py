@@ -23,7 +23,7 @@ import pytest
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.language.compile import compile_text
+from rules_engine.compiler.compile import compile_text
 from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import OnCall
 

@@ -8,8 +8,8 @@ import pytest
 
 from rules_engine.decide import ClientPlan, Decider
 from rules_engine.decide.call import Call
-from rules_engine.language.compile import compile_text
-from rules_engine.serve.state import EMPTY
+from rules_engine.compiler.compile import compile_text
+from rules_engine.runtime.state import EMPTY
 
 # (zone, spring-forward date, fall-back date), from each zone's published DST rules for 2026.
 DST_DAYS = [

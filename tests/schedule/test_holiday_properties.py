@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import holidays
 import pytest
 
-from rules_engine.language.compile import compile_file
+from rules_engine.compiler.compile import compile_file
 from rules_engine.schedule.calendar import Calendar
 from tests.support import EXAMPLE_FILES
 

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules_engine.language.compile import compile_file, compile_text
+from rules_engine.compiler.compile import compile_file, compile_text
 from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import Layer, OnCall
-from rules_engine.serve.state import LiveOverride
+from rules_engine.runtime.state import LiveOverride
 from tests.support import ACME
 
 CHICAGO = ZoneInfo("America/Chicago")

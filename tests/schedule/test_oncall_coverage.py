@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from rules_engine.errors import RulesError
-from rules_engine.language.compile import compile_file, compile_text
+from rules_engine.compiler.compile import compile_file, compile_text
 from rules_engine.schedule.shifts import coverage_warnings
 
 PEOPLE = "".join(f'  contact {p} "{p.title()}" {{ call "+4420795501{i:02d}" }}\n'

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rules_engine.language.compile import compile_text
+from rules_engine.compiler.compile import compile_text
 from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import OnCall
 from rules_engine.schedule.shifts import shifts
-from rules_engine.serve.state import LiveOverride
+from rules_engine.runtime.state import LiveOverride
 
 ZONES = ("America/Chicago", "Europe/London", "Australia/Sydney", "Asia/Tokyo")
 PEOPLE = ("ann", "ben", "cat", "dan", "eve")

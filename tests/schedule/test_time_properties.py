@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules_engine.language.compile import compile_text
+from rules_engine.compiler.compile import compile_text
 from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import OnCall
 from tests.support import CONFIGS

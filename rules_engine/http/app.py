@@ -1,0 +1,237 @@
+"""The decision service as an ASGI application: decide, SIP, clients, reload, health, metrics.
+
+The decide endpoints read the raw body and answer with `Decision.to_json()` as it is: the
+engine already validates the call (`Call`) and writes the JSON, so the web layer adds no
+second validation or serialisation on the hot path. Deciding runs on the event loop
+itself: a decision takes tens of microseconds, less than a hop to a worker thread. Reloads,
+which compile files, run in a thread and never stall decisions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any, Optional, Sequence
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from ..decide.call import Call
+from ..decide.decision import Decision
+from ..decide.schema import decision_schema
+from ..decide.sip import SipFacts, call_from_sip, read_forwarding
+from ..engine import Engine
+from ..runtime.settings import Token
+from . import errors, live, outcomes
+from .bodies import FORM, JSON, RAW_BODIES, body_of, build, json_body, sip_body
+from .access_log import RECORD_KEY, AccessLog, AccessLogMiddleware
+from .auth import Auth
+from .limits import Limits, LimitsMiddleware
+from .metrics import Metrics
+from .schema import ClientInfo, ErrorBody, Readiness, ReloadResult, SwitchSummary
+
+SECURED = [{"bearer": []}]
+REFUSALS = {code: {"model": ErrorBody, "description": text} for code, text in (
+    (400, "the request is not a valid call: the field at fault, what is wrong, a hint"),
+    (401, "no bearer token, or not one of the service's"),
+    (403, "the token lacks the scope"),
+    (413, "the body is too large"),
+    (415, "the body is neither JSON nor a form"),
+    (431, "the headers are too large"),
+)}
+DECISION = {"description": "the decision (LANGUAGE.md section 3)",
+            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Decision"}}}}
+DECIDE_REFUSALS = {**REFUSALS, 404: {"model": ErrorBody, "description": "no client is served at that id or number"}}
+
+
+class Service:
+    """What the handlers share: the engine, who may do what, the metrics and the log."""
+
+    def __init__(self, engine: Engine, auth: Auth, metrics: Metrics, log: AccessLog):
+        self.engine, self.auth, self.metrics, self.log = engine, auth, metrics, log
+        self.draining = False
+
+    def authorize(self, request: Request, scope: str, client: Optional[str] = None) -> None:
+        name = self.auth.require(request.headers.get("authorization"), scope, client)
+        if name is not None:
+            request.scope[RECORD_KEY]["token"] = name
+
+    def decide(self, request: Request, call: Call, call_id: Optional[str], started: float) -> Decision:
+        record = request.scope[RECORD_KEY]
+        if call_id:
+            record["call_id"] = call_id
+        decision = self.engine.decide(call, call_id)
+        route = decision.route
+        self.metrics.decided(decision.client, route.actions[0].kind if route and route.actions else "waiting",
+                             time.perf_counter() - started)
+        record["client"] = decision.client
+        record["rules_version"] = decision.rules_version
+        return decision
+
+    async def reload(self) -> Any:
+        report = await asyncio.to_thread(self.engine.reload)
+        self.metrics.reloaded(report.ok)
+        return report
+
+
+class RawRoute(APIRoute):
+    """A route whose endpoint reads the `Request` and returns the `Response` itself: FastAPI
+    documents it as declared, and runs no parameter resolution for it on the hot path."""
+
+    def get_route_handler(self):
+        return self.endpoint
+
+
+def create_app(engine: Engine, tokens: Sequence[Token] = (), limits: Limits = Limits(),
+               log: Optional[AccessLog] = None) -> FastAPI:
+    """The service over `engine`. `tokens` empty: open (the runner allows that on loopback only)."""
+    service = Service(engine, Auth(tokens), Metrics(engine), log or AccessLog())
+    app = FastAPI(title="rules-engine decision service", version="1",
+                  description="Decides forwarded calls for switches: see docs/service.md.",
+                  docs_url=None, redoc_url=None)
+    app.state.service = service
+    errors.install(app, service.metrics)
+    decide = APIRouter(route_class=RawRoute, tags=["decide"])
+    add_decide_routes(decide, service)
+    app.include_router(decide)
+    add_operation_routes(app, service)
+    app.include_router(live.router(service))
+    app.include_router(outcomes.router(service))
+    app.openapi = lambda: openapi(app)
+    app.add_middleware(LimitsMiddleware, limits=limits)
+    app.add_middleware(AccessLogMiddleware, log=service.log)
+    return app
+
+
+def add_decide_routes(app: APIRouter, service: Service) -> None:
+    @app.post("/v1/decide", summary="Decide a call", response_model=None,
+              responses={200: DECISION, **DECIDE_REFUSALS},
+              openapi_extra={"requestBody": body_of("Call", JSON), "security": SECURED})
+    async def decide(request: Request) -> Response:
+        started = time.perf_counter()
+        service.authorize(request, "decide")
+        call = build(Call, await json_body(request), "a call")
+        decision = service.decide(request, call, request.headers.get("x-call-id"), started)
+        return Response(decision.to_json().encode("utf-8"), media_type=JSON)
+
+    @app.post("/v1/decide/sip", summary="Decide a call from its SIP headers", response_model=None,
+              responses={200: DECISION, **DECIDE_REFUSALS},
+              openapi_extra={"requestBody": body_of("SipFacts", JSON, FORM), "security": SECURED})
+    async def decide_sip(request: Request) -> Response:
+        started = time.perf_counter()
+        service.authorize(request, "decide")
+        facts = build(SipFacts, await sip_body(request), "the SIP facts")
+        decision = service.decide(request, call_from_sip(facts), facts.call_id or request.headers.get("x-call-id"),
+                                  started)
+        return Response(decision.to_json().encode("utf-8"), media_type=JSON)
+
+    @app.post("/v1/decide/sip/summary", summary="Decide a call from its SIP headers, summarised for a switch",
+              response_model=None,
+              responses={200: {"model": SwitchSummary, "description": "what the switch does"}, **DECIDE_REFUSALS},
+              openapi_extra={"requestBody": body_of("SipFacts", JSON, FORM), "security": SECURED})
+    async def decide_sip_summary(request: Request) -> Response:
+        started = time.perf_counter()
+        service.authorize(request, "decide")
+        facts = build(SipFacts, await sip_body(request), "the SIP facts")
+        call = call_from_sip(facts)
+        decision = service.decide(request, call, facts.call_id or request.headers.get("x-call-id"), started)
+        body = json.dumps(summary(decision, call.forwarded, read_forwarding(facts).source), ensure_ascii=False)
+        return Response(body.encode("utf-8"), media_type=JSON)
+
+
+def add_operation_routes(app: FastAPI, service: Service) -> None:
+    engine = service.engine
+
+    @app.get("/v1/clients", summary="The clients served", tags=["operations"], response_model=list[ClientInfo],
+             responses=REFUSALS, openapi_extra={"security": SECURED})
+    async def clients(request: Request) -> Response:
+        service.authorize(request, "decide")
+        body = [{"id": c.id, "numbers": [n.value for n in c.numbers], "rules_version": c.rules_version}
+                for c in engine.clients.values()]
+        return Response(json.dumps(body).encode(), media_type=JSON)
+
+    @app.post("/v1/reload", summary="Reload the rule files that changed", tags=["operations"],
+              response_model=ReloadResult, responses=REFUSALS, openapi_extra={"security": SECURED})
+    async def reload(request: Request) -> Response:
+        service.authorize(request, "admin")
+        report = await service.reload()
+        body = {"ok": report.ok, "added": list(report.added), "changed": list(report.changed),
+                "removed": list(report.removed), "recompiled": list(report.recompiled),
+                "problems": [p.render().splitlines()[0] for p in report.problems]}
+        return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), media_type=JSON)
+
+    @app.get("/healthz", summary="The process is alive", tags=["operations"])
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/readyz", summary="Rules loaded, store reachable, which rules versions are served",
+             tags=["operations"], response_model=Readiness,
+             responses={503: {"model": Readiness, "description": "not ready (no rules, store down, draining)"}})
+    async def readyz() -> Response:
+        served = engine.clients
+        health = engine.live_state_health()
+        ready = bool(served) and health.reachable and not service.draining
+        body = {"ready": ready, "clients": len(served),
+                "rules_versions": {c.id: c.rules_version for c in served.values()},
+                "problems": sum(p.severity == "error" for p in engine.problems),
+                "store": health.as_dict(), "draining": service.draining}
+        return Response(json.dumps(body).encode(), status_code=200 if ready else 503, media_type=JSON)
+
+    @app.get("/metrics", summary="Prometheus metrics", tags=["operations"],
+             responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+                              "description": "the Prometheus text format"}})
+    async def metrics() -> Response:
+        return Response(service.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+# ---- the switch's summary ------------------------------------------------------------------------------------
+
+
+def summary(decision: Decision, forwarded: str, source: str) -> dict:
+    route = decision.route
+    first = route.actions[0] if route is not None and route.actions else None
+    transfer = first is not None and first.kind == "patch" and not decision.needs and bool(first.targets)
+    return {
+        "action": "transfer" if transfer else "agent",
+        "transfer_to": first.targets[0].address if transfer else "",
+        "client": decision.client,
+        "rules_version": decision.rules_version,
+        "greeting": decision.greeting.id,
+        "greeting_language": decision.greeting.language,
+        "script": decision.script.id if decision.script is not None else "",
+        "urgency": decision.urgency or "",
+        "forwarded": forwarded,
+        "source": source,
+    }
+
+
+# ---- the OpenAPI document ------------------------------------------------------------------------------------
+
+
+def openapi(app: FastAPI) -> dict:
+    """FastAPI's document plus the request bodies the decide endpoints read raw, and bearer auth."""
+    if app.openapi_schema is None:
+        document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for model in RAW_BODIES:
+            # as validated (a response that embeds one, such as a client's state, reads the same)
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(schema.pop("$defs", {}))
+            schemas[model.__name__] = schema
+        add_schema(schemas, "Decision", json.loads(json.dumps(decision_schema()).replace(
+            '"#/$defs/', '"#/components/schemas/')))
+        document["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        app.openapi_schema = document
+    return app.openapi_schema
+
+
+def add_schema(schemas: dict, name: str, schema: dict) -> None:
+    """Put a schema and its definitions among the document's components; a name already
+    taken by another shape is a mistake to fix here, not to paper over."""
+    for key, value in {**schema.pop("$defs", {}), name: schema}.items():
+        if schemas.setdefault(key, value) != value:
+            raise ValueError(f"two shapes named {key} in the OpenAPI document")

@@ -1,0 +1,105 @@
+"""Every refusal of the service as JSON: `{"error": {"field", "message", "hint"}}`.
+
+The engine's own errors keep their words: a `CallError` is a 400 naming the field, an
+unknown client or number a 404. Nothing else leaks: an exception nobody expected is a 500
+whose body says only that, and whose traceback goes to the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Optional
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from ..errors import CallError, StoreError, UnknownClientError
+
+log = logging.getLogger("rules_engine.http")
+
+
+class ServiceError(Exception):
+    """A refusal with an HTTP status, e.g. 401 without a token, 413 for a body too large."""
+
+    def __init__(self, status: int, message: str, field: Optional[str] = None, hint: Optional[str] = None,
+                 headers: Optional[dict[str, str]] = None):
+        super().__init__(message)
+        self.status, self.message, self.field, self.hint, self.headers = status, message, field, hint, headers
+
+
+def error_response(status: int, message: str, field: Optional[str] = None, hint: Optional[str] = None,
+                   headers: Optional[dict[str, str]] = None) -> Response:
+    body = json.dumps({"error": {"field": field, "message": message, "hint": hint}}, ensure_ascii=False)
+    return Response(body.encode("utf-8"), status_code=status, media_type="application/json", headers=headers)
+
+
+def call_error_parts(exc: CallError) -> tuple[str, Optional[str]]:
+    """A `CallError`'s message without its `field: ` prefix, and its hint (a "did you mean")."""
+    text = str(exc)
+    if exc.field and text.startswith(f"{exc.field}: "):
+        text = text[len(exc.field) + 2:]
+    hint = getattr(exc, "hint", None)
+    message, sep, rest = text.partition("; did you mean")
+    if sep and hint is None:
+        return message, "did you mean" + rest
+    return text, hint
+
+
+def install(app: FastAPI, metrics) -> None:
+    """Register the handlers that turn exceptions into the JSON error body (and count refused
+    calls and store failures in `metrics`)."""
+
+    @app.exception_handler(ServiceError)
+    async def _service(request: Request, exc: ServiceError) -> Response:
+        note(request, exc.message)
+        return error_response(exc.status, exc.message, exc.field, exc.hint, exc.headers)
+
+    @app.exception_handler(CallError)
+    async def _call(request: Request, exc: CallError) -> Response:
+        message, hint = call_error_parts(exc)
+        note(request, message)
+        unknown = isinstance(exc, UnknownClientError)
+        if request.url.path.startswith("/v1/decide"):
+            metrics.refused.labels("unknown_client" if unknown else "bad_call").inc()
+        return error_response(404 if unknown else 400, message, exc.field, hint)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        error = exc.errors()[0]
+        where = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        message = error.get("msg", "is not valid").removeprefix("Value error, ")
+        if error.get("type") == "missing":
+            message = "is required"
+        elif error.get("type") == "extra_forbidden":
+            message = "is not a field of this request"
+        note(request, message)
+        return error_response(400, message, ".".join(where) or None)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        message = {404: "no such endpoint; see /openapi.json", 405: "method not allowed on this endpoint"}.get(
+            exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(StoreError)
+    async def _store(request: Request, exc: StoreError) -> Response:
+        metrics.store_errors.inc()
+        note(request, str(exc))
+        return error_response(503, "the live-state store is unavailable; try again shortly",
+                              hint="the service keeps deciding calls; /readyz shows the store's state")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        note(request, f"unexpected {type(exc).__name__}")
+        return error_response(500, "internal error: the service's log has the details")
+
+
+def note(request: Request, message: str) -> None:
+    """Put the refusal's message in the request's log line."""
+    record = request.scope.get("rules_engine.log")
+    if record is not None:
+        record["error"] = message

@@ -1,0 +1,238 @@
+"""A persistent compile cache: a restarted engine reads what it compiled before.
+
+One file per compiled rule file, named by a hash of (engine fingerprint, path, sha256 of
+the content), so an edited file, a moved file or a new engine version never meets an
+old entry. An entry is plain JSON, never pickle: reading one builds model nodes from a
+closed list of classes (`model.py`'s) through their validating constructors, so nothing
+in a cache file is ever executed. The layout of a file:
+
+    line 1   sha256 of everything after this line (a torn or altered file is ignored)
+    line 2   the header: format, fingerprint, path, content digest, and the index
+             (client id, title, position, numbers, rules version, warnings)
+    line 3   the body: the compiled `Client` as tagged JSON
+
+Start-up reads the header only into a `CachedClient`, which has what the catalog needs
+to assemble (id, numbers, path) and builds the full `Client` on first use. Entries are
+written to a temporary file and renamed into place, so concurrent writers (two engines
+over the same directory) never leave a half-written entry; both write the same bytes.
+
+Any entry that cannot be read, does not verify, or does not match is ignored, and the
+file is compiled and the entry rewritten. The directory must be the process user's own
+and closed to everyone else (mode 0700): see `CompileCache.__init__` and
+docs/compile-cache.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import threading
+from datetime import date, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import BaseModel
+
+from .. import model as m
+from ..errors import Diagnostic, RulesEngineError
+from .files import private_directory, replace_file
+
+FORMAT = 2  # 2: the index has the client's title and time zone
+PACKAGE = Path(__file__).resolve().parent.parent
+# The files whose code decides what a rule file compiles to: the whole `compiler` package
+# (listed, so a new module is covered without editing this), the model, the errors, the clock
+# the checks read, and this module's own encoding. Their bytes are part of the fingerprint, so
+# a changed compiler never reads entries written by an older one.
+COMPILER_FILES = ("model.py", "errors.py", "schedule/clock.py", "runtime/compile_cache.py")
+
+
+def compiler_sources() -> list[Path]:
+    """Every source file the fingerprint covers, in a stable order."""
+    language = sorted(p for p in (PACKAGE / "compiler").iterdir() if p.suffix in (".py", ".lark"))
+    return language + [PACKAGE / name for name in COMPILER_FILES]
+# Packages whose data the checks read (holiday regions, time zones, DST warnings).
+DATA_PACKAGES = ("pydantic", "lark", "holidays", "tzdata")
+NODE_CLASSES = {cls.__name__: cls for cls in vars(m).values()
+                if isinstance(cls, type) and issubclass(cls, BaseModel) and cls.__module__ == m.__name__}
+
+
+class CacheError(RulesEngineError):
+    """The compile cache directory (or the last-good state kept in it) cannot be used safely."""
+
+
+
+def fingerprint() -> str:
+    """What an entry was compiled by: cache format, Python, the compiler's source, the grammar,
+    and the versions of the packages whose data the compile reads."""
+    digest = hashlib.sha256(f"format {FORMAT}\npython {platform.python_version()}\n".encode())
+    for package in DATA_PACKAGES:
+        try:
+            digest.update(f"{package} {metadata.version(package)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package} -\n".encode())
+    for source in compiler_sources():
+        digest.update(f"{source.relative_to(PACKAGE)}\n".encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+# ---- the compiled model as tagged JSON -------------------------------------------------------
+
+
+def encode(value: Any, path: str) -> Any:
+    """A model value as JSON: nodes tagged with their class, positions as [line, column]."""
+    if isinstance(value, BaseModel):
+        out: dict[str, Any] = {"@": type(value).__name__}
+        for name in value.model_fields_set:
+            item = getattr(value, name)
+            if name == "pos" and isinstance(item, m.Pos):
+                out["pos"] = [item.line, item.column] if item.file == path else [item.line, item.column, item.file]
+            else:
+                out[name] = encode(item, path)
+        return out
+    if isinstance(value, (str, int, float, type(None))):  # bool is an int
+        return value
+    if isinstance(value, tuple):
+        return [encode(item, path) for item in value]
+    if isinstance(value, dict):
+        return {"@dict": {key: encode(item, path) for key, item in value.items()}}
+    if isinstance(value, frozenset):
+        return {"@set": sorted(value)}
+    if isinstance(value, datetime):
+        return {"@datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"@date": value.isoformat()}
+    if isinstance(value, timedelta):
+        return {"@timedelta": [value.days, value.seconds, value.microseconds]}
+    raise TypeError(f"the compile cache cannot store a {type(value).__name__}")
+
+
+def decode(value: Any, path: str) -> Any:
+    """The inverse of `encode`; anything but the shapes it writes raises (ValueError, TypeError…)."""
+    if isinstance(value, list):
+        return tuple(decode(item, path) for item in value)
+    if not isinstance(value, dict):
+        return value
+    if "@" in value:
+        cls = NODE_CLASSES[value["@"]]  # a KeyError for any class not of the model
+        fields = {name: decode(item, path) for name, item in value.items() if name not in ("@", "pos")}
+        if "pos" in value:
+            line, column, *file = value["pos"]
+            fields["pos"] = m.Pos(file=file[0] if file else path, line=line, column=column)
+        return cls(**fields)  # validated: a tampered field type fails here, not in a decision
+    (tag, inner), = value.items()
+    if tag == "@dict":
+        return {key: decode(item, path) for key, item in inner.items()}
+    if tag == "@set":
+        return frozenset(inner)
+    if tag == "@datetime":
+        return datetime.fromisoformat(inner)
+    if tag == "@date":
+        return date.fromisoformat(inner)
+    if tag == "@timedelta":
+        return timedelta(*inner)
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+# ---- a client read lazily ---------------------------------------------------------------------
+
+
+class CachedClient:
+    """A client known from a cache entry's header, built in full on first use.
+
+    It has the attributes the catalog reads to assemble a version (`id`, `path`, `pos`,
+    `numbers`, `rules_version`), and the `title` and `timezone` a version's archived source
+    keeps (`last_good`). `client()` builds the `Client` once, under a lock, and
+    publishes it only when complete: a thread never sees a half-built client. Should the
+    body fail to decode, the file's content (the bytes whose digest named the entry) is
+    compiled instead, so what serves is what a compile gives.
+    """
+
+    def __init__(self, index: dict, body: bytes, data: bytes):
+        self.id: str = index["id"]
+        self.path: str = index["path"]
+        self.rules_version: str = index["rules_version"]
+        self.title: Optional[str] = index["title"]
+        self.timezone: str = index["timezone"]
+        self.pos = decode(index["pos"], self.path) if index["pos"] is not None else None
+        self.numbers: tuple[m.Name, ...] = decode(index["numbers"], self.path)
+        self.warnings = tuple(Diagnostic(**d) for d in index["warnings"])
+        self._body: Optional[bytes] = body
+        self._data: Optional[bytes] = data
+        self._client: Optional[m.Client] = None
+        self._lock = threading.Lock()
+
+    def client(self) -> m.Client:
+        built = self._client
+        if built is not None:
+            return built
+        with self._lock:
+            if self._client is None:
+                self._client = self._build()
+                self._body = self._data = None
+            return self._client
+
+    def _build(self) -> m.Client:
+        try:
+            client = decode(json.loads(self._body), self.path)
+            if isinstance(client, m.Client) and (client.id, client.path) == (self.id, self.path):
+                return client
+        except Exception:  # noqa: BLE001 - any damage: compile the content instead
+            pass
+        from ..compiler.compile import compile_bytes
+
+        return compile_bytes(self._data, self.path)[0]
+
+
+# ---- the directory ------------------------------------------------------------------------------
+
+
+class CompileCache:
+    """Compiled clients kept in `directory`, which must be the process user's own, mode 0700.
+
+    The directory is created (0700) if missing. An existing one that is a symbolic link,
+    belongs to another user, or can be read or written by group or others is refused with
+    a `CacheError`: entries are data only, but an entry someone else could write could
+    still make the engine serve rules that are not in the files.
+    """
+
+    def __init__(self, directory: str | Path):
+        self.directory = private_directory(directory, "the compile cache", CacheError)
+        self.fingerprint = fingerprint()
+
+    def entry(self, path: str, digest: str) -> Path:
+        key = hashlib.sha256(f"{self.fingerprint}\0{path}\0{digest}".encode("utf-8")).hexdigest()
+        return self.directory / f"{key}.json"
+
+    def lookup(self, path: str, digest: str, data: bytes) -> Optional[CachedClient]:
+        """The cached client compiled from `data` (whose sha256 is `digest`) at `path`, or None."""
+        try:
+            fd = os.open(self.entry(path, digest), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as file:
+                check, rest = file.read().split(b"\n", 1)
+            if hashlib.sha256(rest).hexdigest().encode() != check:
+                return None
+            head, body = rest.split(b"\n", 1)
+            header = json.loads(head)
+            if (header["format"], header["fingerprint"], header["path"], header["digest"]) != (
+                    FORMAT, self.fingerprint, path, digest):
+                return None  # a key collision or a copied entry: not this file's
+            return CachedClient(header["index"], body, data)
+        except Exception:  # noqa: BLE001 - missing, unreadable or damaged: a miss
+            return None
+
+    def store(self, path: str, digest: str, client: m.Client, warnings: tuple[Diagnostic, ...]) -> None:
+        """Write the entry for `client`; failing to (a full disk…) only costs a compile later."""
+        index = {"id": client.id, "path": client.path, "rules_version": client.rules_version,
+                 "title": client.title, "timezone": client.timezone,
+                 "pos": encode(client.pos, path) if client.pos else None,
+                 "numbers": encode(client.numbers, path),
+                 "warnings": [vars(d) for d in warnings]}
+        header = {"format": FORMAT, "fingerprint": self.fingerprint, "path": path, "digest": digest, "index": index}
+        rest = (json.dumps(header, separators=(",", ":")) + "\n"
+                + json.dumps(encode(client, path), separators=(",", ":"))).encode("utf-8")
+        content = hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
+        replace_file(self.entry(path, digest), content)
