@@ -59,7 +59,7 @@ def window_moved(text: str) -> str:
     """The first window's first time moved 30 minutes later."""
     line = re.search(r"window \w+ = [^\n]*?(\d\d):(\d\d)", text)
     minutes = int(line.group(1)) * 60 + int(line.group(2)) + 30
-    return text[:line.start(1)] + f"{minutes // 60:02d}:{minutes % 60:02d}" + text[line.end(2):]
+    return text[: line.start(1)] + f"{minutes // 60:02d}:{minutes % 60:02d}" + text[line.end(2) :]
 
 
 def row(name: str, wall: float, cpu: float, target: float, note: str = "") -> bool:
@@ -77,12 +77,14 @@ def main() -> int:
         rows = sum(len(r) for r in found.reasons.values())
         met &= row(f"matrix, one week: {path.stem}", wall, cpu, 0.5, f"{rows} segments over 8 reasons")
     acme = EXAMPLES[0]
-    wall, cpu, changes = best(lambda old, new: diff_clients(old, new, date(2026, 12, 2), 90),
-                              [(acme, None), (acme, lunch_and_bob)], 3)
+    wall, cpu, changes = best(
+        lambda old, new: diff_clients(old, new, date(2026, 12, 2), 90), [(acme, None), (acme, lunch_and_bob)], 3
+    )
     met &= row("diff, 90 days: acme, lunch 12:30 + Bob swapped", wall, cpu, 2.0, f"{len(changes)} changes")
     for path in EXAMPLES:
-        wall, cpu, changes = best(lambda old, new: diff_clients(old, new, date(2026, 12, 2), 90),
-                                  [(path, None), (path, window_moved)], 3)
+        wall, cpu, changes = best(
+            lambda old, new: diff_clients(old, new, date(2026, 12, 2), 90), [(path, None), (path, window_moved)], 3
+        )
         met &= row(f"diff, 90 days: {path.stem}, a window +30 min", wall, cpu, 2.0, f"{len(changes)} changes")
     for path in EXAMPLES:
         wall, cpu, found = best(lambda client: no_effect_warnings(client, date(2026, 1, 1)), [(path, None)], 3)

@@ -33,13 +33,13 @@ import scenarios
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.runtime.decision_log import DecisionLog, find, log_files
+from rules_engine.runtime.decision_log_file import FileDecisionLog, find, log_files
 from rules_engine.runtime.decision_record import line_of, record_of
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "client_configs"
 RESULTS = HERE / "results" / "decision_log.json"
-ROTATE_AT = 128 * 2 ** 20
+ROTATE_AT = 128 * 2**20
 
 
 def sample_decisions(engine: Engine, per_client: int) -> list[tuple[Call, object]]:
@@ -56,9 +56,15 @@ def full_record_bytes(call: Call, decision) -> int:
     """The size of the record the log wrote before the compact format: the whole decision."""
     body = decision.to_dict()
     trace = body.pop("trace", [])
-    record = {"call_id": "x" * 24, "logged_at": "2026-12-02T13:59:52.249+00:00", "client": decision.client,
-              "rules_version": decision.rules_version, "call": call.model_dump(mode="json", exclude_none=True),
-              "decision": body, "trace": trace}
+    record = {
+        "call_id": "x" * 24,
+        "logged_at": "2026-12-02T13:59:52.249+00:00",
+        "client": decision.client,
+        "rules_version": decision.rules_version,
+        "call": call.model_dump(mode="json", exclude_none=True),
+        "decision": body,
+        "trace": trace,
+    }
     return len((json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
 
 
@@ -99,12 +105,18 @@ def postgres(server: str, pairs: list, decisions: int) -> None:
     finally:
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    print(f"postgresql: write() a decision   median {statistics.median(writes) * 1e6:.0f} µs, "
-          f"p99 {percentile(writes, 0.99) * 1e6:.0f} µs (queued; the decision waits for nothing else)")
-    print(f"postgresql: written               {decisions:,} in {total:.1f} s ({decisions / total:,.0f} a second, "
-          f"one writing thread, batches of {decision_log_pg.BATCH})")
-    print(f"postgresql: find a call id        median {statistics.median(lookups) * 1e3:.1f} ms, "
-          f"max {max(lookups) * 1e3:.1f} ms (a new connection each)")
+    print(
+        f"postgresql: write() a decision   median {statistics.median(writes) * 1e6:.0f} µs, "
+        f"p99 {percentile(writes, 0.99) * 1e6:.0f} µs (queued; the decision waits for nothing else)"
+    )
+    print(
+        f"postgresql: written               {decisions:,} in {total:.1f} s ({decisions / total:,.0f} a second, "
+        f"one writing thread, batches of {decision_log_pg.BATCH})"
+    )
+    print(
+        f"postgresql: find a call id        median {statistics.median(lookups) * 1e3:.1f} ms, "
+        f"max {max(lookups) * 1e3:.1f} ms (a new connection each)"
+    )
 
 
 def main() -> None:
@@ -123,7 +135,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="decision-log-bench-"))
     try:
         path = work / "decisions.jsonl"
-        log = DecisionLog(path, max_bytes=ROTATE_AT, keep_files=1000)
+        log = FileDecisionLog(path, max_bytes=ROTATE_AT, keep_files=1000)
         log.keep_sources([])
         rng = random.Random(7)
         ids = []
@@ -149,8 +161,11 @@ def main() -> None:
         command = []
         for call_id in (ids[0], ids[len(ids) // 2], ids[-1]):
             began = time.perf_counter()
-            subprocess.run([str(Path(sys.executable).with_name("rules-engine")), "explain", str(path),
-                            "--call-id", call_id], check=True, capture_output=True)
+            subprocess.run(
+                [str(Path(sys.executable).with_name("rules-engine")), "explain", str(path), "--call-id", call_id],
+                check=True,
+                capture_output=True,
+            )
             command.append(time.perf_counter() - began)
         began = time.perf_counter()
         needle = json.dumps(ids[0]).encode()
@@ -165,29 +180,49 @@ def main() -> None:
 
     figures = {
         "decisions": args.decisions,
-        "record_bytes": {"median": statistics.median(compact), "mean": round(statistics.mean(compact)),
-                         "p95": percentile(compact, 0.95), "max": max(compact)},
+        "record_bytes": {
+            "median": statistics.median(compact),
+            "mean": round(statistics.mean(compact)),
+            "p95": percentile(compact, 0.95),
+            "max": max(compact),
+        },
         "full_record_bytes_before": {"median": statistics.median(full), "mean": round(statistics.mean(full))},
-        "log_bytes": log_bytes, "files": len(files), "index_bytes": index_bytes,
+        "log_bytes": log_bytes,
+        "files": len(files),
+        "index_bytes": index_bytes,
         "write_us_per_decision": round(write_s / args.decisions * 1e6, 1),
-        "find_ms": {"median": round(statistics.median(lookups) * 1e3, 2), "p99": round(percentile(lookups, 0.99) * 1e3, 2),
-                    "max": round(max(lookups) * 1e3, 2), "lookups": len(lookups)},
+        "find_ms": {
+            "median": round(statistics.median(lookups) * 1e3, 2),
+            "p99": round(percentile(lookups, 0.99) * 1e3, 2),
+            "max": round(max(lookups) * 1e3, 2),
+            "lookups": len(lookups),
+        },
         "explain_command_s": {"median": round(statistics.median(command), 3), "max": round(max(command), 3)},
         "full_read_s": round(scan_s, 2),
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
     rb, fb = figures["record_bytes"], figures["full_record_bytes_before"]
-    print(f"decisions logged             {args.decisions:,} in {len(files)} file(s), {log_bytes / 2**20:,.0f} MiB "
-          f"+ index {index_bytes / 2**20:,.1f} MiB")
-    print(f"bytes a decision             median {rb['median']:,}, mean {rb['mean']:,}, p95 {rb['p95']:,}, max {rb['max']:,} "
-          f"(the full record before: median {fb['median']:,}, mean {fb['mean']:,})")
-    print(f"a year at 50,000 calls a day {rb['mean'] * 50_000 * 365 / 1e9:,.1f} GB (before: {fb['mean'] * 50_000 * 365 / 1e9:,.1f} GB)")
+    print(
+        f"decisions logged             {args.decisions:,} in {len(files)} file(s), {log_bytes / 2**20:,.0f} MiB "
+        f"+ index {index_bytes / 2**20:,.1f} MiB"
+    )
+    print(
+        f"bytes a decision             median {rb['median']:,}, mean {rb['mean']:,}, p95 {rb['p95']:,}, max {rb['max']:,} "
+        f"(the full record before: median {fb['median']:,}, mean {fb['mean']:,})"
+    )
+    print(
+        f"a year at 50,000 calls a day {rb['mean'] * 50_000 * 365 / 1e9:,.1f} GB (before: {fb['mean'] * 50_000 * 365 / 1e9:,.1f} GB)"
+    )
     print(f"logging a decision           {figures['write_us_per_decision']} µs (record, JSON, append, index entry)")
-    print(f"find a call id               median {figures['find_ms']['median']} ms, p99 {figures['find_ms']['p99']} ms, "
-          f"max {figures['find_ms']['max']} ms over {len(lookups)} lookups (target: under 1 s)")
-    print(f"rules-engine explain         median {figures['explain_command_s']['median']} s, "
-          f"max {figures['explain_command_s']['max']} s (a new process: start-up and imports included)")
+    print(
+        f"find a call id               median {figures['find_ms']['median']} ms, p99 {figures['find_ms']['p99']} ms, "
+        f"max {figures['find_ms']['max']} ms over {len(lookups)} lookups (target: under 1 s)"
+    )
+    print(
+        f"rules-engine explain         median {figures['explain_command_s']['median']} s, "
+        f"max {figures['explain_command_s']['max']} s (a new process: start-up and imports included)"
+    )
     print(f"reading the whole log        {figures['full_read_s']} s (what explain did before the index)")
 
 

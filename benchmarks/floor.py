@@ -14,8 +14,7 @@ before timing either. No trace is kept: explaining itself is what the engine add
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
-from typing import Optional
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -25,7 +24,7 @@ LINE_2 = "+13125550101"
 
 
 def _instant(year, month, day, hour, minute=0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=TZ).astimezone(timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=TZ).astimezone(UTC)
 
 
 def _holiday_table(years: range) -> dict[date, str]:
@@ -56,15 +55,20 @@ GREETINGS = {
         "en": ("Acme Plumbing, this is ", ". The team is with another customer; how can I help?"),
         "es": ("Acme Plumbing, le atiende ", ". El equipo está ocupado; ¿en qué puedo ayudarle?"),
     },
-    "after_hours": {"en": ("Thank you for calling Acme Plumbing. Our office is closed; I can take a message "
-                           "or reach the plumber on call for emergencies.", None)},
+    "after_hours": {
+        "en": (
+            "Thank you for calling Acme Plumbing. Our office is closed; I can take a message "
+            "or reach the plumber on call for emergencies.",
+            None,
+        )
+    },
     "default": {"en": ("Thank you for calling Acme Plumbing, this is ", ". How may I help you?")},
 }
 NAME_PROMPT = {"en": "May I have your name?", "es": "¿Cuál es su nombre?"}
 TYPES = ("burst_pipe", "no_heat", "gas_smell", "estimate", "billing", "other")
 
 
-def contact(name: str, method: str, team: Optional[str] = None) -> dict:
+def contact(name: str, method: str, team: str | None = None) -> dict:
     title, addresses = CONTACTS[name]
     target = {"contact": name, "name": title, "method": method, "address": addresses[method]}
     if team is not None:
@@ -72,7 +76,7 @@ def contact(name: str, method: str, team: Optional[str] = None) -> dict:
     return target
 
 
-def plumber_on_call(instant: datetime, local: datetime) -> Optional[str]:
+def plumber_on_call(instant: datetime, local: datetime) -> str | None:
     """Override, then the weekend layer (sat-sun only), then the weekly layer."""
     if OVERRIDE_FROM <= instant < OVERRIDE_TO:
         return "carol"
@@ -94,7 +98,7 @@ def time_facts(instant: datetime) -> tuple:
     return local, weekday, minute, is_open, lunch, holiday, closed
 
 
-def urgency_of(answers: dict, type_pending: bool, caller: Optional[str], said: Optional[str]) -> Optional[str]:
+def urgency_of(answers: dict, type_pending: bool, caller: str | None, said: str | None) -> str | None:
     """Three-valued like the engine: None while the emergency rule waits for `type`."""
     kind = answers.get("type")
     kind = kind.lower() if kind else None
@@ -115,12 +119,11 @@ def escalate_emergency(instant: datetime, local: datetime) -> dict:
     second = [contact(person, "sms", "plumbers")] if person is not None else []
     second.append(contact("bob", "call"))
     steps.append({"targets": second, "wait": "PT10M"})
-    final = {"kind": "message", "priority": "high",
-             "targets": [contact("office", "email"), contact("bob", "sms")]}
+    final = {"kind": "message", "priority": "high", "targets": [contact("office", "email"), contact("bob", "sms")]}
     return {"kind": "escalate", "policy": "emergency", "steps": steps, "repeat": 2, "finally": final}
 
 
-def route_of(urgency, facts, instant, answers, forwarded, status) -> Optional[dict]:
+def route_of(urgency, facts, instant, answers, forwarded, status) -> dict | None:
     local, _, _, is_open, lunch, holiday, closed = facts
     message_office = {"kind": "message", "priority": "normal", "targets": [contact("office", "email")]}
     if urgency is None:
@@ -139,17 +142,26 @@ def route_of(urgency, facts, instant, answers, forwarded, status) -> Optional[di
     return {"rule": 6, "actions": [message_office]}
 
 
-def route_only(instant: datetime, forwarded: str, caller: Optional[str], answers: dict,
-               said: Optional[str], status: bool = False) -> tuple[Optional[str], Optional[dict]]:
+def route_only(
+    instant: datetime, forwarded: str, caller: str | None, answers: dict, said: str | None, status: bool = False
+) -> tuple[str | None, dict | None]:
     """Time facts, urgency and route of a call that carries its answers."""
     facts = time_facts(instant)
     urgency = urgency_of(answers, False, caller, said)
     return urgency, route_of(urgency, facts, instant, answers, forwarded, status)
 
 
-def decide(instant: datetime, forwarded: str, caller: Optional[str], dialed: Optional[str],
-           language: Optional[str], agent: Optional[str], answers: dict, said: Optional[str],
-           status: bool = False) -> dict:
+def decide(
+    instant: datetime,
+    forwarded: str,
+    caller: str | None,
+    dialed: str | None,
+    language: str | None,
+    agent: str | None,
+    answers: dict,
+    said: str | None,
+    status: bool = False,
+) -> dict:
     facts = time_facts(instant)
     local, _, minute, is_open, lunch, holiday, closed = facts
     language = language or "en"
@@ -168,29 +180,64 @@ def decide(instant: datetime, forwarded: str, caller: Optional[str], dialed: Opt
 
     if lunch and dialed != LINE_2:
         script_id = "lunch"
-        steps = [{"kind": "ask", "field": "name", "text": "May I have your name?", "answer": answers.get("name")},
-                 {"kind": "ask", "field": "message", "text": "What is your message?", "answer": answers.get("message")}]
+        steps = [
+            {"kind": "ask", "field": "name", "text": "May I have your name?", "answer": answers.get("name")},
+            {"kind": "ask", "field": "message", "text": "What is your message?", "answer": answers.get("message")},
+        ]
     else:
         script_id = "intake"
         prompt = NAME_PROMPT[language if language in NAME_PROMPT else "en"]
-        steps = [{"kind": "ask", "field": "name", "text": prompt, "answer": answers.get("name")},
-                 {"kind": "ask", "field": "callback", "text": "What is the best number to reach you?",
-                  "answer": answers.get("callback")}]
+        steps = [
+            {"kind": "ask", "field": "name", "text": prompt, "answer": answers.get("name")},
+            {
+                "kind": "ask",
+                "field": "callback",
+                "text": "What is the best number to reach you?",
+                "answer": answers.get("callback"),
+            },
+        ]
         if not is_open:
-            steps.append({"kind": "ask", "field": "address", "text": "What is the service address?",
-                          "answer": answers.get("address")})
-        steps.append({"kind": "ask", "field": "type", "text": "What is the problem?", "choices": TYPES,
-                      "answer": answers.get("type")})
-        steps.append({"kind": "say", "text": f"Thank you, {answers.get('name', '{answer.name}')}. "
-                                             "I will pass this on right away."})
+            steps.append(
+                {
+                    "kind": "ask",
+                    "field": "address",
+                    "text": "What is the service address?",
+                    "answer": answers.get("address"),
+                }
+            )
+        steps.append(
+            {
+                "kind": "ask",
+                "field": "type",
+                "text": "What is the problem?",
+                "choices": TYPES,
+                "answer": answers.get("type"),
+            }
+        )
+        steps.append(
+            {
+                "kind": "say",
+                "text": f"Thank you, {answers.get('name', '{answer.name}')}. I will pass this on right away.",
+            }
+        )
 
     type_pending = script_id == "intake" and "type" not in answers
     urgency = urgency_of(answers, type_pending, caller, said)
     route = route_of(urgency, facts, instant, answers, forwarded, status)
-    windows = [name for name, holds in (("open", is_open), ("lunch", lunch),
-                                        ("night", minute >= 1320 or minute < 360),
-                                        ("split", local.weekday() < 5 and (480 <= minute < 720 or 780 <= minute < 1020)))
-               if holds] + ["holiday"] * holiday + ["closed"] * closed
+    windows = (
+        [
+            name
+            for name, holds in (
+                ("open", is_open),
+                ("lunch", lunch),
+                ("night", minute >= 1320 or minute < 360),
+                ("split", local.weekday() < 5 and (480 <= minute < 720 or 780 <= minute < 1020)),
+            )
+            if holds
+        ]
+        + ["holiday"] * holiday
+        + ["closed"] * closed
+    )
     return {
         "at": local.isoformat(),
         "windows": windows,

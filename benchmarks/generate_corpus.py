@@ -40,20 +40,29 @@ TRADES = (
 )
 FIRST = ("alice", "bob", "carol", "dan", "erin", "frank", "grace", "heidi", "ivan", "judy", "ken", "lena")
 GREETINGS = {
-    "en": ("Thank you for calling {name}, this is {{agent}}. How may I help you?",
-           "{name} is closed right now; I can take a message or reach the person on call.",
-           "{name}, this is {{agent}}. The team is with another customer; how can I help?"),
-    "es": ("Gracias por llamar a {name}, le atiende {{agent}}. ¿En qué puedo ayudarle?",
-           "{name} está cerrado; puedo tomar un mensaje o avisar a la persona de guardia.",
-           "{name}, le atiende {{agent}}. El equipo está ocupado; ¿en qué puedo ayudarle?"),
-    "fr": ("Merci d'avoir appelé {name}, ici {{agent}}. Que puis-je faire pour vous ?",
-           "{name} est fermé ; je peux prendre un message ou joindre la personne d'astreinte.",
-           "{name}, ici {{agent}}. L'équipe est occupée ; comment puis-je vous aider ?"),
+    "en": (
+        "Thank you for calling {name}, this is {{agent}}. How may I help you?",
+        "{name} is closed right now; I can take a message or reach the person on call.",
+        "{name}, this is {{agent}}. The team is with another customer; how can I help?",
+    ),
+    "es": (
+        "Gracias por llamar a {name}, le atiende {{agent}}. ¿En qué puedo ayudarle?",
+        "{name} está cerrado; puedo tomar un mensaje o avisar a la persona de guardia.",
+        "{name}, le atiende {{agent}}. El equipo está ocupado; ¿en qué puedo ayudarle?",
+    ),
+    "fr": (
+        "Merci d'avoir appelé {name}, ici {{agent}}. Que puis-je faire pour vous ?",
+        "{name} est fermé ; je peux prendre un message ou joindre la personne d'astreinte.",
+        "{name}, ici {{agent}}. L'équipe est occupée ; comment puis-je vous aider ?",
+    ),
 }
 PROMPTS = {
     "name": {"en": "May I have your name?", "es": "¿Cuál es su nombre?", "fr": "Quel est votre nom ?"},
-    "callback": {"en": "What is the best number to reach you?", "es": "¿A qué número le llamamos?",
-                 "fr": "À quel numéro vous rappeler ?"},
+    "callback": {
+        "en": "What is the best number to reach you?",
+        "es": "¿A qué número le llamamos?",
+        "fr": "À quel numéro vous rappeler ?",
+    },
     "type": {"en": "What is the problem?", "es": "¿Cuál es el problema?", "fr": "Quel est le problème ?"},
 }
 
@@ -68,7 +77,7 @@ def client_text(index: int, rng: random.Random) -> str:
     trade, trade_title, kinds = rng.choice(TRADES)
     client_id = f"{trade}_{index:05d}"
     title = f"{trade_title} {index}"
-    languages = ["en"] + rng.sample(["es", "fr"], rng.randint(0, 2))
+    languages = ["en", *rng.sample(["es", "fr"], rng.randint(0, 2))]
     numbers = [f"+1{area}{index:07d}", f"+1{int(area) + 1}{index:07d}"]
     open_from, open_to = rng.choice((7, 8, 9)), rng.choice((16, 17, 18))
     lunch = rng.choice((11, 12, 13))
@@ -91,7 +100,9 @@ def client_text(index: int, rng: random.Random) -> str:
     for n, person in enumerate(people):
         phone = f"+1{area}{(index * 10 + n) % 10_000_000:07d}"
         email = f' email "{person}@{trade}{index}.example"' if rng.random() < 0.6 else ""
-        lines.append(f'    contact {person} "{person.title()} {chr(65 + n)}." {{ call "{phone}"  sms "{phone}"{email} }}')
+        lines.append(
+            f'    contact {person} "{person.title()} {chr(65 + n)}." {{ call "{phone}"  sms "{phone}"{email} }}'
+        )
     lines.append(f'    contact desk "Front desk" {{ call "{numbers[0]}"  email "desk@{trade}{index}.example" }}')
     lines.append(f'    list vip = "+1773{index:07d}", "+1774{index:07d}"')
     teams = ["oncall"] + (["backup"] if rng.random() < 0.4 else [])
@@ -117,15 +128,17 @@ def client_text(index: int, rng: random.Random) -> str:
         lines.append("        finally take message priority high deliver email desk")
         lines.append("    }")
     name = title
-    busy, closed, default = (
-        {lang: GREETINGS[lang][i].format(name=name) for lang in languages} for i in (2, 1, 0))
+    busy, closed, default = ({lang: GREETINGS[lang][i].format(name=name) for lang in languages} for i in (2, 1, 0))
     lines += [
         f'    greeting busy "busy or no answer while open" when open and forwarded (busy, no_answer) {text_block(busy, languages)}',
         f"    greeting after_hours when not open or holiday or closed {text_block(closed, languages)}",
     ]
     if rng.random() < 0.5:
-        lines.append('    greeting away when forwarded manual and status { en "'
-                     + name + ', this is {agent}. {client} is unavailable: {status.note}" }')
+        lines.append(
+            '    greeting away when forwarded manual and status { en "'
+            + name
+            + ', this is {agent}. {client} is unavailable: {status.note}" }'
+        )
     lines.append(f"    greeting default {text_block(default, languages)}")
     lines += [
         "    script intake {",
@@ -137,7 +150,9 @@ def client_text(index: int, rng: random.Random) -> str:
         "    }",
     ]
     if rng.random() < 0.5:
-        lines.append('    script short { ask name "May I have your name?" required  ask message "What is your message?" }')
+        lines.append(
+            '    script short { ask name "May I have your name?" required  ask message "What is your message?" }'
+        )
         lines.append("    choose script short when lunch")
     lines.append("    choose script intake otherwise")
     phrase = rng.choice(('"flood"', '"gas leak"', '"bleeding"', '"emergency"'))
@@ -149,12 +164,14 @@ def client_text(index: int, rng: random.Random) -> str:
         "    }",
         "    route {",
         "        when urgency is emergency and (not open or holiday or closed) -> escalate emergency",
-        f"        when urgency is emergency -> patch desk, else escalate emergency",
+        "        when urgency is emergency -> patch desk, else escalate emergency",
     ]
     if "urgent" in policies:
         lines.append("        when urgency is urgent -> escalate urgent")
     else:
-        lines.append(f"        when urgency is urgent -> patch oncall {teams[0]}, else take message priority high deliver sms {people[0]}")
+        lines.append(
+            f"        when urgency is urgent -> patch oncall {teams[0]}, else take message priority high deliver sms {people[0]}"
+        )
     if rng.random() < 0.5:
         lines.append("        when lunch -> callback within 30m")
     lines += [

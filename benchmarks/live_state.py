@@ -39,10 +39,11 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rules_engine.decide.call import Call  # noqa: E402
-from rules_engine.engine import Engine  # noqa: E402
-from rules_engine.runtime.state import MemoryStore, OwnerStatus  # noqa: E402
-from rules_engine.runtime.stores import open_store  # noqa: E402
+from rules_engine.decide.call import Call
+from rules_engine.engine import Engine
+from rules_engine.live import OwnerStatus
+from rules_engine.runtime.state import MemoryStore
+from rules_engine.runtime.stores import open_store
 
 ACME = ROOT / "client_configs" / "acme_plumbing.rules"
 CLIENT = "acme_plumbing"
@@ -67,6 +68,7 @@ def decide_for(engine: Engine, seconds: float) -> list[float]:
 
 # ---- 1. decide while another connection holds SQLite's write lock ------------------------------
 
+
 def decide_under_a_held_lock(directory: Path, seconds: float) -> dict:
     path = directory / "held.db"
     with Engine(ACME, store=open_store(path)) as engine:
@@ -80,12 +82,18 @@ def decide_under_a_held_lock(directory: Path, seconds: float) -> dict:
         still_waiting = waiting.is_alive()
         other.execute("ROLLBACK")
         waiting.join()
-    return {"alone_p50_us": percentile(alone, 0.5) * 1e6, "alone_p99_us": percentile(alone, 0.99) * 1e6,
-            "held_p50_us": percentile(held, 0.5) * 1e6, "held_p99_us": percentile(held, 0.99) * 1e6,
-            "held_max_us": max(held) * 1e6, "write_waited_throughout": still_waiting}
+    return {
+        "alone_p50_us": percentile(alone, 0.5) * 1e6,
+        "alone_p99_us": percentile(alone, 0.99) * 1e6,
+        "held_p50_us": percentile(held, 0.5) * 1e6,
+        "held_p99_us": percentile(held, 0.99) * 1e6,
+        "held_max_us": max(held) * 1e6,
+        "write_waited_throughout": still_waiting,
+    }
 
 
 # ---- 2. three writing processes ------------------------------------------------------------
+
 
 def write_many(location: str, client: str, count: int) -> None:
     store = open_store(location)
@@ -103,11 +111,16 @@ def three_writers(directory: Path, count: int) -> dict:
     open_store(path).close()
     writers = [role("write", str(path), f"client_{n}", str(count)) for n in range(3)]
     waits = [wait for writer in writers for wait in json.loads(finished(writer))]
-    return {"writes": len(waits), "p50_ms": percentile(waits, 0.5) * 1e3, "p99_ms": percentile(waits, 0.99) * 1e3,
-            "worst_ms": max(waits) * 1e3}
+    return {
+        "writes": len(waits),
+        "p50_ms": percentile(waits, 0.5) * 1e3,
+        "p99_ms": percentile(waits, 0.99) * 1e3,
+        "worst_ms": max(waits) * 1e3,
+    }
 
 
 # ---- 3. propagation across three processes ----------------------------------------------------
+
 
 def set_statuses(location: str, count: int, pause: float, out: str) -> None:
     """Set `CLIENT`'s status to 1, 2, … `count`, `pause` seconds apart; write when each write began."""
@@ -155,11 +168,17 @@ def propagation(location: str, directory: Path, count: int, pause: float) -> dic
     for n in range(2):
         seen = json.loads((directory / f"seen{n}.json").read_text())
         delays += [max(0.0, seen[str(k)] - began[k - 1]) for k in range(1, count + 1) if str(k) in seen]
-    return {"changes": count, "observations": len(delays), "median_ms": statistics.median(delays) * 1e3,
-            "p99_ms": percentile(delays, 0.99) * 1e3, "worst_ms": max(delays) * 1e3}
+    return {
+        "changes": count,
+        "observations": len(delays),
+        "median_ms": statistics.median(delays) * 1e3,
+        "p99_ms": percentile(delays, 0.99) * 1e3,
+        "worst_ms": max(delays) * 1e3,
+    }
 
 
 # ---- 4. decisions per second by store ----------------------------------------------------------
+
 
 def decisions_per_second(stores: dict, seconds: float, rounds: int = 3) -> dict:
     """Each store's best of `rounds` series, the stores taking turns so that the shared
@@ -178,6 +197,7 @@ def decisions_per_second(stores: dict, seconds: float, rounds: int = 3) -> dict:
 
 
 # ---- plumbing ----------------------------------------------------------------------------------
+
 
 def role(name: str, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, __file__, "--role", name, *args], stdout=subprocess.PIPE, text=True)
@@ -218,13 +238,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.role:
         name, *rest = args.role
-        {"write": lambda: write_many(rest[0], rest[1], int(rest[2])),
-         "set": lambda: set_statuses(rest[0], int(rest[1]), float(rest[2]), rest[3]),
-         "watch": lambda: watch(rest[0], int(rest[1]), rest[2])}[name]()
+        {
+            "write": lambda: write_many(rest[0], rest[1], int(rest[2])),
+            "set": lambda: set_statuses(rest[0], int(rest[1]), float(rest[2]), rest[3]),
+            "watch": lambda: watch(rest[0], int(rest[1]), rest[2]),
+        }[name]()
         return
 
-    results: dict = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                     "load": [round(n, 2) for n in os.getloadavg()]}
+    results: dict = {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "load": [round(n, 2) for n in os.getloadavg()],
+    }
     with tempfile.TemporaryDirectory() as scratch, Database() as url:
         directory = Path(scratch)
         results["decide_while_sqlite_write_lock_held_3s"] = decide_under_a_held_lock(directory, args.seconds)

@@ -64,21 +64,29 @@ def cold(corpus: Path, cache_dir: Path, reloads: int) -> dict:
     with Stopwatch() as load:
         engine = Engine(corpus, cache_dir=cache_dir)
     clients = engine.clients
-    out.update(clients=len(clients), problems=len(engine.problems),
-               cold_wall_s=round(load.wall, 2), cold_cpu_s=round(load.cpu, 2), rss_loaded_mb=rss_mb())
+    out.update(
+        clients=len(clients),
+        problems=len(engine.problems),
+        cold_wall_s=round(load.wall, 2),
+        cold_cpu_s=round(load.cpu, 2),
+        rss_loaded_mb=rss_mb(),
+    )
 
     # Serving memory: each client planned for deciding (`Engine.plan`, as its first call does).
     with Stopwatch() as prepare:
         for client_id in clients:
             engine.plan(client_id)
-    out.update(prepare_wall_s=round(prepare.wall, 2), prepare_cpu_s=round(prepare.cpu, 2), rss_prepared_mb=rss_mb(),
-               rss_now_mb=current_rss_mb())
+    out.update(
+        prepare_wall_s=round(prepare.wall, 2),
+        prepare_cpu_s=round(prepare.cpu, 2),
+        rss_prepared_mb=rss_mb(),
+        rss_now_mb=current_rss_mb(),
+    )
 
     # A second load in the same process: every file unchanged, nothing recompiled.
     with Stopwatch() as warm:
         report = engine.reload()
-    out.update(warm_wall_s=round(warm.wall, 3), warm_cpu_s=round(warm.cpu, 3),
-               warm_recompiled=len(report.recompiled))
+    out.update(warm_wall_s=round(warm.wall, 3), warm_cpu_s=round(warm.cpu, 3), warm_recompiled=len(report.recompiled))
 
     files = sorted(corpus.glob("*.rules"))
     times, recompiled = [], []
@@ -89,8 +97,11 @@ def cold(corpus: Path, cache_dir: Path, reloads: int) -> dict:
         times.append(one.wall)
         recompiled.append(len(report.recompiled))
     times.sort()
-    out.update(reload_ms=[round(t * 1000, 1) for t in times],
-               reload_median_ms=round(times[len(times) // 2] * 1000, 1), reload_recompiled=recompiled)
+    out.update(
+        reload_ms=[round(t * 1000, 1) for t in times],
+        reload_median_ms=round(times[len(times) // 2] * 1000, 1),
+        reload_recompiled=recompiled,
+    )
 
     out["cache_mb"] = round(sum(f.stat().st_size for f in cache_dir.iterdir()) / 2**20, 1)
     return out
@@ -99,11 +110,16 @@ def cold(corpus: Path, cache_dir: Path, reloads: int) -> dict:
 def from_cache(corpus: Path, cache_dir: Path) -> dict:
     """A restart that finds every file in the cache: headers read at start, clients built on first use."""
     from rules_engine.engine import Engine
+
     out = {"rss_imported_mb": current_rss_mb()}
     with Stopwatch() as load:
         engine = Engine(corpus, cache_dir=cache_dir)
-    out.update(problems=len(engine.problems), cached_wall_s=round(load.wall, 3), cached_cpu_s=round(load.cpu, 3),
-               rss_loaded_mb=rss_mb())
+    out.update(
+        problems=len(engine.problems),
+        cached_wall_s=round(load.wall, 3),
+        cached_cpu_s=round(load.cpu, 3),
+        rss_loaded_mb=rss_mb(),
+    )
     with Stopwatch() as build:
         for client_id in engine.clients:
             engine.plan(client_id)

@@ -37,8 +37,7 @@ TARGET_RATE, TARGET_P99_MS = 3000, 10.0
 def calls(count: int, seed: int = 7) -> list[bytes]:
     """`count` request bodies: the example clients by number, instants across 2026, mixed facts."""
     rng = random.Random(seed)
-    numbers = {"+13125550100": "-06:00", "+12125550140": "-05:00", "+442079460100": "+00:00",
-               "+61255500100": "+10:00"}
+    numbers = {"+13125550100": "-06:00", "+12125550140": "-05:00", "+442079460100": "+00:00", "+61255500100": "+10:00"}
     answers = [{}, {"type": "burst_pipe"}, {"type": "billing"}, {"name": "Ann", "type": "no_heat"}]
     bodies = []
     for _ in range(count):
@@ -52,8 +51,10 @@ def calls(count: int, seed: int = 7) -> list[bytes]:
 
 
 def request(body: bytes) -> bytes:
-    return (b"POST /v1/decide HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b"Content-Length: %d\r\n\r\n" % len(body)) + body
+    return (
+        b"POST /v1/decide HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    ) + body
 
 
 async def connection(port: int, bodies: list[bytes], latencies: list[float], statuses: dict) -> None:
@@ -95,8 +96,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         port_file = Path(folder) / "port"
         log = os.devnull if args.no_log else str(Path(folder) / "requests.log")
-        service = subprocess.Popen([RULES_ENGINE, "serve", "--rules", str(ROOT / "client_configs"), "--port", "0",
-                                    "--port-file", str(port_file), "--log", log], stdin=subprocess.DEVNULL)
+        service = subprocess.Popen(
+            [
+                RULES_ENGINE,
+                "serve",
+                "--rules",
+                str(ROOT / "client_configs"),
+                "--port",
+                "0",
+                "--port-file",
+                str(port_file),
+                "--log",
+                log,
+            ],
+            stdin=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 30
             while not (port_file.exists() and port_file.read_text().strip()):
@@ -107,9 +121,9 @@ def main() -> int:
             time.sleep(0.3)
             check(port)
             bodies = calls(args.calls + args.warmup)
-            uvloop.run(load(port, bodies[:args.warmup], args.connections))
+            uvloop.run(load(port, bodies[: args.warmup], args.connections))
             server_before, client_before = cpu_seconds(service.pid), time.process_time()
-            elapsed, latencies, statuses = uvloop.run(load(port, bodies[args.warmup:], args.connections))
+            elapsed, latencies, statuses = uvloop.run(load(port, bodies[args.warmup :], args.connections))
             server_cpu = cpu_seconds(service.pid) - server_before
             client_cpu = time.process_time() - client_before
         finally:
@@ -118,19 +132,29 @@ def main() -> int:
 
     rate = len(latencies) / elapsed
     p50, p99, p999 = (percentile(latencies, s) * 1000 for s in (0.5, 0.99, 0.999))
-    print(f"rules-engine serve, POST /v1/decide: {len(latencies):,} decisions over {args.connections} keep-alive "
-          f"connections, request log {'off' if args.no_log else 'on'}, {os.cpu_count()} CPUs")
+    print(
+        f"rules-engine serve, POST /v1/decide: {len(latencies):,} decisions over {args.connections} keep-alive "
+        f"connections, request log {'off' if args.no_log else 'on'}, {os.cpu_count()} CPUs"
+    )
     print(f"  responses     {statuses}")
-    print(f"  throughput    {rate:,.0f} decisions/s   (target >= {TARGET_RATE:,}: {'met' if rate >= TARGET_RATE else 'MISSED'})")
-    print(f"  latency ms    p50 {p50:.2f}   p99 {p99:.2f}   p99.9 {p999:.2f}   max {max(latencies) * 1000:.2f}   "
-          f"mean {statistics.fmean(latencies) * 1000:.2f}   (p99 target < {TARGET_P99_MS}: "
-          f"{'met' if p99 < TARGET_P99_MS else 'MISSED'})")
+    print(
+        f"  throughput    {rate:,.0f} decisions/s   (target >= {TARGET_RATE:,}: {'met' if rate >= TARGET_RATE else 'MISSED'})"
+    )
+    print(
+        f"  latency ms    p50 {p50:.2f}   p99 {p99:.2f}   p99.9 {p999:.2f}   max {max(latencies) * 1000:.2f}   "
+        f"mean {statistics.fmean(latencies) * 1000:.2f}   (p99 target < {TARGET_P99_MS}: "
+        f"{'met' if p99 < TARGET_P99_MS else 'MISSED'})"
+    )
     per_call = server_cpu / len(latencies)
-    print(f"  server CPU    {per_call * 1e6:.0f} us a decision (all of the service's work: HTTP, routing, log, "
-          f"engine): at most {1 / per_call:,.0f} decisions/s on one free core")
-    print(f"  load          {os.getloadavg()[0]:.1f} (1-min load average at the end; above {os.cpu_count()} the "
-          f"machine was shared and the wall-clock figures understate the service); the client used "
-          f"{client_cpu / elapsed:.0%} of a core")
+    print(
+        f"  server CPU    {per_call * 1e6:.0f} us a decision (all of the service's work: HTTP, routing, log, "
+        f"engine): at most {1 / per_call:,.0f} decisions/s on one free core"
+    )
+    print(
+        f"  load          {os.getloadavg()[0]:.1f} (1-min load average at the end; above {os.cpu_count()} the "
+        f"machine was shared and the wall-clock figures understate the service); the client used "
+        f"{client_cpu / elapsed:.0%} of a core"
+    )
     return 0 if set(statuses) == {200} else 1
 
 

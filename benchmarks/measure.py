@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import statistics
 import time
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 
 def timer_overhead_ns(samples: int = 20_000) -> float:
@@ -62,7 +62,7 @@ def summary_us(times_ns: Iterable[float]) -> dict:
 class Stopwatch:
     """Wall-clock and CPU seconds of a block: on a busy machine the two part ways."""
 
-    def __enter__(self) -> "Stopwatch":
+    def __enter__(self) -> Stopwatch:
         self._wall, self._cpu = time.perf_counter(), time.process_time()
         return self
 

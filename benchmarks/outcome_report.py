@@ -52,22 +52,34 @@ def bench_report(location: str | Path, label: str) -> float:
         tz = zone(client.timezone)
         first, last = metrics.span(START, end, tz)
         window = metrics.Parameters().fcr_window.total_seconds()
-        read_best, _, history = timed(lambda: store.history(CLIENT, first.timestamp(), last.timestamp(),
-                                                            last.timestamp() + window))
+        read_best, _, history = timed(
+            lambda: store.history(CLIENT, first.timestamp(), last.timestamp(), last.timestamp() + window)
+        )
         compute_best, _, _ = timed(lambda: metrics.report(history, client=CLIENT, start=first, end=last, zone=tz))
     store.close()
-    print(f"{label}: report over {calls:,} calls: best {best:.3f} s, median {median:.3f} s "
-          f"(reading the history {read_best:.3f} s, computing the figures {compute_best:.3f} s) "
-          f"— target < 2 s: {'met' if best < 2 else 'MISSED'}")
+    print(
+        f"{label}: report over {calls:,} calls: best {best:.3f} s, median {median:.3f} s "
+        f"(reading the history {read_best:.3f} s, computing the figures {compute_best:.3f} s) "
+        f"— target < 2 s: {'met' if best < 2 else 'MISSED'}"
+    )
     return best
 
 
 def bench_decide_hook(count: int = 20_000) -> None:
-    with tempfile.TemporaryDirectory() as folder, \
-            Engine(ROOT / "client_configs", outcomes=open_store(Path(folder) / "state.db")) as engine:
-        calls = [Call(client=CLIENT, at=f"2026-11-{3 + i % 20:02d}T{8 + i % 10:02d}:{i % 60:02d}:00-06:00",
-                      forwarded=("busy", "no_answer")[i % 2], caller=f"+1312555{2000 + i % 5000:04d}",
-                      answers={"type": "burst_pipe"}) for i in range(count)]
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Engine(ROOT / "client_configs", outcomes=open_store(Path(folder) / "state.db")) as engine,
+    ):
+        calls = [
+            Call(
+                client=CLIENT,
+                at=f"2026-11-{3 + i % 20:02d}T{8 + i % 10:02d}:{i % 60:02d}:00-06:00",
+                forwarded=("busy", "no_answer")[i % 2],
+                caller=f"+1312555{2000 + i % 5000:04d}",
+                answers={"type": "burst_pipe"},
+            )
+            for i in range(count)
+        ]
         for call in calls[:1000]:
             engine.decide(call)  # warm
         for rounds in range(3):
@@ -81,9 +93,11 @@ def bench_decide_hook(count: int = 20_000) -> None:
                 hooked.append(time.perf_counter_ns() - began)
             engine.outcomes.writer.flush(60)
         writer = engine.outcomes.writer
-        print(f"decide without / with call_id ({count:,} calls each, interleaved, last round): median "
-              f"{statistics.median(plain) / 1000:.1f} / {statistics.median(hooked) / 1000:.1f} µs; dropped "
-              f"{writer.dropped}, failed writes {writer.failures}")
+        print(
+            f"decide without / with call_id ({count:,} calls each, interleaved, last round): median "
+            f"{statistics.median(plain) / 1000:.1f} / {statistics.median(hooked) / 1000:.1f} µs; dropped "
+            f"{writer.dropped}, failed writes {writer.failures}"
+        )
 
 
 def main() -> int:

@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rules_engine.errors import StoreError  # noqa: E402
-from rules_engine.runtime.state import OwnerStatus  # noqa: E402
-from rules_engine.runtime.store_postgres import PostgresStore  # noqa: E402
-from tests.postgres_cluster import PrivateCluster, server_programs  # noqa: E402
+from rules_engine.errors import StoreError
+from rules_engine.live import OwnerStatus
+from rules_engine.runtime.store_postgres import PostgresStore
+from tests.postgres_cluster import PrivateCluster, server_programs
 
 CLIENT = "acme_plumbing"
 
@@ -79,8 +79,7 @@ def restarts(cluster: PrivateCluster, rounds: int, down: float) -> dict:
         caught_up += [seen - back for seen in held_at(daemons, f"after restart {number}")]
     for store in (portal, *daemons):
         store.close()
-    return {"restarts": rounds, "down_s": down,
-            "write_s": spread(writes), "caught_up_s": spread(caught_up)}
+    return {"restarts": rounds, "down_s": down, "write_s": spread(writes), "caught_up_s": spread(caught_up)}
 
 
 def spread(seconds: list[float]) -> dict:
@@ -95,11 +94,16 @@ def main() -> None:
     logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # its warnings of each failed reconnection
     programs = server_programs()
     if programs is None:
-        raise SystemExit("no PostgreSQL server programs (initdb, pg_ctl): install them (Debian: apt-get install postgresql)")
+        raise SystemExit(
+            "no PostgreSQL server programs (initdb, pg_ctl): install them (Debian: apt-get install postgresql)"
+        )
     cluster = PrivateCluster(programs)
     try:
-        results = {"cpus": os.cpu_count(), "load": [round(n, 2) for n in os.getloadavg()],
-                   **restarts(cluster, args.restarts, args.down)}
+        results = {
+            "cpus": os.cpu_count(),
+            "load": [round(n, 2) for n in os.getloadavg()],
+            **restarts(cluster, args.restarts, args.down),
+        }
     finally:
         cluster.close()
     print(json.dumps(results, indent=2))

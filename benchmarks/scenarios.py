@@ -8,14 +8,19 @@ and the floor's arguments from the same dict.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rules_engine import model as m
 
 FORWARDED = ("busy", "no_answer", "always", "scheduled", "manual", "unknown", "direct")
-SAID = ("water is flooding the basement", "I think there is a gas leak", "the boiler makes a noise",
-        "please call me back", "FLOODED kitchen")
+SAID = (
+    "water is flooding the basement",
+    "I think there is a gas leak",
+    "the boiler makes a noise",
+    "please call me back",
+    "FLOODED kitchen",
+)
 
 
 def dst_days(zone: str, year: int) -> list[date]:
@@ -37,14 +42,14 @@ def instants(zone: str, count: int, year: int = 2026, seed: int = 1, dst_share: 
     (every part of those days, the skipped and repeated hours included)."""
     rng = random.Random(seed)
     tz = ZoneInfo(zone)
-    start = datetime(year, 1, 1, tzinfo=tz).astimezone(timezone.utc)
-    seconds = int((datetime(year + 1, 1, 1, tzinfo=tz).astimezone(timezone.utc) - start).total_seconds())
+    start = datetime(year, 1, 1, tzinfo=tz).astimezone(UTC)
+    seconds = int((datetime(year + 1, 1, 1, tzinfo=tz).astimezone(UTC) - start).total_seconds())
     on_dst = dst_days(zone, year)
     picked = []
     for _ in range(count):
         if on_dst and rng.random() < dst_share:
             day = rng.choice(on_dst)
-            midnight = datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(timezone.utc)
+            midnight = datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
             picked.append(midnight + timedelta(seconds=rng.randrange(23 * 3600)))
         else:
             picked.append(start + timedelta(seconds=rng.randrange(seconds)))
@@ -79,7 +84,7 @@ def calls(client: m.Client, count: int, with_answers: bool, seed: int = 2) -> li
             "at": at,
             "forwarded": rng.choice(FORWARDED),
             "caller": rng.choice(vips) if vips and rng.random() < 0.1 else f"+1708555{rng.randrange(10000):04d}",
-            "language": rng.choice(languages + ["de"]) if rng.random() < 0.4 else None,
+            "language": rng.choice([*languages, "de"]) if rng.random() < 0.4 else None,
             "agent": "Sam" if rng.random() < 0.8 else None,
         }
         if with_answers:
@@ -91,5 +96,13 @@ def calls(client: m.Client, count: int, with_answers: bool, seed: int = 2) -> li
 
 def floor_args(scenario: dict) -> tuple:
     """The floor's positional arguments for a scenario (see `floor.decide`)."""
-    return (scenario["at"], scenario["forwarded"], scenario["caller"], scenario["number"],
-            scenario["language"], scenario["agent"], scenario.get("answers", {}), scenario.get("said"))
+    return (
+        scenario["at"],
+        scenario["forwarded"],
+        scenario["caller"],
+        scenario["number"],
+        scenario["language"],
+        scenario["agent"],
+        scenario.get("answers", {}),
+        scenario.get("said"),
+    )

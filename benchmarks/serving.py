@@ -54,9 +54,14 @@ def starts(work: Path, count: int) -> dict:
         file.write_text(file.read_text().replace("route {", "rout {", 1))
     broken, served = start(corpus, cache_dir=work / "cache-b")
     state = sum(f.stat().st_size for f in (work / "cache-b" / "last-good").rglob("*") if f.is_file())
-    return {"clients": count, "cold_s": {"without_last_good": round(cold_without, 2), "with": round(cold_with, 2)},
-            "cached_s": {"without_last_good": round(warm_without, 2), "with": round(warm_with, 2)},
-            "ten_broken_s": round(broken, 2), "served_with_ten_broken": served, "last_good_bytes": state}
+    return {
+        "clients": count,
+        "cold_s": {"without_last_good": round(cold_without, 2), "with": round(cold_with, 2)},
+        "cached_s": {"without_last_good": round(warm_without, 2), "with": round(warm_with, 2)},
+        "ten_broken_s": round(broken, 2),
+        "served_with_ten_broken": served,
+        "last_good_bytes": state,
+    }
 
 
 def release(folder: Path, corpus: list[Path]) -> None:
@@ -108,8 +113,11 @@ def deploys(work: Path, rounds: int) -> dict:
                     first.write_text(first.read_text() + f"\n# deploy {n}\n")
                     swap(work / "current", f"releases/v{n}")
                 latencies.append(follow(engine, client, before))
-        out[kind] = {"median_s": round(statistics.median(latencies), 3), "max_s": round(max(latencies), 3),
-                     "deploys": rounds}
+        out[kind] = {
+            "median_s": round(statistics.median(latencies), 3),
+            "max_s": round(max(latencies), 3),
+            "deploys": rounds,
+        }
     return out
 
 
@@ -126,15 +134,23 @@ def main() -> None:
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
     s, d = figures["starts"], figures["deploys"]
-    print(f"start, {s['clients']} clients, nothing cached   {s['cold_s']['without_last_good']} s; "
-          f"keeping last good versions: {s['cold_s']['with']} s")
-    print(f"start, everything cached            {s['cached_s']['without_last_good']} s; "
-          f"keeping last good versions: {s['cached_s']['with']} s")
-    print(f"restart with 10 files broken        {s['ten_broken_s']} s, {s['served_with_ten_broken']} clients served "
-          f"(last-good state on disk: {s['last_good_bytes'] / 2 ** 20:.1f} MiB)")
+    print(
+        f"start, {s['clients']} clients, nothing cached   {s['cold_s']['without_last_good']} s; "
+        f"keeping last good versions: {s['cold_s']['with']} s"
+    )
+    print(
+        f"start, everything cached            {s['cached_s']['without_last_good']} s; "
+        f"keeping last good versions: {s['cached_s']['with']} s"
+    )
+    print(
+        f"restart with 10 files broken        {s['ten_broken_s']} s, {s['served_with_ten_broken']} clients served "
+        f"(last-good state on disk: {s['last_good_bytes'] / 2**20:.1f} MiB)"
+    )
     for kind, figure in d.items():
-        print(f"deploy followed by watch(), {kind:<12} median {figure['median_s']} s, max {figure['max_s']} s "
-              f"over {figure['deploys']} deploys (target: within 2 s)")
+        print(
+            f"deploy followed by watch(), {kind:<12} median {figure['median_s']} s, max {figure['max_s']} s "
+            f"over {figure['deploys']} deploys (target: within 2 s)"
+        )
 
 
 if __name__ == "__main__":

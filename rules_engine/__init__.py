@@ -4,6 +4,7 @@ The routing daemon and the command line hold one object, `Engine`; everything el
 needs is exported here: the call and decision models, the settings, and the errors.
 """
 
+from .compiler.compile import compile_file, compile_text
 from .decide.call import Call
 from .decide.decision import Decision
 from .engine import Engine
@@ -14,7 +15,6 @@ from .errors import (
     RulesError,
     UnknownClientError,
 )
-from .compiler.compile import compile_file, compile_text
 from .runtime.settings import Settings
 
 __all__ = [

@@ -9,7 +9,8 @@ says so). Language names (`english`, `Spanish`) are read and written with its da
 from __future__ import annotations
 
 import functools
-from typing import Iterable, NamedTuple, Optional
+from collections.abc import Iterable
+from typing import NamedTuple
 
 import langcodes
 from langcodes.tag_parser import LanguageTagError
@@ -18,7 +19,7 @@ from langcodes.tag_parser import LanguageTagError
 class Match(NamedTuple):
     """The client's language a tag was matched to (None: none), and why, in words."""
 
-    language: Optional[str]
+    language: str | None
     why: str
 
 
@@ -39,8 +40,12 @@ def closest(tag: str, languages: tuple[str, ...]) -> Match:
         return Match(None, f"`{tag}` is not a language tag")
     if found is None:
         name = name_of(tag)
-        return Match(None, f"the client has no language close to `{tag}` ({name})" if name != tag
-                     else f"`{tag}` is not a language the engine knows")
+        return Match(
+            None,
+            f"the client has no language close to `{tag}` ({name})"
+            if name != tag
+            else f"`{tag}` is not a language the engine knows",
+        )
     return Match(found, f"`{tag}` ({name_of(tag)}) is a form of `{found}`")
 
 
@@ -53,7 +58,7 @@ def name_of(tag: str) -> str:
     return language.display_name() if language.is_valid() and language.language else tag
 
 
-def code_for_name(words: str) -> Optional[str]:
+def code_for_name(words: str) -> str | None:
     """`english` → `en`, `Mandarin` → `zh`: the code of a language named in English, or None."""
     try:
         return langcodes.standardize_tag(str(langcodes.find(words.strip())), macro=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 from . import model as m
 from . import phones
@@ -16,6 +17,7 @@ from .decide.decider import Decider
 from .decide.decision import Decision, LiveStateStamp
 from .decide.plan import ClientPlan
 from .errors import CallError, Diagnostic, RulesError, UnknownClientError, did_you_mean
+from .live import LiveOverride, LiveState, OwnerStatus
 from .outcomes import metrics as outcome_metrics
 from .outcomes.recorder import Recorder
 from .outcomes.recorder import open_store as open_outcome_store
@@ -26,7 +28,7 @@ from .runtime.compile_cache import CompileCache
 from .runtime.decision_log import DecisionLog, open_log
 from .runtime.last_good import LastGood
 from .runtime.settings import Settings
-from .runtime.state import LiveOverride, LiveState, LiveStateHealth, MemoryStore, OwnerStatus, Store
+from .runtime.state import LiveStateHealth, MemoryStore, Store
 from .runtime.stores import open_store
 from .runtime.watch import Watcher
 
@@ -52,10 +54,17 @@ class Engine:
     store when the settings name one, else one in memory.
     """
 
-    def __init__(self, path: str | Path, store: Optional[Store] = None,
-                 decision_log: Optional[DecisionLog] = None, default_language: Optional[str] = None,
-                 cache_dir: str | Path | None = None, last_good_dir: str | Path | None = None,
-                 keep_last_good: bool = True, outcomes: Optional[OutcomeStore] = None):
+    def __init__(
+        self,
+        path: str | Path,
+        store: Store | None = None,
+        decision_log: DecisionLog | None = None,
+        default_language: str | None = None,
+        cache_dir: str | Path | None = None,
+        last_good_dir: str | Path | None = None,
+        keep_last_good: bool = True,
+        outcomes: OutcomeStore | None = None,
+    ):
         self.path = Path(path)
         self.store: Store = store if store is not None else MemoryStore()
         self._shared_store = self.store.shared  # decisions from a shared store say how old their state is
@@ -68,8 +77,16 @@ class Engine:
         self._owned: list[Any] = []  # resources `close()` releases
         self._cache = CompileCache(cache_dir) if cache_dir is not None else None
         if not self.path.exists():  # at start-up a missing path is a mistake; on reload, see `reload`
-            raise RulesError([Diagnostic("error", "no such file or directory", str(self.path),
-                                         hint="the engine serves a .rules file or a directory of them")])
+            raise RulesError(
+                [
+                    Diagnostic(
+                        "error",
+                        "no such file or directory",
+                        str(self.path),
+                        hint="the engine serves a .rules file or a directory of them",
+                    )
+                ]
+            )
         if last_good_dir is None and cache_dir is not None:
             last_good_dir = Path(cache_dir) / "last-good"
         self._last_good = LastGood(self.path, last_good_dir if keep_last_good else None)
@@ -80,11 +97,11 @@ class Engine:
         self._catalog = self._settle(catalog)
 
     @classmethod
-    def from_path(cls, path: str | Path, **settings) -> "Engine":
+    def from_path(cls, path: str | Path, **settings) -> Engine:
         return cls(path, **settings)
 
     @classmethod
-    def from_settings(cls, settings: Settings | str | Path | None = None, **values: Any) -> "Engine":
+    def from_settings(cls, settings: Settings | str | Path | None = None, **values: Any) -> Engine:
         """An engine as the settings say: a `Settings`, a YAML settings file, or keyword values
         (`rules=…, store=…, decision_log=…, default_language=…`), which also override a file's."""
         if isinstance(settings, Settings):
@@ -97,15 +114,25 @@ class Engine:
         store = open_store(settings.store) if settings.store is not None else None
         log = outcomes = None
         try:
-            log = open_log(settings.decision_log, settings.decision_log_max_bytes,
-                           settings.decision_log_keep_files) if settings.decision_log is not None else None
+            log = (
+                open_log(settings.decision_log, settings.decision_log_max_bytes, settings.decision_log_keep_files)
+                if settings.decision_log is not None
+                else None
+            )
             outcomes = open_outcome_store(settings.store) if settings.store is not None else None
             last_good_dir = None  # in the cache directory if there is one, else beside a SQLite store
             if settings.cache_dir is None and isinstance(settings.store, Path):
                 last_good_dir = settings.store.with_name(settings.store.stem + ".last-good")
-            engine = cls(settings.rules, store=store, decision_log=log, default_language=settings.default_language,
-                         cache_dir=settings.cache_dir, last_good_dir=last_good_dir,
-                         keep_last_good=settings.keep_last_good, outcomes=outcomes)
+            engine = cls(
+                settings.rules,
+                store=store,
+                decision_log=log,
+                default_language=settings.default_language,
+                cache_dir=settings.cache_dir,
+                last_good_dir=last_good_dir,
+                keep_last_good=settings.keep_last_good,
+                outcomes=outcomes,
+            )
         except BaseException:
             for resource in (store, log, outcomes):
                 if resource is not None:
@@ -139,8 +166,7 @@ class Engine:
             self.decision_log.keep_sources(sources)
         return catalog
 
-    def watch(self, debounce: float = 0.2,
-              on_reload: Optional[Callable[[catalogs.ReloadReport], None]] = None) -> Watcher:
+    def watch(self, debounce: float = 0.2, on_reload: Callable[[catalogs.ReloadReport], None] | None = None) -> Watcher:
         """Reload whenever the rule files change, from a background thread, until the returned
         watcher is stopped (or used as a context manager), or the engine is closed."""
         watcher = Watcher(self, debounce, on_reload)
@@ -164,7 +190,7 @@ class Engine:
             resource.close()
         self._owned = []
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -183,7 +209,7 @@ class Engine:
     def warnings(self) -> tuple[Diagnostic, ...]:
         return self._catalog.warnings
 
-    def client(self, client_id: Optional[str] = None, number: Optional[str] = None) -> m.Client:
+    def client(self, client_id: str | None = None, number: str | None = None) -> m.Client:
         return self._served(client_id, number).client()
 
     def plan(self, client_id: str) -> ClientPlan:
@@ -191,7 +217,7 @@ class Engine:
         that time the stages (`decide.route_only`) or ask the client's calendars directly."""
         return self._served(client_id).ready().plan
 
-    def _served(self, client_id: Optional[str] = None, number: Optional[str] = None) -> catalogs.Served:
+    def _served(self, client_id: str | None = None, number: str | None = None) -> catalogs.Served:
         catalog = self._catalog
         if client_id is not None:
             found = catalog.clients.served.get(client_id)
@@ -209,7 +235,7 @@ class Engine:
             return catalog.clients.served[owner]
         raise UnknownClientError("a call needs a client id or a dialled number", field="client")
 
-    def decide(self, call: Call, call_id: Optional[str] = None) -> Decision:
+    def decide(self, call: Call, call_id: str | None = None) -> Decision:
         """Decide one call: greeting, script, urgency and route, with the trace of why.
 
         With a decision log configured, the decision is appended to it under `call_id`
@@ -217,20 +243,22 @@ class Engine:
         the facts reports need are recorded in the background (`record_outcome`).
         """
         if not isinstance(call, Call):
-            raise CallError(f"decide takes a Call, not {type(call).__name__}; "
-                            "Call(**fields) or Call.model_validate(mapping) makes one")
+            raise CallError(
+                f"decide takes a Call, not {type(call).__name__}; "
+                "Call(**fields) or Call.model_validate(mapping) makes one"
+            )
         bounded(call_id, "call_id")
         served = self._served(call.client, call.number).ready()
         plan = served.plan
         if call.answers:
             call = checked_answers(served.client, plan.answers, call)
-        if call.client is not None and call.number is not None:
-            if phone_key(call.number) not in plan.number_keys:
-                raise CallError(f"{call.number} is not a number of client `{served.client.id}`", field="number")
+        if call.client is not None and call.number is not None and phone_key(call.number) not in plan.number_keys:
+            raise CallError(f"{call.number} is not a number of client `{served.client.id}`", field="number")
         if self._shared_store:
             state, stamp = self.store.stamped(served.client.id)
-            decision = replace(Decider(plan, call, state, self.default_language).decision(),
-                               live_state=LiveStateStamp.of(stamp))
+            decision = replace(
+                Decider(plan, call, state, self.default_language).decision(), live_state=LiveStateStamp.of(stamp)
+            )
         else:
             decision = Decider(plan, call, self.store.snapshot(served.client.id), self.default_language).decision()
         self._log_decision(call, decision, call_id)
@@ -238,8 +266,9 @@ class Engine:
             self.outcomes.offer(call, decision, call_id)
         return decision
 
-    def set_status(self, client: str, note: str, until: Optional[datetime] = None,
-                   instructions: Optional[str] = None) -> None:
+    def set_status(
+        self, client: str, note: str, until: datetime | None = None, instructions: str | None = None
+    ) -> None:
         """Leave the owner's temporary status ("In court until 3pm"); it holds until `until`."""
         self.client(client)
         if not isinstance(note, str) or not note.strip():
@@ -258,8 +287,9 @@ class Engine:
 
     # ---- live on-call overrides -------------------------------------------------------------
 
-    def set_override(self, client: str, team: str, person: str, start: datetime, end: datetime,
-                     reason: Optional[str] = None) -> LiveOverride:
+    def set_override(
+        self, client: str, team: str, person: str, start: datetime, end: datetime, reason: str | None = None
+    ) -> LiveOverride:
         """`person` covers `team` from `start` to `end` (aware date-times), above every rotation."""
         served = self.client(client)
         for name, value in (("team", team), ("person", person)):
@@ -267,10 +297,14 @@ class Engine:
                 raise CallError("must be text", field=name)
         if team not in served.teams:
             hint = did_you_mean(team, served.teams)
-            raise CallError(f"client `{client}` has no on-call team `{team}`" + (f"; {hint}" if hint else ""), field="team")
+            raise CallError(
+                f"client `{client}` has no on-call team `{team}`" + (f"; {hint}" if hint else ""), field="team"
+            )
         if person not in served.contacts:
             hint = did_you_mean(person, served.contacts)
-            raise CallError(f"client `{client}` has no contact `{person}`" + (f"; {hint}" if hint else ""), field="person")
+            raise CallError(
+                f"client `{client}` has no contact `{person}`" + (f"; {hint}" if hint else ""), field="person"
+            )
         for name, value in (("start", start), ("end", end)):
             if not isinstance(value, datetime) or value.utcoffset() is None:
                 raise CallError("needs a date-time with a time zone offset", field=name)
@@ -283,12 +317,14 @@ class Engine:
         self.store.add_override(client, override)
         return override
 
-    def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
+    def clear_overrides(self, client: str, team: str | None = None) -> None:
         """Remove the live overrides of `client` (of one team only, if given)."""
         served = self.client(client)
         if team is not None and team not in served.teams:
             hint = did_you_mean(team, served.teams)
-            raise CallError(f"client `{client}` has no on-call team `{team}`" + (f"; {hint}" if hint else ""), field="team")
+            raise CallError(
+                f"client `{client}` has no on-call team `{team}`" + (f"; {hint}" if hint else ""), field="team"
+            )
         self.store.clear_overrides(client, team)
 
     def live_state(self, client: str) -> LiveState:
@@ -301,35 +337,69 @@ class Engine:
         (for a service's readiness check and metrics; docs/embedding.md)."""
         return self.store.health()
 
-    def _log_decision(self, call: Call, decision: Decision, call_id: Optional[str] = None) -> Optional[str]:
+    def _log_decision(self, call: Call, decision: Decision, call_id: str | None = None) -> str | None:
         """Append the decision to the decision log, if one is configured; returns its call id."""
         log = self.decision_log
         return log.write(call, decision, call_id) if log is not None else None
 
     # ---- call outcomes and the report (docs/metrics.md) ---------------------------------------
 
-    def record_outcome(self, call_id: str, outcome: str, *, at: Optional[datetime] = None,
-                       waited_seconds: Optional[float] = None, handled_seconds: Optional[float] = None,
-                       resolved: Optional[bool] = None, transferred: Optional[bool] = None,
-                       csat: Optional[float] = None, client: Optional[str] = None) -> Outcome:
+    def record_outcome(
+        self,
+        call_id: str,
+        outcome: str,
+        *,
+        at: datetime | None = None,
+        waited_seconds: float | None = None,
+        handled_seconds: float | None = None,
+        resolved: bool | None = None,
+        transferred: bool | None = None,
+        csat: float | None = None,
+        client: str | None = None,
+    ) -> Outcome:
         """How the call decided under `call_id` ended: `answered`, `abandoned`, `missed`, `failed`
         or `dropped`, once. `client`, when given, must be the call's client. Every value is
         checked; a problem is an `OutcomeError` naming the field."""
-        return self.outcomes.record_outcome(call_id, outcome, client=client, at=at, waited_seconds=waited_seconds,
-                                            handled_seconds=handled_seconds, resolved=resolved,
-                                            transferred=transferred, csat=csat)
+        return self.outcomes.record_outcome(
+            call_id,
+            outcome,
+            client=client,
+            at=at,
+            waited_seconds=waited_seconds,
+            handled_seconds=handled_seconds,
+            resolved=resolved,
+            transferred=transferred,
+            csat=csat,
+        )
 
-    def record_escalation(self, call_id: str, *, step: int, contact: str, method: str, result: str,
-                          at: datetime, client: Optional[str] = None) -> Escalation:
+    def record_escalation(
+        self,
+        call_id: str,
+        *,
+        step: int,
+        contact: str,
+        method: str,
+        result: str,
+        at: datetime,
+        client: str | None = None,
+    ) -> Escalation:
         """The result of one notification of the call's escalation plan: `step` (1, 2, … in the
         order the steps ran), the `contact` notified and by which `method`, and `result`
         (`acknowledged`, `no_answer` or `failed`) at `at`."""
-        return self.outcomes.record_escalation(call_id, self.client, client=client, step=step, contact=contact,
-                                               method=method, result=result, at=at)
+        return self.outcomes.record_escalation(
+            call_id, self.client, client=client, step=step, contact=contact, method=method, result=result, at=at
+        )
 
-    def report(self, client: str, start: date | datetime, end: date | datetime, *,
-               short_abandon_seconds: float = 5, service_level_seconds: float = 20,
-               fcr_window: timedelta = timedelta(days=7)) -> dict:
+    def report(
+        self,
+        client: str,
+        start: date | datetime,
+        end: date | datetime,
+        *,
+        short_abandon_seconds: float = 5,
+        service_level_seconds: float = 20,
+        fcr_window: timedelta = timedelta(days=7),
+    ) -> dict:
         """The client's calls decided from `start` to `end` (dates: whole local days, `end`
         included) and how they ended, as a JSON-ready dict (every key: docs/metrics.md)."""
         parameters = outcome_metrics.parameters(short_abandon_seconds, service_level_seconds, fcr_window)

@@ -15,8 +15,9 @@ translated into one of these at the boundary where it happens.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, Optional, Sequence
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m"}  # bold red, bold yellow
@@ -30,8 +31,8 @@ class Diagnostic:
     file: str
     line: int = 0
     column: int = 0
-    hint: Optional[str] = None
-    source_line: Optional[str] = field(default=None, compare=False)
+    hint: str | None = None
+    source_line: str | None = field(default=None, compare=False)
 
     def render(self, colour: bool = False) -> str:
         """The diagnostic as people read it; with `colour`, the severity and the caret in ANSI
@@ -72,7 +73,7 @@ class SourceText:
     lines: tuple[str, ...]
 
     @classmethod
-    def of(cls, path: str, text: str) -> "SourceText":
+    def of(cls, path: str, text: str) -> SourceText:
         """The lines as the parser counts them, ended by `\n` alone (a `\r` before it is left
         out), so that a form feed or U+2028 in a comment never shifts the line quoted."""
         lines = text.split("\n")
@@ -80,18 +81,21 @@ class SourceText:
             lines.pop()  # the text's last line ends with a newline
         return cls(path, tuple(line.removesuffix("\r") for line in lines))
 
-    def diagnostic(self, severity: Severity, message: str, line: int = 0, column: int = 0,
-                   hint: Optional[str] = None) -> Diagnostic:
+    def diagnostic(
+        self, severity: Severity, message: str, line: int = 0, column: int = 0, hint: str | None = None
+    ) -> Diagnostic:
         """At `line`:`column` (1-based), quoting that line; at no position when `line` is 0."""
         if not line:
             return Diagnostic(severity, message, self.path, hint=hint)
         quoted = self.lines[line - 1] if line <= len(self.lines) else None
         return Diagnostic(severity, message, self.path, line, column, hint, quoted)
 
-    def at(self, severity: Severity, where: object, message: str, hint: Optional[str] = None) -> Diagnostic:
+    def at(self, severity: Severity, where: object, message: str, hint: str | None = None) -> Diagnostic:
         """At `where`: anything with a `line` and a `column` (a model `Pos`, a Lark token or a
         tree's `meta`), or None for no position."""
-        return self.diagnostic(severity, message, getattr(where, "line", 0) or 0, getattr(where, "column", 0) or 0, hint)
+        return self.diagnostic(
+            severity, message, getattr(where, "line", 0) or 0, getattr(where, "column", 0) or 0, hint
+        )
 
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
@@ -103,7 +107,7 @@ def render_all(diagnostics: Iterable[Diagnostic]) -> str:
     return "\n".join(d.render() for d in diagnostics)
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> Optional[str]:
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest known name, or None when nothing is close."""
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
@@ -135,7 +139,7 @@ class RulesError(RulesEngineError):
 class CallError(RulesEngineError):
     """A call given to `decide` is invalid: names the field and says what was expected."""
 
-    def __init__(self, message: str, field: Optional[str] = None):
+    def __init__(self, message: str, field: str | None = None):
         self.field = field
         super().__init__(f"{field}: {message}" if field else message)
 

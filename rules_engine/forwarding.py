@@ -6,28 +6,30 @@ and a file that uses an RFC name is told which short name to write (`no-answer` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping, Optional
 
 from .model import FORWARDING_REASONS
 
 # RFC 5806 Diversion reasons (and the short names, hyphenated) → the short names of the spec.
 # Written with hyphens; `normalise_reason` turns underscores into hyphens before the look-up.
-REASONS: Mapping[str, str] = MappingProxyType({
-    **{name.replace("_", "-"): name for name in FORWARDING_REASONS},
-    "unconditional": "always",
-    "follow-me": "always",         # forwarding the user set up to follow them everywhere
-    "time-of-day": "scheduled",
-    "deflection": "manual",        # the user sent the ringing call on by hand
-    "do-not-disturb": "manual",    # the user switched on do-not-disturb
-    "away": "manual",              # the user said they are away
-    "user-busy": "busy",
-    "no-answer": "no_answer",
-    "out-of-service": "unavailable",
-})
+REASONS: Mapping[str, str] = MappingProxyType(
+    {
+        **{name.replace("_", "-"): name for name in FORWARDING_REASONS},
+        "unconditional": "always",
+        "follow-me": "always",  # forwarding the user set up to follow them everywhere
+        "time-of-day": "scheduled",
+        "deflection": "manual",  # the user sent the ringing call on by hand
+        "do-not-disturb": "manual",  # the user switched on do-not-disturb
+        "away": "manual",  # the user said they are away
+        "user-busy": "busy",
+        "no-answer": "no_answer",
+        "out-of-service": "unavailable",
+    }
+)
 
 
-def normalise_reason(value: Optional[str]) -> str:
+def normalise_reason(value: str | None) -> str:
     """A short name or an RFC 5806 reason (any case, `-` or `_`) → the spec's short name."""
     if value is None:
         return "unknown"
@@ -43,7 +45,7 @@ def normalise_reason(value: Optional[str]) -> str:
         ) from None
 
 
-def written_reason_hint(word: str) -> Optional[str]:
+def written_reason_hint(word: str) -> str | None:
     """`write `no_answer`` for a reason written in a rule file as a switch sends it (an RFC
     5806 name, or a short name with `-`); None when the word is no reason at all."""
     short = REASONS.get(word.lower().replace("_", "-"))

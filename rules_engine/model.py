@@ -11,9 +11,10 @@ wherever they are written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from itertools import chain
-from typing import Callable, Literal, Optional, TypeVar, Union
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,7 +33,7 @@ class Pos(BaseModel):
 
 class Node(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-    pos: Optional[Pos] = Field(default=None, exclude=True, repr=False)
+    pos: Pos | None = Field(default=None, exclude=True, repr=False)
 
     def __eq__(self, other: object) -> bool:
         if type(self) is not type(other):
@@ -187,7 +188,7 @@ def fold(
     return atom(cond)
 
 
-def atoms(cond: Optional[Cond]) -> tuple[Cond, ...]:
+def atoms(cond: Cond | None) -> tuple[Cond, ...]:
     """Every atom of a condition in the order written, connectives looked through; none for
     `None` (an unconditional rule)."""
     if cond is None:
@@ -212,7 +213,7 @@ class Template(Node):
     """A text with placeholders, split once at compile time into literal parts and holes."""
 
     source: str
-    parts: tuple[Union[str, Placeholder], ...] = ()
+    parts: tuple[str | Placeholder, ...] = ()
 
 
 class Text(Node):
@@ -242,7 +243,7 @@ class Window(Node):
 
 
 class Closure(Node):
-    title: Optional[str]
+    title: str | None
     start: DateTimeLit
     end: DateTimeLit
 
@@ -256,7 +257,7 @@ class Region(Node):
     """A public-holiday calendar of the `holidays` package: country and optional subdivision."""
 
     country: str
-    subdivision: Optional[str] = None
+    subdivision: str | None = None
 
 
 class Contact(Node):
@@ -274,7 +275,7 @@ class Rotation(Node):
     period_days: int
     start: DateTimeLit
     members: tuple[Name, ...]
-    only: Optional[Cond] = None
+    only: Cond | None = None
 
 
 class Override(Node):
@@ -351,7 +352,7 @@ class Escalation(Node):
     name: str
     steps: tuple[Step, ...]
     repeat: int = 1
-    final: Optional[Action] = None
+    final: Action | None = None
 
 
 # ---- what the agent says and asks, urgency and routes ---------------------------------------
@@ -359,8 +360,8 @@ class Escalation(Node):
 
 class Greeting(Node):
     name: str
-    title: Optional[str] = None
-    when: Optional[Cond] = None
+    title: str | None = None
+    when: Cond | None = None
     texts: dict[str, Template]
 
 
@@ -369,8 +370,8 @@ class Ask(Node):
     prompt: Text
     required: bool = False
     phone: bool = False
-    choices: Optional[tuple[Name, ...]] = None
-    when: Optional[Cond] = None
+    choices: tuple[Name, ...] | None = None
+    when: Cond | None = None
 
 
 class Say(Node):
@@ -379,21 +380,21 @@ class Say(Node):
 
 class Script(Node):
     name: str
-    steps: tuple[Union[Ask, Say], ...]
+    steps: tuple[Ask | Say, ...]
 
 
 class ScriptChoice(Node):
     script: str
-    when: Optional[Cond] = None
+    when: Cond | None = None
 
 
 class UrgencyRule(Node):
     level: str
-    when: Optional[Cond] = None
+    when: Cond | None = None
 
 
 class RouteRule(Node):
-    when: Optional[Cond] = None
+    when: Cond | None = None
     actions: tuple[Action, ...]
 
 
@@ -401,7 +402,7 @@ class Client(Node):
     """One client's compiled rules."""
 
     id: str
-    title: Optional[str] = None
+    title: str | None = None
     path: str
     # The text compiled, so that diagnostics made after compiling (on-call coverage) quote the
     # lines that were compiled, not a file re-read later; out of dumps and reprs, as positions are.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Optional
 
 import phonenumbers
 from phonenumbers import NumberParseException, ValidationResult
@@ -34,14 +33,14 @@ OTHER_LENGTH = ("has a length that no number of country code +{} has", "check th
 class PhoneError(ValueError):
     """A text that is not a possible phone number; `hint` says how to write one."""
 
-    def __init__(self, message: str, hint: Optional[str] = None):
+    def __init__(self, message: str, hint: str | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
 
 
 @functools.lru_cache(maxsize=4096)
-def e164(text: str, region: Optional[str] = None) -> str:
+def e164(text: str, region: str | None = None) -> str:
     """`text` as an E.164 number (`+13125550100`), or `PhoneError` saying why it is not one.
 
     `region` (an ISO country code) reads a national form (`(312) 555-0177`) as a number of
@@ -55,9 +54,11 @@ def e164(text: str, region: Optional[str] = None) -> str:
     except NumberParseException as exc:
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
             if candidate.lstrip().startswith("+"):
-                raise PhoneError(f"`{text}` does not start with a known country code",
-                                 "the digits after `+` begin with the country code: 1 for North America, "
-                                 "44 for the UK, 61 for Australia…") from None
+                raise PhoneError(
+                    f"`{text}` does not start with a known country code",
+                    "the digits after `+` begin with the country code: 1 for North America, "
+                    "44 for the UK, 61 for Australia…",
+                ) from None
             raise PhoneError(f"`{text}` has no country code", INTERNATIONAL) from None
         raise PhoneError(f"`{text}` is not a phone number", INTERNATIONAL) from None
     if number.extension:
@@ -69,12 +70,14 @@ def e164(text: str, region: Optional[str] = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def written_problem(text: str) -> Optional[PhoneError]:
+def written_problem(text: str) -> PhoneError | None:
     """Why a number written in a rule file is not right, or None: the file's form is E.164
     exactly (no spaces or dashes), so that the number reads the same everywhere it is used."""
     if not DIGITS.match(text):
-        return PhoneError(f"`{text}` is not a valid phone number",
-                          'write numbers in international form: "+" country code and number, no spaces, e.g. "+13125550100"')
+        return PhoneError(
+            f"`{text}` is not a valid phone number",
+            'write numbers in international form: "+" country code and number, no spaces, e.g. "+13125550100"',
+        )
     try:
         e164(text)
     except PhoneError as exc:
@@ -83,7 +86,7 @@ def written_problem(text: str) -> Optional[PhoneError]:
 
 
 @functools.lru_cache(maxsize=1024)
-def region_of(number: str) -> Optional[str]:
+def region_of(number: str) -> str | None:
     """The country (ISO code) of an E.164 number, for reading national forms said beside it."""
     try:
         return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Optional, Sequence
 
 from .decide.call import Call
 from .decide.schema import decision_schema
@@ -29,11 +29,13 @@ SCHEMAS: dict[str, Callable[[], dict]] = {
 
 def documents() -> dict[str, str]:
     """Each schema file's name and its text, as written."""
-    return {name: json.dumps({"$schema": DRAFT, **schema()}, indent=2, ensure_ascii=False) + "\n"
-            for name, schema in SCHEMAS.items()}
+    return {
+        name: json.dumps({"$schema": DRAFT, **schema()}, indent=2, ensure_ascii=False) + "\n"
+        for name, schema in SCHEMAS.items()
+    }
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) > 1 or any(a.startswith("-") for a in args):
         print("usage: python -m rules_engine.schemas [FOLDER]   (default: docs/schemas)", file=sys.stderr)

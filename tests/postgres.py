@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -27,8 +27,10 @@ def admin_connection(admin_url: str = ADMIN_URL) -> psycopg.Connection:
         return psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[0]
-        message = (f"no PostgreSQL server at {admin_url} ({reason}); to run these tests, start one there with "
-                   f"trust authentication for user postgres, or set RULES_ENGINE_TEST_POSTGRES to the URL of one")
+        message = (
+            f"no PostgreSQL server at {admin_url} ({reason}); to run these tests, start one there with "
+            f"trust authentication for user postgres, or set RULES_ENGINE_TEST_POSTGRES to the URL of one"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

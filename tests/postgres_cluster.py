@@ -25,14 +25,13 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
 STOP_WAIT = 20  # seconds pg_ctl waits for a stop or a start before giving up
 
 
-def server_programs() -> Optional[Path]:
+def server_programs() -> Path | None:
     """The folder of the newest installed `initdb` and `pg_ctl`, or None."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda path: int(Path(path).parts[-3]))
     if found:
@@ -64,23 +63,41 @@ class PrivateCluster:
         try:
             if self.as_owner:
                 shutil.chown(self.folder, user="postgres", group="postgres")
-            self._run("initdb", "-D", str(self.data), "--auth=trust", "--username=postgres", "--encoding=UTF8",
-                      "--locale=C", "--no-sync", "--no-instructions")
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data),
+                "--auth=trust",
+                "--username=postgres",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+                "--no-instructions",
+            )
             with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
-                conf.write(f"\n# rules-engine tests: a private server\nlisten_addresses = '127.0.0.1'\n"
-                           f"port = {self.port}\nunix_socket_directories = '{self.folder}'\n"
-                           f"max_connections = 40\nshared_buffers = 16MB\nfsync = off\n")
+                conf.write(
+                    f"\n# rules-engine tests: a private server\nlisten_addresses = '127.0.0.1'\n"
+                    f"port = {self.port}\nunix_socket_directories = '{self.folder}'\n"
+                    f"max_connections = 40\nshared_buffers = 16MB\nfsync = off\n"
+                )
             self.start()
         except BaseException:
             self.close()
             raise
 
     def _run(self, program: str, *args: str, timeout: float = 60) -> None:
-        done = subprocess.run([*self.as_owner, str(self.programs / program), *args], capture_output=True,
-                              text=True, timeout=timeout, cwd=self.folder)
+        done = subprocess.run(
+            [*self.as_owner, str(self.programs / program), *args],
+            check=False,  # the exit status is read below
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=self.folder,
+        )
         if done.returncode != 0:
-            raise RuntimeError(f"{program} {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
-                               f"{self._log_tail()}")
+            raise RuntimeError(
+                f"{program} {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}{self._log_tail()}"
+            )
 
     def _log_tail(self) -> str:
         try:
@@ -90,13 +107,31 @@ class PrivateCluster:
 
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
-        self._run("pg_ctl", "start", "--wait", f"--timeout={STOP_WAIT}", "-D", str(self.data), "-l", str(self.log),
-                  timeout=STOP_WAIT + 10)
+        self._run(
+            "pg_ctl",
+            "start",
+            "--wait",
+            f"--timeout={STOP_WAIT}",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            timeout=STOP_WAIT + 10,
+        )
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server: `fast` ends every session and rolls back open transactions."""
-        self._run("pg_ctl", "stop", "--wait", f"--timeout={STOP_WAIT}", "-D", str(self.data), "-m", mode,
-                  timeout=STOP_WAIT + 10)
+        self._run(
+            "pg_ctl",
+            "stop",
+            "--wait",
+            f"--timeout={STOP_WAIT}",
+            "-D",
+            str(self.data),
+            "-m",
+            mode,
+            timeout=STOP_WAIT + 10,
+        )
 
     def restart(self) -> None:
         self.stop()
@@ -136,8 +171,10 @@ def private_cluster() -> PrivateCluster:
         missing = "running as root, but no `postgres` OS user or no `runuser` to run the server as"
     else:
         return PrivateCluster(programs)
-    message = (f"{missing}; to run the tests that restart a database, install PostgreSQL's server "
-               f"(Debian: apt-get install postgresql, which adds the `postgres` user)")
+    message = (
+        f"{missing}; to run the tests that restart a database, install PostgreSQL's server "
+        f"(Debian: apt-get install postgresql, which adds the `postgres` user)"
+    )
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)

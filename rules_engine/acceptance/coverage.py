@@ -49,7 +49,9 @@ def rules_of(client: m.Client) -> list[tuple[str, int, str]]:
     for g in client.greetings:
         rules.append(("greeting", condition_line(g), f"greeting {g.name}"))
     for c in client.script_choices:
-        rules.append(("script", condition_line(c), f"choose script {c.script}" + (" otherwise" if c.when is None else "")))
+        rules.append(
+            ("script", condition_line(c), f"choose script {c.script}" + (" otherwise" if c.when is None else ""))
+        )
     for u in client.urgency:
         rules.append(("urgency", condition_line(u), f"urgency {u.level}" + (" otherwise" if u.when is None else "")))
     for i, r in enumerate(client.routes, 1):

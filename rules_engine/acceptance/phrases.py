@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from .. import caller_languages
 
@@ -35,12 +34,12 @@ def seconds_of(amount: str, unit: str) -> int:
     return int(amount) * UNIT_SECONDS[unit.rstrip("s")]
 
 
-def iso_seconds(iso: str) -> Optional[int]:
+def iso_seconds(iso: str) -> int | None:
     """A decision's ISO 8601 duration (`PT1H30M`) in seconds, or None if it is not one."""
     match = ISO_DURATION.match(iso or "")
     if match is None:
         return None
-    return sum(int(n or 0) * size for n, size in zip(match.groups(), UNIT_SECONDS.values()))
+    return sum(int(n or 0) * size for n, size in zip(match.groups(), UNIT_SECONDS.values(), strict=True))
 
 
 def in_words(seconds: int) -> str:

@@ -23,7 +23,7 @@ def gherkin_problem(text: str) -> str:
     name, _, first = lines[found[-1]].partition(": ")
     if name.endswith("NoScenariosFound"):
         return f"No scenario in {first.strip('[]')}: each one starts with `Scenario:` or `Scenario Outline:`."
-    return "\n".join([first, *lines[found[-1] + 1:]])
+    return "\n".join([first, *lines[found[-1] + 1 :]])
 
 
 class ScenarioReporter:

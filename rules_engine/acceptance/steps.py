@@ -40,14 +40,19 @@ Q = r'"(?P<{}>[^"]*)"'
 
 def phrase(decorator, keyword: str):
     """pytest-bdd's `given`/`when`/`then`, each phrase also registered for "did you mean"."""
+
     def step(pattern, **options):
         register(keyword, getattr(pattern, "name", pattern))
         return decorator(pattern, **options)
+
     return step
 
 
-given, when, then = (phrase(pytest_bdd.given, "Given"), phrase(pytest_bdd.when, "When"),
-                     phrase(pytest_bdd.then, "Then"))
+given, when, then = (
+    phrase(pytest_bdd.given, "Given"),
+    phrase(pytest_bdd.when, "When"),
+    phrase(pytest_bdd.then, "Then"),
+)
 
 
 def quoted(name: str) -> str:
@@ -121,13 +126,16 @@ def pytest_runtest_makereport(item, call):
 
 # ---- Given: which rules, which client ------------------------------------------------------------------
 
+
 @given(parsers.re(r"the client " + quoted("client")))
 def given_client(world: World, client: str, request):
     world.client_id = client
     where = world.rules_path or world.rules_dir
     # With neither `--rules` nor `Given the rules in …`, the clients come from client_configs/.
     chosen = world.rules_path is not None or request.config.getoption("--rules") is not None
-    pass_rules = "" if chosen else "\nPass --rules PATH (the .rules file or directory this client is in) to run its scenarios."
+    pass_rules = (
+        "" if chosen else "\nPass --rules PATH (the .rules file or directory this client is in) to run its scenarios."
+    )
     if not where.exists():
         raise ScenarioFailure(f'There are no rules at {where}, so there is no client "{client}"' + pass_rules)
     try:
@@ -135,9 +143,13 @@ def given_client(world: World, client: str, request):
     except UnknownClientError:
         known = sorted(world.engine.clients)
         hint = did_you_mean(client, known)
-        raise ScenarioFailure(f'There is no client "{client}" in {where}'
-                              + (f"; {hint}" if hint else "")
-                              + "\nThe clients there are: " + (", ".join(known) or "none") + pass_rules) from None
+        raise ScenarioFailure(
+            f'There is no client "{client}" in {where}'
+            + (f"; {hint}" if hint else "")
+            + "\nThe clients there are: "
+            + (", ".join(known) or "none")
+            + pass_rules
+        ) from None
     world.changed()
 
 
@@ -153,6 +165,7 @@ def given_rules(world: World, path: str, request):
 
 
 # ---- Given: when, why, who ---------------------------------------------------------------------------------
+
 
 @given(parsers.re(r"it is (?:(?P<weekday>[A-Za-z]+) )?(?P<day>\d{4}-\d\d-\d\d) at (?P<time>\d\d?:\d\d)"))
 def given_local_time(world: World, weekday: str | None, day: str, time: str):
@@ -218,7 +231,11 @@ def given_agent(world: World, agent: str):
     world.changed()
 
 
-@given(parsers.re(r"the owner's status is " + quoted("note") + r"(?: until (?P<until>\d\d?:\d\d|\d{4}-\d\d-\d\d[ T]\d\d:\d\d))?"))
+@given(
+    parsers.re(
+        r"the owner's status is " + quoted("note") + r"(?: until (?P<until>\d\d?:\d\d|\d{4}-\d\d-\d\d[ T]\d\d:\d\d))?"
+    )
+)
 def given_status(world: World, note: str, until: str | None):
     status: dict = {"note": note}
     if until:
@@ -226,7 +243,7 @@ def given_status(world: World, note: str, until: str | None):
         tz = clock.zone(client.timezone)
         if len(until) <= 5:
             base = world.at if world.at is not None else datetime.now()
-            local = (base.astimezone(tz).replace(tzinfo=None) if base.tzinfo else base)
+            local = base.astimezone(tz).replace(tzinfo=None) if base.tzinfo else base
             hours, minutes = (int(x) for x in until.split(":"))
             local_until = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
         else:
@@ -237,6 +254,7 @@ def given_status(world: World, note: str, until: str | None):
 
 
 # ---- When: what the caller says ---------------------------------------------------------------------------
+
 
 @when(parsers.re(r"the caller reports " + quoted("value")))
 def when_reports(world: World, value: str):
@@ -262,6 +280,7 @@ def when_call_arrives(world: World):
 
 
 # ---- Then: greeting, script, urgency -------------------------------------------------------------------------
+
 
 @then(parsers.re(r"the agent greets with " + quoted("greeting")))
 def then_greeting(world: World, greeting: str):
@@ -296,22 +315,29 @@ def then_script(world: World, script: str):
 def then_needs(world: World, field: str):
     needs = world.decide()["needs"]
     if field not in needs:
-        world.fail(f'the agent to still need "{field}"',
-                   "the engine needs " + (", ".join(f'"{n}"' for n in needs) if needs else "nothing more"))
+        world.fail(
+            f'the agent to still need "{field}"',
+            "the engine needs " + (", ".join(f'"{n}"' for n in needs) if needs else "nothing more"),
+        )
 
 
 @then("no route is chosen yet")
 def then_no_route(world: World):
     route = world.decide()["route"]
     if route is not None:
-        world.fail("no route until the questions are answered", f"route rule {route['rule']} (line {route.get('line')}) was chosen")
+        world.fail(
+            "no route until the questions are answered",
+            f"route rule {route['rule']} (line {route.get('line')}) was chosen",
+        )
 
 
 @then(parsers.re(r"the urgency is " + quoted("level")))
 def then_urgency(world: World, level: str):
     actual = world.decide()["urgency"]
     if actual != level:
-        world.fail(f'the urgency "{level}"', f'the urgency is "{actual}"' if actual else "the urgency is not decided yet")
+        world.fail(
+            f'the urgency "{level}"', f'the urgency is "{actual}"' if actual else "the urgency is not decided yet"
+        )
 
 
 @then("the urgency is not decided yet")
@@ -337,6 +363,7 @@ def then_not_window(world: World, window: str):
 
 # ---- Then: the route, action by action ------------------------------------------------------------------------
 
+
 def current_action(world: World, fallback: str | None = None) -> dict:
     """The route's action a step speaks of: the first, or with "if that fails, " the next one."""
     if fallback:
@@ -346,14 +373,21 @@ def current_action(world: World, fallback: str | None = None) -> dict:
         world.fail("a route", "no route is chosen yet; the engine needs " + ", ".join(world.decide()["needs"]))
     actions = route["actions"]
     if world.fallback >= len(actions):
-        world.fail(f"at least {world.fallback + 1} action(s) in the route", f"route rule {route['rule']} has {len(actions)}")
+        world.fail(
+            f"at least {world.fallback + 1} action(s) in the route", f"route rule {route['rule']} has {len(actions)}"
+        )
     return actions[world.fallback]
 
 
 def describe_action(action: dict) -> str:
     kind = action["kind"]
     if kind == "patch":
-        return "the call is patched to " + ", ".join(t.get("name") or t.get("address", "?") for t in action.get("targets", [])) if action.get("targets") else "the call is patched to nobody"
+        return (
+            "the call is patched to "
+            + ", ".join(t.get("name") or t.get("address", "?") for t in action.get("targets", []))
+            if action.get("targets")
+            else "the call is patched to nobody"
+        )
     if kind == "escalate":
         return f'the call is escalated by "{action["policy"]}"'
     if kind == "message":
@@ -362,7 +396,9 @@ def describe_action(action: dict) -> str:
         return f'the agent says "{action.get("say")}" and hangs up'
     if kind == "callback":
         seconds = iso_seconds(action.get("within"))
-        return "a callback is queued within " + (in_words(seconds) if seconds is not None else str(action.get("within")))
+        return "a callback is queued within " + (
+            in_words(seconds) if seconds is not None else str(action.get("within"))
+        )
     return f"the call goes to {kind}"
 
 
@@ -383,8 +419,15 @@ def then_patched(world: World, who: str, fallback: str | None):
         world.fail(f'the call to be patched to "{who}"', describe_action(action))
 
 
-@then(parsers.re(r"(?P<fallback>if that fails, )?the call is escalated by " + quoted("policy")
-                 + r"(?: starting with " + quoted("who") + r" by (?P<method>call|sms|email))?"))
+@then(
+    parsers.re(
+        r"(?P<fallback>if that fails, )?the call is escalated by "
+        + quoted("policy")
+        + r"(?: starting with "
+        + quoted("who")
+        + r" by (?P<method>call|sms|email))?"
+    )
+)
 def then_escalated(world: World, policy: str, who: str | None, method: str | None, fallback: str | None):
     action = current_action(world, fallback)
     expected = f'the call to be escalated by "{policy}"' + (f' starting with "{who}" by {method}' if who else "")
@@ -399,14 +442,30 @@ def then_escalated(world: World, policy: str, who: str | None, method: str | Non
             world.fail(expected, f"the first step reaches {got}")
 
 
-@then(parsers.re(r"(?P<fallback>if that fails, )?a message is taken(?: with priority " + quoted("priority") + r")?"
-                 + r"(?: and sent by (?P<method>call|sms|email) to " + quoted("who") + r")?"))
+@then(
+    parsers.re(
+        r"(?P<fallback>if that fails, )?a message is taken(?: with priority "
+        + quoted("priority")
+        + r")?"
+        + r"(?: and sent by (?P<method>call|sms|email) to "
+        + quoted("who")
+        + r")?"
+    )
+)
 def then_message(world: World, priority: str | None, method: str | None, who: str | None, fallback: str | None):
     check_message(world, current_action(world, fallback), priority, method, who, "a message to be taken")
 
 
-@then(parsers.re(r"if nobody acknowledges, a message is taken(?: with priority " + quoted("priority") + r")?"
-                 + r"(?: and sent by (?P<method>call|sms|email) to " + quoted("who") + r")?"))
+@then(
+    parsers.re(
+        r"if nobody acknowledges, a message is taken(?: with priority "
+        + quoted("priority")
+        + r")?"
+        + r"(?: and sent by (?P<method>call|sms|email) to "
+        + quoted("who")
+        + r")?"
+    )
+)
 def then_finally_message(world: World, priority: str | None, method: str | None, who: str | None):
     action = current_action(world)
     expect_kind(world, action, "escalate", "an escalation whose last resort is a message")
@@ -438,7 +497,10 @@ def check_message(world: World, action: dict, priority, method, who, expected: s
     if priority and action.get("priority") != priority:
         world.fail(expected, describe_action(action))
     if who and not any(target_matches(t, who) and t.get("method") == method for t in action.get("targets", [])):
-        got = ", ".join(f"{t.get('method')} to {t.get('name') or t.get('address')}" for t in action.get("targets", [])) or "nobody"
+        got = (
+            ", ".join(f"{t.get('method')} to {t.get('name') or t.get('address')}" for t in action.get("targets", []))
+            or "nobody"
+        )
         world.fail(expected, f"the message goes by {got}")
 
 
@@ -447,8 +509,12 @@ def then_voicemail(world: World, fallback: str | None):
     expect_kind(world, current_action(world, fallback), "voicemail", "the call to go to voicemail")
 
 
-@then(parsers.re(r"(?P<fallback>if that fails, )?a callback is queued within (?P<amount>\d+) "
-                 r"(?P<unit>seconds?|minutes?|hours?|days?)"))
+@then(
+    parsers.re(
+        r"(?P<fallback>if that fails, )?a callback is queued within (?P<amount>\d+) "
+        r"(?P<unit>seconds?|minutes?|hours?|days?)"
+    )
+)
 def then_callback(world: World, amount: str, unit: str, fallback: str | None):
     """Durations compare as durations: `within 60 minutes` is the rule's `callback within 1h`."""
     action = current_action(world, fallback)
@@ -467,6 +533,7 @@ def then_hangup(world: World, text: str, fallback: str | None):
 
 
 # ---- Then: on call ----------------------------------------------------------------------------------------------
+
 
 @then(parsers.re(quoted("person") + r" is on call for " + quoted("team")))
 def then_on_call(world: World, person: str, team: str):

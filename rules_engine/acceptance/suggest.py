@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Optional
 
 CURLY = "“”„‟″‘’‚‛′"
 QUOTED = re.compile(r'"[^"]*"')
@@ -36,15 +35,17 @@ def readable(pattern: str) -> str:
             value = (match.group("name") or "…").upper()  # a date, a time, a word: say which
         else:
             value = body.split("|")[0]
-        text = text[: match.start()] + value + text[match.end():]
+        text = text[: match.start()] + value + text[match.end() :]
     return re.sub(r"\\(.)", r"\1", text).replace("?", "").strip()
 
 
-def hint(keyword: str, text: str) -> Optional[str]:
+def hint(keyword: str, text: str) -> str | None:
     """What to tell about a step the library has no phrase for: curly quotes, or the closest phrase."""
     if any(quote in text for quote in CURLY):
-        return ("its quotes are curly (“…”), as a word processor types them; "
-                'write straight quotes ("…"), as on a plain keyboard')
+        return (
+            "its quotes are curly (“…”), as a word processor types them; "
+            'write straight quotes ("…"), as on a plain keyboard'
+        )
     written = QUOTED.sub('"…"', f"{keyword} {text}")
     close = difflib.get_close_matches(written, _phrases, n=1, cutoff=0.6)
     return f"did you mean: {close[0]}" if close else None

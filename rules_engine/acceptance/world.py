@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from ..engine import Engine
 from ..schedule import clock
@@ -33,14 +33,14 @@ def engine_for(path: Path) -> Engine:
 @dataclass
 class World:
     rules_dir: Path
-    rules_path: Optional[Path] = None
-    client_id: Optional[str] = None
-    at: Optional[datetime] = None  # aware, or naive = client-local wall clock
+    rules_path: Path | None = None
+    client_id: str | None = None
+    at: datetime | None = None  # aware, or naive = client-local wall clock
     call: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, str] = field(default_factory=dict)
     said: list[str] = field(default_factory=list)
-    status: Optional[dict[str, Any]] = None
-    decision_json: Optional[dict] = None
+    status: dict[str, Any] | None = None
+    decision_json: dict | None = None
     fallback: int = 0  # which of the route's actions the next `Then` speaks of
 
     # ---- setting up the call ------------------------------------------------------------------
@@ -89,8 +89,13 @@ class World:
             if self.status is not None:
                 engine.set_status(client_id, **self.status)
             try:
-                call = Call(client=client_id, at=self.instant(), answers=dict(self.answers),
-                            said=" ".join(self.said) or None, **self.call)
+                call = Call(
+                    client=client_id,
+                    at=self.instant(),
+                    answers=dict(self.answers),
+                    said=" ".join(self.said) or None,
+                    **self.call,
+                )
                 decision = engine.decide(call)
             finally:
                 if self.status is not None:

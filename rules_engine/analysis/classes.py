@@ -19,8 +19,9 @@ The first value of each dimension is its default: nothing special about the call
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterable, Optional, Sequence
+from typing import Any
 
 from .. import model as m
 from ..decide.call import Call
@@ -56,8 +57,9 @@ class Dim:
         return self.by_signature[self.signature(raw)]
 
 
-def grouped(name: str, candidates: Sequence, signature: Callable[[Any], Hashable],
-            describe: Callable[[list], Any]) -> Dim:
+def grouped(
+    name: str, candidates: Sequence, signature: Callable[[Any], Hashable], describe: Callable[[list], Any]
+) -> Dim:
     """A dimension whose candidates are grouped by `signature`, in the candidates' order."""
     groups: dict[Hashable, list] = {}
     for candidate in candidates:
@@ -68,8 +70,13 @@ def grouped(name: str, candidates: Sequence, signature: Callable[[Any], Hashable
 
 def atoms_of(clients: Sequence[m.Client], kinds) -> list[tuple[int, m.Cond]]:
     """(client index, atom) for every atom of the given kinds in the clients' rules, once each."""
-    found = dict.fromkeys((i, atom) for i, client in enumerate(clients)
-                          for cond in rule_conditions(client) for atom in m.atoms(cond) if isinstance(atom, kinds))
+    found = dict.fromkeys(
+        (i, atom)
+        for i, client in enumerate(clients)
+        for cond in rule_conditions(client)
+        for atom in m.atoms(cond)
+        if isinstance(atom, kinds)
+    )
     return list(found)
 
 
@@ -102,8 +109,14 @@ class Dims:
     def __getitem__(self, name: str) -> Dim:
         return self.dims[name]
 
-    def by_atoms(self, name: str, atoms: list[tuple[int, m.Cond]], candidates: Sequence,
-                 describe: Callable[[list], Any], test: Callable[[int, m.Cond], Callable[[Any], bool]]) -> Dim:
+    def by_atoms(
+        self,
+        name: str,
+        atoms: list[tuple[int, m.Cond]],
+        candidates: Sequence,
+        describe: Callable[[list], Any],
+        test: Callable[[int, m.Cond], Callable[[Any], bool]],
+    ) -> Dim:
         """A dimension grouped by the truth of its atoms (`test(i, atom)` makes each one's test)."""
         tests = []
         for i, atom in atoms:
@@ -112,17 +125,27 @@ class Dims:
 
     # ---- the dimensions ------------------------------------------------------------------------
     def forwarded(self) -> Dim:
-        return self.by_atoms("forwarded", atoms_of(self.clients, m.Forwarded), ordered_reasons(self.clients), list,
-                             lambda i, atom: lambda reason: reason in atom.reasons)
+        return self.by_atoms(
+            "forwarded",
+            atoms_of(self.clients, m.Forwarded),
+            ordered_reasons(self.clients),
+            list,
+            lambda i, atom: lambda reason: reason in atom.reasons,
+        )
 
     def language(self) -> Dim:
         named = [n.value for client in self.clients for n in client.languages]
         named += [atom.language for _, atom in atoms_of(self.clients, m.LanguageIs)]
         other = next(code for code in ("xx", "zz", "qq") if code not in named)
-        by_atoms = self.by_atoms("language", atoms_of(self.clients, m.LanguageIs), [None, *dict.fromkeys(named), other], list,
-                                 lambda i, atom: lambda code: atom.language == (code or self.clients[i].default_language))
+        by_atoms = self.by_atoms(
+            "language",
+            atoms_of(self.clients, m.LanguageIs),
+            [None, *dict.fromkeys(named), other],
+            list,
+            lambda i, atom: lambda code: atom.language == (code or self.clients[i].default_language),
+        )
 
-        def heard(code: Optional[str]) -> tuple[str, ...]:
+        def heard(code: str | None) -> tuple[str, ...]:
             """The language each client's texts are read in for a caller speaking `code`."""
             out = []
             for client in self.clients:
@@ -131,20 +154,27 @@ class Dims:
                 out.append(spoken if spoken in known else client.default_language)
             return tuple(out)
 
-        return grouped("language", [None, *dict.fromkeys(named), other],
-                       lambda code: (by_atoms.signature(code), heard(code)),
-                       lambda members: [NOT_GIVEN if c is None else ANY_OTHER if c == other else c for c in members])
+        return grouped(
+            "language",
+            [None, *dict.fromkeys(named), other],
+            lambda code: (by_atoms.signature(code), heard(code)),
+            lambda members: [NOT_GIVEN if c is None else ANY_OTHER if c == other else c for c in members],
+        )
 
     def status(self) -> Dim:
-        return self.by_atoms("status", atoms_of(self.clients, m.Status), [False, True], lambda members: members[0],
-                             lambda i, atom: bool)
+        return self.by_atoms(
+            "status", atoms_of(self.clients, m.Status), [False, True], lambda members: members[0], lambda i, atom: bool
+        )
 
     def numbers(self, fact: str) -> Dim:
         kinds = (m.CallerIs, m.CallerIn) if fact == "caller" else (m.DialedIs, m.DialedIn)
         named: list[str] = []
         for i, atom in atoms_of(self.clients, kinds):
-            named += [n.value for n in self.clients[i].lists[atom.list].numbers] \
-                if isinstance(atom, (m.CallerIn, m.DialedIn)) else [atom.number]
+            named += (
+                [n.value for n in self.clients[i].lists[atom.list].numbers]
+                if isinstance(atom, (m.CallerIn, m.DialedIn))
+                else [atom.number]
+            )
         if fact == "dialed":
             named += [n.value for client in self.clients for n in client.numbers]
         assert OTHER_NUMBER not in named, "pick another stand-in number"
@@ -156,25 +186,43 @@ class Dims:
             wanted = phone_key(atom.number)
             return lambda number: number is not None and phone_key(number) == wanted
 
-        return self.by_atoms(fact, atoms_of(self.clients, kinds), [None, *dict.fromkeys(named), OTHER_NUMBER], number_label, test)
+        return self.by_atoms(
+            fact, atoms_of(self.clients, kinds), [None, *dict.fromkeys(named), OTHER_NUMBER], number_label, test
+        )
 
     def answers(self) -> list[Dim]:
         atoms = atoms_of(self.clients, (m.FieldSet, m.FieldIs, m.FieldIn))
         dims = []
         for field in dict.fromkeys(atom.field for _, atom in atoms):
             mine = [(i, atom) for i, atom in atoms if atom.field == field]
-            values = [v for _, atom in mine for v in ((atom.value,) if isinstance(atom, m.FieldIs)
-                                                      else getattr(atom, "values", ()))]
-            values += [c.value for client in self.clients for script in client.scripts.values()
-                       for step in script.steps if isinstance(step, m.Ask) and step.field == field
-                       for c in step.choices or ()]
+            values = [
+                v
+                for _, atom in mine
+                for v in ((atom.value,) if isinstance(atom, m.FieldIs) else getattr(atom, "values", ()))
+            ]
+            values += [
+                c.value
+                for client in self.clients
+                for script in client.scripts.values()
+                for step in script.steps
+                if isinstance(step, m.Ask) and step.field == field
+                for c in step.choices or ()
+            ]
             first_spelling: dict[str, str] = {}
             for value in values:
                 first_spelling.setdefault(value.casefold(), value)
             assert OTHER_ANSWER.casefold() not in first_spelling, "pick another stand-in answer"
-            dims.append(self.by_atoms(f"answers.{field}", mine, [None, *first_spelling.values(), OTHER_ANSWER],
-                                      lambda members: [NOT_GIVEN if v is None else ANY_OTHER if v == OTHER_ANSWER
-                                                       else v for v in members], answer_test))
+            dims.append(
+                self.by_atoms(
+                    f"answers.{field}",
+                    mine,
+                    [None, *first_spelling.values(), OTHER_ANSWER],
+                    lambda members: [
+                        NOT_GIVEN if v is None else ANY_OTHER if v == OTHER_ANSWER else v for v in members
+                    ],
+                    answer_test,
+                )
+            )
         return dims
 
     def said(self) -> Dim:
@@ -183,7 +231,7 @@ class Dims:
         # A text's class is the union of the classes of the phrases it contains, so every class
         # is found by joining phrases, with a separator no phrase can match across.
         phrases = dict.fromkeys(p for _, atom in atoms_of(self.clients, m.Said) for p in atom.phrases)
-        texts: dict[Hashable, Optional[str]] = {signature(None): None}
+        texts: dict[Hashable, str | None] = {signature(None): None}
         for phrase in phrases:
             texts.setdefault(signature(phrase), phrase)
         grown = True
@@ -194,15 +242,19 @@ class Dims:
                 if signature(joined) not in texts and len(texts) < MAX_SAID_CLASSES:
                     texts[signature(joined)] = joined
                     grown = True
-        return grouped("said", list(texts.values()), signature,
-                       lambda members: [] if members[0] is None else members[0].split(" / "))
+        return grouped(
+            "said",
+            list(texts.values()),
+            signature,
+            lambda members: [] if members[0] is None else members[0].split(" / "),
+        )
 
     # ---- calls -------------------------------------------------------------------------------------
     def sample(self, assignment: dict[str, Value], name: str) -> Any:
         value = assignment.get(name)
         return (value if value is not None else self.dims[name].values[0]).sample
 
-    def answer(self, assignment: dict[str, Value], field: str) -> Optional[str]:
+    def answer(self, assignment: dict[str, Value], field: str) -> str | None:
         """The answer to `field` a representative call carries (none to a field no rule tests)."""
         name = f"answers.{field}"
         return self.sample(assignment, name) if name in self.dims else None
@@ -212,19 +264,34 @@ class Dims:
 
         `trusted` skips validating it: the samples are the engine's own normal forms already
         (a short reason, phone numbers and answers without spaces), and a search makes many."""
-        answers = {name.partition(".")[2]: self.sample(assignment, name)
-                   for name in self.order if name.startswith("answers.")}
-        fields = dict(client=client.id, at=at, forwarded=self.sample(assignment, "forwarded"),
-                      language=self.sample(assignment, "language"), caller=self.sample(assignment, "caller"),
-                      number=self.sample(assignment, "dialed"), said=self.sample(assignment, "said"),
-                      answers={field: value for field, value in answers.items() if value is not None})
+        answers = {
+            name.partition(".")[2]: self.sample(assignment, name) for name in self.order if name.startswith("answers.")
+        }
+        fields = dict(
+            client=client.id,
+            at=at,
+            forwarded=self.sample(assignment, "forwarded"),
+            language=self.sample(assignment, "language"),
+            caller=self.sample(assignment, "caller"),
+            number=self.sample(assignment, "dialed"),
+            said=self.sample(assignment, "said"),
+            answers={field: value for field, value in answers.items() if value is not None},
+        )
         return Call.model_construct(**fields, agent=None) if trusted else Call(**fields)
 
     def classify(self, call: Call, status: bool) -> dict[str, Value]:
         """The class of each dimension a concrete call falls in."""
-        raw = {"forwarded": call.forwarded, "language": call.language, "status": status, "caller": call.caller,
-               "dialed": call.number, "said": call.said}
-        raw.update({name: call.answers.get(name.partition(".")[2]) for name in self.order if name.startswith("answers.")})
+        raw = {
+            "forwarded": call.forwarded,
+            "language": call.language,
+            "status": status,
+            "caller": call.caller,
+            "dialed": call.number,
+            "said": call.said,
+        }
+        raw.update(
+            {name: call.answers.get(name.partition(".")[2]) for name in self.order if name.startswith("answers.")}
+        )
         return {name: self.dims[name].classify(raw[name]) for name in self.order}
 
     def when(self, assignment: dict[str, Value]) -> dict:
@@ -243,7 +310,7 @@ class Dims:
         return list(value.label) if value is not None else ordered_reasons(self.clients)
 
 
-def answer_test(i: int, atom: m.Cond) -> Callable[[Optional[str]], Optional[bool]]:
+def answer_test(i: int, atom: m.Cond) -> Callable[[str | None], bool | None]:
     """Whether an atom on an answer holds for a given answer (compared without case, as the
     engine does); None for no answer: whether that is unknown or absent is the script's to say."""
     if isinstance(atom, m.FieldIs):
@@ -255,12 +322,12 @@ def answer_test(i: int, atom: m.Cond) -> Callable[[Optional[str]], Optional[bool
     return lambda answer: None if not answer else True
 
 
-def said_test(i: int, atom: m.Said) -> Callable[[Optional[str]], bool]:
+def said_test(i: int, atom: m.Said) -> Callable[[str | None], bool]:
     pattern = said_pattern(atom.phrases)
     return lambda text: bool(text) and pattern.search(text) is not None
 
 
-def atom_dimension(atom: m.Cond) -> Optional[str]:
+def atom_dimension(atom: m.Cond) -> str | None:
     """The dimension an atom reads; None for time (windows, schedules, holiday, closed) and urgency."""
     if isinstance(atom, m.Forwarded):
         return "forwarded"
@@ -279,7 +346,7 @@ def atom_dimension(atom: m.Cond) -> Optional[str]:
     return None
 
 
-def dimensions(conditions: Iterable[Optional[m.Cond]]) -> frozenset[str]:
+def dimensions(conditions: Iterable[m.Cond | None]) -> frozenset[str]:
     found = (atom_dimension(atom) for cond in conditions for atom in m.atoms(cond))
     return frozenset(name for name in found if name is not None)
 

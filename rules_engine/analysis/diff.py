@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Any
 
 from .. import model as m
 from ..decide.call import Call
@@ -44,10 +44,17 @@ class Change:
     status: bool  # whether the example needs the owner's status set (`when` says so too)
 
     def as_json(self) -> dict:
-        out = {"client": self.client, "from": self.start.isoformat(), "to": self.end.isoformat(),
-               "forwarded": list(self.forwarded), "when": self.when, "part": self.part, "old": self.old,
-               "new": self.new, "example": self.example.model_dump(mode="json", exclude_none=True,
-                                                                   exclude_defaults=True)}
+        out = {
+            "client": self.client,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "forwarded": list(self.forwarded),
+            "when": self.when,
+            "part": self.part,
+            "old": self.old,
+            "new": self.new,
+            "example": self.example.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
+        }
         out["example"]["at"] = self.example.at.isoformat()
         out["example"]["forwarded"] = self.example.forwarded
         if self.status:
@@ -77,8 +84,9 @@ def diff_clients(old: m.Client, new: m.Client, first: date, days: int) -> list[C
     return changes_between(old, new, start, end)
 
 
-def changes_between(old: m.Client, new: m.Client, start: datetime, end: datetime,
-                    explorer: Optional[Explorer] = None) -> list[Change]:
+def changes_between(
+    old: m.Client, new: m.Client, start: datetime, end: datetime, explorer: Explorer | None = None
+) -> list[Change]:
     """Every change between `old` and `new` from instant `start` to `end`."""
     clocks = (Clock(old), Clock(new))
     explorer = explorer or Explorer([old, new])
@@ -92,8 +100,10 @@ def changes_between(old: m.Client, new: m.Client, start: datetime, end: datetime
         if segment.keys not in found:
             found[segment.keys] = []
             for part in PARTS:
-                keys = tuple(key if part in clock.holder_parts else key.without_holders()
-                             for key, clock in zip(segment.keys, clocks))
+                keys = tuple(
+                    key if part in clock.holder_parts else key.without_holders()
+                    for key, clock in zip(segment.keys, clocks, strict=True)
+                )
                 if (part, keys) not in by_part:
                     by_part[(part, keys)] = differences(explorer, at, part, keys)
                 found[segment.keys] += by_part[(part, keys)]
@@ -101,14 +111,35 @@ def changes_between(old: m.Client, new: m.Client, start: datetime, end: datetime
             index = open_.get(identity)
             if index is not None and changes[index].end == segment.start:
                 grown = changes[index]
-                changes[index] = Change(grown.client, grown.start, segment.end.astimezone(tz), grown.forwarded,
-                                        grown.when, part, grown.old, grown.new, grown.example, grown.status)
+                changes[index] = Change(
+                    grown.client,
+                    grown.start,
+                    segment.end.astimezone(tz),
+                    grown.forwarded,
+                    grown.when,
+                    part,
+                    grown.old,
+                    grown.new,
+                    grown.example,
+                    grown.status,
+                )
                 continue
             open_[identity] = len(changes)
             status = bool(explorer.dims.sample(leaf.assignment, "status"))
-            changes.append(Change(new.id, at, segment.end.astimezone(tz), identity[0], leaf_when(explorer, leaf),
-                                  part, old_value, new_value, explorer.dims.call(new, at, leaf.assignment, trusted=True),
-                                  status))
+            changes.append(
+                Change(
+                    new.id,
+                    at,
+                    segment.end.astimezone(tz),
+                    identity[0],
+                    leaf_when(explorer, leaf),
+                    part,
+                    old_value,
+                    new_value,
+                    explorer.dims.call(new, at, leaf.assignment, trusted=True),
+                    status,
+                )
+            )
     return changes
 
 
@@ -139,8 +170,9 @@ class Comparison:
     pairs: list[tuple[m.Client, m.Client]]
 
 
-def compare(old: dict[str, m.Client], new: dict[str, m.Client], first: date, days: int,
-            pair_alone: bool = False) -> Comparison:
+def compare(
+    old: dict[str, m.Client], new: dict[str, m.Client], first: date, days: int, pair_alone: bool = False
+) -> Comparison:
     """Compare clients by id; with `pair_alone`, a lone client on each side is paired whatever its id."""
     if pair_alone and len(old) == 1 and len(new) == 1:
         pairs = [(next(iter(old.values())), next(iter(new.values())))]

@@ -19,15 +19,15 @@ dimensions: a rule that is never reached never splits anything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional, Sequence
 
 from .. import model as m
 from ..decide.decider import Decider
 from ..decide.decision import Decision
 from ..decide.plan import ClientPlan
-from ..runtime.state import EMPTY, LiveState, OwnerStatus
+from ..live import EMPTY, LiveState, OwnerStatus
 from .classes import Dims, Value
 from .parts import PARTS
 from .relevance import Relevance
@@ -52,13 +52,15 @@ class Leaf:
 class Explorer:
     """Decides the classes of calls to one client, or to two side by side."""
 
-    def __init__(self, clients: Sequence[m.Client], dims: Optional[Dims] = None):
+    def __init__(self, clients: Sequence[m.Client], dims: Dims | None = None):
         self.clients = tuple(clients)
         self.dims = dims if dims is not None else Dims(clients)
         self.relevance = tuple(Relevance(client, i, self.dims) for i, client in enumerate(self.clients))
         self.plans = tuple(ClientPlan.of(client) for client in self.clients)
-        self.by_language = {part: frozenset({"language"}) if any(multilingual(c, part) for c in self.clients)
-                            else frozenset() for part in PARTS}
+        self.by_language = {
+            part: frozenset({"language"}) if any(multilingual(c, part) for c in self.clients) else frozenset()
+            for part in PARTS
+        }
         self.memo: dict = {}  # decisions and what they read, by time key and class (see `explore`)
         self.shapes: dict = {}  # the classes found, by the time keys without who is on call
 
@@ -67,9 +69,15 @@ class Explorer:
         live = WITH_STATUS if self.dims.sample(assignment, "status") else EMPTY
         return Decider(self.plans[index], self.dims.call(client, at, assignment, trusted=True), live).decision()
 
-    def explore(self, at: datetime, base: Optional[dict[str, Value]] = None,
-                order: Optional[Sequence[str]] = None, parts: Sequence[str] = PARTS,
-                texts: bool = True, keys: Optional[tuple] = None) -> list[Leaf]:
+    def explore(
+        self,
+        at: datetime,
+        base: dict[str, Value] | None = None,
+        order: Sequence[str] | None = None,
+        parts: Sequence[str] = PARTS,
+        texts: bool = True,
+        keys: tuple | None = None,
+    ) -> list[Leaf]:
         """The leaves under `base` (dimensions fixed from the start) at instant `at`, splitting
         only on the dimensions of `order` (default: all; the others keep their default) and only
         where the decision's `parts` may differ; without `texts`, the language a part is said
@@ -85,8 +93,11 @@ class Explorer:
         base = dict(base or {})
         # Which classes there are depends on the rules that apply, never on who is on call:
         # where only that differs, the classes found before are decided again, not searched for.
-        shape = (tuple(key.without_holders() for key in keys), identity(base), order, parts, texts) \
-            if keys is not None else None
+        shape = (
+            (tuple(key.without_holders() for key in keys), identity(base), order, parts, texts)
+            if keys is not None
+            else None
+        )
         if shape in self.shapes:
             return [Leaf(assignment, self.decisions(at, assignment, keys)) for assignment in self.shapes[shape]]
         facts = tuple(plan.calendar.facts(at) for plan in self.plans)
@@ -97,7 +108,7 @@ class Explorer:
             decisions = self.decisions(at, assignment, keys)
             free = frozenset(name for name in order if name not in assignment)
             read = always & free
-            for i, (relevance, decision) in enumerate(zip(self.relevance, decisions)):
+            for i, (relevance, decision) in enumerate(zip(self.relevance, decisions, strict=True)):
                 asked = (i, keys[i].without_holders(), identity(assignment), order, parts) if keys else None
                 unfixed = self.memo.get(asked) if asked else None
                 if unfixed is None:
@@ -114,7 +125,7 @@ class Explorer:
             self.shapes[shape] = [leaf.assignment for leaf in leaves]
         return leaves
 
-    def decisions(self, at: datetime, assignment: dict[str, Value], keys: Optional[tuple]) -> tuple[Decision, ...]:
+    def decisions(self, at: datetime, assignment: dict[str, Value], keys: tuple | None) -> tuple[Decision, ...]:
         """Each client's decision of the class `assignment`, reused at equal time keys."""
         out = []
         for i in range(len(self.clients)):
@@ -139,12 +150,16 @@ def multilingual(client: m.Client, part: str) -> bool:
     if part == "greeting":
         return any(len(g.texts) > 1 for g in client.greetings)
     if part == "script":
-        texts = [step.prompt if isinstance(step, m.Ask) else step.text
-                 for script in client.scripts.values() for step in script.steps]
+        texts = [
+            step.prompt if isinstance(step, m.Ask) else step.text
+            for script in client.scripts.values()
+            for step in script.steps
+        ]
     elif part == "route":
         finals = [policy.final for policy in client.escalations.values()]
-        texts = [action.say for rule in client.routes for action in (*rule.actions, *finals)
-                 if isinstance(action, m.Hangup)]
+        texts = [
+            action.say for rule in client.routes for action in (*rule.actions, *finals) if isinstance(action, m.Hangup)
+        ]
     else:
         return False
     return any(len(text.by_language) > 1 for text in texts)

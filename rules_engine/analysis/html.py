@@ -17,16 +17,17 @@ from .classes import describe
 from .matrix import Matrix, Row, by_day, clock_text
 
 # Tableau 10: tells ten greetings apart, on screen and in print.
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-           "#bab0ac")
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 
 STYLE = """
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
 .sub { color: #555; margin: 0 0 16px; }
 .legend { display: grid; grid-template-columns: max-content 1fr; gap: 6px 12px; align-items: start; max-width: 1100px; }
-.swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: -2px; margin-right: 6px; }
-.closure-swatch { background: repeating-linear-gradient(45deg, #000 0 2px, transparent 2px 6px); border: 1px solid #000; }
+.swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: -2px;
+          margin-right: 6px; }
+.closure-swatch { background: repeating-linear-gradient(45deg, #000 0 2px, transparent 2px 6px);
+                  border: 1px solid #000; }
 .grid { display: grid; grid-template-columns: 170px minmax(600px, 1100px); gap: 3px 8px; align-items: center; }
 .day { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .day small { display: block; color: #b00; }
@@ -49,7 +50,7 @@ def colours(found: Matrix) -> dict[str, str]:
 
 def ink(background: str) -> str:
     """Black or white text, whichever reads better on `background`."""
-    r, g, b = (int(background[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(background[i : i + 2], 16) for i in (1, 3, 5))
     return "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#fff"
 
 
@@ -58,14 +59,20 @@ def minutes(row_time, day: date) -> int:
 
 
 def tooltip(row: Row, day: date) -> str:
-    lines = [f"{clock_text(row.start, day)}-{clock_text(row.end, day)}  {row.greeting}: {row.text}",
-             f"script: {row.script or 'none'}"]
+    lines = [
+        f"{clock_text(row.start, day)}-{clock_text(row.end, day)}  {row.greeting}: {row.text}",
+        f"script: {row.script or 'none'}",
+    ]
     if row.windows:
         lines.append("windows: " + ", ".join(row.windows))
-    lines += [f"{code} callers hear {greeting}" + (f" in {code}" if greeting == row.greeting else "")
-              for code, greeting in row.languages]
-    lines += [f"with {describe(v.when)}: {v.greeting}" + (f", script {v.script}" if v.script != row.script else "")
-              for v in row.variants]
+    lines += [
+        f"{code} callers hear {greeting}" + (f" in {code}" if greeting == row.greeting else "")
+        for code, greeting in row.languages
+    ]
+    lines += [
+        f"with {describe(v.when)}: {v.greeting}" + (f", script {v.script}" if v.script != row.script else "")
+        for v in row.variants
+    ]
     return "\n".join(lines)
 
 
@@ -84,16 +91,20 @@ def track(found: Matrix, day: date, pieces: list[Row], colour: dict[str, str], u
         label = row.greeting + (f" · {row.script or 'no script'}" if row.script != usual else "")
         label = escape(label) if said != before and (right - left >= 90 or said != after) else ""
         divider = "" if said == after else ";border-right:1px solid #fff"
-        out.append(f'<div class="seg{" variants" if row.variants else ""}" '
-                   f'style="left:{left / 14.4:.3f}%;width:{(right - left) / 14.4:.3f}%;background:{background};'
-                   f'color:{ink(background)}{divider}" title="{escape(tooltip(row, day))}">{label}</div>')
+        out.append(
+            f'<div class="seg{" variants" if row.variants else ""}" '
+            f'style="left:{left / 14.4:.3f}%;width:{(right - left) / 14.4:.3f}%;background:{background};'
+            f'color:{ink(background)}{divider}" title="{escape(tooltip(row, day))}">{label}</div>'
+        )
     lo, hi = min(p.start for p in pieces), max(p.end for p in pieces)
     for title, start, end in found.closures():
         if start < hi and end > lo:
             left = minutes(max(start, lo), day)
             right = minutes(min(end, hi), day)
-            out.append(f'<div class="closed" style="left:{left / 14.4:.3f}%;width:{(right - left) / 14.4:.3f}%" '
-                       f'title="closed: {escape(title)}"></div>')
+            out.append(
+                f'<div class="closed" style="left:{left / 14.4:.3f}%;width:{(right - left) / 14.4:.3f}%" '
+                f'title="closed: {escape(title)}"></div>'
+            )
     out.append("</div>")
     return "".join(out)
 
@@ -106,23 +117,33 @@ def page(found: Matrix) -> str:
     last = found.day_list()[-1]
     declared = ", ".join(r.value for r in client.forwarding)
     title = f"{client.title or client.id}: what callers hear"
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           '<link rel="icon" href="data:,">', f"<title>{escape(title)}</title>", f"<style>{STYLE}</style>",
-           "</head><body>", f"<h1>{escape(title)}</h1>",
-           f'<p class="sub">{found.first:%a %d %b %Y} to {last:%a %d %b %Y}, local time ({escape(client.timezone)}). '
-           f'Forwarding declared: {escape(declared) if declared else "none, so every reason is shown"}. '
-           "A plain call: no status, caller or language given; a script other than the usual one is named after the greeting. "
-           "A dark bar under a segment: some callers "
-           "(a status, a caller, a number, a language) hear another greeting or get another script; hover for details.</p>",
-           '<div class="legend">']
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{STYLE}</style>",
+        "</head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="sub">{found.first:%a %d %b %Y} to {last:%a %d %b %Y}, local time ({escape(client.timezone)}). '
+        f"Forwarding declared: {escape(declared) if declared else 'none, so every reason is shown'}. "
+        "A plain call: no status, caller or language given; a script other than the usual one is named "
+        "after the greeting. A dark bar under a segment: some callers (a status, a caller, a number, "
+        "a language) hear another greeting or get another script; hover for details.</p>",
+        '<div class="legend">',
+    ]
     for greeting in found.greetings():
         name = escape(greeting.name) + (f" <small>({escape(greeting.title)})</small>" if greeting.title else "")
-        out.append(f'<div><span class="swatch" style="background:{colour[greeting.name]}"></span>{name}</div>'
-                   f"<div>{escape(greeting.texts[client.default_language].source)}</div>")
+        out.append(
+            f'<div><span class="swatch" style="background:{colour[greeting.name]}"></span>{name}</div>'
+            f"<div>{escape(greeting.texts[client.default_language].source)}</div>"
+        )
     for title_, start, end in found.closures():
-        out.append(f'<div><span class="swatch closure-swatch"></span>closed</div>'
-                   f"<div>{escape(title_)}: {start:%a %d %b %H:%M} to {end:%a %d %b %H:%M}</div>")
+        out.append(
+            f'<div><span class="swatch closure-swatch"></span>closed</div>'
+            f"<div>{escape(title_)}: {start:%a %d %b %H:%M} to {end:%a %d %b %H:%M}</div>"
+        )
     out.append("</div>")
     scripts = Counter(row.script for rows in found.reasons.values() for row in rows)
     usual = scripts.most_common(1)[0][0] if scripts else None
@@ -134,6 +155,8 @@ def page(found: Matrix) -> str:
             holiday = f"<small>{escape(holidays[day])}</small>" if day in holidays else ""
             out.append(f'<div class="day">{day:%a %d %b}{holiday}</div>{track(found, day, pieces, colour, usual)}')
         out.append("</div>")
-    out.append(f"<footer>rules-engine matrix · {escape(client.id)} · rules version {escape(client.rules_version)}"
-               "</footer></body></html>")
+    out.append(
+        f"<footer>rules-engine matrix · {escape(client.id)} · rules version {escape(client.rules_version)}"
+        "</footer></body></html>"
+    )
     return "\n".join(out) + "\n"

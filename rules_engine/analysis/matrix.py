@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Optional
 
 from .. import model as m
 from ..decide.decision import Decision
@@ -30,7 +29,7 @@ ARRIVAL = ("language", "status", "caller", "dialed")  # what a greeting or `choo
 class Variant:
     when: dict
     greeting: str
-    script: Optional[str]
+    script: str | None
 
 
 @dataclass(frozen=True)
@@ -41,14 +40,20 @@ class Row:
     end: datetime
     greeting: str
     text: str
-    script: Optional[str]
+    script: str | None
     windows: tuple[str, ...]
     languages: tuple[tuple[str, str], ...] = ()  # (language, greeting) where its callers hear something else
     variants: tuple[Variant, ...] = ()
 
-    def same_as(self, other: "Row") -> bool:
-        return (self.greeting, self.text, self.script, self.windows, self.languages, self.variants) == \
-            (other.greeting, other.text, other.script, other.windows, other.languages, other.variants)
+    def same_as(self, other: Row) -> bool:
+        return (self.greeting, self.text, self.script, self.windows, self.languages, self.variants) == (
+            other.greeting,
+            other.text,
+            other.script,
+            other.windows,
+            other.languages,
+            other.variants,
+        )
 
 
 @dataclass
@@ -72,8 +77,11 @@ class Matrix:
     def closures(self) -> list[tuple[str, datetime, datetime]]:
         """The closures that overlap the span: (title, start, end), as local times."""
         start, end = day_span(self.clock, self.first, self.days)
-        return [(title, s.astimezone(self.tz), e.astimezone(self.tz))
-                for s, e, title in self.clock.calendar.closures if s < end and e > start]
+        return [
+            (title, s.astimezone(self.tz), e.astimezone(self.tz))
+            for s, e, title in self.clock.calendar.closures
+            if s < end and e > start
+        ]
 
     def greetings(self) -> list[m.Greeting]:
         """The greetings the matrix shows, in file order (a legend)."""
@@ -86,7 +94,9 @@ class Matrix:
         groups: list[tuple[list[str], list[Row]]] = []
         for reason, rows in self.reasons.items():
             for names, seen in groups:
-                if len(seen) == len(rows) and all(a.same_as(b) and a.start == b.start for a, b in zip(seen, rows)):
+                if len(seen) == len(rows) and all(
+                    a.same_as(b) and a.start == b.start for a, b in zip(seen, rows, strict=True)
+                ):
                     names.append(reason)
                     break
             else:
@@ -137,11 +147,17 @@ def row_of(leaves: list[Leaf], plain: dict, explorer: Explorer, at: datetime) ->
         if (decision.greeting.id, script_id(decision)) != (base.greeting.id, script_id(base)):
             when = dims.when(leaf.assignment)
             variants[repr(when)] = Variant(when, decision.greeting.id, script_id(decision))
-    return {"greeting": base.greeting.id, "text": base.greeting.text, "script": script_id(base),
-            "windows": tuple(base.windows), "languages": tuple(languages), "variants": tuple(variants.values())}
+    return {
+        "greeting": base.greeting.id,
+        "text": base.greeting.text,
+        "script": script_id(base),
+        "windows": tuple(base.windows),
+        "languages": tuple(languages),
+        "variants": tuple(variants.values()),
+    }
 
 
-def script_id(decision: Decision) -> Optional[str]:
+def script_id(decision: Decision) -> str | None:
     return decision.script.id if decision.script is not None else None
 
 
@@ -157,17 +173,25 @@ def as_json(found: Matrix) -> dict:
         "to": end.astimezone(found.tz).isoformat(),
         "forwarding": [r.value for r in found.client.forwarding],
         "reasons": {reason: [row_json(row) for row in rows] for reason, rows in found.reasons.items()},
-        "greetings": {g.name: {"title": g.title, "text": g.texts[found.client.default_language].source}
-                      for g in found.greetings()},
+        "greetings": {
+            g.name: {"title": g.title, "text": g.texts[found.client.default_language].source} for g in found.greetings()
+        },
         "holidays": {day.isoformat(): name for day, name in found.holidays().items()},
         "closures": [{"title": title, "from": s.isoformat(), "to": e.isoformat()} for title, s, e in found.closures()],
     }
 
 
 def row_json(row: Row) -> dict:
-    return {"from": row.start.isoformat(), "to": row.end.isoformat(), "greeting": row.greeting, "text": row.text,
-            "script": row.script, "windows": list(row.windows), "languages": dict(row.languages),
-            "variants": [{"when": v.when, "greeting": v.greeting, "script": v.script} for v in row.variants]}
+    return {
+        "from": row.start.isoformat(),
+        "to": row.end.isoformat(),
+        "greeting": row.greeting,
+        "text": row.text,
+        "script": row.script,
+        "windows": list(row.windows),
+        "languages": dict(row.languages),
+        "variants": [{"when": v.when, "greeting": v.greeting, "script": v.script} for v in row.variants],
+    }
 
 
 def by_day(found: Matrix, rows: list[Row]) -> list[tuple[date, list[Row]]]:
@@ -175,8 +199,20 @@ def by_day(found: Matrix, rows: list[Row]) -> list[tuple[date, list[Row]]]:
     out = []
     for day in found.day_list():
         lo, hi = day_span(found.clock, day, 1)
-        pieces = [Row(max(r.start, lo).astimezone(found.tz), min(r.end, hi).astimezone(found.tz), r.greeting, r.text,
-                      r.script, r.windows, r.languages, r.variants) for r in rows if r.start < hi and r.end > lo]
+        pieces = [
+            Row(
+                max(r.start, lo).astimezone(found.tz),
+                min(r.end, hi).astimezone(found.tz),
+                r.greeting,
+                r.text,
+                r.script,
+                r.windows,
+                r.languages,
+                r.variants,
+            )
+            for r in rows
+            if r.start < hi and r.end > lo
+        ]
         out.append((day, pieces))
     return out
 
@@ -188,15 +224,17 @@ def clock_text(instant: datetime, day: date) -> str:
 def as_text(found: Matrix) -> str:
     client = found.client
     last = found.first + timedelta(days=found.days - 1)
-    out = [f"{client.title or client.id} ({client.id}): what callers hear, {found.first:%a %Y-%m-%d} to "
-           f"{last:%a %Y-%m-%d}, {client.timezone}"]
+    out = [
+        f"{client.title or client.id} ({client.id}): what callers hear, {found.first:%a %Y-%m-%d} to "
+        f"{last:%a %Y-%m-%d}, {client.timezone}"
+    ]
     declared = [r.value for r in client.forwarding]
     out.append("forwarding declared: " + (", ".join(declared) if declared else "none (every reason is shown)"))
     holidays = found.holidays()
     for day, name in holidays.items():
         out.append(f"holiday {day:%a %d %b}: {name}")
     for title, s, e in found.closures():
-        out.append(f"closed \"{title}\": {s:%a %d %b %H:%M} to {e:%a %d %b %H:%M}")
+        out.append(f'closed "{title}": {s:%a %d %b %H:%M} to {e:%a %d %b %H:%M}')
     for names, rows in found.grouped_reasons():
         out += ["", "forwarded " + ", ".join(names)]
         for day, pieces in by_day(found, rows):
@@ -206,8 +244,10 @@ def as_text(found: Matrix) -> str:
                 extra = [f"script {row.script}" if row.script else "no script"]
                 if row.windows:
                     extra.append("windows " + ", ".join(row.windows))
-                extra += [f"{code} callers: {greeting if greeting != row.greeting else 'in ' + code}"
-                          for code, greeting in row.languages]
+                extra += [
+                    f"{code} callers: {greeting if greeting != row.greeting else 'in ' + code}"
+                    for code, greeting in row.languages
+                ]
                 out.append(f"  {label:<18} {hours}  {row.greeting:<14} {'; '.join(extra)}")
                 for variant in row.variants:
                     script = f", script {variant.script}" if variant.script != row.script else ""
@@ -216,5 +256,5 @@ def as_text(found: Matrix) -> str:
     out += ["", "greetings (in " + client.default_language + ")"]
     for greeting in found.greetings():
         title = f" ({greeting.title})" if greeting.title else ""
-        out.append(f"  {greeting.name}{title}: \"{greeting.texts[client.default_language].source}\"")
+        out.append(f'  {greeting.name}{title}: "{greeting.texts[client.default_language].source}"')
     return "\n".join(out)

@@ -14,14 +14,13 @@ route does not know: that is said too, naming the route rule.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Optional
 
 import holidays as holiday_calendars
 
 from .. import model as m
+from ..decide.decision import Decision
 from ..errors import Diagnostic, SourceText
 from .diff import edited
-from ..decide.decision import Decision
 from .explore import Explorer
 from .parts import PARTS, same
 from .timeline import Clock, day_span, segments
@@ -34,7 +33,7 @@ class Finding:
 
     def __init__(self) -> None:
         self.changes = False
-        self.empty_office: Optional[tuple[str, int, int, str]] = None  # greeting, route rule, line, who
+        self.empty_office: tuple[str, int, int, str] | None = None  # greeting, route rule, line, who
 
 
 def no_effect_warnings(client: m.Client, start: date | datetime | None = None) -> list[Diagnostic]:
@@ -48,7 +47,7 @@ def no_effect_warnings(client: m.Client, start: date | datetime | None = None) -
     lo, hi = day_span(clock, start, HORIZON)
     source = SourceText.of(client.path, client.source)
     out: list[Diagnostic] = []
-    for closure, (begin, end, _) in zip(client.closures, clock.calendar.closures):
+    for closure, (begin, end, _) in zip(client.closures, clock.calendar.closures, strict=True):
         spans = [(max(begin, lo), min(end, hi))] if begin < hi and end > lo else []
         others = tuple(c for c in client.closures if c is not closure)
         what = f"closure `{closure.title}`" if closure.title else "this closure"
@@ -57,26 +56,42 @@ def no_effect_warnings(client: m.Client, start: date | datetime | None = None) -
         others = tuple(r for r in client.regions if r is not region)
         days = region_days(region, start, HORIZON)
         what = f"holiday calendar `{region.country}{'-' + region.subdivision if region.subdivision else ''}`"
-        out += warnings(client, edited(client, regions=others), [day_span(clock, d, 1) for d in days], region,
-                        what, "holiday", source)
+        out += warnings(
+            client,
+            edited(client, regions=others),
+            [day_span(clock, d, 1) for d in days],
+            region,
+            what,
+            "holiday",
+            source,
+        )
     for line in client.holiday_dates:
         others = tuple(h for h in client.holiday_dates if h is not line)
         spans = [day_span(clock, line.date, 1)] if start <= line.date < start + timedelta(days=HORIZON) else []
-        out += warnings(client, edited(client, holiday_dates=others), spans, line, f"holiday `{line.title}`",
-                        "holiday", source)
+        out += warnings(
+            client, edited(client, holiday_dates=others), spans, line, f"holiday `{line.title}`", "holiday", source
+        )
     return out
 
 
 def region_days(region: m.Region, start: date, days: int) -> list[date]:
     """The dates the `holidays` package lists for a region in the span (observed days included)."""
     last = start + timedelta(days=days - 1)
-    found = holiday_calendars.country_holidays(region.country, subdiv=region.subdivision,
-                                               years=range(start.year, last.year + 1))
+    found = holiday_calendars.country_holidays(
+        region.country, subdiv=region.subdivision, years=range(start.year, last.year + 1)
+    )
     return sorted(day for day in found if start <= day <= last)
 
 
-def warnings(client: m.Client, without: m.Client, spans: list[tuple[datetime, datetime]], node: m.Node,
-             what: str, word: str, source: SourceText) -> list[Diagnostic]:
+def warnings(
+    client: m.Client,
+    without: m.Client,
+    spans: list[tuple[datetime, datetime]],
+    node: m.Node,
+    what: str,
+    word: str,
+    source: SourceText,
+) -> list[Diagnostic]:
     if not spans:  # it does not hold in the year checked: nothing can be said of it
         return []
     finding = effect(without, client, spans)
@@ -84,15 +99,26 @@ def warnings(client: m.Client, without: m.Client, spans: list[tuple[datetime, da
     named = f"{what} (line {line})" if line else what
     window = "`open`" if "open" in client.windows else "a window or rule"
     if not finding.changes:
-        return [source.at("warning", node.pos, f"{named} changes nothing: does {window} need `and not {word}`?",
-                          f"over the {HORIZON} days checked, no call is greeted, asked, rated or routed "
-                          f"differently with it than without it")]
+        return [
+            source.at(
+                "warning",
+                node.pos,
+                f"{named} changes nothing: does {window} need `and not {word}`?",
+                f"over the {HORIZON} days checked, no call is greeted, asked, rated or routed "
+                f"differently with it than without it",
+            )
+        ]
     if finding.empty_office is not None:
         greeting, rule, rule_line, reached = finding.empty_office
-        return [source.at("warning", node.pos,
-                          f"during {named} callers hear `{greeting}`, but route rule {rule} (line {rule_line}) "
-                          f"still puts calls through to {reached}: an empty office?",
-                          f"add `and not {word}` to that rule's condition, or to {window}")]
+        return [
+            source.at(
+                "warning",
+                node.pos,
+                f"during {named} callers hear `{greeting}`, but route rule {rule} (line {rule_line}) "
+                f"still puts calls through to {reached}: an empty office?",
+                f"add `and not {word}` to that rule's condition, or to {window}",
+            )
+        ]
     return []
 
 
@@ -114,10 +140,20 @@ def effect(without: m.Client, client: m.Client, spans: list[tuple[datetime, date
                 continue
             seen.add(keys)
             at = segment.start.astimezone(clocks[1].tz)
-            greeted = [leaf for leaf in explorer.explore(at, parts=("greeting",), keys=keys)
-                       if not same(*leaf.decisions, "greeting")]
-            finding.changes = finding.changes or bool(greeted) or any(
-                changed(*leaf.decisions) for part in PARTS[1:] for leaf in explorer.explore(at, parts=(part,), keys=keys))
+            greeted = [
+                leaf
+                for leaf in explorer.explore(at, parts=("greeting",), keys=keys)
+                if not same(*leaf.decisions, "greeting")
+            ]
+            finding.changes = (
+                finding.changes
+                or bool(greeted)
+                or any(
+                    changed(*leaf.decisions)
+                    for part in PARTS[1:]
+                    for leaf in explorer.explore(at, parts=(part,), keys=keys)
+                )
+            )
             if greeted and finding.empty_office is None:
                 finding.empty_office = empty_office(explorer, at, keys)
     return finding
@@ -128,20 +164,29 @@ def changed(before: Decision, after: Decision) -> bool:
     return moved or not all(same(before, after, part) for part in PARTS)
 
 
-def empty_office(explorer: Explorer, at: datetime, keys: tuple) -> Optional[tuple[str, int, int, str]]:
+def empty_office(explorer: Explorer, at: datetime, keys: tuple) -> tuple[str, int, int, str] | None:
     """A class of calls routed alike, by the same rule, to a contact, but greeted differently."""
     for leaf in explorer.explore(at, parts=("route",), keys=keys):
         before, after = leaf.decisions
         if after.route is None or changed_route(before, after):
             continue
-        reached = [t for action in after.route.actions if action.kind == "patch"
-                   for t in action.targets if t.contact is not None and t.team is None]
+        reached = [
+            t
+            for action in after.route.actions
+            if action.kind == "patch"
+            for t in action.targets
+            if t.contact is not None and t.team is None
+        ]
         if not reached:
             continue
         for sub in explorer.explore(at, base=leaf.assignment, parts=("greeting",), keys=keys):
             if not same(*sub.decisions, "greeting"):
-                return (sub.decisions[1].greeting.id, after.route.rule, after.route.line,
-                        f"{reached[0].name} ({reached[0].contact})")
+                return (
+                    sub.decisions[1].greeting.id,
+                    after.route.rule,
+                    after.route.line,
+                    f"{reached[0].name} ({reached[0].contact})",
+                )
     return None
 
 

@@ -20,7 +20,7 @@ independent), which can only split more than needed.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from .. import model as m
 from ..decide.decision import Ask, Decision
@@ -32,19 +32,23 @@ Outcomes = frozenset  # of True, False and None (unknown)
 ANY: Outcomes = frozenset({True, False, None})
 # The sections each part of a decision depends on: a route reads the urgency and, through the
 # questions the script leaves unanswered, the script.
-READS = {"greeting": {"greeting"}, "script": {"script"}, "urgency": {"script", "urgency"},
-         "route": {"script", "urgency", "route"}}
+READS = {
+    "greeting": {"greeting"},
+    "script": {"script"},
+    "urgency": {"script", "urgency"},
+    "route": {"script", "urgency", "route"},
+}
 NO_LEVEL = ""  # the urgency of a client without an `urgency` section: known, and no level
 SECTIONS = (("greeting", "greetings"), ("script", "script_choices"), ("urgency", "urgency"), ("route", "routes"))
 
 
-def kleene_and(a: Optional[bool], b: Optional[bool]) -> Optional[bool]:
+def kleene_and(a: bool | None, b: bool | None) -> bool | None:
     if a is False or b is False:
         return False
     return None if a is None or b is None else True
 
 
-def kleene_or(a: Optional[bool], b: Optional[bool]) -> Optional[bool]:
+def kleene_or(a: bool | None, b: bool | None) -> bool | None:
     if a is True or b is True:
         return True
     return None if a is None or b is None else False
@@ -74,16 +78,29 @@ class Relevance:
         self.client = client
         self.index = index
         self.dims = dims
-        self.sections = tuple((section, tuple(self.compile(rule.when) for rule in getattr(client, attribute)))
-                              for section, attribute in SECTIONS)
-        self.fields = {name: frozenset(step.field for step in script.steps if isinstance(step, m.Ask))
-                       for name, script in client.scripts.items()}
-        self.asks = {name: tuple(self.compile(step.when) for step in script.steps
-                                 if isinstance(step, m.Ask) and step.when is not None)
-                     for name, script in client.scripts.items()}
+        self.sections = tuple(
+            (section, tuple(self.compile(rule.when) for rule in getattr(client, attribute)))
+            for section, attribute in SECTIONS
+        )
+        self.fields = {
+            name: frozenset(step.field for step in script.steps if isinstance(step, m.Ask))
+            for name, script in client.scripts.items()
+        }
+        self.asks = {
+            name: tuple(
+                self.compile(step.when) for step in script.steps if isinstance(step, m.Ask) and step.when is not None
+            )
+            for name, script in client.scripts.items()
+        }
 
-    def unfixed(self, decision: Decision, assignment: dict[str, Value], free: frozenset[str],
-                facts: TimeFacts, parts: frozenset[str] = frozenset(PARTS)) -> frozenset[str]:
+    def unfixed(
+        self,
+        decision: Decision,
+        assignment: dict[str, Value],
+        free: frozenset[str],
+        facts: TimeFacts,
+        parts: frozenset[str] = frozenset(PARTS),
+    ) -> frozenset[str]:
         """The dimensions in `free` read by the first rule, in the order the engine tried them
         for `parts`, whose outcome they leave open; none when every tried rule is settled.
 
@@ -99,8 +116,11 @@ class Relevance:
                 scope.pending = asked_unanswered(decision)
             found = first_open(tests[: tried[section]], scope)
             if section == "urgency" and not found:  # settled: a level, None while unknown, NO_LEVEL without rules
-                scope.urgency = ONE[None] if decision.urgency is None and tried[section] else \
-                    frozenset({decision.urgency or NO_LEVEL})
+                scope.urgency = (
+                    ONE[None]
+                    if decision.urgency is None and tried[section]
+                    else frozenset({decision.urgency or NO_LEVEL})
+                )
             if section == "script" and decision.script is not None and not found:
                 name = decision.script.id
                 scope.pending = frozenset(f for f in self.fields[name] if self.dims.answer(assignment, f) is None)
@@ -110,12 +130,17 @@ class Relevance:
         return NONE
 
     # ---- conditions → outcome tests ---------------------------------------------------------------
-    def compile(self, cond: Optional[m.Cond]) -> Test:
+    def compile(self, cond: m.Cond | None) -> Test:
         """`cond` as a test of the outcomes it may have over a class, with the free dimensions it read."""
         if cond is None:
             return lambda scope: (ONE[True], NONE)
-        return m.fold(cond, self.compile_atom, lambda items: combined(items, kleene_and),
-                      lambda items: combined(items, kleene_or), negated)
+        return m.fold(
+            cond,
+            self.compile_atom,
+            lambda items: combined(items, kleene_and),
+            lambda items: combined(items, kleene_or),
+            negated,
+        )
 
     def compile_atom(self, atom: m.Cond) -> Test:
         if isinstance(atom, m.WindowRef):
@@ -135,6 +160,7 @@ class Relevance:
                 if scope.urgency is ANY:  # not reached: an open urgency section is split on first
                     return ANY, NONE
                 return frozenset(None if v is None else v == level for v in scope.urgency), NONE
+
             return urgency
         name = atom_dimension(atom)
         truth = self.dims.truth[(self.index, atom)]
@@ -149,11 +175,13 @@ class Relevance:
             if value is None:  # an answer not given: unknown while the script asks it, else absent
                 return (ONE[None] if field in scope.pending else ONE[False]), NONE
             return ONE[value], NONE
+
         return fact
 
 
-def combined(items: tuple[Test, ...], combine: Callable[[Optional[bool], Optional[bool]], Optional[bool]]) -> Test:
+def combined(items: tuple[Test, ...], combine: Callable[[bool | None, bool | None], bool | None]) -> Test:
     """`and` or `or` over outcome sets: every pairing of the parts' outcomes."""
+
     def test(scope: Scope) -> tuple[Outcomes, frozenset]:
         result, dims = items[0](scope)
         for item in items[1:]:
@@ -161,6 +189,7 @@ def combined(items: tuple[Test, ...], combine: Callable[[Optional[bool], Optiona
             result = frozenset(combine(a, b) for a in result for b in more)
             dims = dims | more_dims
         return result, dims
+
     return test
 
 
@@ -168,6 +197,7 @@ def negated(inner: Test) -> Test:
     def test(scope: Scope) -> tuple[Outcomes, frozenset]:
         outcomes, dims = inner(scope)
         return frozenset(None if v is None else not v for v in outcomes), dims
+
     return test
 
 

@@ -18,16 +18,15 @@ every call, which lets the analysis decide once per distinct key rather than per
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterator, NamedTuple, Optional, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from .. import model as m
 from ..schedule.calendar import Calendar, boundaries, schedule_predicate
 from ..schedule.oncall import OnCall
 from ..schedule.shifts import change_points, dst_changes
-
-UTC = timezone.utc
 
 
 def nodes(value) -> Iterator[m.Node]:
@@ -63,9 +62,9 @@ class TimeKey(NamedTuple):
     holiday: bool
     closed: bool
     schedules: tuple[bool, ...]
-    holders: tuple[Optional[str], ...]  # who holds each team a decision can reach
+    holders: tuple[str | None, ...]  # who holds each team a decision can reach
 
-    def without_holders(self) -> "TimeKey":
+    def without_holders(self) -> TimeKey:
         """What decides which rules apply: who is on call only changes who an action reaches."""
         return self._replace(holders=())
 
@@ -88,17 +87,28 @@ class Clock:
         self.reads_closed = marks or any(isinstance(atom, m.Closed) for atom in atoms)
         found = list(nodes(client))
         # Teams a decision can reach: a route's or escalation's target, or `{oncall.TEAM}` in a text.
-        self.teams = tuple(dict.fromkeys(
-            [n.team for n in found if isinstance(n, m.TeamTarget) and n.team in client.teams]
-            + [n.name.partition(".")[2] for n in found
-               if isinstance(n, m.Placeholder) and n.name.startswith("oncall.")
-               and n.name.partition(".")[2] in client.teams]))
+        self.teams = tuple(
+            dict.fromkeys(
+                [n.team for n in found if isinstance(n, m.TeamTarget) and n.team in client.teams]
+                + [
+                    n.name.partition(".")[2]
+                    for n in found
+                    if isinstance(n, m.Placeholder)
+                    and n.name.startswith("oncall.")
+                    and n.name.partition(".")[2] in client.teams
+                ]
+            )
+        )
         masks = [rotation.only for team in client.teams.values() for rotation in team.rotations]
         conditions = [*rule_conditions(client), *(w.cond for w in client.windows.values()), *masks]
         # The parts of a decision that name who is on call: a route reaching a team, a text saying `{oncall.TEAM}`.
-        said = {part: any(isinstance(n, m.Placeholder) and n.name.startswith("oncall.") for n in nodes(where))
-                for part, where in (("greeting", client.greetings), ("script", client.scripts))}
-        self.holder_parts = frozenset({part for part, says in said.items() if says} | ({"route"} if self.teams else set()))
+        said = {
+            part: any(isinstance(n, m.Placeholder) and n.name.startswith("oncall.") for n in nodes(where))
+            for part, where in (("greeting", client.greetings), ("script", client.scripts))
+        }
+        self.holder_parts = frozenset(
+            {part for part, says in said.items() if says} | ({"route"} if self.teams else set())
+        )
         self.minutes = sorted({0}.union(*(boundaries(cond) for cond in conditions)))
 
     def key(self, instant: datetime) -> TimeKey:
@@ -148,7 +158,7 @@ def segments(clocks: Sequence[Clock], start: datetime, end: datetime) -> list[Se
     """The span [start, end) cut where any clock's key changes; adjacent equal keys merged."""
     points = sorted(set().union({start}, *(clock.points(start, end) for clock in clocks)))
     out: list[Segment] = []
-    for at, until in zip(points, points[1:] + [end]):
+    for at, until in zip(points, [*points[1:], end], strict=True):
         keys = tuple(clock.key(at) for clock in clocks)
         if out and out[-1].keys == keys:
             out[-1] = Segment(out[-1].start, until, keys)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Sequence
 from importlib import metadata
-from typing import Optional, Sequence
 
 # Sub-commands, in the order `--help` lists them; each names a module of this package.
 COMMANDS = ("check", "decide", "oncall", "matrix", "diff", "test", "explain", "serve", "report")
@@ -39,7 +39,7 @@ def version() -> str:
         return "unknown"
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

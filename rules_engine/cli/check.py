@@ -15,25 +15,34 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import Diagnostic, RulesError
-from ..compiler.compile import compile_file
 from ..analysis.no_effect import no_effect_warnings
-from ..schedule.shifts import coverage_warnings
+from ..compiler.compile import compile_file
+from ..errors import Diagnostic, RulesError
 from ..runtime.catalog import cross_file_problems
+from ..schedule.shifts import coverage_warnings
 from .options import iso_date
 from .terminal import wants_colour
 
 
 def add_parser(sub):
-    parser = sub.add_parser("check", help="compile rule files; exit 0 clean, 1 errors",
-                            description="Compile rule files and report every error and warning at once.")
+    parser = sub.add_parser(
+        "check",
+        help="compile rule files; exit 0 clean, 1 errors",
+        description="Compile rule files and report every error and warning at once.",
+    )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a .rules file or a directory of them")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text for people (default), json for editors and CI")
-    parser.add_argument("--from", dest="start", type=iso_date, metavar="DATE",
-                        help="start of the 28 days checked for on-call gaps and of the 365 days checked for "
-                             "closures and holidays that change nothing (default: today, local time)")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text for people (default), json for editors and CI"
+    )
+    parser.add_argument(
+        "--from",
+        dest="start",
+        type=iso_date,
+        metavar="DATE",
+        help="start of the 28 days checked for on-call gaps and of the 365 days checked for "
+        "closures and holidays that change nothing (default: today, local time)",
+    )
     return parser
 
 
@@ -82,8 +91,14 @@ def run(args) -> int:
     warnings = len(diagnostics) - errors
     failed = errors > 0 or (args.strict and warnings > 0) or not files
     if args.format == "json":
-        report = {"ok": not failed, "files": [str(f) for f in files], "clients": clients,
-                  "errors": errors, "warnings": warnings, "diagnostics": [d.as_dict() for d in diagnostics]}
+        report = {
+            "ok": not failed,
+            "files": [str(f) for f in files],
+            "clients": clients,
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": [d.as_dict() for d in diagnostics],
+        }
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 1 if failed else 0
     colour = wants_colour(sys.stderr)

@@ -18,7 +18,8 @@ from .render import Source, render
 
 def add_parser(sub):
     parser = sub.add_parser(
-        "decide", help="decide one call: greeting, script, urgency and route, with the rules that decided",
+        "decide",
+        help="decide one call: greeting, script, urgency and route, with the rules that decided",
         description="Decide one call as the engine would, and show why.",
     )
     add_rules_path(parser)
@@ -26,14 +27,24 @@ def add_parser(sub):
     who.add_argument("--client", metavar="ID", help="the client's id")
     who.add_argument("--number", metavar="NUM", help="the number the caller dialled")
     parser.add_argument("--at", required=True, metavar="DATETIME", help=AT_HELP)
-    parser.add_argument("--forwarded", metavar="REASON", default="unknown",
-                        help=f"why the call was forwarded: {', '.join(m.FORWARDING_REASONS)}, "
-                             "or an RFC 5806 reason (user-busy, no-answer, …)")
+    parser.add_argument(
+        "--forwarded",
+        metavar="REASON",
+        default="unknown",
+        help=f"why the call was forwarded: {', '.join(m.FORWARDING_REASONS)}, "
+        "or an RFC 5806 reason (user-busy, no-answer, …)",
+    )
     parser.add_argument("--caller", metavar="NUM", help="the caller's number")
     parser.add_argument("--language", metavar="LANG", help="the caller's language, e.g. es")
     parser.add_argument("--agent", metavar="NAME", help="the agent's name, for {agent}")
-    parser.add_argument("--answer", metavar="NAME=VALUE", action="append", type=answer, default=[],
-                        help="an answer the call already carries (repeatable)")
+    parser.add_argument(
+        "--answer",
+        metavar="NAME=VALUE",
+        action="append",
+        type=answer,
+        default=[],
+        help="an answer the call already carries (repeatable)",
+    )
     parser.add_argument("--said", metavar="TEXT", help="the agent's notes or a transcript")
     parser.add_argument("--status", metavar="NOTE", help="the owner's status note for this call")
     parser.add_argument("--status-until", metavar="DATETIME", help="when that status ends")
@@ -62,14 +73,29 @@ def run(args) -> int:
         if args.status:
             until = when(args.status_until, client.timezone, "status-until") if args.status_until else None
             engine.set_status(client.id, note=args.status, until=until)
-        call = Call(client=args.client, number=args.number, at=at, forwarded=args.forwarded, caller=args.caller,
-                    language=args.language, agent=args.agent, answers=dict(args.answer), said=args.said)
+        call = Call(
+            client=args.client,
+            number=args.number,
+            at=at,
+            forwarded=args.forwarded,
+            caller=args.caller,
+            language=args.language,
+            agent=args.agent,
+            answers=dict(args.answer),
+            said=args.said,
+        )
         decision = engine.decide(call)
     except CallError as exc:
         return input_error(exc, engine, args)
     if args.json:
         print(decision.to_json(indent=2))
     else:
-        print(render(decision.to_dict(), call.model_dump(mode="json", exclude_none=True), Source.of(client),
-                     status_given=args.status is not None))
+        print(
+            render(
+                decision.to_dict(),
+                call.model_dump(mode="json", exclude_none=True),
+                Source.of(client),
+                status_given=args.status is not None,
+            )
+        )
     return 0

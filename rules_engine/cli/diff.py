@@ -11,16 +11,17 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .. import model as m
 from ..analysis.classes import describe
 from ..analysis.diff import Change, Comparison, compare
 from ..analysis.explore import STATUS_NOTE
-from ..errors import Diagnostic, RulesError, did_you_mean
 from ..compiler.compile import compile_file
+from ..errors import Diagnostic, RulesError, did_you_mean
 from ..schedule import clock
 from .check import rule_files
 from .options import error, iso_date
@@ -31,15 +32,23 @@ MAX_DAYS = 366
 
 def add_parser(sub):
     parser = sub.add_parser(
-        "diff", help="what an edit changes: every kind of call decided differently, with an example each",
+        "diff",
+        help="what an edit changes: every kind of call decided differently, with an example each",
         description="Compare two versions of rule files: every class of call decided differently over a span of days.",
     )
     parser.add_argument("old", metavar="OLD", help="the rules as deployed: a .rules file or a directory of them")
     parser.add_argument("new", metavar="NEW", help="the edited rules: a .rules file or a directory of them")
     parser.add_argument("--client", metavar="ID", help="only this client")
-    parser.add_argument("--from", dest="start", metavar="DATE", type=iso_date,
-                        help="the first day compared (default: today, in each client's time zone)")
-    parser.add_argument("--days", type=int, default=28, metavar="N", help=f"how many days (default 28, at most {MAX_DAYS})")
+    parser.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        type=iso_date,
+        help="the first day compared (default: today, in each client's time zone)",
+    )
+    parser.add_argument(
+        "--days", type=int, default=28, metavar="N", help=f"how many days (default 28, at most {MAX_DAYS})"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
@@ -58,8 +67,9 @@ def clients_of(path: str, problems: list[Diagnostic]) -> dict[str, m.Client]:
             problems.extend(exc.errors)
             continue
         if client.id in found:
-            problems.append(Diagnostic("error", f"client `{client.id}` is also defined in {found[client.id].path}",
-                                       str(file)))
+            problems.append(
+                Diagnostic("error", f"client `{client.id}` is also defined in {found[client.id].path}", str(file))
+            )
         found[client.id] = client
     return found
 
@@ -87,9 +97,21 @@ def run(args) -> int:
     first = args.start or today(new or old)
     comparison = compare(old, new, first, args.days, pair_alone=both_files)
     if args.json:
-        print(json.dumps({"old": args.old, "new": args.new, "from": first.isoformat(), "days": args.days,
-                          "added": comparison.added, "removed": comparison.removed,
-                          "changes": [change.as_json() for change in comparison.changes]}, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "old": args.old,
+                    "new": args.new,
+                    "from": first.isoformat(),
+                    "days": args.days,
+                    "added": comparison.added,
+                    "removed": comparison.removed,
+                    "changes": [change.as_json() for change in comparison.changes],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         print(text(comparison, args.old, args.new, f"{first:%a %Y-%m-%d}", args.days))
     return 0
@@ -135,8 +157,11 @@ def block(changes: list[Change], new_path: str) -> list[str]:
     classes = list(dict.fromkeys(for_whom(c) for c in changes))
     spans = merged((c.start, c.end) for c in changes)
     hours = sum((b - a).total_seconds() for a, b in spans) / 3600
-    out = ["", f"  {first.part}: {value(first.part, first.old)}",
-           f"  {' ' * len(first.part)}→ {value(first.part, first.new)}"]
+    out = [
+        "",
+        f"  {first.part}: {value(first.part, first.old)}",
+        f"  {' ' * len(first.part)}→ {value(first.part, first.new)}",
+    ]
     out.append("    for: " + classes[0] if len(classes) == 1 else "    for:")
     if len(classes) > 1:
         out += [f"      - {c}" for c in classes[:MOST]]
@@ -172,10 +197,12 @@ def when(spans: list[tuple[datetime, datetime]]) -> str:
     """The intervals, as the same hours on many days where they are (`12:00-12:30 on 64 days …`)."""
     hours = {(a.strftime("%H:%M"), b.strftime("%H:%M")) for a, b in spans}
     if len(spans) > 1 and len(hours) == 1 and all(a.date() == b.date() for a, b in spans):
-        (start, end), = hours
+        ((start, end),) = hours
         weekdays = sorted({a.weekday() for a, _ in spans})
-        return (f"{start}-{end} {spans[0][0]:%Z} on {len(spans)} days from {spans[0][0]:%a %d %b} to "
-                f"{spans[-1][0]:%a %d %b} ({', '.join(m.DAY_NAMES[d] for d in weekdays)})")
+        return (
+            f"{start}-{end} {spans[0][0]:%Z} on {len(spans)} days from {spans[0][0]:%a %d %b} to "
+            f"{spans[-1][0]:%a %d %b} ({', '.join(m.DAY_NAMES[d] for d in weekdays)})"
+        )
     listed = ", ".join(f"{stamp(a)} to {stamp(b)}" for a, b in spans[:MOST])
     return listed + (f", … and {len(spans) - MOST} more" if len(spans) > MOST else "")
 
@@ -201,7 +228,7 @@ def command(change: Change, path: str) -> str:
 def value(part: str, shown: Any) -> str:
     if part == "greeting":
         language = f" (in {shown['language']})" if shown["language"] else ""
-        return f"{shown['id']}{language}: \"{shown['text']}\""
+        return f'{shown["id"]}{language}: "{shown["text"]}"'
     if part == "script":
         if shown is None:
             return "no script"
@@ -220,8 +247,11 @@ def action(act: dict) -> str:
     if kind == "patch":
         return "put through to " + (", ".join(name(t) for t in act["targets"]) or "nobody")
     if kind == "escalate":
-        steps = "; ".join(", ".join(f"{METHOD_WORDS[t['method']]} {name(t)}" for t in step["targets"])
-                          + f", wait {spoken_duration(step['wait'])}" for step in act["steps"])
+        steps = "; ".join(
+            ", ".join(f"{METHOD_WORDS[t['method']]} {name(t)}" for t in step["targets"])
+            + f", wait {spoken_duration(step['wait'])}"
+            for step in act["steps"]
+        )
         rounds = f"; {act['repeat']} rounds" if act.get("repeat", 1) > 1 else ""
         final = f"; finally {action(act['finally'])}" if act.get("finally") else ""
         return f"escalate `{act['policy']}`: {steps}{rounds}{final}"
@@ -232,7 +262,7 @@ def action(act: dict) -> str:
     if kind == "callback":
         return f"promise a call back within {spoken_duration(act['within'])}"
     if kind == "hangup":
-        return f"say \"{act['say']}\" and hang up"
+        return f'say "{act["say"]}" and hang up'
     return "voicemail"
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
-from ..errors import SourceText
 from ..compiler.assemble import rules_version_of
-from ..runtime import decision_log
+from ..errors import SourceText
+from ..runtime import decision_log_file
+from ..runtime.decision_log import DecisionLogError
 from ..runtime.decision_record import trace_entries, with_steps
 from ..runtime.rule_sources import Source
 from ..runtime.stores import is_database_url
@@ -28,10 +29,14 @@ from .render import render
 
 
 def add_parser(sub):
-    parser = sub.add_parser("explain", help="show a decision from the decision log: what was decided, and why",
-                            description="Show one logged decision readably.")
-    parser.add_argument("log", metavar="LOG", nargs="?",
-                        help="a decision log file the engine wrote, or a postgresql:// URL")
+    parser = sub.add_parser(
+        "explain",
+        help="show a decision from the decision log: what was decided, and why",
+        description="Show one logged decision readably.",
+    )
+    parser.add_argument(
+        "log", metavar="LOG", nargs="?", help="a decision log file the engine wrote, or a postgresql:// URL"
+    )
     parser.add_argument("--log", dest="log_option", metavar="LOG", help="the same, as an option")
     parser.add_argument("--call-id", required=True, metavar="ID", help="the call id the decision was logged under")
     parser.add_argument("--json", action="store_true", help="print the logged record as it is")
@@ -45,49 +50,64 @@ def run(args) -> int:
         return 2
     if is_database_url(location):
         from ..runtime import decision_log_pg as reader
+
         shown = reader.redacted(location)
     else:
-        reader, shown = decision_log, location
+        reader, shown = decision_log_file, location
     try:
         record = reader.find(location, args.call_id)
         source = None
         if record is not None and not args.json:
             source = reader.source(location, str(record.get("rules_version")))
-            record["decision"] = with_steps(record.get("decision") or {}, lambda ref: reader.script_steps(location, ref))
+            record["decision"] = with_steps(
+                record.get("decision") or {}, lambda ref: reader.script_steps(location, ref)
+            )
     except OSError as exc:
         error(f"cannot read the decision log: {exc.strerror}", shown)
         return 1
-    except decision_log.DecisionLogError as exc:
+    except DecisionLogError as exc:
         error(str(exc), shown)
         return 1
     if record is None:
-        packed = decision_log.compressed_files(location) if reader is decision_log else []
-        error(f"no decision is logged under call id `{args.call_id}`", shown,
-              hint="the engine logs each decision under the call id it was given, or a random one it returns"
-              + (f"; {len(packed)} compressed file(s) of this log were not searched (such as {packed[0].name}): "
-                 "uncompress them beside it to search them" if packed else ""))
+        packed = decision_log_file.compressed_files(location) if reader is decision_log_file else []
+        error(
+            f"no decision is logged under call id `{args.call_id}`",
+            shown,
+            hint="the engine logs each decision under the call id it was given, or a random one it returns"
+            + (
+                f"; {len(packed)} compressed file(s) of this log were not searched (such as {packed[0].name}): "
+                "uncompress them beside it to search them"
+                if packed
+                else ""
+            ),
+        )
         return 1
     print(json.dumps(record, indent=2, ensure_ascii=False) if args.json else explain(record, source))
     return 0
 
 
-def explain(record: dict[str, Any], source: Optional[Source] = None) -> str:
+def explain(record: dict[str, Any], source: Source | None = None) -> str:
     """The call id and when it was decided (and what the agent noted), which rules decided it,
     then the decision as `decide` shows it."""
     call = record.get("call") or {}
     preface = [f"Call {record.get('call_id')}, decided {record.get('logged_at', 'at an unknown time')}"]
     if call.get("said"):
-        preface.append(f"Said:      \"{call['said']}\"")
+        preface.append(f'Said:      "{call["said"]}"')
     version = record.get("rules_version")
     rendered = None
     if source is None:
-        preface.append(f"Rules:     the text of rules version {version} is not kept with this log: "
-                       "rules are named by their line")
+        preface.append(
+            f"Rules:     the text of rules version {version} is not kept with this log: rules are named by their line"
+        )
     else:
         preface += rules_as_they_were(source)
         rendered = Rendered(source.title, source.timezone, SourceText.of(source.path, source.text).lines)
-    decision = {"client": record.get("client"), "rules_version": version, **(record.get("decision") or {}),
-                "trace": trace_entries(record)}
+    decision = {
+        "client": record.get("client"),
+        "rules_version": version,
+        **(record.get("decision") or {}),
+        "trace": trace_entries(record),
+    }
     return "\n".join(preface) + "\n" + render(decision, call, rendered)
 
 
@@ -97,8 +117,9 @@ def rules_as_they_were(source: Source) -> list[str]:
     try:
         now = rules_version_of(Path(source.path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
-        return lines + ["           (the file is not there now; the lines quoted are as they were)"]
+        return [*lines, "           (the file is not there now; the lines quoted are as they were)"]
     if now != source.rules_version:
-        lines.append(f"           (the file has changed since: it is rules version {now} now; "
-                     "the lines quoted are as they were)")
+        lines.append(
+            f"           (the file has changed since: it is rules version {now} now; the lines quoted are as they were)"
+        )
     return lines

@@ -23,7 +23,8 @@ MAX_DAYS = 366
 
 def add_parser(sub):
     parser = sub.add_parser(
-        "matrix", help="what callers hear per forwarding reason, hour by hour; text, JSON or an HTML page",
+        "matrix",
+        help="what callers hear per forwarding reason, hour by hour; text, JSON or an HTML page",
         description="Show, for each forwarding reason, the greeting and script a caller gets over a span of days.",
     )
     add_rules_path(parser)
@@ -31,7 +32,9 @@ def add_parser(sub):
     span = parser.add_mutually_exclusive_group()
     span.add_argument("--week", metavar="DATE", type=iso_date, help="the week (Monday to Sunday) containing this date")
     span.add_argument("--from", dest="start", metavar="DATE", type=iso_date, help="the first day of the span")
-    parser.add_argument("--days", type=int, metavar="N", help=f"with --from: how many days (default 7, at most {MAX_DAYS})")
+    parser.add_argument(
+        "--days", type=int, metavar="N", help=f"with --from: how many days (default 7, at most {MAX_DAYS})"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page to FILE")
     return parser

@@ -10,24 +10,30 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime, timedelta, timezone
-from typing import Optional
+from datetime import UTC, date, datetime, timedelta
 
 from .. import model as m
-from ..errors import CallError, did_you_mean
+from ..errors import CallError
 from ..schedule import ics
 from ..schedule.calendar import Calendar
-from ..schedule.oncall import FileOverride, Layer, OnCall
-from ..schedule.shifts import COVERAGE_DAYS, Shift, by_day, local_midnight, shifts
+from ..schedule.oncall import OnCall
+from ..schedule.oncall_views import (
+    chosen_teams,
+    clock_label,
+    current,
+    feed_shifts,
+    now_json,
+    week_json,
+    week_of,
+)
+from ..schedule.shifts import COVERAGE_DAYS
 from .options import AT_HELP, add_rules_path, add_store_option, input_error, iso_date, open_engine, when
-
-# How far beyond the asked range shifts are followed to find their true start and end.
-REACH = timedelta(days=35)
 
 
 def add_parser(sub):
     parser = sub.add_parser(
-        "oncall", help="who is on call now, at an instant or over a week; JSON or an iCalendar feed",
+        "oncall",
+        help="who is on call now, at an instant or over a week; JSON or an iCalendar feed",
         description="Show who is on call for a client's teams.",
     )
     add_rules_path(parser)
@@ -50,7 +56,7 @@ def run(args) -> int:
     try:
         client = engine.client(args.client)
         teams = chosen_teams(client, args.team)
-        at = when(args.at, client.timezone, "at") if args.at else datetime.now(timezone.utc)
+        at = when(args.at, client.timezone, "at") if args.at else datetime.now(UTC)
         week = args.week - timedelta(days=args.week.weekday()) if args.week else None
     except CallError as exc:
         return input_error(exc, engine, args)
@@ -58,57 +64,26 @@ def run(args) -> int:
     live = engine.store.snapshot(client.id).overrides
     if args.ics:
         found = feed_shifts(oncall, teams, week or at.astimezone(oncall.tz).date(), 7 if week else COVERAGE_DAYS, live)
-        sys.stdout.write(ics.feed(client, found, datetime.now(timezone.utc)).decode("utf-8"))
+        sys.stdout.write(ics.feed(client, found, datetime.now(UTC)).decode("utf-8"))
         return 0
     if week is not None:
         view = {team: week_of(oncall, team, week, live) for team in teams}
-        print(json.dumps(week_json(client, oncall, week, view), indent=2, ensure_ascii=False) if args.json
-              else week_text(client, oncall, week, view))
+        print(
+            json.dumps(week_json(client, oncall, week, view), indent=2, ensure_ascii=False)
+            if args.json
+            else week_text(client, oncall, week, view)
+        )
         return 0
     now = {team: current(oncall, team, at, live) for team in teams}
-    print(json.dumps(now_json(client, oncall, at, now), indent=2, ensure_ascii=False) if args.json
-          else now_text(client, oncall, at, now))
+    print(
+        json.dumps(now_json(client, oncall, at, now), indent=2, ensure_ascii=False)
+        if args.json
+        else now_text(client, oncall, at, now)
+    )
     return 0
 
 
-def feed_shifts(oncall: OnCall, teams: list[str], first: date, days: int, live) -> list[Shift]:
-    """The shifts of `teams` over `days` days from local midnight of `first`, for a feed: each
-    with its true start and end, even where it crosses the range."""
-    lo, hi = local_midnight(first, oncall), local_midnight(first + timedelta(days=days), oncall)
-    return [s for team in teams for s in shifts(oncall, team, lo - REACH, hi + REACH, live)
-            if s.start < hi and s.end > lo]
-
-
-def chosen_teams(client: m.Client, team: Optional[str]) -> list[str]:
-    if team is None:
-        return list(client.teams)
-    if team not in client.teams:
-        hint = did_you_mean(team, client.teams)
-        known = ", ".join(f"`{t}`" for t in client.teams) or "none"
-        raise CallError(f"client `{client.id}` has no on-call team `{team}` ({hint or 'teams: ' + known})", field="team")
-    return [team]
-
-
 # ---- who is on call at one instant --------------------------------------------------------------------
-
-
-def current(oncall: OnCall, team: str, at: datetime, live) -> dict:
-    found = oncall.holder(team, at, live)
-    ahead = shifts(oncall, team, at, at + timedelta(days=COVERAGE_DAYS), live)
-    until = ahead[0].end if ahead and ahead[0].end < at + timedelta(days=COVERAGE_DAYS) else None
-    if found is None:
-        return {"team": team, "contact": None, "name": None, "until": until, "why": "nobody is on call"}
-    person, source = found
-    return {"team": team, "contact": person, "name": ics.display_name(oncall.client, person),
-            "until": until, "why": why(source)}
-
-
-def why(source) -> str:
-    if isinstance(source, Layer):
-        return f"rotation at line {source.rotation.pos.line}" if source.rotation.pos else f"rotation {source.index}"
-    if isinstance(source, FileOverride):
-        return f"override at line {source.override.pos.line}" if source.override.pos else "override"
-    return "live override" + (f": {source.reason}" if source.reason else "")
 
 
 def stamp(instant: datetime, oncall: OnCall) -> str:
@@ -127,42 +102,29 @@ def now_text(client: m.Client, oncall: OnCall, at: datetime, now: dict) -> str:
     return "\n".join(out)
 
 
-def now_json(client: m.Client, oncall: OnCall, at: datetime, now: dict) -> dict:
-    return {
-        "client": client.id,
-        "timezone": client.timezone,
-        "at": at.astimezone(oncall.tz).isoformat(),
-        "teams": [dict(row, until=row["until"].astimezone(oncall.tz).isoformat() if row["until"] else None)
-                  for row in now.values()],
-    }
-
-
 # ---- the week view --------------------------------------------------------------------------------------
-
-
-def week_of(oncall: OnCall, team: str, first: date, live) -> list[tuple[date, list[Shift]]]:
-    lo, hi = local_midnight(first, oncall), local_midnight(first + timedelta(days=7), oncall)
-    return by_day(shifts(oncall, team, lo, hi, live), oncall, first, 7)
-
-
-def clock_label(instant: datetime, day: date, oncall: OnCall, with_zone: bool) -> str:
-    local = instant.astimezone(oncall.tz)
-    text = "24:00" if local.date() > day else local.strftime("%H:%M")
-    return f"{text} {local.strftime('%Z')}" if with_zone else text
 
 
 def week_text(client: m.Client, oncall: OnCall, first: date, view: dict) -> str:
     last = first + timedelta(days=6)
-    out = [f"{client.title or client.id} ({client.id}): on call {first:%a %Y-%m-%d} to {last:%a %Y-%m-%d}, "
-           f"{client.timezone}"]
+    out = [
+        f"{client.title or client.id} ({client.id}): on call {first:%a %Y-%m-%d} to {last:%a %Y-%m-%d}, "
+        f"{client.timezone}"
+    ]
     for team, days in view.items():
         rows = []
         for day, pieces in days:
             # On a day the clocks change, a wall-clock time may happen twice: show the zone.
-            dst_day = bool(pieces) and pieces[0].start.astimezone(oncall.tz).utcoffset() != pieces[-1].end.astimezone(oncall.tz).utcoffset()
+            dst_day = (
+                bool(pieces)
+                and pieces[0].start.astimezone(oncall.tz).utcoffset()
+                != pieces[-1].end.astimezone(oncall.tz).utcoffset()
+            )
             label = f"{day:%a %d %b}"
             for piece in pieces:
-                hours = f"{clock_label(piece.start, day, oncall, dst_day)}-{clock_label(piece.end, day, oncall, dst_day)}"
+                hours = (
+                    f"{clock_label(piece.start, day, oncall, dst_day)}-{clock_label(piece.end, day, oncall, dst_day)}"
+                )
                 rows.append((label, hours, ics.display_name(client, piece.person) if piece.person else "nobody"))
                 label = ""
         width = max(len(hours) for _, hours, _ in rows)
@@ -170,19 +132,3 @@ def week_text(client: m.Client, oncall: OnCall, first: date, view: dict) -> str:
     if not view:
         out.append("(no on-call teams)")
     return "\n".join(out)
-
-
-def week_json(client: m.Client, oncall: OnCall, first: date, view: dict) -> dict:
-    def piece(s: Shift, day: date) -> dict:
-        return {"from": clock_label(s.start, day, oncall, False), "to": clock_label(s.end, day, oncall, False),
-                "start": s.start.astimezone(oncall.tz).isoformat(), "end": s.end.astimezone(oncall.tz).isoformat(),
-                "contact": s.person, "name": ics.display_name(client, s.person) if s.person else None}
-
-    return {
-        "client": client.id,
-        "timezone": client.timezone,
-        "week": first.isoformat(),
-        "teams": [{"team": team, "days": [{"date": day.isoformat(), "shifts": [piece(s, day) for s in pieces]}
-                                          for day, pieces in days]}
-                  for team, days in view.items()],
-    }

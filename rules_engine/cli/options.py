@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Optional
 
 from ..engine import Engine
 from ..errors import CallError, Diagnostic, RulesEngineError, RulesError, UnknownClientError, did_you_mean
-from ..schedule import clock
 from ..runtime.state import OverlayStore
 from ..runtime.stores import is_database_url, open_store
+from ..schedule import clock
 from .terminal import wants_colour
 
 AT_HELP = "ISO 8601; with an offset it is that instant, without one the client's local time; or `now`"
@@ -31,18 +30,19 @@ def add_rules_path(parser) -> None:
 
 def add_store_option(parser) -> None:
     parser.add_argument(
-        "--store", metavar="FILE|URL",
+        "--store",
+        metavar="FILE|URL",
         help="the daemon's live-state store (a SQLite file or a postgresql:// URL): include the statuses "
-             "and on-call overrides set through the API; it is only read, never changed",
+        "and on-call overrides set through the API; it is only read, never changed",
     )
 
 
-def error(message: str, where: str, hint: Optional[str] = None) -> None:
+def error(message: str, where: str, hint: str | None = None) -> None:
     """Tell one input error on standard error, in the diagnostics format."""
     print(Diagnostic("error", message, where, hint=hint).render(wants_colour(sys.stderr)), file=sys.stderr)
 
 
-def open_engine(args) -> Optional[Engine]:
+def open_engine(args) -> Engine | None:
     """The engine for one command: the rules of PATH, over the daemon's live state if `--store`
     (read, never written); None after telling on standard error why PATH or that store could not be read."""
     database = bool(args.store) and is_database_url(args.store)
@@ -67,12 +67,14 @@ class UsageError(CallError):
 def when(text: str, zone_name: str, option: str) -> datetime:
     """An ISO 8601 date-time, or `now`; without an offset, the client's local wall-clock time (fold=0)."""
     if text.strip().lower() == "now":
-        return datetime.now(timezone.utc).astimezone(clock.zone(zone_name))
+        return datetime.now(UTC).astimezone(clock.zone(zone_name))
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"`{text}` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or "
-                         "2026-11-28T23:15:00-06:00) or `now`", field=option) from None
+        raise UsageError(
+            f"`{text}` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or 2026-11-28T23:15:00-06:00) or `now`",
+            field=option,
+        ) from None
     if value.utcoffset() is None:
         zone = clock.zone(zone_name)
         return clock.to_instant(value, zone).astimezone(zone)
@@ -93,7 +95,7 @@ def input_error(exc: CallError, engine: Engine, args) -> int:
     the command line cannot read, else 1."""
     for problem in engine.problems:
         print(problem.render(wants_colour(sys.stderr)), file=sys.stderr)
-    message = str(exc)[len(exc.field) + 2:] if exc.field else str(exc)
+    message = str(exc)[len(exc.field) + 2 :] if exc.field else str(exc)
     if isinstance(exc, UnknownClientError):
         error(message, args.path, hint=unknown_client_hint(engine, args))
     elif exc.field and exc.field.startswith("answers."):  # `answers.type` was given as `--answer type=…`

@@ -14,9 +14,10 @@ compiled from, quoted beside the rules that decided. Without one (`explain` has 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any
 
 from .. import model as m
 from ..errors import SourceText
@@ -33,7 +34,7 @@ def spoken_duration(iso: str) -> str:
     match = DURATION.match(iso)
     if not match:
         return iso
-    parts = [f"{n} {unit}" for n, unit in zip(match.groups(), ("d", "h", "min", "s")) if n]
+    parts = [f"{n} {unit}" for n, unit in zip(match.groups(), ("d", "h", "min", "s"), strict=True) if n]
     return " ".join(parts) or "0 s"
 
 
@@ -52,8 +53,9 @@ class Source:
         return cls(client.title or client.id, client.timezone, SourceText.of(client.path, client.source).lines)
 
 
-def render(decision: Mapping[str, Any], call: Mapping[str, Any], source: Optional[Source] = None,
-           status_given: bool = False) -> str:
+def render(
+    decision: Mapping[str, Any], call: Mapping[str, Any], source: Source | None = None, status_given: bool = False
+) -> str:
     """The readable form of one decision (with its `trace`) for `call`.
 
     `status_given`: the call came with a status of its own (`decide --status`), so a
@@ -63,8 +65,7 @@ def render(decision: Mapping[str, Any], call: Mapping[str, Any], source: Optiona
 
 
 class Rendering:
-    def __init__(self, decision: Mapping[str, Any], call: Mapping[str, Any], source: Optional[Source],
-                 status_given: bool):
+    def __init__(self, decision: Mapping[str, Any], call: Mapping[str, Any], source: Source | None, status_given: bool):
         self.decision = decision
         self.call = call
         self.source = source
@@ -119,8 +120,8 @@ class Rendering:
             f"Call:      {local:%a %d %b %Y %H:%M}{zone}",
             f"           forwarded {call.get('forwarded', 'unknown')}, caller {call.get('caller') or 'not given'}, "
             f"language {call.get('language') or 'not given'}",
-            "           " + (", ".join(f"{name} = {value}" for name, value in answers.items()) if answers
-                             else "no answers yet"),
+            "           "
+            + (", ".join(f"{name} = {value}" for name, value in answers.items()) if answers else "no answers yet"),
             "Windows:   " + (", ".join(decision["windows"]) or "none of the named windows holds"),
         ]
         for entry in self.traced("calendar"):  # which closure, which holiday
@@ -137,13 +138,16 @@ class Rendering:
 
     def greeting(self) -> None:
         greeting = self.decision["greeting"]
-        title = f" \"{greeting['title']}\"" if greeting.get("title") else ""
+        title = f' "{greeting["title"]}"' if greeting.get("title") else ""
         fallback = ""
         language = (self.decision.get("language") or {}).get("used") or self.call.get("language")
         if language and greeting["language"] != language:
             fallback = f" (no {language} text: the default language is used)"
-        self.out += ["", f"GREETING  {greeting['id']}{title}, in {greeting['language']}{fallback}",
-                     f"  \"{greeting['text']}\""]
+        self.out += [
+            "",
+            f"GREETING  {greeting['id']}{title}, in {greeting['language']}{fallback}",
+            f'  "{greeting["text"]}"',
+        ]
         self.why("greeting")
 
     def script(self) -> None:
@@ -156,7 +160,7 @@ class Rendering:
         spoken = self.decision["greeting"]["language"]
         for number, step in enumerate(script["steps"], start=1):
             if step["kind"] == "say":
-                self.out.append(f"  {number}. say: \"{step['text']}\"")
+                self.out.append(f'  {number}. say: "{step["text"]}"')
                 continue
             notes = ["required"] if step.get("required") else []
             if step.get("phone"):
@@ -168,7 +172,7 @@ class Rendering:
             if step["language"] != spoken:
                 notes.append(f"no {spoken} text: in {step['language']}")
             extra = f" ({'; '.join(notes)})" if notes else ""
-            self.out.append(f"  {number}. ask {step['field']}{extra}: \"{step['text']}\"")
+            self.out.append(f'  {number}. ask {step["field"]}{extra}: "{step["text"]}"')
             if step.get("answer") is not None:
                 self.out.append(f"       already answered: {step['answer']}")
 
@@ -198,8 +202,11 @@ class Rendering:
             self.action(action, lead, "       ")
         for entry in self.traced("oncall") + self.traced("escalation"):
             where = f" ({self.quote(entry['line'])})" if entry.get("line") else ""
-            self.out.append(f"  on call: {entry['rule']}: {entry.get('note')}{where}" if entry["section"] == "oncall"
-                            else f"  note: {entry.get('note')}{where}")
+            self.out.append(
+                f"  on call: {entry['rule']}: {entry.get('note')}{where}"
+                if entry["section"] == "oncall"
+                else f"  note: {entry.get('note')}{where}"
+            )
         if needs:
             self.out.append("  still to ask for the urgency: " + ", ".join(needs))
 
@@ -223,14 +230,16 @@ class Rendering:
                 self.action(action["finally"], f"{indent}if nobody answers: ", indent + "  ")
         elif kind == "message":
             to = "; ".join(f"by {METHOD_WORDS[t['method']]} to {who(t)}" for t in targets)
-            out.append(f"{lead}take a message (priority {action.get('priority', 'normal')})"
-                       + (f", deliver {to}" if to else ""))
+            out.append(
+                f"{lead}take a message (priority {action.get('priority', 'normal')})"
+                + (f", deliver {to}" if to else "")
+            )
         elif kind == "voicemail":
             out.append(f"{lead}send the caller to voicemail")
         elif kind == "callback":
             out.append(f"{lead}promise a call back within {spoken_duration(action['within'])}")
         elif kind == "hangup":
-            out.append(f"{lead}say \"{action['say']}\" and hang up")
+            out.append(f'{lead}say "{action["say"]}" and hang up')
 
 
 def who(target: Mapping[str, Any]) -> str:

@@ -24,25 +24,44 @@ OPTIONS = {"start": "--from", "end": "--to"}
 
 def add_parser(sub):
     parser = sub.add_parser(
-        "report", help="calls received, answered, abandoned, resolved; escalations; by rule and hour",
+        "report",
+        help="calls received, answered, abandoned, resolved; escalations; by rule and hour",
         description="Report how a client's calls ended, from the outcomes the daemon recorded "
-                    "(definitions: docs/metrics.md).",
+        "(definitions: docs/metrics.md).",
     )
-    parser.add_argument("--settings", required=True, metavar="FILE",
-                        help="the daemon's settings file (its rules and its store)")
+    parser.add_argument(
+        "--settings", required=True, metavar="FILE", help="the daemon's settings file (its rules and its store)"
+    )
     parser.add_argument("--client", required=True, metavar="ID", help="the client's id")
-    parser.add_argument("--from", dest="start", required=True, metavar="DATE", type=iso_date,
-                        help="the first local day (YYYY-MM-DD)")
-    parser.add_argument("--to", dest="end", required=True, metavar="DATE", type=iso_date,
-                        help="the last local day, included")
+    parser.add_argument(
+        "--from", dest="start", required=True, metavar="DATE", type=iso_date, help="the first local day (YYYY-MM-DD)"
+    )
+    parser.add_argument(
+        "--to", dest="end", required=True, metavar="DATE", type=iso_date, help="the last local day, included"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--html", metavar="FILE", type=Path, help="also write the report as a page with charts")
-    parser.add_argument("--short-abandon", type=not_negative, default=5, metavar="SECONDS",
-                        help="abandons shorter than this are kept apart (default 5)")
-    parser.add_argument("--service-level", type=not_negative, default=20, metavar="SECONDS",
-                        help="the service level counts answers within this (default 20)")
-    parser.add_argument("--fcr-days", type=positive, default=7, metavar="DAYS",
-                        help="first-call resolution: no repeat call within this many days (default 7)")
+    parser.add_argument(
+        "--short-abandon",
+        type=not_negative,
+        default=5,
+        metavar="SECONDS",
+        help="abandons shorter than this are kept apart (default 5)",
+    )
+    parser.add_argument(
+        "--service-level",
+        type=not_negative,
+        default=20,
+        metavar="SECONDS",
+        help="the service level counts answers within this (default 20)",
+    )
+    parser.add_argument(
+        "--fcr-days",
+        type=positive,
+        default=7,
+        metavar="DAYS",
+        help="first-call resolution: no repeat call within this many days (default 7)",
+    )
     return parser
 
 
@@ -78,9 +97,14 @@ def run(args) -> int:
     with engine:
         try:
             client = engine.client(args.client)
-            report = engine.report(client.id, args.start, args.end, short_abandon_seconds=args.short_abandon,
-                                   service_level_seconds=args.service_level,
-                                   fcr_window=timedelta(days=args.fcr_days))
+            report = engine.report(
+                client.id,
+                args.start,
+                args.end,
+                short_abandon_seconds=args.short_abandon,
+                service_level_seconds=args.service_level,
+                fcr_window=timedelta(days=args.fcr_days),
+            )
         except CallError as exc:
             if exc.field in OPTIONS:
                 error(str(exc).removeprefix(f"{exc.field}: "), OPTIONS[exc.field])
@@ -92,8 +116,7 @@ def run(args) -> int:
     if args.html is not None:
         texts = rule_texts(client, report)
         try:
-            args.html.write_text(html.page(report, client.title or client.id, client.timezone, texts),
-                                 encoding="utf-8")
+            args.html.write_text(html.page(report, client.title or client.id, client.timezone, texts), encoding="utf-8")
         except OSError as exc:
             error(f"cannot write the page: {exc.strerror}", str(args.html))
             return 1
@@ -108,12 +131,16 @@ def rule_texts(client: m.Client, report: dict) -> dict[int, str]:
     if report["rules_versions"] != [client.rules_version]:
         return {}
     lines = SourceText.of(client.path, client.source).lines
-    return {r["rule"]: CODE_BEFORE_COMMENT.match(lines[r["line"] - 1]).group(0).strip()
-            for r in report["by_rule"] if 0 < r["line"] <= len(lines)}
+    return {
+        r["rule"]: CODE_BEFORE_COMMENT.match(lines[r["line"] - 1]).group(0).strip()
+        for r in report["by_rule"]
+        if 0 < r["line"] <= len(lines)
+    }
 
 
 def text(r: dict, client: m.Client) -> str:
     """The figures as an account manager reads them."""
+
     def rate(key: str) -> str:
         return rate_of(r, key)
 
@@ -131,21 +158,27 @@ def text(r: dict, client: m.Client) -> str:
         f"{seconds(r['aht_seconds'])}, satisfaction {r['csat'] if r['csat'] is not None else 'n/a'}",
     ]
     e = r["escalations"]
-    out.append(f"ESCALATED {e['count']} calls: {e['acknowledged']} acknowledged (median "
-               f"{seconds(e['median_seconds_to_acknowledge'])} after the call), {e['unacknowledged']} never")
+    out.append(
+        f"ESCALATED {e['count']} calls: {e['acknowledged']} acknowledged (median "
+        f"{seconds(e['median_seconds_to_acknowledge'])} after the call), {e['unacknowledged']} never"
+    )
     for person in e["by_person"].values():
-        out.append(f"          {person['name']}: notified {person['notified']} ({person['night_notifications']} at "
-                   f"night), acknowledged {person['acknowledged']}, median "
-                   f"{seconds(person['median_seconds_to_acknowledge'])}")
+        out.append(
+            f"          {person['name']}: notified {person['notified']} ({person['night_notifications']} at "
+            f"night), acknowledged {person['acknowledged']}, median "
+            f"{seconds(person['median_seconds_to_acknowledge'])}"
+        )
     texts = rule_texts(client, r)
     if r["by_rule"]:
         out.append("BY RULE")
     for rule in r["by_rule"]:
         quoted = f": {texts[rule['rule']]}" if rule["rule"] in texts else ""
         out.append(f"  rule {rule['rule']} (line {rule['line']}){quoted}")
-        out.append(f"    received {rule['received']}, answered {rule['answered']}, unanswered "
-                   f"{rule['unanswered']}, abandonment {rate_of(rule, 'abandonment_rate')}, "
-                   f"resolution {rate_of(rule, 'resolution_rate')}")
+        out.append(
+            f"    received {rule['received']}, answered {rule['answered']}, unanswered "
+            f"{rule['unanswered']}, abandonment {rate_of(rule, 'abandonment_rate')}, "
+            f"resolution {rate_of(rule, 'resolution_rate')}"
+        )
     return "\n".join(out)
 
 

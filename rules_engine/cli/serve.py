@@ -16,17 +16,26 @@ from ..runtime.settings import Settings
 
 def add_parser(sub):
     parser = sub.add_parser(
-        "serve", help="serve decisions over HTTP (for Kamailio, Asterisk, FreeSWITCH, …)",
+        "serve",
+        help="serve decisions over HTTP (for Kamailio, Asterisk, FreeSWITCH, …)",
         description="Serve decisions over HTTP: POST /v1/decide, /v1/decide/sip, live state, health, metrics.",
     )
-    parser.add_argument("--rules", metavar="DIR", help="a .rules file or a directory of them (or `rules:` in --settings)")
-    parser.add_argument("--settings", metavar="FILE", help="a YAML settings file: rules, store, decision_log, tokens, …")
+    parser.add_argument(
+        "--rules", metavar="DIR", help="a .rules file or a directory of them (or `rules:` in --settings)"
+    )
+    parser.add_argument(
+        "--settings", metavar="FILE", help="a YAML settings file: rules, store, decision_log, tokens, …"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="the port (default 8080; 0 picks a free one)")
-    parser.add_argument("--log", metavar="FILE", help="write the JSON request log here (default standard error); "
-                                                      "reopened on SIGHUP")
-    parser.add_argument("--port-file", metavar="FILE",
-                        help="write the port here once listening (with --port 0: learn which port was picked)")
+    parser.add_argument(
+        "--log", metavar="FILE", help="write the JSON request log here (default standard error); reopened on SIGHUP"
+    )
+    parser.add_argument(
+        "--port-file",
+        metavar="FILE",
+        help="write the port here once listening (with --port 0: learn which port was picked)",
+    )
     return parser
 
 
@@ -52,8 +61,14 @@ def run(args) -> int:
         print(problem.render(), file=sys.stderr)
     log = AccessLog(args.log)
     try:
-        serve(create_app(engine, settings.tokens, log=log), args.host, args.port, settings.tokens, log,
-              port_file=args.port_file)
+        serve(
+            create_app(engine, settings.tokens, log=log),
+            args.host,
+            args.port,
+            settings.tokens,
+            log,
+            port_file=args.port_file,
+        )
     except OSError as exc:
         print(f"rules-engine serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1

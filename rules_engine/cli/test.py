@@ -10,19 +10,26 @@ from __future__ import annotations
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 
 def add_parser(sub):
     parser = sub.add_parser("test", help="run Gherkin acceptance scenarios")
-    parser.add_argument("paths", nargs="*", default=["features"], metavar="FEATURES",
-                        help="feature files or directories (default: features)")
-    parser.add_argument("--rules", metavar="PATH",
-                        help="rules directory or file the scenarios' clients come from (default: client_configs)")
-    parser.add_argument("--coverage", action="store_true",
-                        help="list, per client, the rules no scenario exercised")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["features"],
+        metavar="FEATURES",
+        help="feature files or directories (default: features)",
+    )
+    parser.add_argument(
+        "--rules",
+        metavar="PATH",
+        help="rules directory or file the scenarios' clients come from (default: client_configs)",
+    )
+    parser.add_argument("--coverage", action="store_true", help="list, per client, the rules no scenario exercised")
     return parser
 
 
@@ -39,12 +46,23 @@ def run(args) -> int:
         return 1
     coverage.reset()
     with scenario_module(features) as (module, ini):
-        code = pytest.main([
-            str(module), "-p", "rules_engine.acceptance.steps", "-p", "no:cacheprovider",
-            "--rootdir", str(Path.cwd()), "-c", str(ini),
-            *(["--rules", str(Path(args.rules).resolve())] if args.rules else []),
-            "-p", "no:terminal",
-        ], plugins=[ScenarioReporter()])
+        code = pytest.main(
+            [
+                str(module),
+                "-p",
+                "rules_engine.acceptance.steps",
+                "-p",
+                "no:cacheprovider",
+                "--rootdir",
+                str(Path.cwd()),
+                "-c",
+                str(ini),
+                *(["--rules", str(Path(args.rules).resolve())] if args.rules else []),
+                "-p",
+                "no:terminal",
+            ],
+            plugins=[ScenarioReporter()],
+        )
     if args.coverage:
         print(coverage.report())
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
@@ -64,8 +82,9 @@ def scenario_module(features: list[Path]) -> Iterator[tuple[Path, Path]]:
     name = f"rules_engine_scenarios_{uuid.uuid4().hex}"
     with tempfile.TemporaryDirectory(prefix="rules-engine-test-") as tmp:
         module = Path(tmp) / f"{name}.py"
-        module.write_text(f"from pytest_bdd import scenarios\nscenarios(*{[str(p) for p in features]!r})\n",
-                          encoding="utf-8")
+        module.write_text(
+            f"from pytest_bdd import scenarios\nscenarios(*{[str(p) for p in features]!r})\n", encoding="utf-8"
+        )
         ini = Path(tmp) / "pytest.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")
         try:

@@ -14,30 +14,44 @@ def assemble(source: ClientSource, path: str, text: str, report: Report) -> tupl
     """Gather the statements into one `Client`, reporting duplicates and missing parts."""
     fields: dict = defaultdict(list)
     named: dict[str, dict] = {k: {} for k in ("windows", "contacts", "lists", "teams", "escalations", "scripts")}
-    kinds = {m.Window: ("windows", "window"), m.Contact: ("contacts", "contact"), m.PhoneList: ("lists", "list"),
-             m.Team: ("teams", "on-call team"), m.Escalation: ("escalations", "escalation"),
-             m.Script: ("scripts", "script")}
+    kinds = {
+        m.Window: ("windows", "window"),
+        m.Contact: ("contacts", "contact"),
+        m.PhoneList: ("lists", "list"),
+        m.Team: ("teams", "on-call team"),
+        m.Escalation: ("escalations", "escalation"),
+        m.Script: ("scripts", "script"),
+    }
     singles: dict[str, Statement] = {}
     greetings: dict[str, m.Greeting] = {}
     for item in source.items:
         if isinstance(item, Statement):
             if item.kind in singles:
-                report.error(item.pos, f"`{item.kind}` is given twice; the first is on line {singles[item.kind].pos.line}",
-                             "keep one" if item.kind in ("timezone", "urgency", "route") else "list all values in one line")
+                report.error(
+                    item.pos,
+                    f"`{item.kind}` is given twice; the first is on line {singles[item.kind].pos.line}",
+                    "keep one" if item.kind in ("timezone", "urgency", "route") else "list all values in one line",
+                )
                 continue
             singles[item.kind] = item
         elif type(item) in kinds:
             key, word = kinds[type(item)]
             if item.name in named[key]:
                 first = named[key][item.name]
-                report.error(item, f"{word} `{item.name}` is defined twice; the first is on line {first.pos.line}",
-                             "rename one of them or merge them")
+                report.error(
+                    item,
+                    f"{word} `{item.name}` is defined twice; the first is on line {first.pos.line}",
+                    "rename one of them or merge them",
+                )
             else:
                 named[key][item.name] = item
         elif isinstance(item, m.Greeting):
             if item.name in greetings:
-                report.error(item, f"greeting `{item.name}` is defined twice; the first is on line {greetings[item.name].pos.line}",
-                             "rename one of them")
+                report.error(
+                    item,
+                    f"greeting `{item.name}` is defined twice; the first is on line {greetings[item.name].pos.line}",
+                    "rename one of them",
+                )
             greetings[item.name] = item
             fields["greetings"].append(item)
         elif isinstance(item, m.HolidayDate):
@@ -48,14 +62,17 @@ def assemble(source: ClientSource, path: str, text: str, report: Report) -> tupl
             fields["script_choices"].append(item)
     values = {kind: st.value for kind, st in singles.items()}
     if "timezone" not in values:
-        report.error(source.pos, f"client `{source.id}` has no `timezone`",
-                     'add a line such as `timezone "America/Chicago"`')
+        report.error(
+            source.pos, f"client `{source.id}` has no `timezone`", 'add a line such as `timezone "America/Chicago"`'
+        )
     if "route" not in values:
-        report.error(source.pos, f"client `{source.id}` has no `route` section",
-                     "every client needs a `route { … otherwise -> … }`")
+        report.error(
+            source.pos,
+            f"client `{source.id}` has no `route` section",
+            "every client needs a `route { … otherwise -> … }`",
+        )
     if not fields["greetings"]:
-        report.error(source.pos, f"client `{source.id}` has no greeting",
-                     "add at least `greeting default { en \"…\" }`")
+        report.error(source.pos, f"client `{source.id}` has no greeting", 'add at least `greeting default { en "…" }`')
     client = m.Client(
         id=source.id,
         title=source.title,

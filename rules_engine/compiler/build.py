@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Optional
+from typing import Any
 
 from lark import Token, Transformer, Tree
 from lark.exceptions import VisitError
@@ -26,8 +26,24 @@ DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 # Words of the language that may never name a thing (LANGUAGE.md section 2). The contextual
 # lexer reads them as names wherever only a name can follow, so they are refused here.
 RESERVED = frozenset(m.DAY_NAMES) | {
-    "daily", "not", "and", "or", "is", "in", "when", "otherwise", "holiday", "closed", "status",
-    "forwarded", "said", "dialed", "language", "caller", "urgency", "answer",
+    "daily",
+    "not",
+    "and",
+    "or",
+    "is",
+    "in",
+    "when",
+    "otherwise",
+    "holiday",
+    "closed",
+    "status",
+    "forwarded",
+    "said",
+    "dialed",
+    "language",
+    "caller",
+    "urgency",
+    "answer",
 }
 # Dates and durations far outside a business's horizon are mistakes, and would overflow
 # date arithmetic when the engine evaluates them.
@@ -49,7 +65,7 @@ class ClientSource:
     """A whole file as written: the client header and its statements in file order."""
 
     id: str
-    title: Optional[str]
+    title: str | None
     pos: m.Pos
     items: tuple
 
@@ -91,7 +107,7 @@ class Builder(Transformer):
         line, column = position(where)
         return m.Pos(file=self.path, line=line, column=column)
 
-    def error(self, where, message: str, hint: Optional[str] = None) -> None:
+    def error(self, where, message: str, hint: str | None = None) -> None:
         self.report.error(self.pos(where), message, hint)
 
     def template(self, token: Token) -> m.Template:
@@ -112,7 +128,7 @@ class Builder(Transformer):
         """A quoted value whose own position matters (a phone number, an address)."""
         return m.Name(value=unquote(token), pos=self.pos(token))
 
-    def by_language(self, texts: list, owner: Optional[str] = None) -> dict[str, m.Template]:
+    def by_language(self, texts: list, owner: str | None = None) -> dict[str, m.Template]:
         """`(language, template)` pairs as one text per language, a language given twice reported."""
         by_language: dict[str, m.Template] = {}
         for language, template in texts:
@@ -194,9 +210,7 @@ class Builder(Transformer):
 
     def closed(self, meta, children):
         title, start, end = children
-        return m.Closure(
-            title=unquote(title) if title is not None else None, start=start, end=end, pos=self.pos(meta)
-        )
+        return m.Closure(title=unquote(title) if title is not None else None, start=start, end=end, pos=self.pos(meta))
 
     def datetime(self, meta, children):
         day, time = children
@@ -210,7 +224,7 @@ class Builder(Transformer):
     def schedule(self, meta, children):
         segments = []
         days = ALL_DAYS
-        for kind, token, day_set, start, end in children:
+        for _kind, token, day_set, start, end in children:
             if day_set is None:
                 day_set = days
             days = day_set
@@ -241,7 +255,11 @@ class Builder(Transformer):
         if start == 1440:
             self.error(token, "a time range cannot start at 24:00", "write 00:00")
         if start == end:
-            self.error(token, f"the time range `{token}` is empty", "a range that ends before it starts crosses midnight; a whole day needs no times")
+            self.error(
+                token,
+                f"the time range `{token}` is empty",
+                "a range that ends before it starts crosses midnight; a whole day needs no times",
+            )
         return start, end
 
     # ---- people --------------------------------------------------------------------------
@@ -304,7 +322,11 @@ class Builder(Transformer):
     def escalation(self, meta, children):
         name, *steps, repeat, final = children
         return m.Escalation(
-            name=str(name), steps=tuple(steps), repeat=repeat if repeat is not None else 1, final=final, pos=self.pos(name)
+            name=str(name),
+            steps=tuple(steps),
+            repeat=repeat if repeat is not None else 1,
+            final=final,
+            pos=self.pos(name),
         )
 
     def step(self, meta, children):

@@ -8,13 +8,12 @@ language and use only placeholders that will have a value.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Collection, Optional
+from collections.abc import Collection
 
-from .. import caller_languages
+from .. import caller_languages, phones
 from .. import model as m
-from .. import phones
-from ..forwarding import written_reason_hint
 from ..errors import did_you_mean
+from ..forwarding import written_reason_hint
 from .logic import implies, requires_status
 from .report import Report
 
@@ -44,8 +43,11 @@ class ReferenceChecks(Report):
 
     def check_language(self, where, language: str) -> None:
         if language not in self.language_codes:
-            self.error(where, f"language `{language}` is not one of the client's languages",
-                       did_you_mean(language, self.language_codes) or "add it to `languages`")
+            self.error(
+                where,
+                f"language `{language}` is not one of the client's languages",
+                did_you_mean(language, self.language_codes) or "add it to `languages`",
+            )
 
     # ---- phone numbers ---------------------------------------------------------------------------
     def check_phone(self, where, number: str) -> None:
@@ -54,7 +56,7 @@ class ReferenceChecks(Report):
             self.error(where, problem.message, problem.hint)
 
     # ---- conditions ---------------------------------------------------------------------------
-    def check_cond(self, cond: Optional[m.Cond], context: str, allowed: tuple) -> None:
+    def check_cond(self, cond: m.Cond | None, context: str, allowed: tuple) -> None:
         """Check every atom of a condition: known names, and facts allowed in this context."""
         for atom in m.atoms(cond):
             if not isinstance(atom, allowed):
@@ -65,10 +67,18 @@ class ReferenceChecks(Report):
     def fact_message(self, atom: m.Cond, context: str) -> str:
         field = f"the answer `{getattr(atom, 'field', '')}`"
         what = {
-            m.FieldSet: field, m.FieldIs: field, m.FieldIn: field, m.Said: "what the caller said",
-            m.UrgencyIs: "the urgency", m.Status: "the owner's status", m.Forwarded: "the forwarding reason",
-            m.CallerIs: "the caller's number", m.CallerIn: "the caller's number", m.DialedIs: "the dialled number",
-            m.DialedIn: "the dialled number", m.LanguageIs: "the caller's language",
+            m.FieldSet: field,
+            m.FieldIs: field,
+            m.FieldIn: field,
+            m.Said: "what the caller said",
+            m.UrgencyIs: "the urgency",
+            m.Status: "the owner's status",
+            m.Forwarded: "the forwarding reason",
+            m.CallerIs: "the caller's number",
+            m.CallerIn: "the caller's number",
+            m.DialedIs: "the dialled number",
+            m.DialedIn: "the dialled number",
+            m.LanguageIs: "the caller's language",
         }[type(atom)]
         if context == "window":
             return f"a window can only depend on days, times, other windows, `holiday` and `closed`, not on {what}"
@@ -76,7 +86,7 @@ class ReferenceChecks(Report):
             return f"{context} cannot depend on {what}: it is not known yet when the call arrives"
         return f"{context} cannot depend on {what}"
 
-    def fact_hint(self, atom: m.Cond, context: str) -> Optional[str]:
+    def fact_hint(self, atom: m.Cond, context: str) -> str | None:
         if context == "window":
             return "a window describes time only; put this in the condition of a greeting or a route"
         if isinstance(atom, INTAKE_FACTS):
@@ -99,9 +109,13 @@ class ReferenceChecks(Report):
         elif isinstance(atom, m.Forwarded):
             for reason in atom.reasons:
                 if reason not in m.FORWARDING_REASONS:
-                    self.error(atom, f"unknown forwarding reason `{reason}`",
-                               written_reason_hint(reason) or did_you_mean(reason, m.FORWARDING_REASONS)
-                               or "reasons: " + ", ".join(m.FORWARDING_REASONS))
+                    self.error(
+                        atom,
+                        f"unknown forwarding reason `{reason}`",
+                        written_reason_hint(reason)
+                        or did_you_mean(reason, m.FORWARDING_REASONS)
+                        or "reasons: " + ", ".join(m.FORWARDING_REASONS),
+                    )
         elif isinstance(atom, (m.CallerIs, m.DialedIs)):
             self.check_phone(atom, atom.number)
         elif isinstance(atom, (m.CallerIn, m.DialedIn)):
@@ -126,8 +140,11 @@ class ReferenceChecks(Report):
     def check_field(self, atom) -> None:
         asks = self.asks.get(atom.field)
         if not asks:
-            self.warn(atom, f"no script asks for `{atom.field}`; this condition holds only when the call already carries it",
-                      did_you_mean(atom.field, self.asks))
+            self.warn(
+                atom,
+                f"no script asks for `{atom.field}`; this condition holds only when the call already carries it",
+                did_you_mean(atom.field, self.asks),
+            )
             return
         choices = {c.value for ask in asks if ask.choices for c in ask.choices}
         if not choices:
@@ -135,8 +152,11 @@ class ReferenceChecks(Report):
         values = [atom.value] if isinstance(atom, m.FieldIs) else list(getattr(atom, "values", ()))
         for value in values:
             if value not in choices:
-                self.error(atom, f"`{value}` is not one of the choices for `{atom.field}`",
-                           did_you_mean(value, choices) or "choices: " + ", ".join(sorted(choices)))
+                self.error(
+                    atom,
+                    f"`{value}` is not one of the choices for `{atom.field}`",
+                    did_you_mean(value, choices) or "choices: " + ", ".join(sorted(choices)),
+                )
 
     def check_rule_order(self, rules: list, missing: str, fallback: str) -> None:
         """First-match sections: one unconditional rule, last; a rule covered by earlier ones warned."""
@@ -146,21 +166,33 @@ class ReferenceChecks(Report):
         if not unconditional:
             self.error(rules[-1], missing, f"add {fallback} at the end, so that every call gets an answer")
         last = unconditional[0] if unconditional else len(rules)
-        for rule in rules[last + 1:]:
-            self.error(rule, f"this rule can never be reached: the rule on line {rules[last].pos.line} matches every call",
-                       "move it above that rule, or delete it")
+        for rule in rules[last + 1 :]:
+            self.error(
+                rule,
+                f"this rule can never be reached: the rule on line {rules[last].pos.line} matches every call",
+                "move it above that rule, or delete it",
+            )
         for i, rule in enumerate(rules[:last]):
             earlier = [r.when for r in rules[:i]]
             if earlier and implies(rule.when, m.Or(items=tuple(earlier))):
                 lines = [str(r.pos.line) for r in rules[:i] if implies(rule.when, r.when)]
-                by = (f"the rule on line {lines[0]}" if len(lines) == 1 else
-                      f"the rules on lines {', '.join(lines)}" if lines else "the rules above it")
-                self.warn(rule, f"this rule never applies: every call it matches is already taken by {by}",
-                          "change its condition, move it up, or delete it")
+                by = (
+                    f"the rule on line {lines[0]}"
+                    if len(lines) == 1
+                    else f"the rules on lines {', '.join(lines)}"
+                    if lines
+                    else "the rules above it"
+                )
+                self.warn(
+                    rule,
+                    f"this rule never applies: every call it matches is already taken by {by}",
+                    "change its condition, move it up, or delete it",
+                )
 
     # ---- texts ---------------------------------------------------------------------------------
-    def check_text(self, text, owner: str, conditions: list, answers: Optional[list[str]],
-                   asked_later: Collection[str] = ()) -> None:
+    def check_text(
+        self, text, owner: str, conditions: list, answers: list[str] | None, asked_later: Collection[str] = ()
+    ) -> None:
         """Languages are declared, the default language is present, every placeholder is valid.
 
         `conditions`: every condition under which the text is used (for `{status.note}`);
@@ -174,8 +206,11 @@ class ReferenceChecks(Report):
                 self.check_language(template, language)
             if default not in templates:
                 first = next(iter(templates.values()))
-                self.error(first, f"{owner} has no text in the default language `{default}`",
-                           f"every text must exist in `{default}`, the first of `languages`")
+                self.error(
+                    first,
+                    f"{owner} has no text in the default language `{default}`",
+                    f"every text must exist in `{default}`, the first of `languages`",
+                )
             else:
                 self.check_translations(templates, owner, default)
         for template in templates.values():
@@ -192,25 +227,43 @@ class ReferenceChecks(Report):
         for language in self.language_codes[1:]:
             if language not in templates:
                 name = caller_languages.name_of(language)
-                self.warn(first, f"{owner} has no `{language}` text: {name} callers will hear it in "
-                                 f"{caller_languages.name_of(default)} (`{default}`)",
-                          f"add `{language} \"…\"` beside `{default}`")
+                self.warn(
+                    first,
+                    f"{owner} has no `{language}` text: {name} callers will hear it in "
+                    f"{caller_languages.name_of(default)} (`{default}`)",
+                    f'add `{language} "…"` beside `{default}`',
+                )
 
-    def check_placeholder(self, name: str, where: m.Pos, owner: str, conditions: list,
-                          answers: Optional[list[str]], asked_later: Collection[str]) -> None:
+    def check_placeholder(
+        self,
+        name: str,
+        where: m.Pos,
+        owner: str,
+        conditions: list,
+        answers: list[str] | None,
+        asked_later: Collection[str],
+    ) -> None:
         kind, _, rest = name.partition(".")
         if kind == "answer":
             if answers is None:
-                self.error(where, f"{owner} cannot use `{{{name}}}`: answers are not known when the call arrives",
-                           "use answers in the script after the question, or in a route's texts")
+                self.error(
+                    where,
+                    f"{owner} cannot use `{{{name}}}`: answers are not known when the call arrives",
+                    "use answers in the script after the question, or in a route's texts",
+                )
             elif rest in asked_later:
-                self.error(where, f"{owner} uses `{{{name}}}` before the question `{rest}` is asked",
-                           "move this text after the question")
+                self.error(
+                    where,
+                    f"{owner} uses `{{{name}}}` before the question `{rest}` is asked",
+                    "move this text after the question",
+                )
             elif rest not in answers:
                 self.unknown(where, "question", rest, answers)
         elif kind == "oncall":
             self.refer(where, "teams", "on-call team", rest)
-        elif kind == "status":
-            if not conditions or not all(requires_status(c) for c in conditions):
-                self.error(where, f"{owner} uses `{{status.note}}` but can be used when no status is set",
-                           "use it only under a condition that requires `status`, e.g. `when forwarded manual and status`")
+        elif kind == "status" and (not conditions or not all(requires_status(c) for c in conditions)):
+            self.error(
+                where,
+                f"{owner} uses `{{status.note}}` but can be used when no status is set",
+                "use it only under a condition that requires `status`, e.g. `when forwarded manual and status`",
+            )

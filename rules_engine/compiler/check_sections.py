@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Optional
 
 import holidays as holiday_calendars
 
@@ -57,9 +56,12 @@ class Checker(ReferenceChecks):
             import zoneinfo
 
             where = self.singles["timezone"].pos
-            self.error(where, f"unknown time zone `{client.timezone}`",
-                       did_you_mean(client.timezone, zoneinfo.available_timezones())
-                       or 'time zones are written as in the IANA database, e.g. "Europe/London"')
+            self.error(
+                where,
+                f"unknown time zone `{client.timezone}`",
+                did_you_mean(client.timezone, zoneinfo.available_timezones())
+                or 'time zones are written as in the IANA database, e.g. "Europe/London"',
+            )
             return None
 
     def check_listed_once(self, names: tuple[m.Name, ...], word: str) -> None:
@@ -77,13 +79,17 @@ class Checker(ReferenceChecks):
             code = name.value
             if not caller_languages.is_code(code):
                 meant = caller_languages.code_for_name(code)
-                self.error(name, f"`{code}` is not a language code",
-                           f"write `{meant}`" if meant else "use two-letter codes such as en, es, fr")
+                self.error(
+                    name,
+                    f"`{code}` is not a language code",
+                    f"write `{meant}`" if meant else "use two-letter codes such as en, es, fr",
+                )
                 code = meant or code
             if code in codes:
                 self.error(name, f"language `{name.value}` is listed twice")
             codes.append(code)
         self.language_codes = codes or ["en"]
+
     def check_numbers(self, client: m.Client) -> None:
         for number in client.numbers:
             self.check_phone(number, number.value)
@@ -95,23 +101,34 @@ class Checker(ReferenceChecks):
     def check_forwarding(self, client: m.Client) -> None:
         for reason in client.forwarding:
             if reason.value not in m.FORWARDING_REASONS:
-                self.error(reason, f"unknown forwarding reason `{reason.value}`",
-                           did_you_mean(reason.value, m.FORWARDING_REASONS)
-                           or "reasons: " + ", ".join(m.FORWARDING_REASONS))
+                self.error(
+                    reason,
+                    f"unknown forwarding reason `{reason.value}`",
+                    did_you_mean(reason.value, m.FORWARDING_REASONS) or "reasons: " + ", ".join(m.FORWARDING_REASONS),
+                )
         self.check_listed_once(client.forwarding, "forwarding reason")
 
     def check_regions(self, client: m.Client) -> None:
         supported = holiday_calendars.list_supported_countries()
         for region in client.regions:
             if region.country not in supported:
-                self.error(region, f"unknown holiday country `{region.country}`",
-                           did_you_mean(region.country, supported) or "use an ISO country code such as US, GB, AU")
+                self.error(
+                    region,
+                    f"unknown holiday country `{region.country}`",
+                    did_you_mean(region.country, supported) or "use an ISO country code such as US, GB, AU",
+                )
             elif region.subdivision and region.subdivision not in supported[region.country]:
                 subdivisions = supported[region.country]
-                self.error(region, f"`{region.subdivision}` is not a subdivision of `{region.country}`",
-                           did_you_mean(region.subdivision, subdivisions)
-                           or ("subdivisions: " + ", ".join(subdivisions[:12]) + (" …" if len(subdivisions) > 12 else "")
-                               if subdivisions else f"`{region.country}` has no subdivisions; write just `{region.country}`"))
+                self.error(
+                    region,
+                    f"`{region.subdivision}` is not a subdivision of `{region.country}`",
+                    did_you_mean(region.subdivision, subdivisions)
+                    or (
+                        "subdivisions: " + ", ".join(subdivisions[:12]) + (" …" if len(subdivisions) > 12 else "")
+                        if subdivisions
+                        else f"`{region.country}` has no subdivisions; write just `{region.country}`"
+                    ),
+                )
 
     # ---- calendar ----------------------------------------------------------------------------------
     def check_calendar(self, client: m.Client) -> None:
@@ -128,7 +145,11 @@ class Checker(ReferenceChecks):
 
     def check_window_cycles(self, client: m.Client) -> None:
         def refs(name):
-            return [a.name for a in m.atoms(client.windows[name].cond) if isinstance(a, m.WindowRef) and a.name in client.windows]
+            return [
+                a.name
+                for a in m.atoms(client.windows[name].cond)
+                if isinstance(a, m.WindowRef) and a.name in client.windows
+            ]
 
         state: dict[str, int] = {}
 
@@ -136,13 +157,16 @@ class Checker(ReferenceChecks):
             if state.get(name) == 2:
                 return
             if state.get(name) == 1:
-                cycle = path[path.index(name):] + [name]
-                self.error(client.windows[name], "windows refer to each other in a circle: " + " → ".join(cycle),
-                           "a window cannot be defined through itself")
+                cycle = [*path[path.index(name) :], name]
+                self.error(
+                    client.windows[name],
+                    "windows refer to each other in a circle: " + " → ".join(cycle),
+                    "a window cannot be defined through itself",
+                )
                 return
             state[name] = 1
             for ref in refs(name):
-                visit(ref, path + [name])
+                visit(ref, [*path, name])
             state[name] = 2
 
         for name in client.windows:
@@ -154,11 +178,17 @@ class Checker(ReferenceChecks):
         text = value.local.strftime("%Y-%m-%d %H:%M")
         if clock.is_skipped(value.local, self.tz):
             actual = clock.to_instant(value.local, self.tz).astimezone(self.tz).strftime("%H:%M")
-            self.warn(value, f"{text} does not exist in {self.client.timezone}: the clocks jump forward that night",
-                      f"it is read as {actual}")
+            self.warn(
+                value,
+                f"{text} does not exist in {self.client.timezone}: the clocks jump forward that night",
+                f"it is read as {actual}",
+            )
         elif clock.is_repeated(value.local, self.tz):
-            self.warn(value, f"{text} happens twice in {self.client.timezone}: the clocks go back that night",
-                      "the first occurrence is meant")
+            self.warn(
+                value,
+                f"{text} happens twice in {self.client.timezone}: the clocks go back that night",
+                "the first occurrence is meant",
+            )
 
     def check_range(self, start: m.DateTimeLit, end: m.DateTimeLit, what: str) -> None:
         self.check_datetime(start)
@@ -181,12 +211,17 @@ class Checker(ReferenceChecks):
             for rotation in team.rotations:
                 self.check_datetime(rotation.start)
                 if not rotation.members:
-                    self.error(rotation, f"this rotation of team `{team.name}` has no members",
-                               "list who takes turns, e.g. `{ alice, bob }`")
+                    self.error(
+                        rotation,
+                        f"this rotation of team `{team.name}` has no members",
+                        "list who takes turns, e.g. `{ alice, bob }`",
+                    )
                 for member in rotation.members:
                     self.check_member(member)
                 if len({m_.value for m_ in rotation.members}) != len(rotation.members):
-                    self.warn(rotation, "a member is listed twice in this rotation", "each listing is a turn of its own")
+                    self.warn(
+                        rotation, "a member is listed twice in this rotation", "each listing is a turn of its own"
+                    )
                 if rotation.only is not None:
                     self.check_cond(rotation.only, "window", TIME_FACTS)
             for override in team.overrides:
@@ -204,8 +239,11 @@ class Checker(ReferenceChecks):
         if isinstance(target, m.ContactTarget):
             contact = self.refer(target, "contacts", "contact", target.contact)
             if contact is not None and method not in contact.addresses:
-                self.error(target, f"contact `{target.contact}` has no `{method}` address",
-                           f"add `{method} \"…\"` to contact `{target.contact}`, or use another method")
+                self.error(
+                    target,
+                    f"contact `{target.contact}` has no `{method}` address",
+                    f'add `{method} "…"` to contact `{target.contact}`, or use another method',
+                )
         elif isinstance(target, m.TeamTarget):
             team = self.refer(target, "teams", "on-call team", target.team)
             if team is None:
@@ -213,28 +251,38 @@ class Checker(ReferenceChecks):
             for name in self.team_members(team):
                 contact = self.client.contacts.get(name)
                 if contact is not None and method not in contact.addresses:
-                    self.warn(target, f"`{name}` of team `{target.team}` has no `{method}` address; "
-                                      f"while {contact.title} is on call this target is skipped",
-                              f"add `{method} \"…\"` to contact `{name}`")
+                    self.warn(
+                        target,
+                        f"`{name}` of team `{target.team}` has no `{method}` address; "
+                        f"while {contact.title} is on call this target is skipped",
+                        f'add `{method} "…"` to contact `{name}`',
+                    )
         elif isinstance(target, m.NumberTarget):
             if method == "email":
                 self.error(target, "a phone number cannot receive email", "email a contact instead")
             else:
                 self.check_phone(target, target.number)
 
-    def check_action(self, action: m.Action, owner: str, condition: Optional[m.Cond], final: bool = False) -> None:
+    def check_action(self, action: m.Action, owner: str, condition: m.Cond | None, final: bool = False) -> None:
         if isinstance(action, m.Patch):
             self.check_target(action.target, "call")
         elif isinstance(action, m.Escalate):
             if final:
                 self.used["escalations"].add(action.policy)
-                self.error(action, "`finally` cannot escalate", "use `take message`, `voicemail`, `callback` or `say … then hangup`")
+                self.error(
+                    action,
+                    "`finally` cannot escalate",
+                    "use `take message`, `voicemail`, `callback` or `say … then hangup`",
+                )
             else:
                 self.refer(action, "escalations", "escalation", action.policy)
         elif isinstance(action, m.Message):
             if action.priority not in PRIORITIES:
-                self.error(self.word_pos(action, action.priority), f"unknown priority `{action.priority}`",
-                           did_you_mean(action.priority, PRIORITIES) or "priorities: " + ", ".join(PRIORITIES))
+                self.error(
+                    self.word_pos(action, action.priority),
+                    f"unknown priority `{action.priority}`",
+                    did_you_mean(action.priority, PRIORITIES) or "priorities: " + ", ".join(PRIORITIES),
+                )
             for notify in action.deliveries:
                 self.check_target(notify.target, notify.method)
         elif isinstance(action, m.Hangup):
@@ -253,8 +301,11 @@ class Checker(ReferenceChecks):
         for greeting in client.greetings:
             self.check_cond(greeting.when, "a greeting", TIME_FACTS + ARRIVAL_FACTS)
             self.check_text(greeting.texts, f"greeting `{greeting.name}`", [greeting.when], None)
-        self.check_rule_order(list(client.greetings), "no greeting is for every call: the last one has a condition",
-                              "`greeting default { en \"…\" }`")
+        self.check_rule_order(
+            list(client.greetings),
+            "no greeting is for every call: the last one has a condition",
+            '`greeting default { en "…" }`',
+        )
 
     def check_scripts(self, client: m.Client) -> None:
         choices = list(client.script_choices)
@@ -262,10 +313,16 @@ class Checker(ReferenceChecks):
             self.check_cond(choice.when, "`choose script`", TIME_FACTS + ARRIVAL_FACTS)
             self.refer(self.word_pos(choice, choice.script), "scripts", "script", choice.script)
         if client.scripts and not choices:
-            self.error(next(iter(client.scripts.values())), "scripts are defined but no `choose script` picks one",
-                       "add `choose script NAME otherwise`")
-        self.check_rule_order(choices, "no script is chosen for every call: the last `choose script` has a condition",
-                              "`choose script NAME otherwise`")
+            self.error(
+                next(iter(client.scripts.values())),
+                "scripts are defined but no `choose script` picks one",
+                "add `choose script NAME otherwise`",
+            )
+        self.check_rule_order(
+            choices,
+            "no script is chosen for every call: the last `choose script` has a condition",
+            "`choose script NAME otherwise`",
+        )
         for script in client.scripts.values():
             self.check_script(script, [c.when for c in choices if c.script == script.name])
 
@@ -277,7 +334,9 @@ class Checker(ReferenceChecks):
             later = set(fields) - set(asked)
             if isinstance(step, m.Ask):
                 if step.field in asked:
-                    self.error(step, f"script `{script.name}` asks for `{step.field}` twice", "keep one of the questions")
+                    self.error(
+                        step, f"script `{script.name}` asks for `{step.field}` twice", "keep one of the questions"
+                    )
                 self.check_cond(step.when, "a question", TIME_FACTS + ARRIVAL_FACTS + INTAKE_FACTS)
                 if step.choices and len({c.value for c in step.choices}) != len(step.choices):
                     self.error(step, f"a choice of `{step.field}` is listed twice")
@@ -289,7 +348,9 @@ class Checker(ReferenceChecks):
     def check_urgency(self, client: m.Client) -> None:
         for rule in client.urgency:
             self.check_cond(rule.when, "urgency", TIME_FACTS + ARRIVAL_FACTS + INTAKE_FACTS)
-        self.check_rule_order(list(client.urgency), "`urgency` has no `otherwise` level at the end", "`routine otherwise`")
+        self.check_rule_order(
+            list(client.urgency), "`urgency` has no `otherwise` level at the end", "`routine otherwise`"
+        )
 
     def check_routes(self, client: m.Client) -> None:
         for rule in client.routes:
@@ -297,10 +358,14 @@ class Checker(ReferenceChecks):
             for index, action in enumerate(rule.actions):
                 self.check_action(action, "this route", rule.when)
                 if index + 1 < len(rule.actions) and isinstance(action, (m.Voicemail, m.Callback, m.Message, m.Hangup)):
-                    self.warn(rule.actions[index + 1], "this fallback is never used: the action before it cannot fail",
-                              "`, else` belongs after `patch` or `escalate`")
-        self.check_rule_order(list(client.routes), "`route` has no `otherwise` rule at the end",
-                              "`otherwise -> take message`")
+                    self.warn(
+                        rule.actions[index + 1],
+                        "this fallback is never used: the action before it cannot fail",
+                        "`, else` belongs after `patch` or `escalate`",
+                    )
+        self.check_rule_order(
+            list(client.routes), "`route` has no `otherwise` rule at the end", "`otherwise -> take message`"
+        )
         self.check_route_fields_per_script(client)
 
     def check_route_fields_per_script(self, client: m.Client) -> None:
@@ -321,9 +386,12 @@ class Checker(ReferenceChecks):
                 fields = (a.field for a in m.atoms(rule.when) if isinstance(a, (m.FieldSet, m.FieldIs, m.FieldIn)))
                 for field in dict.fromkeys(fields):
                     if field not in asked and field in self.asks:  # no script at all: warned already
-                        self.warn(rule, f"this route depends on `{field}`, which script `{script.name}` (chosen on "
-                                        f"line {choice.pos.line}) never asks: for those calls the condition is false",
-                                  f"ask for `{field}` in script `{script.name}`, or catch its calls with an earlier rule")
+                        self.warn(
+                            rule,
+                            f"this route depends on `{field}`, which script `{script.name}` (chosen on "
+                            f"line {choice.pos.line}) never asks: for those calls the condition is false",
+                            f"ask for `{field}` in script `{script.name}`, or catch its calls with an earlier rule",
+                        )
 
     def check_unused(self, client: m.Client) -> None:
         """Warn about definitions nothing refers to.
@@ -332,8 +400,13 @@ class Checker(ReferenceChecks):
         `windows`, so a window no rule uses still tells the agent and the daemon something
         ("lunch"), and account managers define them for that reason.
         """
-        kinds = (("contacts", "contact"), ("lists", "list"), ("teams", "on-call team"),
-                 ("escalations", "escalation"), ("scripts", "script"))
+        kinds = (
+            ("contacts", "contact"),
+            ("lists", "list"),
+            ("teams", "on-call team"),
+            ("escalations", "escalation"),
+            ("scripts", "script"),
+        )
         for key, word in kinds:
             if key == "scripts" and not client.script_choices:
                 continue  # already an error: scripts are defined but none is chosen

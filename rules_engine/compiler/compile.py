@@ -18,7 +18,7 @@ from .build import build
 from .check_sections import Checker
 from .parser import parse, position
 
-__all__ = ["compile_file", "compile_bytes", "compile_text"]
+__all__ = ["compile_bytes", "compile_file", "compile_text"]
 
 
 def compile_file(path: str | Path) -> tuple[m.Client, tuple[Diagnostic, ...]]:
@@ -33,16 +33,31 @@ def compile_file(path: str | Path) -> tuple[m.Client, tuple[Diagnostic, ...]]:
 
 def compile_bytes(data: bytes, path: str) -> tuple[m.Client, tuple[Diagnostic, ...]]:
     if len(data) > limits.MAX_FILE_BYTES:  # before decoding: a huge file is never read as text
-        raise RulesError([Diagnostic("error", f"the file is larger than {limits.MAX_FILE_BYTES // 1000} kB", path,
-                                     hint="one client's rules fit in far less; is this the right file?")])
+        raise RulesError(
+            [
+                Diagnostic(
+                    "error",
+                    f"the file is larger than {limits.MAX_FILE_BYTES // 1000} kB",
+                    path,
+                    hint="one client's rules fit in far less; is this the right file?",
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         source = SourceText.of(path, data.decode("utf-8", errors="replace"))
         before = data[: exc.start].decode("utf-8")  # valid up to the first bad byte: columns count characters
-        raise RulesError([source.diagnostic("error", "the file is not valid UTF-8 text", *line_column(before, len(before)),
-                                            "save the file with the UTF-8 encoding (your editor's \"Save as\" offers it)")
-                          ]) from None
+        raise RulesError(
+            [
+                source.diagnostic(
+                    "error",
+                    "the file is not valid UTF-8 text",
+                    *line_column(before, len(before)),
+                    'save the file with the UTF-8 encoding (your editor\'s "Save as" offers it)',
+                )
+            ]
+        ) from None
     return compile_text(text, path)
 
 
@@ -58,7 +73,7 @@ def compile_text(text: str, path: str = "<rules>") -> tuple[m.Client, tuple[Diag
         checker.check(client, singles)
     except RulesError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the boundary: no traceback may reach a user
+    except Exception as exc:
         raise RulesError([unexpected_failure(exc, path, text)]) from exc
     diagnostics = sorted(diagnostics + checker.diagnostics, key=lambda d: (d.line, d.column))
     if any(d.severity == "error" for d in diagnostics):
@@ -72,7 +87,13 @@ def unexpected_failure(exc: Exception, path: str, text: str) -> Diagnostic:
     source = SourceText.of(path, text)
     cause = getattr(exc, "orig_exc", exc)
     if isinstance(cause, RecursionError):
-        return source.diagnostic("error", "this condition is nested too deeply", line, column,
-                                 "split it into named windows or simpler rules")
-    return source.diagnostic("error", "this part of the file could not be compiled", line, column,
-                             f"please report this to the engine's developers ({type(cause).__name__})")
+        return source.diagnostic(
+            "error", "this condition is nested too deeply", line, column, "split it into named windows or simpler rules"
+        )
+    return source.diagnostic(
+        "error",
+        "this part of the file could not be compiled",
+        line,
+        column,
+        f"please report this to the engine's developers ({type(cause).__name__})",
+    )

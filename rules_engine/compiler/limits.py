@@ -15,7 +15,7 @@ statements and rules counts). Both walk iteratively.
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from lark import Tree
 
@@ -57,17 +57,22 @@ def check_tree(tree: Tree, path: str, text: str) -> None:
         raise RulesError(diagnostics)
 
 
-def size(text: str, source: SourceText) -> Optional[Diagnostic]:
+def size(text: str, source: SourceText) -> Diagnostic | None:
     data = text.encode("utf-8", errors="surrogatepass")
     if len(data) <= MAX_FILE_BYTES:
         return None
     head = data[:MAX_FILE_BYTES].decode("utf-8", errors="ignore")
     line, column = line_column(head, len(head))
-    return source.diagnostic("error", f"the file is larger than {MAX_FILE_BYTES // 1000} kB; it goes past the limit here",
-                             line, column, "one client's rules fit in far less; is this the right file?")
+    return source.diagnostic(
+        "error",
+        f"the file is larger than {MAX_FILE_BYTES // 1000} kB; it goes past the limit here",
+        line,
+        column,
+        "one client's rules fit in far less; is this the right file?",
+    )
 
 
-def too_many_words(text: str, source: SourceText) -> Optional[Diagnostic]:
+def too_many_words(text: str, source: SourceText) -> Diagnostic | None:
     count = 0
     for match in WORD.finditer(text):
         if match.group().startswith("#"):
@@ -75,23 +80,31 @@ def too_many_words(text: str, source: SourceText) -> Optional[Diagnostic]:
         count += 1
         if count > MAX_WORDS:
             line, column = line_column(text, match.start())
-            return source.diagnostic("error", f"the file has more than {MAX_WORDS} words and symbols; "
-                                     "it goes past the limit here", line, column,
-                                     "one client's rules fit in far less; split shared parts into `list`s and windows")
+            return source.diagnostic(
+                "error",
+                f"the file has more than {MAX_WORDS} words and symbols; it goes past the limit here",
+                line,
+                column,
+                "one client's rules fit in far less; split shared parts into `list`s and windows",
+            )
     return None
 
 
-def long_line(source: SourceText) -> Optional[Diagnostic]:
+def long_line(source: SourceText) -> Diagnostic | None:
     long = [number for number, line in enumerate(source.lines, 1) if len(line) > MAX_LINE_CHARS]
     if not long:
         return None
     more = f" (and {len(long) - 1} more lines)" if len(long) > 1 else ""
-    return source.diagnostic("error", f"this line is longer than {MAX_LINE_CHARS} characters{more}",
-                             long[0], MAX_LINE_CHARS + 1,
-                             "break it over several lines: a statement may continue on the next line")
+    return source.diagnostic(
+        "error",
+        f"this line is longer than {MAX_LINE_CHARS} characters{more}",
+        long[0],
+        MAX_LINE_CHARS + 1,
+        "break it over several lines: a statement may continue on the next line",
+    )
 
 
-def deep_brackets(text: str, source: SourceText) -> Optional[Diagnostic]:
+def deep_brackets(text: str, source: SourceText) -> Diagnostic | None:
     depth = 0
     for match in BRACKET.finditer(text):
         char = match.group()
@@ -99,8 +112,13 @@ def deep_brackets(text: str, source: SourceText) -> Optional[Diagnostic]:
             depth += 1
             if depth > MAX_BRACKETS:
                 line, column = line_column(text, match.start())
-                return source.diagnostic("error", f"brackets are nested more than {MAX_BRACKETS} deep here", line, column,
-                                         "give parts of the condition a name with `window`, or write it more simply")
+                return source.diagnostic(
+                    "error",
+                    f"brackets are nested more than {MAX_BRACKETS} deep here",
+                    line,
+                    column,
+                    "give parts of the condition a name with `window`, or write it more simply",
+                )
         elif char in ")}":
             depth = max(depth - 1, 0)
     return None
@@ -110,7 +128,7 @@ def children(node: Tree) -> Iterator[Tree]:
     return (child for child in node.children if isinstance(child, Tree))
 
 
-def deep_condition(tree: Tree, source: SourceText) -> Optional[Diagnostic]:
+def deep_condition(tree: Tree, source: SourceText) -> Diagnostic | None:
     """The first condition with more than MAX_CONDITION_DEPTH connectives on one path."""
     stack = [(tree, 0)]
     while stack:
@@ -119,14 +137,19 @@ def deep_condition(tree: Tree, source: SourceText) -> Optional[Diagnostic]:
             depth += 1
             if depth > MAX_CONDITION_DEPTH:
                 line, column = position(node)
-                return source.diagnostic("error", f"this condition is too long or nested too deeply: more than "
-                                         f"{MAX_CONDITION_DEPTH} `and`, `or` and `not` follow one another in it",
-                                         line, column, "give parts of it a name with `window`, or use a `list` of numbers")
+                return source.diagnostic(
+                    "error",
+                    f"this condition is too long or nested too deeply: more than "
+                    f"{MAX_CONDITION_DEPTH} `and`, `or` and `not` follow one another in it",
+                    line,
+                    column,
+                    "give parts of it a name with `window`, or use a `list` of numbers",
+                )
         stack.extend((child, depth) for child in children(node))
     return None
 
 
-def too_many(tree: Tree, source: SourceText) -> Optional[Diagnostic]:
+def too_many(tree: Tree, source: SourceText) -> Diagnostic | None:
     """The first statement or rule past the limit on their number."""
     client = next(tree.find_data("client"), None)
     if client is None:
@@ -134,18 +157,27 @@ def too_many(tree: Tree, source: SourceText) -> Optional[Diagnostic]:
     items = [c for c in client.children if isinstance(c, Tree)]
     found = None
     if len(items) > MAX_STATEMENTS:
-        found = (items[MAX_STATEMENTS], f"this client has more than {MAX_STATEMENTS} statements",
-                 "split the client's rules, or use `list`s and shared windows")
+        found = (
+            items[MAX_STATEMENTS],
+            f"this client has more than {MAX_STATEMENTS} statements",
+            "split the client's rules, or use `list`s and shared windows",
+        )
     for data, word in SECTION_RULES.items():
         rules = [item for item in items if item.data == data]
         if found is None and len(rules) > MAX_SECTION_RULES:
-            found = (rules[MAX_SECTION_RULES], f"this client has more than {MAX_SECTION_RULES} {word}",
-                     "combine rules with `or`, or use a `list` of numbers")
+            found = (
+                rules[MAX_SECTION_RULES],
+                f"this client has more than {MAX_SECTION_RULES} {word}",
+                "combine rules with `or`, or use a `list` of numbers",
+            )
     for item in items:
         rules = list(children(item))
         if found is None and item.data in SECTIONS and len(rules) > MAX_SECTION_RULES:
-            found = (rules[MAX_SECTION_RULES], f"this section has more than {MAX_SECTION_RULES} {SECTIONS[item.data]}",
-                     "combine rules with `or`, or use a `list` of numbers")
+            found = (
+                rules[MAX_SECTION_RULES],
+                f"this section has more than {MAX_SECTION_RULES} {SECTIONS[item.data]}",
+                "combine rules with `or`, or use a `list` of numbers",
+            )
     if found is None:
         return None
     where, message, hint = found

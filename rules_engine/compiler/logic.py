@@ -6,12 +6,10 @@ A condition's atoms are `model.atoms`; nothing here evaluates a call (that is `d
 
 from __future__ import annotations
 
-from typing import Optional
-
 from .. import model as m
 
 
-def implies(a: Optional[m.Cond], b: Optional[m.Cond]) -> bool:
+def implies(a: m.Cond | None, b: m.Cond | None) -> bool:
     """True when condition `a` can only hold if `b` holds too (None is `otherwise`).
 
     A sound but incomplete test on the shape of the conditions, enough to catch a rule that
@@ -46,7 +44,7 @@ def narrower_atom(a: m.Cond, b: m.Cond) -> bool:
     return False
 
 
-def requires_status(cond: Optional[m.Cond]) -> bool:
+def requires_status(cond: m.Cond | None) -> bool:
     """True when the condition can only hold while the owner's status is active: `status`
     itself, an `and` with one such part, an `or` of only such parts (never a `not`)."""
     if cond is None:

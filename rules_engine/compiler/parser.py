@@ -12,7 +12,6 @@ import difflib
 import functools
 import re
 from pathlib import Path
-from typing import Optional, Union
 
 from lark import (
     Lark,
@@ -25,8 +24,8 @@ from lark import (
 from lark.lexer import PatternStr
 
 from ..errors import Diagnostic, RulesError, SourceText, line_column
-from ..model import DAY_NAMES
 from ..forwarding import written_reason_hint
+from ..model import DAY_NAMES
 
 # What each regular-expression terminal means, in an account manager's words.
 TERMINAL_WORDS = {
@@ -44,10 +43,35 @@ TERMINAL_WORDS = {
     "$END": "the end of the file",
 }
 # How a token that was found is named in a message ("found the name `bobb`").
-FOUND_WORDS = {"NAME": "the name", "INT": "the number", "DURATION": "the duration", "TIME": "the time",
-               "TIMERANGE": "the time range", "DATE": "the date", "DAYS": "the days", "REGION": "the code"}
-STATEMENTS = ("timezone", "languages", "numbers", "forwarding", "holidays", "holiday", "window", "closed", "contact",
-              "list", "oncall", "escalation", "greeting", "script", "choose", "urgency", "route")
+FOUND_WORDS = {
+    "NAME": "the name",
+    "INT": "the number",
+    "DURATION": "the duration",
+    "TIME": "the time",
+    "TIMERANGE": "the time range",
+    "DATE": "the date",
+    "DAYS": "the days",
+    "REGION": "the code",
+}
+STATEMENTS = (
+    "timezone",
+    "languages",
+    "numbers",
+    "forwarding",
+    "holidays",
+    "holiday",
+    "window",
+    "closed",
+    "contact",
+    "list",
+    "oncall",
+    "escalation",
+    "greeting",
+    "script",
+    "choose",
+    "urgency",
+    "route",
+)
 # Lines where a statement of the client surely begins: where parsing resumes after an error. The
 # keywords that are also words of a condition (`holiday`, `closed`, `urgency is`) begin a line
 # of a condition too, so they count only when followed by what their statement needs.
@@ -59,7 +83,7 @@ TEXT_OR_COMMENT = r'"(?:[^"\\\n]|\\.)*"|#[^\n]*'
 MAX_SYNTAX_ERRORS = 10
 ACTIONS = ("patch", "escalate", "take", "voicemail", "callback", "say")
 # (message, hint) or (message, hint, offset of the mistake when it starts before the parser stopped)
-Explanation = Union[tuple[str, Optional[str]], tuple[str, Optional[str], int]]
+Explanation = tuple[str, str | None] | tuple[str, str | None, int]
 STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')  # a text, as the grammar's STRING reads it
 AM_PM = re.compile(r"(\d{1,2})(?::(\d\d))?\s*([ap])\.?m\.?", re.IGNORECASE)
 
@@ -117,7 +141,7 @@ def parse(text: str, path: str) -> Tree:
     raise RulesError(diagnostics)
 
 
-def blank_statement(text: str, line: int) -> Optional[str]:
+def blank_statement(text: str, line: int) -> str | None:
     """`text` with the client statement around `line` replaced by empty lines (so positions
     stay), or None when the statement's start or the next statement cannot be told."""
     lines = text.split("\n")
@@ -144,8 +168,8 @@ def position(where) -> tuple[int, int]:
 # ---- words for terminals ------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
-def literal(name: str) -> Optional[str]:
+@functools.cache
+def literal(name: str) -> str | None:
     """The fixed text of a keyword or punctuation terminal (`->` for `__ANON_1`), else None."""
     term = next((t for t in grammar().terminals if t.name == name), None)
     if term is not None and isinstance(term.pattern, PatternStr):
@@ -183,7 +207,7 @@ def describe_found(token: Token) -> str:
 # ---- where braces open and close ------------------------------------------------------------
 
 
-def braces(text: str) -> tuple[list[int], Optional[int]]:
+def braces(text: str) -> tuple[list[int], int | None]:
     """Lines of the `{` still open at the end of `text`, and the line where the outermost
     block last closed (strings and comments are skipped)."""
     stack: list[int] = []
@@ -210,8 +234,11 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
     opening = unclosed_text(text, stopped) if stopped is not None else None
     if opening is not None:
         line, column = exc.line, exc.column
-        message, hint, *at = ("this text has no closing `\"`",
-                              "it runs on to the next `\"` on the line; close it where it ends", opening)
+        message, hint, *at = (
+            'this text has no closing `"`',
+            'it runs on to the next `"` on the line; close it where it ends',
+            opening,
+        )
     elif isinstance(exc, UnexpectedCharacters):
         line, column = exc.line, exc.column
         message, hint, *at = explain_character(text, exc.pos_in_stream, set(exc.allowed or ()))
@@ -227,7 +254,7 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
     return source.diagnostic("error", message, line, column, hint)
 
 
-def unclosed_text(text: str, stopped: int) -> Optional[int]:
+def unclosed_text(text: str, stopped: int) -> int | None:
     """Where a text that is not closed starts, when the parser stopped because of it.
 
     A text left open on a line with other texts takes everything to the next `"` (`"Bob {
@@ -248,8 +275,7 @@ def explain_end(text: str) -> Explanation:
         return "the file is empty", 'a rule file starts with `client NAME "Title" {`', 0
     open_lines, _ = braces(text)
     if open_lines:
-        return ("the file ends before every `{` is closed",
-                f"the `{{` on line {open_lines[-1]} has no matching `}}`")
+        return ("the file ends before every `{` is closed", f"the `{{` on line {open_lines[-1]} has no matching `}}`")
     return "the file ends too early", None
 
 
@@ -262,36 +288,50 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
     if token.type in ("NAME", "INT") and before[-1:].isalpha():
         # Keywords are matched as prefixes where no name may follow: `windows` is `window` + `s`.
         keyword = re.search(r"[a-z]+$", before).group()
-        return f"`{keyword}{value}` is not a word of the rule language", f"did you mean `{keyword}`?", len(before) - len(keyword)
+        return (
+            f"`{keyword}{value}` is not a word of the rule language",
+            f"did you mean `{keyword}`?",
+            len(before) - len(keyword),
+        )
     if keyword := glued_keyword(before):  # …and the letters after it were read as a name: `windows open =`
         word = re.search(r"[a-z]+\s+$", before)
-        return f"`{word.group().strip()}` is not a word of the rule language", f"did you mean `{keyword}`?", word.start()
+        return (
+            f"`{word.group().strip()}` is not a word of the rule language",
+            f"did you mean `{keyword}`?",
+            word.start(),
+        )
     if "REGION" in expected and token.type == "NAME":
-        code = re.match(r"[A-Za-z0-9-]+", text[token.start_pos:]).group()
+        code = re.match(r"[A-Za-z0-9-]+", text[token.start_pos :]).group()
         return "holiday codes are written in capital letters", f"write `{code.upper()}`"
     if "->" in literals and value in ACTIONS:
         return "`->` is missing before the action", "a route rule reads `when CONDITION -> ACTION`"
     if value == "else" and "ELSE" in expected:
         return "`else` needs a comma before it", "write `patch bob, else voicemail`"
-    if token.type == "INT" and (meant := twenty_four_hours(text[token.start_pos:])):
+    if token.type == "INT" and (meant := twenty_four_hours(text[token.start_pos :])):
         written, range_ = meant
         return f"`{written}` is not a time of the rule language", f"times are 24-hour `HH:MM`: write `{range_}`"
-    if token.type == "INT" and re.match(r"\d+(:\d+)?\s*-\s*\d", text[token.start_pos:]):
+    if token.type == "INT" and re.match(r"\d+(:\d+)?\s*-\s*\d", text[token.start_pos :]):
         return "a time range is written HH:MM-HH:MM, without spaces", "for example `08:00-17:00`"
     if token.type == "INT" and "DURATION" in expected:
         return f"the duration `{value}` has no unit", "durations are written 30s, 5m, 2h or 1d"
-    if token.type == "TIMERANGE" and (day := re.search(r"([A-Za-z]+)\s*$", before)):
-        if day.group(1)[:3].lower() in DAY_NAMES or difflib.get_close_matches(day.group(1), DAY_NAMES):
-            return (f"`{day.group(1)}` is not a day", f"days are written {', '.join(DAY_NAMES)}, or daily",
-                    day.start(1))
+    day = re.search(r"([A-Za-z]+)\s*$", before) if token.type == "TIMERANGE" else None
+    if day and (day.group(1)[:3].lower() in DAY_NAMES or difflib.get_close_matches(day.group(1), DAY_NAMES)):
+        return (
+            f"`{day.group(1)}` is not a day",
+            f"days are written {', '.join(DAY_NAMES)}, or daily",
+            day.start(1),
+        )
     if value == "=" and "is" in literals:
         return "conditions compare with `is`, not `=`", "for example `type is billing`"
     if value == "wait" and literals == {","}:
         return "each step ends with a comma and `wait`", "for example `step call bob, wait 5m`"
-    if literals == {","} and re.search(r"\bstep\b[^{}]*$", before) and "wait" not in before[before.rfind("step"):]:
-        return ("this step has no `wait`", "each step ends with `, wait DURATION`, e.g. `step call bob, wait 5m`",
-                len(before.rstrip()))
-    if token.type == "STRING" and expected == {"NAME"} and before.rstrip()[-1:] in ('{', '"'):
+    if literals == {","} and re.search(r"\bstep\b[^{}]*$", before) and "wait" not in before[before.rfind("step") :]:
+        return (
+            "this step has no `wait`",
+            "each step ends with `, wait DURATION`, e.g. `step call bob, wait 5m`",
+            len(before.rstrip()),
+        )
+    if token.type == "STRING" and expected == {"NAME"} and before.rstrip()[-1:] in ("{", '"'):
         return "each text in braces starts with its language", 'for example `en "Hello"`'
     if value in STATEMENTS and "}" in literals:
         open_lines, _ = braces(before)
@@ -299,8 +339,10 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
         return f"a closing `}}` is missing before `{value}`", where
     if expected == {"$END"}:
         _, closed_at = braces(before)
-        return (f"{found} comes after the end of the client",
-                f"the client's block already ended with the `}}` on line {closed_at}; is there one `}}` too many?")
+        return (
+            f"{found} comes after the end of the client",
+            f"the client's block already ended with the `}}` on line {closed_at}; is there one `}}` too many?",
+        )
     hint = "is a comma missing before it?" if token.type == "STRING" and "," in literals else None
     if token.type == "NAME":  # most often a misspelt keyword: `timzone`, `rotaton`
         words = sorted(w for w in literals if w.isalpha())
@@ -311,7 +353,7 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
     return f"expected {describe_expected(expected)}, but found {found}", hint
 
 
-def twenty_four_hours(after: str) -> Optional[tuple[str, str]]:
+def twenty_four_hours(after: str) -> tuple[str, str] | None:
     """(`8am-2pm`, `08:00-14:00`) for a time or range written with am/pm; None otherwise."""
     first = AM_PM.match(after)
     if first is None:
@@ -327,7 +369,7 @@ def twenty_four_hours(after: str) -> Optional[tuple[str, str]]:
     return written, "-".join(hhmm(t) for t in times)
 
 
-def glued_keyword(before: str) -> Optional[str]:
+def glued_keyword(before: str) -> str | None:
     """The statement keyword that the last word before the error wrongly extends (`windows`)."""
     word = re.search(r"(?<![a-z0-9_])([a-z]+)\s+$", before)
     if word is None or word.group(1) in STATEMENTS:
@@ -342,20 +384,27 @@ def explain_character(text: str, pos: int, allowed: set[str]) -> Explanation:
         quoted = re.match(r"'([^'\n]*)'?", text[pos:]).group(1)
         return "texts are written in double quotes, not single quotes", f'write "{quoted}"'
     if char == '"':
-        return "this text has no closing `\"`", "a text ends with `\"` on the line where it starts"
+        return 'this text has no closing `"`', 'a text ends with `"` on the line where it starts'
     reason = re.search(r"\bforwarded\s*(?:\([^)]*)?\b([a-z]+)$", text[:pos])
     if char == "-" and reason is not None:
         written = reason.group(1) + re.match(r"[-a-z_]*", text[pos:]).group()
         hint = written_reason_hint(written)
         if hint:
-            return (f"`{written}` is how a switch names the reason; the rule language writes it with `_`"
-                    if "_" in hint else f"`{written}` is how a switch names the reason", hint, reason.start(1))
+            return (
+                f"`{written}` is how a switch names the reason; the rule language writes it with `_`"
+                if "_" in hint
+                else f"`{written}` is how a switch names the reason",
+                hint,
+                reason.start(1),
+            )
     if char == "-" and (day := re.search(r"([a-z]+)$", text[:pos])) and day.group(1) in DAY_NAMES:
         wrong = re.match(r"-([A-Za-z]*)", text[pos:]).group(1)
         close = difflib.get_close_matches(wrong.lower(), DAY_NAMES, n=1)
-        return (f"`{wrong}` is not a day",
-                f"did you mean `{close[0]}`?" if close else f"days are written {', '.join(DAY_NAMES)}",
-                pos + 1)
+        return (
+            f"`{wrong}` is not a day",
+            f"did you mean `{close[0]}`?" if close else f"days are written {', '.join(DAY_NAMES)}",
+            pos + 1,
+        )
     if char.isalpha() and char.isupper() and allowed & {"NAME", "DAYS", "METHOD"}:
         return "names, days and keywords are written in lower case", f"write `{word.lower()}`"
     if "STRING" in allowed and not allowed & {"NAME", "REGION"} and char not in "\"'":

@@ -7,7 +7,7 @@ each diagnostic with `errors.SourceText`), so a file's diagnostics are collected
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from .. import model as m
 from ..errors import Diagnostic, SourceText, did_you_mean
@@ -19,14 +19,14 @@ class Report:
         self.diagnostics: list[Diagnostic] = []
         self.suggested: set[tuple[str, str]] = set()
 
-    def report(self, severity, where, message: str, hint: Optional[str] = None) -> None:
+    def report(self, severity, where, message: str, hint: str | None = None) -> None:
         pos = where if isinstance(where, m.Pos) else getattr(where, "pos", None)
         self.diagnostics.append(self.text.at(severity, pos, message, hint))
 
-    def error(self, where, message: str, hint: Optional[str] = None) -> None:
+    def error(self, where, message: str, hint: str | None = None) -> None:
         self.report("error", where, message, hint)
 
-    def warn(self, where, message: str, hint: Optional[str] = None) -> None:
+    def warn(self, where, message: str, hint: str | None = None) -> None:
         self.report("warning", where, message, hint)
 
     def word_pos(self, node: m.Node, word: str) -> m.Pos:
@@ -44,5 +44,9 @@ class Report:
         if hint:  # the misspelt reference means that one: do not also call it unused
             self.suggested.add((kind, hint.split("`")[1]))
         if hint is None:
-            hint = f"known {kind}s: " + ", ".join(f"`{k}`" for k in sorted(known)) if known else f"no {kind} is defined in this file"
+            hint = (
+                f"known {kind}s: " + ", ".join(f"`{k}`" for k in sorted(known))
+                if known
+                else f"no {kind} is defined in this file"
+            )
         self.error(where, f"unknown {kind} `{name}`", hint)

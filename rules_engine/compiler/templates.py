@@ -9,7 +9,7 @@ access, nothing a caller types is ever interpreted.
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional, Union
+from collections.abc import Callable
 
 from ..errors import did_you_mean
 from ..model import Placeholder, Pos
@@ -19,15 +19,15 @@ PLACEHOLDER_NAME = re.compile(r"^(agent|client|caller|status\.note|answer\.[a-z]
 
 
 class TemplateSyntaxError(ValueError):
-    def __init__(self, message: str, offset: int, hint: Optional[str] = None):
+    def __init__(self, message: str, offset: int, hint: str | None = None):
         super().__init__(message)
         self.offset = offset
         self.hint = hint
 
 
-def split(source: str, pos: Optional[Pos] = None) -> tuple[Union[str, Placeholder], ...]:
+def split(source: str, pos: Pos | None = None) -> tuple[str | Placeholder, ...]:
     """Split a template into literal text and placeholders, or raise TemplateSyntaxError."""
-    parts: list[Union[str, Placeholder]] = []
+    parts: list[str | Placeholder] = []
     literal: list[str] = []
     last = 0
     for match in TOKEN.finditer(source):
@@ -58,11 +58,13 @@ def placeholder_hint(name: str) -> str:
     """`{agent_name}` → did you mean `agent`?; `{answers.name}` → did you mean `answer.name`?"""
     _, _, rest = name.partition(".")
     candidates = ["agent", "client", "caller", "status.note"] + ([f"answer.{rest}", f"oncall.{rest}"] if rest else [])
-    return did_you_mean(f"{{{name}}}", [f"{{{c}}}" for c in candidates]) or \
-        "placeholders are {agent}, {client}, {caller}, {status.note}, {answer.FIELD} and {oncall.TEAM}"
+    return (
+        did_you_mean(f"{{{name}}}", [f"{{{c}}}" for c in candidates])
+        or "placeholders are {agent}, {client}, {caller}, {status.note}, {answer.FIELD} and {oncall.TEAM}"
+    )
 
 
-def render(parts: tuple[Union[str, Placeholder], ...], lookup: Callable[[str], Optional[str]]) -> str:
+def render(parts: tuple[str | Placeholder, ...], lookup: Callable[[str], str | None]) -> str:
     """Fill the placeholders from `lookup`; a placeholder with no value stays as written."""
     out = []
     for part in parts:

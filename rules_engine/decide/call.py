@@ -12,9 +12,10 @@ What depends on the client (which fields its scripts ask, their choices) is chec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -31,20 +32,22 @@ from ..forwarding import normalise_reason
 
 AT_YEARS = (1970, 2199)
 # The most characters each free-text input may have (docs/robustness.md lists them).
-LIMITS: Mapping[str, int] = MappingProxyType({
-    "said": 20_000,        # a transcript of a long call
-    "answer": 1_000,       # one answer: a name, an address, a description
-    "agent": 200,
-    "client": 200,
-    "language": 64,
-    "call_id": 200,
-    "note": 1_000,         # an owner's status note
-    "instructions": 2_000,
-    "reason": 1_000,       # why a live on-call override was set
-})
+LIMITS: Mapping[str, int] = MappingProxyType(
+    {
+        "said": 20_000,  # a transcript of a long call
+        "answer": 1_000,  # one answer: a name, an address, a description
+        "agent": 200,
+        "client": 200,
+        "language": 64,
+        "call_id": 200,
+        "note": 1_000,  # an owner's status note
+        "instructions": 2_000,
+        "reason": 1_000,  # why a live on-call override was set
+    }
+)
 
 
-def bounded(value: Optional[str], field: str, limit: Optional[int] = None) -> None:
+def bounded(value: str | None, field: str, limit: int | None = None) -> None:
     """A `CallError` naming the field and the limit when `value` is longer than it."""
     limit = limit if limit is not None else LIMITS[field]
     if value is not None and len(value) > limit:
@@ -56,15 +59,15 @@ class Call(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    client: Optional[str] = None
-    number: Optional[str] = None
+    client: str | None = None
+    number: str | None = None
     at: datetime
     forwarded: str = "unknown"
-    caller: Optional[str] = None
-    language: Optional[str] = None
-    agent: Optional[str] = None
+    caller: str | None = None
+    language: str | None = None
+    agent: str | None = None
     answers: dict[str, str] = {}
-    said: Optional[str] = None
+    said: str | None = None
 
     def __init__(self, **data: Any):
         try:
@@ -73,7 +76,7 @@ class Call(BaseModel):
             raise call_error(exc) from None
 
     @classmethod
-    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> "Call":
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Call:
         if not isinstance(obj, (Mapping, Call)):
             raise CallError(f"a call is a mapping of its fields (client, number, at, …), not {type(obj).__name__}")
         try:
@@ -82,7 +85,7 @@ class Call(BaseModel):
             raise call_error(exc) from None
 
     @classmethod
-    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> "Call":
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Call:
         try:
             return super().model_validate_json(json_data, *args, **kwargs)
         except ValidationError as exc:
@@ -93,10 +96,13 @@ class Call(BaseModel):
     def _not_a_count(cls, value: Any) -> Any:
         # pydantic reads a number as seconds since 1970: a daemon sending one almost always
         # meant something else (milliseconds, a local time), so it must say which instant.
-        if isinstance(value, (int, float)) and not isinstance(value, bool) or \
-                isinstance(value, (str, bytes)) and value.strip().replace(".", "", 1).isdigit():
-            raise ValueError(f"`{value!s}` is a bare number; send an ISO 8601 date-time with an offset "
-                             "(e.g. 2026-11-28T23:15:00-06:00)")
+        if (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
+            isinstance(value, (str, bytes)) and value.strip().replace(".", "", 1).isdigit()
+        ):
+            raise ValueError(
+                f"`{value!s}` is a bare number; send an ISO 8601 date-time with an offset "
+                "(e.g. 2026-11-28T23:15:00-06:00)"
+            )
         return value
 
     @field_validator("at")
@@ -104,14 +110,14 @@ class Call(BaseModel):
     def _aware(cls, value: datetime) -> datetime:
         if value.utcoffset() is None:
             raise ValueError(
-                f"{value.isoformat()} has no time zone offset; give an aware date-time "
-                "(e.g. 2026-11-28T23:15:00-06:00)"
+                f"{value.isoformat()} has no time zone offset; give an aware date-time (e.g. 2026-11-28T23:15:00-06:00)"
             )
         # Far from the present, a local time can leave datetime's range (year 1 to 9999)
         # in the client's zone; the files' own dates are limited to the same years.
         if not AT_YEARS[0] <= value.year <= AT_YEARS[1]:
-            raise ValueError(f"{value.isoformat()} is out of range: calls are decided for the years "
-                             f"{AT_YEARS[0]} to {AT_YEARS[1]}")
+            raise ValueError(
+                f"{value.isoformat()} is out of range: calls are decided for the years {AT_YEARS[0]} to {AT_YEARS[1]}"
+            )
         return value
 
     @field_validator("forwarded", mode="before")
@@ -123,7 +129,7 @@ class Call(BaseModel):
 
     @field_validator("caller", "number")
     @classmethod
-    def _phone(cls, value: Optional[str]) -> Optional[str]:
+    def _phone(cls, value: str | None) -> str | None:
         if value is None:
             return None
         try:
@@ -133,7 +139,7 @@ class Call(BaseModel):
 
     @field_validator("said", "agent", "client", "language")
     @classmethod
-    def _bounded(cls, value: Optional[str], info) -> Optional[str]:
+    def _bounded(cls, value: str | None, info) -> str | None:
         if value is not None and len(value) > LIMITS[info.field_name]:
             raise ValueError(f"is {len(value):,} characters long; the limit is {LIMITS[info.field_name]:,}")
         return value
@@ -150,13 +156,14 @@ class Call(BaseModel):
             if not isinstance(name, str) or not isinstance(answer, str):
                 raise ValueError(f"the answer `{name}` must be text, and so must its field name")
             if len(answer) > LIMITS["answer"]:
-                raise ValueError(f"the answer `{name[:40]}` is {len(answer):,} characters long; "
-                                 f"the limit is {LIMITS['answer']:,}")
+                raise ValueError(
+                    f"the answer `{name[:40]}` is {len(answer):,} characters long; the limit is {LIMITS['answer']:,}"
+                )
             answers[name.strip()] = answer.strip()
         return answers
 
     @model_validator(mode="after")
-    def _addressed(self) -> "Call":
+    def _addressed(self) -> Call:
         if not self.client and not self.number:
             raise ValueError("a call needs a client id or the dialled number")
         return self
@@ -200,14 +207,19 @@ def checked_answers(client: m.Client, rules: Mapping[str, AnswerRule], call: Cal
         if rule is None:
             hint = did_you_mean(field, rules)
             known = f" (its scripts ask for {', '.join(rules)})" if rules else " (it has no script)"
-            raise CallError(f"no script of client `{client.id}` asks for `{field}`{known}"
-                            + (f"; {hint}" if hint else ""), field=f"answers.{field}")
+            raise CallError(
+                f"no script of client `{client.id}` asks for `{field}`{known}" + (f"; {hint}" if hint else ""),
+                field=f"answers.{field}",
+            )
         if not value:
             continue
         if rule.choices and value.casefold() not in rule.folded:
             hint = did_you_mean(value, rule.choices)
-            raise CallError(f"`{value}` is not one of the choices for `{field}` ({', '.join(rule.choices)})"
-                            + (f"; {hint}" if hint else ""), field=f"answers.{field}")
+            raise CallError(
+                f"`{value}` is not one of the choices for `{field}` ({', '.join(rule.choices)})"
+                + (f"; {hint}" if hint else ""),
+                field=f"answers.{field}",
+            )
         if rule.phone:
             region = phones.region_of(client.numbers[0].value) if client.numbers else None
             try:
@@ -223,7 +235,7 @@ def call_error(exc: ValidationError) -> CallError:
     field = ".".join(str(part) for part in error["loc"]) or None
     message = error["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     elif error["type"] == "extra_forbidden":
         message = "is not a field of a call (client, number, at, forwarded, caller, language, agent, answers, said)"
     elif error["type"].startswith("datetime"):

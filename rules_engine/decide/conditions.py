@@ -11,13 +11,13 @@ false now, and only a rule that really waits for an answer is unknown.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping, Optional
 
 from .. import model as m
 from ..schedule.calendar import TimeFacts, schedule_predicate
 
-Truth = Optional[bool]
+Truth = bool | None
 
 
 @dataclass(slots=True)
@@ -30,14 +30,14 @@ class Facts:
 
     time: TimeFacts
     forwarded: str
-    caller: Optional[str]
-    dialed: Optional[str]
+    caller: str | None
+    dialed: str | None
     language: str
     status: bool
     answers: Mapping[str, str]  # carried answers, non-empty
     pending: frozenset[str]  # asked by the chosen script, not carried yet
-    said: Optional[str]
-    urgency: Optional[str] = None
+    said: str | None
+    urgency: str | None = None
     urgency_known: bool = True
     urgency_waits: tuple[str, ...] = ()  # what the urgency waits for while it is unknown
 
@@ -45,11 +45,11 @@ class Facts:
 PHONE_PUNCTUATION = re.compile(r"[\s().-]")
 
 
-def phone_key(number: Optional[str]) -> Optional[str]:
+def phone_key(number: str | None) -> str | None:
     """A phone number as compared: without the spaces, dashes and brackets people type."""
     if number is None:
         return None
-    if number.startswith("+") and number[1:].isdigit() or number.isdigit():
+    if (number.startswith("+") and number[1:].isdigit()) or number.isdigit():
         return number  # as most numbers arrive ("+13125550100"): nothing to take out
     return PHONE_PUNCTUATION.sub("", number) or None
 
@@ -59,8 +59,8 @@ class Condition:
     """A compiled condition: `test` is the hot path; `waits_for` explains an unknown."""
 
     test: Callable[[Facts], Truth]
-    parts: tuple["Condition", ...] = ()
-    field: Optional[str] = None
+    parts: tuple[Condition, ...] = ()
+    field: str | None = None
     on_urgency: bool = False
 
     def waits_for(self, facts: Facts) -> set[str]:
@@ -83,6 +83,7 @@ ALWAYS = Condition(lambda facts: True)
 def kleene(tests: tuple, decisive: bool) -> Callable[[Facts], Truth]:
     """Three-valued `and` (decisive=False) or `or` (decisive=True): the first decisive
     value wins; otherwise any unknown makes the whole unknown."""
+
     def test(facts: Facts) -> Truth:
         result: Truth = not decisive
         for item in tests:
@@ -122,7 +123,7 @@ def said_pattern(phrases: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 
-def compile_condition(cond: Optional[m.Cond], lists: Mapping[str, frozenset[str]]) -> Condition:
+def compile_condition(cond: m.Cond | None, lists: Mapping[str, frozenset[str]]) -> Condition:
     """Compile a condition of the model; `None` (an unconditional rule) always holds.
 
     `lists` maps each phone list to its numbers (as `phone_key` compares them).
@@ -147,7 +148,7 @@ def compile_atom(cond: m.Cond, lists: Mapping[str, frozenset[str]]) -> Condition
     return Condition(arrival_test(cond, lists))
 
 
-def possible_results(cond: Optional[m.Cond]) -> tuple[Truth, ...]:
+def possible_results(cond: m.Cond | None) -> tuple[Truth, ...]:
     """What the compiled `cond` can give: an unconditional rule only holds; a condition on
     arrival facts holds or not; only one on an answer or the urgency can also be unknown."""
     if cond is None:

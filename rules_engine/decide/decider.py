@@ -9,12 +9,12 @@ A decision is a pure function of its inputs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable, Optional, Union
 
 from .. import model as m
 from ..compiler.templates import render
-from ..runtime.state import LiveState
+from ..live import LiveState
 from . import decision as d
 from .call import Call
 from .conditions import Facts, phone_key
@@ -31,7 +31,7 @@ def decide(client: m.Client, call: Call, live: LiveState = LiveState()) -> d.Dec
     return Decider(ClientPlan.of(client), call, live).decision()
 
 
-def route_only(plan: ClientPlan, call: Call, live: LiveState = LiveState()) -> tuple[Optional[str], Optional[d.Route]]:
+def route_only(plan: ClientPlan, call: Call, live: LiveState = LiveState()) -> tuple[str | None, d.Route | None]:
     """The urgency and the route of a call that carries every answer it will get, without
     greeting, script or `Decision` (each `None` while it waits for answers). No script is
     chosen, so a field the call does not carry counts as never asked: conditions on it are
@@ -45,13 +45,27 @@ def route_only(plan: ClientPlan, call: Call, live: LiveState = LiveState()) -> t
 class Decider:
     """The work of one decision: the call's facts, the trace, and the on-call teams looked up."""
 
-    __slots__ = ("plan", "said", "client", "call", "live", "instant", "status", "language", "answers", "trace",
-                 "asked", "on_call", "facts", "language_part")
+    __slots__ = (
+        "answers",
+        "asked",
+        "call",
+        "client",
+        "facts",
+        "instant",
+        "language",
+        "language_part",
+        "live",
+        "on_call",
+        "plan",
+        "said",
+        "status",
+        "trace",
+    )
 
-    def __init__(self, plan: ClientPlan, call: Call, live: LiveState, default_language: Optional[str] = None):
+    def __init__(self, plan: ClientPlan, call: Call, live: LiveState, default_language: str | None = None):
         """`default_language`: the engine's setting, for a call that names no language."""
         self.plan = plan
-        self.client = client = plan.client
+        self.client = plan.client
         # The call's tag read as one of the client's languages (`es-MX` → `es`), or the default.
         self.language_part = part = language_part(plan.language_tags, call.language, default_language)
         self.said: LanguagePlan = plan.in_language(part.used)
@@ -64,7 +78,7 @@ class Decider:
         self.answers = {name: value for name, value in call.answers.items() if value}
         self.trace: list[d.TraceEntry] = []
         self.asked: list[str] = []  # the chosen script's questions that apply, in its order
-        self.on_call: dict[str, Optional[str]] = {}  # teams looked up (and noted in the trace): who holds them
+        self.on_call: dict[str, str | None] = {}  # teams looked up (and noted in the trace): who holds them
         self.facts = Facts(
             time=plan.calendar.facts(self.instant),
             forwarded=call.forwarded,
@@ -81,8 +95,10 @@ class Decider:
     def decision(self) -> d.Decision:
         time = self.facts.time
         if time.closed is not None or time.holiday is not None:  # the trace names which closure, which holiday
-            self.trace.extend(d.TraceEntry(section="calendar", rule=note.rule, line=note.line, result=True, note=note.note)
-                              for note in calendar_notes(self.client, time, self.instant, self.plan.calendar.tz))
+            self.trace.extend(
+                d.TraceEntry(section="calendar", rule=note.rule, line=note.line, result=True, note=note.note)
+                for note in calendar_notes(self.client, time, self.instant, self.plan.calendar.tz)
+            )
         greeting = self.greeting()
         script = self.script()
         urgency, urgency_waits = self.urgency()
@@ -102,7 +118,7 @@ class Decider:
             trace=tuple(self.trace),
         )
 
-    def first_match(self, rules: tuple[Rule, ...]) -> tuple[Optional[Rule], Optional[bool]]:
+    def first_match(self, rules: tuple[Rule, ...]) -> tuple[Rule | None, bool | None]:
         """The first rule that is not false, and its truth; each rule tried is traced."""
         facts, trace = self.facts, self.trace
         for rule in rules:
@@ -117,7 +133,7 @@ class Decider:
         rule, _ = self.first_match(self.plan.greetings)
         return resolved(self.said.greetings[rule.index - 1], self)
 
-    def script(self) -> Optional[d.Script]:
+    def script(self) -> d.Script | None:
         """The chosen script, its questions in the call's language; sets which fields are pending."""
         choice, _ = self.first_match(self.plan.choices)
         if choice is None:
@@ -127,7 +143,7 @@ class Decider:
         # An `ask … when` may depend on answers: while deciding whether a question applies,
         # every question of the script that the call has not answered counts as pending.
         facts.pending = frozenset(f for f in plan.fields if f not in answers) if answers else plan.all_fields
-        steps: list[Union[d.Ask, d.Say]] = []
+        steps: list[d.Ask | d.Say] = []
         asked: list[str] = []
         for step in plan.steps:
             if step.__class__ is SayStep:
@@ -148,13 +164,14 @@ class Decider:
                 steps.append(step.unanswered)
             else:
                 prompt = step.prompt
-                steps.append(step.asked(prompt.text if prompt.text is not None else self.render(prompt.parts),
-                                        answer, waits_for))
+                steps.append(
+                    step.asked(prompt.text if prompt.text is not None else self.render(prompt.parts), answer, waits_for)
+                )
         self.asked = asked
         facts.pending = frozenset(f for f in asked if f not in answers)
         return d.Script(id=plan.name, steps=tuple(steps))
 
-    def urgency(self) -> tuple[Optional[str], set[str]]:
+    def urgency(self) -> tuple[str | None, set[str]]:
         if not self.plan.urgency:
             return None, set()
         rule, result = self.first_match(self.plan.urgency)
@@ -166,7 +183,7 @@ class Decider:
         facts.urgency = rule.node.level
         return rule.node.level, set()
 
-    def route(self) -> tuple[Optional[d.Route], set[str]]:
+    def route(self) -> tuple[d.Route | None, set[str]]:
         rule, result = self.first_match(self.plan.routes)
         if rule is None:
             return None, set()
@@ -174,7 +191,7 @@ class Decider:
             return None, rule.condition.waits_for(self.facts)
         return resolved(self.said.routes[rule.index - 1], self), set()
 
-    def in_script_order(self, fields: Iterable[str], order: Optional[list[str]] = None) -> tuple[str, ...]:
+    def in_script_order(self, fields: Iterable[str], order: list[str] | None = None) -> tuple[str, ...]:
         """`needs` lists unanswered fields of the chosen script, in the order it asks them."""
         wanted = set(fields)
         if not wanted:
@@ -182,15 +199,16 @@ class Decider:
         order = order if order is not None else self.asked
         return tuple(f for f in order if f in wanted and f not in self.answers)
 
-    def status_part(self) -> Optional[d.Status]:
+    def status_part(self) -> d.Status | None:
         status = self.status
         if status is None:
             return None
-        return d.Status(note=status.note, instructions=status.instructions,
-                        until=status.until.isoformat() if status.until else None)
+        return d.Status(
+            note=status.note, instructions=status.instructions, until=status.until.isoformat() if status.until else None
+        )
 
     # ---- who is on call, and texts --------------------------------------------------------------
-    def who(self, team: str) -> Optional[str]:
+    def who(self, team: str) -> str | None:
         """Who is on call for `team` at the call's instant; noted in the trace with why, once per decision."""
         if team in self.on_call:
             return self.on_call[team]
@@ -211,7 +229,7 @@ class Decider:
     def render(self, parts: tuple) -> str:
         return render(parts, self.lookup)
 
-    def lookup(self, name: str) -> Optional[str]:
+    def lookup(self, name: str) -> str | None:
         """A placeholder's value, or None to leave it as written for the agent console."""
         if name == "agent":
             return self.call.agent or None

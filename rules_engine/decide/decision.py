@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from json.encoder import encode_basestring  # a str as JSON, non-ASCII kept: what `ensure_ascii=False` writes
-from typing import Annotated, Any, Literal, Optional, TypeVar, Union, get_type_hints
+from typing import Annotated, Any, Literal, TypeVar, dataclass_transform, get_type_hints
 
 from pydantic import Field
 
@@ -35,7 +35,7 @@ class Part:
     """Base of the decision's parts. `json_text` is the part's JSON when it is `finished`
     (written once, for a part the plan shares), None for a part made for one call."""
 
-    json_text: Annotated[Optional[str], Field(exclude=True)] = field(default=None, repr=False, compare=False)
+    json_text: Annotated[str | None, Field(exclude=True)] = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The part as it stands in the decision's JSON, as Python values."""
@@ -53,8 +53,13 @@ def finished(value: P) -> P:
     return cls(**{name: getattr(value, name) for name, _, _, _ in SHAPES[cls]}, json_text=part_json(value))
 
 
-def part(cls):
-    """Make `cls` a decision part: a frozen, slotted, keyword-only dataclass with a JSON shape."""
+T = TypeVar("T", bound=type)
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(field,))
+def part(cls: T) -> T:
+    """Make `cls` a decision part: a frozen, slotted, keyword-only dataclass with a JSON shape.
+    (`dataclass_transform` tells type checkers so: a daemon's `Target(method=…)` type-checks.)"""
     cls = dataclass(frozen=True, slots=True, kw_only=True)(cls)
     SHAPES[cls] = shape_of(cls)
     return cls
@@ -67,8 +72,9 @@ def shape_of(cls) -> tuple[tuple[str, str, str, bool], ...]:
     for item in fields(cls):
         if item.name == "json_text":
             continue
-        key = next((m.alias for m in getattr(hints[item.name], "__metadata__", ()) if getattr(m, "alias", None)),
-                   item.name)
+        key = next(
+            (m.alias for m in getattr(hints[item.name], "__metadata__", ()) if getattr(m, "alias", None)), item.name
+        )
         shape.append((item.name, key, encode_basestring(key) + ":", bool(item.metadata.get("omit_none"))))
     return tuple(shape)
 
@@ -120,9 +126,9 @@ def iso_duration(value: timedelta) -> str:
 class Target(Part):
     """Who is reached, resolved at the call's time: a contact's address, or a literal number."""
 
-    contact: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
-    name: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
-    team: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
+    contact: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)
+    name: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)
+    team: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)
     method: Literal["call", "sms", "email"]
     address: str
 
@@ -130,7 +136,7 @@ class Target(Part):
 @part
 class Patch(Part):
     kind: Literal["patch"] = "patch"
-    team: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
+    team: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)
     targets: tuple[Target, ...]
 
 
@@ -164,7 +170,7 @@ class EscalationStep(Part):
     wait: str  # ISO 8601 duration
 
 
-FinalAction = Annotated[Union[Patch, Message, Voicemail, Callback, Hangup], Field(discriminator="kind")]
+FinalAction = Annotated[Patch | Message | Voicemail | Callback | Hangup, Field(discriminator="kind")]
 
 
 @part
@@ -173,16 +179,16 @@ class Escalate(Part):
     policy: str
     steps: tuple[EscalationStep, ...]
     repeat: int = 1
-    final: Annotated[Optional[FinalAction], Field(alias="finally")] = None
+    final: Annotated[FinalAction | None, Field(alias="finally")] = None
 
 
-Action = Annotated[Union[Patch, Escalate, Message, Voicemail, Callback, Hangup], Field(discriminator="kind")]
+Action = Annotated[Patch | Escalate | Message | Voicemail | Callback | Hangup, Field(discriminator="kind")]
 
 
 @part
 class Greeting(Part):
     id: str
-    title: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
+    title: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)
     language: str
     text: str
 
@@ -201,8 +207,8 @@ class Ask(Part):
     text: str
     required: bool = False
     phone: bool = False
-    choices: Optional[tuple[str, ...]] = None
-    answer: Optional[str] = None
+    choices: tuple[str, ...] | None = None
+    answer: str | None = None
     waits_for: tuple[str, ...] = ()
 
 
@@ -213,7 +219,7 @@ class Say(Part):
     text: str
 
 
-Step = Annotated[Union[Ask, Say], Field(discriminator="kind")]
+Step = Annotated[Ask | Say, Field(discriminator="kind")]
 
 
 @part
@@ -235,7 +241,7 @@ class Language(Part):
     language its texts are in (`used`), and why that one (`es-MX` is a form of `es`; the
     client has no language close to `de`: the default)."""
 
-    asked: Optional[str] = None
+    asked: str | None = None
     used: str
     why: str
 
@@ -243,8 +249,8 @@ class Language(Part):
 @part
 class Status(Part):
     note: str
-    instructions: Optional[str] = None
-    until: Optional[str] = None  # ISO 8601 with offset
+    instructions: str | None = None
+    until: str | None = None  # ISO 8601 with offset
 
 
 @part
@@ -256,10 +262,10 @@ class TraceEntry(Part):
     """
 
     section: str
-    rule: Union[str, int]
+    rule: str | int
     line: int
-    result: Optional[bool]
-    note: Optional[str] = field(default=None, metadata=OMITTED_WHEN_NONE)
+    result: bool | None
+    note: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)
 
 
 @part
@@ -270,22 +276,27 @@ class LiveStateStamp(Part):
     UTC), `age` the seconds from then to the decision."""
 
     revision: int
-    as_of: Optional[str]
-    age: Optional[float]
+    as_of: str | None
+    age: float | None
 
     @classmethod
-    def of(cls, stamp) -> "LiveStateStamp":
-        return cls(revision=stamp.revision,
-                   as_of=None if stamp.synced_at is None else stamp.synced_at.isoformat(timespec="milliseconds"),
-                   age=None if stamp.age is None else round(stamp.age, 3))
+    def of(cls, stamp) -> LiveStateStamp:
+        return cls(
+            revision=stamp.revision,
+            as_of=None if stamp.synced_at is None else stamp.synced_at.isoformat(timespec="milliseconds"),
+            age=None if stamp.age is None else round(stamp.age, 3),
+        )
 
 
-def tried(section: str, rule: Union[str, int], line: int, note: Optional[str],
-          results: tuple[Optional[bool], ...]) -> dict[Optional[bool], TraceEntry]:
+def tried(
+    section: str, rule: str | int, line: int, note: str | None, results: tuple[bool | None, ...]
+) -> dict[bool | None, TraceEntry]:
     """The finished trace entries of a rule, by each result its condition can give (it
     holds, it does not, it waits for answers)."""
-    return {result: finished(TraceEntry(section=section, rule=rule, line=line, result=result, note=note))
-            for result in results}
+    return {
+        result: finished(TraceEntry(section=section, rule=rule, line=line, result=result, note=note))
+        for result in results
+    }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -300,15 +311,15 @@ class Decision:
     windows: tuple[str, ...]
     language: Language
     greeting: Greeting
-    script: Optional[Script] = None
-    urgency: Optional[str] = None
+    script: Script | None = None
+    urgency: str | None = None
     needs: tuple[str, ...] = ()
-    route: Optional[Route] = None
-    status: Optional[Status] = field(default=None, metadata=OMITTED_WHEN_NONE)
+    route: Route | None = None
+    status: Status | None = field(default=None, metadata=OMITTED_WHEN_NONE)
     trace: tuple[TraceEntry, ...] = ()
-    live_state: Optional[LiveStateStamp] = field(default=None, metadata=OMITTED_WHEN_NONE)
+    live_state: LiveStateStamp | None = field(default=None, metadata=OMITTED_WHEN_NONE)
 
-    def to_json(self, indent: Optional[int] = None) -> str:
+    def to_json(self, indent: int | None = None) -> str:
         """The decision as JSON: compact by default, as the daemon receives it."""
         text = part_json(self)
         return text if indent is None else json.dumps(json.loads(text), indent=indent, ensure_ascii=False)

@@ -18,8 +18,8 @@ written), so any number of decisions on any number of threads share them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional, Union
 
 from .. import model as m
 from ..schedule.calendar import Calendar
@@ -41,7 +41,7 @@ class Rule:
     node: m.Node  # an `m.Greeting`, `m.ScriptChoice`, `m.UrgencyRule` or `m.RouteRule`
     index: int
     condition: Condition
-    entries: Mapping[Optional[bool], d.TraceEntry]
+    entries: Mapping[bool | None, d.TraceEntry]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +49,9 @@ class LanguagePlan:
     """What a client says and does in one text language, rule by rule: each greeting and
     route finished, or a function of the decision that makes it (`resolve.resolved`)."""
 
-    greetings: tuple[Union[d.Greeting, Maker[d.Greeting]], ...]  # by greeting rule
+    greetings: tuple[d.Greeting | Maker[d.Greeting], ...]  # by greeting rule
     scripts: Mapping[str, ScriptPlan]  # by script name
-    routes: tuple[Union[d.Route, Maker[d.Route]], ...]  # by route rule
+    routes: tuple[d.Route | Maker[d.Route], ...]  # by route rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,23 +76,37 @@ class ClientPlan:
     holder_notes: Mapping[tuple[str, str, str, int], d.TraceEntry]
 
     @classmethod
-    def of(cls, client: m.Client) -> "ClientPlan":
+    def of(cls, client: m.Client) -> ClientPlan:
         lists = phone_lists(client)
 
         def rules(section: str, nodes, label, title=lambda node: None) -> tuple[Rule, ...]:
-            return tuple(Rule(node, index, compile_condition(node.when, lists),
-                              d.tried(section, label(node, index), condition_line(node), title(node),
-                                      possible_results(node.when)))
-                         for index, node in enumerate(nodes, start=1))
+            return tuple(
+                Rule(
+                    node,
+                    index,
+                    compile_condition(node.when, lists),
+                    d.tried(
+                        section, label(node, index), condition_line(node), title(node), possible_results(node.when)
+                    ),
+                )
+                for index, node in enumerate(nodes, start=1)
+            )
 
-        asks = {name: {index: compile_condition(step.when, lists) for index, step in enumerate(script.steps)
-                       if isinstance(step, m.Ask) and step.when is not None}
-                for name, script in client.scripts.items()}
+        asks = {
+            name: {
+                index: compile_condition(step.when, lists)
+                for index, step in enumerate(script.steps)
+                if isinstance(step, m.Ask) and step.when is not None
+            }
+            for name, script in client.scripts.items()
+        }
         calendar = Calendar(client)
         contact_targets: dict = {}  # finished targets, shared by the languages' route planners
         default = language_plan(client, client.default_language, asks, contact_targets)
-        languages = {language: language_plan(client, language, asks, contact_targets, default)
-                     for language in [n.value for n in client.languages][1:]}
+        languages = {
+            language: language_plan(client, language, asks, contact_targets, default)
+            for language in [n.value for n in client.languages][1:]
+        }
         languages[client.default_language] = default
         return cls(
             client=client,
@@ -107,13 +121,16 @@ class ClientPlan:
             routes=rules("route", client.routes, lambda _, index: index),
             languages=languages,
             default=default,
-            nobody_on_call={name: d.finished(d.TraceEntry(section="oncall", rule=name, line=team.line,
-                                                          result=False, note="nobody is on call"))
-                            for name, team in client.teams.items()},
+            nobody_on_call={
+                name: d.finished(
+                    d.TraceEntry(section="oncall", rule=name, line=team.line, result=False, note="nobody is on call")
+                )
+                for name, team in client.teams.items()
+            },
             holder_notes={key: d.finished(holder_note(client, *key)) for key in holders(client)},
         )
 
-    def in_language(self, language: Optional[str]) -> LanguagePlan:
+    def in_language(self, language: str | None) -> LanguagePlan:
         """The plan of the call's language; the default language's when the client lacks it."""
         return self.languages.get(language) or self.default
 
@@ -129,12 +146,22 @@ def holders(client: m.Client):
 
 
 def holder_note(client: m.Client, team: str, person: str, how: str, line: int) -> d.TraceEntry:
-    return d.TraceEntry(section="oncall", rule=team, line=line, result=True,
-                        note=f"{person_title(client, person)} ({person}) is on call, by {how}")
+    return d.TraceEntry(
+        section="oncall",
+        rule=team,
+        line=line,
+        result=True,
+        note=f"{person_title(client, person)} ({person}) is on call, by {how}",
+    )
 
 
-def language_plan(client: m.Client, language: str, asks: Mapping[str, Mapping[int, Condition]],
-                  contact_targets: dict, default: Optional[LanguagePlan] = None) -> LanguagePlan:
+def language_plan(
+    client: m.Client,
+    language: str,
+    asks: Mapping[str, Mapping[int, Condition]],
+    contact_targets: dict,
+    default: LanguagePlan | None = None,
+) -> LanguagePlan:
     """The plan of one text language. Given the `default` language's plan, it shares each
     greeting, script and route that has no text in `language` (it says the default's)."""
     routes = RoutePlanner(client, language, contact_targets)
@@ -143,22 +170,29 @@ def language_plan(client: m.Client, language: str, asks: Mapping[str, Mapping[in
         return default is None or speaks(texts, language)
 
     return LanguagePlan(
-        greetings=tuple(greeting(rule, wording(rule.texts, language, client.default_language))
-                        if own([rule.texts]) else default.greetings[index]
-                        for index, rule in enumerate(client.greetings)),
-        scripts={name: ScriptPlan.of(script, language, client.default_language, asks[name])
-                 if own(script_texts(script)) else default.scripts[name]
-                 for name, script in client.scripts.items()},
-        routes=tuple(routes.route(rule, index) if own(route_texts(client, rule)) else default.routes[index - 1]
-                     for index, rule in enumerate(client.routes, start=1)),
+        greetings=tuple(
+            greeting(rule, wording(rule.texts, language, client.default_language))
+            if own([rule.texts])
+            else default.greetings[index]
+            for index, rule in enumerate(client.greetings)
+        ),
+        scripts={
+            name: ScriptPlan.of(script, language, client.default_language, asks[name])
+            if own(script_texts(script))
+            else default.scripts[name]
+            for name, script in client.scripts.items()
+        },
+        routes=tuple(
+            routes.route(rule, index) if own(route_texts(client, rule)) else default.routes[index - 1]
+            for index, rule in enumerate(client.routes, start=1)
+        ),
     )
 
 
-def greeting(rule: m.Greeting, said: Wording) -> Union[d.Greeting, Maker[d.Greeting]]:
+def greeting(rule: m.Greeting, said: Wording) -> d.Greeting | Maker[d.Greeting]:
     """The greeting, finished when its text is the same for every call; else a function
     that fills its placeholders for the call."""
     if said.text is not None:
         return d.finished(d.Greeting(id=rule.name, title=rule.title, language=said.language, text=said.text))
     name, title, language, parts = rule.name, rule.title, said.language, said.parts
     return lambda decider: d.Greeting(id=name, title=title, language=language, text=decider.render(parts))
-

@@ -14,7 +14,8 @@ can put on call there (`RoutePlanner.by_holder`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional, TypeVar, Union
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 from .. import model as m
 from . import decision as d
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Maker = Callable[["Decider"], T]  # a function of the decision in progress
-Targets = Union[tuple[d.Target, ...], Maker[tuple[d.Target, ...]]]
+Targets = tuple[d.Target, ...] | Maker[tuple[d.Target, ...]]
 
 
 def resolved(value, decider: Decider):
@@ -41,13 +42,12 @@ class RoutePlanner:
     far; the planners of a client's languages share it, as targets have no language.
     """
 
-    def __init__(self, client: m.Client, language: str,
-                 contact_targets: dict[tuple[str, str, Optional[str]], d.Target]):
+    def __init__(self, client: m.Client, language: str, contact_targets: dict[tuple[str, str, str | None], d.Target]):
         self.client = client
         self.language = language
         self.contact_targets = contact_targets
 
-    def route(self, rule: m.RouteRule, index: int) -> Union[d.Route, Maker[d.Route]]:
+    def route(self, rule: m.RouteRule, index: int) -> d.Route | Maker[d.Route]:
         """The finished route of a rule that resolves the same way for every call; else a
         function of the decision that gives it (see `resolved`)."""
         actions = tuple(self.action(action) for action in rule.actions)
@@ -55,7 +55,8 @@ class RoutePlanner:
         if all(isinstance(action, d.Part) for action in actions):
             return d.finished(d.Route(rule=index, line=line, actions=actions))
         return self.by_holder(
-            lambda decider: d.Route(rule=index, line=line, actions=tuple([resolved(a, decider) for a in actions])))
+            lambda decider: d.Route(rule=index, line=line, actions=tuple([resolved(a, decider) for a in actions]))
+        )
 
     def by_holder(self, route: Maker[d.Route]) -> Maker[d.Route]:
         """`route`, for a rule whose route depends on who holds one on-call team and nothing
@@ -74,7 +75,7 @@ class RoutePlanner:
             return route
         if len(probe.teams) != 1:
             return route
-        team, = probe.teams
+        (team,) = probe.teams
         table: dict[str, d.Route] = {}
         for person in holders_of(self.client.teams[team]):
             probe = Probe(person)
@@ -88,7 +89,7 @@ class RoutePlanner:
 
         return by_holder
 
-    def action(self, action: m.Action) -> Union[d.Part, Maker[d.Part]]:
+    def action(self, action: m.Action) -> d.Part | Maker[d.Part]:
         if isinstance(action, m.Patch):
             team = action.target.team if isinstance(action.target, m.TeamTarget) else None
             targets = self.targets(action.target, "call", action.line, "patch")
@@ -115,7 +116,7 @@ class RoutePlanner:
             return lambda decider: d.Hangup(say=decider.render(parts))
         raise TypeError(f"not an action: {type(action).__name__}")  # the model has no other kind
 
-    def escalation(self, policy: m.Escalation) -> Union[d.Escalate, Maker[d.Escalate]]:
+    def escalation(self, policy: m.Escalation) -> d.Escalate | Maker[d.Escalate]:
         steps = [self.step(policy, number, step) for number, step in enumerate(policy.steps, start=1)]
         final = self.action(policy.final) if policy.final is not None else None
         name, repeat = policy.name, policy.repeat
@@ -125,21 +126,33 @@ class RoutePlanner:
 
         def escalate(decider: Decider) -> d.Escalate:
             made = [resolved(step, decider) for step in steps]
-            return d.Escalate(policy=name, steps=tuple([step for step in made if step is not None]), repeat=repeat,
-                              final=resolved(final, decider))
+            return d.Escalate(
+                policy=name,
+                steps=tuple([step for step in made if step is not None]),
+                repeat=repeat,
+                final=resolved(final, decider),
+            )
 
         return escalate
 
-    def step(self, policy: m.Escalation, number: int,
-             step: m.Step) -> Union[d.EscalationStep, Maker[Optional[d.EscalationStep]]]:
+    def step(
+        self, policy: m.Escalation, number: int, step: m.Step
+    ) -> d.EscalationStep | Maker[d.EscalationStep | None]:
         """A step of an escalation; made per call (None when it is dropped) if it reaches a team."""
         where = f"step {number} of escalation `{policy.name}`"
         targets = gathered([self.targets(n.target, n.method, n.line, where) for n in step.notify])
         wait = d.iso_duration(step.wait)
         if isinstance(targets, tuple) and targets:
             return d.finished(d.EscalationStep(targets=targets, wait=wait))
-        dropped = d.finished(d.TraceEntry(section="escalation", rule=policy.name, line=step.line, result=False,
-                                          note=f"{where} dropped: nobody in it can be reached"))
+        dropped = d.finished(
+            d.TraceEntry(
+                section="escalation",
+                rule=policy.name,
+                line=step.line,
+                result=False,
+                note=f"{where} dropped: nobody in it can be reached",
+            )
+        )
         return StepOnCall(targets, wait, dropped)
 
     def targets(self, target: m.Target, method: str, line: int, where: str) -> Targets:
@@ -151,19 +164,32 @@ class RoutePlanner:
         if isinstance(target, m.ContactTarget):
             return (self.contact_target(target.contact, method, None),)
         team = target.team
-        reachable = {person: (self.contact_target(person, method, team),)
-                     for person, contact in self.client.contacts.items() if method in contact.addresses}
-        nobody = d.finished(d.TraceEntry(section="oncall", rule=team, line=line, result=False,
-                                         note=f"nobody is on call for `{team}`: left out of {where}"))
+        reachable = {
+            person: (self.contact_target(person, method, team),)
+            for person, contact in self.client.contacts.items()
+            if method in contact.addresses
+        }
+        nobody = d.finished(
+            d.TraceEntry(
+                section="oncall",
+                rule=team,
+                line=line,
+                result=False,
+                note=f"nobody is on call for `{team}`: left out of {where}",
+            )
+        )
         return OnCallTargets(self.client, team, method, line, where, reachable, nobody)
 
-    def contact_target(self, name: str, method: str, team: Optional[str]) -> d.Target:
+    def contact_target(self, name: str, method: str, team: str | None) -> d.Target:
         key = (name, method, team)
         target = self.contact_targets.get(key)
         if target is None:
             contact = self.client.contacts[name]
-            target = self.contact_targets[key] = d.finished(d.Target(
-                contact=name, name=contact.title, team=team, method=method, address=contact.addresses[method].value))
+            target = self.contact_targets[key] = d.finished(
+                d.Target(
+                    contact=name, name=contact.title, team=team, method=method, address=contact.addresses[method].value
+                )
+            )
         return target
 
 
@@ -172,10 +198,18 @@ class OnCallTargets:
     made with the plan (`reachable`); none, noted in the trace, when nobody holds the team
     (`nobody`) or the holder has no address for the method."""
 
-    __slots__ = ("client", "team", "method", "line", "where", "reachable", "nobody")
+    __slots__ = ("client", "line", "method", "nobody", "reachable", "team", "where")
 
-    def __init__(self, client: m.Client, team: str, method: str, line: int, where: str,
-                 reachable: Mapping[str, tuple[d.Target]], nobody: d.TraceEntry):
+    def __init__(
+        self,
+        client: m.Client,
+        team: str,
+        method: str,
+        line: int,
+        where: str,
+        reachable: Mapping[str, tuple[d.Target]],
+        nobody: d.TraceEntry,
+    ):
         self.client, self.team, self.method, self.line, self.where = client, team, method, line, where
         self.reachable, self.nobody = reachable, nobody
 
@@ -186,10 +220,16 @@ class OnCallTargets:
             return ()
         found = self.reachable.get(person)
         if found is None:
-            decider.trace.append(d.TraceEntry(
-                section="oncall", rule=self.team, line=self.line, result=False,
-                note=f"{person_title(self.client, person)} is on call for `{self.team}` but has no {self.method} "
-                     f"address: left out of {self.where}"))
+            decider.trace.append(
+                d.TraceEntry(
+                    section="oncall",
+                    rule=self.team,
+                    line=self.line,
+                    result=False,
+                    note=f"{person_title(self.client, person)} is on call for `{self.team}` but has no {self.method} "
+                    f"address: left out of {self.where}",
+                )
+            )
             return ()
         return found
 
@@ -198,12 +238,12 @@ class StepOnCall:
     """An escalation step that reaches an on-call team, for one decision: None (the step
     dropped, noted in the trace) when nobody in it can be reached."""
 
-    __slots__ = ("targets", "wait", "dropped")
+    __slots__ = ("dropped", "targets", "wait")
 
     def __init__(self, targets: Targets, wait: str, dropped: d.TraceEntry):
         self.targets, self.wait, self.dropped = targets, wait, dropped
 
-    def __call__(self, decider: Decider) -> Optional[d.EscalationStep]:
+    def __call__(self, decider: Decider) -> d.EscalationStep | None:
         reached = resolved(self.targets, decider)
         if not reached:
             decider.trace.append(self.dropped)
@@ -219,12 +259,12 @@ class Probe:
     """A stand-in for a decision while planning routes: `person` (or nobody) holds every
     on-call team; `teams` gathers the teams asked about, `trace` the notes made."""
 
-    def __init__(self, person: Optional[str]):
+    def __init__(self, person: str | None):
         self.person = person
         self.teams: set[str] = set()
         self.trace: list[d.TraceEntry] = []
 
-    def who(self, team: str) -> Optional[str]:
+    def who(self, team: str) -> str | None:
         self.teams.add(team)
         return self.person
 

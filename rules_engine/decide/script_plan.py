@@ -10,8 +10,8 @@ answered or whose condition waits for answers, or for a text with placeholders.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Iterator, Mapping, Optional, Union
 
 from .. import model as m
 from . import decision as d
@@ -23,7 +23,7 @@ from .why import condition_line
 @dataclass(frozen=True, slots=True)
 class SayStep:
     said: Wording
-    part: Optional[d.Say]  # finished, when the text is the same for every call
+    part: d.Say | None  # finished, when the text is the same for every call
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,16 +32,24 @@ class AskStep:
     prompt: Wording
     required: bool
     phone: bool
-    choices: Optional[tuple[str, ...]]
-    condition: Optional[Condition]  # of `ask … when`: whether the question applies
-    entries: Mapping[Optional[bool], d.TraceEntry]  # the condition's trace entry by result (none without one)
-    unanswered: Optional[d.Ask]  # finished: the question as a call without its answer gets it (a fixed prompt)
+    choices: tuple[str, ...] | None
+    condition: Condition | None  # of `ask … when`: whether the question applies
+    entries: Mapping[bool | None, d.TraceEntry]  # the condition's trace entry by result (none without one)
+    unanswered: d.Ask | None  # finished: the question as a call without its answer gets it (a fixed prompt)
 
-    def asked(self, text: str, answer: Optional[str], waits_for: tuple[str, ...]) -> d.Ask:
+    def asked(self, text: str, answer: str | None, waits_for: tuple[str, ...]) -> d.Ask:
         """The question for one call: its prompt as `text`, with the call's answer and what
         the question waits for."""
-        return d.Ask(field=self.field, language=self.prompt.language, text=text, required=self.required,
-                     phone=self.phone, choices=self.choices, answer=answer, waits_for=waits_for)
+        return d.Ask(
+            field=self.field,
+            language=self.prompt.language,
+            text=text,
+            required=self.required,
+            phone=self.phone,
+            choices=self.choices,
+            answer=answer,
+            waits_for=waits_for,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +57,12 @@ class ScriptPlan:
     name: str
     fields: tuple[str, ...]  # the fields its questions ask, in order
     all_fields: frozenset[str]
-    steps: tuple[Union[SayStep, AskStep], ...]
+    steps: tuple[SayStep | AskStep, ...]
 
     @classmethod
-    def of(cls, script: m.Script, language: str, default: str,
-           conditions: Mapping[int, Condition]) -> "ScriptPlan":
+    def of(cls, script: m.Script, language: str, default: str, conditions: Mapping[int, Condition]) -> ScriptPlan:
         """`conditions` holds the compiled condition of each `ask … when`, by its place in the script."""
-        steps: list[Union[SayStep, AskStep]] = []
+        steps: list[SayStep | AskStep] = []
         for index, step in enumerate(script.steps):
             if isinstance(step, m.Say):
                 said = wording(step.text.by_language, language, default)
@@ -64,10 +71,21 @@ class ScriptPlan:
                 continue
             prompt = wording(step.prompt.by_language, language, default)
             condition = conditions.get(index)
-            entries = d.tried("ask", step.field, condition_line(step), None, possible_results(step.when)) \
-                if condition is not None else {}
-            ask = AskStep(step.field, prompt, step.required, step.phone,
-                          tuple(c.value for c in step.choices) if step.choices else None, condition, entries, None)
+            entries = (
+                d.tried("ask", step.field, condition_line(step), None, possible_results(step.when))
+                if condition is not None
+                else {}
+            )
+            ask = AskStep(
+                step.field,
+                prompt,
+                step.required,
+                step.phone,
+                tuple(c.value for c in step.choices) if step.choices else None,
+                condition,
+                entries,
+                None,
+            )
             if prompt.text is not None:
                 ask = replace(ask, unanswered=d.finished(ask.asked(prompt.text, None, ())))
             steps.append(ask)

@@ -27,10 +27,11 @@ anonymous `From`) is decided as a call without a caller id.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Mapping, Optional
+from typing import Any
 from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -39,28 +40,32 @@ from ..errors import CallError
 from .call import Call, normalise_reason
 
 # RFC 4458 `cause=` values (section 3.4 of RFC 4458; RFC 7544 maps them to Diversion reasons).
-CAUSES: Mapping[int, str] = MappingProxyType({
-    302: "always",       # unconditional
-    404: "unknown",      # unknown / not available
-    408: "no_answer",    # no reply
-    480: "manual",       # deflection, immediate response
-    486: "busy",         # user busy
-    487: "manual",       # deflection during alerting
-    503: "unavailable",  # mobile subscriber not reachable
-})
+CAUSES: Mapping[int, str] = MappingProxyType(
+    {
+        302: "always",  # unconditional
+        404: "unknown",  # unknown / not available
+        408: "no_answer",  # no reply
+        480: "manual",  # deflection, immediate response
+        486: "busy",  # user busy
+        487: "manual",  # deflection during alerting
+        503: "unavailable",  # mobile subscriber not reachable
+    }
+)
 
 # Asterisk's own `REDIRECTING(reason)` names; every other value (`away`, `deflection`,
 # `time_of_day`, `follow_me`, `unavailable`, `unknown`, or an RFC 5806 string) is read as a
 # forwarding reason by `normalise_reason`.
-ASTERISK_REASONS: Mapping[str, str] = MappingProxyType({
-    "cfu": "always",            # call forwarding unconditional
-    "cfb": "busy",              # call forwarding busy
-    "cfnr": "no_answer",        # call forwarding no reply
-    "dnd": "manual",            # do not disturb
-    "cf_dte": "manual",         # forwarded by the called terminal itself
-    "send_to_vm": "manual",     # the callee sent the call on
-    "out_of_order": "unavailable",
-})
+ASTERISK_REASONS: Mapping[str, str] = MappingProxyType(
+    {
+        "cfu": "always",  # call forwarding unconditional
+        "cfb": "busy",  # call forwarding busy
+        "cfnr": "no_answer",  # call forwarding no reply
+        "dnd": "manual",  # do not disturb
+        "cf_dte": "manual",  # forwarded by the called terminal itself
+        "send_to_vm": "manual",  # the callee sent the call on
+        "out_of_order": "unavailable",
+    }
+)
 
 PRIVACY_VALUES = ("full", "name", "uri", "off")
 CALLER_HIDDEN = {"id", "user", "header"}  # Privacy header values (RFC 3323/3325) that hide the caller
@@ -78,7 +83,7 @@ HISTORY_EXAMPLE = "<sip:+13125550100@carrier.example>;index=1, <sip:+18005550000
 class SipError(CallError):
     """A SIP header the normaliser cannot read; `hint` shows a well-formed example."""
 
-    def __init__(self, message: str, field: str, hint: Optional[str] = None):
+    def __init__(self, message: str, field: str, hint: str | None = None):
         self.hint = hint
         super().__init__(message, field=field)
 
@@ -88,20 +93,20 @@ class SipFacts(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
 
-    request_uri: Optional[str] = Field(None, description="the Request-URI, e.g. sip:+18005550000@service.example")
-    to: Optional[str] = Field(None, description="the To header")
-    from_: Optional[str] = Field(None, alias="from", description="the From header (the caller)")
+    request_uri: str | None = Field(None, description="the Request-URI, e.g. sip:+18005550000@service.example")
+    to: str | None = Field(None, description="the To header")
+    from_: str | None = Field(None, alias="from", description="the From header (the caller)")
     diversion: list[str] = Field([], description="Diversion header values (RFC 5806), newest first, as received")
     history_info: list[str] = Field([], description="History-Info header values (RFC 7044), as received")
-    privacy: Optional[str] = Field(None, description="the Privacy header (RFC 3323), e.g. id")
-    accept_language: Optional[str] = Field(None, description="the Accept-Language header, e.g. es-MX, en;q=0.5")
-    redirecting_reason: Optional[str] = Field(None, description="Asterisk REDIRECTING(reason), e.g. cfb")
-    redirecting_from: Optional[str] = Field(None, description="Asterisk REDIRECTING(from-num): the client's number")
-    forwarded_from: Optional[str] = Field(None, description="Twilio's ForwardedFrom: the client's number")
-    language: Optional[str] = Field(None, description="the caller's language, when the switch's IVR asked it")
+    privacy: str | None = Field(None, description="the Privacy header (RFC 3323), e.g. id")
+    accept_language: str | None = Field(None, description="the Accept-Language header, e.g. es-MX, en;q=0.5")
+    redirecting_reason: str | None = Field(None, description="Asterisk REDIRECTING(reason), e.g. cfb")
+    redirecting_from: str | None = Field(None, description="Asterisk REDIRECTING(from-num): the client's number")
+    forwarded_from: str | None = Field(None, description="Twilio's ForwardedFrom: the client's number")
+    language: str | None = Field(None, description="the caller's language, when the switch's IVR asked it")
     answers: dict[str, str] = Field({}, description="answers the switch's IVR collected, by field name")
-    at: Optional[datetime] = Field(None, description="when the call arrived (ISO 8601 with offset); default now")
-    call_id: Optional[str] = Field(None, description="the SIP Call-ID, for the logs")
+    at: datetime | None = Field(None, description="when the call arrived (ISO 8601 with offset); default now")
+    call_id: str | None = Field(None, description="the SIP Call-ID, for the logs")
 
     def __init__(self, **data: Any):
         try:
@@ -133,21 +138,24 @@ SIP_FIELDS = tuple(field.alias or name for name, field in SipFacts.model_fields.
 class Forwarding:
     """How the call reached the service: the client's number, the reason, and from which facts."""
 
-    number: Optional[str]
+    number: str | None
     reason: str
     source: str  # diversion, history-info, asterisk, twilio, or dialled (not forwarded)
     diversions: int  # how many times the call was diverted on its way, as far as the headers say
 
 
-def call_from_sip(facts: SipFacts, now: Optional[datetime] = None) -> Call:
+def call_from_sip(facts: SipFacts, now: datetime | None = None) -> Call:
     """The call a switch describes, ready for `Engine.decide`."""
     forwarding = read_forwarding(facts)
     if forwarding.number is None:
-        raise SipError("no number to find the client by: give the Request-URI or To of the call",
-                       field="request_uri", hint="e.g. sip:+13125550100@service.example")
+        raise SipError(
+            "no number to find the client by: give the Request-URI or To of the call",
+            field="request_uri",
+            hint="e.g. sip:+13125550100@service.example",
+        )
     return Call(
         number=forwarding.number,
-        at=facts.at or now or datetime.now(timezone.utc),
+        at=facts.at or now or datetime.now(UTC),
         forwarded=forwarding.reason,
         caller=caller_number(facts),
         language=facts.language or preferred_language(facts.accept_language),
@@ -163,14 +171,18 @@ def read_forwarding(facts: SipFacts) -> Forwarding:
         if found is not None:
             return found
     if facts.redirecting_reason or facts.redirecting_from:
-        return Forwarding(number_of(facts.redirecting_from, "redirecting_from") if facts.redirecting_from
-                          else dialled(facts), asterisk_reason(facts.redirecting_reason), "asterisk", 1)
+        return Forwarding(
+            number_of(facts.redirecting_from, "redirecting_from") if facts.redirecting_from else dialled(facts),
+            asterisk_reason(facts.redirecting_reason),
+            "asterisk",
+            1,
+        )
     if facts.forwarded_from:
         return Forwarding(number_of(facts.forwarded_from, "forwarded_from"), "unknown", "twilio", 1)
     return Forwarding(dialled(facts), "direct", "dialled", 0)
 
 
-def dialled(facts: SipFacts) -> Optional[str]:
+def dialled(facts: SipFacts) -> str | None:
     """The number the caller dialled, when the call was not forwarded: Request-URI, else To."""
     for field in ("request_uri", "to"):
         value = getattr(facts, field)
@@ -200,19 +212,26 @@ def diversion_entry(entry: str) -> tuple[str, str, int]:
         raise SipError(f"the Diversion entry `{entry}`: {exc}", field="diversion", hint=DIVERSION_EXAMPLE) from None
     counter = params.get("counter", "1")
     if not counter.isdigit() or not 1 <= int(counter) <= MAX_COUNTER:
-        raise SipError(f"the Diversion entry `{entry}` has counter `{counter}`; a counter is a whole number "
-                       f"from 1 to {MAX_COUNTER}", field="diversion", hint=DIVERSION_EXAMPLE)
+        raise SipError(
+            f"the Diversion entry `{entry}` has counter `{counter}`; a counter is a whole number "
+            f"from 1 to {MAX_COUNTER}",
+            field="diversion",
+            hint=DIVERSION_EXAMPLE,
+        )
     privacy = params.get("privacy", "off").lower()
     if privacy not in PRIVACY_VALUES:
-        raise SipError(f"the Diversion entry `{entry}` has privacy `{privacy}`; use one of "
-                       f"{', '.join(PRIVACY_VALUES)}", field="diversion", hint=DIVERSION_EXAMPLE)
+        raise SipError(
+            f"the Diversion entry `{entry}` has privacy `{privacy}`; use one of {', '.join(PRIVACY_VALUES)}",
+            field="diversion",
+            hint=DIVERSION_EXAMPLE,
+        )
     return number, reason, int(counter)
 
 
 # ---- History-Info (RFC 7044) with RFC 4458 causes -------------------------------------------------------
 
 
-def from_history_info(values: list[str]) -> Optional[Forwarding]:
+def from_history_info(values: list[str]) -> Forwarding | None:
     """The first retargeting that carries a cause, or None when no entry has one (not forwarded)."""
     parsed = [history_entry(entry) for value in values for entry in entries(value, "history_info")]
     causes = [i for i, (_, cause) in enumerate(parsed) if cause is not None]
@@ -220,34 +239,43 @@ def from_history_info(values: list[str]) -> Optional[Forwarding]:
         return None
     first = causes[0]
     if first == 0:
-        raise SipError("the first History-Info entry carries a cause, so no entry names the number that was "
-                       "forwarded", field="history_info", hint=HISTORY_EXAMPLE)
+        raise SipError(
+            "the first History-Info entry carries a cause, so no entry names the number that was forwarded",
+            field="history_info",
+            hint=HISTORY_EXAMPLE,
+        )
     diverted_from = parsed[first - 1][0]
     return Forwarding(number_of(diverted_from, "history_info"), CAUSES[parsed[first][1]], "history-info", len(causes))
 
 
-def history_entry(entry: str) -> tuple[str, Optional[int]]:
+def history_entry(entry: str) -> tuple[str, int | None]:
     """One History-Info entry → (its URI without escaped headers, its RFC 4458 cause or None)."""
     uri, params = uri_of(entry, "history_info")
     index = params.get("index")
     if index is not None and not INDEX.match(index):
-        raise SipError(f"the History-Info entry `{entry}` has index `{index}`; an index is like 1, 1.1 or 1.1.2",
-                       field="history_info", hint=HISTORY_EXAMPLE)
+        raise SipError(
+            f"the History-Info entry `{entry}` has index `{index}`; an index is like 1, 1.1 or 1.1.2",
+            field="history_info",
+            hint=HISTORY_EXAMPLE,
+        )
     uri = uri.split("?", 1)[0]  # escaped headers (Reason, Privacy) are not part of the target
     cause = uri_params(uri).get("cause")
     if cause is None:
         return uri, None
     if not cause.isdigit() or int(cause) not in CAUSES:
         known = ", ".join(str(code) for code in CAUSES)
-        raise SipError(f"the History-Info entry `{entry}` has cause `{cause}`; RFC 4458 causes are {known}",
-                       field="history_info", hint=HISTORY_EXAMPLE)
+        raise SipError(
+            f"the History-Info entry `{entry}` has cause `{cause}`; RFC 4458 causes are {known}",
+            field="history_info",
+            hint=HISTORY_EXAMPLE,
+        )
     return uri, int(cause)
 
 
 # ---- Asterisk -----------------------------------------------------------------------------------------
 
 
-def asterisk_reason(value: Optional[str]) -> str:
+def asterisk_reason(value: str | None) -> str:
     if value is None:
         return "unknown"
     key = value.strip().strip('"').lower()
@@ -256,15 +284,18 @@ def asterisk_reason(value: Optional[str]) -> str:
     try:
         return normalise_reason(key)
     except ValueError:
-        raise SipError(f"`{value}` is not a REDIRECTING(reason) value of Asterisk", field="redirecting_reason",
-                       hint="Asterisk's values are cfu, cfb, cfnr, unavailable, time_of_day, dnd, deflection, "
-                            "follow_me, out_of_order, away, cf_dte, send_to_vm, unknown") from None
+        raise SipError(
+            f"`{value}` is not a REDIRECTING(reason) value of Asterisk",
+            field="redirecting_reason",
+            hint="Asterisk's values are cfu, cfb, cfnr, unavailable, time_of_day, dnd, deflection, "
+            "follow_me, out_of_order, away, cf_dte, send_to_vm, unknown",
+        ) from None
 
 
 # ---- the caller and the language -------------------------------------------------------------------------
 
 
-def caller_number(facts: SipFacts) -> Optional[str]:
+def caller_number(facts: SipFacts) -> str | None:
     """The caller's number from `From`; None when withheld (Privacy: id, or anonymous)."""
     if facts.privacy and CALLER_HIDDEN & {p.strip().lower() for p in facts.privacy.split(";")}:
         return None
@@ -277,7 +308,7 @@ def caller_number(facts: SipFacts) -> Optional[str]:
     return number_of(uri, "from")
 
 
-def preferred_language(header: Optional[str]) -> Optional[str]:
+def preferred_language(header: str | None) -> str | None:
     """The primary tag of the caller's most preferred language (`es-MX, en;q=0.5` → `es`)."""
     if not header:
         return None
@@ -287,8 +318,11 @@ def preferred_language(header: Optional[str]) -> Optional[str]:
         if not tag:
             continue
         if not LANGUAGE_RANGE.match(tag) or any(p and not QUALITY.match(p) for p in params):
-            raise SipError(f"`{item.strip()}` is not a language range of Accept-Language", field="accept_language",
-                           hint="e.g. es-MX, es;q=0.9, en;q=0.5")
+            raise SipError(
+                f"`{item.strip()}` is not a language range of Accept-Language",
+                field="accept_language",
+                hint="e.g. es-MX, es;q=0.9, en;q=0.5",
+            )
         quality = float(params[0][2:]) if params and params[0] else 1.0
         if tag != "*" and quality > 0:
             ranked.append((-quality, position, tag.split("-")[0].lower()))
@@ -319,8 +353,11 @@ def entries(value: str, field: str) -> list[str]:
         current.append(char)
     found.append("".join(current).strip())
     if quoted or angle or not all(found):
-        raise SipError(f"`{value}` is not a well-formed header value (an unclosed quote or <, or an empty entry)",
-                       field=field, hint=hint_for(field))
+        raise SipError(
+            f"`{value}` is not a well-formed header value (an unclosed quote or <, or an empty entry)",
+            field=field,
+            hint=hint_for(field),
+        )
     return found
 
 
@@ -331,7 +368,7 @@ def uri_of(entry: str, field: str) -> tuple[str, dict[str, str]]:
         end = entry.find(">", start)
         if end < 0:
             raise SipError(f"`{entry}` has a < without its >", field=field, hint=hint_for(field))
-        uri, rest = entry[start + 1:end].strip(), entry[end + 1:]
+        uri, rest = entry[start + 1 : end].strip(), entry[end + 1 :]
     else:
         uri, _, rest = entry.partition(";")
         rest = ";" + rest if rest else ""
@@ -358,11 +395,13 @@ def header_params(text: str, entry: str, field: str) -> dict[str, str]:
 def uri_params(uri: str) -> dict[str, str]:
     """The ;parameters of a URI itself (`sip:x@host;cause=486`), names lower-cased."""
     host_part = uri.split("@", 1)[-1]
-    return {name.strip().lower(): value.strip() for name, _, value in
-            (item.partition("=") for item in host_part.split(";")[1:])}
+    return {
+        name.strip().lower(): value.strip()
+        for name, _, value in (item.partition("=") for item in host_part.split(";")[1:])
+    }
 
 
-def user_of(uri: str) -> Optional[str]:
+def user_of(uri: str) -> str | None:
     scheme, _, rest = uri.partition(":")
     if scheme.lower() == "tel":
         return unquote(rest.split(";", 1)[0])
@@ -374,17 +413,18 @@ def user_of(uri: str) -> Optional[str]:
 def number_of(uri_or_number: str, field: str) -> str:
     """The telephone number in a URI's user part (or given as it is), visual separators dropped."""
     text = uri_or_number.strip()
-    if re.match(r"^(sips?|tel):", text, re.IGNORECASE):
-        user = user_of(text)
-    else:
-        user = text
+    user = user_of(text) if re.match(r"^(sips?|tel):", text, re.IGNORECASE) else text
     number = VISUAL_SEPARATORS.sub("", user or "")
     if not NUMBER.match(number):
-        raise SipError(f"`{uri_or_number}` does not name a telephone number", field=field,
-                       hint="the user part of the URI must be a number, e.g. sip:+13125550100@carrier.example")
+        raise SipError(
+            f"`{uri_or_number}` does not name a telephone number",
+            field=field,
+            hint="the user part of the URI must be a number, e.g. sip:+13125550100@carrier.example",
+        )
     return number
 
 
-def hint_for(field: str) -> Optional[str]:
+def hint_for(field: str) -> str | None:
     return {"diversion": DIVERSION_EXAMPLE, "history_info": HISTORY_EXAMPLE}.get(
-        field, "e.g. \"Ann\" <sip:+13125550100@carrier.example>;tag=1")
+        field, 'e.g. "Ann" <sip:+13125550100@carrier.example>;tag=1'
+    )

@@ -8,8 +8,8 @@ is joined once, by the plan; one with placeholders is filled per call (`Decider.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Union
 
 from .. import model as m
 
@@ -20,8 +20,8 @@ class Wording:
     None and the `parts` (literal text and placeholders) a call fills."""
 
     language: str
-    text: Optional[str]
-    parts: tuple[Union[str, m.Placeholder], ...]
+    text: str | None
+    parts: tuple[str | m.Placeholder, ...]
 
 
 def wording(by_language: Mapping[str, m.Template], language: str, default: str) -> Wording:

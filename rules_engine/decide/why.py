@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from .. import caller_languages
 from .. import model as m
@@ -22,13 +22,12 @@ from . import decision as d
 
 
 class LanguageChoice(NamedTuple):
-    asked: Optional[str]  # the tag the call carried, as sent (None: none)
+    asked: str | None  # the tag the call carried, as sent (None: none)
     used: str  # the client's language its texts are looked up in
     why: str
 
 
-def language_choice(languages: tuple[str, ...], asked: Optional[str],
-                    engine_default: Optional[str] = None) -> LanguageChoice:
+def language_choice(languages: tuple[str, ...], asked: str | None, engine_default: str | None = None) -> LanguageChoice:
     """Which of a client's `languages` (its default first) a call asking for `asked` is
     answered in, and why. `engine_default` is the engine's `default_language` setting, used
     for a call that names no language."""
@@ -39,8 +38,12 @@ def language_choice(languages: tuple[str, ...], asked: Optional[str],
         found = caller_languages.match(engine_default, languages)
         if found.language is not None:
             return LanguageChoice(None, found.language, "the call names no language: the engine's default language")
-        return LanguageChoice(None, default, f"the call names no language, and the client has no text in the "
-                                             f"engine's default `{engine_default}`: the client's default")
+        return LanguageChoice(
+            None,
+            default,
+            f"the call names no language, and the client has no text in the "
+            f"engine's default `{engine_default}`: the client's default",
+        )
     found = caller_languages.match(asked, languages)
     if found.language is not None:
         return LanguageChoice(asked, found.language, found.why)
@@ -48,7 +51,7 @@ def language_choice(languages: tuple[str, ...], asked: Optional[str],
 
 
 @functools.lru_cache(maxsize=1024)
-def language_part(languages: tuple[str, ...], asked: Optional[str], engine_default: Optional[str]) -> d.Language:
+def language_part(languages: tuple[str, ...], asked: str | None, engine_default: str | None) -> d.Language:
     """`language_choice` as the decision's part, its JSON written once: the same few tags
     recur, call after call (bounded all the same)."""
     choice = language_choice(languages, asked, engine_default)
@@ -66,16 +69,16 @@ def calendar_notes(client: m.Client, time: TimeFacts, instant: datetime, tz) -> 
     notes = []
     if time.closed is not None:
         closure = next((c for c in client.closures if covers(c, instant, tz)), None)
-        title = f"closure \"{closure.title}\"" if closure is not None and closure.title else "an untitled closure"
+        title = f'closure "{closure.title}"' if closure is not None and closure.title else "an untitled closure"
         notes.append(CalendarNote("closed", line_of(closure), f"{title} holds"))
     if time.holiday is not None:
         own = next((h for h in client.holiday_dates if h.date == time.local.date()), None)
         if own is not None:
-            notes.append(CalendarNote("holiday", line_of(own), f"the file's holiday \"{own.title}\""))
+            notes.append(CalendarNote("holiday", line_of(own), f'the file\'s holiday "{own.title}"'))
         else:
             region = client.regions[0] if client.regions else None
             codes = ", ".join(r.country + (f"-{r.subdivision}" if r.subdivision else "") for r in client.regions)
-            notes.append(CalendarNote("holiday", line_of(region), f"\"{time.holiday}\", a public holiday of {codes}"))
+            notes.append(CalendarNote("holiday", line_of(region), f'"{time.holiday}", a public holiday of {codes}'))
     return notes
 
 
@@ -90,5 +93,5 @@ def condition_line(rule: m.Node) -> int:
     return line_of(when) if when is not None and when.pos is not None else line_of(rule)
 
 
-def line_of(node: Optional[m.Node]) -> int:
+def line_of(node: m.Node | None) -> int:
     return node.pos.line if node is not None and node.pos is not None else 0

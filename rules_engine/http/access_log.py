@@ -11,15 +11,14 @@ import json
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 RECORD_KEY = "rules_engine.log"  # where handlers leave call id, client, rules version for the line
 
 
 class AccessLog:
-    def __init__(self, path: Optional[str | Path] = None):
+    def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else None
         self._lock = threading.Lock()
         self._file = self._open()
@@ -69,8 +68,13 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            self.log.write({
-                "ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-                "method": scope["method"], "path": scope["path"], "status": status,
-                "ms": round((time.perf_counter() - started) * 1000, 3), **record,
-            })
+            self.log.write(
+                {
+                    "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 3),
+                    **record,
+                }
+            )

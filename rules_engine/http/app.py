@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from ..decide.call import Call
@@ -27,24 +28,29 @@ from ..decide.sip import SipFacts, call_from_sip, read_forwarding
 from ..engine import Engine
 from ..runtime.settings import Token
 from . import errors, live, outcomes
-from .bodies import FORM, JSON, RAW_BODIES, body_of, build, json_body, sip_body
 from .access_log import RECORD_KEY, AccessLog, AccessLogMiddleware
 from .auth import Auth
+from .bodies import FORM, JSON, RAW_BODIES, body_of, build, json_body, sip_body
 from .limits import Limits, LimitsMiddleware
 from .metrics import Metrics
 from .schema import ClientInfo, ErrorBody, Readiness, ReloadResult, SwitchSummary
 
 SECURED = [{"bearer": []}]
-REFUSALS = {code: {"model": ErrorBody, "description": text} for code, text in (
-    (400, "the request is not a valid call: the field at fault, what is wrong, a hint"),
-    (401, "no bearer token, or not one of the service's"),
-    (403, "the token lacks the scope"),
-    (413, "the body is too large"),
-    (415, "the body is neither JSON nor a form"),
-    (431, "the headers are too large"),
-)}
-DECISION = {"description": "the decision (LANGUAGE.md section 3)",
-            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Decision"}}}}
+REFUSALS = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in (
+        (400, "the request is not a valid call: the field at fault, what is wrong, a hint"),
+        (401, "no bearer token, or not one of the service's"),
+        (403, "the token lacks the scope"),
+        (413, "the body is too large"),
+        (415, "the body is neither JSON nor a form"),
+        (431, "the headers are too large"),
+    )
+}
+DECISION = {
+    "description": "the decision (LANGUAGE.md section 3)",
+    "content": {JSON: {"schema": {"$ref": "#/components/schemas/Decision"}}},
+}
 DECIDE_REFUSALS = {**REFUSALS, 404: {"model": ErrorBody, "description": "no client is served at that id or number"}}
 
 
@@ -55,19 +61,22 @@ class Service:
         self.engine, self.auth, self.metrics, self.log = engine, auth, metrics, log
         self.draining = False
 
-    def authorize(self, request: Request, scope: str, client: Optional[str] = None) -> None:
+    def authorize(self, request: Request, scope: str, client: str | None = None) -> None:
         name = self.auth.require(request.headers.get("authorization"), scope, client)
         if name is not None:
             request.scope[RECORD_KEY]["token"] = name
 
-    def decide(self, request: Request, call: Call, call_id: Optional[str], started: float) -> Decision:
+    def decide(self, request: Request, call: Call, call_id: str | None, started: float) -> Decision:
         record = request.scope[RECORD_KEY]
         if call_id:
             record["call_id"] = call_id
         decision = self.engine.decide(call, call_id)
         route = decision.route
-        self.metrics.decided(decision.client, route.actions[0].kind if route and route.actions else "waiting",
-                             time.perf_counter() - started)
+        self.metrics.decided(
+            decision.client,
+            route.actions[0].kind if route and route.actions else "waiting",
+            time.perf_counter() - started,
+        )
         record["client"] = decision.client
         record["rules_version"] = decision.rules_version
         return decision
@@ -86,13 +95,18 @@ class RawRoute(APIRoute):
         return self.endpoint
 
 
-def create_app(engine: Engine, tokens: Sequence[Token] = (), limits: Limits = Limits(),
-               log: Optional[AccessLog] = None) -> FastAPI:
+def create_app(
+    engine: Engine, tokens: Sequence[Token] = (), limits: Limits = Limits(), log: AccessLog | None = None
+) -> FastAPI:
     """The service over `engine`. `tokens` empty: open (the runner allows that on loopback only)."""
     service = Service(engine, Auth(tokens), Metrics(engine), log or AccessLog())
-    app = FastAPI(title="rules-engine decision service", version="1",
-                  description="Decides forwarded calls for switches: see docs/service.md.",
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="rules-engine decision service",
+        version="1",
+        description="Decides forwarded calls for switches: see docs/service.md.",
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.service = service
     errors.install(app, service.metrics)
     decide = APIRouter(route_class=RawRoute, tags=["decide"])
@@ -108,9 +122,13 @@ def create_app(engine: Engine, tokens: Sequence[Token] = (), limits: Limits = Li
 
 
 def add_decide_routes(app: APIRouter, service: Service) -> None:
-    @app.post("/v1/decide", summary="Decide a call", response_model=None,
-              responses={200: DECISION, **DECIDE_REFUSALS},
-              openapi_extra={"requestBody": body_of("Call", JSON), "security": SECURED})
+    @app.post(
+        "/v1/decide",
+        summary="Decide a call",
+        response_model=None,
+        responses={200: DECISION, **DECIDE_REFUSALS},
+        openapi_extra={"requestBody": body_of("Call", JSON), "security": SECURED},
+    )
     async def decide(request: Request) -> Response:
         started = time.perf_counter()
         service.authorize(request, "decide")
@@ -118,21 +136,29 @@ def add_decide_routes(app: APIRouter, service: Service) -> None:
         decision = service.decide(request, call, request.headers.get("x-call-id"), started)
         return Response(decision.to_json().encode("utf-8"), media_type=JSON)
 
-    @app.post("/v1/decide/sip", summary="Decide a call from its SIP headers", response_model=None,
-              responses={200: DECISION, **DECIDE_REFUSALS},
-              openapi_extra={"requestBody": body_of("SipFacts", JSON, FORM), "security": SECURED})
+    @app.post(
+        "/v1/decide/sip",
+        summary="Decide a call from its SIP headers",
+        response_model=None,
+        responses={200: DECISION, **DECIDE_REFUSALS},
+        openapi_extra={"requestBody": body_of("SipFacts", JSON, FORM), "security": SECURED},
+    )
     async def decide_sip(request: Request) -> Response:
         started = time.perf_counter()
         service.authorize(request, "decide")
         facts = build(SipFacts, await sip_body(request), "the SIP facts")
-        decision = service.decide(request, call_from_sip(facts), facts.call_id or request.headers.get("x-call-id"),
-                                  started)
+        decision = service.decide(
+            request, call_from_sip(facts), facts.call_id or request.headers.get("x-call-id"), started
+        )
         return Response(decision.to_json().encode("utf-8"), media_type=JSON)
 
-    @app.post("/v1/decide/sip/summary", summary="Decide a call from its SIP headers, summarised for a switch",
-              response_model=None,
-              responses={200: {"model": SwitchSummary, "description": "what the switch does"}, **DECIDE_REFUSALS},
-              openapi_extra={"requestBody": body_of("SipFacts", JSON, FORM), "security": SECURED})
+    @app.post(
+        "/v1/decide/sip/summary",
+        summary="Decide a call from its SIP headers, summarised for a switch",
+        response_model=None,
+        responses={200: {"model": SwitchSummary, "description": "what the switch does"}, **DECIDE_REFUSALS},
+        openapi_extra={"requestBody": body_of("SipFacts", JSON, FORM), "security": SECURED},
+    )
     async def decide_sip_summary(request: Request) -> Response:
         started = time.perf_counter()
         service.authorize(request, "decide")
@@ -146,44 +172,79 @@ def add_decide_routes(app: APIRouter, service: Service) -> None:
 def add_operation_routes(app: FastAPI, service: Service) -> None:
     engine = service.engine
 
-    @app.get("/v1/clients", summary="The clients served", tags=["operations"], response_model=list[ClientInfo],
-             responses=REFUSALS, openapi_extra={"security": SECURED})
+    @app.get(
+        "/v1/clients",
+        summary="The clients served",
+        tags=["operations"],
+        response_model=list[ClientInfo],
+        responses=REFUSALS,
+        openapi_extra={"security": SECURED},
+    )
     async def clients(request: Request) -> Response:
         service.authorize(request, "decide")
-        body = [{"id": c.id, "numbers": [n.value for n in c.numbers], "rules_version": c.rules_version}
-                for c in engine.clients.values()]
+        body = [
+            {"id": c.id, "numbers": [n.value for n in c.numbers], "rules_version": c.rules_version}
+            for c in engine.clients.values()
+        ]
         return Response(json.dumps(body).encode(), media_type=JSON)
 
-    @app.post("/v1/reload", summary="Reload the rule files that changed", tags=["operations"],
-              response_model=ReloadResult, responses=REFUSALS, openapi_extra={"security": SECURED})
+    @app.post(
+        "/v1/reload",
+        summary="Reload the rule files that changed",
+        tags=["operations"],
+        response_model=ReloadResult,
+        responses=REFUSALS,
+        openapi_extra={"security": SECURED},
+    )
     async def reload(request: Request) -> Response:
         service.authorize(request, "admin")
         report = await service.reload()
-        body = {"ok": report.ok, "added": list(report.added), "changed": list(report.changed),
-                "removed": list(report.removed), "recompiled": list(report.recompiled),
-                "problems": [p.render().splitlines()[0] for p in report.problems]}
+        body = {
+            "ok": report.ok,
+            "added": list(report.added),
+            "changed": list(report.changed),
+            "removed": list(report.removed),
+            "recompiled": list(report.recompiled),
+            "problems": [p.render().splitlines()[0] for p in report.problems],
+        }
         return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), media_type=JSON)
 
     @app.get("/healthz", summary="The process is alive", tags=["operations"])
     async def healthz() -> dict:
         return {"status": "ok"}
 
-    @app.get("/readyz", summary="Rules loaded, store reachable, which rules versions are served",
-             tags=["operations"], response_model=Readiness,
-             responses={503: {"model": Readiness, "description": "not ready (no rules, store down, draining)"}})
+    @app.get(
+        "/readyz",
+        summary="Rules loaded, store reachable, which rules versions are served",
+        tags=["operations"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "not ready (no rules, store down, draining)"}},
+    )
     async def readyz() -> Response:
         served = engine.clients
         health = engine.live_state_health()
         ready = bool(served) and health.reachable and not service.draining
-        body = {"ready": ready, "clients": len(served),
-                "rules_versions": {c.id: c.rules_version for c in served.values()},
-                "problems": sum(p.severity == "error" for p in engine.problems),
-                "store": health.as_dict(), "draining": service.draining}
+        body = {
+            "ready": ready,
+            "clients": len(served),
+            "rules_versions": {c.id: c.rules_version for c in served.values()},
+            "problems": sum(p.severity == "error" for p in engine.problems),
+            "store": health.as_dict(),
+            "draining": service.draining,
+        }
         return Response(json.dumps(body).encode(), status_code=200 if ready else 503, media_type=JSON)
 
-    @app.get("/metrics", summary="Prometheus metrics", tags=["operations"],
-             responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
-                              "description": "the Prometheus text format"}})
+    @app.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        tags=["operations"],
+        responses={
+            200: {
+                "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+                "description": "the Prometheus text format",
+            }
+        },
+    )
     async def metrics() -> Response:
         return Response(service.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
@@ -222,8 +283,11 @@ def openapi(app: FastAPI) -> dict:
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))
             schemas[model.__name__] = schema
-        add_schema(schemas, "Decision", json.loads(json.dumps(decision_schema()).replace(
-            '"#/$defs/', '"#/components/schemas/')))
+        add_schema(
+            schemas,
+            "Decision",
+            json.loads(json.dumps(decision_schema()).replace('"#/$defs/', '"#/components/schemas/')),
+        )
         document["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
         app.openapi_schema = document
     return app.openapi_schema

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from ..runtime.settings import Token
 from .errors import ServiceError
@@ -26,25 +26,30 @@ class Auth:
     def enabled(self) -> bool:
         return bool(self._tokens)
 
-    def identify(self, authorization: Optional[str]) -> Optional[Token]:
+    def identify(self, authorization: str | None) -> Token | None:
         """The token an `Authorization` header carries; None when the service is open."""
         if not self._tokens:
             return None
         scheme, _, presented = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not presented.strip():
-            raise ServiceError(401, "this endpoint needs a bearer token (Authorization: Bearer TOKEN)",
-                               field="Authorization", headers=CHALLENGE)
+            raise ServiceError(
+                401,
+                "this endpoint needs a bearer token (Authorization: Bearer TOKEN)",
+                field="Authorization",
+                headers=CHALLENGE,
+            )
         given = digest(presented.strip())
         found = None
         for expected, token in self._tokens:
             if hmac.compare_digest(expected, given):
                 found = token
         if found is None:
-            raise ServiceError(401, "the bearer token is not one of the service's tokens",
-                               field="Authorization", headers=CHALLENGE)
+            raise ServiceError(
+                401, "the bearer token is not one of the service's tokens", field="Authorization", headers=CHALLENGE
+            )
         return found
 
-    def require(self, authorization: Optional[str], scope: str, client: Optional[str] = None) -> Optional[str]:
+    def require(self, authorization: str | None, scope: str, client: str | None = None) -> str | None:
         """Check that the caller may use `scope` (for `client`, with `portal`); returns the token's name."""
         token = self.identify(authorization)
         if token is None:
@@ -52,11 +57,15 @@ class Auth:
         if allows(token, scope, client):
             return token.name
         wanted = f"portal:{client}" if scope == "portal" else scope
-        raise ServiceError(403, f"the token `{token.name}` does not have the scope `{wanted}`"
-                                + (" (or admin)" if scope != "admin" else ""), field="Authorization")
+        raise ServiceError(
+            403,
+            f"the token `{token.name}` does not have the scope `{wanted}`"
+            + (" (or admin)" if scope != "admin" else ""),
+            field="Authorization",
+        )
 
 
-def allows(token: Token, scope: str, client: Optional[str]) -> bool:
+def allows(token: Token, scope: str, client: str | None) -> bool:
     if "admin" in token.scopes:
         return True
     if scope == "portal":

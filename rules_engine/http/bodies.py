@@ -24,19 +24,43 @@ FORM = "application/x-www-form-urlencoded"
 # Their schemas go into /openapi.json.
 RAW_BODIES = (Call, SipFacts, StatusRequest, OverrideRequest, OutcomeRequest, EscalationRequest)
 EXAMPLES = {  # one good body of each, shown in the document (and tried first by schemathesis)
-    "Call": {"number": "+13125550100", "at": "2026-11-28T23:15:00-06:00", "forwarded": "user-busy",
-             "caller": "+17735550199", "answers": {"type": "burst_pipe"}},
-    "SipFacts": {"request_uri": "sip:+18005550000@answering.example",
-                 "from": "\"Ann\" <sip:+17735550199@carrier.example>;tag=9f",
-                 "diversion": ["<sip:+13125550100@carrier.example;user=phone>;reason=user-busy;counter=1"],
-                 "accept_language": "es-MX, en;q=0.5", "call_id": "a84b4c76e66710@carrier.example"},
+    "Call": {
+        "number": "+13125550100",
+        "at": "2026-11-28T23:15:00-06:00",
+        "forwarded": "user-busy",
+        "caller": "+17735550199",
+        "answers": {"type": "burst_pipe"},
+    },
+    "SipFacts": {
+        "request_uri": "sip:+18005550000@answering.example",
+        "from": '"Ann" <sip:+17735550199@carrier.example>;tag=9f',
+        "diversion": ["<sip:+13125550100@carrier.example;user=phone>;reason=user-busy;counter=1"],
+        "accept_language": "es-MX, en;q=0.5",
+        "call_id": "a84b4c76e66710@carrier.example",
+    },
     "StatusRequest": {"note": "In court until 3pm", "until": "2026-11-30T15:00:00-06:00"},
-    "OverrideRequest": {"team": "plumbers", "person": "carol", "start": "2026-12-05T08:00:00-06:00",
-                        "end": "2026-12-06T08:00:00-06:00", "reason": "covering for Alice"},
-    "OutcomeRequest": {"outcome": "answered", "at": "2026-11-28T23:21:40-06:00", "waited_seconds": 12,
-                       "handled_seconds": 380, "resolved": True, "transferred": False},
-    "EscalationRequest": {"step": 1, "contact": "bob", "method": "call", "result": "acknowledged",
-                          "at": "2026-11-28T23:19:05-06:00"},
+    "OverrideRequest": {
+        "team": "plumbers",
+        "person": "carol",
+        "start": "2026-12-05T08:00:00-06:00",
+        "end": "2026-12-06T08:00:00-06:00",
+        "reason": "covering for Alice",
+    },
+    "OutcomeRequest": {
+        "outcome": "answered",
+        "at": "2026-11-28T23:21:40-06:00",
+        "waited_seconds": 12,
+        "handled_seconds": 380,
+        "resolved": True,
+        "transferred": False,
+    },
+    "EscalationRequest": {
+        "step": 1,
+        "contact": "bob",
+        "method": "call",
+        "result": "acknowledged",
+        "at": "2026-11-28T23:19:05-06:00",
+    },
 }
 
 
@@ -46,9 +70,11 @@ async def json_body(request: Request) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise ServiceError(400, f"the body is not JSON: {getattr(exc, 'msg', 'not UTF-8')}{where}",
-                           hint='e.g. {"number": "+13125550100", "at": "2026-11-28T23:15:00-06:00", '
-                                '"forwarded": "busy"}') from None
+        raise ServiceError(
+            400,
+            f"the body is not JSON: {getattr(exc, 'msg', 'not UTF-8')}{where}",
+            hint='e.g. {"number": "+13125550100", "at": "2026-11-28T23:15:00-06:00", "forwarded": "busy"}',
+        ) from None
 
 
 async def sip_body(request: Request) -> Any:
@@ -68,7 +94,7 @@ async def sip_body(request: Request) -> Any:
     facts: dict[str, Any] = {}
     for name, value in pairs:
         if name.startswith("answers."):
-            facts.setdefault("answers", {})[name[len("answers."):]] = value
+            facts.setdefault("answers", {})[name[len("answers.") :]] = value
         elif name in ("diversion", "history_info"):
             facts.setdefault(name, []).append(value)
         elif value:
@@ -96,5 +122,9 @@ def build(model, data: Any, what: str):
 
 def body_of(schema: str, *media: str) -> dict:
     """An OpenAPI requestBody naming a schema of `RAW_BODIES`."""
-    return {"required": True, "content": {kind: {"schema": {"$ref": f"#/components/schemas/{schema}"},
-                                                 "example": EXAMPLES[schema]} for kind in media}}
+    return {
+        "required": True,
+        "content": {
+            kind: {"schema": {"$ref": f"#/components/schemas/{schema}"}, "example": EXAMPLES[schema]} for kind in media
+        },
+    }

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Optional
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,23 +23,30 @@ log = logging.getLogger("rules_engine.http")
 class ServiceError(Exception):
     """A refusal with an HTTP status, e.g. 401 without a token, 413 for a body too large."""
 
-    def __init__(self, status: int, message: str, field: Optional[str] = None, hint: Optional[str] = None,
-                 headers: Optional[dict[str, str]] = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        field: str | None = None,
+        hint: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status, self.message, self.field, self.hint, self.headers = status, message, field, hint, headers
 
 
-def error_response(status: int, message: str, field: Optional[str] = None, hint: Optional[str] = None,
-                   headers: Optional[dict[str, str]] = None) -> Response:
+def error_response(
+    status: int, message: str, field: str | None = None, hint: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     body = json.dumps({"error": {"field": field, "message": message, "hint": hint}}, ensure_ascii=False)
     return Response(body.encode("utf-8"), status_code=status, media_type="application/json", headers=headers)
 
 
-def call_error_parts(exc: CallError) -> tuple[str, Optional[str]]:
+def call_error_parts(exc: CallError) -> tuple[str, str | None]:
     """A `CallError`'s message without its `field: ` prefix, and its hint (a "did you mean")."""
     text = str(exc)
     if exc.field and text.startswith(f"{exc.field}: "):
-        text = text[len(exc.field) + 2:]
+        text = text[len(exc.field) + 2 :]
     hint = getattr(exc, "hint", None)
     message, sep, rest = text.partition("; did you mean")
     if sep and hint is None:
@@ -81,19 +87,23 @@ def install(app: FastAPI, metrics) -> None:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
         message = {404: "no such endpoint; see /openapi.json", 405: "method not allowed on this endpoint"}.get(
-            exc.status_code, str(exc.detail))
+            exc.status_code, str(exc.detail)
+        )
         return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError) -> Response:
         metrics.store_errors.inc()
         note(request, str(exc))
-        return error_response(503, "the live-state store is unavailable; try again shortly",
-                              hint="the service keeps deciding calls; /readyz shows the store's state")
+        return error_response(
+            503,
+            "the live-state store is unavailable; try again shortly",
+            hint="the service keeps deciding calls; /readyz shows the store's state",
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         note(request, f"unexpected {type(exc).__name__}")
         return error_response(500, "internal error: the service's log has the details")
 

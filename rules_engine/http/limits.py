@@ -15,8 +15,8 @@ from .errors import ServiceError, error_response
 
 @dataclass(frozen=True)
 class Limits:
-    max_body: int = 64 * 1024       # bytes of a request body
-    max_headers: int = 16 * 1024    # bytes of all request headers together
+    max_body: int = 64 * 1024  # bytes of a request body
+    max_headers: int = 16 * 1024  # bytes of all request headers together
     max_header_count: int = 64
 
 
@@ -33,14 +33,16 @@ class LimitsMiddleware:
         headers = scope["headers"]
         size = sum(len(name) + len(value) + 4 for name, value in headers)
         if len(headers) > limits.max_header_count or size > limits.max_headers:
-            response = error_response(431, f"the request's headers are too large (at most {limits.max_header_count} "
-                                           f"headers and {limits.max_headers} bytes)")
+            response = error_response(
+                431,
+                f"the request's headers are too large (at most {limits.max_header_count} "
+                f"headers and {limits.max_headers} bytes)",
+            )
             return await response(scope, receive, send)
         for name, value in headers:
-            if name == b"content-length":
-                if not value.isdigit() or int(value) > limits.max_body:
-                    response = error_response(413, f"the request body is larger than {limits.max_body} bytes")
-                    return await response(scope, receive, send)
+            if name == b"content-length" and (not value.isdigit() or int(value) > limits.max_body):
+                response = error_response(413, f"the request body is larger than {limits.max_body} bytes")
+                return await response(scope, receive, send)
         seen = 0
 
         async def bounded_receive():

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
-from typing import Annotated, Optional
+from datetime import UTC, datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
@@ -23,15 +23,27 @@ from .bodies import JSON, body_of, build, json_body
 from .errors import ServiceError, call_error_parts
 from .schema import ErrorBody, EscalationRequest, OutcomeRequest, RecordedEscalation, RecordedOutcome
 
-CallId = Annotated[str, Path(description="the id the call was decided with (X-Call-Id or the SIP Call-ID)",
-                             examples=["a84b4c76e66710@carrier.example"])]
+CallId = Annotated[
+    str,
+    Path(
+        description="the id the call was decided with (X-Call-Id or the SIP Call-ID)",
+        examples=["a84b4c76e66710@carrier.example"],
+    ),
+]
 SECURED = [{"bearer": []}]
-REFUSED = {code: {"model": ErrorBody, "description": text} for code, text in (
-    (400, "invalid request: the field at fault and why"), (401, "no valid bearer token"),
-    (403, "the token lacks the scope decide"), (404, "no call was decided with that id"),
-    (409, "already recorded: a call's outcome is final, a notification has one result"),
-    (413, "the body is too large"), (431, "the headers are too large"),
-    (503, "the store is unavailable"))}
+REFUSED = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in (
+        (400, "invalid request: the field at fault and why"),
+        (401, "no valid bearer token"),
+        (403, "the token lacks the scope decide"),
+        (404, "no call was decided with that id"),
+        (409, "already recorded: a call's outcome is final, a notification has one result"),
+        (413, "the body is too large"),
+        (431, "the headers are too large"),
+        (503, "the store is unavailable"),
+    )
+}
 
 
 def router(service) -> APIRouter:
@@ -51,19 +63,36 @@ def router(service) -> APIRouter:
         body = as_json(row)
         return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), status_code=201, media_type=JSON)
 
-    @api.post("/outcome", summary="Record how the call ended", status_code=201, response_model=RecordedOutcome,
-              responses=REFUSED, openapi_extra={"requestBody": body_of("OutcomeRequest", JSON), "security": SECURED})
+    @api.post(
+        "/outcome",
+        summary="Record how the call ended",
+        status_code=201,
+        response_model=RecordedOutcome,
+        responses=REFUSED,
+        openapi_extra={"requestBody": body_of("OutcomeRequest", JSON), "security": SECURED},
+    )
     async def post_outcome(request: Request, call_id: CallId) -> Response:
-        given = build(OutcomeRequest, await json_body(request), "an outcome (outcome, at, waited_seconds, "
-                                                                "handled_seconds, resolved, transferred, csat, client)")
+        given = build(
+            OutcomeRequest,
+            await json_body(request),
+            "an outcome (outcome, at, waited_seconds, handled_seconds, resolved, transferred, csat, client)",
+        )
         return await recorded(request, call_id, lambda: engine.record_outcome(call_id, **given.model_dump()))
 
-    @api.post("/escalation", summary="Record the result of one notification of the call's escalation",
-              status_code=201, response_model=RecordedEscalation, responses=REFUSED,
-              openapi_extra={"requestBody": body_of("EscalationRequest", JSON), "security": SECURED})
+    @api.post(
+        "/escalation",
+        summary="Record the result of one notification of the call's escalation",
+        status_code=201,
+        response_model=RecordedEscalation,
+        responses=REFUSED,
+        openapi_extra={"requestBody": body_of("EscalationRequest", JSON), "security": SECURED},
+    )
     async def post_escalation(request: Request, call_id: CallId) -> Response:
-        given = build(EscalationRequest, await json_body(request), "an escalation result (step, contact, method, "
-                                                                   "result, at, client)")
+        given = build(
+            EscalationRequest,
+            await json_body(request),
+            "an escalation result (step, contact, method, result, at, client)",
+        )
         return await recorded(request, call_id, lambda: engine.record_escalation(call_id, **given.model_dump()))
 
     return api
@@ -71,7 +100,7 @@ def router(service) -> APIRouter:
 
 def as_json(row) -> dict:
     """A recorded row in the request's words: `at` in ISO 8601 (UTC), flags as true/false."""
-    body = {**row._asdict(), "at": datetime.fromtimestamp(row.at, timezone.utc).isoformat()}
+    body = {**row._asdict(), "at": datetime.fromtimestamp(row.at, UTC).isoformat()}
     if "waited" in body:  # an outcome
         body["waited_seconds"], body["handled_seconds"] = body.pop("waited"), body.pop("handled")
         for flag in ("resolved", "transferred"):

@@ -16,7 +16,6 @@ import asyncio
 import ipaddress
 import signal
 import socket
-from typing import Optional
 
 import uvicorn
 
@@ -41,9 +40,11 @@ def is_loopback(host: str) -> bool:
 
 def check_bind(host: str, tokens) -> None:
     if not tokens and not is_loopback(host):
-        raise ServeError(f"refusing to listen on {host} without tokens: anyone who reaches it could decide calls "
-                         "and change live state. Add `tokens:` to the settings file (docs/service.md), or listen "
-                         "on 127.0.0.1")
+        raise ServeError(
+            f"refusing to listen on {host} without tokens: anyone who reaches it could decide calls "
+            "and change live state. Add `tokens:` to the settings file (docs/service.md), or listen "
+            "on 127.0.0.1"
+        )
 
 
 class Server(uvicorn.Server):
@@ -52,36 +53,59 @@ class Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, service, log: AccessLog):
         super().__init__(config)
         self.service, self.log = service, log
+        self._reloads: set[asyncio.Task] = set()
 
     def handle_exit(self, sig, frame) -> None:
         self.service.draining = True
         super().handle_exit(sig, frame)
 
-    async def startup(self, sockets: Optional[list[socket.socket]] = None) -> None:
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
 
     def _hangup(self) -> None:
         self.log.reopen()
-        asyncio.ensure_future(self._reload())
+        task = asyncio.ensure_future(self._reload())
+        self._reloads.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._reloaded)
 
     async def _reload(self) -> None:
         report = await self.service.reload()
         self.log.write({"event": "reload", "signal": "SIGHUP", "report": str(report), "ok": report.ok})
+
+    def _reloaded(self, task: asyncio.Task) -> None:
+        """A reload that raised is logged, not lost with its task."""
+        self._reloads.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            self.log.write(
+                {"event": "reload", "signal": "SIGHUP", "ok": False, "error": f"{type(error).__name__}: {error}"}
+            )
 
 
 def exit_cleanly(signum, frame) -> None:
     raise SystemExit(0)
 
 
-def serve(app, host: str, port: int, tokens, log: AccessLog, drain_seconds: float = 10.0,
-          port_file: Optional[str] = None) -> None:
+def serve(
+    app, host: str, port: int, tokens, log: AccessLog, drain_seconds: float = 10.0, port_file: str | None = None
+) -> None:
     """Serve `app` until SIGTERM; with port 0 the system picks a free port (printed, and written
     to `port_file` when given, once the service accepts connections)."""
     check_bind(host, tokens)
-    config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools", lifespan="off",
-                            access_log=False, log_level="warning", timeout_graceful_shutdown=drain_seconds,
-                            timeout_keep_alive=30, server_header=False)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=drain_seconds,
+        timeout_keep_alive=30,
+        server_header=False,
+    )
     server = Server(config, app.state.service, log)
     # uvicorn re-raises SIGTERM once it has drained; this makes that a clean exit (status 0).
     signal.signal(signal.SIGTERM, exit_cleanly)

@@ -8,7 +8,7 @@ the schema of the classes that write the JSON (actions a union discriminated by 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,9 +21,9 @@ class Doc(BaseModel):
 
 
 class ErrorDetail(Doc):
-    field: Optional[str] = Field(description="the request field at fault, when one is")
+    field: str | None = Field(description="the request field at fault, when one is")
     message: str
-    hint: Optional[str]
+    hint: str | None
 
 
 class ErrorBody(Doc):
@@ -35,7 +35,8 @@ class SwitchSummary(Doc):
 
     action: Literal["agent", "transfer"] = Field(
         description="transfer: the route is known on arrival and its first action is a patch, so the switch "
-                    "may redirect the call to `transfer_to` at once; agent: send the call to an agent position")
+        "may redirect the call to `transfer_to` at once; agent: send the call to an agent position"
+    )
     transfer_to: str = Field(description="the first patch target's address, for action transfer")
     client: str
     rules_version: str
@@ -49,8 +50,8 @@ class SwitchSummary(Doc):
 
 class StatusRequest(Doc):
     note: str = Field(min_length=1, max_length=500)
-    until: Optional[datetime] = Field(None, description="when the status ends, ISO 8601 with offset")
-    instructions: Optional[str] = Field(None, max_length=2000)
+    until: datetime | None = Field(None, description="when the status ends, ISO 8601 with offset")
+    instructions: str | None = Field(None, max_length=2000)
 
 
 class OverrideRequest(Doc):
@@ -58,20 +59,20 @@ class OverrideRequest(Doc):
     person: str = Field(description="the contact who covers the team")
     start: datetime
     end: datetime
-    reason: Optional[str] = Field(None, max_length=500)
+    reason: str | None = Field(None, max_length=500)
 
 
 class OutcomeRequest(Doc):
     """How a decided call ended (docs/metrics.md); the engine checks every value."""
 
     outcome: str = Field(description="answered, abandoned, missed, failed or dropped")
-    at: Optional[datetime] = Field(None, description="when it ended, ISO 8601 with offset; now when absent")
-    waited_seconds: Optional[float] = Field(None, description="from arrival until answered or abandoned")
-    handled_seconds: Optional[float] = Field(None, description="talk and wrap-up time of an answered call")
-    resolved: Optional[bool] = None
-    transferred: Optional[bool] = None
-    csat: Optional[float] = Field(None, description="the caller's satisfaction, 1 to 5")
-    client: Optional[str] = Field(None, description="when given, the call must be this client's")
+    at: datetime | None = Field(None, description="when it ended, ISO 8601 with offset; now when absent")
+    waited_seconds: float | None = Field(None, description="from arrival until answered or abandoned")
+    handled_seconds: float | None = Field(None, description="talk and wrap-up time of an answered call")
+    resolved: bool | None = None
+    transferred: bool | None = None
+    csat: float | None = Field(None, description="the caller's satisfaction, 1 to 5")
+    client: str | None = Field(None, description="when given, the call must be this client's")
 
 
 class EscalationRequest(Doc):
@@ -82,7 +83,7 @@ class EscalationRequest(Doc):
     method: str = Field(description="call, sms or email")
     result: str = Field(description="acknowledged, no_answer or failed")
     at: datetime = Field(description="when the result came, ISO 8601 with offset")
-    client: Optional[str] = Field(None, description="when given, the call must be this client's")
+    client: str | None = Field(None, description="when given, the call must be this client's")
 
 
 class RecordedOutcome(Doc):
@@ -90,11 +91,11 @@ class RecordedOutcome(Doc):
     client: str
     outcome: str
     at: str = Field(description="ISO 8601, UTC")
-    waited_seconds: Optional[float]
-    handled_seconds: Optional[float]
-    resolved: Optional[bool]
-    transferred: Optional[bool]
-    csat: Optional[float]
+    waited_seconds: float | None
+    handled_seconds: float | None
+    resolved: bool | None
+    transferred: bool | None
+    csat: float | None
 
 
 class RecordedEscalation(Doc):
@@ -109,7 +110,7 @@ class RecordedEscalation(Doc):
 
 class ClientStateDoc(Doc):
     client: str
-    status: Optional[StatusRequest]
+    status: StatusRequest | None
     overrides: list[OverrideRequest]
 
 

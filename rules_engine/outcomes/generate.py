@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Iterator, NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import TypeAdapter
 
@@ -36,8 +37,32 @@ if TYPE_CHECKING:
     from .store import OutcomeStore
 
 # Relative arrival rate by local hour (0–23): a working day's shape.
-WORKDAY = (0.15, 0.1, 0.1, 0.1, 0.15, 0.3, 0.6, 1.2, 2.2, 2.6, 2.5, 2.2, 1.6, 2.0, 2.3, 2.1, 1.8, 1.3,
-           0.9, 0.7, 0.6, 0.5, 0.35, 0.2)
+WORKDAY = (
+    0.15,
+    0.1,
+    0.1,
+    0.1,
+    0.15,
+    0.3,
+    0.6,
+    1.2,
+    2.2,
+    2.6,
+    2.5,
+    2.2,
+    1.6,
+    2.0,
+    2.3,
+    2.1,
+    1.8,
+    1.3,
+    0.9,
+    0.7,
+    0.6,
+    0.5,
+    0.35,
+    0.2,
+)
 DURATION = TypeAdapter(timedelta)
 AREAS = ("312", "773", "872", "630", "708", "847")  # callers' numbers: +1 AREA 555 2000-9999
 REASONS = (("busy", 0.38), ("no_answer", 0.3), ("always", 0.17), ("manual", 0.08), ("direct", 0.07))
@@ -45,11 +70,11 @@ REASONS = (("busy", 0.38), ("no_answer", 0.3), ("always", 0.17), ("manual", 0.08
 
 @dataclass(frozen=True)
 class Behaviour:
-    calls_per_day: float = 40.0      # on a weekday; weekends get `weekend_share` of it
+    calls_per_day: float = 40.0  # on a weekday; weekends get `weekend_share` of it
     weekend_share: float = 0.45
-    mean_wait: float = 14.0          # seconds to answer in an average hour (longer when busy)
-    patch_wait: float = 25.0         # more, on average, while a patched call rings the person it goes to
-    mean_patience: float = 75.0      # seconds a caller waits before hanging up
+    mean_wait: float = 14.0  # seconds to answer in an average hour (longer when busy)
+    patch_wait: float = 25.0  # more, on average, while a patched call rings the person it goes to
+    mean_patience: float = 75.0  # seconds a caller waits before hanging up
     failed: float = 0.015
     missed: float = 0.04
     dropped: float = 0.01
@@ -57,27 +82,32 @@ class Behaviour:
     resolved: float = 0.78
     transferred: float = 0.09
     csat_given: float = 0.35
-    acknowledge: float = 0.55        # chance a notified person acknowledges within the step's wait
+    acknowledge: float = 0.55  # chance a notified person acknowledges within the step's wait
     notification_fails: float = 0.03
-    withheld: float = 0.08           # callers with no caller id
-    unrecorded: float = 0.01         # calls whose outcome the switch never reports
-    callers_per_day: float = 12.0    # the caller pool: smaller means more repeat calls
+    withheld: float = 0.08  # callers with no caller id
+    unrecorded: float = 0.01  # calls whose outcome the switch never reports
+    callers_per_day: float = 12.0  # the caller pool: smaller means more repeat calls
 
 
 class Generated(NamedTuple):
     decided: Decided
-    outcome: Optional[Outcome]
+    outcome: Outcome | None
     escalations: list[Escalation]
 
 
-def history(engine: Engine, client: str, start: date, days: int, seed: int = 1,
-            behaviour: Behaviour = Behaviour()) -> Iterator[Generated]:
+def history(
+    engine: Engine, client: str, start: date, days: int, seed: int = 1, behaviour: Behaviour = Behaviour()
+) -> Iterator[Generated]:
     """`days` days of calls to `client` from local midnight of `start`, in order of arrival."""
     served = engine.client(client)
     tz = zone(served.timezone)
     rng = random.Random(seed)
-    choices = {ask.field: [name.value for name in ask.choices] for script in served.scripts.values()
-               for ask in script.steps if getattr(ask, "choices", None)}
+    choices = {
+        ask.field: [name.value for name in ask.choices]
+        for script in served.scripts.values()
+        for ask in script.steps
+        if getattr(ask, "choices", None)
+    }
     size = min(len(AREAS) * 8000, max(1, int(behaviour.callers_per_day * days)))
     pool = [f"+1{AREAS[n // 8000]}555{2000 + n % 8000:04d}" for n in rng.sample(range(len(AREAS) * 8000), size)]
     peak = max(WORKDAY)
@@ -91,14 +121,22 @@ def history(engine: Engine, client: str, start: date, days: int, seed: int = 1,
                 number += 1
                 at = datetime.combine(day, time(hour), tz).replace(fold=0) + timedelta(seconds=rng.uniform(0, 3600))
                 caller = None if rng.random() < behaviour.withheld else rng.choice(pool)
-                call = Call(client=client, at=at, forwarded=weighted(rng, REASONS), caller=caller,
-                            answers={field: rng.choice(values) for field, values in choices.items()})
+                call = Call(
+                    client=client,
+                    at=at,
+                    forwarded=weighted(rng, REASONS),
+                    caller=caller,
+                    answers={field: rng.choice(values) for field, values in choices.items()},
+                )
                 decision = engine.decide(call)
                 facts = records.decided(call, decision, f"{client}-{seed}-{number:06d}")
                 first = decision.route.actions[0].kind if decision.route is not None else None
                 ended = outcome(rng, facts, at, load, first == "patch", behaviour)
-                yield Generated(facts, None if rng.random() < behaviour.unrecorded else ended,
-                                escalation(rng, facts, served, decision, at, behaviour))
+                yield Generated(
+                    facts,
+                    None if rng.random() < behaviour.unrecorded else ended,
+                    escalation(rng, facts, served, decision, at, behaviour),
+                )
 
 
 def outcome(rng: random.Random, facts: Decided, at: datetime, load: float, patched: bool, b: Behaviour) -> Outcome:
@@ -108,8 +146,9 @@ def outcome(rng: random.Random, facts: Decided, at: datetime, load: float, patch
     wait = rng.expovariate(1 / (b.mean_wait * (0.5 + load) + (b.patch_wait if patched else 0)))
     patience = rng.expovariate(1 / b.mean_patience)
     if wait > patience:
-        return records.outcome(facts, "abandoned", at=at + timedelta(seconds=patience),
-                               waited_seconds=round(patience, 1))
+        return records.outcome(
+            facts, "abandoned", at=at + timedelta(seconds=patience), waited_seconds=round(patience, 1)
+        )
     if draw < b.failed + b.missed:
         return records.outcome(facts, "missed", at=at + timedelta(seconds=wait), waited_seconds=round(wait, 1))
     handled = round(rng.lognormvariate(math.log(b.mean_handled) - 0.18, 0.6), 1)
@@ -117,12 +156,21 @@ def outcome(rng: random.Random, facts: Decided, at: datetime, load: float, patch
     if draw < b.failed + b.missed + b.dropped:
         return records.outcome(facts, "dropped", at=end, waited_seconds=round(wait, 1), handled_seconds=handled)
     csat = rng.choices((1, 2, 3, 4, 5), (3, 4, 10, 33, 50))[0] if rng.random() < b.csat_given else None
-    return records.outcome(facts, "answered", at=end, waited_seconds=round(wait, 1), handled_seconds=handled,
-                           resolved=rng.random() < b.resolved, transferred=rng.random() < b.transferred, csat=csat)
+    return records.outcome(
+        facts,
+        "answered",
+        at=end,
+        waited_seconds=round(wait, 1),
+        handled_seconds=handled,
+        resolved=rng.random() < b.resolved,
+        transferred=rng.random() < b.transferred,
+        csat=csat,
+    )
 
 
-def escalation(rng: random.Random, facts: Decided, served, decision: Decision, at: datetime,
-               b: Behaviour) -> list[Escalation]:
+def escalation(
+    rng: random.Random, facts: Decided, served, decision: Decision, at: datetime, b: Behaviour
+) -> list[Escalation]:
     """The results of the decision's escalation plan, if its first action is one."""
     route = decision.route
     if route is None or not route.actions or route.actions[0].kind != "escalate":
@@ -144,8 +192,11 @@ def escalation(rng: random.Random, facts: Decided, served, decision: Decision, a
                     acknowledged = True
                 else:
                     result, when = "no_answer", now + timedelta(seconds=wait)
-                results.append(records.escalation(facts, served, step=step, contact=target.contact,
-                                                  method=target.method, result=result, at=when))
+                results.append(
+                    records.escalation(
+                        facts, served, step=step, contact=target.contact, method=target.method, result=result, at=when
+                    )
+                )
             if acknowledged:
                 return results
             now += timedelta(seconds=wait)
@@ -163,8 +214,11 @@ def write(store: OutcomeStore, generated: Iterator[Generated], batch: int = 5000
 
 
 def flush(store: OutcomeStore, chunk: list[Generated]) -> int:
-    store.import_history([g.decided for g in chunk], [g.outcome for g in chunk if g.outcome is not None],
-                         [e for g in chunk for e in g.escalations])
+    store.import_history(
+        [g.decided for g in chunk],
+        [g.outcome for g in chunk if g.outcome is not None],
+        [e for g in chunk for e in g.escalations],
+    )
     size = len(chunk)
     chunk.clear()
     return size
@@ -188,7 +242,7 @@ def duration(iso: str) -> float:
     return DURATION.validate_python(iso).total_seconds()
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """`python -m rules_engine.outcomes.generate --settings FILE --client ID --from DATE --days N`:
     add a generated history to the store the settings name (to try `rules-engine report`)."""
     import argparse

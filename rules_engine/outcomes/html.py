@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Sequence
 from datetime import date
-from typing import Optional, Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+import matplotlib.pyplot as plt
 
-from .metrics import DAYS  # noqa: E402
+from .metrics import DAYS
 
-matplotlib.rcParams.update({"svg.hashsalt": "rules-engine", "font.size": 9, "axes.spines.top": False,
-                            "axes.spines.right": False})
+matplotlib.rcParams.update(
+    {"svg.hashsalt": "rules-engine", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+)
 # How each outcome is drawn, in the order the daily chart stacks them.
-OUTCOME_COLOURS = (("answered", "#2e7d32"), ("abandoned", "#e65100"), ("missed", "#c62828"),
-                   ("dropped", "#6a1b9a"), ("failed", "#455a64"), ("short_abandoned", "#ffcc80"),
-                   ("no_outcome", "#bdbdbd"))
+OUTCOME_COLOURS = (
+    ("answered", "#2e7d32"),
+    ("abandoned", "#e65100"),
+    ("missed", "#c62828"),
+    ("dropped", "#6a1b9a"),
+    ("failed", "#455a64"),
+    ("short_abandoned", "#ffcc80"),
+    ("no_outcome", "#bdbdbd"),
+)
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #212121; padding: 0 1rem; }
 h1 { margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .3rem; }
@@ -42,26 +49,32 @@ figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 """
 
 
-def page(report: dict, title: str, timezone: str, rule_texts: Optional[dict[int, str]] = None) -> str:
+def page(report: dict, title: str, timezone: str, rule_texts: dict[int, str] | None = None) -> str:
     """The page for `report` (as `Engine.report` returns it) of the client called `title`.
     `rule_texts` maps route rule numbers to their text, when the rules that decided are known."""
     first, last = report["from"][:10], report["to"][:10]
     esc = html.escape
     parts = [
-        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">', '<link rel="icon" href="data:,">',
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',
         f"<title>Calls report: {esc(title)}, {first} to {esc(shown_last(report))}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
         f'<p class="span">Calls decided from {first} to {esc(shown_last(report))} ({esc(timezone)} time); '
         f"received {report['received']}. Every figure is defined in docs/metrics.md.</p>",
         tiles(report),
-        "<h2>Calls per day</h2>", figure(daily_chart(report["by_day"]), "Calls per day, stacked by outcome"),
+        "<h2>Calls per day</h2>",
+        figure(daily_chart(report["by_day"]), "Calls per day, stacked by outcome"),
         "<h2>When calls go unanswered</h2>",
         figure(heat_map(report["by_hour"]), "Abandoned and missed calls by local hour of the week"),
-        "<h2>Resolution rate per week</h2>", figure(weekly_chart(report["by_week"]), "Resolution rate per week"),
-        "<h2>Escalations</h2>", escalations(report["escalations"]),
-        "<h2>Calls by route rule</h2>", rules_table(report["by_rule"], rule_texts or {}),
+        "<h2>Resolution rate per week</h2>",
+        figure(weekly_chart(report["by_week"]), "Resolution rate per week"),
+        "<h2>Escalations</h2>",
+        escalations(report["escalations"]),
+        "<h2>Calls by route rule</h2>",
+        rules_table(report["by_rule"], rule_texts or {}),
         f'<p class="note">Span {esc(first)} to {esc(last)} (end excluded). Abandons shorter than '
         f"{report['parameters']['short_abandon_seconds']:g} s are kept apart and left out of the rates; "
         f"service level counts answers within {report['parameters']['service_level_seconds']:g} s; "
@@ -76,13 +89,13 @@ def shown_last(report: dict) -> str:
     return report["by_day"][-1]["date"]
 
 
-def number(value: Optional[float], unit: str = "") -> str:
+def number(value: float | None, unit: str = "") -> str:
     if value is None:
         return "n/a"
     return f"{value:g}{unit}" if isinstance(value, int) else f"{value:.1f}{unit}"
 
 
-def duration(seconds: Optional[float]) -> str:
+def duration(seconds: float | None) -> str:
     if seconds is None:
         return "n/a"
     minutes, rest = divmod(round(seconds), 60)
@@ -91,17 +104,22 @@ def duration(seconds: Optional[float]) -> str:
 
 def tiles(r: dict) -> str:
     shown = [
-        (r["received"], "received"), (r["answered"], "answered"),
+        (r["received"], "received"),
+        (r["answered"], "answered"),
         (r["unanswered"], f"unanswered ({r['abandoned']} abandoned, {r['missed']} missed)"),
         (r["failed"] + r["dropped"], f"failed or dropped ({r['failed']}, {r['dropped']})"),
-        (number(r["resolution_rate"], " %"), "resolution rate"), (number(r["abandonment_rate"], " %"), "abandonment rate"),
+        (number(r["resolution_rate"], " %"), "resolution rate"),
+        (number(r["abandonment_rate"], " %"), "abandonment rate"),
         (number(r["service_level"], " %"), f"answered within {r['parameters']['service_level_seconds']:g} s"),
-        (number(r["fcr_rate"], " %"), "first-call resolution"), (duration(r["asa_seconds"]), "average speed of answer"),
-        (duration(r["aht_seconds"]), "average handle time"), (number(r["csat"], " / 5"), "satisfaction"),
+        (number(r["fcr_rate"], " %"), "first-call resolution"),
+        (duration(r["asa_seconds"]), "average speed of answer"),
+        (duration(r["aht_seconds"]), "average handle time"),
+        (number(r["csat"], " / 5"), "satisfaction"),
         (number(r["transfer_rate"], " %"), "transferred"),
     ]
-    cells = "".join(f'<div class="tile"><b>{html.escape(str(v))}</b><span>{html.escape(label)}</span></div>'
-                    for v, label in shown)
+    cells = "".join(
+        f'<div class="tile"><b>{html.escape(str(v))}</b><span>{html.escape(label)}</span></div>' for v, label in shown
+    )
     return f'<div class="tiles">{cells}</div>'
 
 
@@ -114,7 +132,7 @@ def svg_of(fig) -> str:
     fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = out.getvalue()
-    return text[text.index("<svg"):]  # inline: without the XML declaration and doctype
+    return text[text.index("<svg") :]  # inline: without the XML declaration and doctype
 
 
 def daily_chart(days: Sequence[dict]) -> str:
@@ -125,10 +143,14 @@ def daily_chart(days: Sequence[dict]) -> str:
         values = [d[kind] for d in days]
         if any(values):
             ax.bar(positions, values, bottom=bottom, color=colour, width=0.85, label=kind.replace("_", " "))
-            bottom = [b + v for b, v in zip(bottom, values)]
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     step = max(1, len(days) // 15)
-    ax.set_xticks(list(positions)[::step], [date.fromisoformat(d["date"]).strftime("%a %d %b") for d in days][::step],
-                  rotation=45, ha="right")
+    ax.set_xticks(
+        list(positions)[::step],
+        [date.fromisoformat(d["date"]).strftime("%a %d %b") for d in days][::step],
+        rotation=45,
+        ha="right",
+    )
     ax.set_ylabel("calls")
     if any(bottom):
         ax.legend(ncols=4, frameon=False, loc="upper left", bbox_to_anchor=(0, 1.2))
@@ -157,9 +179,14 @@ def weekly_chart(weeks: Sequence[dict]) -> str:
     labels = [f"week of {date.fromisoformat(w['week']).strftime('%d %b')}" for w in weeks]
     rates = [w["resolution_rate"] for w in weeks]
     ax.bar(labels, [r or 0 for r in rates], color="#1565c0", width=0.6)
-    for x, (rate, week) in enumerate(zip(rates, weeks)):
-        ax.text(x, (rate or 0) + 2, f"{rate:.0f} % of {week['received'] - week['short_abandoned']}"
-                if rate is not None else "no calls", ha="center", fontsize=8)
+    for x, (rate, week) in enumerate(zip(rates, weeks, strict=True)):
+        ax.text(
+            x,
+            (rate or 0) + 2,
+            f"{rate:.0f} % of {week['received'] - week['short_abandoned']}" if rate is not None else "no calls",
+            ha="center",
+            fontsize=8,
+        )
     ax.set_ylim(0, 110)
     ax.set_ylabel("resolved, %")
     return svg_of(fig)
@@ -168,10 +195,12 @@ def weekly_chart(weeks: Sequence[dict]) -> str:
 def escalations(e: dict) -> str:
     if not e["count"]:
         return "<p>No escalation was recorded for these calls.</p>"
-    summary = (f"<p>{e['count']} calls escalated, {e['notifications']} notifications: {e['acknowledged']} "
-               f"acknowledged (median {duration(e['median_seconds_to_acknowledge'])} after the call), "
-               f'<span class="{"bad" if e["unacknowledged"] else ""}">{e["unacknowledged"]} never '
-               f"acknowledged</span>.</p>")
+    summary = (
+        f"<p>{e['count']} calls escalated, {e['notifications']} notifications: {e['acknowledged']} "
+        f"acknowledged (median {duration(e['median_seconds_to_acknowledge'])} after the call), "
+        f'<span class="{"bad" if e["unacknowledged"] else ""}">{e["unacknowledged"]} never '
+        f"acknowledged</span>.</p>"
+    )
     people = e["by_person"]
     fig, ax = plt.subplots(figsize=(10, 0.5 + 0.45 * len(people)))
     names = [p["name"] for p in people.values()]
@@ -182,9 +211,12 @@ def escalations(e: dict) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(p['name'])}</td><td>{p['notified']}</td><td>{p['acknowledged']}</td>"
         f"<td>{duration(p['median_seconds_to_acknowledge'])}</td><td>{p['night_notifications']}</td></tr>"
-        for p in people.values())
-    table = ("<table><tr><th>person</th><th>notified</th><th>acknowledged</th><th>median time to acknowledge</th>"
-             f"<th>notified at night (22:00–06:00)</th></tr>{rows}</table>")
+        for p in people.values()
+    )
+    table = (
+        "<table><tr><th>person</th><th>notified</th><th>acknowledged</th><th>median time to acknowledge</th>"
+        f"<th>notified at night (22:00–06:00)</th></tr>{rows}</table>"
+    )
     return summary + figure(svg_of(fig), "Time to acknowledge, per person") + table
 
 
@@ -198,10 +230,16 @@ def rules_table(rules: Sequence[dict], texts: dict[int, str]) -> str:
         shown = f"<code>{html.escape(' '.join(text.split()))}</code>" if text else ""
         rate = number(r["abandonment_rate"], " %")
         flagged = ' class="bad"' if r["abandonment_rate"] and r["abandonment_rate"] == worst and len(rules) > 1 else ""
-        rows.append(f"<tr><td>rule {r['rule']} (line {r['line']})</td><td class=\"text\">{shown}</td>"
-                    f"<td>{r['received']}</td><td>{r['answered']}</td><td>{r['abandoned']}</td><td>{r['missed']}</td>"
-                    f"<td>{r['failed'] + r['dropped']}</td><td{flagged}>{rate}</td>"
-                    f"<td>{number(r['resolution_rate'], ' %')}</td></tr>")
-    return ("<table><tr><th>route rule</th><th class=\"text\">as written</th><th>received</th><th>answered</th><th>abandoned</th>"
-            "<th>missed</th><th>failed or dropped</th><th>abandonment rate</th><th>resolution rate</th></tr>"
-            + "".join(rows) + "</table>")
+        rows.append(
+            f'<tr><td>rule {r["rule"]} (line {r["line"]})</td><td class="text">{shown}</td>'
+            f"<td>{r['received']}</td><td>{r['answered']}</td><td>{r['abandoned']}</td><td>{r['missed']}</td>"
+            f"<td>{r['failed'] + r['dropped']}</td><td{flagged}>{rate}</td>"
+            f"<td>{number(r['resolution_rate'], ' %')}</td></tr>"
+        )
+    return (
+        '<table><tr><th>route rule</th><th class="text">as written</th><th>received</th><th>answered</th>'
+        "<th>abandoned</th>"
+        "<th>missed</th><th>failed or dropped</th><th>abandonment rate</th><th>resolution rate</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from operator import itemgetter
-from typing import Iterable, Mapping, Optional, Sequence
 
 from .records import OutcomeError
 from .store import CallRow, EscalationRow, History
@@ -30,15 +30,19 @@ class Parameters:
     fcr_window: timedelta = timedelta(days=7)
 
     def as_dict(self) -> dict:
-        return {"short_abandon_seconds": self.short_abandon_seconds,
-                "service_level_seconds": self.service_level_seconds,
-                "fcr_window_seconds": self.fcr_window.total_seconds()}
+        return {
+            "short_abandon_seconds": self.short_abandon_seconds,
+            "service_level_seconds": self.service_level_seconds,
+            "fcr_window_seconds": self.fcr_window.total_seconds(),
+        }
 
 
 def parameters(short_abandon_seconds: object, service_level_seconds: object, fcr_window: object) -> Parameters:
     """The report's parameters, checked: seconds 0 or more, a positive FCR window."""
-    for name, value in (("short_abandon_seconds", short_abandon_seconds),
-                        ("service_level_seconds", service_level_seconds)):
+    for name, value in (
+        ("short_abandon_seconds", short_abandon_seconds),
+        ("service_level_seconds", service_level_seconds),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
             raise OutcomeError(f"must be a number of seconds, 0 or more, not {value!r}", field=name)
     if not isinstance(fcr_window, timedelta) or fcr_window <= timedelta(0):
@@ -66,17 +70,26 @@ def span(start: date | datetime, end: date | datetime, zone: tzinfo) -> tuple[da
 
 # Positions of a call row's fields (rows are plain tuples in `CallRow`'s order).
 AT, LOCAL_AT, CALLER, RULE, LINE, RULES_VERSION, OUTCOME, WAITED, HANDLED, RESOLVED, TRANSFERRED, CSAT = range(
-    len(CallRow._fields))
+    len(CallRow._fields)
+)
 
 
-def report(history: History, *, client: str, start: datetime, end: datetime, zone: tzinfo,
-           parameters: Parameters = Parameters(), names: Mapping[str, str] = {}) -> dict:
+def report(
+    history: History,
+    *,
+    client: str,
+    start: datetime,
+    end: datetime,
+    zone: tzinfo,
+    parameters: Parameters = Parameters(),
+    names: Mapping[str, str] = {},
+) -> dict:
     """The figures of docs/metrics.md. Rows are read by position, and counted with `Counter`
     over `zip`s (C loops): a report over 100,000 calls takes a fraction of a second."""
     calls = history.calls
     kinds = kinds_of(calls, parameters.short_abandon_seconds)
     totals = Counter(kinds)
-    answered = [row for row, k in zip(calls, kinds) if k == "answered"]
+    answered = [row for row, k in zip(calls, kinds, strict=True) if k == "answered"]
     resolved = [row for row in answered if row[RESOLVED]]
     transferred = sum(1 for row in answered if row[TRANSFERRED])
     waits = [row[WAITED] for row in answered if row[WAITED] is not None]
@@ -106,10 +119,14 @@ def report(history: History, *, client: str, start: datetime, end: datetime, zon
 
 def kinds_of(calls: Sequence[tuple], short_abandon_seconds: float) -> list[str]:
     """The report's word for how each call ended: its outcome, `short_abandoned`, or `no_outcome`."""
-    return ["no_outcome" if outcome is None
-            else "short_abandoned" if outcome == "abandoned" and waited is not None and waited < short_abandon_seconds
-            else outcome
-            for outcome, waited in zip(map(itemgetter(OUTCOME), calls), map(itemgetter(WAITED), calls))]
+    return [
+        "no_outcome"
+        if outcome is None
+        else "short_abandoned"
+        if outcome == "abandoned" and waited is not None and waited < short_abandon_seconds
+        else outcome
+        for outcome, waited in zip(map(itemgetter(OUTCOME), calls), map(itemgetter(WAITED), calls), strict=True)
+    ]
 
 
 def counts(kinds: Mapping[str, int]) -> dict:
@@ -120,21 +137,22 @@ def counts(kinds: Mapping[str, int]) -> dict:
     return out
 
 
-def percent(part: int, whole: int) -> Optional[float]:
+def percent(part: int, whole: int) -> float | None:
     return round(part * 100 / whole, 2) if whole else None
 
 
-def mean(values: Iterable[float]) -> Optional[float]:
+def mean(values: Iterable[float]) -> float | None:
     values = list(values)
     return round(statistics.fmean(values), 2) if values else None
 
 
-def median(values: Sequence[float]) -> Optional[float]:
+def median(values: Sequence[float]) -> float | None:
     return round(statistics.median(values), 2) if values else None
 
 
-def fcr_rate(calls: Sequence[tuple], answered: Sequence[tuple], later: Sequence[tuple[str, float]],
-             window: float) -> Optional[float]:
+def fcr_rate(
+    calls: Sequence[tuple], answered: Sequence[tuple], later: Sequence[tuple[str, float]], window: float
+) -> float | None:
     """Resolved calls whose caller did not call again within `window` seconds (its end
     included), over answered calls with a caller id."""
     identified = [row for row in answered if row[CALLER]]
@@ -174,8 +192,12 @@ def escalations(results: Sequence[EscalationRow], zone: tzinfo, names: Mapping[s
             person = people.get(result.contact)
             if person is None:
                 person = people[result.contact] = {
-                    "name": names.get(result.contact, result.contact), "notified": 0, "acknowledged": 0,
-                    "median_seconds_to_acknowledge": None, "night_notifications": 0}
+                    "name": names.get(result.contact, result.contact),
+                    "notified": 0,
+                    "acknowledged": 0,
+                    "median_seconds_to_acknowledge": None,
+                    "night_notifications": 0,
+                }
             person["notified"] += 1
             utc_hour = int(result.at // 3600)
             hour = hours.get(utc_hour)
@@ -200,12 +222,13 @@ def escalations(results: Sequence[EscalationRow], zone: tzinfo, names: Mapping[s
     }
 
 
-def groups(calls: Sequence[tuple], kinds: Sequence[str], resolved: Sequence[tuple], start: datetime,
-           end: datetime) -> dict:
+def groups(
+    calls: Sequence[tuple], kinds: Sequence[str], resolved: Sequence[tuple], start: datetime, end: datetime
+) -> dict:
     """The counts by route rule, by local hour of the week, by local day and by week."""
     # The local time's first 13 characters are its date and hour.
-    by_hour_kind = Counter(zip([at[:13] for at in map(itemgetter(LOCAL_AT), calls)], kinds))
-    by_rule_kind = Counter(zip(map(itemgetter(RULE, LINE), calls), kinds))
+    by_hour_kind = Counter(zip([at[:13] for at in map(itemgetter(LOCAL_AT), calls)], kinds, strict=True))
+    by_rule_kind = Counter(zip(map(itemgetter(RULE, LINE), calls), kinds, strict=True))
     resolved_by_day = Counter(row[LOCAL_AT][:10] for row in resolved)
     resolved_by_rule = Counter(map(itemgetter(RULE, LINE), resolved))
     days: dict[str, Counter] = defaultdict(Counter)
@@ -225,8 +248,10 @@ def groups(calls: Sequence[tuple], kinds: Sequence[str], resolved: Sequence[tupl
     by_rule = []
     for key, tally in sorted(rules.items()):
         entry = {"rule": key[0], "line": key[1], **counts(tally), "resolved": resolved_by_rule[key]}
-        entry.update(abandonment_rate=percent(entry["abandoned"], entry["answered"] + entry["unanswered"]),
-                     resolution_rate=percent(entry["resolved"], entry["received"] - entry["short_abandoned"]))
+        entry.update(
+            abandonment_rate=percent(entry["abandoned"], entry["answered"] + entry["unanswered"]),
+            resolution_rate=percent(entry["resolved"], entry["received"] - entry["short_abandoned"]),
+        )
         by_rule.append(entry)
     by_day, weeks = [], defaultdict(Counter)
     first, last = start.date(), (end - timedelta(microseconds=1)).date()
@@ -235,14 +260,21 @@ def groups(calls: Sequence[tuple], kinds: Sequence[str], resolved: Sequence[tupl
         tally = days.get(day, Counter())
         by_day.append({"date": day, **counts(tally), "resolved": resolved_by_day[day]})
         monday = first + timedelta(days=offset - (first + timedelta(days=offset)).weekday())
-        weeks[monday.isoformat()].update(received=by_day[-1]["received"], short_abandoned=tally["short_abandoned"],
-                                         resolved=resolved_by_day[day])
+        weeks[monday.isoformat()].update(
+            received=by_day[-1]["received"], short_abandoned=tally["short_abandoned"], resolved=resolved_by_day[day]
+        )
     return {
         "by_rule": by_rule,
         "by_hour": [{"day": DAYS[d], "hour": h, **counts(tally)} for (d, h), tally in sorted(week_hours.items())],
         "by_day": by_day,
-        "by_week": [{"week": week, "received": tally["received"], "short_abandoned": tally["short_abandoned"],
-                     "resolved": tally["resolved"],
-                     "resolution_rate": percent(tally["resolved"], tally["received"] - tally["short_abandoned"])}
-                    for week, tally in sorted(weeks.items())],
+        "by_week": [
+            {
+                "week": week,
+                "received": tally["received"],
+                "short_abandoned": tally["short_abandoned"],
+                "resolved": tally["resolved"],
+                "resolution_rate": percent(tally["resolved"], tally["received"] - tally["short_abandoned"]),
+            }
+            for week, tally in sorted(weeks.items())
+        ],
     }

@@ -15,8 +15,8 @@ call (ISO 8601 with its offset), from which reports take local days and hours.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import CallError, did_you_mean
 
@@ -49,11 +49,11 @@ class Decided(NamedTuple):
     client: str
     at: float
     local_at: str
-    caller: Optional[str]
+    caller: str | None
     forwarded: str
-    urgency: Optional[str]
-    rule: Optional[int]
-    line: Optional[int]
+    urgency: str | None
+    rule: int | None
+    line: int | None
     rules_version: str
 
 
@@ -62,11 +62,11 @@ class Outcome(NamedTuple):
     client: str
     outcome: str
     at: float
-    waited: Optional[float]
-    handled: Optional[float]
-    resolved: Optional[int]  # 1, 0 or None (not said): stored as numbers by every store
-    transferred: Optional[int]
-    csat: Optional[float]
+    waited: float | None
+    handled: float | None
+    resolved: int | None  # 1, 0 or None (not said): stored as numbers by every store
+    transferred: int | None
+    csat: float | None
 
 
 class Escalation(NamedTuple):
@@ -82,9 +82,18 @@ class Escalation(NamedTuple):
 def decided(call: Call, decision: Decision, call_id: str) -> Decided:
     """The facts reports need from one decision (run by the background writer, not by `decide`)."""
     route = decision.route
-    return Decided(call_id, decision.client, call.at.timestamp(), decision.at, call.caller, call.forwarded,
-                   decision.urgency, route.rule if route is not None else None,
-                   route.line if route is not None else None, decision.rules_version)
+    return Decided(
+        call_id,
+        decision.client,
+        call.at.timestamp(),
+        decision.at,
+        call.caller,
+        call.forwarded,
+        decision.urgency,
+        route.rule if route is not None else None,
+        route.line if route is not None else None,
+        decision.rules_version,
+    )
 
 
 def check_call_id(call_id: Any) -> str:
@@ -96,64 +105,83 @@ def check_call_id(call_id: Any) -> str:
 
 
 def unknown_call(call_id: str) -> UnknownCallError:
-    return UnknownCallError(f"no call was decided with the id `{call_id}` (outcomes are recorded for calls "
-                        f"decided with a call_id)", field="call_id")
+    return UnknownCallError(
+        f"no call was decided with the id `{call_id}` (outcomes are recorded for calls decided with a call_id)",
+        field="call_id",
+    )
 
 
-def check_owner(facts: Decided, client: Optional[str]) -> None:
+def check_owner(facts: Decided, client: str | None) -> None:
     """A caller that says which client it speaks for may record only that client's calls."""
     if client is not None and facts.client != client:
         raise OutcomeError(f"call `{facts.call_id}` is a call of another client, not of `{client}`", field="call_id")
 
 
-def outcome(facts: Decided, outcome: Any, *, at: Optional[datetime], waited_seconds: Any = None,
-            handled_seconds: Any = None, resolved: Any = None, transferred: Any = None, csat: Any = None) -> Outcome:
+def outcome(
+    facts: Decided,
+    outcome: Any,
+    *,
+    at: datetime | None,
+    waited_seconds: Any = None,
+    handled_seconds: Any = None,
+    resolved: Any = None,
+    transferred: Any = None,
+    csat: Any = None,
+) -> Outcome:
     """The outcome of the call `facts` describes, every value checked."""
     if outcome not in OUTCOMES:
         hint = did_you_mean(str(outcome), OUTCOMES)
-        raise OutcomeError(f"`{outcome}` is not an outcome; use one of {', '.join(OUTCOMES)}"
-                           + (f" ({hint})" if hint else ""), field="outcome")
+        raise OutcomeError(
+            f"`{outcome}` is not an outcome; use one of {', '.join(OUTCOMES)}" + (f" ({hint})" if hint else ""),
+            field="outcome",
+        )
     instant = when(at, facts)
     waited = seconds(waited_seconds, "waited_seconds")
     handled = seconds(handled_seconds, "handled_seconds")
     if outcome == "failed" and waited is not None:
         raise OutcomeError("a failed call never reached the service, so it has no wait", field="waited_seconds")
     if handled is not None and outcome not in ("answered", "dropped"):
-        raise OutcomeError(f"only an answered call (or one dropped after it was answered) has a handled time; "
-                           f"this one was {outcome}", field="handled_seconds")
+        raise OutcomeError(
+            f"only an answered call (or one dropped after it was answered) has a handled time; this one was {outcome}",
+            field="handled_seconds",
+        )
     flags = [flag(resolved, "resolved"), flag(transferred, "transferred")]
-    for name, value in zip(("resolved", "transferred"), flags):
+    for name, value in zip(("resolved", "transferred"), flags, strict=True):
         if value is not None and outcome != "answered":
             raise OutcomeError(f"only an answered call can be {name}; this one was {outcome}", field=name)
     return Outcome(facts.call_id, facts.client, outcome, instant, waited, handled, *flags, score(csat))
 
 
-def escalation(facts: Decided, client: Client, *, step: Any, contact: Any, method: Any, result: Any,
-               at: Any) -> Escalation:
+def escalation(
+    facts: Decided, client: Client, *, step: Any, contact: Any, method: Any, result: Any, at: Any
+) -> Escalation:
     """One notification's result for the call `facts` describes, checked against `client`'s contacts."""
     if isinstance(step, bool) or not isinstance(step, int) or step < 1:
-        raise OutcomeError(f"the step is a whole number from 1 (the order in which the steps ran), not {step!r}",
-                           field="step")
+        raise OutcomeError(
+            f"the step is a whole number from 1 (the order in which the steps ran), not {step!r}", field="step"
+        )
     if contact not in client.contacts:
         hint = did_you_mean(str(contact), client.contacts)
-        raise OutcomeError(f"client `{client.id}` has no contact `{contact}`" + (f"; {hint}" if hint else ""),
-                           field="contact")
+        raise OutcomeError(
+            f"client `{client.id}` has no contact `{contact}`" + (f"; {hint}" if hint else ""), field="contact"
+        )
     if method not in METHODS:
         raise OutcomeError(f"`{method}` is not a way to notify; use one of {', '.join(METHODS)}", field="method")
     if result not in RESULTS:
         hint = did_you_mean(str(result), RESULTS)
-        raise OutcomeError(f"`{result}` is not a result; use one of {', '.join(RESULTS)}"
-                           + (f" ({hint})" if hint else ""), field="result")
+        raise OutcomeError(
+            f"`{result}` is not a result; use one of {', '.join(RESULTS)}" + (f" ({hint})" if hint else ""),
+            field="result",
+        )
     if at is None:
-        raise OutcomeError("is required: when the notification was acknowledged, went unanswered or failed",
-                           field="at")
+        raise OutcomeError("is required: when the notification was acknowledged, went unanswered or failed", field="at")
     return Escalation(facts.call_id, facts.client, step, contact, method, result, when(at, facts))
 
 
-def when(at: Optional[datetime], facts: Decided) -> float:
+def when(at: datetime | None, facts: Decided) -> float:
     """An aware `at` (now when None) as epoch seconds, not before the call was decided."""
     if at is None:
-        return datetime.now(timezone.utc).timestamp()
+        return datetime.now(UTC).timestamp()
     if not isinstance(at, datetime) or at.utcoffset() is None:
         raise OutcomeError("needs a date-time with a time zone offset (e.g. 2026-11-28T23:15:00-06:00)", field="at")
     instant = at.timestamp()
@@ -162,7 +190,7 @@ def when(at: Optional[datetime], facts: Decided) -> float:
     return instant
 
 
-def seconds(value: Any, field: str) -> Optional[float]:
+def seconds(value: Any, field: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -174,7 +202,7 @@ def seconds(value: Any, field: str) -> Optional[float]:
     return float(value)
 
 
-def flag(value: Any, field: str) -> Optional[int]:
+def flag(value: Any, field: str) -> int | None:
     if value is None:
         return None
     if not isinstance(value, bool):
@@ -182,7 +210,7 @@ def flag(value: Any, field: str) -> Optional[int]:
     return int(value)
 
 
-def score(value: Any) -> Optional[float]:
+def score(value: Any) -> float | None:
     if value is None:
         return None
     low, high = CSAT_RANGE

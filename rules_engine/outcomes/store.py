@@ -9,7 +9,8 @@ the process.
 from __future__ import annotations
 
 import threading
-from typing import NamedTuple, Optional, Protocol, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol
 
 from .records import Decided, Escalation, Outcome
 
@@ -21,16 +22,16 @@ class CallRow(NamedTuple):
 
     at: float
     local_at: str
-    caller: Optional[str]
-    rule: Optional[int]
-    line: Optional[int]
+    caller: str | None
+    rule: int | None
+    line: int | None
     rules_version: str
-    outcome: Optional[str]
-    waited: Optional[float]
-    handled: Optional[float]
-    resolved: Optional[int]
-    transferred: Optional[int]
-    csat: Optional[float]
+    outcome: str | None
+    waited: float | None
+    handled: float | None
+    resolved: int | None
+    transferred: int | None
+    csat: float | None
 
 
 class EscalationRow(NamedTuple):
@@ -60,9 +61,9 @@ class OutcomeStore(Protocol):
         """Insert, or update the urgency, route and rules version of a call decided again
         under the same id (the first instant is kept; another client's call is left alone)."""
 
-    def decided(self, call_id: str) -> Optional[Decided]: ...
+    def decided(self, call_id: str) -> Decided | None: ...
 
-    def add_outcome(self, row: Outcome) -> Optional[str]:
+    def add_outcome(self, row: Outcome) -> str | None:
         """Record it; or, when the call already has one, record nothing and return that outcome."""
 
     def add_escalation(self, row: Escalation) -> bool:
@@ -70,8 +71,9 @@ class OutcomeStore(Protocol):
 
     def history(self, client: str, start: float, end: float, until: float) -> History: ...
 
-    def import_history(self, decided: Sequence[Decided], outcomes: Sequence[Outcome],
-                       escalations: Sequence[Escalation]) -> None:
+    def import_history(
+        self, decided: Sequence[Decided], outcomes: Sequence[Outcome], escalations: Sequence[Escalation]
+    ) -> None:
         """Add rows already checked, in one go (`generate.write`); rows already present are kept."""
 
     def close(self) -> None: ...
@@ -95,10 +97,10 @@ class MemoryOutcomes:
                 elif old.client == row.client:
                     self._decided[row.call_id] = row._replace(at=old.at, local_at=old.local_at)
 
-    def decided(self, call_id: str) -> Optional[Decided]:
+    def decided(self, call_id: str) -> Decided | None:
         return self._decided.get(call_id)
 
-    def add_outcome(self, row: Outcome) -> Optional[str]:
+    def add_outcome(self, row: Outcome) -> str | None:
         with self._lock:
             old = self._outcomes.setdefault(row.call_id, row)
         return None if old is row else old.outcome
@@ -107,8 +109,9 @@ class MemoryOutcomes:
         with self._lock:
             return self._escalations.setdefault((row.call_id, row.step, row.contact, row.method), row) is row
 
-    def import_history(self, decided: Sequence[Decided], outcomes: Sequence[Outcome],
-                       escalations: Sequence[Escalation]) -> None:
+    def import_history(
+        self, decided: Sequence[Decided], outcomes: Sequence[Outcome], escalations: Sequence[Escalation]
+    ) -> None:
         self.add_decided(decided)
         for row in outcomes:
             self.add_outcome(row)
@@ -117,8 +120,9 @@ class MemoryOutcomes:
 
     def history(self, client: str, start: float, end: float, until: float) -> History:
         with self._lock:
-            mine = sorted((d for d in self._decided.values() if d.client == client and start <= d.at < until),
-                          key=lambda d: d.at)
+            mine = sorted(
+                (d for d in self._decided.values() if d.client == client and start <= d.at < until), key=lambda d: d.at
+            )
             calls, arrived = [], {}
             for d in mine:
                 if d.at < end:
@@ -127,9 +131,14 @@ class MemoryOutcomes:
                     calls.append(CallRow(d.at, d.local_at, d.caller, d.rule, d.line, d.rules_version, *after))
                     arrived[d.call_id] = d.at
             later = [(d.caller, d.at) for d in mine if d.at >= end and d.caller is not None]
-            escalations = sorted((EscalationRow(e.call_id, arrived[e.call_id], e.step, e.contact, e.method, e.result,
-                                                e.at) for e in self._escalations.values() if e.call_id in arrived),
-                                 key=lambda e: (e.call_id, e.step, e.at, e.contact, e.method))
+            escalations = sorted(
+                (
+                    EscalationRow(e.call_id, arrived[e.call_id], e.step, e.contact, e.method, e.result, e.at)
+                    for e in self._escalations.values()
+                    if e.call_id in arrived
+                ),
+                key=lambda e: (e.call_id, e.step, e.at, e.contact, e.method),
+            )
         return History(calls, later, escalations)
 
     def close(self) -> None:

@@ -8,8 +8,9 @@ Several daemons may share the database: the first to start migrates, under a tab
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import psycopg
 
@@ -24,7 +25,7 @@ class PostgresOutcomes(SQLOutcomes):
         self.url = url
         self.where = "the PostgreSQL database of the store"
         self._lock = threading.Lock()
-        self._db: Optional[psycopg.Connection] = None
+        self._db: psycopg.Connection | None = None
         self.migrate()
 
     def _connection(self) -> psycopg.Connection:

@@ -10,8 +10,9 @@ small integers, so both return the same values for the same history.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from ..errors import StoreError
 from .records import Decided, Escalation, Outcome
@@ -59,26 +60,34 @@ UPSERT_DECIDED = (
     "INSERT INTO decided_call (call_id, client, at, local_at, caller, forwarded, urgency, rule, line, rules_version) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET urgency = excluded.urgency, "
     "rule = excluded.rule, line = excluded.line, rules_version = excluded.rules_version "
-    "WHERE decided_call.client = excluded.client")
+    "WHERE decided_call.client = excluded.client"
+)
 INSERT_OUTCOME = (
     "INSERT INTO call_outcome (call_id, client, outcome, at, waited, handled, resolved, transferred, csat) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING")
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING"
+)
 INSERT_ESCALATION = (
     "INSERT INTO escalation_result (call_id, client, step, contact, method, result, at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id, step, contact, method) DO NOTHING")
-SELECT_DECIDED = ("SELECT call_id, client, at, local_at, caller, forwarded, urgency, rule, line, rules_version "
-                  "FROM decided_call WHERE call_id = ?")
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id, step, contact, method) DO NOTHING"
+)
+SELECT_DECIDED = (
+    "SELECT call_id, client, at, local_at, caller, forwarded, urgency, rule, line, rules_version "
+    "FROM decided_call WHERE call_id = ?"
+)
 SELECT_CALLS = (  # in time order, which the index gives without sorting
     "SELECT d.at, d.local_at, d.caller, d.rule, d.line, d.rules_version, "
     "o.outcome, o.waited, o.handled, o.resolved, o.transferred, o.csat "
     "FROM decided_call d LEFT JOIN call_outcome o ON o.call_id = d.call_id "
-    "WHERE d.client = ? AND d.at >= ? AND d.at < ? ORDER BY d.at")
-SELECT_LATER = ("SELECT caller, at FROM decided_call WHERE client = ? AND at >= ? AND at < ? "
-                "AND caller IS NOT NULL ORDER BY at")
+    "WHERE d.client = ? AND d.at >= ? AND d.at < ? ORDER BY d.at"
+)
+SELECT_LATER = (
+    "SELECT caller, at FROM decided_call WHERE client = ? AND at >= ? AND at < ? AND caller IS NOT NULL ORDER BY at"
+)
 SELECT_ESCALATIONS = (
     "SELECT e.call_id, d.at, e.step, e.contact, e.method, e.result, e.at "
     "FROM escalation_result e JOIN decided_call d ON d.call_id = e.call_id "
-    "WHERE d.client = ? AND d.at >= ? AND d.at < ? ORDER BY e.call_id, e.step, e.at, e.contact, e.method")
+    "WHERE d.client = ? AND d.at >= ? AND d.at < ? ORDER BY e.call_id, e.step, e.at, e.contact, e.method"
+)
 
 
 class SQLOutcomes:
@@ -102,8 +111,10 @@ class SQLOutcomes:
         with self.transaction() as cursor:
             version = self._schema_version(cursor)
             if version > SCHEMA_VERSION:
-                raise StoreError(f"the outcome tables in {self.where} have schema version {version}, newer "
-                                 f"than this engine knows ({SCHEMA_VERSION}); upgrade the engine")
+                raise StoreError(
+                    f"the outcome tables in {self.where} have schema version {version}, newer "
+                    f"than this engine knows ({SCHEMA_VERSION}); upgrade the engine"
+                )
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number]:
                     cursor.execute(statement)
@@ -128,13 +139,13 @@ class SQLOutcomes:
         with self.transaction() as cursor:
             cursor.executemany(self._sql(UPSERT_DECIDED), rows)
 
-    def decided(self, call_id: str) -> Optional[Decided]:
+    def decided(self, call_id: str) -> Decided | None:
         with self.transaction() as cursor:
             cursor.execute(self._sql(SELECT_DECIDED), (call_id,))
             row = cursor.fetchone()
         return Decided(*row) if row is not None else None
 
-    def add_outcome(self, row: Outcome) -> Optional[str]:
+    def add_outcome(self, row: Outcome) -> str | None:
         with self.transaction() as cursor:
             cursor.execute(self._sql(INSERT_OUTCOME), row)
             if cursor.rowcount == 1:
@@ -147,8 +158,9 @@ class SQLOutcomes:
             cursor.execute(self._sql(INSERT_ESCALATION), row)
             return cursor.rowcount == 1
 
-    def import_history(self, decided: Sequence[Decided], outcomes: Sequence[Outcome],
-                       escalations: Sequence[Escalation]) -> None:
+    def import_history(
+        self, decided: Sequence[Decided], outcomes: Sequence[Outcome], escalations: Sequence[Escalation]
+    ) -> None:
         with self.transaction() as cursor:
             cursor.executemany(self._sql(UPSERT_DECIDED), decided)
             cursor.executemany(self._sql(INSERT_OUTCOME), outcomes)

@@ -21,7 +21,8 @@ import logging
 import queue
 import threading
 import time
-from typing import Any, Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..errors import RulesEngineError
 from .records import Decided, decided
@@ -39,13 +40,12 @@ class BackgroundWriter:
         self.capacity = capacity
         self.dropped = 0
         self.failures = 0
-        self.last_error: Optional[str] = None
+        self.last_error: str | None = None
         self._accepted = 0  # facts queued so far, and of those, the ones written
         self._written = 0
         self._done = threading.Condition()
         self._count = threading.Lock()
-        self._thread: Optional[threading.Thread] = None  # started by the first offer: most engines never record
-
+        self._thread: threading.Thread | None = None  # started by the first offer: most engines never record
 
     def offer(self, call: Any, decision: Any, call_id: str) -> None:
         """Queue one decision's facts, or drop and count them when the queue is full."""
@@ -110,8 +110,9 @@ class BackgroundWriter:
             except RulesEngineError as exc:
                 self.failures += 1
                 self.last_error = str(exc)
-                LOG.warning("cannot record decided calls yet (%d waiting), trying again in %.2fs: %s",
-                            len(rows), pause, exc)
+                LOG.warning(
+                    "cannot record decided calls yet (%d waiting), trying again in %.2fs: %s", len(rows), pause, exc
+                )
                 time.sleep(pause)
                 pause = min(pause * 2, RETRY_MAX)
         with self._done:

@@ -23,15 +23,15 @@ import os
 import stat
 import threading
 import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Iterator, Mapping, Optional, Union
 
 from .. import model as m
+from ..compiler.compile import compile_bytes
 from ..decide.plan import ClientPlan
 from ..errors import Diagnostic, RulesError
-from ..compiler.compile import compile_bytes
 from .compile_cache import CachedClient, CompileCache
 
 # A file modified this close to the scan that saw it may change again within the same
@@ -43,6 +43,7 @@ RACY_NS = 2_000_000_000
 # backup, some deploy tools) leaves a moment with no file at all.
 LOOK_AGAIN_S = 0.25
 LOOK_AGAIN_TICK_S = 0.01
+
 
 @dataclass(frozen=True, slots=True)
 class ServedClient:
@@ -66,14 +67,14 @@ class Served:
     sees half a plan and two threads never make two.
     """
 
-    __slots__ = ("id", "path", "pos", "numbers", "rules_version", "title", "timezone", "_source", "_ready", "_lock")
+    __slots__ = ("_lock", "_ready", "_source", "id", "numbers", "path", "pos", "rules_version", "timezone", "title")
 
-    def __init__(self, source: Union[m.Client, CachedClient]):
+    def __init__(self, source: m.Client | CachedClient):
         self.id, self.path, self.pos = source.id, source.path, source.pos
         self.numbers, self.rules_version = source.numbers, source.rules_version
         self.title, self.timezone = source.title, source.timezone
         self._source = source
-        self._ready: Optional[ServedClient] = None
+        self._ready: ServedClient | None = None
         self._lock = threading.Lock()
 
     def client(self) -> m.Client:
@@ -102,7 +103,7 @@ class FileEntry:
     stamp: tuple[int, int, int]
     trusted: bool  # the stamp was old enough at the scan to stand for the content
     digest: str  # sha256 of the content
-    client: Optional[Served]  # the compiled content, None if it failed
+    client: Served | None  # the compiled content, None if it failed
     warnings: tuple[Diagnostic, ...] = ()
     errors: tuple[Diagnostic, ...] = ()
     source: bytes = field(default=b"", repr=False)  # the content, kept so a version's source can be archived
@@ -115,7 +116,7 @@ class Clients(Mapping[str, m.Client]):
     versions never builds a client.
     """
 
-    def __init__(self, served: Optional[dict[str, Served]] = None):
+    def __init__(self, served: dict[str, Served] | None = None):
         self.served: Mapping[str, Served] = MappingProxyType(served or {})
 
     def __getitem__(self, client_id: str) -> m.Client:
@@ -152,8 +153,11 @@ class ReloadReport:
         return not any(p.severity == "error" for p in self.problems)
 
     def __str__(self) -> str:
-        parts = [f"{label} {', '.join(ids)}" for label, ids in
-                 (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if ids]
+        parts = [
+            f"{label} {', '.join(ids)}"
+            for label, ids in (("added", self.added), ("changed", self.changed), ("removed", self.removed))
+            if ids
+        ]
         summary = "; ".join(parts) or "no change"
         errors = sum(p.severity == "error" for p in self.problems)
         return summary + (f"; {errors} problem(s)" if errors else "")
@@ -186,13 +190,20 @@ def rule_files(path: Path) -> list[tuple[str, os.stat_result]]:
     return [(prefix + name, status) for name, status in found]
 
 
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
+class _CollectorPause:
+    """How many loads have the cycle collector paused, and whether it ran before the first."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pausers = 0
+        self.was_enabled = False
+
+
+_collector = _CollectorPause()
 
 
 @contextlib.contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """Python's cycle collector off while a first load compiles, as it was before afterwards.
 
     A compile makes many short-lived objects, which start collections that each walk every
@@ -201,23 +212,22 @@ def gc_paused():
     calls served. Loads in several threads share one count, so the last to finish restores
     what the first found.
     """
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
+    with _collector.lock:
+        if _collector.pausers == 0:
+            _collector.was_enabled = gc.isenabled()
             gc.disable()
-        _gc_pausers += 1
+        _collector.pausers += 1
     try:
         yield
     finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
+        with _collector.lock:
+            _collector.pausers -= 1
+            if _collector.pausers == 0 and _collector.was_enabled:
                 gc.collect()
                 gc.enable()
 
 
-def keep_serving(previous: Catalog, root: Path, unreadable: Optional[str]) -> Catalog:
+def keep_serving(previous: Catalog, root: Path, unreadable: str | None) -> Catalog:
     """The catalog that was serving, when a reload finds no rule file at all.
 
     A deleted file stops being served when the deletion is deliberate: the other files are
@@ -225,15 +235,21 @@ def keep_serving(previous: Catalog, root: Path, unreadable: Optional[str]) -> Ca
     rule file at all is far more often a deploy half done or a mount gone away than every
     client leaving, so the clients that were serving keep serving, and the problem says so.
     """
-    why = f"cannot list the rules: {unreadable}" if unreadable else (
-        "no rule files here any more" if root.exists() else "the rules are gone (no such file or directory)")
+    why = (
+        f"cannot list the rules: {unreadable}"
+        if unreadable
+        else ("no rule files here any more" if root.exists() else "the rules are gone (no such file or directory)")
+    )
     problem = Diagnostic(
-        "error", f"{why}; the {len(previous.clients)} client(s) that were serving keep serving", str(root),
-        hint="put the rule files back; to stop serving a client, delete its file while the others remain")
+        "error",
+        f"{why}; the {len(previous.clients)} client(s) that were serving keep serving",
+        str(root),
+        hint="put the rule files back; to stop serving a client, delete its file while the others remain",
+    )
     return replace(previous, problems=(problem,))
 
 
-def load(path: str | Path, previous: Optional[Catalog] = None, cache: Optional[CompileCache] = None) -> Catalog:
+def load(path: str | Path, previous: Catalog | None = None, cache: CompileCache | None = None) -> Catalog:
     """Compile the rule files under `path`, reusing what `previous` compiled from the same content,
     and what `cache` holds for it."""
     root = Path(path)
@@ -262,14 +278,24 @@ def load(path: str | Path, previous: Optional[Catalog] = None, cache: Optional[C
     if unreadable is not None:
         problems.append(Diagnostic("error", f"cannot list the rules directory: {unreadable}", str(root)))
     elif not root.exists():
-        problems.append(Diagnostic("error", "no such file or directory", str(root),
-                                   hint="the engine serves a .rules file or a directory of them"))
+        problems.append(
+            Diagnostic(
+                "error",
+                "no such file or directory",
+                str(root),
+                hint="the engine serves a .rules file or a directory of them",
+            )
+        )
     for entry in entries.values():
         problems.extend(entry.errors)
     served = previous.clients.served if previous is not None else {}
     clients, by_number = assemble(entries, served, problems)
-    warnings = [w for entry in entries.values() if entry.client is not None
-                and clients.get(entry.client.id) is entry.client for w in entry.warnings]
+    warnings = [
+        w
+        for entry in entries.values()
+        if entry.client is not None and clients.get(entry.client.id) is entry.client
+        for w in entry.warnings
+    ]
     return Catalog(
         clients=Clients(clients),
         by_number=MappingProxyType(by_number),
@@ -279,8 +305,9 @@ def load(path: str | Path, previous: Optional[Catalog] = None, cache: Optional[C
     )
 
 
-def look_again(files: list[str], started: int, old_files: Mapping[str, FileEntry],
-               cache: Optional[CompileCache]) -> dict[str, FileEntry]:
+def look_again(
+    files: list[str], started: int, old_files: Mapping[str, FileEntry], cache: CompileCache | None
+) -> dict[str, FileEntry]:
     """Entries for files that were served but are missing from this scan, if they come back
     within LOOK_AGAIN_S; a file still missing then has been deleted."""
     found: dict[str, FileEntry] = {}
@@ -300,8 +327,9 @@ def look_again(files: list[str], started: int, old_files: Mapping[str, FileEntry
         time.sleep(LOOK_AGAIN_TICK_S)
 
 
-def scan(file: str, status: os.stat_result, started: int, old: Optional[FileEntry],
-         cache: Optional[CompileCache] = None) -> Optional[FileEntry]:
+def scan(
+    file: str, status: os.stat_result, started: int, old: FileEntry | None, cache: CompileCache | None = None
+) -> FileEntry | None:
     """The entry for `file`: the old one if its content is unchanged, else the cache's entry
     for this content, else a fresh compile (then stored in the cache).
 
@@ -334,8 +362,9 @@ def scan(file: str, status: os.stat_result, started: int, old: Optional[FileEntr
     return FileEntry(file, stamp, trusted, digest, Served(client), warnings, source=data)
 
 
-def assemble(entries: Mapping[str, FileEntry], served: Mapping[str, Served],
-             problems: list[Diagnostic]) -> tuple[dict[str, Served], dict[str, str]]:
+def assemble(
+    entries: Mapping[str, FileEntry], served: Mapping[str, Served], problems: list[Diagnostic]
+) -> tuple[dict[str, Served], dict[str, str]]:
     """Pick the version of each file to serve so that client ids and numbers stay unique.
 
     A file serves its new content if that compiled and clashes with nothing, else the
@@ -346,8 +375,11 @@ def assemble(entries: Mapping[str, FileEntry], served: Mapping[str, Served],
     serving_by_path = {client.path: client for client in served.values()}
     clients: dict[str, Served] = {}
     by_number: dict[str, str] = {}
-    kept = dict.fromkeys(path for path, e in entries.items()
-                         if path in serving_by_path and (e.client is None or e.client is serving_by_path[path]))
+    kept = dict.fromkeys(
+        path
+        for path, e in entries.items()
+        if path in serving_by_path and (e.client is None or e.client is serving_by_path[path])
+    )
     for path in kept:
         admit(serving_by_path[path], clients, by_number)
     for path, entry in entries.items():
@@ -376,18 +408,29 @@ def clashes(client: Served, clients: Mapping[str, Served], by_number: Mapping[st
     file has already taken; each names both files and lines. Empty when nothing clashes."""
     found = []
     if client.id in clients:
-        found.append(Diagnostic("error", f"client `{client.id}` is also defined in {where(clients[client.id])}",
-                                client.path, *line_column(client),
-                                hint="each client id must be unique; this file is not served"))
+        found.append(
+            Diagnostic(
+                "error",
+                f"client `{client.id}` is also defined in {where(clients[client.id])}",
+                client.path,
+                *line_column(client),
+                hint="each client id must be unique; this file is not served",
+            )
+        )
     for number in client.numbers:
         owner = by_number.get(number.value)
         if owner is not None and owner != client.id:
             theirs = next((n for n in clients[owner].numbers if n.value == number.value), None)
-            found.append(Diagnostic(
-                "error", f"number {number.value} belongs to two clients: `{owner}` ({where(clients[owner], theirs)}) "
-                         f"and `{client.id}` ({where(client, number)})",
-                client.path, *line_column(number),
-                hint="a dialled number must lead to one client; this file is not served"))
+            found.append(
+                Diagnostic(
+                    "error",
+                    f"number {number.value} belongs to two clients: `{owner}` ({where(clients[owner], theirs)}) "
+                    f"and `{client.id}` ({where(client, number)})",
+                    client.path,
+                    *line_column(number),
+                    hint="a dialled number must lead to one client; this file is not served",
+                )
+            )
     return found
 
 
@@ -421,8 +464,13 @@ def report(old: Catalog, new: Catalog, recompiled: Iterable[str] = ()) -> Reload
     before, after = old.clients.served, new.clients.served
     return ReloadReport(
         added=tuple(sorted(set(after) - set(before))),
-        changed=tuple(sorted(c for c in after if c in before and (after[c].rules_version, after[c].path)
-                             != (before[c].rules_version, before[c].path))),
+        changed=tuple(
+            sorted(
+                c
+                for c in after
+                if c in before and (after[c].rules_version, after[c].path) != (before[c].rules_version, before[c].path)
+            )
+        ),
         removed=tuple(sorted(set(before) - set(after))),
         recompiled=tuple(recompiled),
         problems=new.problems,
@@ -431,5 +479,8 @@ def report(old: Catalog, new: Catalog, recompiled: Iterable[str] = ()) -> Reload
 
 def recompiled_files(old: Catalog, new: Catalog) -> list[str]:
     """Files whose entry in `new` came from a compile during its load."""
-    return [path for path, entry in new.files.items()
-            if (prior := old.files.get(path)) is None or prior.digest != entry.digest]
+    return [
+        path
+        for path, entry in new.files.items()
+        if (prior := old.files.get(path)) is None or prior.digest != entry.digest
+    ]

@@ -32,7 +32,7 @@ import threading
 from datetime import date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -53,15 +53,19 @@ def compiler_sources() -> list[Path]:
     """Every source file the fingerprint covers, in a stable order."""
     language = sorted(p for p in (PACKAGE / "compiler").iterdir() if p.suffix in (".py", ".lark"))
     return language + [PACKAGE / name for name in COMPILER_FILES]
+
+
 # Packages whose data the checks read (holiday regions, time zones, DST warnings).
 DATA_PACKAGES = ("pydantic", "lark", "holidays", "tzdata")
-NODE_CLASSES = {cls.__name__: cls for cls in vars(m).values()
-                if isinstance(cls, type) and issubclass(cls, BaseModel) and cls.__module__ == m.__name__}
+NODE_CLASSES = {
+    cls.__name__: cls
+    for cls in vars(m).values()
+    if isinstance(cls, type) and issubclass(cls, BaseModel) and cls.__module__ == m.__name__
+}
 
 
 class CacheError(RulesEngineError):
     """The compile cache directory (or the last-good state kept in it) cannot be used safely."""
-
 
 
 def fingerprint() -> str:
@@ -123,7 +127,7 @@ def decode(value: Any, path: str) -> Any:
             line, column, *file = value["pos"]
             fields["pos"] = m.Pos(file=file[0] if file else path, line=line, column=column)
         return cls(**fields)  # validated: a tampered field type fails here, not in a decision
-    (tag, inner), = value.items()
+    ((tag, inner),) = value.items()
     if tag == "@dict":
         return {key: decode(item, path) for key, item in inner.items()}
     if tag == "@set":
@@ -155,14 +159,14 @@ class CachedClient:
         self.id: str = index["id"]
         self.path: str = index["path"]
         self.rules_version: str = index["rules_version"]
-        self.title: Optional[str] = index["title"]
+        self.title: str | None = index["title"]
         self.timezone: str = index["timezone"]
         self.pos = decode(index["pos"], self.path) if index["pos"] is not None else None
         self.numbers: tuple[m.Name, ...] = decode(index["numbers"], self.path)
         self.warnings = tuple(Diagnostic(**d) for d in index["warnings"])
-        self._body: Optional[bytes] = body
-        self._data: Optional[bytes] = data
-        self._client: Optional[m.Client] = None
+        self._body: bytes | None = body
+        self._data: bytes | None = data
+        self._client: m.Client | None = None
         self._lock = threading.Lock()
 
     def client(self) -> m.Client:
@@ -180,7 +184,7 @@ class CachedClient:
             client = decode(json.loads(self._body), self.path)
             if isinstance(client, m.Client) and (client.id, client.path) == (self.id, self.path):
                 return client
-        except Exception:  # noqa: BLE001 - any damage: compile the content instead
+        except Exception:
             pass
         from ..compiler.compile import compile_bytes
 
@@ -204,10 +208,10 @@ class CompileCache:
         self.fingerprint = fingerprint()
 
     def entry(self, path: str, digest: str) -> Path:
-        key = hashlib.sha256(f"{self.fingerprint}\0{path}\0{digest}".encode("utf-8")).hexdigest()
+        key = hashlib.sha256(f"{self.fingerprint}\0{path}\0{digest}".encode()).hexdigest()
         return self.directory / f"{key}.json"
 
-    def lookup(self, path: str, digest: str, data: bytes) -> Optional[CachedClient]:
+    def lookup(self, path: str, digest: str, data: bytes) -> CachedClient | None:
         """The cached client compiled from `data` (whose sha256 is `digest`) at `path`, or None."""
         try:
             fd = os.open(self.entry(path, digest), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -218,21 +222,31 @@ class CompileCache:
             head, body = rest.split(b"\n", 1)
             header = json.loads(head)
             if (header["format"], header["fingerprint"], header["path"], header["digest"]) != (
-                    FORMAT, self.fingerprint, path, digest):
+                FORMAT,
+                self.fingerprint,
+                path,
+                digest,
+            ):
                 return None  # a key collision or a copied entry: not this file's
             return CachedClient(header["index"], body, data)
-        except Exception:  # noqa: BLE001 - missing, unreadable or damaged: a miss
+        except Exception:
             return None
 
     def store(self, path: str, digest: str, client: m.Client, warnings: tuple[Diagnostic, ...]) -> None:
         """Write the entry for `client`; failing to (a full disk…) only costs a compile later."""
-        index = {"id": client.id, "path": client.path, "rules_version": client.rules_version,
-                 "title": client.title, "timezone": client.timezone,
-                 "pos": encode(client.pos, path) if client.pos else None,
-                 "numbers": encode(client.numbers, path),
-                 "warnings": [vars(d) for d in warnings]}
+        index = {
+            "id": client.id,
+            "path": client.path,
+            "rules_version": client.rules_version,
+            "title": client.title,
+            "timezone": client.timezone,
+            "pos": encode(client.pos, path) if client.pos else None,
+            "numbers": encode(client.numbers, path),
+            "warnings": [vars(d) for d in warnings],
+        }
         header = {"format": FORMAT, "fingerprint": self.fingerprint, "path": path, "digest": digest, "index": index}
-        rest = (json.dumps(header, separators=(",", ":")) + "\n"
-                + json.dumps(encode(client, path), separators=(",", ":"))).encode("utf-8")
+        rest = (
+            json.dumps(header, separators=(",", ":")) + "\n" + json.dumps(encode(client, path), separators=(",", ":"))
+        ).encode("utf-8")
         content = hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
         replace_file(self.entry(path, digest), content)

@@ -24,9 +24,10 @@ import queue
 import re
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
@@ -90,8 +91,13 @@ def redacted(url: str) -> str:
 class PostgresDecisionLog:
     """Appends decisions to PostgreSQL from a background thread; safe to share between threads."""
 
-    def __init__(self, url: str, queue_size: int = QUEUE_SIZE, close_seconds: float = CLOSE_S,
-                 connect_timeout: int = CONNECT_TIMEOUT_S):
+    def __init__(
+        self,
+        url: str,
+        queue_size: int = QUEUE_SIZE,
+        close_seconds: float = CLOSE_S,
+        connect_timeout: int = CONNECT_TIMEOUT_S,
+    ):
         try:
             conninfo_to_dict(url)
         except psycopg.ProgrammingError as exc:
@@ -106,12 +112,12 @@ class PostgresDecisionLog:
         self._scripts_kept: set[str] = set()
         self._days: set[date] = set()  # days whose partition is known to exist
         self._written = self._dropped = self._holding = 0  # holding: taken off the queue, not yet written
-        self._failing_since: Optional[float] = None
-        self._last_error: Optional[str] = None
+        self._failing_since: float | None = None
+        self._last_error: str | None = None
         self._warned_at = 0.0
         self._closing = threading.Event()
         self._deadline = float("inf")  # when closing stops waiting for the database
-        self._connection: Optional[psycopg.Connection] = None
+        self._connection: psycopg.Connection | None = None
         try:  # a schema newer than this engine is refused now; a database down is only waited for
             self._connection = self._connect()
         except psycopg.Error as exc:
@@ -121,7 +127,7 @@ class PostgresDecisionLog:
 
     # ---- what the engine calls -----------------------------------------------------------------
 
-    def write(self, call: Call, decision: Decision, call_id: Optional[str] = None) -> str:
+    def write(self, call: Call, decision: Decision, call_id: str | None = None) -> str:
         """Queue one decision for the database; returns its call id at once."""
         if self._closing.is_set():
             raise DecisionLogError(f"cannot write the decision log {redacted(self.url)}: it is closed")
@@ -132,8 +138,13 @@ class PostgresDecisionLog:
                 self._scripts.append(script)
         # Encoded here, as COPY reads it, so that the writing thread runs almost no Python to hold
         # the interpreter's lock against the deciding threads: it sends bytes.
-        fields = (record["logged_at"], record["call_id"], record["client"], record["rules_version"],
-                  line_of(record)[:-1].decode("utf-8"))
+        fields = (
+            record["logged_at"],
+            record["call_id"],
+            record["client"],
+            record["rules_version"],
+            line_of(record)[:-1].decode("utf-8"),
+        )
         row = (record["logged_at"][:10], ("\t".join(f.translate(COPY_ESCAPES) for f in fields) + "\n").encode("utf-8"))
         try:
             self._queue.put_nowait(row)
@@ -153,9 +164,13 @@ class PostgresDecisionLog:
         while it works): every record given to `write` is counted in one of the three."""
         with self._lock:
             failing = self._failing_since
-            return {"written": self._written, "queued": self._queue.qsize() + self._holding, "dropped": self._dropped,
-                    "failing_since": datetime.fromtimestamp(failing, timezone.utc).isoformat() if failing else None,
-                    "last_error": self._last_error}
+            return {
+                "written": self._written,
+                "queued": self._queue.qsize() + self._holding,
+                "dropped": self._dropped,
+                "failing_since": datetime.fromtimestamp(failing, UTC).isoformat() if failing else None,
+                "last_error": self._last_error,
+            }
 
     def close(self) -> None:
         """Write what is queued (for up to `close_seconds` more if the database is down), then stop."""
@@ -237,12 +252,17 @@ class PostgresDecisionLog:
                 cursor.executemany(
                     "INSERT INTO decision_log_source (rules_version, path, client, title, timezone, text) "
                     "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (rules_version) DO NOTHING",
-                    [(s.rules_version, s.path, s.client, s.title, s.timezone, s.text) for s in sources])
+                    [(s.rules_version, s.path, s.client, s.title, s.timezone, s.text) for s in sources],
+                )
             if scripts:
-                cursor.executemany("INSERT INTO decision_log_script (ref, steps) VALUES (%s, %s) "
-                                   "ON CONFLICT (ref) DO NOTHING", [(s.ref, Jsonb(s.steps)) for s in scripts])
+                cursor.executemany(
+                    "INSERT INTO decision_log_script (ref, steps) VALUES (%s, %s) ON CONFLICT (ref) DO NOTHING",
+                    [(s.ref, Jsonb(s.steps)) for s in scripts],
+                )
             if batch:
-                with cursor.copy("COPY decision_log (logged_at, call_id, client, rules_version, record) FROM STDIN") as copy:
+                with cursor.copy(
+                    "COPY decision_log (logged_at, call_id, client, rules_version, record) FROM STDIN"
+                ) as copy:
                     copy.write(b"".join(row[1] for row in batch))
         with self._lock:
             del self._sources[: len(sources)]
@@ -270,7 +290,9 @@ class PostgresDecisionLog:
             self._failing_since = self._failing_since or time.time()
             self._last_error = reason
         if first:
-            log.warning("decision log %s: cannot write (%s); decisions queue until it is back", redacted(self.url), reason)
+            log.warning(
+                "decision log %s: cannot write (%s); decisions queue until it is back", redacted(self.url), reason
+            )
 
     def _drop(self, count: int, why: str) -> None:
         with self._lock:
@@ -291,8 +313,10 @@ def migrate(connection: psycopg.Connection, shown: str) -> None:
         row = connection.execute("SELECT version FROM decision_log_schema").fetchone()
         version = row[0] if row else 0
         if version > SCHEMA_VERSION:
-            raise DecisionLogError(f"the decision log in {shown} has schema version {version}, newer than this "
-                                   f"engine knows ({SCHEMA_VERSION}); upgrade the engine")
+            raise DecisionLogError(
+                f"the decision log in {shown} has schema version {version}, newer than this "
+                f"engine knows ({SCHEMA_VERSION}); upgrade the engine"
+            )
         for number in range(version, SCHEMA_VERSION):
             connection.execute(MIGRATIONS[number])
         if row is None:
@@ -303,12 +327,14 @@ def migrate(connection: psycopg.Connection, shown: str) -> None:
 
 def make_partition(connection: psycopg.Connection, day: date) -> None:
     """The partition of `day` (UTC), unless it exists; daemons take turns making it."""
-    start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     with connection.transaction():
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-        connection.execute(sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} PARTITION OF decision_log FOR VALUES FROM ({}) TO ({})").format(
-            sql.Identifier(f"decision_log_{day:%Y%m%d}"), sql.Literal(start), sql.Literal(start + timedelta(days=1))))
+        connection.execute(
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF decision_log FOR VALUES FROM ({}) TO ({})").format(
+                sql.Identifier(f"decision_log_{day:%Y%m%d}"), sql.Literal(start), sql.Literal(start + timedelta(days=1))
+            )
+        )
 
 
 # ---- reading ----------------------------------------------------------------------------------
@@ -328,22 +354,27 @@ def reading(url: str) -> Iterator[psycopg.Connection]:
         raise DecisionLogError(f"cannot read the decision log {shown}: {reason}") from None
 
 
-def find(url: str, call_id: str) -> Optional[dict]:
+def find(url: str, call_id: str) -> dict | None:
     """The newest record logged under `call_id`, or None."""
     with reading(url) as connection:
-        row = connection.execute("SELECT record FROM decision_log WHERE call_id = %s ORDER BY logged_at DESC LIMIT 1",
-                                 (call_id,)).fetchone()
+        row = connection.execute(
+            "SELECT record FROM decision_log WHERE call_id = %s ORDER BY logged_at DESC LIMIT 1", (call_id,)
+        ).fetchone()
     return row[0] if row is not None else None
 
 
-def source(url: str, rules_version: str) -> Optional[Source]:
+def source(url: str, rules_version: str) -> Source | None:
     with reading(url) as connection:
-        row = connection.execute(sql.SQL("SELECT {} FROM decision_log_source WHERE rules_version = %s").format(
-            sql.SQL(", ").join(map(sql.Identifier, FIELDS))), (rules_version,)).fetchone()
-    return Source.of(dict(zip(FIELDS, row))) if row is not None else None
+        row = connection.execute(
+            sql.SQL("SELECT {} FROM decision_log_source WHERE rules_version = %s").format(
+                sql.SQL(", ").join(map(sql.Identifier, FIELDS))
+            ),
+            (rules_version,),
+        ).fetchone()
+    return Source.of(dict(zip(FIELDS, row, strict=True))) if row is not None else None
 
 
-def script_steps(url: str, ref: str) -> Optional[list]:
+def script_steps(url: str, ref: str) -> list | None:
     with reading(url) as connection:
         row = connection.execute("SELECT steps FROM decision_log_script WHERE ref = %s", (ref,)).fetchone()
     return row[0] if row is not None else None

@@ -22,9 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..decide.call import Call
@@ -42,11 +43,12 @@ class Script:
 
 
 def ref_of(steps: list[dict[str, Any]]) -> str:
-    return hashlib.sha256(json.dumps(steps, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-                          .encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(
+        json.dumps(steps, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    ).hexdigest()[:16]
 
 
-def record_of(call: Call, decision: Decision, call_id: Optional[str] = None) -> tuple[dict[str, Any], Optional[Script]]:
+def record_of(call: Call, decision: Decision, call_id: str | None = None) -> tuple[dict[str, Any], Script | None]:
     """The record of `decision`, logged under `call_id` (a new random one when not given), and
     the steps of its script, which the log keeps by reference (None without a script)."""
     body = decision.to_dict()
@@ -55,25 +57,33 @@ def record_of(call: Call, decision: Decision, call_id: Optional[str] = None) -> 
     script = None
     if body.get("script") is not None:
         # A question's unset options (not required, no choices…) are left out; its answer is the call's.
-        steps = [{key: value for key, value in step.items() if value not in (None, False, []) and key != "answer"}
-                 for step in body["script"]["steps"]]
+        steps = [
+            {key: value for key, value in step.items() if value not in (None, False, []) and key != "answer"}
+            for step in body["script"]["steps"]
+        ]
         answered = {step["field"]: step["answer"] for step in body["script"]["steps"] if step.get("answer") is not None}
         script = Script(ref_of(steps), steps)
-        body["script"] = {"id": body["script"]["id"], "steps": script.ref, **({"answered": answered} if answered else {})}
+        body["script"] = {
+            "id": body["script"]["id"],
+            "steps": script.ref,
+            **({"answered": answered} if answered else {}),
+        }
     record = {
         "call_id": call_id or uuid.uuid4().hex,
-        "logged_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "logged_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "client": decision.client,
         "rules_version": decision.rules_version,
         "call": call.model_dump(mode="json", exclude_defaults=True),
         "decision": body,
-        "trace": [[entry.section, entry.rule, entry.line, entry.result] + ([entry.note] if entry.note else [])
-                  for entry in decision.trace],
+        "trace": [
+            [entry.section, entry.rule, entry.line, entry.result] + ([entry.note] if entry.note else [])
+            for entry in decision.trace
+        ],
     }
     return record, script
 
 
-def with_steps(decision: dict[str, Any], steps_of: Callable[[str], Optional[list]]) -> dict[str, Any]:
+def with_steps(decision: dict[str, Any], steps_of: Callable[[str], list | None]) -> dict[str, Any]:
     """`decision` of a record with its script's steps in full, read by `steps_of(ref)` (an empty
     list if they are not kept, or do not match their reference)."""
     script = decision.get("script")
@@ -97,7 +107,7 @@ def trace_entries(record: dict[str, Any]) -> list[dict[str, Any]]:
     entries = []
     for entry in record.get("trace") or ():
         if isinstance(entry, list):
-            entry = dict(zip(TRACE_FIELDS, entry))
+            entry = dict(zip(TRACE_FIELDS, entry, strict=False))
         if isinstance(entry, dict):
             entries.append(entry)
     return entries

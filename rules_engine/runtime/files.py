@@ -9,7 +9,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from ..errors import RulesEngineError
 
@@ -29,8 +29,10 @@ def private_directory(directory: str | Path, what: str, error: type[RulesEngineE
     if status.st_uid != os.geteuid():
         raise error(f"{directory}: {what} belongs to another user (uid {status.st_uid})")
     if status.st_mode & 0o077:
-        raise error(f"{directory}: {what} is open to other users "
-                    f"(mode {stat.S_IMODE(status.st_mode):04o}); it must be 0700 (chmod 700)")
+        raise error(
+            f"{directory}: {what} is open to other users "
+            f"(mode {stat.S_IMODE(status.st_mode):04o}); it must be 0700 (chmod 700)"
+        )
     return directory
 
 
@@ -77,7 +79,7 @@ class Shelf:
             self.directory.mkdir(parents=True, exist_ok=True)
             replace_file(file, json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
-    def get(self, key: str) -> Optional[Any]:
+    def get(self, key: str) -> Any | None:
         try:
             return json.loads(self._file(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -25,13 +25,12 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Optional
 
-from ..errors import Diagnostic, RulesError
 from ..compiler.compile import compile_bytes
+from ..errors import Diagnostic, RulesError
 from . import catalog as catalogs
 from .compile_cache import CacheError, CompileCache
 from .files import private_directory, replace_file
@@ -57,8 +56,8 @@ class LastGood:
         self.root = Path(root)
         self._versions: dict[str, Version] = {}  # by the file's path, as the catalog spells it
         self._announced: set[str] = set()  # rules versions whose sources `settle` has returned
-        self._archive: Optional[SourceArchive] = None
-        self._records: Optional[Path] = None
+        self._archive: SourceArchive | None = None
+        self._records: Path | None = None
         if directory is not None:
             directory = private_directory(directory, "the last-good state", CacheError)
             self._archive = SourceArchive(directory / "sources")
@@ -83,20 +82,26 @@ class LastGood:
             return {}
 
     def _write(self) -> None:
-        data = {"format": FORMAT, "root": os.path.abspath(self.root),
-                "files": {self._relative(path): asdict(version) for path, version in sorted(self._versions.items())}}
+        data = {
+            "format": FORMAT,
+            "root": os.path.abspath(self.root),
+            "files": {self._relative(path): asdict(version) for path, version in sorted(self._versions.items())},
+        }
         replace_file(self._records, json.dumps(data, indent=1).encode("utf-8"), durable=True)
 
     # ---- at start ------------------------------------------------------------------------------
 
-    def recover(self, catalog: catalogs.Catalog, cache: Optional[CompileCache]) -> Optional[catalogs.Catalog]:
+    def recover(self, catalog: catalogs.Catalog, cache: CompileCache | None) -> catalogs.Catalog | None:
         """At start: the recorded versions of the files that `catalog` does not serve as saved (of
         every recorded file when no rule file was found), as a catalog to load again over, so that
         they serve; None when there is nothing to recover."""
         if self._archive is None:
             return None
-        failing = [file for file, entry in catalog.files.items() if not serves_itself(catalog, entry)] \
-            if catalog.files else list(self._versions)
+        failing = (
+            [file for file, entry in catalog.files.items() if not serves_itself(catalog, entry)]
+            if catalog.files
+            else list(self._versions)
+        )
         clients: dict[str, catalogs.Served] = {}
         by_number: dict[str, str] = {}
         for file in failing:
@@ -105,10 +110,11 @@ class LastGood:
                 catalogs.admit(client, clients, by_number)
         if not clients:
             return None
-        return catalogs.Catalog(clients=catalogs.Clients(clients), by_number=MappingProxyType(by_number),
-                                files=catalog.files)
+        return catalogs.Catalog(
+            clients=catalogs.Clients(clients), by_number=MappingProxyType(by_number), files=catalog.files
+        )
 
-    def _rebuild(self, file: str, cache: Optional[CompileCache]) -> Optional[catalogs.Served]:
+    def _rebuild(self, file: str, cache: CompileCache | None) -> catalogs.Served | None:
         """The recorded version of `file`, compiled (or read from the compile cache); None if its
         source is not kept or no longer compiles (an engine upgrade changed the language)."""
         version = self._versions.get(file)
@@ -134,7 +140,7 @@ class LastGood:
         serving = {client.path: client for client in catalog.clients.served.values()}
         if catalog.clients and not catalog.files:  # no rule file found: everything keeps serving
             return catalog, self._sources(serving, catalog)
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         versions: dict[str, Version] = {}
         notes = []
         for file, entry in catalog.files.items():
@@ -148,10 +154,15 @@ class LastGood:
             else:  # a new version serves
                 versions[file] = Version(entry.digest, client.rules_version, client.id, now)
             if client is not entry.client:
-                notes.append(Diagnostic(
-                    "warning", f"not served as saved; its last good version serves instead (rules version "
-                               f"{client.rules_version}, serving since {versions[file].since})", file,
-                    hint="fix the errors above and save: the fixed version replaces it"))
+                notes.append(
+                    Diagnostic(
+                        "warning",
+                        f"not served as saved; its last good version serves instead (rules version "
+                        f"{client.rules_version}, serving since {versions[file].since})",
+                        file,
+                        hint="fix the errors above and save: the fixed version replaces it",
+                    )
+                )
         sources = self._sources(serving, catalog)
         if versions != self._versions:
             self._versions = versions
@@ -169,8 +180,14 @@ class LastGood:
                 continue
             entry = catalog.files.get(file)
             if entry is not None and entry.client is client:
-                source = Source(client.rules_version, os.path.abspath(file), client.id, client.title or client.id,
-                                client.timezone, entry.source.decode("utf-8"))
+                source = Source(
+                    client.rules_version,
+                    os.path.abspath(file),
+                    client.id,
+                    client.title or client.id,
+                    client.timezone,
+                    entry.source.decode("utf-8"),
+                )
             else:
                 source = self._archive.get(client.rules_version) if self._archive is not None else None
                 if source is None:

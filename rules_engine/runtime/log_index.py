@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Optional
 
 ENTRY = 16
 
@@ -53,18 +53,18 @@ def offsets(index: bytes, call_id: str) -> list[int]:
     at = index.find(key)
     while at != -1:
         if at % ENTRY == 0:
-            found.append(int.from_bytes(index[at + 8: at + ENTRY], "little"))
+            found.append(int.from_bytes(index[at + 8 : at + ENTRY], "little"))
         at = index.find(key, at + 1)
     return found
 
 
-def tail_start(index: bytes) -> Optional[int]:
+def tail_start(index: bytes) -> int | None:
     """Where the records after the last indexed one may start: the offset of the last one (its
     line is skipped by `lines_from`), or None when nothing is indexed."""
     return int.from_bytes(index[-8:], "little") if index else None
 
 
-def lines_from(file, start: Optional[int]) -> Iterator[tuple[int, bytes]]:
+def lines_from(file, start: int | None) -> Iterator[tuple[int, bytes]]:
     """(offset, line) of each whole line of an open binary file after the line at `start`
     (from the beginning when `start` is None); a last line without its newline is left out."""
     file.seek(start or 0)
@@ -78,7 +78,7 @@ def lines_from(file, start: Optional[int]) -> Iterator[tuple[int, bytes]]:
         offset += len(line)
 
 
-def call_id_of(line: bytes) -> Optional[str]:
+def call_id_of(line: bytes) -> str | None:
     try:
         record = json.loads(line)
     except ValueError:  # a torn line closed after a crash
@@ -108,7 +108,7 @@ def catch_up(log_path: Path, index_path: Path, log_size: int) -> int:
     return fd
 
 
-def search(log_path: Path, index_directory: Path, call_id: str) -> Optional[dict]:
+def search(log_path: Path, index_directory: Path, call_id: str) -> dict | None:
     """The newest record of `call_id` in one log file, by its index (the whole file is read only
     when it has none: a file copied by logrotate's `copytruncate`, or written by an older engine)."""
     with log_path.open("rb") as log:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from ..compiler.assemble import rules_version_of
 from .files import Shelf
@@ -35,7 +34,7 @@ class Source:
         return dataclasses.asdict(self)
 
     @classmethod
-    def of(cls, data: object) -> Optional["Source"]:
+    def of(cls, data: object) -> Source | None:
         """A source from its stored form, if it is one whose text matches its version."""
         try:
             source = cls(**{key: str(data[key]) for key in FIELDS})  # type: ignore[index]
@@ -54,7 +53,7 @@ class SourceArchive:
         """Keep `source` unless it is kept already; a failure to write only loses that source."""
         self.shelf.put(source.rules_version, source.as_dict())
 
-    def get(self, rules_version: str) -> Optional[Source]:
+    def get(self, rules_version: str) -> Source | None:
         data = self.shelf.get(rules_version)
         return Source.of(data) if data is not None else None
 

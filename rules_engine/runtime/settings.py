@@ -11,8 +11,9 @@ pydantic exception.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
@@ -46,8 +47,10 @@ class Token(BaseModel):
     @classmethod
     def _long(cls, value: str) -> str:
         if len(value) < MIN_TOKEN_LENGTH:
-            raise ValueError(f"a token needs at least {MIN_TOKEN_LENGTH} characters "
-                             "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
+            raise ValueError(
+                f"a token needs at least {MIN_TOKEN_LENGTH} characters "
+                "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return value
 
     @field_validator("scopes")
@@ -79,12 +82,12 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     rules: Path
-    store: Optional[Union[Path, str]] = None  # a str only for a postgresql:// URL
-    decision_log: Optional[Union[Path, str]] = None  # the same
-    default_language: Optional[str] = None
-    cache_dir: Optional[Path] = None
+    store: Path | str | None = None  # a str only for a postgresql:// URL
+    decision_log: Path | str | None = None  # the same
+    default_language: str | None = None
+    cache_dir: Path | None = None
     # Rotation of a decision log file: past this size it moves to `<log>.1` (None: never).
-    decision_log_max_bytes: Optional[int] = Field(default=None, ge=4096)
+    decision_log_max_bytes: int | None = Field(default=None, ge=4096)
     decision_log_keep_files: int = Field(default=10, ge=1)  # rotated files kept
     # Each file's last good version kept on disk (in cache_dir, else beside a SQLite store).
     keep_last_good: bool = True
@@ -92,14 +95,14 @@ class Settings(BaseModel):
 
     @field_validator("default_language")
     @classmethod
-    def _language(cls, value: Optional[str]) -> Optional[str]:
+    def _language(cls, value: str | None) -> str | None:
         if value is not None and not LANGUAGE.match(value):
             raise ValueError(f"`{value}` is not a language code such as en or es")
         return value
 
     @field_validator("store", "decision_log")
     @classmethod
-    def _file_or_database(cls, value: Union[Path, str, None], info: ValidationInfo) -> Union[Path, str, None]:
+    def _file_or_database(cls, value: Path | str | None, info: ValidationInfo) -> Path | str | None:
         if isinstance(value, str) and not is_database_url(value):
             if "://" in value:
                 what = "a store: give a SQLite file" if info.field_name == "store" else "a decision log: give a file"
@@ -108,13 +111,16 @@ class Settings(BaseModel):
         return value
 
     @classmethod
-    def of(cls, values: Mapping[str, Any], source: str = "settings") -> "Settings":
+    def of(cls, values: Mapping[str, Any], source: str = "settings") -> Settings:
         """Settings from plain values, every problem told in a `SettingsError` naming `source`."""
         unknown = [key for key in values if key not in cls.model_fields]
         if unknown:
             hint = did_you_mean(str(unknown[0]), cls.model_fields)
-            raise SettingsError(f"{source}: unknown setting `{unknown[0]}`" + (f"; {hint}" if hint else "")
-                                + f" (the settings are {', '.join(cls.model_fields)})")
+            raise SettingsError(
+                f"{source}: unknown setting `{unknown[0]}`"
+                + (f"; {hint}" if hint else "")
+                + f" (the settings are {', '.join(cls.model_fields)})"
+            )
         try:
             return cls(**values)
         except ValidationError as exc:
@@ -124,7 +130,7 @@ class Settings(BaseModel):
             raise SettingsError(f"{source}: {name}: {message}") from None
 
     @classmethod
-    def from_yaml(cls, path: str | Path, **overrides: Any) -> "Settings":
+    def from_yaml(cls, path: str | Path, **overrides: Any) -> Settings:
         """Read a settings file; keyword arguments (not None) replace what it says."""
         path = Path(path)
         try:
@@ -152,7 +158,8 @@ def parse_yaml(text: str, source: str) -> Any:
         where = f"{source}:{exc.problem_mark.line + 1}" if exc.problem_mark else source
         raise SettingsError(
             f"{where}: refused: the tag `{tag_of(exc)}` asks YAML to build an object (such as a Python "
-            f"object); a settings file holds only plain values: text, numbers, lists, mappings") from None
+            f"object); a settings file holds only plain values: text, numbers, lists, mappings"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Iterable, Mapping, Optional
+from datetime import UTC, datetime, timedelta
 
-from .state import EMPTY, LiveOverride, LiveState, LiveStateHealth, OwnerStatus
+from ..live import EMPTY, LiveOverride, LiveState, OwnerStatus
+from .state import LiveStateHealth
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,8 @@ class Stamp:
     """The revision of one client's state and when the snapshot holding it was last confirmed."""
 
     revision: int
-    synced_at: Optional[datetime]
-    age: Optional[float]
+    synced_at: datetime | None
+    age: float | None
 
 
 class SnapshotStore:
@@ -43,9 +44,9 @@ class SnapshotStore:
     def __init__(self) -> None:
         self._states: dict[str, tuple[LiveState, int]] = {}
         self._install_lock = threading.Lock()
-        self._synced_mono: Optional[float] = None
-        self._synced_at: Optional[datetime] = None
-        self._error: Optional[str] = None
+        self._synced_mono: float | None = None
+        self._synced_at: datetime | None = None
+        self._error: str | None = None
         self._stop = threading.Event()
 
     # ---- what decisions read ----------------------------------------------------------------
@@ -63,27 +64,46 @@ class SnapshotStore:
 
     def health(self) -> LiveStateHealth:
         synced = self._synced_mono
-        return LiveStateHealth(store=self.kind, shared=self.shared, reachable=self._error is None,
-                               age=None if synced is None else max(0.0, time.monotonic() - synced),
-                               synced_at=self._synced_at, error=self._error)
+        return LiveStateHealth(
+            store=self.kind,
+            shared=self.shared,
+            reachable=self._error is None,
+            age=None if synced is None else max(0.0, time.monotonic() - synced),
+            synced_at=self._synced_at,
+            error=self._error,
+        )
 
     # ---- writing: each subclass's `WRITES` holds its SQL, `_write` runs one in a transaction ----
 
     WRITES: Mapping[str, str] = {}
 
     def set_status(self, client: str, status: OwnerStatus) -> None:
-        self._write(client, f"set the status of `{client}`", self.WRITES["set_status"],
-                    (client, status.note, status.instructions, format_time(status.until)))
+        self._write(
+            client,
+            f"set the status of `{client}`",
+            self.WRITES["set_status"],
+            (client, status.note, status.instructions, format_time(status.until)),
+        )
 
     def clear_status(self, client: str) -> None:
         self._write(client, f"clear the status of `{client}`", self.WRITES["clear_status"], (client,))
 
     def add_override(self, client: str, override: LiveOverride) -> None:
-        self._write(client, f"add an on-call override for `{client}`", self.WRITES["add_override"],
-                    (client, override.team, override.person, format_time(override.start),
-                     format_time(override.end), override.reason))
+        self._write(
+            client,
+            f"add an on-call override for `{client}`",
+            self.WRITES["add_override"],
+            (
+                client,
+                override.team,
+                override.person,
+                format_time(override.start),
+                format_time(override.end),
+                override.reason,
+            ),
+        )
 
-    def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
+    def clear_overrides(self, client: str, team: str | None = None) -> None:
         what = f"clear the on-call overrides of `{client}`"
         if team is None:
             self._write(client, what, self.WRITES["clear_overrides"], (client,))
@@ -95,7 +115,7 @@ class SnapshotStore:
 
     # ---- what refreshes call ------------------------------------------------------------------
 
-    def _install(self, read: Mapping[str, tuple[LiveState, int]], others_empty_at: Optional[int] = None) -> None:
+    def _install(self, read: Mapping[str, tuple[LiveState, int]], others_empty_at: int | None = None) -> None:
         """Put what was read (client → state, revision) into a new snapshot, keeping any
         client's newer revision. A complete read passes `others_empty_at`, its own revision:
         clients it did not find have no live state any more."""
@@ -115,7 +135,7 @@ class SnapshotStore:
         """The snapshot holds every change committed before the monotonic instant `since`."""
         if self._synced_mono is None or since > self._synced_mono:
             self._synced_mono = since
-            self._synced_at = datetime.now(timezone.utc) - timedelta(seconds=time.monotonic() - since)
+            self._synced_at = datetime.now(UTC) - timedelta(seconds=time.monotonic() - since)
         self._error = None
 
     def _unreachable(self, error: str) -> None:
@@ -126,24 +146,25 @@ class SnapshotStore:
         return self._stop.wait(seconds)
 
 
-
 # ---- rows ↔ values, the same in every database (times as ISO 8601 text keep their offsets) ----
+
 
 def states_from_rows(statuses: Iterable[tuple], overrides: Iterable[tuple]) -> dict[str, LiveState]:
     """Live states from rows `(client, note, instructions, until)` and, in the order they
     were set, `(client, team, person, start, end, reason)`."""
-    found: dict[str, tuple[Optional[OwnerStatus], list[LiveOverride]]] = {}
+    found: dict[str, tuple[OwnerStatus | None, list[LiveOverride]]] = {}
     for client, note, instructions, until in statuses:
         found[client] = (OwnerStatus(note=note, instructions=instructions, until=parse_time(until)), [])
     for client, team, person, start, end, reason in overrides:
         found.setdefault(client, (None, []))[1].append(
-            LiveOverride(team=team, person=person, start=parse_time(start), end=parse_time(end), reason=reason))
+            LiveOverride(team=team, person=person, start=parse_time(start), end=parse_time(end), reason=reason)
+        )
     return {client: LiveState(status=status, overrides=tuple(listed)) for client, (status, listed) in found.items()}
 
 
-def format_time(value: Optional[datetime]) -> Optional[str]:
+def format_time(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def parse_time(text: Optional[str]) -> Optional[datetime]:
+def parse_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text is not None else None

@@ -1,8 +1,8 @@
-"""Live state set through the API while serving: owners' statuses and on-call overrides.
+"""Where live state is kept: the `Store` protocol, its health, and the in-process stores.
 
-It is runtime state, not part of any rule file. A `Store` keeps it; `MemoryStore` is the
-in-process one. Decisions read a `LiveState` snapshot, so one decision sees one
-consistent state even while another thread changes it.
+The values (`OwnerStatus`, `LiveOverride`, `LiveState`) are in `rules_engine.live`. A `Store`
+keeps them; `MemoryStore` is the in-process one. Decisions read a `LiveState` snapshot, so one
+decision sees one consistent state even while another thread changes it.
 """
 
 from __future__ import annotations
@@ -10,56 +10,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional, Protocol
+from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, field_validator
-
-
-def require_aware(value: Optional[datetime]) -> Optional[datetime]:
-    if value is not None and value.utcoffset() is None:
-        raise ValueError("needs a time zone offset (an aware date-time)")
-    return value
-
-
-class OwnerStatus(BaseModel):
-    """A client owner's temporary status: "In court until 3pm"."""
-
-    model_config = ConfigDict(frozen=True)
-    note: str
-    instructions: Optional[str] = None
-    until: Optional[datetime] = None
-
-    _aware = field_validator("until")(require_aware)
-
-    def active(self, instant: datetime) -> bool:
-        return self.until is None or instant < self.until
-
-
-class LiveOverride(BaseModel):
-    """Someone covers a team from `start` to `end`, set live (beats every rotation layer)."""
-
-    model_config = ConfigDict(frozen=True)
-    team: str
-    person: str
-    start: datetime
-    end: datetime
-    reason: Optional[str] = None
-
-    _aware = field_validator("start", "end")(require_aware)
-
-    def covers(self, instant: datetime) -> bool:
-        return self.start <= instant < self.end
-
-
-class LiveState(BaseModel):
-    """One client's live state at one moment: what a decision reads."""
-
-    model_config = ConfigDict(frozen=True)
-    status: Optional[OwnerStatus] = None
-    overrides: tuple[LiveOverride, ...] = ()
-
-
-EMPTY = LiveState()
+from ..live import EMPTY, LiveOverride, LiveState, OwnerStatus
 
 
 @dataclass(frozen=True)
@@ -75,15 +28,19 @@ class LiveStateHealth:
     store: str
     shared: bool
     reachable: bool
-    age: Optional[float]
-    synced_at: Optional[datetime]
-    error: Optional[str] = None
+    age: float | None
+    synced_at: datetime | None
+    error: str | None = None
 
     def as_dict(self) -> dict:
-        return {"store": self.store, "shared": self.shared, "reachable": self.reachable,
-                "age": None if self.age is None else round(self.age, 3),
-                "synced_at": None if self.synced_at is None else self.synced_at.isoformat(),
-                "error": self.error}
+        return {
+            "store": self.store,
+            "shared": self.shared,
+            "reachable": self.reachable,
+            "age": None if self.age is None else round(self.age, 3),
+            "synced_at": None if self.synced_at is None else self.synced_at.isoformat(),
+            "error": self.error,
+        }
 
 
 IN_MEMORY = LiveStateHealth(store="memory", shared=False, reachable=True, age=0.0, synced_at=None)
@@ -106,7 +63,7 @@ class Store(Protocol):
 
     def add_override(self, client: str, override: LiveOverride) -> None: ...
 
-    def clear_overrides(self, client: str, team: Optional[str] = None) -> None: ...
+    def clear_overrides(self, client: str, team: str | None = None) -> None: ...
 
     def health(self) -> LiveStateHealth: ...
 
@@ -142,9 +99,9 @@ class MemoryStore:
     def add_override(self, client: str, override: LiveOverride) -> None:
         with self._lock:
             current = self._current(client)
-            self._states[client] = current.model_copy(update={"overrides": current.overrides + (override,)})
+            self._states[client] = current.model_copy(update={"overrides": (*current.overrides, override)})
 
-    def clear_overrides(self, client: str, team: Optional[str] = None) -> None:
+    def clear_overrides(self, client: str, team: str | None = None) -> None:
         with self._lock:
             current = self._current(client)
             kept = tuple(o for o in current.overrides if team is not None and o.team != team)

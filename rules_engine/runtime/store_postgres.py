@@ -31,8 +31,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, ClassVar
 
 import psycopg
 from psycopg import sql
@@ -40,8 +41,8 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..errors import StoreError
+from ..live import EMPTY, LiveState
 from .snapshot import SnapshotStore, states_from_rows
-from .state import EMPTY, LiveState
 
 CHANNEL = "rules_engine_live_state"
 RETRY_AT_MOST = 0.5  # seconds between the listener's attempts to reconnect, at the most
@@ -85,29 +86,41 @@ class PostgresStore(SnapshotStore):
 
     kind = "postgresql"
     shared = True
-    WRITES = {
+    WRITES: ClassVar[dict[str, str]] = {
         "set_status": "INSERT INTO live_status (client, note, instructions, until) VALUES (%s, %s, %s, %s) "
-                      "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
-                      "instructions = excluded.instructions, until = excluded.until",
+        "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
+        "instructions = excluded.instructions, until = excluded.until",
         "clear_status": "DELETE FROM live_status WHERE client = %s",
         "add_override": "INSERT INTO live_override (client, team, person, start_at, end_at, reason) "
-                        "VALUES (%s, %s, %s, %s, %s, %s)",
+        "VALUES (%s, %s, %s, %s, %s, %s)",
         "clear_overrides": "DELETE FROM live_override WHERE client = %s",
         "clear_team_overrides": "DELETE FROM live_override WHERE client = %s AND team = %s",
     }
 
-    def __init__(self, url: str, write_timeout: float = 5.0, heartbeat: float = 0.5,
-                 resync_interval: float = 30.0, connect_timeout: int = 3):
+    def __init__(
+        self,
+        url: str,
+        write_timeout: float = 5.0,
+        heartbeat: float = 0.5,
+        resync_interval: float = 30.0,
+        connect_timeout: int = 3,
+    ):
         super().__init__()
         self.url = url
         self.where = describe(url)
         self.write_timeout = write_timeout
         self.heartbeat = heartbeat
         self.resync_interval = resync_interval
-        self._options = dict(connect_timeout=connect_timeout, keepalives=1, keepalives_idle=5,
-                             keepalives_interval=1, keepalives_count=3, tcp_user_timeout=5000,
-                             application_name=f"rules-engine live state (pid {os.getpid()})")
-        self._listening: Optional[psycopg.Connection] = None
+        self._options = dict(
+            connect_timeout=connect_timeout,
+            keepalives=1,
+            keepalives_idle=5,
+            keepalives_interval=1,
+            keepalives_count=3,
+            tcp_user_timeout=5000,
+            application_name=f"rules-engine live state (pid {os.getpid()})",
+        )
+        self._listening: psycopg.Connection | None = None
         try:
             first = psycopg.connect(url, autocommit=True, **self._options)
         except psycopg.Error as exc:
@@ -115,8 +128,16 @@ class PostgresStore(SnapshotStore):
         try:
             self._migrate(first)
             self._start_listening(first)
-            self._pool = ConnectionPool(url, kwargs=self._options, min_size=1, max_size=4, open=False,
-                                        reconnect_timeout=3.0, timeout=write_timeout, name=f"live state {self.where}")
+            self._pool = ConnectionPool(
+                url,
+                kwargs=self._options,
+                min_size=1,
+                max_size=4,
+                open=False,
+                reconnect_timeout=3.0,
+                timeout=write_timeout,
+                name=f"live state {self.where}",
+            )
             self._pool.open(wait=True, timeout=connect_timeout)
         except (psycopg.Error, PoolTimeout) as exc:
             first.close()
@@ -135,8 +156,10 @@ class PostgresStore(SnapshotStore):
             row = conn.execute("SELECT max(version) FROM live_state_schema").fetchone()
             version = row[0] or 0
             if version > SCHEMA_VERSION:
-                raise StoreError(f"the live-state store {self.where} has schema version {version}, "
-                                 f"newer than this engine knows ({SCHEMA_VERSION}); upgrade the engine")
+                raise StoreError(
+                    f"the live-state store {self.where} has schema version {version}, "
+                    f"newer than this engine knows ({SCHEMA_VERSION}); upgrade the engine"
+                )
             for number in range(version, SCHEMA_VERSION):
                 conn.execute(MIGRATIONS[number])
             if version < SCHEMA_VERSION:
@@ -202,27 +225,38 @@ class PostgresStore(SnapshotStore):
                 try:
                     with conn.transaction():
                         waits = max(1, int(self.write_timeout * 1000))  # a lock wait fails first, naming the holder
-                        conn.execute("SELECT set_config('lock_timeout', %s, true), "
-                                     "set_config('statement_timeout', %s, true)", (f"{waits}ms", f"{2 * waits}ms"))
-                        conn.execute("INSERT INTO live_client (client, revision) VALUES (%s, nextval('live_revision')) "
-                                     "ON CONFLICT (client) DO UPDATE SET revision = excluded.revision", (client,))
+                        conn.execute(
+                            "SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+                            (f"{waits}ms", f"{2 * waits}ms"),
+                        )
+                        conn.execute(
+                            "INSERT INTO live_client (client, revision) VALUES (%s, nextval('live_revision')) "
+                            "ON CONFLICT (client) DO UPDATE SET revision = excluded.revision",
+                            (client,),
+                        )
                         conn.execute(statement, params)
                         read = read_states(conn, [client])
                         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, client))
                         committing = True
                 except psycopg.errors.LockNotAvailable:
-                    raise StoreError(f"cannot {what}: the live-state store {self.where} kept `{client}` locked "
-                                     f"for {self.write_timeout:g} s: {lock_holders(conn)}; nothing was changed") from None
+                    raise StoreError(
+                        f"cannot {what}: the live-state store {self.where} kept `{client}` locked "
+                        f"for {self.write_timeout:g} s: {lock_holders(conn)}; nothing was changed"
+                    ) from None
         except PoolTimeout:
-            reason = self._error or (f"the live-state store {self.where} is unreachable: "
-                                     f"no connection within {self.write_timeout:g} s")
+            reason = self._error or (
+                f"the live-state store {self.where} is unreachable: no connection within {self.write_timeout:g} s"
+            )
             raise StoreError(f"cannot {what}: {reason}; nothing was changed") from None
         except psycopg.Error as exc:
             if committing:
-                raise StoreError(f"cannot {what}: the connection to the live-state store {self.where} failed while "
-                                 f"committing ({first_line(exc)}); the change may or may not have been made") from None
-            raise StoreError(f"cannot {what}: the live-state store {self.where} failed: {first_line(exc)}; "
-                             f"nothing was changed") from None
+                raise StoreError(
+                    f"cannot {what}: the connection to the live-state store {self.where} failed while "
+                    f"committing ({first_line(exc)}); the change may or may not have been made"
+                ) from None
+            raise StoreError(
+                f"cannot {what}: the live-state store {self.where} failed: {first_line(exc)}; nothing was changed"
+            ) from None
         self._install(read)
 
     @contextmanager
@@ -255,7 +289,7 @@ class PostgresStore(SnapshotStore):
         self._pool.close()
 
 
-def read_states(conn: psycopg.Connection, clients: Optional[Iterable[str]] = None) -> dict[str, tuple[LiveState, int]]:
+def read_states(conn: psycopg.Connection, clients: Iterable[str] | None = None) -> dict[str, tuple[LiveState, int]]:
     """Every client's (or the named clients') state and revision, as of one moment."""
     where, params = ("", ()) if clients is None else (" WHERE client = ANY(%s)", (list(clients),))
     nested = conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
@@ -263,8 +297,10 @@ def read_states(conn: psycopg.Connection, clients: Optional[Iterable[str]] = Non
         if not nested:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         revisions = dict(conn.execute(CLIENTS + where, params).fetchall())
-        states = states_from_rows(conn.execute(STATUSES + where, params).fetchall(),
-                                  conn.execute(OVERRIDES + where + " ORDER BY id", params).fetchall())
+        states = states_from_rows(
+            conn.execute(STATUSES + where, params).fetchall(),
+            conn.execute(OVERRIDES + where + " ORDER BY id", params).fetchall(),
+        )
     return {client: (states.get(client, EMPTY), revision) for client, revision in revisions.items()}
 
 
@@ -276,13 +312,17 @@ def lock_holders(conn: psycopg.Connection) -> str:
             "extract(epoch FROM now() - a.xact_start) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
             "WHERE l.locktype = 'relation' AND l.relation = 'live_client'::regclass AND l.granted "
             "AND a.pid <> pg_backend_pid() AND l.mode IN ('RowShareLock', 'RowExclusiveLock', "
-            "'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock') ORDER BY a.xact_start").fetchall()
+            "'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock') ORDER BY a.xact_start"
+        ).fetchall()
     except psycopg.Error:
         return "the session holding it could not be identified"
     if not rows:
         return "the session holding it has finished since"
-    return "; ".join(f"held by server process {pid} ({application or 'no application name'}, from {origin}, "
-                     f"in a transaction for {float(seconds or 0):.1f} s)" for pid, application, origin, seconds in rows)
+    return "; ".join(
+        f"held by server process {pid} ({application or 'no application name'}, from {origin}, "
+        f"in a transaction for {float(seconds or 0):.1f} s)"
+        for pid, application, origin, seconds in rows
+    )
 
 
 def describe(url: str) -> str:

@@ -28,11 +28,11 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Optional
+from typing import ClassVar
 
 from ..errors import StoreError
+from ..live import EMPTY
 from .snapshot import SnapshotStore, states_from_rows
-from .state import EMPTY
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "StoreError"]
 
@@ -71,10 +71,10 @@ class SQLiteStore(SnapshotStore):
     """A durable `Store` in one SQLite file; safe to share between threads and processes."""
 
     kind = "sqlite"
-    WRITES = {
+    WRITES: ClassVar[dict[str, str]] = {
         "set_status": "INSERT INTO status (client, note, instructions, until) VALUES (?, ?, ?, ?) "
-                      "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
-                      "instructions = excluded.instructions, until = excluded.until",
+        "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
+        "instructions = excluded.instructions, until = excluded.until",
         "clear_status": "DELETE FROM status WHERE client = ?",
         "add_override": "INSERT INTO override (client, team, person, start, end, reason) VALUES (?, ?, ?, ?, ?, ?)",
         "clear_overrides": "DELETE FROM override WHERE client = ?",
@@ -92,7 +92,7 @@ class SQLiteStore(SnapshotStore):
         self._committed = 0.0  # when this store's last write committed (monotonic)
         self._db = self._reader = None
         try:
-            self._db = connect(self.path, busy_timeout=0)       # writes (and this store's rereads)
+            self._db = connect(self.path, busy_timeout=0)  # writes (and this store's rereads)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
@@ -114,8 +114,10 @@ class SQLiteStore(SnapshotStore):
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreError(f"the live-state store {self.path} has schema version {version}, "
-                             f"newer than this engine knows ({SCHEMA_VERSION}); upgrade the engine")
+            raise StoreError(
+                f"the live-state store {self.path} has schema version {version}, "
+                f"newer than this engine knows ({SCHEMA_VERSION}); upgrade the engine"
+            )
         for number in range(version, SCHEMA_VERSION):
             self._begin(f"upgrade the schema to version {number + 1}")
             try:
@@ -148,8 +150,9 @@ class SQLiteStore(SnapshotStore):
         revision = next(self._reads)
         self._reader.execute("BEGIN")  # one read transaction: one consistent state
         try:
-            states = states_from_rows(self._reader.execute(STATUS_COLUMNS),
-                                      self._reader.execute(OVERRIDE_COLUMNS + " ORDER BY id"))
+            states = states_from_rows(
+                self._reader.execute(STATUS_COLUMNS), self._reader.execute(OVERRIDE_COLUMNS + " ORDER BY id")
+            )
         finally:
             self._reader.execute("COMMIT")
         self._install({client: (state, revision) for client, state in states.items()}, others_empty_at=revision)
@@ -158,8 +161,10 @@ class SQLiteStore(SnapshotStore):
     def _reread(self, client: str) -> None:
         """After this store's own write: the client's state as committed, into the snapshot."""
         revision = next(self._reads)
-        states = states_from_rows(self._db.execute(STATUS_COLUMNS + " WHERE client = ?", (client,)),
-                                  self._db.execute(OVERRIDE_COLUMNS + " WHERE client = ? ORDER BY id", (client,)))
+        states = states_from_rows(
+            self._db.execute(STATUS_COLUMNS + " WHERE client = ?", (client,)),
+            self._db.execute(OVERRIDE_COLUMNS + " WHERE client = ? ORDER BY id", (client,)),
+        )
         self._install({client: (states.get(client, EMPTY), revision)})
 
     # ---- writing ------------------------------------------------------------------------
@@ -197,7 +202,8 @@ class SQLiteStore(SnapshotStore):
                 if time.monotonic() >= deadline:
                     raise StoreError(
                         f"cannot {what}: the live-state store {self.path} stayed locked for writing for "
-                        f"{self.write_timeout:g} s by {lock_holder(self.path)}; nothing was changed") from None
+                        f"{self.write_timeout:g} s by {lock_holder(self.path)}; nothing was changed"
+                    ) from None
             time.sleep(random.uniform(0.0005, 0.002))
 
     def close(self) -> None:

@@ -19,5 +19,6 @@ def open_store(location: str | Path) -> Store:
     if is_database_url(location):
         # Imported here: loading libpq is needed only by daemons that share a database.
         from .store_postgres import PostgresStore
+
         return PostgresStore(str(location))
     return SQLiteStore(location)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional, Protocol
+from typing import Protocol
 
 import watchfiles
 
@@ -40,8 +41,9 @@ class Reloadable(Protocol):
 class Watcher:
     """A running watch of one engine's rules; `stop()` (or leaving `with`) ends it."""
 
-    def __init__(self, engine: Reloadable, debounce: float = 0.2,
-                 on_reload: Optional[Callable[[ReloadReport], None]] = None):
+    def __init__(
+        self, engine: Reloadable, debounce: float = 0.2, on_reload: Callable[[ReloadReport], None] | None = None
+    ):
         self.engine = engine
         self.debounce = debounce
         self.on_reload = on_reload
@@ -54,7 +56,7 @@ class Watcher:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"rules-watch {root}", daemon=True)
 
-    def start(self) -> "Watcher":
+    def start(self) -> Watcher:
         """Start watching; returns once changes are seen (any made before then are caught up on)."""
         self._thread.start()
         self._ready.wait(timeout=5)
@@ -69,7 +71,7 @@ class Watcher:
     def running(self) -> bool:
         return self._thread.is_alive()
 
-    def __enter__(self) -> "Watcher":
+    def __enter__(self) -> Watcher:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -99,8 +101,14 @@ class Watcher:
                 # Unfiltered: a folder holding a link may be busy with other files (logs…), and their
                 # changes also show that the watch is in place; `relevant` picks the rules' own.
                 for changes in watchfiles.watch(
-                    *watched, watch_filter=None, step=quiet_ms, debounce=max(quiet_ms * 10, 1000),
-                    stop_event=self._stop, rust_timeout=TICK_MS, yield_on_timeout=True, recursive=False,
+                    *watched,
+                    watch_filter=None,
+                    step=quiet_ms,
+                    debounce=max(quiet_ms * 10, 1000),
+                    stop_event=self._stop,
+                    rust_timeout=TICK_MS,
+                    yield_on_timeout=True,
+                    recursive=False,
                     raise_interrupt=False,
                 ):
                     changes = {(change, path) for change, path in changes if self.relevant(change, path)}

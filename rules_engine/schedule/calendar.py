@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
+from collections.abc import Callable
 from datetime import date, datetime, tzinfo
-from typing import Callable, NamedTuple, Optional
+from typing import NamedTuple
 
 import holidays as holiday_calendars
 
@@ -36,8 +37,8 @@ class TimeFacts(NamedTuple):
     local: datetime
     weekday: int  # 0 = Monday
     minute: int  # minutes since local midnight, wall clock
-    holiday: Optional[str]  # the holiday's name, or None
-    closed: Optional[str]  # the closure's title ("" when untitled), or None
+    holiday: str | None  # the holiday's name, or None
+    closed: str | None  # the closure's title ("" when untitled), or None
     windows: tuple[str, ...]  # as a decision lists them: the windows that hold in the file's order, then
     # `holiday` and `closed` when they hold (reserved words: no window has either name)
 
@@ -81,11 +82,16 @@ def time_atom(atom: m.Cond, window: Callable[[str], TimePredicate]) -> TimePredi
     raise TypeError(f"not a time condition: {type(atom).__name__}")  # the compiler rejects these
 
 
-def boundaries(cond: Optional[m.Cond]) -> set[int]:
+def boundaries(cond: m.Cond | None) -> set[int]:
     """Minutes of the day (0 to 1439) at which a schedule written in `cond` starts or ends:
     where a condition on time may change its value (windows it names not looked into)."""
-    return {minute % 1440 for atom in m.atoms(cond) if isinstance(atom, m.Schedule)
-            for segment in atom.segments for minute in (segment.start, segment.end)}
+    return {
+        minute % 1440
+        for atom in m.atoms(cond)
+        if isinstance(atom, m.Schedule)
+        for segment in atom.segments
+        for minute in (segment.start, segment.end)
+    }
 
 
 class Calendar:
@@ -129,10 +135,10 @@ class Calendar:
                 self._years[year] = table
         return table
 
-    def holiday(self, day: date) -> Optional[str]:
+    def holiday(self, day: date) -> str | None:
         return self.holidays_of(day.year).get(day)
 
-    def closed(self, instant: datetime) -> Optional[str]:
+    def closed(self, instant: datetime) -> str | None:
         for start, end, title in self.closures:
             if start <= instant < end:
                 return title
@@ -157,8 +163,11 @@ class Calendar:
         mentions `holiday` or `closed`, the windows of a holiday or a closure are those of
         the same weekday, then the mark."""
         names = tuple(client.windows)
-        marked = any(isinstance(atom, (m.Holiday, m.Closed)) for window in client.windows.values()
-                     for atom in m.atoms(window.cond))
+        marked = any(
+            isinstance(atom, (m.Holiday, m.Closed))
+            for window in client.windows.values()
+            for atom in m.atoms(window.cond)
+        )
         table: dict[tuple[int, bool, bool], list[tuple[str, ...]]] = {}
         shared: dict[tuple[str, ...], tuple[str, ...]] = {}
         days: dict[tuple[tuple[str, ...], ...], list[tuple[str, ...]]] = {}
@@ -166,10 +175,13 @@ class Calendar:
             for holiday, closed in ((False, False), (True, False), (False, True), (True, True)):
                 marks = ("holiday",) * holiday + ("closed",) * closed
                 if marked or not marks:
-                    probes = (TimeFacts(None, weekday, minute, "" if holiday else None, "" if closed else None, ())
-                              for minute in self._change_points)
-                    holding = [tuple(name for name in names if self.window_predicates[name](probe)) + marks
-                               for probe in probes]
+                    probes = (
+                        TimeFacts(None, weekday, minute, "" if holiday else None, "" if closed else None, ())
+                        for minute in self._change_points
+                    )
+                    holding = [
+                        tuple(name for name in names if self.window_predicates[name](probe)) + marks for probe in probes
+                    ]
                 else:
                     holding = [windows + marks for windows in table[(weekday, False, False)]]
                 day = [shared.setdefault(windows, windows) for windows in holding]

@@ -9,7 +9,7 @@ read with the offset before the change (01:30 on London's spring-forward night i
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 import pendulum
 
@@ -18,7 +18,7 @@ class UnknownTimezone(ValueError):
     pass
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def zone(name: str) -> tzinfo:
     try:
         return pendulum.timezone(name)
@@ -28,15 +28,17 @@ def zone(name: str) -> tzinfo:
 
 def to_instant(local: datetime, tz: tzinfo) -> datetime:
     """A naive local wall-clock time in `tz` → an aware instant (UTC), with fold=0."""
-    return local.replace(tzinfo=tz, fold=0).astimezone(timezone.utc)
+    return local.replace(tzinfo=tz, fold=0).astimezone(UTC)
 
 
 def is_skipped(local: datetime, tz: tzinfo) -> bool:
     """True when the wall-clock time does not exist (the hour skipped by a DST change)."""
     aware = local.replace(tzinfo=tz, fold=0)
-    return aware.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) != local
+    return aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local
 
 
 def is_repeated(local: datetime, tz: tzinfo) -> bool:
     """True when the wall-clock time happens twice (the hour repeated by a DST change)."""
-    return local.replace(tzinfo=tz, fold=0).utcoffset() != local.replace(tzinfo=tz, fold=1).utcoffset() and not is_skipped(local, tz)
+    return local.replace(tzinfo=tz, fold=0).utcoffset() != local.replace(
+        tzinfo=tz, fold=1
+    ).utcoffset() and not is_skipped(local, tz)

@@ -8,8 +8,8 @@ start, so a refreshed feed updates events instead of duplicating them.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import icalendar
 
@@ -25,7 +25,7 @@ def display_name(client: m.Client, person: str) -> str:
 
 
 def uid(client: m.Client, shift: Shift) -> str:
-    start = shift.start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    start = shift.start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{client.id}.{shift.team}.{shift.person}.{start}@rules-engine"
 
 
@@ -43,11 +43,13 @@ def feed(client: m.Client, found: Sequence[Shift], stamp: datetime) -> bytes:
         name = display_name(client, shift.person)
         event = icalendar.Event()
         event.add("uid", uid(client, shift))
-        event.add("dtstamp", stamp.astimezone(timezone.utc))
-        event.add("dtstart", shift.start.astimezone(timezone.utc))
-        event.add("dtend", shift.end.astimezone(timezone.utc))
+        event.add("dtstamp", stamp.astimezone(UTC))
+        event.add("dtstart", shift.start.astimezone(UTC))
+        event.add("dtend", shift.end.astimezone(UTC))
         event.add("summary", f"{name} on call: {shift.team}")
-        event.add("description", f"{name} ({shift.person}) is on call for team {shift.team} of {client.title or client.id}.")
+        event.add(
+            "description", f"{name} ({shift.person}) is on call for team {shift.team} of {client.title or client.id}."
+        )
         event.add("categories", ["on-call", shift.team])
         event.add("transp", "TRANSPARENT")  # being on call does not make you busy
         cal.add_component(event)

@@ -13,12 +13,12 @@ highest layer; a layer with `only` applies only while its window expression hold
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Optional, Sequence, Union
 
 from .. import model as m
-from ..runtime.state import LiveOverride
+from ..live import LiveOverride
 from . import clock
 from .calendar import Calendar, TimeFacts, TimePredicate, time_predicate
 
@@ -39,7 +39,7 @@ class Layer:
     start: datetime  # the same, as an instant
     period: timedelta
     members: tuple[str, ...]
-    mask: Optional[TimePredicate]
+    mask: TimePredicate | None
     rotation: m.Rotation
     # k → the instant of the k-th handoff, filled by `handoff`; not part of the layer's value.
     handoffs: dict[int, datetime] = field(default_factory=dict, compare=False, repr=False)
@@ -61,7 +61,7 @@ class Layer:
             at = memo[k] = clock.to_instant(self.start_local + k * self.period, self.tz)
         return at
 
-    def shift_index(self, instant: datetime) -> Optional[int]:
+    def shift_index(self, instant: datetime) -> int | None:
         """Which shift holds `instant`, or None before `from`. Never walks the shifts."""
         if instant < self.start:
             return None
@@ -89,7 +89,7 @@ class FileOverride:
 
 
 # What put someone on call: a rotation layer, a file override or a live override.
-Source = Union[Layer, FileOverride, LiveOverride]
+Source = Layer | FileOverride | LiveOverride
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,14 +137,14 @@ class OnCall:
         )
         return TeamPlan(team.name, layers, overrides)
 
-    def who(self, team: str, instant: datetime, live: Sequence[LiveOverride] = ()) -> Optional[str]:
+    def who(self, team: str, instant: datetime, live: Sequence[LiveOverride] = ()) -> str | None:
         """The contact on call for `team` at the aware `instant`, or None when nobody is."""
         found = self.holder(team, instant, live)
         return found[0] if found else None
 
     def holder(
-        self, team: str, instant: datetime, live: Sequence[LiveOverride] = (), facts: Optional[TimeFacts] = None
-    ) -> Optional[tuple[str, Source]]:
+        self, team: str, instant: datetime, live: Sequence[LiveOverride] = (), facts: TimeFacts | None = None
+    ) -> tuple[str, Source] | None:
         """Who is on call and why (the layer or override that decided), or None.
 
         `facts` may be passed when the caller already has the time facts of `instant`.

@@ -10,18 +10,17 @@ lookup per point gives exact intervals: no sampling minute by minute.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterator, Optional, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 
 from .. import model as m
 from ..errors import Diagnostic, SourceText
-from ..runtime.state import LiveOverride
+from ..live import LiveOverride
 from . import clock
 from .calendar import Calendar, boundaries
 from .oncall import Layer, OnCall
 
-UTC = timezone.utc
 COVERAGE_DAYS = 28
 
 
@@ -32,14 +31,14 @@ class Shift:
     team: str
     start: datetime
     end: datetime
-    person: Optional[str]
+    person: str | None
 
 
 def local_midnight(day: date, oncall: OnCall) -> datetime:
     return clock.to_instant(datetime.combine(day, time()), oncall.tz)
 
 
-def mask_minutes(cond: Optional[m.Cond], client: m.Client, seen: frozenset[str] = frozenset()) -> set[int]:
+def mask_minutes(cond: m.Cond | None, client: m.Client, seen: frozenset[str] = frozenset()) -> set[int]:
     """Minutes of the day at which the schedules under `cond` start or end, those of the
     windows it names (and that they name) included."""
     minutes = boundaries(cond)
@@ -103,13 +102,11 @@ def change_points(
     return sorted(p for p in points if start <= p < end)
 
 
-def shifts(
-    oncall: OnCall, team: str, start: datetime, end: datetime, live: Sequence[LiveOverride] = ()
-) -> list[Shift]:
+def shifts(oncall: OnCall, team: str, start: datetime, end: datetime, live: Sequence[LiveOverride] = ()) -> list[Shift]:
     """Who holds `team` from `start` to `end`, as maximal intervals (gaps included, as None)."""
     out: list[Shift] = []
     points = change_points(oncall, team, start, end, live)
-    for at, until in zip(points, points[1:] + [end]):
+    for at, until in zip(points, [*points[1:], end], strict=True):
         person = oncall.who(team, at, live)
         if out and out[-1].person == person:
             out[-1] = Shift(team, out[-1].start, until, person)
@@ -124,7 +121,9 @@ def by_day(found: Sequence[Shift], oncall: OnCall, first: date, days: int) -> li
     for i in range(days):
         day = first + timedelta(days=i)
         lo, hi = local_midnight(day, oncall), local_midnight(day + timedelta(days=1), oncall)
-        pieces = [Shift(s.team, max(s.start, lo), min(s.end, hi), s.person) for s in found if s.start < hi and s.end > lo]
+        pieces = [
+            Shift(s.team, max(s.start, lo), min(s.end, hi), s.person) for s in found if s.start < hi and s.end > lo
+        ]
         out.append((day, pieces))
     return out
 
@@ -158,7 +157,7 @@ def team_coverage(oncall: OnCall, team: m.Team, start: datetime, end: datetime, 
     on_call: dict[int, set[str]] = {layer.index: set() for layer in plan.layers if layer.mask is not None}
     active: set[int] = set()
     points = change_points(oncall, team.name, start, end)
-    for at, until in zip(points, points[1:] + [end]):
+    for at, until in zip(points, [*points[1:], end], strict=True):
         facts = oncall.calendar.facts(at)
         applying = []
         for layer in plan.layers:
@@ -176,8 +175,12 @@ def team_coverage(oncall: OnCall, team: m.Team, start: datetime, end: datetime, 
             else:
                 gaps.append([at, until])
     out = [
-        source.at("warning", team.pos, f"team `{team.name}` has nobody on call from {when(a, oncall)} to {when(b, oncall)}",
-                  "add a rotation or an override that covers this time")
+        source.at(
+            "warning",
+            team.pos,
+            f"team `{team.name}` has nobody on call from {when(a, oncall)} to {when(b, oncall)}",
+            "add a rotation or an override that covers this time",
+        )
         for a, b in gaps
     ]
     for layer in plan.layers:
@@ -185,15 +188,26 @@ def team_coverage(oncall: OnCall, team: m.Team, start: datetime, end: datetime, 
             continue
         got = on_call[layer.index]
         if not got:
-            out.append(source.at("warning", layer.rotation.pos, f"nobody in this restricted rotation is on call {span}",
-                                 "its `only` window never holds while it runs"))
+            out.append(
+                source.at(
+                    "warning",
+                    layer.rotation.pos,
+                    f"nobody in this restricted rotation is on call {span}",
+                    "its `only` window never holds while it runs",
+                )
+            )
             continue
         for member in layer.rotation.members:
             if member.value not in got:
                 got.add(member.value)  # one warning per member, even when listed twice
-                out.append(source.at("warning", member.pos,
-                                     f"`{member.value}` is never on call in this restricted rotation {span}",
-                                     "their shifts all fall outside its `only` window; change the period or the order of members"))
+                out.append(
+                    source.at(
+                        "warning",
+                        member.pos,
+                        f"`{member.value}` is never on call in this restricted rotation {span}",
+                        "their shifts all fall outside its `only` window; change the period or the order of members",
+                    )
+                )
     return out
 
 

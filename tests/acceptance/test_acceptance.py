@@ -41,7 +41,7 @@ def rule_count(client: str) -> int:
     routes = sum(bool(re.match(r"\s*(when\b|otherwise\b).*->", line)) for line in lines)
     start = next(i for i, line in enumerate(lines) if re.match(r"\s*urgency\s*\{", line))
     end = next(i for i in range(start, len(lines)) if lines[i].strip() == "}")
-    levels = sum(bool(re.match(r"\s*\w+\s+(when\b|otherwise\s*$)", line)) for line in lines[start + 1:end])
+    levels = sum(bool(re.match(r"\s*\w+\s+(when\b|otherwise\s*$)", line)) for line in lines[start + 1 : end])
     return greetings + choices + levels + routes
 
 
@@ -58,7 +58,7 @@ def failure_of(output: str, scenario: str) -> str:
     """The failure report of one scenario: from its `Scenario:` line to the next section rule."""
     start = output.index(f"Scenario: {scenario} (")
     end = re.search(r"^(_{3,}|={3,})", output[start:], re.M)
-    return output[start:start + end.start()] if end else output[start:]
+    return output[start : start + end.start()] if end else output[start:]
 
 
 def assert_no_python(output: str) -> None:
@@ -176,9 +176,13 @@ def test_a_wrong_expectation_says_what_was_expected_what_happened_and_why(mistak
     assert "wrong_greeting.feature, line 2)" in report
     assert 'Step: Then the agent greets with "busy" (line 7)' in report
     assert 'Expected the greeting "busy"' in report
-    assert 'but the agent greets with "after_hours": "Thank you for calling Acme Plumbing. Our office is closed' in report
+    assert (
+        'but the agent greets with "after_hours": "Thank you for calling Acme Plumbing. Our office is closed' in report
+    )
     # the trace: `busy` was tried and did not hold (not open at 23:15), `after_hours` decided
-    busy = line_of("acme_plumbing", r"^\s*when open and not \(holiday or closed\) and forwarded")  # the line of its condition
+    busy = line_of(
+        "acme_plumbing", r"^\s*when open and not \(holiday or closed\) and forwarded"
+    )  # the line of its condition
     after_hours = line_of("acme_plumbing", r"^\s*greeting after_hours")
     assert f"greeting: busy (line {busy}): no" in report
     assert f"greeting: after_hours (line {after_hours}): yes" in report
@@ -212,14 +216,17 @@ def test_a_date_that_is_not_that_weekday_is_pointed_out(mistakes):
 
 def test_coverage_lists_the_rules_a_partial_feature_left_unexercised(tmp_path):
     feature = tmp_path / "night_only.feature"
-    feature.write_text("""\
+    feature.write_text(
+        """\
 Feature: Only the night for Harbour Vets
   Scenario: A poisoned dog at night
     Given the client "harbour_vets"
     And it is Saturday 2026-12-05 at 23:00
     When the caller answers "problem" with "poisoning"
     Then the urgency is "critical"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     code, out = rules_engine_test(feature, coverage=True)
     assert code == 0, out
     # exercised: the after-hours greeting, the one script choice, urgency `critical`, route 1
@@ -254,7 +261,9 @@ def test_every_example_client_has_its_own_feature_file(client):
 
 
 def test_a_feature_file_that_is_not_gherkin_is_named_with_its_line_and_no_python(tmp_path):
-    (tmp_path / "broken.feature").write_text("Feature: broken\n  Scenario: oops\n    Given nothing\n  Blah\n", encoding="utf-8")
+    (tmp_path / "broken.feature").write_text(
+        "Feature: broken\n  Scenario: oops\n    Given nothing\n  Blah\n", encoding="utf-8"
+    )
     code, out = rules_engine_test(tmp_path / "broken.feature")
     assert code == 1
     assert "A feature file could not be read" in out
@@ -266,17 +275,21 @@ def test_a_feature_file_that_is_not_gherkin_is_named_with_its_line_and_no_python
 def test_each_scenario_gets_one_line_with_its_verdict(examples):
     code, out = examples
     assert code == 0
-    assert "\nFeature: Acme Plumbing & Heating — calls forwarded to the answering service (features/acme_plumbing.feature)\n" in out
+    assert (
+        "\nFeature: Acme Plumbing & Heating — calls forwarded to the answering service (features/acme_plumbing.feature)\n"
+        in out
+    )
     assert "\n  PASS  Saturday night, busy line, burst pipe: the plumber on call is called first\n" in out
     verdicts = re.findall(r"^  (PASS|FAIL|SKIP)  ", out, re.M)
     assert f"\n{len(verdicts)} scenario(s): {len(verdicts)} passed\n" in out
 
 
-
 def test_an_answer_outside_the_choices_fails_in_the_engines_words(mistakes):
     report = failure_of(mistakes[1], "Knocked out")
-    assert "answers.symptom: `knocked out` is not one of the choices for `symptom` " \
-           "(chest_pain, breathing, fever, prescription, appointment, other)" in report
+    assert (
+        "answers.symptom: `knocked out` is not one of the choices for `symptom` "
+        "(chest_pain, breathing, fever, prescription, appointment, other)" in report
+    )
 
 
 def test_a_misspelt_step_gets_the_closest_phrase(mistakes):
@@ -287,8 +300,10 @@ def test_a_misspelt_step_gets_the_closest_phrase(mistakes):
 
 def test_curly_quotes_get_a_hint(mistakes):
     report = failure_of(mistakes[1], "Curly quotes")
-    assert ('Hint: its quotes are curly (“…”), as a word processor types them; '
-            'write straight quotes ("…"), as on a plain keyboard') in report
+    assert (
+        "Hint: its quotes are curly (“…”), as a word processor types them; "
+        'write straight quotes ("…"), as on a plain keyboard'
+    ) in report
 
 
 def test_durations_are_compared_as_durations_and_told_in_words(mistakes):
@@ -298,7 +313,8 @@ def test_durations_are_compared_as_durations_and_told_in_words(mistakes):
 
 def test_a_callback_written_in_other_units_is_the_same_callback(tmp_path):
     feature = tmp_path / "units.feature"
-    feature.write_text("""\
+    feature.write_text(
+        """\
 Feature: Harbour Vets, a callback in seconds
   Scenario: Vomiting while open
     Given the client "harbour_vets"
@@ -306,25 +322,31 @@ Feature: Harbour Vets, a callback in seconds
     When the caller answers "problem" with "vomiting"
     Then the call is patched to "Reception"
     And if that fails, a callback is queued within 900 seconds
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     code, out = rules_engine_test(feature)
     assert code == 0, out
 
 
 def test_without_rules_a_client_not_in_client_configs_says_to_pass_rules(tmp_path, monkeypatch):
     feature = tmp_path / "elsewhere.feature"
-    feature.write_text("""\
+    feature.write_text(
+        """\
 Feature: A client kept elsewhere
   Scenario: Its greeting
     Given the client "desk_only"
     And it is Saturday 2026-11-28 at 23:15
     Then the agent greets with "default"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)  # no client_configs/ here, and no --rules
     printed = io.StringIO()
     with redirect_stdout(printed), redirect_stderr(printed):
         code = main(["test", str(feature)])
     assert code == 1
-    assert (f'There are no rules at {tmp_path / "client_configs"}, so there is no client "desk_only"\n'
-            "Pass --rules PATH (the .rules file or directory this client is in) to run its scenarios."
-            ) in printed.getvalue()
+    assert (
+        f'There are no rules at {tmp_path / "client_configs"}, so there is no client "desk_only"\n'
+        "Pass --rules PATH (the .rules file or directory this client is in) to run its scenarios."
+    ) in printed.getvalue()

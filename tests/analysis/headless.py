@@ -21,15 +21,22 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
 
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--remote-debugging-pipe")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-pipe",
+)
 TIMEOUT = 30.0  # seconds for the whole visit; a test never waits longer
 
 
-def chromium() -> Optional[str]:
+def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -44,9 +51,13 @@ class Browser:
             os.dup2(ours[0], 3)
             os.dup2(ours[1], 4)
 
-        self.process = subprocess.Popen([executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-                                        preexec_fn=descriptors, close_fds=False,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
+            preexec_fn=descriptors,
+            close_fds=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(to_browser)
         os.close(from_browser)
         self.buffer = b""
@@ -54,7 +65,7 @@ class Browser:
         self.next_id = 0
         self.deadline = time.monotonic() + TIMEOUT
 
-    def send(self, method: str, params: Optional[dict] = None, session: Optional[str] = None) -> dict:
+    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
         self.next_id += 1
         message = {"id": self.next_id, "method": method, "params": params or {}}
         if session:
@@ -119,15 +130,24 @@ def visit(page: Path, width: int = 1400) -> tuple[list[str], bytes]:
         session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Runtime", "Log", "Page"):
             browser.send(f"{domain}.enable", session=session)
-        browser.send("Emulation.setDeviceMetricsOverride",
-                     {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session)
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+            session,
+        )
         browser.send("Page.navigate", {"url": page.resolve().as_uri()}, session)
         if not any(e.get("method") == "Page.loadEventFired" for e in browser.events):
             browser.wait(lambda m: m.get("method") == "Page.loadEventFired")
         size = browser.send("Page.getLayoutMetrics", session=session)["cssContentSize"]
-        shot = browser.send("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": size["height"], "scale": 1}}, session)
+        shot = browser.send(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": width, "height": size["height"], "scale": 1},
+            },
+            session,
+        )
         return errors_of(browser.events), base64.b64decode(shot["data"])
     finally:
         browser.close()

@@ -7,6 +7,7 @@ import random
 import re
 import shutil
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -14,11 +15,11 @@ from rules_engine.analysis.classes import Dims
 from rules_engine.analysis.diff import Change, changes_between, diff_clients, span_of
 from rules_engine.analysis.explore import WITH_STATUS
 from rules_engine.analysis.parts import PARTS, same, shown
+from rules_engine.compiler.compile import compile_file, compile_text
 from rules_engine.decide import ClientPlan, Decider
 from rules_engine.decide.call import Call
-from rules_engine.compiler.compile import compile_file, compile_text
+from rules_engine.live import EMPTY
 from rules_engine.model import FORWARDING_REASONS
-from rules_engine.runtime.state import EMPTY
 from tests.support import ACME, CLIENTS, CONFIGS
 
 FIRST = date(2026, 12, 14)  # three weeks with holidays and the example clients' Christmas closures
@@ -31,19 +32,21 @@ CALLS = 400  # random calls per edited client: 6,400 over the sixteen edits
 
 def move_a_window_edge(text: str, rng: random.Random) -> str:
     lines = text.splitlines()
-    candidates = [i for i, line in enumerate(lines) if line.lstrip().startswith("window") and re.search(r"\d\d:\d\d", line)]
+    candidates = [
+        i for i, line in enumerate(lines) if line.lstrip().startswith("window") and re.search(r"\d\d:\d\d", line)
+    ]
     i = rng.choice(candidates)
     times = list(re.finditer(r"(\d\d):(\d\d)", lines[i]))
     hit = rng.choice(times)
     minutes = (int(hit.group(1)) * 60 + int(hit.group(2)) + rng.choice((-60, -30, 30, 60))) % 1440 or 30
-    lines[i] = lines[i][:hit.start()] + f"{minutes // 60:02d}:{minutes % 60:02d}" + lines[i][hit.end():]
+    lines[i] = lines[i][: hit.start()] + f"{minutes // 60:02d}:{minutes % 60:02d}" + lines[i][hit.end() :]
     return "\n".join(lines) + "\n"
 
 
 def reorder_two_route_rules(text: str, rng: random.Random) -> str:
     lines = text.splitlines()
     rules = [i for i, line in enumerate(lines) if re.match(r"\s*when .*->", line)]
-    pairs = [(a, b) for a, b in zip(rules, rules[1:]) if b == a + 1]
+    pairs = [(a, b) for a, b in pairwise(rules) if b == a + 1]
     a, b = rng.choice(pairs)
     lines[a], lines[b] = lines[b], lines[a]
     return "\n".join(lines) + "\n"
@@ -58,15 +61,16 @@ def swap_rotation_members(text: str, rng: random.Random) -> str:
     members = [name.strip() for name in hit.group(hit.lastindex).split(",")]
     i = rng.randrange(len(members) - 1)
     members[i], members[i + 1] = members[i + 1], members[i]
-    return text[:hit.start(hit.lastindex)] + ", ".join(members) + text[hit.end(hit.lastindex):]
+    return text[: hit.start(hit.lastindex)] + ", ".join(members) + text[hit.end(hit.lastindex) :]
 
 
 def change_a_greeting_condition(text: str, rng: random.Random) -> str:
     found = list(re.finditer(r"(greeting \w+(?: \"[^\"]*\")?\s+when )([^{]*?)(\s*\{)", text))
     hit = rng.choice(found)
-    condition = rng.choice((f"({hit.group(2)}) and not holiday", f"({hit.group(2)}) or closed",
-                            f"({hit.group(2)}) and not forwarded busy"))
-    return text[:hit.start(2)] + condition + text[hit.end(2):]
+    condition = rng.choice(
+        (f"({hit.group(2)}) and not holiday", f"({hit.group(2)}) or closed", f"({hit.group(2)}) and not forwarded busy")
+    )
+    return text[: hit.start(2)] + condition + text[hit.end(2) :]
 
 
 EDITS = (move_a_window_edge, reorder_two_route_rules, swap_rotation_members, change_a_greeting_condition)
@@ -82,7 +86,7 @@ def edited(name: str, edit, old) -> tuple[object, list[Change]]:
     for _ in range(20):
         try:
             client, _ = compile_text(edit(text, rng), f"{name}.rules")
-        except Exception:  # noqa: BLE001 - a random edit may break the file; the next one may not
+        except Exception:
             continue
         found = client, diff_clients(old, client, FIRST, DAYS)
         if found[1]:
@@ -94,15 +98,27 @@ def edited(name: str, edit, old) -> tuple[object, list[Change]]:
 
 def random_call(client, dims: Dims, at, rng: random.Random) -> tuple[Call, bool]:
     numbers = [n.value for lst in client.lists.values() for n in lst.numbers] + ["+15550001111", None]
-    fields = {step.field: [c.value for c in step.choices or ()] for script in client.scripts.values()
-              for step in script.steps if hasattr(step, "field")}
-    answers = {field: rng.choice(choices + ["Fever", "something"]) for field, choices in fields.items()
-               if rng.random() < 0.5}
+    fields = {
+        step.field: [c.value for c in step.choices or ()]
+        for script in client.scripts.values()
+        for step in script.steps
+        if hasattr(step, "field")
+    }
+    answers = {
+        field: rng.choice([*choices, "Fever", "something"]) for field, choices in fields.items() if rng.random() < 0.5
+    }
     phrases = [p for name in dims.order if name == "said" for value in dims["said"].values for p in value.label]
     said = rng.choice([None, "", "nothing much", *phrases, " / ".join(phrases[:2]) or None])
-    call = Call(client=client.id, at=at, forwarded=rng.choice(FORWARDING_REASONS), caller=rng.choice(numbers),
-                number=rng.choice([None] + [n.value for n in client.numbers]),
-                language=rng.choice([None, "xx"] + [n.value for n in client.languages]), answers=answers, said=said)
+    call = Call(
+        client=client.id,
+        at=at,
+        forwarded=rng.choice(FORWARDING_REASONS),
+        caller=rng.choice(numbers),
+        number=rng.choice([None] + [n.value for n in client.numbers]),
+        language=rng.choice([None, "xx"] + [n.value for n in client.languages]),
+        answers=answers,
+        said=said,
+    )
     return call, rng.random() < 0.25
 
 
@@ -110,8 +126,16 @@ def covered(change: Change, dims: Dims, call: Call, status: bool, part: str) -> 
     if change.part != part or not change.start <= call.at < change.end or call.forwarded not in change.forwarded:
         return False
     point = dims.classify(call, status)
-    fixed = {name: point[name] for name in dims.order if name != "forwarded" and (
-        name.partition(".")[2] in change.when.get("answers", {}) if name.startswith("answers.") else name in change.when)}
+    fixed = {
+        name: point[name]
+        for name in dims.order
+        if name != "forwarded"
+        and (
+            name.partition(".")[2] in change.when.get("answers", {})
+            if name.startswith("answers.")
+            else name in change.when
+        )
+    }
     return dims.when(fixed) == change.when
 
 
@@ -151,7 +175,7 @@ def tidied(text: str) -> str:
     contacts = [line for line in lines if line.startswith("contact ")]
     rest = [line for line in lines if not line.startswith("contact ")]
     at = rest.index(next(line for line in rest if line.startswith("oncall ")))
-    rest[at:at] = ["# people, in another order"] + contacts[::-1]
+    rest[at:at] = ["# people, in another order", *contacts[::-1]]
     return "\n".join("  " + line if line else line for line in rest).replace(" -> ", "   ->   ") + "\n"
 
 
@@ -166,15 +190,24 @@ def test_a_tidied_file_gives_no_change_even_when_analysed_in_full():
 def test_cli_text_says_no_change_for_a_tidied_file(tmp_path, cli):
     tidy = tmp_path / "acme.rules"
     tidy.write_text(tidied(ACME.read_text(encoding="utf-8")), encoding="utf-8")
-    assert cli("diff", ACME, tidy, "--from", "2026-12-02") == (0, (
-        f"rules-engine diff {ACME} → {tidy}, 28 days from Wed 2026-12-02\n\n"
-        "Acme Plumbing & Heating (acme_plumbing, America/Chicago): no change\n"), "")
+    assert cli("diff", ACME, tidy, "--from", "2026-12-02") == (
+        0,
+        (
+            f"rules-engine diff {ACME} → {tidy}, 28 days from Wed 2026-12-02\n\n"
+            "Acme Plumbing & Heating (acme_plumbing, America/Chicago): no change\n"
+        ),
+        "",
+    )
 
 
 def lunch_moved(tmp_path):
     path = tmp_path / "acme_plumbing.rules"
-    path.write_text(ACME.read_text(encoding="utf-8").replace("window lunch = mon-fri 12:00-13:00",
-                                                              "window lunch = mon-fri 12:30-13:30"), encoding="utf-8")
+    path.write_text(
+        ACME.read_text(encoding="utf-8").replace(
+            "window lunch = mon-fri 12:00-13:00", "window lunch = mon-fri 12:30-13:30"
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -186,10 +219,14 @@ def test_json_lists_each_change_with_an_example_call(tmp_path, cli):
     assert (data["from"], data["days"], data["added"], data["removed"]) == ("2026-12-07", 1, [], [])
     script = [c for c in data["changes"] if c["part"] == "script" and c["from"].endswith("12:00:00-06:00")]
     assert script[0] == {
-        "client": "acme_plumbing", "from": "2026-12-07T12:00:00-06:00", "to": "2026-12-07T12:30:00-06:00",
+        "client": "acme_plumbing",
+        "from": "2026-12-07T12:00:00-06:00",
+        "to": "2026-12-07T12:30:00-06:00",
         "forwarded": list(FORWARDING_REASONS),
         "when": {"language": ["not given", "en", "any other"], "dialed": ["not given", "+13125550100", "any other"]},
-        "part": "script", "old": script[0]["old"], "new": script[0]["new"],
+        "part": "script",
+        "old": script[0]["old"],
+        "new": script[0]["new"],
         "example": {"client": "acme_plumbing", "at": "2026-12-07T12:00:00-06:00", "forwarded": "always"},
     }
     assert (script[0]["old"]["id"], script[0]["new"]["id"]) == ("lunch", "intake")
@@ -201,12 +238,13 @@ def test_cli_text_names_what_changes_when_and_how_to_see_it(tmp_path, cli):
     new = lunch_moved(tmp_path)
     code, out, _ = cli("diff", ACME, new, "--from", "2026-12-07", "--days", "14")
     assert code == 0
-    assert ("  script: lunch, asking name, message\n"
-            "        → intake, asking name, callback, type\n"
-            "    for: any forwarding, language not given or en or any other, dialed not given or +13125550100 or any other\n"
-            "    when: 12:00-12:30 CST on 10 days from Mon 07 Dec to Fri 18 Dec (mon, tue, wed, thu, fri) (5 h in all)\n"
-            f"    try: rules-engine decide {new} --client acme_plumbing --at 2026-12-07T12:00:00-06:00 --forwarded always\n"
-            ) in out
+    assert (
+        "  script: lunch, asking name, message\n"
+        "        → intake, asking name, callback, type\n"
+        "    for: any forwarding, language not given or en or any other, dialed not given or +13125550100 or any other\n"
+        "    when: 12:00-12:30 CST on 10 days from Mon 07 Dec to Fri 18 Dec (mon, tue, wed, thu, fri) (5 h in all)\n"
+        f"    try: rules-engine decide {new} --client acme_plumbing --at 2026-12-07T12:00:00-06:00 --forwarded always\n"
+    ) in out
 
 
 def test_directories_list_clients_added_and_removed(tmp_path, cli):
@@ -214,8 +252,10 @@ def test_directories_list_clients_added_and_removed(tmp_path, cli):
     shutil.copytree(CONFIGS, old)
     shutil.copytree(CONFIGS, new)
     (new / "hale_law.rules").unlink()
-    (new / "tiny.rules").write_text('client tiny "Tiny" { timezone "UTC" contact desk "Desk" { call "+13125550999" } '
-                                    'greeting default { en "Hi" } route { otherwise -> patch desk } }\n')
+    (new / "tiny.rules").write_text(
+        'client tiny "Tiny" { timezone "UTC" contact desk "Desk" { call "+13125550999" } '
+        'greeting default { en "Hi" } route { otherwise -> patch desk } }\n'
+    )
     code, out, _ = cli("diff", old, new, "--from", "2026-12-02", "--days", "7", "--json")
     assert code == 0
     data = json.loads(out)
@@ -234,7 +274,10 @@ def test_a_version_that_does_not_compile_is_named_and_nothing_is_compared(tmp_pa
 def test_usage_errors(tmp_path, cli):
     assert cli("diff", ACME, ACME, "--days", "0") == (2, "", "--days: error: give 1 to 366 days\n")
     assert cli("diff", CONFIGS, CONFIGS, "--client", "acme_plumbin") == (
-        1, "", "--client: error: no client `acme_plumbin` in either version\n  hint: did you mean `acme_plumbing`?\n")
+        1,
+        "",
+        "--client: error: no client `acme_plumbin` in either version\n  hint: did you mean `acme_plumbing`?\n",
+    )
     code, _, err = cli("diff", tmp_path / "gone", ACME)
     assert code == 1 and f"{tmp_path / 'gone'}: error: no such file or directory" in err
 

@@ -6,17 +6,18 @@ import json
 import os
 import random
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
 from rules_engine.analysis.classes import Dims
 from rules_engine.analysis.explore import WITH_STATUS
 from rules_engine.analysis.matrix import matrix
+from rules_engine.compiler.compile import compile_file, compile_text
 from rules_engine.decide import ClientPlan, Decider
 from rules_engine.decide.call import Call
+from rules_engine.live import EMPTY
 from rules_engine.model import FORWARDING_REASONS
-from rules_engine.compiler.compile import compile_file, compile_text
-from rules_engine.runtime.state import EMPTY
 from tests.analysis.headless import chromium, visit
 from tests.support import ACME, CONFIGS
 
@@ -46,7 +47,9 @@ def test_matrix_agrees_with_decide_at_random_instants_and_reasons(name):
     plan = ClientPlan.of(client)  # planned once, as a server would
     dims = Dims([client])
     rng = random.Random(name)
-    numbers = [None] + [n.value for n in client.numbers] + [n.value for lst in client.lists.values() for n in lst.numbers]
+    numbers = (
+        [None] + [n.value for n in client.numbers] + [n.value for lst in client.lists.values() for n in lst.numbers]
+    )
     languages = [None, "xx"] + [n.value for n in client.languages]
     for first in WEEKS[name]:
         found = matrix(client, first, 7)
@@ -57,12 +60,22 @@ def test_matrix_agrees_with_decide_at_random_instants_and_reasons(name):
             reason = rng.choice(FORWARDING_REASONS)
             row = next(r for r in rows[reason] if r.start <= at < r.end)
             plain = Decider(plan, Call(client=client.id, at=at, forwarded=reason), EMPTY).decision()
-            assert (plain.greeting.id, plain.greeting.text, plain.script.id, plain.windows) == \
-                (row.greeting, row.text, row.script, row.windows), (name, at, reason)
+            assert (plain.greeting.id, plain.greeting.text, plain.script.id, plain.windows) == (
+                row.greeting,
+                row.text,
+                row.script,
+                row.windows,
+            ), (name, at, reason)
             # Any other arrival facts: a variant of the row says what they get, or they get the row's.
             status = rng.random() < 0.3
-            call = Call(client=client.id, at=at, forwarded=reason, caller=rng.choice(numbers),
-                        number=rng.choice([None] + [n.value for n in client.numbers]), language=rng.choice(languages))
+            call = Call(
+                client=client.id,
+                at=at,
+                forwarded=reason,
+                caller=rng.choice(numbers),
+                number=rng.choice([None] + [n.value for n in client.numbers]),
+                language=rng.choice(languages),
+            )
             got = Decider(plan, call, WITH_STATUS if status else EMPTY).decision()
             point = dims.classify(call, status)
             expected = [(v.greeting, v.script) for v in row.variants if classes_match(dims, v.when, point)]
@@ -72,15 +85,21 @@ def test_matrix_agrees_with_decide_at_random_instants_and_reasons(name):
 def test_on_thanksgiving_every_forwarding_reason_hears_the_office_is_closed(cli):
     code, out, err = cli("matrix", str(ACME), "--client", "acme_plumbing", "--from", "2026-11-26", "--days", "1")
     assert (code, err) == (0, "")
-    every = out[out.index("forwarded always, scheduled, manual, busy, no_answer, unavailable, direct, unknown\n"):]
-    assert "  Thu 26 Nov holiday 00:00-06:00  after_hours    script intake; windows night, holiday; " \
-           "es callers: in es\n" in every
-    assert "                     08:00-12:00  after_hours    script intake; windows open, split, holiday; " \
-           "es callers: in es\n" in every
+    every = out[out.index("forwarded always, scheduled, manual, busy, no_answer, unavailable, direct, unknown\n") :]
+    assert (
+        "  Thu 26 Nov holiday 00:00-06:00  after_hours    script intake; windows night, holiday; "
+        "es callers: in es\n" in every
+    )
+    assert (
+        "                     08:00-12:00  after_hours    script intake; windows open, split, holiday; "
+        "es callers: in es\n" in every
+    )
     assert "busy " not in every.split("\n\n")[0]
-    assert out.startswith("Acme Plumbing & Heating (acme_plumbing): what callers hear, Thu 2026-11-26 to "
-                          "Thu 2026-11-26, America/Chicago\nforwarding declared: none (every reason is shown)\n"
-                          "holiday Thu 26 Nov: Thanksgiving Day\n")
+    assert out.startswith(
+        "Acme Plumbing & Heating (acme_plumbing): what callers hear, Thu 2026-11-26 to "
+        "Thu 2026-11-26, America/Chicago\nforwarding declared: none (every reason is shown)\n"
+        "holiday Thu 26 Nov: Thanksgiving Day\n"
+    )
 
 
 def test_json_gives_every_reason_as_segments_with_offsets(cli):
@@ -88,24 +107,31 @@ def test_json_gives_every_reason_as_segments_with_offsets(cli):
     assert code == 0
     data = json.loads(out)
     assert (data["client"], data["zone"], data["from"], data["to"]) == (
-        "acme_plumbing", "America/Chicago", "2026-12-21T00:00:00-06:00", "2026-12-28T00:00:00-06:00")
+        "acme_plumbing",
+        "America/Chicago",
+        "2026-12-21T00:00:00-06:00",
+        "2026-12-28T00:00:00-06:00",
+    )
     assert list(data["reasons"]) == list(FORWARDING_REASONS)
     for segments in data["reasons"].values():
         assert segments[0]["from"] == data["from"] and segments[-1]["to"] == data["to"]
-        assert all(a["to"] == b["from"] for a, b in zip(segments, segments[1:]))
+        assert all(a["to"] == b["from"] for a, b in pairwise(segments))
     christmas = [s for s in data["reasons"]["always"] if s["from"] == "2026-12-24T12:00:00-06:00"]
     assert christmas[0]["greeting"] == "after_hours" and "closed" in christmas[0]["windows"]
     # The spec's own example keeps its `busy` greeting off closures: a busy line hears "closed" too.
     busy = [s for s in data["reasons"]["busy"] if s["from"] == "2026-12-24T12:00:00-06:00"]
     assert busy[0]["greeting"] == "after_hours" and "closed" in busy[0]["windows"]
-    assert data["closures"] == [{"title": "Christmas", "from": "2026-12-24T12:00:00-06:00",
-                                 "to": "2026-12-26T08:00:00-06:00"}]
+    assert data["closures"] == [
+        {"title": "Christmas", "from": "2026-12-24T12:00:00-06:00", "to": "2026-12-26T08:00:00-06:00"}
+    ]
     assert data["holidays"] == {"2026-12-25": "Christmas Day"}
     assert set(data["greetings"]) == {"busy", "after_hours", "away", "default"}
 
 
 def test_declared_forwarding_reasons_come_first(tmp_path, cli):
-    text = ACME.read_text(encoding="utf-8").replace('    holidays  US-IL', '    forwarding busy, no_answer\n    holidays  US-IL')
+    text = ACME.read_text(encoding="utf-8").replace(
+        "    holidays  US-IL", "    forwarding busy, no_answer\n    holidays  US-IL"
+    )
     (tmp_path / "acme.rules").write_text(text, encoding="utf-8")
     code, out, _ = cli("matrix", str(tmp_path), "--client", "acme_plumbing", "--week", "2026-12-02", "--json")
     assert code == 0
@@ -126,18 +152,28 @@ def test_a_fall_back_night_is_cut_where_the_clocks_change():
     rows = matrix(client, date(2026, 11, 1), 1).reasons["unknown"]
     # 01:00-01:30 happens twice that night (CDT, then CST): both times callers hear `early`.
     assert [(r.start.strftime("%H:%M %Z"), r.greeting) for r in rows] == [
-        ("00:00 CDT", "default"), ("01:00 CDT", "early"), ("01:30 CDT", "default"),
-        ("01:00 CST", "early"), ("01:30 CST", "default")]
+        ("00:00 CDT", "default"),
+        ("01:00 CDT", "early"),
+        ("01:30 CDT", "default"),
+        ("01:00 CST", "early"),
+        ("01:30 CST", "default"),
+    ]
 
 
 def test_usage_errors_name_the_option(cli):
     assert cli("matrix", str(ACME), "--client", "acme_plumbing", "--days", "3")[1:] == (
-        "", "--days: error: only goes with --from DATE\n")
-    assert cli("matrix", str(ACME), "--client", "acme_plumbing", "--from", "2026-12-01", "--days", "400")[2] == \
-        "--days: error: give 1 to 366 days\n"
+        "",
+        "--days: error: only goes with --from DATE\n",
+    )
+    assert (
+        cli("matrix", str(ACME), "--client", "acme_plumbing", "--from", "2026-12-01", "--days", "400")[2]
+        == "--days: error: give 1 to 366 days\n"
+    )
     code, _, err = cli("matrix", str(CONFIGS), "--client", "acme", "--week", "2026-12-01")
-    assert code == 1 and err == (f"{CONFIGS}: error: no client `acme` is served\n"
-                                 "  hint: served clients: `acme_plumbing`, `hale_law`, `harbour_vets`, `riverside_medical`\n")
+    assert code == 1 and err == (
+        f"{CONFIGS}: error: no client `acme` is served\n"
+        "  hint: served clients: `acme_plumbing`, `hale_law`, `harbour_vets`, `riverside_medical`\n"
+    )
 
 
 def test_html_page_is_self_contained_and_renders_without_console_errors(tmp_path, cli):

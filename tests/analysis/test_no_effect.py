@@ -40,12 +40,15 @@ def test_a_closure_no_rule_reads_changes_nothing():
         '        closed "Christmas" 2026-12-24 12:00 to 2026-12-26 08:00\n'
         "        ^\n"
         "  hint: over the 365 days checked, no call is greeted, asked, rated or routed differently with it than "
-        "without it"]
+        "without it"
+    ]
 
 
 def test_a_closure_the_rules_read_is_not_warned_about():
-    text = client('    window open = mon-fri 09:00-17:00 and not closed\n'
-                  '    closed "Christmas" 2026-12-24 12:00 to 2026-12-26 08:00')
+    text = client(
+        "    window open = mon-fri 09:00-17:00 and not closed\n"
+        '    closed "Christmas" 2026-12-24 12:00 to 2026-12-26 08:00'
+    )
     assert warnings(text) == []
 
 
@@ -63,37 +66,47 @@ def test_a_holiday_calendar_none_of_whose_days_changes_anything():
         "        holidays US-IL\n"
         "                 ^\n"
         "  hint: over the 365 days checked, no call is greeted, asked, rated or routed differently with it than "
-        "without it"]
+        "without it"
+    ]
 
 
 def test_a_single_holiday_line_that_changes_nothing():
     # The office is closed on Sundays anyway: a holiday on a Sunday changes no call.
-    text = client('    holidays US-IL\n    holiday "Sunday picnic" 2027-06-20\n'
-                  "    window open = mon-fri 09:00-17:00 and not holiday")
+    text = client(
+        '    holidays US-IL\n    holiday "Sunday picnic" 2027-06-20\n'
+        "    window open = mon-fri 09:00-17:00 and not holiday"
+    )
     assert warnings(text) == [
         "shop.rules:4:5: warning: holiday `Sunday picnic` (line 4) changes nothing: does `open` need "
         "`and not holiday`?\n"
         '        holiday "Sunday picnic" 2027-06-20\n'
         "        ^\n"
         "  hint: over the 365 days checked, no call is greeted, asked, rated or routed differently with it than "
-        "without it"]
+        "without it"
+    ]
 
 
 def test_an_empty_office_the_greeting_says_closed_but_a_route_still_patches():
-    text = client('    window open = mon-fri 09:00-17:00\n    closed "Stocktake" 2026-12-14 00:00 to 2026-12-15 00:00',
-                  greeting="not open or closed", route="when mon-fri 09:00-17:00 -> patch desk")
+    text = client(
+        '    window open = mon-fri 09:00-17:00\n    closed "Stocktake" 2026-12-14 00:00 to 2026-12-15 00:00',
+        greeting="not open or closed",
+        route="when mon-fri 09:00-17:00 -> patch desk",
+    )
     assert warnings(text) == [
         "shop.rules:4:5: warning: during closure `Stocktake` (line 4) callers hear `closed_now`, but route rule 1 "
         "(line 9) still puts calls through to Desk (desk): an empty office?\n"
         '        closed "Stocktake" 2026-12-14 00:00 to 2026-12-15 00:00\n'
         "        ^\n"
-        "  hint: add `and not closed` to that rule's condition, or to `open`"]
+        "  hint: add `and not closed` to that rule's condition, or to `open`"
+    ]
 
 
 def test_a_route_to_someone_else_during_a_holiday_is_no_empty_office():
     # Like the vets' emergency hospital: the holiday changes where the call goes.
-    text = client("    holidays US-IL\n    window open = mon-fri 09:00-17:00 and not holiday",
-                  route="when open -> patch desk\n        when holiday -> patch \"+13125550777\"")
+    text = client(
+        "    holidays US-IL\n    window open = mon-fri 09:00-17:00 and not holiday",
+        route='when open -> patch desk\n        when holiday -> patch "+13125550777"',
+    )
     assert warnings(text) == []
 
 
@@ -106,8 +119,10 @@ def test_the_example_clients_get_no_false_warning(path, start):
 
 def test_check_reports_the_warning_from_the_pinned_date(tmp_path, cli):
     path = tmp_path / "shop.rules"
-    path.write_text(client('    window open = mon-fri 09:00-17:00\n'
-                           '    closed "Christmas" 2026-12-24 12:00 to 2026-12-26 08:00'), encoding="utf-8")
+    path.write_text(
+        client('    window open = mon-fri 09:00-17:00\n    closed "Christmas" 2026-12-24 12:00 to 2026-12-26 08:00'),
+        encoding="utf-8",
+    )
     code, out, err = cli("check", path, "--from", "2026-12-01")
     assert code == 0 and out == "checked 1 file: no errors, 1 warning\n"
     assert f"{path}:4:5: warning: closure `Christmas` (line 4) changes nothing" in err

@@ -18,10 +18,12 @@ def test_a_client_id_in_two_files_is_an_error_naming_both(tmp_path, capsys):
     (tmp_path / "alpha-copy.rules").write_text(client_text("alpha", "Alpha's twin", "+13125550600"), "utf-8")
     code, out, err = check(capsys, tmp_path)
     assert (code, out) == (1, "")
-    assert err == (f"{tmp_path / 'alpha.rules'}:1:8: error: client `alpha` is also defined in "
-                   f"{tmp_path / 'alpha-copy.rules'}:1:8\n"
-                   "  hint: each client id must be unique; this file is not served\n"
-                   "checked 2 files: 1 error, no warnings\n")
+    assert err == (
+        f"{tmp_path / 'alpha.rules'}:1:8: error: client `alpha` is also defined in "
+        f"{tmp_path / 'alpha-copy.rules'}:1:8\n"
+        "  hint: each client id must be unique; this file is not served\n"
+        "checked 2 files: 1 error, no warnings\n"
+    )
 
 
 def test_a_number_of_two_clients_is_an_error_naming_both(tmp_path, capsys):
@@ -30,10 +32,12 @@ def test_a_number_of_two_clients_is_an_error_naming_both(tmp_path, capsys):
     second.write_text(client_text("gamma", "Gamma speaking", "+13125550300"), "utf-8")
     code, out, err = check(capsys, first, second)
     assert (code, out) == (1, "")
-    assert err == (f"{second}:4:15: error: number +13125550300 belongs to two clients: `beta` ({first}:4:15) "
-                   f"and `gamma` ({second}:4:15)\n"
-                   "  hint: a dialled number must lead to one client; this file is not served\n"
-                   "checked 2 files: 1 error, no warnings\n")
+    assert err == (
+        f"{second}:4:15: error: number +13125550300 belongs to two clients: `beta` ({first}:4:15) "
+        f"and `gamma` ({second}:4:15)\n"
+        "  hint: a dialled number must lead to one client; this file is not served\n"
+        "checked 2 files: 1 error, no warnings\n"
+    )
 
 
 def test_files_that_do_not_clash_check_clean(tmp_path, capsys):

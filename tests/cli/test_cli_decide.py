@@ -9,8 +9,18 @@ import pytest
 from rules_engine.decide.call import Call
 
 ACME = "client_configs/acme_plumbing.rules"  # as an account manager types it, from the project root
-SPEC_CALL = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--forwarded", "busy",
-             "--answer", "type=burst_pipe"]
+SPEC_CALL = [
+    "decide",
+    ACME,
+    "--client",
+    "acme_plumbing",
+    "--at",
+    "2026-11-28T23:15",
+    "--forwarded",
+    "busy",
+    "--answer",
+    "type=burst_pipe",
+]
 
 
 def test_json_is_the_api_decision(cli, engine):
@@ -24,7 +34,9 @@ def test_json_is_the_api_decision(cli, engine):
 def test_the_spec_call_reads_in_full(cli, engine):
     """The whole report for LANGUAGE.md's example call, as an account manager reads it."""
     version = engine.client("acme_plumbing").rules_version
-    assert cli(*SPEC_CALL) == (0, f"""\
+    assert cli(*SPEC_CALL) == (
+        0,
+        f"""\
 Acme Plumbing & Heating (acme_plumbing), rules version {version}
 Call:      Sat 28 Nov 2026 23:15 CST (UTC-06:00, America/Chicago)
            forwarded busy, caller not given, language not given
@@ -59,7 +71,9 @@ then wait 10 min for an answer
 office@acme.example; by text to Bob Ortiz (bob) at +13125550112
   on call: plumbers: Bob Ortiz (bob) is on call, by rotation (line 26: rotation daily  from 2026-01-03 12:00 \
 {{ carol, bob }} only sat-sun)
-""", "")
+""",
+        "",
+    )
 
 
 def test_readable_report_reads_top_to_bottom(cli):
@@ -86,16 +100,37 @@ def test_readable_report_reads_top_to_bottom(cli):
 
 
 def test_route_waiting_for_answers_says_what_to_ask(cli):
-    code, out, _ = cli("decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00",
-                       "--forwarded", "user-busy", "--agent", "Dana")
+    code, out, _ = cli(
+        "decide",
+        ACME,
+        "--client",
+        "acme_plumbing",
+        "--at",
+        "2026-11-23T10:00",
+        "--forwarded",
+        "user-busy",
+        "--agent",
+        "Dana",
+    )
     assert code == 0
     assert "ROUTE     not decided yet: ask type first" in out
     assert '"Acme Plumbing, this is Dana. The team is with another customer; how can I help?"' in out
 
 
 def test_status_option_and_its_end(cli):
-    args = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--forwarded", "manual",
-            "--status", "In court", "--json"]
+    args = [
+        "decide",
+        ACME,
+        "--client",
+        "acme_plumbing",
+        "--at",
+        "2026-11-23T10:00",
+        "--forwarded",
+        "manual",
+        "--status",
+        "In court",
+        "--json",
+    ]
     _, out, _ = cli(*args, "--status-until", "2026-11-23T11:00")
     assert json.loads(out)["greeting"]["id"] == "away"
     _, out, _ = cli(*args, "--status-until", "2026-11-23T09:00")
@@ -110,24 +145,30 @@ def test_number_instead_of_client(cli):
 def test_unknown_client_is_an_error_with_a_hint(cli):
     code, out, err = cli("decide", ACME, "--client", "acme_plumbin", "--at", "2026-11-23T10:00")
     assert code == 1 and out == ""
-    assert err.splitlines() == [f"{ACME}: error: no client `acme_plumbin` is served",
-                                "  hint: did you mean `acme_plumbing`?"]
+    assert err.splitlines() == [
+        f"{ACME}: error: no client `acme_plumbin` is served",
+        "  hint: did you mean `acme_plumbing`?",
+    ]
 
 
 def test_an_unreadable_datetime_is_a_usage_error_and_a_bad_reason_an_input_error(cli):
     code, _, err = cli("decide", ACME, "--client", "acme_plumbing", "--at", "tomorrow")
     assert code == 2 and err.startswith("--at: error: `tomorrow` is not an ISO 8601 date-time")
-    code, _, err = cli("decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00",
-                       "--forwarded", "sideways")
+    code, _, err = cli(
+        "decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--forwarded", "sideways"
+    )
     assert code == 1 and err.startswith("--forwarded: error: unknown forwarding reason `sideways`")
 
 
-@pytest.mark.parametrize("argv", [
-    ["decide", ACME, "--at", "2026-11-23T10:00"],  # neither --client nor --number
-    ["decide", ACME, "--client", "acme_plumbing", "--number", "+13125550100", "--at", "2026-11-23T10:00"],
-    ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--answer", "burst_pipe"],
-    ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--status-until", "2026-11-23T11:00"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["decide", ACME, "--at", "2026-11-23T10:00"],  # neither --client nor --number
+        ["decide", ACME, "--client", "acme_plumbing", "--number", "+13125550100", "--at", "2026-11-23T10:00"],
+        ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--answer", "burst_pipe"],
+        ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-23T10:00", "--status-until", "2026-11-23T11:00"],
+    ],
+)
 def test_usage_errors_exit_2(argv, cli):
     code, _, err = cli(*argv)
     assert code == 2
@@ -136,12 +177,13 @@ def test_usage_errors_exit_2(argv, cli):
 
 def test_a_broken_rule_file_is_reported(tmp_path, cli):
     broken = tmp_path / "broken.rules"
-    broken.write_text('client broken "B" { timezone "Mars/Base" greeting default { en "x" } route { otherwise -> voicemail } }')
+    broken.write_text(
+        'client broken "B" { timezone "Mars/Base" greeting default { en "x" } route { otherwise -> voicemail } }'
+    )
     code, _, err = cli("decide", str(broken), "--client", "broken", "--at", "2026-11-23T10:00")
     assert code == 1
     assert "unknown time zone `Mars/Base`" in err
     assert "no client `broken` is served" in err
-
 
 
 def test_quoted_rule_lines_leave_out_their_comments(cli):
@@ -152,15 +194,20 @@ def test_quoted_rule_lines_leave_out_their_comments(cli):
 
 
 def test_an_answer_outside_the_choices_exits_1_in_the_engines_words(cli):
-    code, out, err = cli("decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15",
-                         "--answer", "type=burst-pipe")
+    code, out, err = cli(
+        "decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--answer", "type=burst-pipe"
+    )
     assert (code, out) == (1, "")
-    assert err == ("--answer type: error: `burst-pipe` is not one of the choices for `type` "
-                   "(burst_pipe, no_heat, gas_smell, estimate, billing, other); did you mean `burst_pipe`?\n")
+    assert err == (
+        "--answer type: error: `burst-pipe` is not one of the choices for `type` "
+        "(burst_pipe, no_heat, gas_smell, estimate, billing, other); did you mean `burst_pipe`?\n"
+    )
 
 
 def test_a_rules_path_that_does_not_exist_is_named(cli):
     code, out, err = cli("decide", "no/such/dir", "--client", "acme_plumbing", "--at", "2026-11-28T23:15")
     assert (code, out) == (1, "")
-    assert err == ("no/such/dir: error: no such file or directory\n"
-                   "  hint: the engine serves a .rules file or a directory of them\n")
+    assert err == (
+        "no/such/dir: error: no such file or directory\n"
+        "  hint: the engine serves a .rules file or a directory of them\n"
+    )

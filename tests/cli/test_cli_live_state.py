@@ -17,8 +17,13 @@ def daemon_store(tmp_path) -> str:
     path = tmp_path / "state.sqlite"
     store = SQLiteStore(path)
     engine = Engine(ACME, store=store)
-    engine.set_override("acme_plumbing", "plumbers", "alice",
-                        start=datetime(2026, 11, 28, 18, tzinfo=CHICAGO), end=datetime(2026, 11, 29, 8, tzinfo=CHICAGO))
+    engine.set_override(
+        "acme_plumbing",
+        "plumbers",
+        "alice",
+        start=datetime(2026, 11, 28, 18, tzinfo=CHICAGO),
+        end=datetime(2026, 11, 29, 8, tzinfo=CHICAGO),
+    )
     engine.set_status("acme_plumbing", "On a job site until Monday")
     store.close()
     return str(path)
@@ -34,8 +39,21 @@ def test_oncall_with_the_daemons_store_shows_a_live_override(tmp_path, cli):
 
 def test_decide_with_the_daemons_store_sees_status_and_override_and_leaves_the_store_alone(tmp_path, cli):
     store = daemon_store(tmp_path)
-    args = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--forwarded", "manual",
-            "--answer", "type=burst_pipe", "--store", store, "--json"]
+    args = [
+        "decide",
+        ACME,
+        "--client",
+        "acme_plumbing",
+        "--at",
+        "2026-11-28T23:15",
+        "--forwarded",
+        "manual",
+        "--answer",
+        "type=burst_pipe",
+        "--store",
+        store,
+        "--json",
+    ]
     code, out, _ = cli(*args)
     assert code == 0
     assert '"note": "On a job site until Monday"' in out  # the decision carries the live status
@@ -57,12 +75,25 @@ def test_decide_reads_a_postgresql_store_and_never_prints_its_password(postgres_
     store = open_store(postgres_url)
     Engine(ACME, store=store).set_status("acme_plumbing", "On a job site until Monday")
     store.close()
-    args = ["decide", ACME, "--client", "acme_plumbing", "--at", "2026-11-28T23:15", "--forwarded", "manual",
-            "--answer", "type=burst_pipe", "--json"]
+    args = [
+        "decide",
+        ACME,
+        "--client",
+        "acme_plumbing",
+        "--at",
+        "2026-11-28T23:15",
+        "--forwarded",
+        "manual",
+        "--answer",
+        "type=burst_pipe",
+        "--json",
+    ]
     code, out, _ = cli(*args, "--store", postgres_url)
     assert code == 0 and '"note": "On a job site until Monday"' in out
 
     code, _, err = cli(*args, "--store", "postgresql://postgres:s3cret@127.0.0.1:1/nowhere")
     assert code == 1
-    assert err.startswith("--store: error: cannot open the live-state store postgresql://postgres@127.0.0.1:1/nowhere: ")
+    assert err.startswith(
+        "--store: error: cannot open the live-state store postgresql://postgres@127.0.0.1:1/nowhere: "
+    )
     assert "s3cret" not in err

@@ -25,8 +25,18 @@ def settings(tmp_path) -> str:
 
 
 def report(settings: str, *options: str) -> list[str]:
-    return ["report", "--settings", settings, "--client", "tiny_vets", "--from", "2026-11-03", "--to", "2026-11-04",
-            *options]
+    return [
+        "report",
+        "--settings",
+        settings,
+        "--client",
+        "tiny_vets",
+        "--from",
+        "2026-11-03",
+        "--to",
+        "2026-11-04",
+        *options,
+    ]
 
 
 def test_the_report_for_people(settings, cli):
@@ -53,10 +63,13 @@ def test_the_report_for_people(settings, cli):
 def test_the_report_as_json_with_its_parameters(settings, cli):
     run = cli(*report(settings, "--json", "--service-level", "10", "--short-abandon", "2"))
     printed = json.loads(run.out)
-    assert printed["parameters"] == {"short_abandon_seconds": 2, "service_level_seconds": 10,
-                                     "fcr_window_seconds": 604800.0}
-    assert (printed["abandoned"], printed["short_abandoned"]) == (2, 0)   # c4's 3 s now counts
-    assert printed["service_level"] == 20.0                               # c1 alone ÷ (3 answered + 2 abandoned)
+    assert printed["parameters"] == {
+        "short_abandon_seconds": 2,
+        "service_level_seconds": 10,
+        "fcr_window_seconds": 604800.0,
+    }
+    assert (printed["abandoned"], printed["short_abandoned"]) == (2, 0)  # c4's 3 s now counts
+    assert printed["service_level"] == 20.0  # c1 alone ÷ (3 answered + 2 abandoned)
 
 
 def test_escalations_for_people_name_each_person(settings, cli):
@@ -79,10 +92,13 @@ def test_the_page_is_written_beside_the_figures(settings, tmp_path, cli):
     assert text.count("<svg") == 3  # calls per day, unanswered by hour, resolution per week (no escalation)
 
 
-@pytest.mark.parametrize("option, value, message", [
-    ("--client", "tiny_vet", "error: no client `tiny_vet` is served\n  hint: did you mean `tiny_vets`?"),
-    ("--to", "2026-11-01", "--to: error: the report must end after it starts"),
-])
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--client", "tiny_vet", "error: no client `tiny_vet` is served\n  hint: did you mean `tiny_vets`?"),
+        ("--to", "2026-11-01", "--to: error: the report must end after it starts"),
+    ],
+)
 def test_refusals_name_the_option(settings, cli, option, value, message):
     given = report(settings)
     given[given.index(option) + 1] = value
@@ -90,11 +106,14 @@ def test_refusals_name_the_option(settings, cli, option, value, message):
     assert run.code == 1 and message in run.err
 
 
-@pytest.mark.parametrize("option, value, message", [
-    ("--fcr-days", "0", "argument --fcr-days: `0` is not a positive number"),
-    ("--service-level", "-1", "argument --service-level: `-1` is not a number, 0 or more"),
-    ("--to", "2026-11-31", "argument --to: `2026-11-31` is not a date (YYYY-MM-DD, e.g. 2026-12-21)"),
-])
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--fcr-days", "0", "argument --fcr-days: `0` is not a positive number"),
+        ("--service-level", "-1", "argument --service-level: `-1` is not a number, 0 or more"),
+        ("--to", "2026-11-31", "argument --to: `2026-11-31` is not a date (YYYY-MM-DD, e.g. 2026-12-21)"),
+    ],
+)
 def test_values_that_are_not_what_an_option_takes_are_usage_errors(settings, cli, option, value, message):
     given = report(settings)
     if option in given:
@@ -115,4 +134,7 @@ def test_settings_that_cannot_be_read(tmp_path, cli):
 def test_a_page_that_cannot_be_written(settings, tmp_path, cli):
     run = cli(*report(settings, "--html", tmp_path / "no" / "such" / "folder.html"))
     assert run.code == 1
-    assert run.err == f"{tmp_path / 'no' / 'such' / 'folder.html'}: error: cannot write the page: No such file or directory\n"
+    assert (
+        run.err
+        == f"{tmp_path / 'no' / 'such' / 'folder.html'}: error: cannot write the page: No such file or directory\n"
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 
 import pytest
@@ -38,8 +38,10 @@ def check_on(stream, monkeypatch) -> str:
 def test_errors_are_coloured_on_a_terminal(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("TERM", raising=False)
-    first, source, caret, hint = check_on(Terminal(), monkeypatch).splitlines()[:4]
-    assert first == (f"\033[1m{AM_PM}:4:44:\033[0m \033[1;31merror:\033[0m `8am-2pm` is not a time of the rule language")
+    first, _source, caret, hint = check_on(Terminal(), monkeypatch).splitlines()[:4]
+    assert first == (
+        f"\033[1m{AM_PM}:4:44:\033[0m \033[1;31merror:\033[0m `8am-2pm` is not a time of the rule language"
+    )
     assert caret.endswith("\033[1;31m^\033[0m")
     assert hint == "  \033[1mhint:\033[0m times are 24-hour `HH:MM`: write `08:00-14:00`"
 
@@ -59,17 +61,20 @@ def test_no_colour_on_a_terminal_that_asks_for_none(monkeypatch, variable, value
 
 def test_an_unreadable_at_is_a_usage_error(cli):
     assert cli("decide", "client_configs", "--client", "acme_plumbing", "--at", "next tuesday") == (
-        2, "", "--at: error: `next tuesday` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or "
-               "2026-11-28T23:15:00-06:00) or `now`\n")
+        2,
+        "",
+        "--at: error: `next tuesday` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or "
+        "2026-11-28T23:15:00-06:00) or `now`\n",
+    )
 
 
 @pytest.mark.parametrize("command", ["decide", "oncall"])
 def test_at_now_is_the_present(cli, command):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     code, out, err = cli(command, "client_configs", "--client", "acme_plumbing", "--at", "now", "--json")
     assert (code, err) == (0, "")
     at = datetime.fromisoformat(json.loads(out)["at"])
-    assert before - timedelta(seconds=1) <= at <= datetime.now(timezone.utc)
+    assert before - timedelta(seconds=1) <= at <= datetime.now(UTC)
 
 
 def test_decide_errors_are_coloured_on_a_terminal(monkeypatch):

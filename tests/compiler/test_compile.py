@@ -10,10 +10,10 @@ import time
 import pydantic
 import pytest
 
-from rules_engine.errors import RulesError
 from rules_engine.compiler import parser
 from rules_engine.compiler.compile import compile_file, compile_text
 from rules_engine.compiler.logic import implies
+from rules_engine.errors import RulesError
 from tests.support import ACME, CONFIGS, ROOT
 
 SPEC = ROOT.parent / "shared" / "design" / "LANGUAGE.md"
@@ -26,7 +26,7 @@ def section_one() -> str:
     if not SPEC.is_file():
         pytest.skip(f"{SPEC} is not here: the spec is kept beside the project, in ../shared/design/")
     spec = SPEC.read_text("utf-8")
-    section = spec[spec.index("## 1. A complete client"):]
+    section = spec[spec.index("## 1. A complete client") :]
     found = re.search(r"```\n(.*?)```", section, re.S)
     assert found is not None, "section 1 of LANGUAGE.md has no fenced client"
     return found.group(1)
@@ -99,7 +99,7 @@ def test_no_foreign_exception_for_any_truncation_or_deleted_character():
     compiles or fails with positioned diagnostics: never a Lark, pydantic or Python error."""
     text = ACME.read_text("utf-8")
     variants = [text[:i] for i in range(0, len(text), 47)]
-    variants += [text[:i] + text[i + 1:] for i in range(0, len(text), 31)]
+    variants += [text[:i] + text[i + 1 :] for i in range(0, len(text), 31)]
     for variant in variants:
         try:
             compile_text(variant, "cut.rules")
@@ -110,8 +110,10 @@ def test_no_foreign_exception_for_any_truncation_or_deleted_character():
 # ---- rules-engine check --------------------------------------------------------------------
 
 
-WARNS_ONLY = 'client w "W" { timezone "UTC" contact bob "Bob" { call "+13125550112" } ' \
-             'greeting default { en "Hi" } route { otherwise -> voicemail } }'
+WARNS_ONLY = (
+    'client w "W" { timezone "UTC" contact bob "Bob" { call "+13125550112" } '
+    'greeting default { en "Hi" } route { otherwise -> voicemail } }'
+)
 BROKEN = 'client b "B" { timezone "UTC" greeting default { en "Hi" } route { otherwise -> patch bob } }'
 
 
@@ -171,8 +173,12 @@ def test_check_json_is_machine_readable(tmp_path, cli):
     assert (report["errors"], report["warnings"]) == (1, 1)
     assert report["clients"] == {str(tmp_path / "w.rules"): "w"}
     assert report["diagnostics"][0] == {
-        "severity": "error", "file": str(tmp_path / "b.rules"), "line": 1, "column": 87,
-        "message": "unknown contact `bob`", "hint": "no contact is defined in this file",
+        "severity": "error",
+        "file": str(tmp_path / "b.rules"),
+        "line": 1,
+        "column": 87,
+        "message": "unknown contact `bob`",
+        "hint": "no contact is defined in this file",
     }
 
 
@@ -181,23 +187,28 @@ def test_check_json_is_machine_readable(tmp_path, cli):
 
 def cond(text: str):
     """The condition of `when TEXT` in a route, compiled in a client where it makes sense."""
-    source = ('client c { timezone "UTC" window open = daily 08:00-17:00 window lunch = daily 12:00-13:00 '
-              'greeting default { en "Hi" } script s { ask type "?" choice (a, b, c) } choose script s otherwise '
-              f'route {{ when {text} -> voicemail otherwise -> voicemail }} }}')
+    source = (
+        'client c { timezone "UTC" window open = daily 08:00-17:00 window lunch = daily 12:00-13:00 '
+        'greeting default { en "Hi" } script s { ask type "?" choice (a, b, c) } choose script s otherwise '
+        f"route {{ when {text} -> voicemail otherwise -> voicemail }} }}"
+    )
     return compile_text(source, "c.rules")[0].routes[0].when
 
 
-@pytest.mark.parametrize("narrow, wide", [
-    ("open and lunch", "open"),
-    ("lunch", "open or lunch"),
-    ("type is a", "type in (a, b)"),
-    ("type in (a, b)", "type in (a, b, c)"),
-    ("type is a", "type is set"),
-    ("forwarded busy", "forwarded (busy, no_answer)"),
-    ('said ("flood")', 'said ("flood", "leak")'),
-    ("open and (lunch or holiday)", "open"),
-    ("not open", "not open or lunch"),
-])
+@pytest.mark.parametrize(
+    "narrow, wide",
+    [
+        ("open and lunch", "open"),
+        ("lunch", "open or lunch"),
+        ("type is a", "type in (a, b)"),
+        ("type in (a, b)", "type in (a, b, c)"),
+        ("type is a", "type is set"),
+        ("forwarded busy", "forwarded (busy, no_answer)"),
+        ('said ("flood")', 'said ("flood", "leak")'),
+        ("open and (lunch or holiday)", "open"),
+        ("not open", "not open or lunch"),
+    ],
+)
 def test_implies_catches_narrower_conditions(narrow, wide):
     assert implies(cond(narrow), cond(wide))
     assert not implies(cond(wide), cond(narrow))

@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from rules_engine.errors import RulesError
 from rules_engine.compiler.compile import compile_bytes
+from rules_engine.errors import RulesError
 from tests.support import GOLDEN, ROOT
 
 CASES_DIR = GOLDEN / "diagnostics"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from rules_engine.compiler.compile import compile_text
 from rules_engine.decide.call import Call
 from rules_engine.decide.decider import decide
 from rules_engine.errors import RulesError
-from rules_engine.compiler.compile import compile_text
-from rules_engine.runtime.state import EMPTY
+from rules_engine.live import EMPTY
 
 
 def client(forwarding: str) -> str:

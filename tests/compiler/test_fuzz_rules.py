@@ -23,18 +23,22 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
+from rules_engine.compiler import limits
+from rules_engine.compiler.compile import compile_bytes, compile_text
 from rules_engine.decide.call import Call
 from rules_engine.decide.decider import decide
 from rules_engine.engine import Engine
 from rules_engine.errors import RulesError
-from rules_engine.compiler import limits
-from rules_engine.compiler.compile import compile_bytes, compile_text
-from rules_engine.runtime.state import LiveState
+from rules_engine.live import LiveState
 from tests.support import CONFIGS
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="FUZZ_EXAMPLES" not in os.environ,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize="FUZZ_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 CLIENTS = sorted(CONFIGS.glob("*.rules"))
 SOURCES = {path.name: path.read_text("utf-8") for path in CLIENTS}
@@ -79,10 +83,21 @@ def record_time(started: float) -> None:
 
 def decides(client) -> None:
     """A client that compiled decides calls, at and around a DST change, without an exception."""
-    for at in ("2026-03-08T07:59:00+00:00", "2026-03-08T08:30:00+00:00", "2026-11-01T06:30:00+00:00",
-               "2026-12-25T18:00:00+00:00"):
-        call = Call(client=client.id, at=at, forwarded="busy", caller="+13125550100", agent="{agent}",
-                    answers={"type": "billing", "name": "{caller}"}, said="flood")
+    for at in (
+        "2026-03-08T07:59:00+00:00",
+        "2026-03-08T08:30:00+00:00",
+        "2026-11-01T06:30:00+00:00",
+        "2026-12-25T18:00:00+00:00",
+    ):
+        call = Call(
+            client=client.id,
+            at=at,
+            forwarded="busy",
+            caller="+13125550100",
+            agent="{agent}",
+            answers={"type": "billing", "name": "{caller}"},
+            said="flood",
+        )
         assert decide(client, call, LiveState()).client == client.id
 
 
@@ -102,6 +117,7 @@ def assert_positioned(diagnostic, text: str) -> None:
 
 
 # ---- mutations of the example clients ---------------------------------------------------------
+
 
 def tokens_of(text: str) -> list[str]:
     return TOKEN.findall(text)
@@ -155,11 +171,27 @@ def byte_mutation(draw) -> bytes:
     data = bytearray(SOURCES[draw(st.sampled_from(sorted(SOURCES)))].encode("utf-8"))
     for _ in range(draw(st.integers(1, 3))):
         at = draw(st.integers(0, len(data)))
-        junk = draw(st.one_of(
-            st.binary(min_size=1, max_size=8),
-            st.sampled_from([b"\x00", b"\xff\xfe", b"\xef\xbb\xbf", b"\r", b"\r\n", b"\t", b"\x1b[2J",
-                             b"\xc3", b"\xed\xa0\x80", "\u202e".encode(), "\u00a0".encode(), "ß".encode()]),
-        ))
+        junk = draw(
+            st.one_of(
+                st.binary(min_size=1, max_size=8),
+                st.sampled_from(
+                    [
+                        b"\x00",
+                        b"\xff\xfe",
+                        b"\xef\xbb\xbf",
+                        b"\r",
+                        b"\r\n",
+                        b"\t",
+                        b"\x1b[2J",
+                        b"\xc3",
+                        b"\xed\xa0\x80",
+                        "\u202e".encode(),
+                        "\u00a0".encode(),
+                        "ß".encode(),
+                    ]
+                ),
+            )
+        )
         data[at:at] = junk
     return bytes(data)
 
@@ -206,13 +238,44 @@ def nesting_mutation(draw) -> bytes:
 
 # ---- generation from the grammar's constructs ------------------------------------------------
 
-NAMES = st.sampled_from(["open", "lunch", "night", "alice", "bob", "team", "intake", "type", "name",
-                         "vip", "urgent", "billing", "en", "es", "x"])
+NAMES = st.sampled_from(
+    [
+        "open",
+        "lunch",
+        "night",
+        "alice",
+        "bob",
+        "team",
+        "intake",
+        "type",
+        "name",
+        "vip",
+        "urgent",
+        "billing",
+        "en",
+        "es",
+        "x",
+    ]
+)
 DAYS = st.sampled_from(["mon", "tue-fri", "sat-sun", "fri-mon", "daily", "sun"])
 TIMES = st.sampled_from(["08:00", "00:00", "24:00", "22:30", "01:00", "25:00", "9:05", "12:60"])
-STRINGS = st.sampled_from(['"Hello {agent}"', '"{answer.name}"', '"+13125550100"', '"a@b.example"',
-                           '"{caller} {{x}}"', '"{oncall.team}"', '"{status.note}"', '"}"', '"é ✓ 你好"',
-                           '"\\"quoted\\""', '"America/Chicago"', '"flood"', '""'])
+STRINGS = st.sampled_from(
+    [
+        '"Hello {agent}"',
+        '"{answer.name}"',
+        '"+13125550100"',
+        '"a@b.example"',
+        '"{caller} {{x}}"',
+        '"{oncall.team}"',
+        '"{status.note}"',
+        '"}"',
+        '"é ✓ 你好"',
+        '"\\"quoted\\""',
+        '"America/Chicago"',
+        '"flood"',
+        '""',
+    ]
+)
 
 
 def conditions(max_leaves: int = 6):
@@ -220,11 +283,27 @@ def conditions(max_leaves: int = 6):
         NAMES,
         st.builds(lambda d, a, b: f"{d} {a}-{b}", DAYS, TIMES, TIMES),
         DAYS,
-        st.sampled_from(["holiday", "closed", "status", "forwarded busy", "forwarded (busy, no_answer)",
-                         "forwarded bogus", 'caller is "+13125550100"', "caller in vip",
-                         'dialed "+13125550101"', "dialed in vip", "language es", "type is set",
-                         "type is billing", "type in (billing, other)", 'said ("flood", "gas")',
-                         "urgency is urgent", 'said "x"']),
+        st.sampled_from(
+            [
+                "holiday",
+                "closed",
+                "status",
+                "forwarded busy",
+                "forwarded (busy, no_answer)",
+                "forwarded bogus",
+                'caller is "+13125550100"',
+                "caller in vip",
+                'dialed "+13125550101"',
+                "dialed in vip",
+                "language es",
+                "type is set",
+                "type is billing",
+                "type in (billing, other)",
+                'said ("flood", "gas")',
+                "urgency is urgent",
+                'said "x"',
+            ]
+        ),
     )
     return st.recursive(
         atom,
@@ -250,9 +329,13 @@ def actions():
     return st.one_of(
         target.map(lambda t: f"patch {t}"),
         NAMES.map(lambda n: f"escalate {n}"),
-        st.builds(lambda p, ds: "take message" + (f" priority {p}" if p else "")
-                  + (" deliver " + ", ".join(ds) if ds else ""),
-                  st.sampled_from([None, "high", "low", "bogus"]), st.lists(notify, max_size=2)),
+        st.builds(
+            lambda p, ds: (
+                "take message" + (f" priority {p}" if p else "") + (" deliver " + ", ".join(ds) if ds else "")
+            ),
+            st.sampled_from([None, "high", "low", "bogus"]),
+            st.lists(notify, max_size=2),
+        ),
         st.just("voicemail"),
         st.sampled_from(["callback within 30m", "callback within 0s", "callback within 9999d"]),
         STRINGS.map(lambda s: f"say {s} then hangup"),
@@ -264,36 +347,85 @@ ACTION = actions()
 
 def statements():
     """One client-level statement of each kind the grammar knows, values often wrong."""
-    datetime_ = st.builds(lambda d, t: f"{d} {t}", st.sampled_from(["2026-03-08", "2026-11-01", "2026-02-30",
-                                                                   "1900-01-01", "2026-12-24"]), TIMES)
-    text = st.one_of(STRINGS, st.lists(st.builds(lambda n, s: f"{n} {s}", NAMES, STRINGS), min_size=1,
-                                        max_size=2).map(lambda ts: "{ " + " ".join(ts) + " }"))
+    datetime_ = st.builds(
+        lambda d, t: f"{d} {t}",
+        st.sampled_from(["2026-03-08", "2026-11-01", "2026-02-30", "1900-01-01", "2026-12-24"]),
+        TIMES,
+    )
+    text = st.one_of(
+        STRINGS,
+        st.lists(st.builds(lambda n, s: f"{n} {s}", NAMES, STRINGS), min_size=1, max_size=2).map(
+            lambda ts: "{ " + " ".join(ts) + " }"
+        ),
+    )
     return st.one_of(
         STRINGS.map(lambda s: f"timezone {s}"),
-        st.sampled_from(['timezone "America/Chicago"', 'timezone "Europe/London"', 'timezone "Mars/Base"',
-                         "languages en, es", "languages en", 'numbers "+13125550100"', "holidays US-IL",
-                         "holidays GB-ENG, US", 'holidays "XX"', 'holiday "Picnic" 2026-07-17']),
+        st.sampled_from(
+            [
+                'timezone "America/Chicago"',
+                'timezone "Europe/London"',
+                'timezone "Mars/Base"',
+                "languages en, es",
+                "languages en",
+                'numbers "+13125550100"',
+                "holidays US-IL",
+                "holidays GB-ENG, US",
+                'holidays "XX"',
+                'holiday "Picnic" 2026-07-17',
+            ]
+        ),
         st.builds(lambda n, c: f"window {n} = {c}", NAMES, CONDITION),
         st.builds(lambda s, a, b: f"closed {s} {a} to {b}", STRINGS, datetime_, datetime_),
-        st.builds(lambda n, s, m: f"contact {n} {s} {{ {m} }}", NAMES, STRINGS,
-                  st.sampled_from(['call "+13125550111"', 'sms "+13125550111" email "a@b.example"', 'email "x"', ""])),
+        st.builds(
+            lambda n, s, m: f"contact {n} {s} {{ {m} }}",
+            NAMES,
+            STRINGS,
+            st.sampled_from(['call "+13125550111"', 'sms "+13125550111" email "a@b.example"', 'email "x"', ""]),
+        ),
         st.builds(lambda n: f'list {n} = "+17735550199", "+17735550123"', NAMES),
-        st.builds(lambda n, p, d, ms, o: f"oncall {n} {{ rotation {p} from {d} {{ {', '.join(ms)} }}{o} }}",
-                  NAMES, st.sampled_from(["daily", "weekly", "every 3 days", "every 0 days"]), datetime_,
-                  st.lists(NAMES, min_size=1, max_size=3), st.one_of(st.just(""), SMALL_CONDITION.map(lambda c: f" only {c}"))),
-        st.builds(lambda n, t, r, f: f"escalation {n} {{ step call {t}, wait 5m {r} {f} }}", NAMES, NAMES,
-                  st.sampled_from(["", "repeat 2", "repeat 0"]), ACTION.map(lambda a: f"finally {a}")),
-        st.builds(lambda n, w, s: f"greeting {n} {w} {{ en {s} }}", NAMES,
-                  st.one_of(st.just(""), CONDITION.map(lambda c: f"when {c}")), STRINGS),
+        st.builds(
+            lambda n, p, d, ms, o: f"oncall {n} {{ rotation {p} from {d} {{ {', '.join(ms)} }}{o} }}",
+            NAMES,
+            st.sampled_from(["daily", "weekly", "every 3 days", "every 0 days"]),
+            datetime_,
+            st.lists(NAMES, min_size=1, max_size=3),
+            st.one_of(st.just(""), SMALL_CONDITION.map(lambda c: f" only {c}")),
+        ),
+        st.builds(
+            lambda n, t, r, f: f"escalation {n} {{ step call {t}, wait 5m {r} {f} }}",
+            NAMES,
+            NAMES,
+            st.sampled_from(["", "repeat 2", "repeat 0"]),
+            ACTION.map(lambda a: f"finally {a}"),
+        ),
+        st.builds(
+            lambda n, w, s: f"greeting {n} {w} {{ en {s} }}",
+            NAMES,
+            st.one_of(st.just(""), CONDITION.map(lambda c: f"when {c}")),
+            STRINGS,
+        ),
         st.just('greeting default { en "Hello, this is {agent}." }'),
-        st.builds(lambda n, f, t, o: f"script {n} {{ ask {f} {t} {o} say {t} }}", NAMES, NAMES, text,
-                  st.sampled_from(["required", "phone", "choice (billing, other)", "when open", ""])),
+        st.builds(
+            lambda n, f, t, o: f"script {n} {{ ask {f} {t} {o} say {t} }}",
+            NAMES,
+            NAMES,
+            text,
+            st.sampled_from(["required", "phone", "choice (billing, other)", "when open", ""]),
+        ),
         st.builds(lambda n, w: f"choose script {n} {w}", NAMES, WHEN_OR_OTHERWISE),
-        st.lists(st.builds(lambda n, w: f"{n} {w}", NAMES, WHEN_OR_OTHERWISE), min_size=1, max_size=4)
-        .map(lambda rules: "urgency { " + " ".join(rules) + " }"),
-        st.lists(st.builds(lambda w, a, b: f"{w} -> {a}" + (f", else {b}" if b else ""), WHEN_OR_OTHERWISE,
-                           ACTION, st.one_of(st.none(), ACTION)), min_size=1, max_size=4)
-        .map(lambda rules: "route { " + " ".join(rules) + " }"),
+        st.lists(st.builds(lambda n, w: f"{n} {w}", NAMES, WHEN_OR_OTHERWISE), min_size=1, max_size=4).map(
+            lambda rules: "urgency { " + " ".join(rules) + " }"
+        ),
+        st.lists(
+            st.builds(
+                lambda w, a, b: f"{w} -> {a}" + (f", else {b}" if b else ""),
+                WHEN_OR_OTHERWISE,
+                ACTION,
+                st.one_of(st.none(), ACTION),
+            ),
+            min_size=1,
+            max_size=4,
+        ).map(lambda rules: "route { " + " ".join(rules) + " }"),
     )
 
 
@@ -305,10 +437,15 @@ def generated_client(draw) -> bytes:
     """A rule file built from the grammar's constructs: often valid, often subtly not."""
     body = draw(st.lists(STATEMENT, min_size=0, max_size=12))
     if draw(st.integers(0, 4)) > 0:  # mostly: the parts every client needs, so that deeper checks run
-        body = ['timezone "America/Chicago"', "languages en",
-                'greeting default { en "Hello {agent}" }', "route { otherwise -> voicemail }"] + body
+        body = [
+            'timezone "America/Chicago"',
+            "languages en",
+            'greeting default { en "Hello {agent}" }',
+            "route { otherwise -> voicemail }",
+            *body,
+        ]
         body = draw(st.permutations(body))
-    return ("client fuzzed \"Fuzzed\" {\n    " + "\n    ".join(body) + "\n}\n").encode("utf-8")
+    return ('client fuzzed "Fuzzed" {\n    ' + "\n    ".join(body) + "\n}\n").encode("utf-8")
 
 
 # ---- the properties ------------------------------------------------------------------------------
@@ -398,14 +535,16 @@ def test_finding_long_and_chain_is_refused_at_the_condition():
 def test_conditions_just_under_the_depth_limit_compile_and_decide():
     """Sixty `not`s and a 60-item `or` chain compile, and a call is decided through them."""
     deep_not = "not " * 60 + "open"  # an even number: the same as `open`
-    chain = " or ".join(['caller is "+1773555%04d"' % i for i in range(60)])
-    text = (ACME.replace(LUNCH, f"window lunch = {deep_not}")
-            .replace("when urgency is emergency           ->", f"when ({chain}) ->"))
+    chain = " or ".join([f'caller is "+1773555{i:04d}"' for i in range(60)])
+    text = ACME.replace(LUNCH, f"window lunch = {deep_not}").replace(
+        "when urgency is emergency           ->", f"when ({chain}) ->"
+    )
     path = Path(os.environ.get("TMPDIR", "/tmp")) / "deep_rules"
     path.mkdir(exist_ok=True)
     (path / "acme.rules").write_text(text, "utf-8")
-    decision = Engine(path).decide(Call(client="acme_plumbing", at="2026-11-24T12:30:00-06:00",
-                                        caller="+17735550059", answers={"type": "billing"}))
+    decision = Engine(path).decide(
+        Call(client="acme_plumbing", at="2026-11-24T12:30:00-06:00", caller="+17735550059", answers={"type": "billing"})
+    )
     assert "lunch" in decision.windows  # a Tuesday at 12:30 local: `open` holds
     assert decision.route.rule == 2  # the caller is the last number of the chain
 
@@ -421,7 +560,8 @@ def test_finding_deep_brackets_are_refused_at_the_first_bracket_too_many():
 
 def test_brackets_inside_texts_and_comments_do_not_count():
     text = ACME.replace(LUNCH, LUNCH + "  # " + "(" * 100).replace(
-        "How may I help you?", "How may I help you? " + "(" * 100)
+        "How may I help you?", "How may I help you? " + "(" * 100
+    )
     assert outcome(text.encode("utf-8")) == "client"
 
 
@@ -467,7 +607,9 @@ def test_too_many_greetings_are_refused():
 
 
 def test_too_many_statements_are_refused():
-    holidays = "".join(f'    holiday "Day {i}" {2030 + i // 300}-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}\n' for i in range(1001))
+    holidays = "".join(
+        f'    holiday "Day {i}" {2030 + i // 300}-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}\n' for i in range(1001)
+    )
     text = ACME.replace(LUNCH, LUNCH + "\n" + holidays)
     errors = errors_of(text)
     assert any("more than 1000 statements" in e.message for e in errors)

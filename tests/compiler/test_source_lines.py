@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from rules_engine.errors import RulesError
 from rules_engine.compiler.compile import compile_bytes, compile_text
+from rules_engine.errors import RulesError
 
-BODY = ('  timezone "Europe/London"\n'
-        '  greeting default {{ en "Hi" }}\n'
-        '  route {{ otherwise -> patch bobb }}\n'
-        '}}\n')
+BODY = '  timezone "Europe/London"\n  greeting default {{ en "Hi" }}\n  route {{ otherwise -> patch bobb }}\n}}\n'
 
 
 def rendered(text: str) -> str:
@@ -27,7 +24,8 @@ def test_a_line_separator_in_a_comment_does_not_shift_the_quoted_line(separator)
         "x.rules:5:30: error: unknown contact `bobb`\n"
         "      route { otherwise -> patch bobb }\n"
         "                                 ^\n"
-        "  hint: no contact is defined in this file")
+        "  hint: no contact is defined in this file"
+    )
 
 
 def test_a_file_with_windows_line_ends_is_quoted_without_them():
@@ -36,15 +34,17 @@ def test_a_file_with_windows_line_ends_is_quoted_without_them():
         "x.rules:4:30: error: unknown contact `bobb`\n"
         "      route { otherwise -> patch bobb }\n"
         "                                 ^\n"
-        "  hint: no contact is defined in this file")
+        "  hint: no contact is defined in this file"
+    )
 
 
 def test_invalid_utf8_is_placed_by_characters_and_quotes_its_line():
-    data = 'client x "X" {\n  timezone "Europe/London"  # café '.encode("utf-8") + b"\xff\n"
+    data = 'client x "X" {\n  timezone "Europe/London"  # café '.encode() + b"\xff\n"
     with pytest.raises(RulesError) as caught:
         compile_bytes(data, "x.rules")
     assert caught.value.render() == (
         "x.rules:2:36: error: the file is not valid UTF-8 text\n"
         '      timezone "Europe/London"  # café \ufffd\n'
         "    " + " " * 35 + "^\n"
-        "  hint: save the file with the UTF-8 encoding (your editor's \"Save as\" offers it)")
+        '  hint: save the file with the UTF-8 encoding (your editor\'s "Save as" offers it)'
+    )

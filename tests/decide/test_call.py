@@ -1,23 +1,37 @@
 """The call as the daemon gives it: validation with clear errors, and forwarding reasons."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from rules_engine.decide.call import Call
 from rules_engine.errors import CallError, UnknownClientError
 
-AT = datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)  # Tuesday 10:00 in Chicago
+AT = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # Tuesday 10:00 in Chicago
 
 # RFC 5806 section 3 (the Diversion header's reasons) and our short names, with the short
 # name each one means, written out by hand from the spec's list.
 REASONS = [
-    ("always", "always"), ("scheduled", "scheduled"), ("manual", "manual"), ("busy", "busy"),
-    ("no_answer", "no_answer"), ("unavailable", "unavailable"), ("direct", "direct"), ("unknown", "unknown"),
-    ("unconditional", "always"), ("follow-me", "always"), ("time-of-day", "scheduled"),
-    ("deflection", "manual"), ("do-not-disturb", "manual"), ("away", "manual"),
-    ("user-busy", "busy"), ("no-answer", "no_answer"), ("out-of-service", "unavailable"),
-    ("USER-BUSY", "busy"), ("no-answer ", "no_answer"), ("user_busy", "busy"),
+    ("always", "always"),
+    ("scheduled", "scheduled"),
+    ("manual", "manual"),
+    ("busy", "busy"),
+    ("no_answer", "no_answer"),
+    ("unavailable", "unavailable"),
+    ("direct", "direct"),
+    ("unknown", "unknown"),
+    ("unconditional", "always"),
+    ("follow-me", "always"),
+    ("time-of-day", "scheduled"),
+    ("deflection", "manual"),
+    ("do-not-disturb", "manual"),
+    ("away", "manual"),
+    ("user-busy", "busy"),
+    ("no-answer", "no_answer"),
+    ("out-of-service", "unavailable"),
+    ("USER-BUSY", "busy"),
+    ("no-answer ", "no_answer"),
+    ("user_busy", "busy"),
 ]
 
 
@@ -99,7 +113,7 @@ def test_unknown_client_and_number_are_errors_not_defaults(engine):
 
 def test_a_call_by_number_finds_its_client_and_the_dialled_number_counts(engine):
     # 12:30 on a Tuesday is lunch: the lunch script, unless the second line was dialled.
-    lunch = datetime(2026, 11, 24, 18, 30, tzinfo=timezone.utc)
+    lunch = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
     assert engine.decide(Call(number="+13125550100", at=lunch)).script.id == "lunch"
     assert engine.decide(Call(number="+13125550101", at=lunch)).script.id == "intake"
 
@@ -113,17 +127,35 @@ def test_a_number_that_is_not_the_clients_is_an_error(engine):
 # ---- answers are checked against the client's scripts ---------------------------------------------------
 
 
-@pytest.mark.parametrize("answers, message", [
-    ({"type": "burst-pipe"}, "answers.type: `burst-pipe` is not one of the choices for `type` "
-                             "(burst_pipe, no_heat, gas_smell, estimate, billing, other); did you mean `burst_pipe`?"),
-    ({"type": "knocked out"}, "answers.type: `knocked out` is not one of the choices for `type` "
-                              "(burst_pipe, no_heat, gas_smell, estimate, billing, other)"),
-    ({"typ": "burst_pipe"}, "answers.typ: no script of client `acme_plumbing` asks for `typ` "
-                            "(its scripts ask for name, callback, address, type, message); did you mean `type`?"),
-    ({"callback": "12"}, "answers.callback: `12` is too short for a number of country code +1; is a digit missing?"),
-    ({"callback": "call me"}, "answers.callback: `call me` is not a phone number; write numbers in international "
-                              "form: \"+\" country code and number, e.g. \"+13125550100\""),
-])
+@pytest.mark.parametrize(
+    "answers, message",
+    [
+        (
+            {"type": "burst-pipe"},
+            "answers.type: `burst-pipe` is not one of the choices for `type` "
+            "(burst_pipe, no_heat, gas_smell, estimate, billing, other); did you mean `burst_pipe`?",
+        ),
+        (
+            {"type": "knocked out"},
+            "answers.type: `knocked out` is not one of the choices for `type` "
+            "(burst_pipe, no_heat, gas_smell, estimate, billing, other)",
+        ),
+        (
+            {"typ": "burst_pipe"},
+            "answers.typ: no script of client `acme_plumbing` asks for `typ` "
+            "(its scripts ask for name, callback, address, type, message); did you mean `type`?",
+        ),
+        (
+            {"callback": "12"},
+            "answers.callback: `12` is too short for a number of country code +1; is a digit missing?",
+        ),
+        (
+            {"callback": "call me"},
+            "answers.callback: `call me` is not a phone number; write numbers in international "
+            'form: "+" country code and number, e.g. "+13125550100"',
+        ),
+    ],
+)
 def test_an_answer_the_scripts_do_not_allow_is_an_error(engine, answers, message):
     with pytest.raises(CallError) as caught:
         engine.decide(Call(client="acme_plumbing", at=AT, answers=answers))
@@ -131,13 +163,16 @@ def test_an_answer_the_scripts_do_not_allow_is_an_error(engine, answers, message
     assert caught.value.field == "answers." + next(iter(answers))
 
 
-@pytest.mark.parametrize("answers", [
-    {"type": "Burst_Pipe"},                    # choices compare without case, as conditions do
-    {"callback": "(312) 555-0177"},            # a national form, in the country of the client's numbers
-    {"callback": "+44 7700 900123"},           # a number of another country
-    {"name": "Ana"},
-    {"type": "  "},                            # an empty answer is no answer
-])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"type": "Burst_Pipe"},  # choices compare without case, as conditions do
+        {"callback": "(312) 555-0177"},  # a national form, in the country of the client's numbers
+        {"callback": "+44 7700 900123"},  # a number of another country
+        {"name": "Ana"},
+        {"type": "  "},  # an empty answer is no answer
+    ],
+)
 def test_answers_the_scripts_allow_are_accepted(engine, answers):
     decision = engine.decide(Call(client="acme_plumbing", at=AT, answers=answers))
     asked = {step.field: step.answer for step in decision.script.steps if step.kind == "ask"}
@@ -153,26 +188,60 @@ def test_a_burst_pipe_answered_as_the_script_says_is_an_emergency(engine):
 # ---- phone numbers are real numbers --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("caller", "+1416555015", "caller: `+1416555015` is too short for a number of country code +1; is a digit missing?"),
-    ("caller", "+131255501999", "caller: `+131255501999` is too long for a number of country code +1; is a digit doubled?"),
-    ("number", "+999123456", "number: `+999123456` does not start with a known country code; the digits after `+` "
-                             "begin with the country code: 1 for North America, 44 for the UK, 61 for Australia…"),
-    ("number", "3125550100", "number: `3125550100` has no country code; write numbers in international form: "
-                             "\"+\" country code and number, e.g. \"+13125550100\""),
-    ("caller", "anonymous", "caller: `anonymous` is not a phone number; write numbers in international form: "
-                            "\"+\" country code and number, e.g. \"+13125550100\""),
-    ("caller", "+1 312 555 0100 ext 5", "caller: `+1 312 555 0100 ext 5` has an extension; give the number without "
-                                        "the extension"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        (
+            "caller",
+            "+1416555015",
+            "caller: `+1416555015` is too short for a number of country code +1; is a digit missing?",
+        ),
+        (
+            "caller",
+            "+131255501999",
+            "caller: `+131255501999` is too long for a number of country code +1; is a digit doubled?",
+        ),
+        (
+            "number",
+            "+999123456",
+            "number: `+999123456` does not start with a known country code; the digits after `+` "
+            "begin with the country code: 1 for North America, 44 for the UK, 61 for Australia…",
+        ),
+        (
+            "number",
+            "3125550100",
+            "number: `3125550100` has no country code; write numbers in international form: "
+            '"+" country code and number, e.g. "+13125550100"',
+        ),
+        (
+            "caller",
+            "anonymous",
+            "caller: `anonymous` is not a phone number; write numbers in international form: "
+            '"+" country code and number, e.g. "+13125550100"',
+        ),
+        (
+            "caller",
+            "+1 312 555 0100 ext 5",
+            "caller: `+1 312 555 0100 ext 5` has an extension; give the number without the extension",
+        ),
+    ],
+)
 def test_a_number_that_cannot_be_one_is_a_call_error(field, value, message):
     with pytest.raises(CallError) as caught:
         Call(client="acme_plumbing", at=AT, **{field: value})
     assert str(caught.value) == message
 
 
-@pytest.mark.parametrize("written", ["+13125550100", "tel:+1-312-555-0100", "sip:+13125550100@pbx.example;user=phone",
-                                     "+1 (312) 555-0100", " +1.312.555.0100 "])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+13125550100",
+        "tel:+1-312-555-0100",
+        "sip:+13125550100@pbx.example;user=phone",
+        "+1 (312) 555-0100",
+        " +1.312.555.0100 ",
+    ],
+)
 def test_numbers_in_the_forms_switches_send_find_the_client(engine, written):
     call = Call(number=written, caller=written, at=AT)
     assert (call.number, call.caller) == ("+13125550100", "+13125550100")
@@ -194,7 +263,7 @@ def test_a_possible_number_in_an_unassigned_range_is_accepted():
 # ---- language tags as callers and switches send them ---------------------------------------------------
 
 
-BUSY_OPEN = datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)  # Tuesday 10:00 in Chicago: `open`
+BUSY_OPEN = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # Tuesday 10:00 in Chicago: `open`
 
 
 @pytest.mark.parametrize("tag", ["es", "es-MX", "ES", "spa", "es-419"])

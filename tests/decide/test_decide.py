@@ -32,8 +32,19 @@ def weekend_plumber(day: date) -> str:
 def test_the_spec_example_saturday_night_burst_pipe(engine):
     decision = call(engine, "2026-11-28 23:15", forwarded="busy", answers={"type": "burst_pipe"})
     data = decision.to_dict()
-    assert list(data) == ["client", "at", "rules_version", "windows", "language", "greeting", "script", "urgency",
-                          "needs", "route", "trace"]
+    assert list(data) == [
+        "client",
+        "at",
+        "rules_version",
+        "windows",
+        "language",
+        "greeting",
+        "script",
+        "urgency",
+        "needs",
+        "route",
+        "trace",
+    ]
     assert data["at"] == "2026-11-28T23:15:00-06:00"
     assert data["windows"] == ["night"]
     assert data["greeting"]["id"] == "after_hours"
@@ -47,8 +58,12 @@ def test_the_spec_example_saturday_night_burst_pipe(engine):
     assert [(t["method"], t["contact"]) for t in plan["steps"][1]["targets"]] == [("sms", plumber), ("call", "bob")]
     assert plan["finally"]["priority"] == "high"
     assert [(t["method"], t["address"]) for t in plan["finally"]["targets"]] == [
-        ("email", "office@acme.example"), ("sms", "+13125550112")]
-    assert ("greeting", "after_hours", 43, True) in [(e["section"], e["rule"], e["line"], e["result"]) for e in data["trace"]]
+        ("email", "office@acme.example"),
+        ("sms", "+13125550112"),
+    ]
+    assert ("greeting", "after_hours", 43, True) in [
+        (e["section"], e["rule"], e["line"], e["result"]) for e in data["trace"]
+    ]
 
 
 # (local time, forwarded, answers, greeting, script, urgency, route rule or None, needs)
@@ -110,7 +125,10 @@ def test_needs_follow_the_script_order(engine):
     engine.set_status("acme_plumbing", note="At a job site")
     decision = call(engine, "2026-11-23 10:00", forwarded="manual", agent="Dana")
     assert decision.route is None and decision.needs == ("type",)
-    assert decision.greeting.text == "Acme Plumbing, this is Dana. Acme Plumbing & Heating is unavailable right now: At a job site"
+    assert (
+        decision.greeting.text
+        == "Acme Plumbing, this is Dana. Acme Plumbing & Heating is unavailable right now: At a job site"
+    )
 
 
 def test_status_expires_and_can_be_cleared(engine):
@@ -119,7 +137,10 @@ def test_status_expires_and_can_be_cleared(engine):
     before = call(engine, "2026-11-23 14:59", forwarded="manual", answers={"type": "estimate"})
     assert before.greeting.id == "away" and before.route.rule == 3
     assert before.to_dict()["status"] == {
-        "note": "In court", "instructions": "urgent: text Bob", "until": until.isoformat()}
+        "note": "In court",
+        "instructions": "urgent: text Bob",
+        "until": until.isoformat(),
+    }
     after = call(engine, "2026-11-23 15:00", forwarded="manual", answers={"type": "estimate"})
     assert after.greeting.id == "default" and after.route.rule == 6 and after.status is None
     assert "status" not in after.to_dict()

@@ -1,13 +1,13 @@
 """Every action kind of section 3, resolved to people and addresses, and safe templates."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from rules_engine.compiler.compile import compile_text
 from rules_engine.decide.call import Call
 from rules_engine.decide.decider import decide
-from rules_engine.compiler.compile import compile_text
-from rules_engine.runtime.state import EMPTY, LiveOverride, LiveState
+from rules_engine.live import EMPTY, LiveOverride, LiveState
 
 VETS = """
 client vets "Riverside Vets" {
@@ -57,8 +57,8 @@ client vets "Riverside Vets" {
 """
 CLIENT, _ = compile_text(VETS)
 # Raj's week: from Monday 2026-01-05 08:00; Tuesday 2026-01-06 10:00 EST is 15:00 UTC.
-RAJ_WEEK = datetime(2026, 1, 6, 15, 0, tzinfo=timezone.utc)
-KIM_WEEK = datetime(2026, 1, 13, 15, 0, tzinfo=timezone.utc)  # the second week: Kim, who has no sms
+RAJ_WEEK = datetime(2026, 1, 6, 15, 0, tzinfo=UTC)
+KIM_WEEK = datetime(2026, 1, 13, 15, 0, tzinfo=UTC)  # the second week: Kim, who has no sms
 
 
 def run(pick=None, at=RAJ_WEEK, live=EMPTY, **call):
@@ -77,8 +77,12 @@ DESK_EMAIL = {"contact": "desk", "name": "Front desk", "method": "email", "addre
 
 
 def test_patch_contact():
-    assert actions("p1") == [{"kind": "patch", "targets": [
-        {"contact": "desk", "name": "Front desk", "method": "call", "address": "+12125550100"}]}]
+    assert actions("p1") == [
+        {
+            "kind": "patch",
+            "targets": [{"contact": "desk", "name": "Front desk", "method": "call", "address": "+12125550100"}],
+        }
+    ]
 
 
 def test_patch_oncall_then_else():
@@ -94,15 +98,18 @@ def test_patch_number_with_two_fallbacks_in_order():
 
 
 def test_escalation_plan():
-    assert actions("esc") == [{
-        "kind": "escalate", "policy": "critical",
-        "steps": [
-            {"targets": [RAJ_CALL], "wait": "PT2M"},
-            {"targets": [{**RAJ_CALL, "method": "sms"}, DESK_EMAIL], "wait": "PT1H30M"},
-        ],
-        "repeat": 3,
-        "finally": {"kind": "voicemail"},
-    }]
+    assert actions("esc") == [
+        {
+            "kind": "escalate",
+            "policy": "critical",
+            "steps": [
+                {"targets": [RAJ_CALL], "wait": "PT2M"},
+                {"targets": [{**RAJ_CALL, "method": "sms"}, DESK_EMAIL], "wait": "PT1H30M"},
+            ],
+            "repeat": 3,
+            "finally": {"kind": "voicemail"},
+        }
+    ]
 
 
 def test_oncall_member_without_the_method_is_left_out_and_traced():
@@ -110,24 +117,41 @@ def test_oncall_member_without_the_method_is_left_out_and_traced():
     kim_call = {"contact": "kim", "name": "Kim Lee", "team": "vets", "method": "call", "address": "+12125550102"}
     assert plan["steps"] == [{"targets": [kim_call], "wait": "PT2M"}, {"targets": [DESK_EMAIL], "wait": "PT1H30M"}]
     notes = [e.note for e in run("esc", at=KIM_WEEK).trace if e.section == "oncall" and e.result is False]
-    assert notes == ["Kim Lee is on call for `vets` but has no sms address: left out of step 2 of escalation `critical`"]
+    assert notes == [
+        "Kim Lee is on call for `vets` but has no sms address: left out of step 2 of escalation `critical`"
+    ]
 
 
 def test_nobody_on_call_empties_a_step_which_is_dropped():
     decision = run("none")
     plan = decision.to_dict()["route"]["actions"][0]
-    assert plan["steps"] == [{"targets": [{"contact": "desk", "name": "Front desk", "method": "call",
-                                            "address": "+12125550100"}], "wait": "P1D"}]
+    assert plan["steps"] == [
+        {
+            "targets": [{"contact": "desk", "name": "Front desk", "method": "call", "address": "+12125550100"}],
+            "wait": "P1D",
+        }
+    ]
     assert plan["repeat"] == 1 and plan["finally"] is None
     notes = [(e.section, e.rule, e.note) for e in decision.trace if e.result is False and e.note]
     assert ("oncall", "later", "nobody is on call") in notes
-    assert ("escalation", "nobody_home", "step 1 of escalation `nobody_home` dropped: nobody in it can be reached") in notes
+    assert (
+        "escalation",
+        "nobody_home",
+        "step 1 of escalation `nobody_home` dropped: nobody in it can be reached",
+    ) in notes
 
 
 def test_message_with_priority_and_deliveries():
-    assert actions("msg") == [{"kind": "message", "priority": "high", "targets": [
-        {"contact": "raj", "name": "Raj Patel", "team": "vets", "method": "sms", "address": "+12125550101"},
-        DESK_EMAIL]}]
+    assert actions("msg") == [
+        {
+            "kind": "message",
+            "priority": "high",
+            "targets": [
+                {"contact": "raj", "name": "Raj Patel", "team": "vets", "method": "sms", "address": "+12125550101"},
+                DESK_EMAIL,
+            ],
+        }
+    ]
 
 
 def test_message_priority_defaults_to_normal():
@@ -141,8 +165,11 @@ def test_voicemail_callback_hangup():
 
 
 def test_live_override_changes_who_is_called():
-    live = LiveState(overrides=(LiveOverride(team="vets", person="kim", start=RAJ_WEEK.replace(hour=0),
-                                             end=RAJ_WEEK.replace(hour=23)),))
+    live = LiveState(
+        overrides=(
+            LiveOverride(team="vets", person="kim", start=RAJ_WEEK.replace(hour=0), end=RAJ_WEEK.replace(hour=23)),
+        )
+    )
     assert actions("p2", live=live)[0]["targets"][0]["contact"] == "kim"
 
 
@@ -167,7 +194,7 @@ def test_greeting_in_the_callers_language():
 
 
 def test_language_without_a_text_falls_back_to_the_default_and_says_so():
-    from rules_engine.runtime.state import OwnerStatus
+    from rules_engine.live import OwnerStatus
 
     live = LiveState(status=OwnerStatus(note="Back at 3pm"))
     greeting = run(language="fr", live=live).greeting

@@ -4,14 +4,14 @@ Each test writes a tiny client whose route picks `voicemail` when the condition 
 holds and `callback` otherwise, so the expectation is read straight off the rule text.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from rules_engine.compiler.compile import compile_text
 from rules_engine.decide.call import Call
 from rules_engine.decide.decider import decide
-from rules_engine.compiler.compile import compile_text
-from rules_engine.runtime.state import EMPTY, LiveState, OwnerStatus
+from rules_engine.live import EMPTY, LiveState, OwnerStatus
 
 HEADER = """
 client shop "Corner Shop" {
@@ -28,16 +28,20 @@ client shop "Corner Shop" {
 """
 
 # A Monday, 10:00 in London (BST, UTC+1): open, no holiday, no closure.
-MONDAY_10 = datetime(2026, 6, 8, 9, 0, tzinfo=timezone.utc)
+MONDAY_10 = datetime(2026, 6, 8, 9, 0, tzinfo=UTC)
 
 
 def route_for(condition: str, script: str = "", live: LiveState = EMPTY, at: datetime = MONDAY_10, **call):
-    text = HEADER + script + f"""
+    text = (
+        HEADER
+        + script
+        + f"""
     route {{
         when {condition} -> voicemail
         otherwise -> callback within 30m
     }}
 }}"""
+    )
     client, _ = compile_text(text)
     decision = decide(client, Call(client="shop", at=at, **call), live)
     return decision
@@ -58,12 +62,15 @@ INTAKE = """
 """
 
 
-@pytest.mark.parametrize("at, expected", [
-    (MONDAY_10, True),
-    (datetime(2026, 6, 8, 16, 29, tzinfo=timezone.utc), True),  # 17:29 BST
-    (datetime(2026, 6, 8, 16, 30, tzinfo=timezone.utc), False),  # 17:30 BST: end is exclusive
-    (datetime(2026, 6, 13, 9, 0, tzinfo=timezone.utc), False),  # a Saturday
-])
+@pytest.mark.parametrize(
+    "at, expected",
+    [
+        (MONDAY_10, True),
+        (datetime(2026, 6, 8, 16, 29, tzinfo=UTC), True),  # 17:29 BST
+        (datetime(2026, 6, 8, 16, 30, tzinfo=UTC), False),  # 17:30 BST: end is exclusive
+        (datetime(2026, 6, 13, 9, 0, tzinfo=UTC), False),  # a Saturday
+    ],
+)
 def test_window(at, expected):
     assert holds("open", at=at) is expected
 
@@ -73,33 +80,40 @@ def test_inline_schedule():
     assert holds("tue-fri") is False
 
 
-@pytest.mark.parametrize("at, expected", [
-    (datetime(2026, 5, 25, 11, 0, tzinfo=timezone.utc), True),  # Spring bank holiday (last Monday of May)
-    (datetime(2026, 6, 10, 11, 0, tzinfo=timezone.utc), True),  # the file's own holiday
-    (MONDAY_10, False),
-])
+@pytest.mark.parametrize(
+    "at, expected",
+    [
+        (datetime(2026, 5, 25, 11, 0, tzinfo=UTC), True),  # Spring bank holiday (last Monday of May)
+        (datetime(2026, 6, 10, 11, 0, tzinfo=UTC), True),  # the file's own holiday
+        (MONDAY_10, False),
+    ],
+)
 def test_holiday(at, expected):
     assert holds("holiday", at=at) is expected
 
 
-@pytest.mark.parametrize("at, expected", [
-    (datetime(2026, 6, 15, 7, 59, tzinfo=timezone.utc), False),  # 08:59 BST
-    (datetime(2026, 6, 15, 8, 0, tzinfo=timezone.utc), True),  # 09:00 BST
-    (datetime(2026, 6, 16, 7, 59, tzinfo=timezone.utc), True),
-    (datetime(2026, 6, 16, 8, 0, tzinfo=timezone.utc), False),
-])
+@pytest.mark.parametrize(
+    "at, expected",
+    [
+        (datetime(2026, 6, 15, 7, 59, tzinfo=UTC), False),  # 08:59 BST
+        (datetime(2026, 6, 15, 8, 0, tzinfo=UTC), True),  # 09:00 BST
+        (datetime(2026, 6, 16, 7, 59, tzinfo=UTC), True),
+        (datetime(2026, 6, 16, 8, 0, tzinfo=UTC), False),
+    ],
+)
 def test_closed(at, expected):
     assert holds("closed", at=at) is expected
 
 
 def test_windows_listed_in_the_decision():
-    decision = route_for("open", at=datetime(2026, 6, 15, 10, 0, tzinfo=timezone.utc))  # Monday, refit
+    decision = route_for("open", at=datetime(2026, 6, 15, 10, 0, tzinfo=UTC))  # Monday, refit
     assert decision.windows == ("open", "closed")
-    assert route_for("open", at=datetime(2026, 5, 25, 11, 0, tzinfo=timezone.utc)).windows == ("open", "holiday")
+    assert route_for("open", at=datetime(2026, 5, 25, 11, 0, tzinfo=UTC)).windows == ("open", "holiday")
 
 
-@pytest.mark.parametrize("reason, expected", [("busy", True), ("user-busy", True), ("no_answer", True),
-                                              ("always", False), (None, False)])
+@pytest.mark.parametrize(
+    "reason, expected", [("busy", True), ("user-busy", True), ("no_answer", True), ("always", False), (None, False)]
+)
 def test_forwarded_list(reason, expected):
     extra = {} if reason is None else {"forwarded": reason}
     assert holds("forwarded (busy, no_answer)", **extra) is expected
@@ -135,21 +149,24 @@ def test_language():
 
 
 def test_status():
-    active = LiveState(status=OwnerStatus(note="In court", until=datetime(2026, 6, 8, 12, 0, tzinfo=timezone.utc)))
+    active = LiveState(status=OwnerStatus(note="In court", until=datetime(2026, 6, 8, 12, 0, tzinfo=UTC)))
     assert holds("status", live=active) is True
     assert holds("status") is False
-    assert holds("status", live=active, at=datetime(2026, 6, 8, 12, 0, tzinfo=timezone.utc)) is False  # expired
+    assert holds("status", live=active, at=datetime(2026, 6, 8, 12, 0, tzinfo=UTC)) is False  # expired
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("There is a FLOOD in the kitchen", True),
-    ("the basement is flooding", True),  # a word start
-    ("waterflood", False),  # not at a word start
-    ("I smell a gas   leak", True),  # any white space between words
-    ("gasleak", False),
-    ("", False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("There is a FLOOD in the kitchen", True),
+        ("the basement is flooding", True),  # a word start
+        ("waterflood", False),  # not at a word start
+        ("I smell a gas   leak", True),  # any white space between words
+        ("gasleak", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_said(text, expected):
     extra = {} if text is None else {"said": text}
     assert holds('said ("flood", "gas leak")', **extra) is expected
@@ -210,12 +227,15 @@ def test_needs_lists_fields_in_script_order_and_only_those_that_matter():
     assert decision.needs == ("name", "type")
 
 
-URGENCY = INTAKE + """
+URGENCY = (
+    INTAKE
+    + """
     urgency {
         high when type is complaint
         normal otherwise
     }
 """
+)
 
 
 def test_urgency_is_unknown_until_answered_and_routes_wait_for_it():

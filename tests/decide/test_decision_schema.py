@@ -56,12 +56,15 @@ def test_schema_and_serializer_agree_on_each_part_s_keys():
     assert definitions["Target"]["properties"]["team"] == {"title": "Team", "type": "string"}
 
 
-@pytest.mark.parametrize("bad", [
-    {"kind": "teleport", "targets": []},  # no such kind
-    {"kind": "patch", "targets": [], "team": None},  # an optional key is left out, never null
-    {"kind": "patch", "targets": [], "priority": "high"},  # a key of another kind
-    {"kind": "message", "targets": []},  # a key always written is missing
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"kind": "teleport", "targets": []},  # no such kind
+        {"kind": "patch", "targets": [], "team": None},  # an optional key is left out, never null
+        {"kind": "patch", "targets": [], "priority": "high"},  # a key of another kind
+        {"kind": "message", "targets": []},  # a key always written is missing
+    ],
+)
 def test_the_schema_rejects_what_the_serializer_never_writes(bad):
     decision = dict(stored_decisions("acme_plumbing")[-1])
     decision["route"] = {"rule": 1, "line": 1, "actions": [{"kind": "patch", "targets": []}]}

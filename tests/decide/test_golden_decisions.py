@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,23 +35,64 @@ GOLDEN_DECISIONS = GOLDEN / "decisions"
 
 
 WEEK = [date(2026, 6, 15) + timedelta(days=n) for n in range(7)]  # Monday to Sunday
-TIMES = ["00:30", "06:00", "07:59", "08:00", "08:30", "09:00", "11:59", "12:00", "12:30", "13:00",
-         "13:59", "14:00", "17:29", "17:30", "17:59", "18:00", "22:00", "23:59"]
-PUBLIC_HOLIDAYS = [datetime(2026, 1, 1, 10), datetime(2026, 7, 3, 10), datetime(2026, 12, 25, 10),
-                   datetime(2026, 12, 28, 11), datetime(2026, 4, 6, 9, 30)]
-REASONS = ["always", "scheduled", "manual", "busy", "no_answer", "unavailable", "direct", "unknown",
-           "user-busy", "No_Answer", "deflection"]
+TIMES = [
+    "00:30",
+    "06:00",
+    "07:59",
+    "08:00",
+    "08:30",
+    "09:00",
+    "11:59",
+    "12:00",
+    "12:30",
+    "13:00",
+    "13:59",
+    "14:00",
+    "17:29",
+    "17:30",
+    "17:59",
+    "18:00",
+    "22:00",
+    "23:59",
+]
+PUBLIC_HOLIDAYS = [
+    datetime(2026, 1, 1, 10),
+    datetime(2026, 7, 3, 10),
+    datetime(2026, 12, 25, 10),
+    datetime(2026, 12, 28, 11),
+    datetime(2026, 4, 6, 9, 30),
+]
+REASONS = [
+    "always",
+    "scheduled",
+    "manual",
+    "busy",
+    "no_answer",
+    "unavailable",
+    "direct",
+    "unknown",
+    "user-busy",
+    "No_Answer",
+    "deflection",
+]
 AGENTS = ["Sam", None, "Zoë {agent}"]
-SAID = ["water is flooding the basement", "I think there is a GAS  leak", "my dog ate snake bait",
-        "chest pain since this morning", "about an injunction", "please call me back"]
+SAID = [
+    "water is flooding the basement",
+    "I think there is a GAS  leak",
+    "my dog ate snake bait",
+    "chest pain since this morning",
+    "about an injunction",
+    "please call me back",
+]
 
 
 # ---- the calls ------------------------------------------------------------------------------------------
 
+
 def dst_changes(zone: ZoneInfo, year: int) -> list[datetime]:
     """The UTC instants at which `zone` changes its offset in `year` (found hour by hour)."""
     changes = []
-    at = datetime(year, 1, 1, tzinfo=timezone.utc)
+    at = datetime(year, 1, 1, tzinfo=UTC)
     while at.year == year:
         if at.astimezone(zone).utcoffset() != (at + timedelta(hours=1)).astimezone(zone).utcoffset():
             changes.append(at + timedelta(hours=1))
@@ -60,8 +101,12 @@ def dst_changes(zone: ZoneInfo, year: int) -> list[datetime]:
 
 
 def choice_fields(client: m.Client) -> dict[str, list[str]]:
-    return {step.field: [c.value for c in step.choices] for script in client.scripts.values()
-            for step in script.steps if isinstance(step, m.Ask) and step.choices}
+    return {
+        step.field: [c.value for c in step.choices]
+        for script in client.scripts.values()
+        for step in script.steps
+        if isinstance(step, m.Ask) and step.choices
+    }
 
 
 def full_answers(client: m.Client, choice: int) -> dict[str, str]:
@@ -88,14 +133,22 @@ class Cases:
         self.languages = [None] + [n.value for n in client.languages] + ["de"]
         self.numbers = [n.value for n in client.numbers] + [None]
         vips = [n.value for lst in client.lists.values() for n in lst.numbers]
-        self.callers = ["+1 (708) 555-0123", None] + vips[:1] + ([" ".join([vips[-1][:3], vips[-1][3:]])] if vips else [])
+        self.callers = (
+            ["+1 (708) 555-0123", None] + vips[:1] + ([" ".join([vips[-1][:3], vips[-1][3:]])] if vips else [])
+        )
         self.cases: list[dict] = []
 
     def call(self, at: datetime, live: dict | None = None, **fields) -> None:
         n = len(self.cases)
-        call = {"client": self.client.id, "at": at.isoformat(), "forwarded": REASONS[n % len(REASONS)],
-                "caller": self.callers[n % len(self.callers)], "language": self.languages[n % len(self.languages)],
-                "agent": AGENTS[n % len(AGENTS)], "number": self.numbers[n % len(self.numbers)]}
+        call = {
+            "client": self.client.id,
+            "at": at.isoformat(),
+            "forwarded": REASONS[n % len(REASONS)],
+            "caller": self.callers[n % len(self.callers)],
+            "language": self.languages[n % len(self.languages)],
+            "agent": AGENTS[n % len(AGENTS)],
+            "number": self.numbers[n % len(self.numbers)],
+        }
         call.update(fields)
         self.cases.append({"call": {k: v for k, v in call.items() if v is not None or k in fields}, "live": live})
 
@@ -137,9 +190,11 @@ class Cases:
 
         # Live state: a status (active, expired, with instructions), and an override per team.
         at = self.local(WEEK[2], "11:00")
-        for live in ({"status": {"note": "In court until 3pm", "until": (at + timedelta(hours=4)).isoformat()}},
-                     {"status": {"note": "Away", "until": (at - timedelta(minutes=1)).isoformat()}},
-                     {"status": {"note": "Out {agent}", "instructions": "Take a message"}}):
+        for live in (
+            {"status": {"note": "In court until 3pm", "until": (at + timedelta(hours=4)).isoformat()}},
+            {"status": {"note": "Away", "until": (at - timedelta(minutes=1)).isoformat()}},
+            {"status": {"note": "Out {agent}", "instructions": "Take a message"}},
+        ):
             for when in (at, self.local(WEEK[2], "20:00")):
                 self.call(when, live, forwarded="manual")
                 self.call(when, live, forwarded="manual", answers=full_answers(client, 1))
@@ -147,8 +202,14 @@ class Cases:
         people = list(client.contacts)
         for team in client.teams:
             start = self.local(WEEK[3], "18:00")
-            live = {"override": {"team": team, "person": people[-1], "start": start.isoformat(),
-                                 "end": (start + timedelta(hours=6)).isoformat()}}
+            live = {
+                "override": {
+                    "team": team,
+                    "person": people[-1],
+                    "start": start.isoformat(),
+                    "end": (start + timedelta(hours=6)).isoformat(),
+                }
+            }
             for when in (start - timedelta(minutes=1), start, start + timedelta(hours=5), start + timedelta(hours=6)):
                 for index in range(max([len(v) for v in choice_fields(client).values()] or [1])):
                     self.call(when, live, answers=full_answers(client, index), said=SAID[index % len(SAID)])
@@ -156,6 +217,7 @@ class Cases:
 
 
 # ---- deciding them --------------------------------------------------------------------------------------
+
 
 def decide(engine: Engine, client_id: str, case: dict) -> str:
     engine.clear_status(client_id)
@@ -167,8 +229,9 @@ def decide(engine: Engine, client_id: str, case: dict) -> str:
         engine.set_status(client_id, status["note"], until, status.get("instructions"))
     if "override" in live:
         o = live["override"]
-        engine.set_override(client_id, o["team"], o["person"], datetime.fromisoformat(o["start"]),
-                            datetime.fromisoformat(o["end"]))
+        engine.set_override(
+            client_id, o["team"], o["person"], datetime.fromisoformat(o["start"]), datetime.fromisoformat(o["end"])
+        )
     return engine.decide(Call(**case["call"])).to_json()
 
 
@@ -211,8 +274,9 @@ def test_decision_parts_read_as_their_json(engine, client_id):
         decision = engine.decide(Call(**entry["call"]))
         expected = entry["decision"]
         assert compact(decision.to_dict()) == compact(expected)
-        assert [(t.section, t.rule, t.line, t.result, t.note) for t in decision.trace] == \
-            [(t["section"], t["rule"], t["line"], t["result"], t.get("note")) for t in expected["trace"]]
+        assert [(t.section, t.rule, t.line, t.result, t.note) for t in decision.trace] == [
+            (t["section"], t["rule"], t["line"], t["result"], t.get("note")) for t in expected["trace"]
+        ]
         assert decision.greeting.text == expected["greeting"]["text"]
         assert decision.windows == tuple(expected["windows"])
         if decision.script is not None:
@@ -238,8 +302,9 @@ def test_shared_parts_hold_what_the_serializer_writes(engine):
         for entry in stored_cases(client_id)[::5]:
             decide(engine, client_id, entry)
             decision = engine.decide(Call(**entry["call"]))
-            for part in parts_of((decision.language, decision.greeting, decision.script, decision.route,
-                                  decision.status, decision.trace)):
+            for part in parts_of(
+                (decision.language, decision.greeting, decision.script, decision.route, decision.status, decision.trace)
+            ):
                 if part.json_text is not None:
                     shared += 1
                     assert part.json_text == d.part_json(part)

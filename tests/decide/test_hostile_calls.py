@@ -19,7 +19,7 @@ from rules_engine.decide.call import LIMITS, Call
 from rules_engine.engine import Engine
 from rules_engine.errors import CallError, UnknownClientError
 
-RULES = '''client hostile "Hostile Co" {
+RULES = """client hostile "Hostile Co" {
     timezone "America/Chicago"
     languages en, es
     numbers "+13125550100"
@@ -36,16 +36,43 @@ RULES = '''client hostile "Hostile Co" {
         otherwise -> voicemail
     }
 }
-'''
+"""
 AT = "2026-11-24T12:30:00-06:00"
 CALLER = "+13125550199"
 
 HOSTILE = [
-    "{caller}", "{agent}", "{client}", "{status.note}", "{answer.name}", "{{", "}}", "{", "}", "{{agent}}",
-    "%s", "%(name)s %d", "{0.__class__}", "{0.__class__.__mro__[1].__subclasses__()}", "{answer.name:>10}",
-    "{!r}", "{name!s:^20}", "${HOME}", "$(rm -rf /)", "`id`", "__import__('os').system('id')",
-    "a\x00b", "a\x1b[31mred\x1b[0mb", "line1\nline2\rline3", "tab\there", "a\u202eb", "a\u200bb",
-    "你好，我的名字是李明", "مرحبا بكم", "Ωμέγα", "Привет 🙂", "x" * LIMITS["agent"],  # as long as every field takes
+    "{caller}",
+    "{agent}",
+    "{client}",
+    "{status.note}",
+    "{answer.name}",
+    "{{",
+    "}}",
+    "{",
+    "}",
+    "{{agent}}",
+    "%s",
+    "%(name)s %d",
+    "{0.__class__}",
+    "{0.__class__.__mro__[1].__subclasses__()}",
+    "{answer.name:>10}",
+    "{!r}",
+    "{name!s:^20}",
+    "${HOME}",
+    "$(rm -rf /)",
+    "`id`",
+    "__import__('os').system('id')",
+    "a\x00b",
+    "a\x1b[31mred\x1b[0mb",
+    "line1\nline2\rline3",
+    "tab\there",
+    "a\u202eb",
+    "a\u200bb",
+    "你好，我的名字是李明",
+    "مرحبا بكم",
+    "Ωμέγα",
+    "Привет 🙂",
+    "x" * LIMITS["agent"],  # as long as every field takes
 ]
 
 
@@ -86,7 +113,9 @@ def test_a_caller_id_that_is_no_phone_number_is_refused(refused, value):
     assert error.field == "caller" and f"`{value.strip()}` " in str(error)
 
 
-@pytest.mark.parametrize("value", ["+1 (312) 555-0199", "tel:+1-312-555-0199", "sip:+13125550199@pbx.example;user=phone"])
+@pytest.mark.parametrize(
+    "value", ["+1 (312) 555-0199", "tel:+1-312-555-0199", "sip:+13125550199@pbx.example;user=phone"]
+)
 def test_a_caller_id_in_a_switch_s_form_is_rendered_as_e164(engine, value):
     decision = decide(engine, caller=value, agent="Dana")
     assert decision.greeting.text == "Hello +13125550199, this is Dana at Hostile Co. {literal}"
@@ -117,17 +146,20 @@ def test_hostile_text_survives_the_json_of_the_decision(engine):
     assert data["route"]["actions"][0]["say"] == "Goodbye " + value
 
 
-@pytest.mark.parametrize("said, matches", [
-    ("FLOODING in the basement", True),
-    ("у нас утечка газа", True),
-    ("no flood", True),
-    ("(flood)", True),
-    ("overflood", False),
-    ("flo.od", False),
-    ("%s {0} .* xflood " + "x" * (LIMITS["said"] - 20), False),
-    ("{flood}", True),
-    ("\x00" * 1000 + " flood", True),
-])
+@pytest.mark.parametrize(
+    "said, matches",
+    [
+        ("FLOODING in the basement", True),
+        ("у нас утечка газа", True),
+        ("no flood", True),
+        ("(flood)", True),
+        ("overflood", False),
+        ("flo.od", False),
+        ("%s {0} .* xflood " + "x" * (LIMITS["said"] - 20), False),
+        ("{flood}", True),
+        ("\x00" * 1000 + " flood", True),
+    ],
+)
 def test_said_matches_words_as_text_never_as_patterns(engine, said, matches):
     decision = decide(engine, caller=CALLER, answers={"name": "Li"}, said=said)
     assert decision.route.rule == (1 if matches else 2)
@@ -154,13 +186,16 @@ def test_a_naive_time_is_refused(refused, at):
     assert error.field == "at" and "no time zone offset" in str(error)
 
 
-@pytest.mark.parametrize("at", [
-    "9999-12-31T23:59:59-14:00",  # finding: the client's local time left datetime's range (OverflowError)
-    "0001-01-01T00:00:00+14:00",
-    datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-12))),
-    "1900-01-01T00:00:00Z",
-    "2300-01-01T00:00:00Z",
-])
+@pytest.mark.parametrize(
+    "at",
+    [
+        "9999-12-31T23:59:59-14:00",  # finding: the client's local time left datetime's range (OverflowError)
+        "0001-01-01T00:00:00+14:00",
+        datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-12))),
+        "1900-01-01T00:00:00Z",
+        "2300-01-01T00:00:00Z",
+    ],
+)
 def test_finding_an_out_of_range_time_is_refused_not_an_overflow(refused, at):
     error = refused(at=at)
     assert error.field == "at" and "out of range" in str(error)
@@ -193,13 +228,16 @@ def test_a_number_of_another_client_is_refused(refused):
     assert error.field == "number"
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"answers": ["name"]}, "answers"),
-    ({"answers": {"name": 5}}, "answers"),
-    ({"agent": 5}, "agent"),
-    ({"exec": "print(1)"}, "exec"),
-    ({"client": None}, "client"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"answers": ["name"]}, "answers"),
+        ({"answers": {"name": 5}}, "answers"),
+        ({"agent": 5}, "agent"),
+        ({"exec": "print(1)"}, "exec"),
+        ({"client": None}, "client"),
+    ],
+)
 def test_a_malformed_field_is_named(refused, fields, field):
     assert refused(**fields).field == field
 
@@ -207,12 +245,15 @@ def test_a_malformed_field_is_named(refused, fields, field):
 # ---- bounded inputs: over the limit is refused, naming the field and the limit ----------------
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"said": "x" * 20_001}, "said: is 20,001 characters long; the limit is 20,000"),
-    ({"agent": "x" * 201}, "agent: is 201 characters long; the limit is 200"),
-    ({"answers": {"name": "x" * 1_001}}, "answers: the answer `name` is 1,001 characters long; the limit is 1,000"),
-    ({"language": "x" * 65}, "language: is 65 characters long; the limit is 64"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"said": "x" * 20_001}, "said: is 20,001 characters long; the limit is 20,000"),
+        ({"agent": "x" * 201}, "agent: is 201 characters long; the limit is 200"),
+        ({"answers": {"name": "x" * 1_001}}, "answers: the answer `name` is 1,001 characters long; the limit is 1,000"),
+        ({"language": "x" * 65}, "language: is 65 characters long; the limit is 64"),
+    ],
+)
 def test_text_over_its_limit_is_refused(refused, fields, message):
     assert str(refused(**fields)) == message
 
@@ -228,10 +269,13 @@ def test_a_call_id_over_its_limit_is_refused(engine):
     assert str(raised.value) == "call_id: is 201 characters long; the limit is 200"
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"note": "n" * 1_001}, "note: is 1,001 characters long; the limit is 1,000"),
-    ({"note": "away", "instructions": "i" * 2_001}, "instructions: is 2,001 characters long; the limit is 2,000"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"note": "n" * 1_001}, "note: is 1,001 characters long; the limit is 1,000"),
+        ({"note": "away", "instructions": "i" * 2_001}, "instructions: is 2,001 characters long; the limit is 2,000"),
+    ],
+)
 def test_a_status_over_its_limit_is_refused(engine, fields, message):
     with pytest.raises(CallError) as raised:
         engine.set_status("hostile", **fields)

@@ -41,7 +41,10 @@ def test_every_example_of_the_embedding_guide_runs(tmp_path, monkeypatch, capsys
     # The three-line example: 23:15 on a Saturday, Acme is closed.
     assert out.startswith("Thank you for calling Acme Plumbing. Our office is closed;")
     assert "\nCall sip-4711@pbx, decided " in out and "\nAcme Plumbing & Heating (acme_plumbing), rules version " in out
-    assert f"\nRules:     as written in {Path.cwd() / 'client_configs' / 'acme_plumbing.rules'} when the call came\n" in out
+    assert (
+        f"\nRules:     as written in {Path.cwd() / 'client_configs' / 'acme_plumbing.rules'} when the call came\n"
+        in out
+    )
     logged = [json.loads(line)["call_id"] for line in (tmp_path / "decisions.jsonl").read_text().splitlines()]
     assert sorted(logged) == sorted(["sip-4711@pbx"] + [f"sip-{n}@pbx" for n in range(20)])
     # The live state the guide set and cleared was kept in the SQLite file it names.

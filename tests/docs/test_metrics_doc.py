@@ -28,7 +28,7 @@ def test_the_example_report_is_what_its_code_computes(monkeypatch):
     (shown,) = [json.loads(code) for code in blocks("json")]
     for key, value in shown.items():
         if isinstance(value, list):  # an excerpt: the first entries
-            assert report[key][:len(value)] == value, key
+            assert report[key][: len(value)] == value, key
         else:
             assert report[key] == value, key
 

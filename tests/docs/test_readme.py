@@ -27,8 +27,9 @@ def test_the_language_tour_client_compiles_without_a_warning():
 def test_the_tour_client_decides_the_demo_call_as_the_readme_says(tmp_path):
     (tmp_path / "acme.rules").write_text(block_after("The language in five minutes"), encoding="utf-8")
     engine = Engine.from_path(tmp_path)
-    decision = engine.decide(Call(client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy",
-                                  answers={"type": "burst_pipe"}))
+    decision = engine.decide(
+        Call(client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy", answers={"type": "burst_pipe"})
+    )
     assert decision.greeting.id == "after_hours"
     assert decision.urgency == "emergency"
     assert decision.route.actions[0].kind == "escalate"
@@ -77,9 +78,12 @@ def samples(heading: str) -> list[tuple[list[str], list[list[str]]]]:
 def test_the_before_you_deploy_samples_are_real_output(tmp_path, monkeypatch, cli):
     monkeypatch.chdir(tmp_path)
     shutil.copytree(CONFIGS, tmp_path / "client_configs")
-    edit = ACME.read_text(encoding="utf-8").replace("window lunch = mon-fri 12:00-13:00", "window lunch = mon-fri 12:30-13:30")
-    (tmp_path / "acme_plumbing.rules").write_text(edit.replace("{ alice, bob, carol }", "{ bob, alice, carol }"),
-                                                  encoding="utf-8")
+    edit = ACME.read_text(encoding="utf-8").replace(
+        "window lunch = mon-fri 12:00-13:00", "window lunch = mon-fri 12:30-13:30"
+    )
+    (tmp_path / "acme_plumbing.rules").write_text(
+        edit.replace("{ alice, bob, carol }", "{ bob, alice, carol }"), encoding="utf-8"
+    )
     (tmp_path / "shop.rules").write_text(SHOP, encoding="utf-8")
     found = samples("Before you deploy")
     assert [argv[0] for argv, _ in found] == ["matrix", "diff", "check"]
@@ -89,7 +93,7 @@ def test_the_before_you_deploy_samples_are_real_output(tmp_path, monkeypatch, cl
         printed = (result.err + result.out).splitlines()  # as a terminal shows them: the summary comes last
         at = 0
         for run in runs:  # each run of lines is printed as shown, the runs in order
-            starts = [i for i in range(at, len(printed)) if printed[i:i + len(run)] == run]
+            starts = [i for i in range(at, len(printed)) if printed[i : i + len(run)] == run]
             assert starts, f"`rules-engine {' '.join(argv)}` does not print:\n" + "\n".join(run)
             at = starts[0] + len(run)
 
@@ -100,8 +104,10 @@ def test_the_outcome_example_records_what_the_report_then_counts():
     engine = Engine.from_path(ROOT / "client_configs")
     arrived = datetime(2026, 11, 28, 23, 15, tzinfo=timezone(timedelta(hours=-6)))
     call = Call(client="acme_plumbing", at=arrived, forwarded="busy", answers={"type": "burst_pipe"})
-    exec(compile(block_after("Call outcomes and the month's report", "python"), "README.md", "exec"),
-         {"engine": engine, "call": call, "when": arrived + timedelta(minutes=7)})
+    exec(
+        compile(block_after("Call outcomes and the month's report", "python"), "README.md", "exec"),
+        {"engine": engine, "call": call, "when": arrived + timedelta(minutes=7)},
+    )
     report = engine.report("acme_plumbing", date(2026, 11, 28), date(2026, 11, 28))
     assert (report["received"], report["answered"], report["resolved"]) == (1, 1, 1)
     assert report["escalations"]["acknowledged_at_step"] == {"2": 1}

@@ -17,8 +17,15 @@ def test_the_schemas_in_docs_are_current():
 
 def test_a_decision_has_every_key_its_schema_requires():
     schema = json.loads(schemas.documents()["decision.schema.json"])
-    decision = json.loads(Engine(ACME).decide(Call(client="acme_plumbing", at="2026-11-28T23:15:00-06:00",
-                                                   forwarded="busy", answers={"type": "burst_pipe"})).to_json())
+    decision = json.loads(
+        Engine(ACME)
+        .decide(
+            Call(
+                client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy", answers={"type": "burst_pipe"}
+            )
+        )
+        .to_json()
+    )
     assert set(schema["required"]) <= set(decision) <= set(schema["properties"])
     route = schema["$defs"]["Route"]
     assert set(route["required"]) <= set(decision["route"]) <= set(route["properties"])

@@ -9,9 +9,9 @@ import warnings
 import pytest
 
 from rules_engine.engine import Engine
-from rules_engine.runtime.settings import Token
 from rules_engine.http import create_app
 from rules_engine.http.access_log import AccessLog
+from rules_engine.runtime.settings import Token
 from tests.support import CONFIGS
 
 with warnings.catch_warnings():  # starlette asks for httpx2, which FastAPI's TestClient does not need yet
@@ -21,9 +21,11 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which FastAPI's Te
 SWITCH = "switch-token-0123456789abcdef"
 ACME_PORTAL = "acme-portal-0123456789abcdef"
 ADMIN = "admin-token-0123456789abcdef"
-TOKENS = (Token(name="kamailio", token=SWITCH, scopes=("decide",)),
-          Token(name="acme-portal", token=ACME_PORTAL, scopes=("portal:acme_plumbing",)),
-          Token(name="ops", token=ADMIN, scopes=("admin",)))
+TOKENS = (
+    Token(name="kamailio", token=SWITCH, scopes=("decide",)),
+    Token(name="acme-portal", token=ACME_PORTAL, scopes=("portal:acme_plumbing",)),
+    Token(name="ops", token=ADMIN, scopes=("admin",)),
+)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -12,10 +12,14 @@ CALL = {"client": "hale_law", "at": "2026-11-30T11:00:00+00:00", "forwarded": "m
 
 
 def test_a_status_set_over_http_is_in_the_next_decision_until_cleared(open_client):
-    response = open_client.put("/v1/clients/hale_law/status",
-                               json={"note": "in court until 3pm", "until": "2026-11-30T15:00:00+00:00"})
-    assert response.json() == {"client": "hale_law", "overrides": [], "status": {
-        "note": "in court until 3pm", "instructions": None, "until": "2026-11-30T15:00:00Z"}}
+    response = open_client.put(
+        "/v1/clients/hale_law/status", json={"note": "in court until 3pm", "until": "2026-11-30T15:00:00+00:00"}
+    )
+    assert response.json() == {
+        "client": "hale_law",
+        "overrides": [],
+        "status": {"note": "in court until 3pm", "instructions": None, "until": "2026-11-30T15:00:00Z"},
+    }
     decision = open_client.post("/v1/decide", json=CALL).json()
     assert decision["greeting"]["id"] == "in_court"
     assert "in court until 3pm" in decision["greeting"]["text"]
@@ -26,31 +30,55 @@ def test_a_status_set_over_http_is_in_the_next_decision_until_cleared(open_clien
 def test_a_status_without_a_note_is_refused_naming_the_field(open_client):
     response = open_client.put("/v1/clients/hale_law/status", json={"note": "", "until": "2026-11-30T15:00:00"})
     assert response.status_code == 400
-    assert response.json()["error"] == {"field": "note", "message": "String should have at least 1 character",
-                                        "hint": None}
+    assert response.json()["error"] == {
+        "field": "note",
+        "message": "String should have at least 1 character",
+        "hint": None,
+    }
     naive = open_client.put("/v1/clients/hale_law/status", json={"note": "out", "until": "2026-11-30T15:00:00"})
-    assert naive.json()["error"] == {"field": "until", "hint": None,
-                                     "message": "the end of a status needs a date-time with a time zone offset"}
+    assert naive.json()["error"] == {
+        "field": "until",
+        "hint": None,
+        "message": "the end of a status needs a date-time with a time zone offset",
+    }
 
 
 def test_an_override_changes_who_is_on_call_and_can_be_removed(open_client):
     before = open_client.get("/v1/clients/acme_plumbing/oncall", params={"at": AT, "team": "plumbers"}).json()
     assert before["teams"][0]["contact"] != "alice"
-    response = open_client.post("/v1/clients/acme_plumbing/overrides", json={
-        "team": "plumbers", "person": "alice", "start": "2026-11-30T09:00:00-06:00",
-        "end": "2026-11-30T18:00:00-06:00", "reason": "swap"})
+    response = open_client.post(
+        "/v1/clients/acme_plumbing/overrides",
+        json={
+            "team": "plumbers",
+            "person": "alice",
+            "start": "2026-11-30T09:00:00-06:00",
+            "end": "2026-11-30T18:00:00-06:00",
+            "reason": "swap",
+        },
+    )
     assert response.status_code == 201
     assert response.json()["overrides"][0]["person"] == "alice"
     now = open_client.get("/v1/clients/acme_plumbing/oncall", params={"at": AT, "team": "plumbers"}).json()
     assert (now["teams"][0]["contact"], now["teams"][0]["why"]) == ("alice", "live override: swap")
-    assert open_client.delete("/v1/clients/acme_plumbing/overrides", params={"team": "plumbers"}).json()["overrides"] == []
+    assert (
+        open_client.delete("/v1/clients/acme_plumbing/overrides", params={"team": "plumbers"}).json()["overrides"] == []
+    )
 
 
 def test_an_override_for_an_unknown_contact_says_what_was_meant(open_client):
-    response = open_client.post("/v1/clients/acme_plumbing/overrides", json={
-        "team": "plumbers", "person": "carl", "start": "2026-11-30T09:00:00-06:00", "end": "2026-11-30T18:00:00-06:00"})
-    assert (response.status_code, response.json()["error"]) == (400, {
-        "field": "person", "message": "client `acme_plumbing` has no contact `carl`", "hint": "did you mean `carol`?"})
+    response = open_client.post(
+        "/v1/clients/acme_plumbing/overrides",
+        json={
+            "team": "plumbers",
+            "person": "carl",
+            "start": "2026-11-30T09:00:00-06:00",
+            "end": "2026-11-30T18:00:00-06:00",
+        },
+    )
+    assert (response.status_code, response.json()["error"]) == (
+        400,
+        {"field": "person", "message": "client `acme_plumbing` has no contact `carl`", "hint": "did you mean `carol`?"},
+    )
 
 
 def test_live_state_of_an_unknown_client_is_404(open_client):
@@ -65,8 +93,9 @@ def test_the_week_view_is_the_command_lines(open_client, rules, capsys):
 
 
 def test_the_feed_is_icalendar_by_accept_or_format(open_client):
-    by_accept = open_client.get("/v1/clients/acme_plumbing/oncall", params={"week": "2026-12-24"},
-                                headers={"Accept": "text/calendar"})
+    by_accept = open_client.get(
+        "/v1/clients/acme_plumbing/oncall", params={"week": "2026-12-24"}, headers={"Accept": "text/calendar"}
+    )
     by_format = open_client.get("/v1/clients/acme_plumbing/oncall", params={"week": "2026-12-24", "format": "ics"})
     for response in (by_accept, by_format):
         assert response.headers["content-type"].startswith("text/calendar")
@@ -78,4 +107,7 @@ def test_oncall_refuses_both_at_and_week_and_an_unknown_team(open_client):
     both = open_client.get("/v1/clients/acme_plumbing/oncall", params={"week": "2026-12-24", "at": AT})
     assert both.json()["error"] == {"field": "week", "message": "give `at` or `week`, not both", "hint": None}
     team = open_client.get("/v1/clients/acme_plumbing/oncall", params={"team": "plumber"})
-    assert team.json()["error"]["message"] == "client `acme_plumbing` has no on-call team `plumber` (did you mean `plumbers`?)"
+    assert (
+        team.json()["error"]["message"]
+        == "client `acme_plumbing` has no on-call team `plumber` (did you mean `plumbers`?)"
+    )

@@ -37,8 +37,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @SCHEMA.parametrize()
-@settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_response_conforms_to_the_document(case):
     case.call_and_validate(headers=bearer(ADMIN), checks=CHECKS)
 
@@ -66,9 +65,20 @@ def decide_200(document: dict) -> dict:
 
 @pytest.mark.parametrize("path", ["/v1/decide", "/v1/decide/sip"])
 def test_a_decision_matches_the_documented_decision_schema(path):
-    body = {"client": "acme_plumbing", "at": "2026-11-28T23:15:00-06:00", "forwarded": "busy",
-            "answers": {"type": "burst_pipe"}} if path == "/v1/decide" else {
-        "request_uri": "sip:+13125550100@s.example", "at": "2026-11-28T23:15:00-06:00", "answers": {"type": "no_heat"}}
+    body = (
+        {
+            "client": "acme_plumbing",
+            "at": "2026-11-28T23:15:00-06:00",
+            "forwarded": "busy",
+            "answers": {"type": "burst_pipe"},
+        }
+        if path == "/v1/decide"
+        else {
+            "request_uri": "sip:+13125550100@s.example",
+            "at": "2026-11-28T23:15:00-06:00",
+            "answers": {"type": "no_heat"},
+        }
+    )
     with TestClient(APP) as http:
         response = http.post(path, json=body, headers=bearer(ADMIN))
     operation = SCHEMA[path]["POST"]

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from rules_engine.engine import Engine
-from rules_engine.runtime.state import LiveStateHealth, MemoryStore
 from rules_engine.http import create_app
 from rules_engine.http.access_log import AccessLog
+from rules_engine.runtime.state import LiveStateHealth, MemoryStore
 from tests.http.conftest import TestClient
 from tests.support import client_text
 
-CALL = {"client": "acme_plumbing", "at": "2026-11-28T23:15:00-06:00", "forwarded": "busy",
-        "answers": {"type": "burst_pipe"}}
+CALL = {
+    "client": "acme_plumbing",
+    "at": "2026-11-28T23:15:00-06:00",
+    "forwarded": "busy",
+    "answers": {"type": "burst_pipe"},
+}
 
 
 def metric_lines(client) -> set[str]:
@@ -29,8 +33,11 @@ def test_health_and_readiness_name_the_rules_versions_served(open_client, served
 
 def test_clients_lists_ids_numbers_and_versions(open_client, served_engine):
     listed = {c["id"]: c for c in open_client.get("/v1/clients").json()}
-    assert listed["acme_plumbing"] == {"id": "acme_plumbing", "numbers": ["+13125550100", "+13125550101"],
-                                       "rules_version": served_engine.client("acme_plumbing").rules_version}
+    assert listed["acme_plumbing"] == {
+        "id": "acme_plumbing",
+        "numbers": ["+13125550100", "+13125550101"],
+        "rules_version": served_engine.client("acme_plumbing").rules_version,
+    }
     assert len(listed) == 4
 
 
@@ -45,7 +52,11 @@ def test_metrics_count_decisions_by_client_and_outcome_and_refusals(open_client)
     assert 'rules_engine_calls_refused_total{reason="unknown_client"} 1.0' in lines
     assert 'rules_engine_calls_refused_total{reason="bad_call"} 1.0' in lines
     assert "rules_engine_decision_seconds_count 2.0" in lines
-    assert {"rules_engine_clients 4.0", "rules_engine_rule_problems 0.0", "rules_engine_live_state_age_seconds 0.0"} <= lines
+    assert {
+        "rules_engine_clients 4.0",
+        "rules_engine_rule_problems 0.0",
+        "rules_engine_live_state_age_seconds 0.0",
+    } <= lines
 
 
 def test_a_reload_serves_a_new_file_and_reports_a_broken_one(open_client, rules):
@@ -58,11 +69,16 @@ def test_a_reload_serves_a_new_file_and_reports_a_broken_one(open_client, rules)
     report = open_client.post("/v1/reload").json()
     assert report["ok"] is False and report["changed"] == []
     assert report["problems"][0].startswith(f"{rules / 'new_client.rules'}:7:")
-    assert open_client.post("/v1/decide", json={"client": "new_client", "at": CALL["at"]}).json()["greeting"]["text"] \
-        == "Hello from the new client"  # the last good version keeps serving
+    assert (
+        open_client.post("/v1/decide", json={"client": "new_client", "at": CALL["at"]}).json()["greeting"]["text"]
+        == "Hello from the new client"
+    )  # the last good version keeps serving
     lines = metric_lines(open_client)
-    assert {'rules_engine_reloads_total{result="ok"} 1.0', 'rules_engine_reloads_total{result="problems"} 1.0',
-            "rules_engine_rule_problems 1.0"} <= lines
+    assert {
+        'rules_engine_reloads_total{result="ok"} 1.0',
+        'rules_engine_reloads_total{result="problems"} 1.0',
+        "rules_engine_rule_problems 1.0",
+    } <= lines
     assert open_client.get("/readyz").json()["problems"] == 1
 
 
@@ -71,18 +87,27 @@ class UnreachableStore(MemoryStore):
     snapshot stores do), health says why it is not current."""
 
     def health(self) -> LiveStateHealth:
-        return LiveStateHealth(store="postgresql", shared=True, reachable=False, age=42.0, synced_at=None,
-                               error="connection refused")
+        return LiveStateHealth(
+            store="postgresql", shared=True, reachable=False, age=42.0, synced_at=None, error="connection refused"
+        )
 
 
 def test_a_store_that_does_not_answer_makes_the_service_unready(tmp_path, rules):
-    with Engine(rules, store=UnreachableStore()) as engine, \
-            TestClient(create_app(engine, log=AccessLog(tmp_path / "requests.log"))) as http:
+    with (
+        Engine(rules, store=UnreachableStore()) as engine,
+        TestClient(create_app(engine, log=AccessLog(tmp_path / "requests.log"))) as http,
+    ):
         ready = http.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["ready"] is False
-        assert ready.json()["store"] == {"store": "postgresql", "shared": True, "reachable": False, "age": 42.0,
-                                         "synced_at": None, "error": "connection refused"}
+        assert ready.json()["store"] == {
+            "store": "postgresql",
+            "shared": True,
+            "reachable": False,
+            "age": 42.0,
+            "synced_at": None,
+            "error": "connection refused",
+        }
         assert http.post("/v1/decide", json=CALL).status_code == 200  # calls are still decided
         assert "rules_engine_live_state_age_seconds NaN" in metric_lines(http)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules_engine.runtime.settings import Settings, SettingsError
 from rules_engine.http.runner import ServeError, check_bind
+from rules_engine.runtime.settings import Settings, SettingsError
 from tests.http.conftest import ACME_PORTAL, ADMIN, SWITCH, TOKENS, bearer
 
 CALL = {"client": "acme_plumbing", "at": "2026-11-28T23:15:00-06:00", "forwarded": "busy"}
@@ -16,33 +16,42 @@ def test_no_token_is_401_with_a_bearer_challenge(client):
     response = client.post("/v1/decide", json=CALL)
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer realm="rules-engine"'
-    assert response.json() == {"error": {"field": "Authorization", "hint": None,
-                                         "message": "this endpoint needs a bearer token (Authorization: Bearer TOKEN)"}}
+    assert response.json() == {
+        "error": {
+            "field": "Authorization",
+            "hint": None,
+            "message": "this endpoint needs a bearer token (Authorization: Bearer TOKEN)",
+        }
+    }
 
 
-@pytest.mark.parametrize("header", ["Bearer not-a-token-of-ours-0123456789", f"Bearer {SWITCH}x", f"Basic {SWITCH}",
-                                    f"Bearer {SWITCH[:-1]}"])
+@pytest.mark.parametrize(
+    "header", ["Bearer not-a-token-of-ours-0123456789", f"Bearer {SWITCH}x", f"Basic {SWITCH}", f"Bearer {SWITCH[:-1]}"]
+)
 def test_a_wrong_token_is_401(client, header):
     response = client.post("/v1/decide", json=CALL, headers={"Authorization": header})
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("method, path, body, token, status", [
-    ("POST", "/v1/decide", CALL, SWITCH, 200),
-    ("POST", "/v1/decide", CALL, ADMIN, 200),
-    ("POST", "/v1/decide", CALL, ACME_PORTAL, 403),
-    ("GET", "/v1/clients", None, SWITCH, 200),
-    ("POST", "/v1/reload", None, SWITCH, 403),
-    ("POST", "/v1/reload", None, ACME_PORTAL, 403),
-    ("POST", "/v1/reload", None, ADMIN, 200),
-    ("PUT", "/v1/clients/acme_plumbing/status", STATUS, ACME_PORTAL, 200),
-    ("PUT", "/v1/clients/hale_law/status", STATUS, ACME_PORTAL, 403),
-    ("PUT", "/v1/clients/acme_plumbing/status", STATUS, SWITCH, 403),
-    ("PUT", "/v1/clients/hale_law/status", STATUS, ADMIN, 200),
-    ("GET", "/v1/clients/acme_plumbing/oncall", None, ACME_PORTAL, 200),
-    ("GET", "/v1/clients/nobody/oncall", None, ACME_PORTAL, 403),
-    ("GET", "/v1/clients/nobody/oncall", None, ADMIN, 404),
-])
+@pytest.mark.parametrize(
+    "method, path, body, token, status",
+    [
+        ("POST", "/v1/decide", CALL, SWITCH, 200),
+        ("POST", "/v1/decide", CALL, ADMIN, 200),
+        ("POST", "/v1/decide", CALL, ACME_PORTAL, 403),
+        ("GET", "/v1/clients", None, SWITCH, 200),
+        ("POST", "/v1/reload", None, SWITCH, 403),
+        ("POST", "/v1/reload", None, ACME_PORTAL, 403),
+        ("POST", "/v1/reload", None, ADMIN, 200),
+        ("PUT", "/v1/clients/acme_plumbing/status", STATUS, ACME_PORTAL, 200),
+        ("PUT", "/v1/clients/hale_law/status", STATUS, ACME_PORTAL, 403),
+        ("PUT", "/v1/clients/acme_plumbing/status", STATUS, SWITCH, 403),
+        ("PUT", "/v1/clients/hale_law/status", STATUS, ADMIN, 200),
+        ("GET", "/v1/clients/acme_plumbing/oncall", None, ACME_PORTAL, 200),
+        ("GET", "/v1/clients/nobody/oncall", None, ACME_PORTAL, 403),
+        ("GET", "/v1/clients/nobody/oncall", None, ADMIN, 404),
+    ],
+)
 def test_each_scope_opens_its_endpoints_only(client, method, path, body, token, status):
     response = client.request(method, path, json=body, headers=bearer(token))
     assert response.status_code == status, response.text
@@ -50,8 +59,9 @@ def test_each_scope_opens_its_endpoints_only(client, method, path, body, token, 
 
 def test_a_missing_scope_is_named(client):
     response = client.put("/v1/clients/hale_law/status", json=STATUS, headers=bearer(ACME_PORTAL))
-    assert response.json()["error"]["message"] == ("the token `acme-portal` does not have the scope `portal:hale_law` "
-                                                   "(or admin)")
+    assert response.json()["error"]["message"] == (
+        "the token `acme-portal` does not have the scope `portal:hale_law` (or admin)"
+    )
 
 
 def test_health_readiness_and_metrics_need_no_token(client):
@@ -75,15 +85,24 @@ def test_loopback_may_be_served_without_tokens(host):
     check_bind(host, ())
 
 
-@pytest.mark.parametrize("token, message", [
-    ({"name": "x", "token": "short", "scopes": ["decide"]},
-     "tokens.0.token: a token needs at least 24 characters (make one with: python3 -c 'import secrets; "
-     "print(secrets.token_urlsafe(32))')"),
-    ({"name": "x", "token": SWITCH, "scopes": ["root"]},
-     "tokens.0.scopes: `root` is not a scope: use decide, admin or portal:CLIENT_ID"),
-    ({"name": "x", "token": SWITCH, "scopes": []},
-     "tokens.0.scopes: a token needs at least one scope: decide, admin or portal:CLIENT_ID"),
-])
+@pytest.mark.parametrize(
+    "token, message",
+    [
+        (
+            {"name": "x", "token": "short", "scopes": ["decide"]},
+            "tokens.0.token: a token needs at least 24 characters (make one with: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')",
+        ),
+        (
+            {"name": "x", "token": SWITCH, "scopes": ["root"]},
+            "tokens.0.scopes: `root` is not a scope: use decide, admin or portal:CLIENT_ID",
+        ),
+        (
+            {"name": "x", "token": SWITCH, "scopes": []},
+            "tokens.0.scopes: a token needs at least one scope: decide, admin or portal:CLIENT_ID",
+        ),
+    ],
+)
 def test_bad_tokens_in_the_settings_are_refused(tmp_path, token, message):
     with pytest.raises(SettingsError) as caught:
         Settings.of({"rules": tmp_path, "tokens": [token]})
@@ -91,8 +110,9 @@ def test_bad_tokens_in_the_settings_are_refused(tmp_path, token, message):
 
 
 def test_a_body_over_the_limit_is_413_before_it_is_read(open_client):
-    response = open_client.post("/v1/decide", content=b"{" + b" " * 70_000 + b"}",
-                                headers={"Content-Type": "application/json"})
+    response = open_client.post(
+        "/v1/decide", content=b"{" + b" " * 70_000 + b"}", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.json()["error"]["message"] == "the request body is larger than 65536 bytes"
 
@@ -104,7 +124,9 @@ def test_a_chunked_body_over_the_limit_is_413(open_client):
 
     response = open_client.post("/v1/decide", content=chunks(), headers={"Content-Type": "application/json"})
     assert (response.status_code, response.json()["error"]["message"]) == (
-        413, "the request body is larger than 65536 bytes")
+        413,
+        "the request body is larger than 65536 bytes",
+    )
 
 
 def test_headers_over_the_limit_are_431(open_client):

@@ -28,8 +28,11 @@ class Running:
     def __init__(self, args, tmp_path: Path):
         self.port_file = tmp_path / "port"
         self.log = tmp_path / "requests.log"
-        self.process = subprocess.Popen([RULES_ENGINE, "serve", "--port", "0", "--port-file", str(self.port_file),
-                                         "--log", str(self.log), *args], stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [RULES_ENGINE, "serve", "--port", "0", "--port-file", str(self.port_file), "--log", str(self.log), *args],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.port = int(wait_for(lambda: self.port_file.exists() and self.port_file.read_text().strip(), "the service"))
         wait_for(self.ready, what="/healthz")
 
@@ -42,8 +45,12 @@ class Running:
     def request(self, method: str, path: str, body=None) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            connection.request(method, path, body=json.dumps(body) if body is not None else None,
-                               headers={"Content-Type": "application/json"})
+            connection.request(
+                method,
+                path,
+                body=json.dumps(body) if body is not None else None,
+                headers={"Content-Type": "application/json"},
+            )
             response = connection.getresponse()
             return response.status, response.read()
         finally:
@@ -65,8 +72,10 @@ def served(tmp_path, rules):
 def test_decides_over_http_and_logs_json_lines(served):
     status, body = served.request("POST", "/v1/decide", CALL)
     assert status == 200 and json.loads(body)["client"] == "acme_plumbing"
-    lines = wait_for(lambda: (found := log_lines(served.log)) and found[-1].get("path") == "/v1/decide" and found,
-                     what="the request's log line")  # written once the response is sent
+    lines = wait_for(
+        lambda: (found := log_lines(served.log)) and found[-1].get("path") == "/v1/decide" and found,
+        what="the request's log line",
+    )  # written once the response is sent
     assert lines[0]["event"] == "listening" and lines[0]["port"] == served.port
     assert (lines[-1]["status"], lines[-1]["client"]) == (200, "acme_plumbing")
 
@@ -84,8 +93,10 @@ def test_sighup_reloads_the_rules_and_reopens_the_log(served, rules):
 def test_sigterm_finishes_the_request_in_flight_then_exits(served):
     body = json.dumps(CALL).encode()
     with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
-        sock.sendall(b"POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: %d\r\n\r\n" % len(body) + body[:10])
+        sock.sendall(
+            b"POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body) + body[:10]
+        )
         time.sleep(0.2)
         served.process.send_signal(signal.SIGTERM)
         time.sleep(0.3)
@@ -104,7 +115,12 @@ def test_sigterm_finishes_the_request_in_flight_then_exits(served):
 
 
 def test_refuses_a_public_address_without_tokens(rules):
-    result = subprocess.run([RULES_ENGINE, "serve", "--rules", str(rules), "--host", "0.0.0.0", "--port", "0"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [RULES_ENGINE, "serve", "--rules", str(rules), "--host", "0.0.0.0", "--port", "0"],
+        check=False,  # the exit status is read below
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("rules-engine serve: refusing to listen on 0.0.0.0 without tokens")

@@ -51,17 +51,35 @@ def decide(engine: Engine, call_id: str, at: datetime, forwarded: str, caller: s
 def record_mixed_day(engine: Engine) -> None:
     """Nine calls on Tuesday 3 and Wednesday 4 November 2026, one of each kind and then some."""
     calls = [  # id, local time, forwarding reason, caller, outcome, outcome values
-        ("c1", "2026-11-03 09:00", "busy", "+13125551001", "answered",
-         dict(waited_seconds=10, handled_seconds=120, resolved=True, transferred=False, csat=5)),
-        ("c2", "2026-11-03 09:10", "busy", "+13125551002", "answered",
-         dict(waited_seconds=30, handled_seconds=300, resolved=False, transferred=True, csat=3)),
+        (
+            "c1",
+            "2026-11-03 09:00",
+            "busy",
+            "+13125551001",
+            "answered",
+            dict(waited_seconds=10, handled_seconds=120, resolved=True, transferred=False, csat=5),
+        ),
+        (
+            "c2",
+            "2026-11-03 09:10",
+            "busy",
+            "+13125551002",
+            "answered",
+            dict(waited_seconds=30, handled_seconds=300, resolved=False, transferred=True, csat=3),
+        ),
         ("c3", "2026-11-03 09:20", "busy", "+13125551003", "abandoned", dict(waited_seconds=40)),
         ("c4", "2026-11-03 09:30", "busy", "+13125551004", "abandoned", dict(waited_seconds=3)),
         ("c5", "2026-11-03 22:00", "no_answer", None, "missed", dict(waited_seconds=25)),
         ("c6", "2026-11-03 22:30", "no_answer", "+13125551006", "failed", {}),
         ("c7", "2026-11-04 10:00", "direct", "+13125551007", "dropped", dict(waited_seconds=8, handled_seconds=60)),
-        ("c8", "2026-11-04 10:15", "direct", None, "answered",
-         dict(waited_seconds=20, handled_seconds=90, resolved=True)),
+        (
+            "c8",
+            "2026-11-04 10:15",
+            "direct",
+            None,
+            "answered",
+            dict(waited_seconds=20, handled_seconds=90, resolved=True),
+        ),
         ("c9", "2026-11-04 10:30", "direct", "+13125551009", None, {}),
     ]
     for call_id, at, forwarded, caller, outcome, values in calls:
@@ -73,12 +91,16 @@ def record_mixed_day(engine: Engine) -> None:
 def record_fcr_edges(engine: Engine) -> None:
     """Four resolved calls on Monday 9 November 2026 at 10:00, and the repeat calls after them."""
     first = local("2026-11-09 10:00")
-    for call_id, caller in (("fcr-a1", "+13125552001"), ("fcr-b1", "+13125552002"), ("fcr-c1", "+13125552003"),
-                            ("fcr-n1", None)):
+    for call_id, caller in (
+        ("fcr-a1", "+13125552001"),
+        ("fcr-b1", "+13125552002"),
+        ("fcr-c1", "+13125552003"),
+        ("fcr-n1", None),
+    ):
         decide(engine, call_id, first, "busy", caller)
         engine.record_outcome(call_id, "answered", at=first + timedelta(minutes=3), waited_seconds=5, resolved=True)
-    decide(engine, "fcr-a2", first + timedelta(days=7), "busy", "+13125552001")                     # just inside
-    decide(engine, "fcr-b2", first + timedelta(days=7, seconds=1), "busy", "+13125552002")          # just outside
+    decide(engine, "fcr-a2", first + timedelta(days=7), "busy", "+13125552001")  # just inside
+    decide(engine, "fcr-b2", first + timedelta(days=7, seconds=1), "busy", "+13125552002")  # just outside
 
 
 def record_escalations(engine: Engine) -> None:

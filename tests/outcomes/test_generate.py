@@ -31,7 +31,7 @@ def test_a_month_of_generated_calls_looks_like_an_answering_services(engine, cli
     with Engine(CONFIGS, outcomes=store) as recording:
         calls = generate.write(store, generate.history(engine, client, START, 28, seed=11))
         report = recording.report(client, START, date(2026, 11, 1))
-    assert report["received"] == calls and 700 < calls < 1500        # about 40 a weekday, fewer at weekends
+    assert report["received"] == calls and 700 < calls < 1500  # about 40 a weekday, fewer at weekends
     assert 0.6 < report["answered"] / calls < 0.9
     assert 0 < report["no_outcome"] < 0.05 * calls
     assert 5 < report["abandonment_rate"] < 25 and 50 < report["service_level"] < 90
@@ -43,9 +43,9 @@ def test_a_month_of_generated_calls_looks_like_an_answering_services(engine, cli
     hours = {}
     for entry in report["by_hour"]:
         hours[entry["hour"]] = hours.get(entry["hour"], 0) + entry["received"]
-    assert hours.get(10, 0) > 5 * hours.get(3, 0)                      # mornings are busy, nights quiet
+    assert hours.get(10, 0) > 5 * hours.get(3, 0)  # mornings are busy, nights quiet
     assert report["escalations"]["count"] > 0
-    assert sum(r["received"] for r in report["by_rule"]) == calls      # every call got a route
+    assert sum(r["received"] for r in report["by_rule"]) == calls  # every call got a route
 
 
 def test_the_reports_parts_add_up_on_a_generated_history(engine):
@@ -56,7 +56,7 @@ def test_the_reports_parts_add_up_on_a_generated_history(engine):
     kinds = ("answered", "abandoned", "short_abandoned", "missed", "failed", "dropped", "no_outcome")
     assert sum(report[k] for k in kinds) == report["received"]
     for part in ("by_day", "by_hour", "by_rule"):
-        for kind in kinds + ("received",):
+        for kind in (*kinds, "received"):
             assert sum(entry[kind] for entry in report[part]) == report[kind], (part, kind)
     assert sum(w["resolved"] for w in report["by_week"]) == report["resolved"]
     people = report["escalations"]["by_person"].values()

@@ -31,8 +31,10 @@ def month():
 
 def browser():
     if headless.chromium() is None:
-        message = ("chromium is not installed; to run the page checks: apt-get update && apt-get install -y "
-                   "chromium (.ci/run installs it)")
+        message = (
+            "chromium is not installed; to run the page checks: apt-get update && apt-get install -y "
+            "chromium (.ci/run installs it)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -55,7 +57,7 @@ def test_the_page_renders_in_chromium_without_console_errors(month, tmp_path):
     assert errors == []
     (tmp_path / "harbour_vets.png").write_bytes(screenshot)
     assert screenshot.startswith(b"\x89PNG") and len(screenshot) > 50_000  # charts, not a blank page
-    height = int.from_bytes(screenshot[20:24], "big")                        # the IHDR chunk's height
+    height = int.from_bytes(screenshot[20:24], "big")  # the IHDR chunk's height
     assert height > 1500
 
 
@@ -73,8 +75,11 @@ def test_a_span_without_calls_still_makes_a_page(month, tmp_path):
 def test_the_check_sees_console_errors_and_missing_files(tmp_path):
     browser()
     path = tmp_path / "broken.html"
-    path.write_text('<!doctype html><link rel="icon" href="data:,"><img src="missing.png">'
-                    '<script>console.error("the chart failed")</script>', encoding="utf-8")
+    path.write_text(
+        '<!doctype html><link rel="icon" href="data:,"><img src="missing.png">'
+        '<script>console.error("the chart failed")</script>',
+        encoding="utf-8",
+    )
     errors, _ = headless.visit(path)
     assert "console: the chart failed" in errors
     assert any(e.startswith("log: ") and "missing.png" in e for e in errors)

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from rules_engine.engine import Engine
+from rules_engine.errors import StoreError
 from rules_engine.outcomes.recorder import open_store
 from rules_engine.outcomes.store import MemoryOutcomes
-from rules_engine.errors import StoreError
 from tests.outcomes.histories import record_escalations, record_fcr_edges, record_mixed_day, tiny_engine
 
 
@@ -50,7 +50,7 @@ def test_postgresql_gives_the_same_report_as_sqlite_and_memory(tmp_path, memory_
 def test_outcomes_live_beside_the_live_state_and_survive_a_restart(tmp_path):
     (tmp_path / "rules").mkdir()
     settings = dict(rules=tmp_path / "rules", store=tmp_path / "state.db")
-    with tiny_engine(tmp_path / "rules") as unused:
+    with tiny_engine(tmp_path / "rules"):
         pass  # writes the client file
     with Engine.from_settings(**settings) as engine:
         record_mixed_day(engine)
@@ -60,8 +60,7 @@ def test_outcomes_live_beside_the_live_state_and_survive_a_restart(tmp_path):
         assert engine.live_state("tiny_vets").status.note == "At the clinic until noon"
     with sqlite3.connect(tmp_path / "state.db") as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"status", "override", "outcome_schema", "decided_call", "call_outcome",
-                "escalation_result"} <= tables
+        assert {"status", "override", "outcome_schema", "decided_call", "call_outcome", "escalation_result"} <= tables
         assert db.execute("SELECT version FROM outcome_schema").fetchall() == [(1,)]
 
 
@@ -71,8 +70,10 @@ def test_outcome_tables_from_a_newer_engine_are_refused(tmp_path):
         db.execute("UPDATE outcome_schema SET version = 7")
     with pytest.raises(StoreError) as error:
         open_store(tmp_path / "state.db")
-    assert str(error.value) == (f"the outcome tables in {tmp_path / 'state.db'} have schema version 7, newer than "
-                                f"this engine knows (1); upgrade the engine")
+    assert str(error.value) == (
+        f"the outcome tables in {tmp_path / 'state.db'} have schema version 7, newer than "
+        f"this engine knows (1); upgrade the engine"
+    )
 
 
 def test_an_unusable_store_file_is_a_store_error(tmp_path):
@@ -93,8 +94,18 @@ def test_a_daemon_on_postgresql_keeps_outcomes_beside_its_live_state(tmp_path, p
     with Engine.from_settings(rules=rules, store=postgres_url) as engine:
         record_mixed_day(engine)
     (tmp_path / "daemon.yaml").write_text(f"rules: rules\nstore: {postgres_url}\n", encoding="utf-8")
-    run = cli("report", "--settings", tmp_path / "daemon.yaml", "--client", "tiny_vets", "--from", "2026-11-03",
-              "--to", "2026-11-04", "--json")
+    run = cli(
+        "report",
+        "--settings",
+        tmp_path / "daemon.yaml",
+        "--client",
+        "tiny_vets",
+        "--from",
+        "2026-11-03",
+        "--to",
+        "2026-11-04",
+        "--json",
+    )
     assert run.code == 0, run.err
     with tiny_engine(tmp_path / "rules", outcomes=MemoryOutcomes()) as memory:
         record_mixed_day(memory)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 
 from rules_engine.decide.call import Call
+from rules_engine.errors import StoreError
 from rules_engine.outcomes import writer as writers
 from rules_engine.outcomes.writer import BackgroundWriter
-from rules_engine.errors import StoreError
 from tests.outcomes.histories import local, tiny_engine
 
 CALL = Call(client="tiny_vets", at=local("2026-11-03 09:00"), forwarded="busy")
@@ -30,7 +30,7 @@ def test_a_full_queue_drops_and_counts_the_facts_without_waiting():
 
     writer = BackgroundWriter(slow_store, capacity=2)
     writer.offer(CALL, Decision(), "first")
-    assert started.wait(5)                     # the writer holds "first" and waits on the store
+    assert started.wait(5)  # the writer holds "first" and waits on the store
     for call_id in ("second", "third", "fourth"):
         writer.offer(CALL, Decision(), call_id)  # two fit in the queue; "fourth" is dropped at once
     assert writer.dropped == 1
@@ -72,6 +72,7 @@ def test_closing_the_engine_writes_every_decided_call_first(tmp_path):
     settings = dict(rules=rules, store=tmp_path / "state.db")
     tiny_engine(rules).close()
     from rules_engine.engine import Engine
+
     with Engine.from_settings(**settings) as engine:
         for number in range(300):
             engine.decide(CALL, call_id=f"closing-{number}")
@@ -81,8 +82,10 @@ def test_closing_the_engine_writes_every_decided_call_first(tmp_path):
 
 def test_threads_deciding_and_recording_at_once_lose_nothing(tmp_path):
     from rules_engine.outcomes.recorder import open_store
+
     store = open_store(tmp_path / "state.db")
     with tiny_engine(tmp_path, outcomes=store) as engine:
+
         def work(thread: int) -> None:
             for number in range(100):
                 call_id = f"t{thread}-{number}"

@@ -20,12 +20,12 @@ import argparse
 import os
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import UnknownClientError
-from rules_engine.runtime.state import OwnerStatus
+from rules_engine.live import OwnerStatus
 from rules_engine.runtime.store_sqlite import SQLiteStore
 
 DECIDERS = 8
@@ -39,8 +39,14 @@ def journal(path: str) -> Callable[[str], None]:
 
 def daemon(args) -> None:
     note = journal(args.journal)
-    engine = Engine.from_settings(rules=args.rules, store=args.store, cache_dir=args.cache, decision_log=args.log,
-                                  decision_log_max_bytes=512 * 1024, decision_log_keep_files=1000)
+    engine = Engine.from_settings(
+        rules=args.rules,
+        store=args.store,
+        cache_dir=args.cache,
+        decision_log=args.log,
+        decision_log_max_bytes=512 * 1024,
+        decision_log_keep_files=1000,
+    )
     engine.watch(debounce=0.05)
     for problem in engine.problems:
         note(f"P {problem.severity} {problem.file}")
@@ -48,24 +54,24 @@ def daemon(args) -> None:
     clients = args.clients.split(",")
 
     def decide(thread: int) -> None:
-        for n in range(10 ** 9):
+        for n in range(10**9):
             client = clients[(n + thread) % len(clients)]
             call_id = f"g{args.generation}-t{thread}-{n}"
             try:
                 decision = engine.decide(Call(client=client, at=AT, forwarded="busy"), call_id=call_id)
             except UnknownClientError:
                 note(f"U {client}")
-            except Exception as exc:  # noqa: BLE001 - every failure is the test's business
+            except Exception as exc:
                 note(f"E {type(exc).__name__}: {exc}")
             else:
                 note(f"D {call_id} {client} {decision.rules_version}")
             time.sleep(0.01)
 
     def statuses() -> None:
-        for n in range(10 ** 9):
+        for n in range(10**9):
             try:
                 engine.set_status(args.status_client, f"d {args.generation} {n}")
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 note(f"E {type(exc).__name__}: {exc}")
             else:
                 note(f"S {args.status_client} {args.generation} {n}")
@@ -82,10 +88,10 @@ def daemon(args) -> None:
 def writer(args) -> None:
     note = journal(args.journal)
     store = SQLiteStore(args.store)
-    for n in range(10 ** 9):
+    for n in range(10**9):
         try:
             store.set_status(args.client, OwnerStatus(note=f"w 0 {n}"))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             note(f"E {type(exc).__name__}: {exc}")
         else:
             note(f"S {args.client} 0 {n}")

@@ -24,13 +24,13 @@ import hashlib
 import json
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import StoreError
-from rules_engine.runtime.state import LiveState
+from rules_engine.live import LiveState
 from rules_engine.runtime.store_postgres import PostgresStore
 
 CLIENT = "acme_plumbing"
@@ -64,7 +64,7 @@ def write(engine: Engine, out, count: int, pause: float, through_outages: bool =
             except StoreError as exc:
                 if not through_outages:
                     raise
-                failed_at = datetime.now(timezone.utc)
+                failed_at = datetime.now(UTC)
                 append(out, {"step": step, "error": str(exc), "wall": time.time()})
                 if str(exc).endswith("; nothing was changed"):
                     time.sleep(pause)
@@ -75,8 +75,11 @@ def write(engine: Engine, out, count: int, pause: float, through_outages: bool =
                 found = True
                 break
         revision = engine.store.stamped(CLIENT)[1].revision
-        append(out, {"step": step, "revision": revision, "note": note, "covered": covered, "wall": time.time()}
-               | ({"found": True} if found else {}))
+        append(
+            out,
+            {"step": step, "revision": revision, "note": note, "covered": covered, "wall": time.time()}
+            | ({"found": True} if found else {}),
+        )
         time.sleep(pause)
 
 
@@ -110,14 +113,23 @@ def decide(engine: Engine, out, seconds: float, stop: Path) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and not stop.exists():
         decision = engine.decide(call)
-        append(out, {"revision": decision.live_state.revision, "age": decision.live_state.age,
-                     "wall": time.time(), "digest": digest(decision)})
+        append(
+            out,
+            {
+                "revision": decision.live_state.revision,
+                "age": decision.live_state.age,
+                "wall": time.time(),
+                "digest": digest(decision),
+            },
+        )
         time.sleep(0.002)
 
 
 def main(role: str, rules: str, url: str, out_path: str, amount: str, pause: str = "0") -> None:
-    with Engine(rules, store=PostgresStore(url, write_timeout=2.0)) as engine, \
-            open(out_path, "a", encoding="utf-8") as out:
+    with (
+        Engine(rules, store=PostgresStore(url, write_timeout=2.0)) as engine,
+        open(out_path, "a", encoding="utf-8") as out,
+    ):
         if role in ("write", "keep-writing"):
             write(engine, out, int(amount), float(pause), through_outages=role == "keep-writing")
         else:

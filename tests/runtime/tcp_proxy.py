@@ -74,7 +74,7 @@ class TcpProxy:
         self._server.close()
         self.cut()
 
-    def __enter__(self) -> "TcpProxy":
+    def __enter__(self) -> TcpProxy:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from rules_engine.cli import main
 from rules_engine.compiler.assemble import rules_version_of
-from rules_engine.runtime.decision_log import find
+from rules_engine.runtime.decision_log_file import find
 from rules_engine.runtime.store_sqlite import SQLiteStore
 from tests.support import ROOT, client_text
 
@@ -123,8 +123,10 @@ def test_kill_9_restarts_deploys_and_broken_files_lose_nothing_and_serve_no_brok
     SQLiteStore(store).close()  # made once, before two processes race to create its tables
     python = [sys.executable, "-m", "tests.runtime.chaos_daemon"]
     writer_journal = tmp_path / "writer.journal"
-    writer = subprocess.Popen(python + ["writer", "--store", str(store), "--journal", str(writer_journal),
-                                        "--client", WRITER_CLIENT], cwd=ROOT)
+    writer = subprocess.Popen(
+        [*python, "writer", "--store", str(store), "--journal", str(writer_journal), "--client", WRITER_CLIENT],
+        cwd=ROOT,
+    )
     journals = []
     try:
         for generation in range(1, GENERATIONS + 1):
@@ -133,10 +135,29 @@ def test_kill_9_restarts_deploys_and_broken_files_lose_nothing_and_serve_no_brok
             broken_at_start = set(deployment.broken)
             path = tmp_path / f"daemon-{generation}.journal"
             journals.append(path)
-            daemon = subprocess.Popen(python + [
-                "daemon", "--rules", str(tmp_path / "current"), "--cache", str(cache), "--store", str(store),
-                "--log", str(log), "--journal", str(path), "--generation", str(generation),
-                "--clients", ",".join(CLIENTS), "--status-client", STATUS_CLIENT], cwd=ROOT)
+            daemon = subprocess.Popen(
+                [
+                    *python,
+                    "daemon",
+                    "--rules",
+                    str(tmp_path / "current"),
+                    "--cache",
+                    str(cache),
+                    "--store",
+                    str(store),
+                    "--log",
+                    str(log),
+                    "--journal",
+                    str(path),
+                    "--generation",
+                    str(generation),
+                    "--clients",
+                    ",".join(CLIENTS),
+                    "--status-client",
+                    STATUS_CLIENT,
+                ],
+                cwd=ROOT,
+            )
             if rng.random() < 0.15:  # killed while starting
                 time.sleep(rng.uniform(0.1, 1.0))
             else:

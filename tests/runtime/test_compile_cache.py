@@ -12,17 +12,22 @@ from pathlib import Path
 import lark
 import pytest
 
+from rules_engine.compiler.compile import compile_file
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.compiler.compile import compile_file
 from rules_engine.runtime.compile_cache import CacheError, CompileCache
 from rules_engine.runtime.settings import Settings
 from tests.support import ACME, client_text
 
 AT = "2026-11-27T10:00:00-06:00"
 # Calls over the day and the week, so that windows, holidays and on-call all take part.
-TIMES = ("2026-11-26T09:00:00-06:00", "2026-11-27T03:30:00-06:00", "2026-11-28T13:15:00-06:00",
-         "2026-12-24T18:00:00-06:00", "2026-03-08T02:30:00-06:00")
+TIMES = (
+    "2026-11-26T09:00:00-06:00",
+    "2026-11-27T03:30:00-06:00",
+    "2026-11-28T13:15:00-06:00",
+    "2026-12-24T18:00:00-06:00",
+    "2026-03-08T02:30:00-06:00",
+)
 
 
 @pytest.fixture
@@ -60,7 +65,7 @@ def entries(cache_dir: Path) -> list[Path]:
 
 
 def test_a_restart_serves_from_the_cache_without_compiling_and_decides_the_same(rules, cache_dir, parsed):
-    first = Engine(rules, cache_dir=cache_dir)
+    Engine(rules, cache_dir=cache_dir)
     assert sorted(parsed) == ["acme_plumbing", "alpha", "beta"]
     assert len(entries(cache_dir)) == 3
     parsed.clear()
@@ -101,10 +106,14 @@ def test_a_damaged_entry_is_ignored_and_rewritten(rules, cache_dir, parsed, dama
     Engine(rules, cache_dir=cache_dir)
     for entry in entries(cache_dir):
         data = entry.read_bytes()
-        entry.write_bytes({"truncated": data[: len(data) // 2],
-                           "flipped byte": data[:-10] + bytes([data[-10] ^ 0x01]) + data[-9:],
-                           "empty": b"",
-                           "not json": b"\x80\x81 not an entry"}[damage])
+        entry.write_bytes(
+            {
+                "truncated": data[: len(data) // 2],
+                "flipped byte": data[:-10] + bytes([data[-10] ^ 0x01]) + data[-9:],
+                "empty": b"",
+                "not json": b"\x80\x81 not an entry",
+            }[damage]
+        )
     parsed.clear()
 
     restarted = Engine(rules, cache_dir=cache_dir)
@@ -145,11 +154,14 @@ def rewrite_body(entry: Path, change) -> None:
     entry.write_bytes(hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest)
 
 
-@pytest.mark.parametrize("change", [
-    pytest.param(lambda body: {**body, "@": "os.system"}, id="a class outside the model"),
-    pytest.param(lambda body: {**body, "routes": "rm -rf /"}, id="a field of the wrong type"),
-    pytest.param(lambda body: {**body, "id": "someone_else"}, id="another client"),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda body: {**body, "@": "os.system"}, id="a class outside the model"),
+        pytest.param(lambda body: {**body, "routes": "rm -rf /"}, id="a field of the wrong type"),
+        pytest.param(lambda body: {**body, "id": "someone_else"}, id="another client"),
+    ],
+)
 def test_a_forged_body_is_never_served_the_file_is_compiled_instead(rules, cache_dir, parsed, change):
     Engine(rules, cache_dir=cache_dir)
     for entry in entries(cache_dir):
@@ -201,7 +213,7 @@ def test_concurrent_writers_leave_only_complete_entries(rules, cache_dir, parsed
         start.wait()
         try:
             Engine(rules, cache_dir=cache_dir)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion below
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=serve) for _ in range(6)]

@@ -46,8 +46,12 @@ def test_decisions_of_an_engine_are_logged_by_day_and_explained_from_the_databas
         version = engine.client("desk_only").rules_version
     # close() wrote what was queued
     with psycopg.connect(postgres_url) as connection:
-        partitions = [row[0] for row in connection.execute(
-            "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'decision_log'::regclass")]
+        partitions = [
+            row[0]
+            for row in connection.execute(
+                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'decision_log'::regclass"
+            )
+        ]
         rows = connection.execute("SELECT call_id, client, rules_version FROM decision_log ORDER BY call_id").fetchall()
     assert partitions == [f"decision_log_{time.strftime('%Y%m%d', time.gmtime())}"]
     assert rows == [(f"sip-{n}@pbx", "desk_only", version) for n in range(3)]
@@ -55,8 +59,10 @@ def test_decisions_of_an_engine_are_logged_by_day_and_explained_from_the_databas
     assert main(["explain", "--log", postgres_url, "--call-id", "sip-1@pbx"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Call sip-1@pbx, decided ")
-    assert out.splitlines()[1:3] == [f"Rules:     as written in {rules / 'desk_only.rules'} when the call came",
-                                     f"Desk Only (desk_only), rules version {version}"]
+    assert out.splitlines()[1:3] == [
+        f"Rules:     as written in {rules / 'desk_only.rules'} when the call came",
+        f"Desk Only (desk_only), rules version {version}",
+    ]
     assert "  decided by line 7: route { otherwise -> patch desk }\n" in out
 
 
@@ -89,7 +95,10 @@ def test_explain_of_an_unknown_call_id_in_the_database_says_so(rules, postgres_u
 
 def test_explain_of_a_database_without_a_log_says_so(postgres_url, capsys):
     assert main(["explain", "--log", postgres_url, "--call-id", "x"]) == 1
-    assert capsys.readouterr().err == f"{postgres_url}: error: {postgres_url} holds no decision log (no table decision_log)\n"
+    assert (
+        capsys.readouterr().err
+        == f"{postgres_url}: error: {postgres_url} holds no decision log (no table decision_log)\n"
+    )
 
 
 def test_explain_of_an_unreachable_database_says_so_without_its_password(capsys):
@@ -157,8 +166,10 @@ def test_a_log_schema_newer_than_the_engine_is_refused(postgres_url):
         connection.execute("UPDATE decision_log_schema SET version = 99")
     with pytest.raises(DecisionLogError) as caught:
         PostgresDecisionLog(postgres_url)
-    assert str(caught.value) == (f"the decision log in {postgres_url} has schema version 99, newer than this "
-                                 "engine knows (1); upgrade the engine")
+    assert str(caught.value) == (
+        f"the decision log in {postgres_url} has schema version 99, newer than this "
+        "engine knows (1); upgrade the engine"
+    )
 
 
 def test_several_daemons_share_one_log(rules, postgres_url):

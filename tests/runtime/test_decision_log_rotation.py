@@ -12,7 +12,7 @@ import pytest
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.runtime import log_index
-from rules_engine.runtime.decision_log import DecisionLog, find, log_files
+from rules_engine.runtime.decision_log_file import FileDecisionLog, find, log_files
 from tests.support import client_text
 
 CALL = Call(client="alpha", at="2026-11-27T10:00:00-06:00", forwarded="busy")
@@ -25,7 +25,7 @@ def engine(tmp_path) -> Engine:
     return Engine(tmp_path / "rules")
 
 
-def logged(log: DecisionLog, engine: Engine, ids) -> None:
+def logged(log: FileDecisionLog, engine: Engine, ids) -> None:
     decision = engine.decide(CALL)
     for call_id in ids:
         log.write(CALL, decision, call_id=call_id)
@@ -50,7 +50,7 @@ def test_logrotate_moves_the_file_and_reopen_logs_starts_a_new_one(tmp_path):
 
 def test_a_log_past_its_size_moves_to_numbered_files_and_the_oldest_go(engine, tmp_path):
     path = tmp_path / "decisions.jsonl"
-    log = DecisionLog(path, max_bytes=4096, keep_files=3)
+    log = FileDecisionLog(path, max_bytes=4096, keep_files=3)
     logged(log, engine, [f"call-{n}" for n in range(60)])
     log.close()
     names = sorted(p.name for p in log_files(path))
@@ -68,34 +68,34 @@ def test_a_log_past_its_size_moves_to_numbered_files_and_the_oldest_go(engine, t
 
 def test_the_index_holds_16_bytes_a_record_and_a_crash_before_indexing_is_caught_up_on_open(engine, tmp_path):
     path = tmp_path / "decisions.jsonl"
-    log = DecisionLog(path)
+    log = FileDecisionLog(path)
     logged(log, engine, [f"call-{n}" for n in range(10)])
     log.close()
     index = log_index.index_file(tmp_path / "decisions.jsonl.index", path.stat())
     assert index.stat().st_size == 10 * 16
     os.truncate(index, 7 * 16 + 5)  # the crash: the last records' entries lost, one torn
     assert find(path, "call-9")["call_id"] == "call-9"  # found in the unindexed tail meanwhile
-    DecisionLog(path).close()  # the restart indexes the tail
+    FileDecisionLog(path).close()  # the restart indexes the tail
     assert index.stat().st_size == 10 * 16
     assert [find(path, f"call-{n}")["call_id"] for n in range(10)] == [f"call-{n}" for n in range(10)]
 
 
 def test_a_log_without_an_index_is_searched_whole_and_indexed_when_next_opened(engine, tmp_path):
     path = tmp_path / "decisions.jsonl"
-    log = DecisionLog(path)
+    log = FileDecisionLog(path)
     logged(log, engine, ["a", "b", "a"])
     log.close()
     for index in (tmp_path / "decisions.jsonl.index").glob("*.idx"):
         index.unlink()
     first, second = (find(path, "a"), find(path, "b"))
     assert (first["call_id"], second["call_id"]) == ("a", "b")
-    DecisionLog(path).close()
+    FileDecisionLog(path).close()
     assert log_index.index_file(tmp_path / "decisions.jsonl.index", path.stat()).stat().st_size == 3 * 16
 
 
 def test_the_newest_record_of_a_call_id_logged_twice_is_found(engine, tmp_path):
     path = tmp_path / "decisions.jsonl"
-    log = DecisionLog(path)
+    log = FileDecisionLog(path)
     decision = engine.decide(CALL)
     log.write(CALL, decision, call_id="twice")
     later = Call(client="alpha", at="2026-11-27T11:00:00-06:00", forwarded="busy")

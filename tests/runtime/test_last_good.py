@@ -53,9 +53,15 @@ def test_a_restart_that_finds_a_file_broken_serves_its_last_good_version_and_say
         error, note = restarted.problems
         assert error.render().startswith(f"{rules / 'alpha.rules'}:7:5: error: ")
         assert re.fullmatch(
-            re.escape(f"{rules / 'alpha.rules'}: warning: not served as saved; its last good version serves "
-                      f"instead (rules version {version}, serving since ") + SINCE + r"\)\n"
-            r"  hint: fix the errors above and save: the fixed version replaces it", note.render())
+            re.escape(
+                f"{rules / 'alpha.rules'}: warning: not served as saved; its last good version serves "
+                f"instead (rules version {version}, serving since "
+            )
+            + SINCE
+            + r"\)\n"
+            r"  hint: fix the errors above and save: the fixed version replaces it",
+            note.render(),
+        )
 
 
 def test_a_good_save_replaces_the_last_good_version(rules, cache_dir):
@@ -74,9 +80,8 @@ def test_a_client_deleted_on_purpose_is_not_brought_back(rules, cache_dir):
         (rules / "beta.rules").unlink()
         assert engine.reload().removed == ("beta",)
     save(rules, "beta", "Beta, broken", "+13125550300", broken=True)  # a new beta, broken
-    with Engine(rules, cache_dir=cache_dir) as restarted:
-        with pytest.raises(UnknownClientError):
-            greeting(restarted, "beta")
+    with Engine(rules, cache_dir=cache_dir) as restarted, pytest.raises(UnknownClientError):
+        greeting(restarted, "beta")
 
 
 def test_a_file_deleted_while_the_daemon_was_down_is_forgotten_too(rules, cache_dir):
@@ -96,7 +101,8 @@ def test_a_start_that_finds_no_rule_file_serves_every_last_good_version(rules, c
         assert greeting(restarted, "beta") == "Beta speaking"
         assert restarted.decide(Call(number="+13125550200", at=AT)).greeting.text == "Alpha speaking"
         assert [p.message for p in restarted.problems] == [
-            "no rule files here any more; the 2 client(s) that were serving keep serving"]
+            "no rule files here any more; the 2 client(s) that were serving keep serving"
+        ]
 
 
 def test_a_restart_that_finds_a_file_taking_anothers_number_serves_its_last_good_version(rules, cache_dir):
@@ -134,8 +140,9 @@ def test_a_last_good_directory_open_to_others_is_refused(rules, tmp_path):
     os.chmod(tmp_path / "shared", 0o777)
     with pytest.raises(CacheError) as caught:
         Engine(rules, last_good_dir=tmp_path / "shared")
-    assert str(caught.value) == (f"{tmp_path / 'shared'}: the last-good state is open to other users (mode 0777); "
-                                 "it must be 0700 (chmod 700)")
+    assert str(caught.value) == (
+        f"{tmp_path / 'shared'}: the last-good state is open to other users (mode 0777); it must be 0700 (chmod 700)"
+    )
 
 
 def test_a_damaged_record_is_ignored(rules, cache_dir):

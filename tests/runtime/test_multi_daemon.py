@@ -26,7 +26,7 @@ import pytest
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import StoreError
-from rules_engine.runtime.state import OwnerStatus
+from rules_engine.live import OwnerStatus
 from rules_engine.runtime.store_postgres import PostgresStore, describe
 from tests.postgres import new_database, through_port
 from tests.runtime.live_daemon import CLIENT, COVER, NIGHT_BURST, digest, state_of
@@ -48,8 +48,12 @@ def no_daemon_left():
 
 
 def start(role: str, acme_dir: Path, url: str, out: Path, *amounts) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "tests.runtime.live_daemon", role, str(acme_dir), url, str(out),
-                                *map(str, amounts)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.runtime.live_daemon", role, str(acme_dir), url, str(out), *map(str, amounts)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     STARTED.append(process)
     return process
 
@@ -107,7 +111,7 @@ def test_a_change_set_through_one_daemon_is_in_the_others_decisions_within_a_sec
     acks_path = tmp_path / "writer.jsonl"
     finish(start("write", acme_dir, postgres_url, acks_path, 30, 0.05))
     time.sleep(1.0)
-    for decider, path in zip(deciders, seen):
+    for decider, path in zip(deciders, seen, strict=True):
         finish(decider, path)
 
     acks = lines(acks_path)
@@ -119,15 +123,19 @@ def test_a_change_set_through_one_daemon_is_in_the_others_decisions_within_a_sec
         check_consistent(decisions, states, digests)
         for ack in acks:
             first = next(d for d in decisions if d["revision"] >= ack["revision"])
-            assert first["wall"] - ack["wall"] < 1.0, f"step {ack['step']} seen after {first['wall'] - ack['wall']:.3f} s"
+            assert first["wall"] - ack["wall"] < 1.0, (
+                f"step {ack['step']} seen after {first['wall'] - ack['wall']:.3f} s"
+            )
 
 
 def test_three_daemons_survive_a_writer_killed_mid_write_and_a_cut_connection(acme_dir, tmp_path, postgres_url):
     PostgresStore(postgres_url).close()
     with TcpProxy(("127.0.0.1", 5432)) as proxy:
         direct, cut_off = tmp_path / "direct.jsonl", tmp_path / "cut_off.jsonl"
-        deciders = [start("decide", acme_dir, postgres_url, direct, 30),
-                    start("decide", acme_dir, through_port(postgres_url, proxy.port), cut_off, 30)]
+        deciders = [
+            start("decide", acme_dir, postgres_url, direct, 30),
+            start("decide", acme_dir, through_port(postgres_url, proxy.port), cut_off, 30),
+        ]
         assert started_deciding(direct, cut_off)
         acks_path = tmp_path / "writer.jsonl"
         writer = start("write", acme_dir, postgres_url, acks_path, 10_000, 0.005)
@@ -152,9 +160,12 @@ def test_three_daemons_survive_a_writer_killed_mid_write_and_a_cut_connection(ac
         portal_revision = final.stamped(CLIENT)[1].revision
         states[portal_revision] = ("set by the portal at the end", covered)
         proxy.restore()
-        assert eventually(lambda: all(lines(path)[-1]["revision"] == portal_revision for path in (direct, cut_off)),
-                          within=5.0, every=0.05), "a daemon did not catch up"
-        for decider, path in zip(deciders, (direct, cut_off)):
+        assert eventually(
+            lambda: all(lines(path)[-1]["revision"] == portal_revision for path in (direct, cut_off)),
+            within=5.0,
+            every=0.05,
+        ), "a daemon did not catch up"
+        for decider, path in zip(deciders, (direct, cut_off), strict=True):
             finish(decider, path)
         final.close()
 
@@ -165,8 +176,9 @@ def test_three_daemons_survive_a_writer_killed_mid_write_and_a_cut_connection(ac
     assert max(d["age"] for d in lines(cut_off)) > 0.5  # it decided on while cut off, and said so
 
 
-def test_three_daemons_decide_through_a_database_restart_and_a_writer_killed_after_it(acme_dir, tmp_path,
-                                                                                       private_postgres):
+def test_three_daemons_decide_through_a_database_restart_and_a_writer_killed_after_it(
+    acme_dir, tmp_path, private_postgres
+):
     """The database stops (fast: every session ended) for 2 s while three daemons decide and
     a fourth writes every 10 ms; it starts again; the writer is killed while it writes."""
     with new_database(private_postgres.url) as url:
@@ -183,8 +195,9 @@ def test_three_daemons_decide_through_a_database_restart_and_a_writer_killed_aft
         stopped = time.time()
         with pytest.raises(StoreError) as refused:
             portal.set_status(CLIENT, OwnerStatus(note="set while the database is down"))
-        assert str(refused.value).startswith(f"cannot set the status of `{CLIENT}`: the live-state store "
-                                             f"{describe(url)} is unreachable: ")
+        assert str(refused.value).startswith(
+            f"cannot set the status of `{CLIENT}`: the live-state store {describe(url)} is unreachable: "
+        )
         assert str(refused.value).endswith("; nothing was changed")
         assert eventually(lambda: all(lines(path)[-1]["age"] > 2.0 for path in seen), within=10.0, every=0.05)
         starting = time.time()
@@ -192,8 +205,9 @@ def test_three_daemons_decide_through_a_database_restart_and_a_writer_killed_aft
         restarted = time.time()
         portal.close()
 
-        assert eventually(lambda: len([a for a in acks_in(lines(writes)) if a["wall"] > restarted]) >= 30,
-                          within=15.0, every=0.01), "the writer did not write again after the restart"
+        assert eventually(
+            lambda: len([a for a in acks_in(lines(writes)) if a["wall"] > restarted]) >= 30, within=15.0, every=0.01
+        ), "the writer did not write again after the restart"
         os.kill(writer.pid, signal.SIGKILL)  # while it writes: every 10 ms
         writer.wait(timeout=10)
         final = PostgresStore(url)  # the portal
@@ -208,17 +222,21 @@ def test_three_daemons_decide_through_a_database_restart_and_a_writer_killed_aft
         final.set_status(CLIENT, OwnerStatus(note="set by the portal at the end"))
         portal_revision = final.stamped(CLIENT)[1].revision
         states[portal_revision] = ("set by the portal at the end", state_of(held)[1])
-        assert eventually(lambda: all(lines(path)[-1]["revision"] == portal_revision for path in seen),
-                          within=5.0, every=0.05), "a daemon did not catch up"
-        for decider, path in zip(deciders, seen):
+        assert eventually(
+            lambda: all(lines(path)[-1]["revision"] == portal_revision for path in seen), within=5.0, every=0.05
+        ), "a daemon did not catch up"
+        for decider, path in zip(deciders, seen, strict=True):
             finish(decider, path)
         final.close()
 
     errors = [line["error"] for line in written if "error" in line]
     assert errors  # the writer's write when the database stopped, at least
     for error in errors:  # refused, or cut off while committing (then found done, or done again)
-        assert re.match(rf"cannot {WHAT_A_STEP_DOES}: the (connection to the )?live-state store "
-                        rf"{re.escape(describe(url))} ", error), error
+        assert re.match(
+            rf"cannot {WHAT_A_STEP_DOES}: the (connection to the )?live-state store "
+            rf"{re.escape(describe(url))} ",
+            error,
+        ), error
         assert error.endswith(("; nothing was changed", "; the change may or may not have been made")), error
     digests = state_digests(acme_dir, states.values())
     for path in seen:
@@ -233,8 +251,9 @@ def test_three_daemons_decide_through_a_database_restart_and_a_writer_killed_aft
         for ack in acks:
             if ack["wall"] > caught_up:
                 first = next(d for d in decisions if d["revision"] >= ack["revision"])
-                assert first["wall"] - ack["wall"] < 1.0, \
+                assert first["wall"] - ack["wall"] < 1.0, (
                     f"step {ack['step']} seen after {first['wall'] - ack['wall']:.3f} s, after the restart"
+                )
 
 
 WHAT_A_STEP_DOES = f"(set the status of|add an on-call override for|clear the on-call overrides of) `{CLIENT}`"

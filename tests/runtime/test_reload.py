@@ -58,10 +58,13 @@ def test_a_broken_save_keeps_the_last_good_version_serving_until_fixed(rules_dir
     error, note = report.problems
     assert (error.severity, error.file, error.line, error.column) == ("error", str(rules_dir / "alpha.rules"), 7, 5)
     assert re.fullmatch(
-        re.escape(f"{rules_dir / 'alpha.rules'}: warning: not served as saved; its last good version serves instead "
-                  f"(rules version {engine.client('alpha').rules_version}, serving since ")
+        re.escape(
+            f"{rules_dir / 'alpha.rules'}: warning: not served as saved; its last good version serves instead "
+            f"(rules version {engine.client('alpha').rules_version}, serving since "
+        )
         + r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00\)\n  hint: fix the errors above and save: the fixed version replaces it",
-        note.render())
+        note.render(),
+    )
     assert engine.problems == report.problems
     assert greeting(engine, client="alpha") == "Alpha speaking"
     assert greeting(engine, number="+13125550200") == "Alpha speaking"
@@ -118,7 +121,8 @@ def test_the_same_number_in_two_clients_is_an_error_naming_both_files(rules_dir)
     assert problem.render() == (
         f"{rules_dir / 'gamma.rules'}:4:15: error: number +13125550300 belongs to two clients: "
         f"`beta` ({rules_dir / 'beta.rules'}:4:15) and `gamma` ({rules_dir / 'gamma.rules'}:4:15)\n"
-        "  hint: a dialled number must lead to one client; this file is not served")
+        "  hint: a dialled number must lead to one client; this file is not served"
+    )
     assert greeting(engine, number="+13125550300") == "Beta speaking"
 
 
@@ -128,7 +132,8 @@ def test_a_client_id_in_two_files_is_an_error_naming_both_files(rules_dir):
     [problem] = engine.problems
     assert problem.render() == (
         f"{rules_dir / 'alpha.rules'}:1:8: error: client `alpha` is also defined in {rules_dir / 'alpha-copy.rules'}:1:8\n"
-        "  hint: each client id must be unique; this file is not served")
+        "  hint: each client id must be unique; this file is not served"
+    )
 
 
 def test_an_edit_that_takes_another_clients_number_keeps_the_last_good_version(rules_dir):

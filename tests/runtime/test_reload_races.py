@@ -83,7 +83,7 @@ def test_a_file_swapped_for_one_of_the_same_size_and_time_is_recompiled(rules):
     """A deploy that copies a release with its files' times kept (`cp -p`, tar, rsync -t):
     the new file has the old one's size and modification time, but it is another file."""
     old = rules / "alpha.rules"
-    an_hour_ago = old.stat().st_mtime_ns - 3600 * 10 ** 9
+    an_hour_ago = old.stat().st_mtime_ns - 3600 * 10**9
     os.utime(old, ns=(an_hour_ago, an_hour_ago))  # old enough for the reload to trust its stamp
     engine = Engine(rules)
     stamp = old.stat()

@@ -23,7 +23,8 @@ def test_an_emptied_directory_keeps_every_client_serving_and_says_so(rules_dir):
     assert report.removed == ()
     assert greeting(engine, "alpha") == "Alpha speaking" and greeting(engine, "beta") == "Beta speaking"
     assert [p.message for p in engine.problems] == [
-        "no rule files here any more; the 2 client(s) that were serving keep serving"]
+        "no rule files here any more; the 2 client(s) that were serving keep serving"
+    ]
     (rules_dir / "alpha.rules").write_text(client_text("alpha", "Alpha is back", "+13125550200"))
     report = engine.reload()
     assert report.removed == ("beta",)  # with a file back, beta's absence is deliberate

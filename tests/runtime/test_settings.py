@@ -25,12 +25,17 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_relative_paths_are_read_from_the_settings_files_directory(deployment, monkeypatch, tmp_path_factory):
-    settings = write(deployment / "engine.yaml",
-                     "rules: rules\nstore: state/live.db\ndecision_log: decisions.jsonl\ndefault_language: es\n")
+    settings = write(
+        deployment / "engine.yaml",
+        "rules: rules\nstore: state/live.db\ndecision_log: decisions.jsonl\ndefault_language: es\n",
+    )
     monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
     assert Settings.from_yaml(settings) == Settings(
-        rules=deployment / "rules", store=deployment / "state/live.db",
-        decision_log=deployment / "decisions.jsonl", default_language="es")
+        rules=deployment / "rules",
+        store=deployment / "state/live.db",
+        decision_log=deployment / "decisions.jsonl",
+        default_language="es",
+    )
 
 
 def test_an_engine_from_a_settings_file_serves_its_rules_and_keeps_its_state(deployment):
@@ -48,7 +53,8 @@ def test_arguments_replace_what_the_file_says(deployment, tmp_path_factory):
     other = tmp_path_factory.mktemp("other")
     settings = write(deployment / "engine.yaml", "rules: nowhere\ndefault_language: en\n")
     assert Settings.from_yaml(settings, rules=deployment / "rules", store=other / "s.db") == Settings(
-        rules=deployment / "rules", store=other / "s.db", default_language="en")
+        rules=deployment / "rules", store=other / "s.db", default_language="en"
+    )
 
 
 def test_settings_from_arguments_alone(deployment):
@@ -60,24 +66,32 @@ def test_settings_from_arguments_alone(deployment):
 
 def test_a_yaml_file_asking_for_a_python_object_is_refused_and_nothing_runs(deployment):
     victim = deployment / "made-by-yaml"
-    settings = write(deployment / "engine.yaml",
-                     f"rules: rules\nstore: !!python/object/apply:os.mkdir [\"{victim}\"]\n")
+    settings = write(deployment / "engine.yaml", f'rules: rules\nstore: !!python/object/apply:os.mkdir ["{victim}"]\n')
     with pytest.raises(SettingsError) as caught:
         Engine.from_settings(settings)
     assert str(caught.value) == (
         f"{settings}:2: refused: the tag `!!python/object/apply:os.mkdir` asks YAML to build an object "
-        "(such as a Python object); a settings file holds only plain values: text, numbers, lists, mappings")
+        "(such as a Python object); a settings file holds only plain values: text, numbers, lists, mappings"
+    )
     assert not victim.exists()
 
 
-@pytest.mark.parametrize("text, message", [
-    ("rules: rules\nstor: live.db\n",
-     "unknown setting `stor`; did you mean `store`? (the settings are rules, store, decision_log, default_language, cache_dir, "
-     "decision_log_max_bytes, decision_log_keep_files, keep_last_good, tokens)"),
-    ("store: live.db\n", "rules: is required"),
-    ("rules: rules\ndefault_language: English\n", "default_language: `English` is not a language code such as en or es"),
-    ("- rules\n- store\n", "the settings file must be a mapping of setting: value"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "rules: rules\nstor: live.db\n",
+            "unknown setting `stor`; did you mean `store`? (the settings are rules, store, decision_log, default_language, cache_dir, "
+            "decision_log_max_bytes, decision_log_keep_files, keep_last_good, tokens)",
+        ),
+        ("store: live.db\n", "rules: is required"),
+        (
+            "rules: rules\ndefault_language: English\n",
+            "default_language: `English` is not a language code such as en or es",
+        ),
+        ("- rules\n- store\n", "the settings file must be a mapping of setting: value"),
+    ],
+)
 def test_mistakes_in_a_settings_file_are_told_plainly(deployment, text, message):
     settings = write(deployment / "engine.yaml", text)
     with pytest.raises(SettingsError) as caught:
@@ -89,7 +103,10 @@ def test_invalid_yaml_names_the_line_and_column(deployment):
     settings = write(deployment / "engine.yaml", "rules: rules\nstore: [live.db\n")
     with pytest.raises(SettingsError) as caught:
         Settings.from_yaml(settings)
-    assert str(caught.value) == f"{settings}:3:1: the settings file is not valid YAML: expected ',' or ']', but got '<stream end>'"
+    assert (
+        str(caught.value)
+        == f"{settings}:3:1: the settings file is not valid YAML: expected ',' or ']', but got '<stream end>'"
+    )
 
 
 def test_a_missing_settings_file_is_a_settings_error(tmp_path):
@@ -104,20 +121,26 @@ def test_unknown_arguments_are_refused():
     assert str(caught.value) == (
         "arguments: unknown setting `decisions_log`; did you mean `decision_log`? "
         "(the settings are rules, store, decision_log, default_language, cache_dir, "
-        "decision_log_max_bytes, decision_log_keep_files, keep_last_good, tokens)")
+        "decision_log_max_bytes, decision_log_keep_files, keep_last_good, tokens)"
+    )
 
 
 def test_a_postgresql_store_is_a_url_kept_as_written_beside_relative_paths(deployment):
-    settings = write(deployment / "engine.yaml",
-                     "rules: rules\nstore: postgresql://routing@db.internal:5432/answering\n")
+    settings = write(
+        deployment / "engine.yaml", "rules: rules\nstore: postgresql://routing@db.internal:5432/answering\n"
+    )
     assert Settings.from_yaml(settings) == Settings(
-        rules=deployment / "rules", store="postgresql://routing@db.internal:5432/answering")
+        rules=deployment / "rules", store="postgresql://routing@db.internal:5432/answering"
+    )
 
 
-@pytest.mark.parametrize("setting, refused", [
-    ("store", "a store: give a SQLite file"),
-    ("decision_log", "a decision log: give a file"),
-])
+@pytest.mark.parametrize(
+    "setting, refused",
+    [
+        ("store", "a store: give a SQLite file"),
+        ("decision_log", "a decision log: give a file"),
+    ],
+)
 def test_a_url_of_another_database_is_refused(deployment, setting, refused):
     settings = write(deployment / "engine.yaml", f"rules: rules\n{setting}: mysql://routing@db.internal/answering\n")
     with pytest.raises(SettingsError) as caught:

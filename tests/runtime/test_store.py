@@ -9,7 +9,7 @@ their own (tests/postgres.py) and skip, saying how to run them, where no server 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
@@ -18,8 +18,9 @@ import pytest
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import CallError, StoreError
+from rules_engine.live import EMPTY, LiveOverride, OwnerStatus
 from rules_engine.runtime import store_postgres
-from rules_engine.runtime.state import EMPTY, LiveOverride, MemoryStore, OwnerStatus
+from rules_engine.runtime.state import MemoryStore
 from rules_engine.runtime.store_sqlite import SCHEMA_VERSION, SQLiteStore
 from rules_engine.runtime.stores import open_store
 from tests.support import eventually
@@ -27,13 +28,25 @@ from tests.support import eventually
 CHICAGO = timezone(timedelta(hours=-6))  # November: CST
 LONDON_SUMMER = timezone(timedelta(hours=1))
 
-STATUS = OwnerStatus(note="In court until 3pm", instructions="Take a message", until=datetime(2026, 11, 30, 15, tzinfo=CHICAGO))
-ALICE = LiveOverride(team="plumbers", person="alice", start=datetime(2026, 11, 28, tzinfo=CHICAGO),
-                     end=datetime(2026, 11, 30, tzinfo=CHICAGO), reason="swap with carol")
-BOB = LiveOverride(team="plumbers", person="bob", start=datetime(2026, 12, 1, 8, tzinfo=LONDON_SUMMER),
-                   end=datetime(2026, 12, 2, 8, tzinfo=LONDON_SUMMER))
-GAS = LiveOverride(team="gas", person="carol", start=datetime(2026, 12, 1, tzinfo=timezone.utc),
-                   end=datetime(2026, 12, 3, tzinfo=timezone.utc))
+STATUS = OwnerStatus(
+    note="In court until 3pm", instructions="Take a message", until=datetime(2026, 11, 30, 15, tzinfo=CHICAGO)
+)
+ALICE = LiveOverride(
+    team="plumbers",
+    person="alice",
+    start=datetime(2026, 11, 28, tzinfo=CHICAGO),
+    end=datetime(2026, 11, 30, tzinfo=CHICAGO),
+    reason="swap with carol",
+)
+BOB = LiveOverride(
+    team="plumbers",
+    person="bob",
+    start=datetime(2026, 12, 1, 8, tzinfo=LONDON_SUMMER),
+    end=datetime(2026, 12, 2, 8, tzinfo=LONDON_SUMMER),
+)
+GAS = LiveOverride(
+    team="gas", person="carol", start=datetime(2026, 12, 1, tzinfo=UTC), end=datetime(2026, 12, 3, tzinfo=UTC)
+)
 
 
 def location(kind: str, request, tmp_path):
@@ -133,7 +146,8 @@ def test_a_sqlite_store_written_by_a_newer_engine_is_refused(tmp_path):
         SQLiteStore(path)
     assert str(caught.value) == (
         f"the live-state store {path} has schema version {SCHEMA_VERSION + 1}, newer than this engine "
-        f"knows ({SCHEMA_VERSION}); upgrade the engine")
+        f"knows ({SCHEMA_VERSION}); upgrade the engine"
+    )
 
 
 def test_a_postgresql_store_written_by_a_newer_engine_is_refused(postgres_url):
@@ -145,7 +159,8 @@ def test_a_postgresql_store_written_by_a_newer_engine_is_refused(postgres_url):
         open_store(postgres_url)
     assert str(caught.value) == (
         f"the live-state store {where} has schema version {store_postgres.SCHEMA_VERSION + 1}, newer than this "
-        f"engine knows ({store_postgres.SCHEMA_VERSION}); upgrade the engine")
+        f"engine knows ({store_postgres.SCHEMA_VERSION}); upgrade the engine"
+    )
 
 
 def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path):
@@ -177,7 +192,9 @@ def test_using_a_closed_store_is_a_store_error(durable):
 
 # ---- through the engine: the daemon restarts, the decisions do not change --------------------
 
-NIGHT_BURST = dict(client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy", answers={"type": "burst_pipe"})
+NIGHT_BURST = dict(
+    client="acme_plumbing", at="2026-11-28T23:15:00-06:00", forwarded="busy", answers={"type": "burst_pipe"}
+)
 OPEN_MANUAL = dict(client="acme_plumbing", at="2026-11-27T10:00:00-06:00", forwarded="manual", agent="Dana")
 
 
@@ -200,8 +217,14 @@ def test_statuses_and_overrides_survive_closing_the_engine(acme_dir, durable):
         # Saturday night, the weekend layer has only carol and bob: alice is not on call.
         assert first_call_of_emergency(engine.decide(Call(**NIGHT_BURST)))[0] in ("carol", "bob")
         engine.set_status("acme_plumbing", "In court until 3pm")
-        engine.set_override("acme_plumbing", "plumbers", "alice", datetime(2026, 11, 28, 18, tzinfo=CHICAGO),
-                            datetime(2026, 11, 29, 8, tzinfo=CHICAGO), reason="covering for carol")
+        engine.set_override(
+            "acme_plumbing",
+            "plumbers",
+            "alice",
+            datetime(2026, 11, 28, 18, tzinfo=CHICAGO),
+            datetime(2026, 11, 29, 8, tzinfo=CHICAGO),
+            reason="covering for carol",
+        )
         before = [engine.decide(Call(**call)) for call in (NIGHT_BURST, OPEN_MANUAL)]
 
     with Engine.from_settings(**settings) as engine:
@@ -212,37 +235,51 @@ def test_statuses_and_overrides_survive_closing_the_engine(acme_dir, durable):
     # Friday 10:00, open, forwarded by hand with a status: the `away` greeting reads the note.
     assert after[1].greeting.id == "away"
     assert after[1].greeting.text == (
-        "Acme Plumbing, this is Dana. Acme Plumbing & Heating is unavailable right now: In court until 3pm")
+        "Acme Plumbing, this is Dana. Acme Plumbing & Heating is unavailable right now: In court until 3pm"
+    )
 
 
 def test_cleared_overrides_stay_cleared_after_a_restart(acme_dir, durable):
     settings = dict(rules=acme_dir, store=durable)
     with Engine.from_settings(**settings) as engine:
-        engine.set_override("acme_plumbing", "plumbers", "alice", datetime(2026, 11, 28, 18, tzinfo=CHICAGO),
-                            datetime(2026, 11, 29, 8, tzinfo=CHICAGO))
+        engine.set_override(
+            "acme_plumbing",
+            "plumbers",
+            "alice",
+            datetime(2026, 11, 28, 18, tzinfo=CHICAGO),
+            datetime(2026, 11, 29, 8, tzinfo=CHICAGO),
+        )
         engine.clear_overrides("acme_plumbing", team="plumbers")
     with Engine.from_settings(**settings) as engine:
         assert engine.live_state("acme_plumbing").overrides == ()
         assert first_call_of_emergency(engine.decide(Call(**NIGHT_BURST)))[0] in ("carol", "bob")
 
 
-@pytest.mark.parametrize("team, person, message", [
-    ("plumber", "alice", "team: client `acme_plumbing` has no on-call team `plumber`; did you mean `plumbers`?"),
-    ("plumbers", "alicia", "person: client `acme_plumbing` has no contact `alicia`; did you mean `alice`?"),
-])
+@pytest.mark.parametrize(
+    "team, person, message",
+    [
+        ("plumber", "alice", "team: client `acme_plumbing` has no on-call team `plumber`; did you mean `plumbers`?"),
+        ("plumbers", "alicia", "person: client `acme_plumbing` has no contact `alicia`; did you mean `alice`?"),
+    ],
+)
 def test_an_override_naming_an_unknown_team_or_person_is_refused(engine, team, person, message):
     with pytest.raises(CallError) as caught:
-        engine.set_override("acme_plumbing", team, person, datetime(2026, 11, 28, tzinfo=CHICAGO),
-                            datetime(2026, 11, 29, tzinfo=CHICAGO))
+        engine.set_override(
+            "acme_plumbing",
+            team,
+            person,
+            datetime(2026, 11, 28, tzinfo=CHICAGO),
+            datetime(2026, 11, 29, tzinfo=CHICAGO),
+        )
     assert str(caught.value) == message
     assert engine.live_state("acme_plumbing").overrides == ()
 
 
 def test_an_override_must_end_after_it_starts_and_carry_offsets(engine):
     start = datetime(2026, 11, 28, tzinfo=CHICAGO)
-    with pytest.raises(CallError, match="^end: an override must end after it starts$"):
+    with pytest.raises(CallError, match=r"^end: an override must end after it starts$"):
         engine.set_override("acme_plumbing", "plumbers", "alice", start, start)
-    with pytest.raises(CallError, match="^start: needs a date-time with a time zone offset$"):
+    with pytest.raises(CallError, match=r"^start: needs a date-time with a time zone offset$"):
         engine.set_override("acme_plumbing", "plumbers", "alice", datetime(2026, 11, 28), start)
 
 
@@ -250,7 +287,9 @@ def test_a_change_whose_notification_was_lost_is_read_at_the_periodic_resync(pos
     daemon = store_postgres.PostgresStore(postgres_url, resync_interval=0.2)
     try:
         with psycopg.connect(postgres_url) as portal:  # writes the tables directly: no NOTIFY
-            portal.execute("INSERT INTO live_client (client, revision) VALUES ('acme_plumbing', nextval('live_revision'))")
+            portal.execute(
+                "INSERT INTO live_client (client, revision) VALUES ('acme_plumbing', nextval('live_revision'))"
+            )
             portal.execute("INSERT INTO live_status (client, note) VALUES ('acme_plumbing', 'Back at 5')")
         assert eventually(lambda: daemon.snapshot("acme_plumbing").status is not None, within=1.0)
         assert daemon.snapshot("acme_plumbing").status == OwnerStatus(note="Back at 5")

@@ -18,7 +18,7 @@ import pytest
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import StoreError
-from rules_engine.runtime.state import OwnerStatus
+from rules_engine.live import OwnerStatus
 from rules_engine.runtime.store_postgres import PostgresStore, describe
 from rules_engine.runtime.store_sqlite import SQLiteStore
 
@@ -69,8 +69,9 @@ def test_decide_does_not_wait_while_a_write_waits_for_the_lock_another_connectio
 def test_a_write_that_cannot_get_the_lock_in_time_names_the_process_holding_it(tmp_path):
     path = tmp_path / "state.db"
     store = SQLiteStore(path, write_timeout=0.3)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_WRITE_LOCK, str(path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline() == "locked\n"
         with pytest.raises(StoreError) as caught:
@@ -80,7 +81,8 @@ def test_a_write_that_cannot_get_the_lock_in_time_names_the_process_holding_it(t
         store.close()
     assert str(caught.value).startswith(
         f"cannot set the status of `acme_plumbing`: the live-state store {path} stayed locked for writing for "
-        f"0.3 s by process {holder.pid} ({sys.executable} -c ")
+        f"0.3 s by process {holder.pid} ({sys.executable} -c "
+    )
     assert str(caught.value).endswith("); nothing was changed")
     reopened = SQLiteStore(path)
     assert reopened.snapshot("acme_plumbing").status is None
@@ -89,7 +91,7 @@ def test_a_write_that_cannot_get_the_lock_in_time_names_the_process_holding_it(t
 
 WRITE_MANY = """
 import sys, time
-from rules_engine.runtime.state import OwnerStatus
+from rules_engine.live import OwnerStatus
 from rules_engine.runtime.store_sqlite import SQLiteStore
 store = SQLiteStore(sys.argv[1])
 worst = 0.0
@@ -105,8 +107,15 @@ print(worst)
 def test_three_processes_writing_at_once_all_get_their_writes_through(tmp_path):
     path = tmp_path / "state.db"
     SQLiteStore(path).close()
-    writers = [subprocess.Popen([sys.executable, "-c", WRITE_MANY, str(path), f"client_{n}", "60"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(3)]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITE_MANY, str(path), f"client_{n}", "60"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(3)
+    ]
     outcomes = [writer.communicate(timeout=60) for writer in writers]
     assert [writer.returncode for writer in writers] == [0, 0, 0], [err for _, err in outcomes]
     store = SQLiteStore(path)
@@ -128,7 +137,8 @@ def test_a_postgresql_write_that_cannot_get_the_clients_lock_names_the_session_h
     assert message.startswith(
         f"cannot set the status of `acme_plumbing`: the live-state store {describe(postgres_url)} kept "
         f"`acme_plumbing` locked for 0.3 s: held by server process {backend} (portal batch job, from 127.0.0.1, "
-        f"in a transaction for ")
+        f"in a transaction for "
+    )
     assert message.endswith(" s); nothing was changed")  # how long it has held the row
     assert store.snapshot("acme_plumbing").status == OwnerStatus(note="Back at 5")
 
@@ -146,4 +156,3 @@ def test_a_postgresql_decision_is_made_while_a_write_waits_for_a_lock(acme_dir, 
             writer.join()
         assert decision.greeting.id != "away"
         assert engine.decide(Call(**OPEN_MANUAL)).greeting.id == "away"
-

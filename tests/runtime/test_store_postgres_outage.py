@@ -13,7 +13,7 @@ import pytest
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import StoreError
-from rules_engine.runtime.state import OwnerStatus
+from rules_engine.live import OwnerStatus
 from rules_engine.runtime.store_postgres import PostgresStore, describe
 from tests.postgres import new_database, through_port
 from tests.runtime.tcp_proxy import TcpProxy
@@ -45,7 +45,8 @@ def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachabl
             with pytest.raises(StoreError) as caught:
                 engine.set_status("acme_plumbing", "In court until 3pm")
             assert str(caught.value).startswith(
-                f"cannot set the status of `acme_plumbing`: the live-state store {describe(url)} is unreachable: ")
+                f"cannot set the status of `acme_plumbing`: the live-state store {describe(url)} is unreachable: "
+            )
             assert str(caught.value).endswith("; nothing was changed")
 
             portal.set_status("acme_plumbing", OwnerStatus(note="At the depot"))  # while this daemon is cut off

@@ -81,7 +81,7 @@ def test_deciding_in_eight_threads_while_files_change_and_reload(tmp_path):
                     unserved[index] += 1  # gamma's file is deleted for now: the only error allowed
                     continue
                 seen[index][(decision.client, decision.rules_version, decision.greeting.text)] += 1
-        except BaseException as exc:  # noqa: BLE001 - any exception at all fails the test
+        except BaseException as exc:
             failures.append(exc)
 
     def deploy() -> None:
@@ -98,14 +98,14 @@ def test_deciding_in_eight_threads_while_files_change_and_reload(tmp_path):
                 else:
                     deploys.broken("gamma", "+13125550300")
                     deploys.good("gamma", "+13125550300")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             failures.append(exc)
         finally:
             stop.set()
 
     deciders = [threading.Thread(target=decide_continuously, args=(i,)) for i in range(DECIDERS)]
     writer = threading.Thread(target=deploy)
-    for thread in deciders + [writer]:
+    for thread in [*deciders, writer]:
         thread.start()
     writer.join(timeout=60)
     stop.set()
@@ -116,8 +116,11 @@ def test_deciding_in_eight_threads_while_files_change_and_reload(tmp_path):
     decided = sum(seen, Counter())
     assert all(sum(counts.values()) > 0 for counts in seen), "every thread decided"
     assert not [greeting for (_, _, greeting) in decided if "BROKEN" in greeting]
-    mismatched = {(client, version): greeting for (client, version, greeting) in decided
-                  if deploys.greeting_of.get((client, version)) != greeting}
+    mismatched = {
+        (client, version): greeting
+        for (client, version, greeting) in decided
+        if deploys.greeting_of.get((client, version)) != greeting
+    }
     assert mismatched == {}
     # The deciders were really serving across the reloads, not before or after them.
     assert len({version for (client, version, _) in decided if client == "alpha"}) >= 2

@@ -20,8 +20,10 @@ PACKAGE = ROOT / "rules_engine"
 
 HOSTILE = [
     ("!!python/object/apply:os.system", 'rules: !!python/object/apply:os.system ["touch {marker}"]\n'),
-    ("!!python/object/apply:subprocess.check_output",
-     'rules: !!python/object/apply:subprocess.check_output [["touch", "{marker}"]]\n'),
+    (
+        "!!python/object/apply:subprocess.check_output",
+        'rules: !!python/object/apply:subprocess.check_output [["touch", "{marker}"]]\n',
+    ),
     ("!!python/object/new:os.system", '!!python/object/new:os.system ["touch {marker}"]\n'),
     ("!!python/name:os.system", "rules: rules\nstore: !!python/name:os.system\n"),
     ("!!python/module:os", "rules: !!python/module:os\n"),
@@ -69,8 +71,17 @@ def test_plain_settings_still_load(tmp_path):
 
 # ---- no unsafe reading anywhere in the package ---------------------------------------------------
 
-UNSAFE_CALLS = {"eval", "exec", "compile", "__import__", "unsafe_load", "full_load",
-                "load_all", "unsafe_load_all", "loads"}
+UNSAFE_CALLS = {
+    "eval",
+    "exec",
+    "compile",
+    "__import__",
+    "unsafe_load",
+    "full_load",
+    "load_all",
+    "unsafe_load_all",
+    "loads",
+}
 UNSAFE_MODULES = {"pickle", "marshal", "shelve", "dill"}
 
 

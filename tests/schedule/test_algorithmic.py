@@ -14,16 +14,16 @@ import os
 import pathlib
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import lark
 import pytest
 
+from rules_engine.compiler.compile import compile_text
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.compiler.compile import compile_text
 from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import OnCall
 
@@ -175,7 +175,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
 
 
 def greeting_at_night(engine: Engine, n: int) -> str:
-    call = Call(client=f"shop_{n}", at=datetime(2026, 3, 4, 22, 0, tzinfo=timezone.utc))
+    call = Call(client=f"shop_{n}", at=datetime(2026, 3, 4, 22, 0, tzinfo=UTC))
     return engine.decide(call).greeting.text
 
 

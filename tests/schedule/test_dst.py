@@ -1,15 +1,15 @@
 """DST days in three zones (one southern): windows follow the local wall clock, per the stdlib's zoneinfo."""
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from rules_engine.compiler.compile import compile_text
 from rules_engine.decide import ClientPlan, Decider
 from rules_engine.decide.call import Call
-from rules_engine.compiler.compile import compile_text
-from rules_engine.runtime.state import EMPTY
+from rules_engine.live import EMPTY
 
 # (zone, spring-forward date, fall-back date), from each zone's published DST rules for 2026.
 DST_DAYS = [
@@ -33,7 +33,7 @@ client tz_test "DST test" {{
 
 def instants(day: date, zone: ZoneInfo):
     """Every quarter hour from the local midnight before `day` to the one after it."""
-    start = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(timezone.utc) - timedelta(hours=6)
+    start = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC) - timedelta(hours=6)
     return [start + timedelta(minutes=15 * i) for i in range(4 * 36)]
 
 
@@ -61,8 +61,10 @@ def test_windows_follow_the_wall_clock(zone_name, spring, autumn, which):
 def test_local_at_in_a_skipped_or_repeated_hour(zone_name, spring, autumn, tmp_path, cli):
     zone = ZoneInfo(zone_name)
     rules = tmp_path / "tz.rules"
-    rules.write_text(f'client tz_test "DST test" {{ timezone "{zone_name}" greeting default {{ en "Hi" }} '
-                     'route { otherwise -> voicemail } }')
+    rules.write_text(
+        f'client tz_test "DST test" {{ timezone "{zone_name}" greeting default {{ en "Hi" }} '
+        "route { otherwise -> voicemail } }"
+    )
     # Find the skipped and the repeated wall-clock hour of each change with zoneinfo alone.
     checked = 0
     for day in (spring, autumn):
@@ -77,5 +79,5 @@ def test_local_at_in_a_skipped_or_repeated_hour(zone_name, spring, autumn, tmp_p
             assert code == 0
             decided = json.loads(out)["at"]
             # fold=0: a skipped time is read with the offset before the change, a repeated one is the first.
-            assert decided == first.astimezone(timezone.utc).astimezone(zone).isoformat()
+            assert decided == first.astimezone(UTC).astimezone(zone).isoformat()
     assert checked == 2  # one skipped and one repeated hour

@@ -50,25 +50,31 @@ def test_holidays_follow_the_holidays_package_day_by_day(path):
     assert observed, "the comparison covers observed days"
 
 
-@pytest.mark.parametrize("stem, day", [
-    ("acme_plumbing", date(2026, 7, 3)),  # US: 4 July 2026 is a Saturday, observed on Friday
-    ("acme_plumbing", date(2027, 12, 31)),  # US: 1 January 2028 is a Saturday, observed the Friday before
-    ("riverside_medical", date(2026, 7, 3)),
-    ("hale_law", date(2027, 12, 27)),  # England: Christmas 2027 is a Saturday, substitute Monday
-    ("hale_law", date(2027, 12, 28)),  # … and Boxing Day a Sunday, substitute Tuesday
-    ("harbour_vets", date(2027, 12, 27)),  # New South Wales: the same two substitute days
-    ("harbour_vets", date(2027, 12, 28)),
-])
+@pytest.mark.parametrize(
+    "stem, day",
+    [
+        ("acme_plumbing", date(2026, 7, 3)),  # US: 4 July 2026 is a Saturday, observed on Friday
+        ("acme_plumbing", date(2027, 12, 31)),  # US: 1 January 2028 is a Saturday, observed the Friday before
+        ("riverside_medical", date(2026, 7, 3)),
+        ("hale_law", date(2027, 12, 27)),  # England: Christmas 2027 is a Saturday, substitute Monday
+        ("hale_law", date(2027, 12, 28)),  # … and Boxing Day a Sunday, substitute Tuesday
+        ("harbour_vets", date(2027, 12, 27)),  # New South Wales: the same two substitute days
+        ("harbour_vets", date(2027, 12, 28)),
+    ],
+)
 def test_a_weekend_holiday_is_observed_on_a_weekday(stem, day):
     calendar = Calendar(compile_file(next(p for p in EXAMPLE_FILES if p.stem == stem))[0])
     assert calendar.holiday(day) is not None
     assert day.weekday() < 5
 
 
-@pytest.mark.parametrize("stem, day", [
-    ("hale_law", date(2027, 12, 25)),  # the Saturday itself stays a holiday in England
-    ("acme_plumbing", date(2026, 7, 4)),
-])
+@pytest.mark.parametrize(
+    "stem, day",
+    [
+        ("hale_law", date(2027, 12, 25)),  # the Saturday itself stays a holiday in England
+        ("acme_plumbing", date(2026, 7, 4)),
+    ],
+)
 def test_the_holiday_itself_still_holds_on_its_weekend_day(stem, day):
     calendar = Calendar(compile_file(next(p for p in EXAMPLE_FILES if p.stem == stem))[0])
     assert calendar.holiday(day) is not None

@@ -9,7 +9,7 @@ Fri 12-25 12:00 is number (12-25 − 01-03) = 356 → carol, Sat 12:00 → bob, 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -93,5 +93,5 @@ def test_ics_shifts_keep_their_true_bounds_and_stable_uids(oncall) -> None:
     assert len({str(e["uid"]) for e in first}) == len(first)
     # Bob's first shift began before the week shown: the weekend layer's shift from Sun
     # 2026-12-20 12:00 is number (12-20 − 01-03) = 351, odd → bob, then weekly shift 49 is bob.
-    assert first[0].decoded("dtstart") == datetime(2026, 12, 20, 12, 0, tzinfo=CHICAGO).astimezone(timezone.utc)
+    assert first[0].decoded("dtstart") == datetime(2026, 12, 20, 12, 0, tzinfo=CHICAGO).astimezone(UTC)
     assert str(first[0]["summary"]) == "Bob Ortiz on call: plumbers"

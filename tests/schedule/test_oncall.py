@@ -8,15 +8,15 @@ Sat 2026-01-03 12:00 {carol, bob} only sat-sun (higher); override 2026-12-24 12:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from rules_engine.compiler.compile import compile_file, compile_text
+from rules_engine.live import LiveOverride
 from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import Layer, OnCall
-from rules_engine.runtime.state import LiveOverride
 from tests.support import ACME
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -55,14 +55,14 @@ def test_layers_and_handoffs(oncall: OnCall, instant: datetime, expected: str | 
 
 def test_handoff_stays_at_local_eight_across_spring_forward(oncall: OnCall) -> None:
     # Mon 2026-03-09 is 9 weeks after 2026-01-05: shift 9 → alice; 08:00 CDT is 13:00 UTC.
-    assert oncall.who("plumbers", datetime(2026, 3, 9, 12, 59, tzinfo=timezone.utc)) == "carol"  # shift 8
-    assert oncall.who("plumbers", datetime(2026, 3, 9, 13, 0, tzinfo=timezone.utc)) == "alice"
+    assert oncall.who("plumbers", datetime(2026, 3, 9, 12, 59, tzinfo=UTC)) == "carol"  # shift 8
+    assert oncall.who("plumbers", datetime(2026, 3, 9, 13, 0, tzinfo=UTC)) == "alice"
 
 
 def test_handoff_stays_at_local_eight_across_fall_back(oncall: OnCall) -> None:
     # Mon 2026-11-02 is 43 weeks after 2026-01-05: shift 43 → bob; 08:00 CST is 14:00 UTC.
-    assert oncall.who("plumbers", datetime(2026, 11, 2, 13, 59, tzinfo=timezone.utc)) == "alice"  # shift 42
-    assert oncall.who("plumbers", datetime(2026, 11, 2, 14, 0, tzinfo=timezone.utc)) == "bob"
+    assert oncall.who("plumbers", datetime(2026, 11, 2, 13, 59, tzinfo=UTC)) == "alice"  # shift 42
+    assert oncall.who("plumbers", datetime(2026, 11, 2, 14, 0, tzinfo=UTC)) == "bob"
 
 
 def test_christmas_week_is_carol_by_every_layer(oncall: OnCall) -> None:
@@ -86,7 +86,9 @@ def test_after_the_override_the_weekend_layer_resumes(oncall: OnCall) -> None:
 
 
 def test_live_override_beats_file_override(oncall: OnCall) -> None:
-    live = [LiveOverride(team="plumbers", person="alice", start=local(2026, 12, 25, 0, 0), end=local(2026, 12, 25, 6, 0))]
+    live = [
+        LiveOverride(team="plumbers", person="alice", start=local(2026, 12, 25, 0, 0), end=local(2026, 12, 25, 6, 0))
+    ]
     assert oncall.who("plumbers", local(2026, 12, 25, 3, 0), live) == "alice"
     assert oncall.who("plumbers", local(2026, 12, 25, 6, 0), live) == "carol"
     other_team = [live[0].model_copy(update={"team": "electricians"})]

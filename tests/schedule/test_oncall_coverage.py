@@ -9,17 +9,21 @@ from datetime import date
 
 import pytest
 
-from rules_engine.errors import RulesError
 from rules_engine.compiler.compile import compile_file, compile_text
+from rules_engine.errors import RulesError
 from rules_engine.schedule.shifts import coverage_warnings
 
-PEOPLE = "".join(f'  contact {p} "{p.title()}" {{ call "+4420795501{i:02d}" }}\n'
-                 for i, p in enumerate(("ann", "ben", "cat", "dan", "eve", "fay", "gus")))
+PEOPLE = "".join(
+    f'  contact {p} "{p.title()}" {{ call "+4420795501{i:02d}" }}\n'
+    for i, p in enumerate(("ann", "ben", "cat", "dan", "eve", "fay", "gus"))
+)
 
 
 def rules(oncall: str, zone: str = "Europe/London") -> str:
-    return (f'client tiny "Tiny" {{\n  timezone "{zone}"\n{PEOPLE}  oncall desk {{\n{oncall}\n  }}\n'
-            '  greeting default { en "Hello" }\n  route { otherwise -> patch oncall desk }\n}\n')
+    return (
+        f'client tiny "Tiny" {{\n  timezone "{zone}"\n{PEOPLE}  oncall desk {{\n{oncall}\n  }}\n'
+        '  greeting default { en "Hello" }\n  route { otherwise -> patch oncall desk }\n}\n'
+    )
 
 
 def client(oncall: str, zone: str = "Europe/London"):
@@ -43,15 +47,16 @@ def test_no_gap_when_a_rotation_covers_everything() -> None:
 
 def test_gap_between_overrides_of_a_team_without_rotation_is_named_in_local_time() -> None:
     # London springs forward on 2026-03-29: the gap ends at 09:00 BST.
-    oncall = ("override 2026-03-20 00:00 to 2026-03-28 09:00 ann\n"
-              "override 2026-03-29 09:00 to 2026-05-01 00:00 ben")
+    oncall = "override 2026-03-20 00:00 to 2026-03-28 09:00 ann\noverride 2026-03-29 09:00 to 2026-05-01 00:00 ben"
     assert messages(oncall, date(2026, 3, 20)) == [
         "team `desk` has nobody on call from Sat 2026-03-28 09:00 GMT to Sun 2026-03-29 09:00 BST"
     ]
 
 
 def test_time_outside_every_only_window_is_by_design() -> None:
-    assert messages("rotation daily from 2026-01-01 09:00 { ann, ben } only mon-fri 09:00-17:00", date(2026, 3, 2)) == []
+    assert (
+        messages("rotation daily from 2026-01-01 09:00 { ann, ben } only mon-fri 09:00-17:00", date(2026, 3, 2)) == []
+    )
 
 
 def test_restricted_rotation_starting_late_leaves_gaps_inside_its_window() -> None:
@@ -62,16 +67,19 @@ def test_restricted_rotation_starting_late_leaves_gaps_inside_its_window() -> No
 
 def test_member_who_never_gets_a_shift_inside_the_window_is_named() -> None:
     # Seven members handing over daily from a Monday: member k always has weekday k.
-    oncall = ("rotation weekly from 2026-01-05 00:00 { ann }\n"
-              "rotation daily from 2026-03-02 00:00 { ann, ben, cat, dan, eve, fay, gus } only sat-sun")
+    oncall = (
+        "rotation weekly from 2026-01-05 00:00 { ann }\n"
+        "rotation daily from 2026-03-02 00:00 { ann, ben, cat, dan, eve, fay, gus } only sat-sun"
+    )
     found = messages(oncall, date(2026, 3, 2))
-    assert found == [f"`{p}` is never on call in this restricted rotation in the 28 days from Mon 2026-03-02 00:00 GMT"
-                     for p in ("ann", "ben", "cat", "dan", "eve")]
+    assert found == [
+        f"`{p}` is never on call in this restricted rotation in the 28 days from Mon 2026-03-02 00:00 GMT"
+        for p in ("ann", "ben", "cat", "dan", "eve")
+    ]
 
 
 def test_restricted_rotation_whose_window_never_holds() -> None:
-    oncall = ("rotation weekly from 2026-01-05 00:00 { ann }\n"
-              "rotation daily from 2026-03-02 00:00 { ben } only closed")
+    oncall = "rotation weekly from 2026-01-05 00:00 { ann }\nrotation daily from 2026-03-02 00:00 { ben } only closed"
     assert messages(oncall, date(2026, 3, 2)) == [
         "nobody in this restricted rotation is on call in the 28 days from Mon 2026-03-02 00:00 GMT"
     ]
@@ -108,15 +116,16 @@ def test_a_warning_quotes_the_compiled_text_even_when_the_file_has_changed_since
         f"{path}:10:10: warning: team `desk` has nobody on call from Sun 2026-03-01 00:00 GMT to Mon 2026-03-02 09:00 GMT\n"
         "      oncall desk {\n"
         "             ^\n"
-        "  hint: add a rotation or an override that covers this time")
+        "  hint: add a rotation or an override that covers this time"
+    )
 
 
 def test_a_warning_about_a_text_that_was_never_a_file_quotes_its_line() -> None:
-    oncall = ("rotation weekly from 2026-01-05 00:00 { ann }\n"
-              "rotation daily from 2026-03-02 00:00 { ben } only closed")
+    oncall = "rotation weekly from 2026-01-05 00:00 { ann }\nrotation daily from 2026-03-02 00:00 { ben } only closed"
     [warning] = coverage_warnings(client(oncall), date(2026, 3, 2))
     assert warning.render() == (
         "tiny.rules:12:1: warning: nobody in this restricted rotation is on call in the 28 days from Mon 2026-03-02 00:00 GMT\n"
         "    rotation daily from 2026-03-02 00:00 { ben } only closed\n"
         "    ^\n"
-        "  hint: its `only` window never holds while it runs")
+        "  hint: its `only` window never holds while it runs"
+    )

@@ -9,25 +9,23 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Optional
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rules_engine.compiler.compile import compile_text
+from rules_engine.live import LiveOverride
 from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import OnCall
 from rules_engine.schedule.shifts import shifts
-from rules_engine.runtime.state import LiveOverride
 
 ZONES = ("America/Chicago", "Europe/London", "Australia/Sydney", "Asia/Tokyo")
 PEOPLE = ("ann", "ben", "cat", "dan", "eve")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FIRST = datetime(2025, 1, 1)
 LAST = datetime(2027, 12, 31)
-UTC = timezone.utc
 
 
 def wall(local: datetime, zone: str) -> datetime:
@@ -35,7 +33,7 @@ def wall(local: datetime, zone: str) -> datetime:
     return local.replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(UTC)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def dst_hours(zone: str) -> tuple[datetime, ...]:
     """Where each of the zone's DST changes starts to confuse the wall clock: the local start
     of the skipped hour (spring) or of the repeated hour (autumn). Found day by day, then hour by hour."""
@@ -55,8 +53,8 @@ def dst_hours(zone: str) -> tuple[datetime, ...]:
 @dataclass(frozen=True)
 class Mask:
     days: frozenset[int]
-    start: Optional[int]  # minutes; None = the whole day
-    end: Optional[int]
+    start: int | None  # minutes; None = the whole day
+    end: int | None
     text: str
 
     def holds(self, local: datetime) -> bool:
@@ -73,7 +71,7 @@ class Rot:
     period: int
     start: datetime
     members: tuple[str, ...]
-    mask: Optional[Mask]
+    mask: Mask | None
 
     def text(self) -> str:
         period = {1: "daily", 7: "weekly"}.get(self.period, f"every {self.period} days")
@@ -132,7 +130,9 @@ def instants(draw, zone: str, rots, overrides, live) -> datetime:
     """An instant close to something that changes who is on call, or anywhere."""
     rot = pick(draw, rots)
     step = timedelta(days=rot.period)
-    on_change_days = [t for t in dst_hours(zone) if t > rot.start and (t.date() - rot.start.date()).days % rot.period == 0]
+    on_change_days = [
+        t for t in dst_hours(zone) if t > rot.start and (t.date() - rot.start.date()).days % rot.period == 0
+    ]
     if on_change_days and draw(st.booleans()):
         # Around a handoff on a DST-change day: where the wall clock misleads.
         change_day = pick(draw, on_change_days).date()
@@ -153,16 +153,22 @@ def cases(draw):
     overrides = []
     for _ in range(draw(st.integers(0, 2))):
         start = draw(local_times(zone))
-        overrides.append((start, start + timedelta(minutes=draw(st.integers(60, 10 * 1440))), draw(st.sampled_from(PEOPLE))))
+        overrides.append(
+            (start, start + timedelta(minutes=draw(st.integers(60, 10 * 1440))), draw(st.sampled_from(PEOPLE)))
+        )
     live = []
     for _ in range(draw(st.integers(0, 2))):
         start = wall(draw(local_times(zone)), zone)
         end = start + timedelta(minutes=draw(st.integers(1, 5 * 1440)))
-        live.append(LiveOverride(team=draw(st.sampled_from(("t", "u"))), person=draw(st.sampled_from(PEOPLE)), start=start, end=end))
+        live.append(
+            LiveOverride(
+                team=draw(st.sampled_from(("t", "u"))), person=draw(st.sampled_from(PEOPLE)), start=start, end=end
+            )
+        )
     return zone, rots, overrides, live, draw(st.lists(instants(zone, rots, overrides, live), min_size=1, max_size=8))
 
 
-def reference(zone: str, rots, overrides, live, instant: datetime) -> Optional[str]:
+def reference(zone: str, rots, overrides, live, instant: datetime) -> str | None:
     for o in reversed(live):
         if o.team == "t" and o.start <= instant < o.end:
             return o.person
@@ -183,7 +189,9 @@ def reference(zone: str, rots, overrides, live, instant: datetime) -> Optional[s
 
 def rules_text(zone: str, rots, overrides) -> str:
     contacts = "\n".join(f'  contact {p} "{p.title()}" {{ call "+1312555010{i}" }}' for i, p in enumerate(PEOPLE))
-    lines = [r.text() for r in rots] + [f"override {s:%Y-%m-%d %H:%M} to {e:%Y-%m-%d %H:%M} {p}" for s, e, p in overrides]
+    lines = [r.text() for r in rots] + [
+        f"override {s:%Y-%m-%d %H:%M} to {e:%Y-%m-%d %H:%M} {p}" for s, e, p in overrides
+    ]
     body = "\n    ".join(lines)
     return (
         f'client prop "Prop" {{\n  timezone "{zone}"\n{contacts}\n  oncall t {{\n    {body}\n  }}\n'
@@ -196,12 +204,27 @@ def at(zone: str, *local: int) -> datetime:
 
 
 # Handoffs inside a DST change, where the wall clock runs ahead of or behind elapsed time.
-SPRING_SKIP = ("Europe/London", [Rot(1, datetime(2026, 3, 20, 1, 30), ("ann", "ben"), None)], [], [],
-               [at("Europe/London", 2026, 3, 29, 2, 15)])  # 02:15 BST: the 01:30 GMT handoff is later
-AUTUMN_REPEAT = ("America/Chicago", [Rot(1, datetime(2026, 10, 20, 1, 30), ("ann", "ben"), None)], [], [],
-                 [datetime(2026, 11, 1, 7, 15, tzinfo=UTC)])  # 01:15 CST, after the 01:30 CDT handoff
-SYDNEY_SKIP = ("Australia/Sydney", [Rot(7, datetime(2026, 9, 27, 2, 45), ("ann", "ben", "cat"), None)], [], [],
-               [at("Australia/Sydney", 2026, 10, 4, 3, 30)])  # 03:30 AEDT: the 02:45 AEST handoff is later
+SPRING_SKIP = (
+    "Europe/London",
+    [Rot(1, datetime(2026, 3, 20, 1, 30), ("ann", "ben"), None)],
+    [],
+    [],
+    [at("Europe/London", 2026, 3, 29, 2, 15)],
+)  # 02:15 BST: the 01:30 GMT handoff is later
+AUTUMN_REPEAT = (
+    "America/Chicago",
+    [Rot(1, datetime(2026, 10, 20, 1, 30), ("ann", "ben"), None)],
+    [],
+    [],
+    [datetime(2026, 11, 1, 7, 15, tzinfo=UTC)],
+)  # 01:15 CST, after the 01:30 CDT handoff
+SYDNEY_SKIP = (
+    "Australia/Sydney",
+    [Rot(7, datetime(2026, 9, 27, 2, 45), ("ann", "ben", "cat"), None)],
+    [],
+    [],
+    [at("Australia/Sydney", 2026, 10, 4, 3, 30)],
+)  # 03:30 AEDT: the 02:45 AEST handoff is later
 
 
 @settings(max_examples=120, deadline=None)

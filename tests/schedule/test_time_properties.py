@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,10 +27,10 @@ from rules_engine.schedule.calendar import Calendar
 from rules_engine.schedule.oncall import OnCall
 from tests.support import CONFIGS
 
-UTC = timezone.utc
 FIRST_YEAR, LAST_YEAR = 2020, 2035
-ZONES = sorted({re.search(r'^\s*timezone\s+"([^"]+)"', path.read_text("utf-8"), re.M).group(1)
-                for path in CONFIGS.glob("*.rules")})
+ZONES = sorted(
+    {re.search(r'^\s*timezone\s+"([^"]+)"', path.read_text("utf-8"), re.M).group(1) for path in CONFIGS.glob("*.rules")}
+)
 DAY_NUMBERS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 # name → (days, start, end); None times mean the whole day. Written as the rules file says.
@@ -46,7 +46,7 @@ WINDOWS = {
 PEOPLE = ("ann", "ben", "cat")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def transitions(zone: str) -> tuple[datetime, ...]:
     """Every instant (UTC) from 2020 to 2035 at which the zone's UTC offset changes: a day
     whose offset differs from the next day's is searched hour by hour."""
@@ -82,7 +82,8 @@ def wall(local: datetime, zone: str) -> datetime:
 def rules_for(zone: str) -> str:
     gap = skipped_hour(zone)
     windows = "\n".join(
-        f"    window {name} = {days}" + (f" {start}-{end}" if start else "") for name, (days, start, end) in WINDOWS.items()
+        f"    window {name} = {days}" + (f" {start}-{end}" if start else "")
+        for name, (days, start, end) in WINDOWS.items()
     )
     return f'''client timely "Timely" {{
     timezone "{zone}"
@@ -100,7 +101,7 @@ def rules_for(zone: str) -> str:
 '''
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compiled(zone: str):
     client, _ = compile_text(rules_for(zone), f"{zone}.rules")
     calendar = Calendar(client)
@@ -123,7 +124,7 @@ def minutes(text: str) -> int:
     return int(hours) * 60 + int(mins)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def window_intervals(name: str, around: date) -> tuple[tuple[datetime, datetime], ...]:
     """The window's stretches of local wall-clock time, as naive [start, end), for days near `around`."""
     days, start, end = WINDOWS[name]
@@ -145,8 +146,7 @@ def window_intervals(name: str, around: date) -> tuple[tuple[datetime, datetime]
 
 def reference_windows(instant: datetime, zone: str) -> set[str]:
     local = instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-    return {name for name in WINDOWS
-            if any(a <= local < b for a, b in window_intervals(name, local.date()))}
+    return {name for name in WINDOWS if any(a <= local < b for a, b in window_intervals(name, local.date()))}
 
 
 def reference_on_call(instant: datetime, zone: str, start: datetime, period: timedelta) -> str:
@@ -161,7 +161,7 @@ def instants_around(change: datetime, step: timedelta = timedelta(minutes=15)) -
     """Every `step` for a day and a half each side of a change, and a second either side of it."""
     count = int(timedelta(hours=36) / step)
     steps = [change + k * step for k in range(-count, count + 1)]
-    return steps + [change - timedelta(seconds=1), change + timedelta(seconds=1)]
+    return [*steps, change - timedelta(seconds=1), change + timedelta(seconds=1)]
 
 
 # ---- the properties ------------------------------------------------------------------------------
@@ -183,8 +183,10 @@ def test_window_membership_agrees_with_zoneinfo_at_every_change(zone):
             got = set(calendar.facts(instant).windows)
             want = reference_windows(instant, zone)
             if got != want:
-                wrong.append(f"{instant.isoformat()} (local {instant.astimezone(ZoneInfo(zone))}): "
-                             f"engine {sorted(got)}, reference {sorted(want)}")
+                wrong.append(
+                    f"{instant.isoformat()} (local {instant.astimezone(ZoneInfo(zone))}): "
+                    f"engine {sorted(got)}, reference {sorted(want)}"
+                )
     assert not wrong, f"{len(wrong)} disagreements, first: " + "\n".join(wrong[:5])
 
 
@@ -198,8 +200,11 @@ def test_a_four_hour_night_window_lasts_three_or_five_hours_on_change_days(zone)
         day = change.astimezone(tz).date()
         midnight = wall(datetime.combine(day, time()), zone)
         following = wall(datetime.combine(day + timedelta(days=1), time()), zone)
-        held = sum(1 for k in range(int((following - midnight) / timedelta(minutes=5)))
-                   if "early" in calendar.facts(midnight + k * timedelta(minutes=5)).windows)
+        held = sum(
+            1
+            for k in range(int((following - midnight) / timedelta(minutes=5)))
+            if "early" in calendar.facts(midnight + k * timedelta(minutes=5)).windows
+        )
         jump = change.astimezone(tz).utcoffset() - (change - timedelta(seconds=1)).astimezone(tz).utcoffset()
         assert held * timedelta(minutes=5) == timedelta(hours=4) - jump, (zone, day)
 
@@ -225,8 +230,10 @@ def test_on_call_handoffs_agree_with_zoneinfo_at_every_change(zone):
             for instant in probes:
                 got, want = oncall.who(team, instant), reference_on_call(instant, zone, start, period)
                 if got != want:
-                    wrong.append(f"{team} at {instant.isoformat()} (local {instant.astimezone(ZoneInfo(zone))}): "
-                                 f"engine {got}, reference {want}")
+                    wrong.append(
+                        f"{team} at {instant.isoformat()} (local {instant.astimezone(ZoneInfo(zone))}): "
+                        f"engine {got}, reference {want}"
+                    )
     assert not wrong, f"{len(wrong)} disagreements, first: " + "\n".join(wrong[:5])
 
 
@@ -251,8 +258,11 @@ def test_a_handoff_in_the_skipped_hour_happens_at_the_offset_before_the_change(z
     _, _, oncall = compiled(zone)
     tz = ZoneInfo(zone)
     gap = skipped_hour(zone)
-    springs = [c for c in transitions(zone)
-               if c.astimezone(tz).utcoffset() > (c - timedelta(seconds=1)).astimezone(tz).utcoffset()]
+    springs = [
+        c
+        for c in transitions(zone)
+        if c.astimezone(tz).utcoffset() > (c - timedelta(seconds=1)).astimezone(tz).utcoffset()
+    ]
     for change in springs:
         day = change.astimezone(tz).date()
         k = (day - date(2019, 12, 30)).days

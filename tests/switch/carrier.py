@@ -84,8 +84,13 @@ REFUSED = """  <recv response="{status}"/>
 
 def scenario(folder: Path, name: str, headers: list[str], dialled: str, caller: str, status: int) -> Path:
     """Write the scenario of one call; `status` is the final response the carrier expects."""
-    values = {"name": name, "dialled": dialled, "caller": caller,
-              "headers": "".join(f"      {header}\n" for header in headers), "status": status}
+    values = {
+        "name": name,
+        "dialled": dialled,
+        "caller": caller,
+        "headers": "".join(f"      {header}\n" for header in headers),
+        "status": status,
+    }
     tail = ANSWERED if status == 200 else REFUSED
     path = folder / f"{name}.xml"
     path.write_text((HEAD + tail).format(**values), encoding="ascii")

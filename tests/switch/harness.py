@@ -34,8 +34,13 @@ def require_switch_tools() -> None:
     missing = [tool for tool in ("kamailio", "sipp") if shutil.which(tool) is None]
     problem = f"not installed: {', '.join(missing)}" if missing else None
     if problem is None:
-        check = subprocess.run(["kamailio", "-c", "-f", str(KAMAILIO_CFG), "-A", "LISTEN=udp:127.0.0.1:5999"],
-                               capture_output=True, text=True, timeout=30)
+        check = subprocess.run(
+            ["kamailio", "-c", "-f", str(KAMAILIO_CFG), "-A", "LISTEN=udp:127.0.0.1:5999"],
+            check=False,  # the exit status is read below
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         if check.returncode != 0:
             problem = "Kamailio cannot load deploy/kamailio/kamailio.cfg: " + check.stderr.strip()[-600:]
     if problem is None:
@@ -59,8 +64,14 @@ class Processes:
         self.started: list[subprocess.Popen] = []
 
     def start(self, args: list[str], log: Path, cwd: Path) -> subprocess.Popen:
-        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                                   cwd=cwd, start_new_session=True)
+        process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            start_new_session=True,
+        )
         self.started.append(process)
         return process
 
@@ -83,30 +94,84 @@ class Switch:
         self.folder = folder
         self.processes = Processes()
         settings = folder / "engine.yaml"
-        settings.write_text(json.dumps({"rules": str(rules), "tokens": [
-            {"name": "kamailio", "token": TOKEN, "scopes": ["decide", "admin"]}]}))
+        settings.write_text(
+            json.dumps(
+                {"rules": str(rules), "tokens": [{"name": "kamailio", "token": TOKEN, "scopes": ["decide", "admin"]}]}
+            )
+        )
         port_file = folder / "service.port"
-        self.service = self.processes.start([RULES_ENGINE, "serve", "--settings", str(settings), "--port", "0",
-                                             "--port-file", str(port_file), "--log", str(folder / "service.log")],
-                                            folder / "service.out", folder)
-        self.service_port = int(wait_for(lambda: port_file.exists() and port_file.read_text().strip(),
-                                         "rules-engine serve", START_SECONDS))
+        self.service = self.processes.start(
+            [
+                RULES_ENGINE,
+                "serve",
+                "--settings",
+                str(settings),
+                "--port",
+                "0",
+                "--port-file",
+                str(port_file),
+                "--log",
+                str(folder / "service.log"),
+            ],
+            folder / "service.out",
+            folder,
+        )
+        self.service_port = int(
+            wait_for(lambda: port_file.exists() and port_file.read_text().strip(), "rules-engine serve", START_SECONDS)
+        )
         self.agent_port = free_port()
         self.agent_log = folder / "agent_messages.log"
         self.agent = self.processes.start(
-            ["sipp", "-sf", str(Path(__file__).with_name("agent.xml")), "-i", "127.0.0.1", "-p", str(self.agent_port),
-             "-t", "u1", "-trace_msg", "-message_file", str(self.agent_log), "-nostdin"],
-            folder / "agent.out", folder)
+            [
+                "sipp",
+                "-sf",
+                str(Path(__file__).with_name("agent.xml")),
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(self.agent_port),
+                "-t",
+                "u1",
+                "-trace_msg",
+                "-message_file",
+                str(self.agent_log),
+                "-nostdin",
+            ],
+            folder / "agent.out",
+            folder,
+        )
         self.kamailio_port = free_port()
         self.kamailio = self.processes.start(
-            ["kamailio", "-f", str(KAMAILIO_CFG), "-DD", "-E", "-m", "64", "-M", "8", "-Y", str(folder),
-             "-P", str(folder / "kamailio.pid"), "-w", str(folder),
-             "-A", f"LISTEN=udp:127.0.0.1:{self.kamailio_port}",
-             "-A", f'RULES_ENGINE_URL="http://127.0.0.1:{self.service_port}"',
-             "-A", f'RULES_ENGINE_TOKEN="{TOKEN}"',
-             "-A", f'AGENT_URI="sip:agents@127.0.0.1:{self.agent_port}"',
-             "-A", 'TRANSFER_DOMAIN="carrier.example"'],
-            folder / "kamailio.out", folder)
+            [
+                "kamailio",
+                "-f",
+                str(KAMAILIO_CFG),
+                "-DD",
+                "-E",
+                "-m",
+                "64",
+                "-M",
+                "8",
+                "-Y",
+                str(folder),
+                "-P",
+                str(folder / "kamailio.pid"),
+                "-w",
+                str(folder),
+                "-A",
+                f"LISTEN=udp:127.0.0.1:{self.kamailio_port}",
+                "-A",
+                f'RULES_ENGINE_URL="http://127.0.0.1:{self.service_port}"',
+                "-A",
+                f'RULES_ENGINE_TOKEN="{TOKEN}"',
+                "-A",
+                f'AGENT_URI="sip:agents@127.0.0.1:{self.agent_port}"',
+                "-A",
+                'TRANSFER_DOMAIN="carrier.example"',
+            ],
+            folder / "kamailio.out",
+            folder,
+        )
         wait_for(lambda: "ready" in self.status(), "Kamailio to listen", START_SECONDS)
 
     def status(self) -> str:
@@ -117,21 +182,28 @@ class Switch:
             probe.settimeout(0.2)
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-            probe.sendto((f"OPTIONS sip:ping@127.0.0.1:{self.kamailio_port} SIP/2.0\r\n"
-                          f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK-probe{time.monotonic_ns()}\r\n"
-                          "From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:ping@127.0.0.1>\r\n"
-                          f"Call-ID: probe-{time.monotonic_ns()}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\n"
-                          "Content-Length: 0\r\n\r\n").encode(), ("127.0.0.1", self.kamailio_port))
+            probe.sendto(
+                (
+                    f"OPTIONS sip:ping@127.0.0.1:{self.kamailio_port} SIP/2.0\r\n"
+                    f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK-probe{time.monotonic_ns()}\r\n"
+                    "From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:ping@127.0.0.1>\r\n"
+                    f"Call-ID: probe-{time.monotonic_ns()}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\n"
+                    "Content-Length: 0\r\n\r\n"
+                ).encode(),
+                ("127.0.0.1", self.kamailio_port),
+            )
             try:
                 return "ready" if probe.recv(4096).startswith(b"SIP/2.0 405") else ""
             except OSError:
                 return ""
 
     def api(self, method: str, path: str, body=None) -> int:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.service_port}{path}", method=method,
-                                         data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": f"Bearer {TOKEN}",
-                                                  "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.service_port}{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
 
@@ -139,10 +211,36 @@ class Switch:
         """Run the carrier's SIPp for one call; its exit status is 0 when the call went as scripted."""
         messages = scenario.with_suffix(".messages.log")
         return subprocess.run(
-            ["sipp", f"127.0.0.1:{self.kamailio_port}", "-sf", str(scenario), "-m", "1", "-i", "127.0.0.1",
-             "-p", str(free_port()), "-t", "u1", "-cid_str", f"{scenario.stem}@switch-test", "-timeout", "15s", "-timeout_error", "-nostdin",
-             "-trace_msg", "-message_file", str(messages)],
-            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30, cwd=self.folder)
+            [
+                "sipp",
+                f"127.0.0.1:{self.kamailio_port}",
+                "-sf",
+                str(scenario),
+                "-m",
+                "1",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(free_port()),
+                "-t",
+                "u1",
+                "-cid_str",
+                f"{scenario.stem}@switch-test",
+                "-timeout",
+                "15s",
+                "-timeout_error",
+                "-nostdin",
+                "-trace_msg",
+                "-message_file",
+                str(messages),
+            ],
+            stdin=subprocess.DEVNULL,
+            check=False,  # the exit status is read below
+            capture_output=True,
+            text=True,
+            timeout=30,
+            cwd=self.folder,
+        )
 
     def stop(self) -> None:
         self.processes.stop()
@@ -159,7 +257,7 @@ def received(log: Path, call_id: str, method_or_status: str) -> dict[str, str]:
         if start is None or not lines[start].startswith(method_or_status):
             continue
         headers = {}
-        for line in lines[start + 1:]:
+        for line in lines[start + 1 :]:
             if not line.strip():
                 break
             name, _, value = line.partition(":")

@@ -12,9 +12,9 @@ import pytest
 from tests.switch.carrier import scenario
 from tests.switch.harness import Switch, received, require_switch_tools
 
-MAIN = "+13125550400"          # the client's main line, forwarded to the service
-DIRECT = "+13125550401"        # the owner's direct line, hosted by the service
-SERVICE = "+18005550000"       # the number the carrier forwards to
+MAIN = "+13125550400"  # the client's main line, forwarded to the service
+DIRECT = "+13125550401"  # the owner's direct line, hosted by the service
+SERVICE = "+18005550000"  # the number the carrier forwards to
 CALLER = "+17735550123"
 VIP = "+17735550199"
 
@@ -24,8 +24,10 @@ def diversion(reason: str, number: str = MAIN) -> str:
 
 
 def history(cause: int) -> str:
-    return (f"History-Info: <sip:{MAIN}@carrier.example;user=phone>;index=1,"
-            f" <sip:{SERVICE}@answering.example;user=phone;cause={cause}>;index=1.1")
+    return (
+        f"History-Info: <sip:{MAIN}@carrier.example;user=phone>;index=1,"
+        f" <sip:{SERVICE}@answering.example;user=phone;cause={cause}>;index=1.1"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +46,17 @@ FORWARDED = [
     ("time-of-day", [diversion("time-of-day")], CALLER, "scheduled", "routine", "scheduled"),
     ("user-busy", [diversion("user-busy")], VIP, "busy", "urgent", "busy"),
     ("no-answer", [diversion("no-answer")], CALLER, "no_answer", "routine", "no_answer"),
-    ("two-diversions", [f"Diversion: <sip:+13125559999@pbx.example>;reason=no-answer;counter=1, "
-                        f"<sip:{MAIN}@carrier.example>;reason=user-busy;counter=1"], CALLER, "busy", "routine", "busy"),
+    (
+        "two-diversions",
+        [
+            f"Diversion: <sip:+13125559999@pbx.example>;reason=no-answer;counter=1, "
+            f"<sip:{MAIN}@carrier.example>;reason=user-busy;counter=1"
+        ],
+        CALLER,
+        "busy",
+        "routine",
+        "busy",
+    ),
     ("history-486-busy", [history(486)], CALLER, "busy", "routine", "busy"),
     ("history-408-no-reply", [history(408)], CALLER, "no_answer", "routine", "no_answer"),
     ("history-302-unconditional", [history(302)], CALLER, "always", "routine", "always"),
@@ -53,17 +64,24 @@ FORWARDED = [
 
 
 @pytest.mark.parametrize("name, headers, caller, greeting, urgency, reason", FORWARDED, ids=[f[0] for f in FORWARDED])
-def test_each_forwarding_method_reaches_the_agent_with_the_decision(switch, name, headers, caller, greeting,
-                                                                    urgency, reason):
+def test_each_forwarding_method_reaches_the_agent_with_the_decision(
+    switch, name, headers, caller, greeting, urgency, reason
+):
     result = switch.call(scenario(switch.folder, name, headers, SERVICE, caller, 200))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     invite = received(switch.agent_log, f"{name}@switch-test", "INVITE")
-    assert (invite["x-greeting"], invite["x-script"], invite["x-urgency"], invite["x-forwarded-reason"],
-            invite["x-client"]) == (greeting, "intake", urgency, reason, "switchboard")
+    assert (
+        invite["x-greeting"],
+        invite["x-script"],
+        invite["x-urgency"],
+        invite["x-forwarded-reason"],
+        invite["x-client"],
+    ) == (greeting, "intake", urgency, reason, "switchboard")
 
 
-@pytest.mark.parametrize("name, reason", [("deflection-with-status", "deflection"),
-                                          ("unconditional-with-status", "unconditional")])
+@pytest.mark.parametrize(
+    "name, reason", [("deflection-with-status", "deflection"), ("unconditional-with-status", "unconditional")]
+)
 def test_forwarded_by_hand_while_the_owner_left_a_status(switch, name, reason):
     assert switch.api("PUT", "/v1/clients/switchboard/status", {"note": "In court until 3pm"}) == 200
     try:
@@ -72,8 +90,10 @@ def test_forwarded_by_hand_while_the_owner_left_a_status(switch, name, reason):
         switch.api("DELETE", "/v1/clients/switchboard/status")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     invite = received(switch.agent_log, f"{name}@switch-test", "INVITE")
-    assert (invite["x-greeting"], invite["x-forwarded-reason"]) == ("away", "always" if reason == "unconditional"
-                                                                    else "manual")
+    assert (invite["x-greeting"], invite["x-forwarded-reason"]) == (
+        "away",
+        "always" if reason == "unconditional" else "manual",
+    )
 
 
 def test_a_carrier_cannot_supply_the_decision_headers(switch):
@@ -94,8 +114,9 @@ def test_a_call_to_the_direct_line_is_redirected_with_302(switch):
 
 
 def test_an_unknown_client_is_rejected_and_never_reaches_an_agent(switch):
-    result = switch.call(scenario(switch.folder, "unknown-client", [diversion("user-busy", "+19995550000")],
-                                  SERVICE, CALLER, 404))
+    result = switch.call(
+        scenario(switch.folder, "unknown-client", [diversion("user-busy", "+19995550000")], SERVICE, CALLER, 404)
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     with pytest.raises(AssertionError):
         received(switch.agent_log, "unknown-client@switch-test", "INVITE")
