@@ -1,7 +1,7 @@
 """What the sub-commands share: the rules PATH and live-state options, reading date-times
 and dates as the command line gives them, and bad input told as a diagnostic.
 
-Date-times (`--at`, `--status-until`) follow LANGUAGE.md section 4: with an offset, that
+Date-times (`--at`, `--status-until`) follow docs/language.md ("Trying a file"): with an offset, that
 instant; without one, the client's local wall-clock time, a repeated hour meaning its
 first occurrence (fold=0). Input errors go to standard error in the diagnostics format,
 named by the option (`--at: error: …`) or by the rules PATH for an unknown client.
@@ -61,7 +61,7 @@ def open_engine(args) -> Engine | None:
 
 
 class UsageError(CallError):
-    """An option's value the command line cannot read: a usage error (exit 2, LANGUAGE.md section 4)."""
+    """An option's value the command line cannot read: a usage error (exit 2, docs/language.md)."""
 
 
 def when(text: str, zone_name: str, option: str) -> datetime:

@@ -23,7 +23,7 @@ from .templates import TemplateSyntaxError, split
 
 ALL_DAYS = frozenset(range(7))
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-# Words of the language that may never name a thing (LANGUAGE.md section 2). The contextual
+# Words of the language that may never name a thing (docs/language.md). The contextual
 # lexer reads them as names wherever only a name can follow, so they are refused here.
 RESERVED = frozenset(m.DAY_NAMES) | {
     "daily",

@@ -1,7 +1,7 @@
 """The decision: what the engine answers for one call — the contract with the routing daemon.
 
 Every part is a frozen, slotted dataclass; `Decision.to_json()` writes exactly the JSON of
-LANGUAGE.md section 3 and `Decision.to_dict()` gives the same as Python values. Optional
+docs/language.md ("The decision") and `Decision.to_dict()` gives the same as Python values. Optional
 keys the contract marks as such (a greeting's title, a target's contact and name, an
 action's or target's team, the status, a trace note) are left out when they have no
 value; every other key is always written, null when empty.

@@ -48,7 +48,7 @@ REFUSALS = {
     )
 }
 DECISION = {
-    "description": "the decision (LANGUAGE.md section 3)",
+    "description": "the decision (docs/language.md, The decision)",
     "content": {JSON: {"schema": {"$ref": "#/components/schemas/Decision"}}},
 }
 DECIDE_REFUSALS = {**REFUSALS, 404: {"model": ErrorBody, "description": "no client is served at that id or number"}}
