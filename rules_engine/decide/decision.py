@@ -220,13 +220,13 @@ class Say(Part):
     text: str
 
 
-Step = Annotated[Ask | Say, Field(discriminator="kind")]
+ScriptStep = Annotated[Ask | Say, Field(discriminator="kind")]
 
 
 @part
 class Script(Part):
     id: str
-    steps: tuple[Step, ...]
+    steps: tuple[ScriptStep, ...]
 
 
 @part
