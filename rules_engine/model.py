@@ -309,8 +309,11 @@ class NumberTarget(Target):
     number: str
 
 
+Method = Literal["call", "sms", "email"]  # how a contact is reached
+
+
 class Notify(Node):
-    method: Literal["call", "sms", "email"]
+    method: Method
     target: Target
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -27,8 +27,8 @@ from .schema import ClientStateDoc, ErrorBody, OverrideRequest, StatusRequest
 
 CALENDAR = "text/calendar"
 Client = Annotated[str, Path(description="the client's id", examples=["acme_plumbing"])]
-SECURED = [{"bearer": []}]
-REFUSED = {
+SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
+REFUSED: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
     for code, text in (
         (400, "invalid request: the field at fault and why"),
