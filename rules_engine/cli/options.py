@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from ..engine import Engine
@@ -66,19 +66,7 @@ class UsageError(CallError):
 
 def when(text: str, zone_name: str, option: str) -> datetime:
     """An ISO 8601 date-time, or `now`; without an offset, the client's local wall-clock time (fold=0)."""
-    if text.strip().lower() == "now":
-        return datetime.now(UTC).astimezone(clock.zone(zone_name))
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"`{text}` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or 2026-11-28T23:15:00-06:00) or `now`",
-            field=option,
-        ) from None
-    if value.utcoffset() is None:
-        zone = clock.zone(zone_name)
-        return clock.to_instant(value, zone).astimezone(zone)
-    return value
+    return clock.read_time(text, zone_name, option, UsageError)
 
 
 def iso_date(text: str) -> date:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.stores import is_database_url
 from ..schedule.clock import zone
 from . import metrics, records
 from .records import AlreadyRecordedError, Decided, Escalation, Outcome
@@ -22,17 +20,6 @@ from .writer import BackgroundWriter
 
 if TYPE_CHECKING:
     from ..model import Client
-
-
-def open_store(location: str | Path) -> OutcomeStore:
-    """The outcome store beside the live-state store at `location` (a SQLite file or a postgresql:// URL)."""
-    if is_database_url(location):
-        from .store_postgres import PostgresOutcomes  # libpq is loaded only by daemons that use it
-
-        return PostgresOutcomes(location)
-    from .store_sqlite import SQLiteOutcomes
-
-    return SQLiteOutcomes(location)
 
 
 class Recorder:

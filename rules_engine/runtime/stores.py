@@ -1,11 +1,16 @@
-"""The store a `store` setting names: a `postgresql://` URL, or else a SQLite file."""
+"""The stores a `store` setting names: a `postgresql://` URL, or else a SQLite file, holding
+the live state (`open_store`) and, in tables of their own, call outcomes (`open_outcome_store`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .state import Store
 from .store_sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from ..outcomes.store import OutcomeStore
 
 DATABASE_SCHEMES = ("postgresql://", "postgres://")
 
@@ -22,3 +27,14 @@ def open_store(location: str | Path) -> Store:
 
         return PostgresStore(str(location))
     return SQLiteStore(location)
+
+
+def open_outcome_store(location: str | Path) -> OutcomeStore:
+    """The outcome store beside the live-state store at `location` (a SQLite file or a postgresql:// URL)."""
+    if is_database_url(location):
+        from ..outcomes.store_postgres import PostgresOutcomes  # libpq is loaded only by daemons that use it
+
+        return PostgresOutcomes(str(location))
+    from ..outcomes.store_sqlite import SQLiteOutcomes
+
+    return SQLiteOutcomes(location)

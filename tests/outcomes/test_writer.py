@@ -81,7 +81,7 @@ def test_closing_the_engine_writes_every_decided_call_first(tmp_path):
 
 
 def test_threads_deciding_and_recording_at_once_lose_nothing(tmp_path):
-    from rules_engine.outcomes.recorder import open_store
+    from rules_engine.runtime.stores import open_outcome_store as open_store
 
     store = open_store(tmp_path / "state.db")
     with tiny_engine(tmp_path, outcomes=store) as engine:
