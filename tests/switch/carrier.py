@@ -1,6 +1,8 @@
-"""The carrier's side: a SIPp scenario that sends one INVITE the way a carrier forwards a call.
+"""The carrier's side for the odd header: a SIPp scenario that sends one INVITE the way a carrier
+forwards a call. Ordinary Diversion calls use the shipped deploy/kamailio/carrier.xml (harness.py);
+these scenarios carry what it does not: History-Info, two diversions, spoofed decision headers.
 
-Each test call gets its own scenario file (its Call-ID, NAME@switch-test, is given to SIPp
+Each such test call gets its own scenario file (its Call-ID, NAME@switch-test, is given to SIPp
 with `-cid_str`, so that SIPp matches the responses to its call), with the headers of its forwarding method, and
 says how the call should end: answered by the agent position (200, then ACK and BYE through
 Kamailio's recorded route), redirected (302) or rejected (404), each acknowledged.
