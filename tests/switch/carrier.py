@@ -84,8 +84,28 @@ REFUSED = """  <recv response="{status}"/>
 """
 
 
+CANCELLED = """  <recv response="180"/>
+  <pause milliseconds="300"/>
+  <send>
+    <![CDATA[
+      CANCEL sip:{dialled}@answering.example SIP/2.0
+      [last_Via:]
+      From: "Caller" <sip:{caller}@carrier.example>;tag=[pid]carrier[call_number]
+      To: <sip:{dialled}@answering.example>
+      Call-ID: [call_id]
+      CSeq: 1 CANCEL
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+""" + REFUSED.replace("{status}", "487")
+
+
 def scenario(folder: Path, name: str, headers: list[str], dialled: str, caller: str, status: int) -> Path:
-    """Write the scenario of one call; `status` is the final response the carrier expects."""
+    """Write the scenario of one call; `status` is the final response the carrier expects (487: it
+    hangs up 0.3 s after the call rings, before anyone answers)."""
     values = {
         "name": name,
         "dialled": dialled,
@@ -93,7 +113,7 @@ def scenario(folder: Path, name: str, headers: list[str], dialled: str, caller: 
         "headers": "".join(f"      {header}\n" for header in headers),
         "status": status,
     }
-    tail = ANSWERED if status == 200 else REFUSED
+    tail = ANSWERED if status == 200 else CANCELLED if status == 487 else REFUSED
     path = folder / f"{name}.xml"
     path.write_text((HEAD + tail).format(**values), encoding="ascii")
     return path

@@ -137,6 +137,14 @@ class Service:
                 lambda: port_file.exists() and port_file.read_text().strip(), f"{self.name} to listen", START_SECONDS
             )
         )
+        wait_for(self.healthy, f"{self.name} to answer", START_SECONDS)  # the port is written before it accepts
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
 
     def stop(self) -> None:
         """SIGTERM, as an operator stops it; it is gone when this returns."""

@@ -23,6 +23,7 @@ SERVICE = "+18005550000"  # the number the carrier forwards to
 CALLER = "+17735550123"
 VIP = "+17735550199"
 BUSY_AGENTS = "+17735550486"  # agent.xml answers a caller ending in 0486 with 486 Busy Here
+RINGING = "+17735550487"  # and lets a caller ending in 0487 ring until they hang up
 
 
 def diversion(reason: str, number: str = MAIN) -> str:
@@ -185,3 +186,11 @@ def test_a_call_the_agents_do_not_take_posts_missed(switch):
     assert received(switch.messages("agents-busy"), "agents-busy-1@switch-test", "SIP/2.0 486")
     outcome = recorded_outcome(switch, "agents-busy-1@switch-test")
     assert outcome["outcome"] == "missed" and 0 <= outcome["waited_seconds"] < 5
+
+
+def test_a_caller_who_hangs_up_while_it_rings_posts_abandoned(switch):
+    result = switch.call(scenario(switch.folder, "hung-up", [diversion("user-busy")], SERVICE, RINGING, 487))
+    assert result.returncode == 0, ok(result)
+    assert received(switch.agent_log, "hung-up@switch-test", "CANCEL")
+    outcome = recorded_outcome(switch, "hung-up@switch-test")
+    assert outcome["outcome"] == "abandoned" and 0.3 <= outcome["waited_seconds"] < 5
