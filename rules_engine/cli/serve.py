@@ -26,6 +26,12 @@ def add_parser(sub):
     parser.add_argument(
         "--settings", metavar="FILE", help="a YAML settings file: rules, store, decision_log, tokens, …"
     )
+    parser.add_argument(
+        "--default-country",
+        metavar="CC",
+        help="read national numbers in SIP headers (sip:3125550100@…) as numbers of this country "
+        "(ISO 3166 alpha-2: US, CA, GB, …; or `default_country:` in --settings); docs/sip.md",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="the port (default 8080; 0 picks a free one)")
     parser.add_argument(
@@ -46,9 +52,9 @@ def run(args) -> int:
 
     try:
         if args.settings:
-            settings = Settings.from_yaml(args.settings, rules=args.rules)
+            settings = Settings.from_yaml(args.settings, rules=args.rules, default_country=args.default_country)
         elif args.rules:
-            settings = Settings.of({"rules": args.rules}, "arguments")
+            settings = Settings.of({"rules": args.rules, "default_country": args.default_country}, "arguments")
         else:
             print("rules-engine serve: give --rules DIR or --settings FILE", file=sys.stderr)
             return 2
@@ -62,7 +68,7 @@ def run(args) -> int:
     log = AccessLog(args.log)
     try:
         serve(
-            create_app(engine, settings.tokens, log=log),
+            create_app(engine, settings.tokens, log=log, default_country=settings.default_country),
             args.host,
             args.port,
             settings.tokens,

@@ -16,6 +16,13 @@ A switch knows the call as SIP headers: the Request-URI and `To` (the number dia
 - Otherwise the call was not forwarded: the caller dialled the service's own number for
   the client (`direct`), read from the Request-URI or `To`.
 
+A Diversion entry without `reason` is read as `unknown` (RFC 5806 makes the parameter
+mandatory, but carriers leave it out): the call was forwarded, the number still finds the
+client. Numbers without `+` are national numbers (`sip:3125550100@…`, as many North
+American carriers send them): with `default_country` (ISO 3166 alpha-2, e.g. `US`) they are
+read as numbers of that country by `phonenumbers`; without it they are a `SipError` saying
+to set it.
+
 Every value and the reason it becomes is in docs/sip.md (and pinned by tests/decide/test_sip.py).
 A malformed header is a `SipError` naming the field, never an exception from deep inside.
 The diverting party's privacy (`privacy=full`) does not stop us from reading its number: the
@@ -27,16 +34,18 @@ anonymous `From`) is decided as a call without a caller id.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
 
+import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import CallError
+from .. import phones
+from ..errors import CallError, did_you_mean
 from .call import Call, normalise_reason
 
 # RFC 4458 `cause=` values (section 3.4 of RFC 4458; RFC 7544 maps them to Diversion reasons).
@@ -78,6 +87,9 @@ QUALITY = re.compile(r"^q=(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$")
 
 DIVERSION_EXAMPLE = "<sip:+13125550100@carrier.example;user=phone>;reason=user-busy;counter=1"
 HISTORY_EXAMPLE = "<sip:+13125550100@carrier.example>;index=1, <sip:+18005550000@service.example;cause=486>;index=1.1"
+NUMBER_HINT = "the user part of the URI must be a number, e.g. sip:+13125550100@carrier.example"
+# Countries whose everyday name is not their ISO 3166 code.
+COUNTRY_ALIASES: Mapping[str, str] = MappingProxyType({"UK": "GB", "EL": "GR"})
 
 
 class SipError(CallError):
@@ -144,9 +156,25 @@ class Forwarding:
     diversions: int  # how many times the call was diverted on its way, as far as the headers say
 
 
-def call_from_sip(facts: SipFacts, now: datetime | None = None) -> Call:
-    """The call a switch describes, ready for `Engine.decide`."""
-    forwarding = read_forwarding(facts)
+def country_code(value: str) -> str:
+    """`value` as the ISO 3166 alpha-2 code `phonenumbers` reads national numbers of (`us` → `US`),
+    or `ValueError` saying what to give instead."""
+    code = value.strip().upper()
+    if code in phonenumbers.SUPPORTED_REGIONS:
+        return code
+    if code in COUNTRY_ALIASES:
+        raise ValueError(f"`{value}` is not an ISO 3166 country code; did you mean {COUNTRY_ALIASES[code]}?")
+    hint = did_you_mean(code, sorted(phonenumbers.SUPPORTED_REGIONS))
+    raise ValueError(
+        f"`{value}` is not a country code of the phone numbering plans: give an ISO 3166 alpha-2 code "
+        "such as US, CA, GB, IE, AU, DE, FR" + (f"; {hint}" if hint else "")
+    )
+
+
+def call_from_sip(facts: SipFacts, now: datetime | None = None, default_country: str | None = None) -> Call:
+    """The call a switch describes, ready for `Engine.decide`; `default_country` (an ISO 3166
+    code, e.g. `US`) reads numbers without `+` as national numbers of that country."""
+    forwarding = read_forwarding(facts, default_country)
     if forwarding.number is None:
         raise SipError(
             "no number to find the client by: give the Request-URI or To of the call",
@@ -157,57 +185,65 @@ def call_from_sip(facts: SipFacts, now: datetime | None = None) -> Call:
         number=forwarding.number,
         at=facts.at or now or datetime.now(UTC),
         forwarded=forwarding.reason,
-        caller=caller_number(facts),
+        caller=caller_number(facts, default_country),
         language=facts.language or preferred_language(facts.accept_language),
         answers=facts.answers,
     )
 
 
-def read_forwarding(facts: SipFacts) -> Forwarding:
+def read_forwarding(facts: SipFacts, default_country: str | None = None) -> Forwarding:
+    def read_number(uri_or_number: str, field: str) -> str:
+        return number_of(uri_or_number, field, default_country)
+
     if facts.diversion:
-        return from_diversion(facts.diversion)
+        return from_diversion(facts.diversion, read_number)
     if facts.history_info:
-        found = from_history_info(facts.history_info)
+        found = from_history_info(facts.history_info, read_number)
         if found is not None:
             return found
     if facts.redirecting_reason or facts.redirecting_from:
         return Forwarding(
-            number_of(facts.redirecting_from, "redirecting_from") if facts.redirecting_from else dialled(facts),
+            read_number(facts.redirecting_from, "redirecting_from")
+            if facts.redirecting_from
+            else dialled(facts, read_number),
             asterisk_reason(facts.redirecting_reason),
             "asterisk",
             1,
         )
     if facts.forwarded_from:
-        return Forwarding(number_of(facts.forwarded_from, "forwarded_from"), "unknown", "twilio", 1)
-    return Forwarding(dialled(facts), "direct", "dialled", 0)
+        return Forwarding(read_number(facts.forwarded_from, "forwarded_from"), "unknown", "twilio", 1)
+    return Forwarding(dialled(facts, read_number), "direct", "dialled", 0)
 
 
-def dialled(facts: SipFacts) -> str | None:
+# Reads the number of a URI (or a bare number) in a field: `number_of` with the default country.
+NumberReader = Callable[[str, str], str]
+
+
+def dialled(facts: SipFacts, read_number: NumberReader) -> str | None:
     """The number the caller dialled, when the call was not forwarded: Request-URI, else To."""
     for field in ("request_uri", "to"):
         value = getattr(facts, field)
         if value:
-            return number_of(uri_of(entries(value, field)[0], field)[0], field)
+            return read_number(uri_of(entries(value, field)[0], field)[0], field)
     return None
 
 
 # ---- Diversion (RFC 5806) -----------------------------------------------------------------------------
 
 
-def from_diversion(values: list[str]) -> Forwarding:
-    parsed = [diversion_entry(entry) for value in values for entry in entries(value, "diversion")]
+def from_diversion(values: list[str], read_number: NumberReader) -> Forwarding:
+    parsed = [diversion_entry(entry, read_number) for value in values for entry in entries(value, "diversion")]
     number, reason, _ = parsed[-1]  # newest first: the last entry is the first diversion
     return Forwarding(number, reason, "diversion", sum(counter for _, _, counter in parsed))
 
 
-def diversion_entry(entry: str) -> tuple[str, str, int]:
-    """One Diversion entry → (the diverting number, the short reason, counter)."""
+def diversion_entry(entry: str, read_number: NumberReader) -> tuple[str, str, int]:
+    """One Diversion entry → (the diverting number, the short reason, counter); an entry
+    without `reason` was forwarded for a reason the carrier did not say: `unknown`."""
     uri, params = uri_of(entry, "diversion")
-    number = number_of(uri, "diversion")
-    if "reason" not in params:
-        raise SipError(f"the Diversion entry `{entry}` has no reason", field="diversion", hint=DIVERSION_EXAMPLE)
+    diverted_from = read_number(uri, "diversion")
     try:
-        reason = normalise_reason(params["reason"])
+        reason = normalise_reason(params.get("reason", "unknown"))
     except ValueError as exc:
         raise SipError(f"the Diversion entry `{entry}`: {exc}", field="diversion", hint=DIVERSION_EXAMPLE) from None
     counter = params.get("counter", "1")
@@ -225,13 +261,13 @@ def diversion_entry(entry: str) -> tuple[str, str, int]:
             field="diversion",
             hint=DIVERSION_EXAMPLE,
         )
-    return number, reason, int(counter)
+    return diverted_from, reason, int(counter)
 
 
 # ---- History-Info (RFC 7044) with RFC 4458 causes -------------------------------------------------------
 
 
-def from_history_info(values: list[str]) -> Forwarding | None:
+def from_history_info(values: list[str], read_number: NumberReader) -> Forwarding | None:
     """The first retargeting that carries a cause, or None when no entry has one (not forwarded)."""
     parsed = [history_entry(entry) for value in values for entry in entries(value, "history_info")]
     causes = [(i, cause) for i, (_, cause) in enumerate(parsed) if cause is not None]
@@ -245,7 +281,7 @@ def from_history_info(values: list[str]) -> Forwarding | None:
             hint=HISTORY_EXAMPLE,
         )
     diverted_from = parsed[first - 1][0]
-    return Forwarding(number_of(diverted_from, "history_info"), CAUSES[cause], "history-info", len(causes))
+    return Forwarding(read_number(diverted_from, "history_info"), CAUSES[cause], "history-info", len(causes))
 
 
 def history_entry(entry: str) -> tuple[str, int | None]:
@@ -295,7 +331,7 @@ def asterisk_reason(value: str | None) -> str:
 # ---- the caller and the language -------------------------------------------------------------------------
 
 
-def caller_number(facts: SipFacts) -> str | None:
+def caller_number(facts: SipFacts, default_country: str | None = None) -> str | None:
     """The caller's number from `From`; None when withheld (Privacy: id, or anonymous)."""
     if facts.privacy and CALLER_HIDDEN & {p.strip().lower() for p in facts.privacy.split(";")}:
         return None
@@ -305,7 +341,7 @@ def caller_number(facts: SipFacts) -> str | None:
     user = user_of(uri)
     if user is None or user.lower() in ("anonymous", "restricted", "unavailable", "unknown"):
         return None
-    return number_of(uri, "from")
+    return number_of(uri, "from", default_country)
 
 
 def preferred_language(header: str | None) -> str | None:
@@ -336,7 +372,7 @@ def entries(value: str, field: str) -> list[str]:
     """A header value → its comma-separated entries (commas inside quotes or <…> kept)."""
     found: list[str] = []
     current: list[str] = []
-    quoted, angle, escaped = False, False, False
+    quoted = angle = escaped = False
     for char in value:
         if escaped:
             escaped = False
@@ -412,18 +448,32 @@ def user_of(uri: str) -> str | None:
     return unquote(rest.split("@", 1)[0].split(";", 1)[0])
 
 
-def number_of(uri_or_number: str, field: str) -> str:
-    """The telephone number in a URI's user part (or given as it is), visual separators dropped."""
+def number_of(uri_or_number: str, field: str, default_country: str | None = None) -> str:
+    """The telephone number in a URI's user part (or given as it is), visual separators dropped;
+    a number without `+` is national, read in `default_country` (E.164 out), refused without one."""
     text = uri_or_number.strip()
     user = user_of(text) if re.match(r"^(sips?|tel):", text, re.IGNORECASE) else text
     number = VISUAL_SEPARATORS.sub("", user or "")
     if not NUMBER.match(number):
+        raise SipError(f"`{uri_or_number}` does not name a telephone number", field=field, hint=NUMBER_HINT)
+    if number.startswith("+"):
+        return number
+    if default_country is None:
         raise SipError(
-            f"`{uri_or_number}` does not name a telephone number",
+            f"`{uri_or_number}` gives the national number {number}, without + and a country code; set "
+            "default_country to read national numbers (`default_country: US` in the settings file, or "
+            "`rules-engine serve --default-country US`), or have the switch send numbers as +13125550100",
             field=field,
-            hint="the user part of the URI must be a number, e.g. sip:+13125550100@carrier.example",
+            hint=NUMBER_HINT,
         )
-    return number
+    try:
+        return phones.e164(number, default_country)
+    except phones.PhoneError as exc:
+        raise SipError(
+            f"`{uri_or_number}`, read as a number of {default_country} (default_country): {exc.message}",
+            field=field,
+            hint=exc.hint,
+        ) from None
 
 
 def hint_for(field: str) -> str | None:

@@ -67,8 +67,11 @@ class ServiceApp(FastAPI):
 class Service:
     """What the handlers share: the engine, who may do what, the metrics and the log."""
 
-    def __init__(self, engine: Engine, auth: Auth, metrics: Metrics, log: AccessLog):
+    def __init__(
+        self, engine: Engine, auth: Auth, metrics: Metrics, log: AccessLog, default_country: str | None = None
+    ):
         self.engine, self.auth, self.metrics, self.log = engine, auth, metrics, log
+        self.default_country = default_country  # reads national numbers in SIP headers (docs/sip.md)
         self.draining = False
 
     def authorize(self, request: Request, scope: str, client: str | None = None) -> None:
@@ -106,10 +109,15 @@ class RawRoute(APIRoute):
 
 
 def create_app(
-    engine: Engine, tokens: Sequence[Token] = (), limits: Limits = Limits(), log: AccessLog | None = None
+    engine: Engine,
+    tokens: Sequence[Token] = (),
+    limits: Limits = Limits(),
+    log: AccessLog | None = None,
+    default_country: str | None = None,
 ) -> FastAPI:
-    """The service over `engine`. `tokens` empty: open (the runner allows that on loopback only)."""
-    service = Service(engine, Auth(tokens), Metrics(engine), log or AccessLog())
+    """The service over `engine`. `tokens` empty: open (the runner allows that on loopback only).
+    `default_country` reads national numbers in SIP headers as that country's (docs/sip.md)."""
+    service = Service(engine, Auth(tokens), Metrics(engine), log or AccessLog(), default_country)
     app = ServiceApp(
         title="rules-engine decision service",
         version="1",
@@ -157,7 +165,10 @@ def add_decide_routes(app: APIRouter, service: Service) -> None:
         service.authorize(request, "decide")
         facts = build(SipFacts, await sip_body(request), "the SIP facts")
         decision = service.decide(
-            request, call_from_sip(facts), facts.call_id or request.headers.get("x-call-id"), started
+            request,
+            call_from_sip(facts, default_country=service.default_country),
+            facts.call_id or request.headers.get("x-call-id"),
+            started,
         )
         return Response(decision.to_json().encode("utf-8"), media_type=JSON)
 
@@ -172,9 +183,10 @@ def add_decide_routes(app: APIRouter, service: Service) -> None:
         started = time.perf_counter()
         service.authorize(request, "decide")
         facts = build(SipFacts, await sip_body(request), "the SIP facts")
-        call = call_from_sip(facts)
+        call = call_from_sip(facts, default_country=service.default_country)
         decision = service.decide(request, call, facts.call_id or request.headers.get("x-call-id"), started)
-        body = json.dumps(summary(decision, call.forwarded, read_forwarding(facts).source), ensure_ascii=False)
+        source = read_forwarding(facts, service.default_country).source
+        body = json.dumps(summary(decision, call.forwarded, source), ensure_ascii=False)
         return Response(body.encode("utf-8"), media_type=JSON)
 
 

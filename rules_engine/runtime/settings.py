@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from ..decide.sip import country_code
 from ..errors import RulesEngineError, did_you_mean
 from .stores import is_database_url
 
@@ -85,6 +86,8 @@ class Settings(BaseModel):
     store: Path | str | None = None  # a str only for a postgresql:// URL
     decision_log: Path | str | None = None  # the same
     default_language: str | None = None
+    # ISO 3166 alpha-2 (US, GB, …): the country of national numbers in SIP headers (docs/sip.md).
+    default_country: str | None = None
     cache_dir: Path | None = None
     # Rotation of a decision log file: past this size it moves to `<log>.1` (None: never).
     decision_log_max_bytes: int | None = Field(default=None, ge=4096)
@@ -99,6 +102,11 @@ class Settings(BaseModel):
         if value is not None and not LANGUAGE.match(value):
             raise ValueError(f"`{value}` is not a language code such as en or es")
         return value
+
+    @field_validator("default_country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return country_code(value) if value is not None else None
 
     @field_validator("store", "decision_log")
     @classmethod

@@ -1,6 +1,8 @@
-"""The carrier's side: a SIPp scenario that sends one INVITE the way a carrier forwards a call.
+"""The carrier's side for the odd header: a SIPp scenario that sends one INVITE the way a carrier
+forwards a call. Ordinary Diversion calls use the shipped deploy/kamailio/carrier.xml (harness.py);
+these scenarios carry what it does not: History-Info, two diversions, spoofed decision headers.
 
-Each test call gets its own scenario file (its Call-ID, NAME@switch-test, is given to SIPp
+Each such test call gets its own scenario file (its Call-ID, NAME@switch-test, is given to SIPp
 with `-cid_str`, so that SIPp matches the responses to its call), with the headers of its forwarding method, and
 says how the call should end: answered by the agent position (200, then ACK and BYE through
 Kamailio's recorded route), redirected (302) or rejected (404), each acknowledged.
@@ -82,8 +84,28 @@ REFUSED = """  <recv response="{status}"/>
 """
 
 
+CANCELLED = """  <recv response="180"/>
+  <pause milliseconds="300"/>
+  <send>
+    <![CDATA[
+      CANCEL sip:{dialled}@answering.example SIP/2.0
+      [last_Via:]
+      From: "Caller" <sip:{caller}@carrier.example>;tag=[pid]carrier[call_number]
+      To: <sip:{dialled}@answering.example>
+      Call-ID: [call_id]
+      CSeq: 1 CANCEL
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+""" + REFUSED.replace("{status}", "487")
+
+
 def scenario(folder: Path, name: str, headers: list[str], dialled: str, caller: str, status: int) -> Path:
-    """Write the scenario of one call; `status` is the final response the carrier expects."""
+    """Write the scenario of one call; `status` is the final response the carrier expects (487: it
+    hangs up 0.3 s after the call rings, before anyone answers)."""
     values = {
         "name": name,
         "dialled": dialled,
@@ -91,7 +113,7 @@ def scenario(folder: Path, name: str, headers: list[str], dialled: str, caller: 
         "headers": "".join(f"      {header}\n" for header in headers),
         "status": status,
     }
-    tail = ANSWERED if status == 200 else REFUSED
+    tail = ANSWERED if status == 200 else CANCELLED if status == 487 else REFUSED
     path = folder / f"{name}.xml"
     path.write_text((HEAD + tail).format(**values), encoding="ascii")
     return path
