@@ -8,6 +8,7 @@ an iCalendar feed; shifts keep their true start and end even where they cross th
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -30,12 +31,8 @@ from ..schedule.shifts import COVERAGE_DAYS
 from .options import AT_HELP, add_rules_path, add_store_option, input_error, iso_date, open_engine, when
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        "oncall",
-        help="who is on call now, at an instant or over a week; JSON or an iCalendar feed",
-        description="Show who is on call for a client's teams.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Show who is on call for a client's teams."
     add_rules_path(parser)
     parser.add_argument("--client", required=True, metavar="ID", help="the client's id")
     parser.add_argument("--team", metavar="NAME", help="only this team")
@@ -46,10 +43,9 @@ def add_parser(sub):
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--ics", action="store_true", help="print an iCalendar feed of the shifts")
     add_store_option(parser)
-    return parser
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     if engine is None:
         return 1

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..extras import needs
 from ..runtime.stores import is_database_url
 from ..schedule.clock import zone
 from . import metrics, records
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 def open_store(location: str | Path) -> OutcomeStore:
     """The outcome store beside the live-state store at `location` (a SQLite file or a postgresql:// URL)."""
     if is_database_url(location):
-        from .store_postgres import PostgresOutcomes  # libpq is loaded only by daemons that use it
+        with needs("postgres", "a postgresql:// outcome store"):
+            from .store_postgres import PostgresOutcomes  # libpq is loaded only by daemons that use it
 
         return PostgresOutcomes(location)
     from .store_sqlite import SQLiteOutcomes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..extras import needs
 from .state import Store
 from .store_sqlite import SQLiteStore
 
@@ -18,7 +19,8 @@ def open_store(location: str | Path) -> Store:
     """Open the live-state store at `location`; a `StoreError` says why it cannot be."""
     if is_database_url(location):
         # Imported here: loading libpq is needed only by daemons that share a database.
-        from .store_postgres import PostgresStore
+        with needs("postgres", "a postgresql:// store"):
+            from .store_postgres import PostgresStore
 
         return PostgresStore(str(location))
     return SQLiteStore(location)
