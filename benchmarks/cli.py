@@ -8,6 +8,11 @@ on a shared machine wall time is mostly the neighbours'.
 
     .venv/bin/python benchmarks/cli.py              # 15 runs of each command
     .venv/bin/python benchmarks/cli.py --runs 5
+    .venv/bin/python benchmarks/cli.py --tree /tmp/before   # another checkout's package, same interpreter
+
+`--tree` runs `rules_engine.cli.main` from another checkout (for example the one before a
+change: `mkdir /tmp/before && git archive main | tar -x -C /tmp/before`), in this venv, for
+before/after figures taken side by side on the same machine.
 
 Targets on a quiet machine (issue 20): `--version` under 0.15 s, `check` of one example
 client under 0.5 s, `decide` of one call under 0.5 s. Not asserted by any test.
@@ -37,8 +42,12 @@ COMMANDS = {
 }
 
 
-def entry_point() -> list[str]:
-    """The `rules-engine` script installed beside this interpreter, or the same entry run by `-c`."""
+def entry_point(tree: Path | None = None) -> list[str]:
+    """The `rules-engine` script installed beside this interpreter, or the same entry run by `-c`
+    (from `tree`'s package when given)."""
+    if tree is not None:
+        code = f"import sys; sys.path.insert(0, {str(tree)!r}); from rules_engine.cli import main; sys.exit(main())"
+        return [sys.executable, "-c", code]
     script = Path(sys.executable).with_name("rules-engine")
     if script.is_file():
         return [str(script)]
@@ -70,9 +79,10 @@ def measure(argv: list[str], runs: int) -> tuple[list[float], float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="measured runs of each command (default 15)")
+    parser.add_argument("--tree", type=Path, metavar="DIR", help="time the package of another checkout")
     args = parser.parse_args()
-    entry = entry_point()
-    print(f"{' '.join(entry)}, {args.runs} runs each, {os.cpu_count()} CPUs")
+    entry = entry_point(args.tree.resolve() if args.tree else None)
+    print(f"{args.tree or entry[0]}, {args.runs} runs each, {os.cpu_count()} CPUs")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'command':<10} {'median s':>9} {'fastest s':>10} {'CPU s':>7} {'target s':>9}")
     for name, (arguments, target) in COMMANDS.items():
