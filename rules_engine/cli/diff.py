@@ -144,7 +144,7 @@ def text(comparison: Comparison, old_path: str, new_path: str, first: str, days:
 
 
 def grouped(changes: Iterable[Change]) -> list[list[Change]]:
-    blocks: dict[tuple, list[Change]] = {}
+    blocks: dict[tuple[str, str, str], list[Change]] = {}
     for change in changes:
         blocks.setdefault((change.part, repr(change.old), repr(change.new)), []).append(change)
     return list(blocks.values())
@@ -239,7 +239,7 @@ def value(part: str, shown: Any) -> str:
     return "; else ".join(action(a) for a in shown["actions"]) + f" (route rule {shown['rule']}, line {shown['line']})"
 
 
-def action(act: dict) -> str:
+def action(act: dict[str, Any]) -> str:
     """One action in a line: who is reached, by name (`--json` has every address)."""
     kind = act["kind"]
     if kind == "patch":
@@ -264,7 +264,7 @@ def action(act: dict) -> str:
     return "voicemail"
 
 
-def name(target: dict) -> str:
+def name(target: dict[str, Any]) -> str:
     if target.get("contact") is None:
-        return target["address"]
-    return target["name"] + (f" (on call for {target['team']})" if target.get("team") else "")
+        return str(target["address"])
+    return str(target["name"]) + (f" (on call for {target['team']})" if target.get("team") else "")

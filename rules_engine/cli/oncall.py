@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from .. import model as m
 from ..errors import CallError
@@ -86,7 +87,7 @@ def stamp(instant: datetime, oncall: OnCall) -> str:
     return instant.astimezone(oncall.tz).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
-def now_text(client: m.Client, oncall: OnCall, at: datetime, now: dict) -> str:
+def now_text(client: m.Client, oncall: OnCall, at: datetime, now: dict[str, Any]) -> str:
     out = [f"{client.title or client.id} ({client.id}): on call at {stamp(at, oncall)}"]
     width = max((len(t) for t in now), default=0)
     for team, row in now.items():
@@ -101,7 +102,7 @@ def now_text(client: m.Client, oncall: OnCall, at: datetime, now: dict) -> str:
 # ---- the week view --------------------------------------------------------------------------------------
 
 
-def week_text(client: m.Client, oncall: OnCall, first: date, view: dict) -> str:
+def week_text(client: m.Client, oncall: OnCall, first: date, view: dict[str, Any]) -> str:
     last = first + timedelta(days=6)
     out = [
         f"{client.title or client.id} ({client.id}): on call {first:%a %Y-%m-%d} to {last:%a %Y-%m-%d}, "

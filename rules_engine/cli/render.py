@@ -250,6 +250,6 @@ class Rendering:
 
 def who(target: Mapping[str, Any]) -> str:
     if target.get("contact") is None:
-        return target["address"]
+        return str(target["address"])
     team = f", on call for {target['team']}" if target.get("team") else ""
     return f"{target['name']} ({target['contact']}{team}) at {target['address']}"

@@ -11,6 +11,7 @@ import argparse
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from .. import model as m
 from ..engine import Engine
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def rule_texts(client: m.Client, report: dict) -> dict[int, str]:
+def rule_texts(client: m.Client, report: dict[str, Any]) -> dict[int, str]:
     """Each reported route rule's text, quoted from the rules now served when they decided every call."""
     if report["rules_versions"] != [client.rules_version]:
         return {}
@@ -134,7 +135,7 @@ def rule_texts(client: m.Client, report: dict) -> dict[int, str]:
     return {r["rule"]: code_of(lines[r["line"] - 1]) for r in report["by_rule"] if 0 < r["line"] <= len(lines)}
 
 
-def text(r: dict, client: m.Client) -> str:
+def text(r: dict[str, Any], client: m.Client) -> str:
     """The figures as an account manager reads them."""
 
     def rate(key: str) -> str:
@@ -178,5 +179,5 @@ def text(r: dict, client: m.Client) -> str:
     return "\n".join(out)
 
 
-def rate_of(entry: dict, key: str) -> str:
+def rate_of(entry: dict[str, Any], key: str) -> str:
     return f"{entry[key]:.1f} %" if entry[key] is not None else "n/a"
