@@ -41,6 +41,8 @@ SLOW = frozenset(
         "tests/analysis/test_matrix.py::test_html_page_is_self_contained_and_renders_without_console_errors",  # Chromium
         "tests/cli/test_cli_report.py",  # generated outcome histories and charts: 16 s
         "tests/cli/test_cli_live_state.py",  # the daemon's SQLite and PostgreSQL stores: 4 s
+        "tests/cli/test_core_install.py",  # a fresh venv installed from the package index: a minute or more
+        "tests/cli/test_extras.py",  # a fresh interpreter per missing extra: 1-2 s each
     }
 )
 

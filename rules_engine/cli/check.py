@@ -11,6 +11,7 @@ errors (with `--strict`, warnings too), 2 when a PATH does not exist.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -18,18 +19,14 @@ from pathlib import Path
 from ..analysis.no_effect import no_effect_warnings
 from ..compiler.compile import compile_file
 from ..errors import Diagnostic, RulesError
-from ..runtime.catalog import cross_file_problems
+from ..runtime.catalog import Served, cross_file_problems
 from ..schedule.shifts import coverage_warnings
 from .options import iso_date
 from .terminal import wants_colour
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        "check",
-        help="compile rule files; exit 0 clean, 1 errors",
-        description="Compile rule files and report every error and warning at once.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Compile rule files and report every error and warning at once."
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a .rules file or a directory of them")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
     parser.add_argument(
@@ -43,7 +40,6 @@ def add_parser(sub):
         help="start of the 28 days checked for on-call gaps and of the 365 days checked for "
         "closures and holidays that change nothing (default: today, local time)",
     )
-    return parser
 
 
 def rule_files(paths: list[str]) -> tuple[list[Path], list[str]]:
@@ -66,21 +62,21 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     files, missing = rule_files(args.paths)
     if missing:
         for raw in missing:
             print(f"rules-engine check: {raw}: no such file or directory", file=sys.stderr)
         return 2
     diagnostics: list[Diagnostic] = []
-    clients = {}
-    compiled = []
+    clients: dict[str, str] = {}
+    compiled: list[Served] = []
     for path in files:
         try:
-            client, warnings = compile_file(path)
+            client, found = compile_file(path)
             clients[str(path)] = client.id
-            compiled.append(client)
-            diagnostics.extend(warnings)
+            compiled.append(Served(client))
+            diagnostics.extend(found)
             diagnostics.extend(coverage_warnings(client, args.start))
             diagnostics.extend(no_effect_warnings(client, args.start))
         except RulesError as exc:

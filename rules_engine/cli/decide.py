@@ -16,12 +16,8 @@ from .options import AT_HELP, add_rules_path, add_store_option, error, input_err
 from .render import Source, render
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        "decide",
-        help="decide one call: greeting, script, urgency and route, with the rules that decided",
-        description="Decide one call as the engine would, and show why.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Decide one call as the engine would, and show why."
     add_rules_path(parser)
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--client", metavar="ID", help="the client's id")
@@ -50,7 +46,6 @@ def add_parser(sub):
     parser.add_argument("--status-until", metavar="DATETIME", help="when that status ends")
     parser.add_argument("--json", action="store_true", help="print the decision as JSON")
     add_store_option(parser)
-    return parser
 
 
 def answer(text: str) -> tuple[str, str]:
@@ -60,7 +55,7 @@ def answer(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.status_until and not args.status:
         error("--status-until needs --status NOTE", "--status-until")
         return 2

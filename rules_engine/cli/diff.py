@@ -8,6 +8,7 @@ people; `--json` gives every change with its interval, class, old and new, and a
 
 from __future__ import annotations
 
+import argparse
 import json
 import shlex
 import sys
@@ -30,11 +31,9 @@ from .render import METHOD_WORDS, spoken_duration
 MAX_DAYS = 366
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        "diff",
-        help="what an edit changes: every kind of call decided differently, with an example each",
-        description="Compare two versions of rule files: every class of call decided differently over a span of days.",
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Compare two versions of rule files: every class of call decided differently over a span of days."
     )
     parser.add_argument("old", metavar="OLD", help="the rules as deployed: a .rules file or a directory of them")
     parser.add_argument("new", metavar="NEW", help="the edited rules: a .rules file or a directory of them")
@@ -50,7 +49,6 @@ def add_parser(sub):
         "--days", type=int, default=28, metavar="N", help=f"how many days (default 28, at most {MAX_DAYS})"
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
-    return parser
 
 
 def clients_of(path: str, problems: list[Diagnostic]) -> dict[str, m.Client]:
@@ -74,7 +72,7 @@ def clients_of(path: str, problems: list[Diagnostic]) -> dict[str, m.Client]:
     return found
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if not 1 <= args.days <= MAX_DAYS:
         error(f"give 1 to {MAX_DAYS} days", "--days")
         return 2
@@ -146,7 +144,7 @@ def text(comparison: Comparison, old_path: str, new_path: str, first: str, days:
 
 
 def grouped(changes: Iterable[Change]) -> list[list[Change]]:
-    blocks: dict[tuple, list[Change]] = {}
+    blocks: dict[tuple[str, str, str], list[Change]] = {}
     for change in changes:
         blocks.setdefault((change.part, repr(change.old), repr(change.new)), []).append(change)
     return list(blocks.values())
@@ -241,7 +239,7 @@ def value(part: str, shown: Any) -> str:
     return "; else ".join(action(a) for a in shown["actions"]) + f" (route rule {shown['rule']}, line {shown['line']})"
 
 
-def action(act: dict) -> str:
+def action(act: dict[str, Any]) -> str:
     """One action in a line: who is reached, by name (`--json` has every address)."""
     kind = act["kind"]
     if kind == "patch":
@@ -266,7 +264,7 @@ def action(act: dict) -> str:
     return "voicemail"
 
 
-def name(target: dict) -> str:
+def name(target: dict[str, Any]) -> str:
     if target.get("contact") is None:
-        return target["address"]
-    return target["name"] + (f" (on call for {target['team']})" if target.get("team") else "")
+        return str(target["address"])
+    return str(target["name"]) + (f" (on call for {target['team']})" if target.get("team") else "")

@@ -12,12 +12,15 @@ The log is read as plain data, so records written by older versions of the engin
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ..compiler.assemble import rules_version_of
 from ..errors import SourceText
+from ..extras import needs
 from ..runtime import decision_log_file
 from ..runtime.decision_log import DecisionLogError
 from ..runtime.decision_record import trace_entries, with_steps
@@ -28,28 +31,25 @@ from .render import Source as Rendered
 from .render import render
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        "explain",
-        help="show a decision from the decision log: what was decided, and why",
-        description="Show one logged decision readably.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Show one logged decision readably."
     parser.add_argument(
         "log", metavar="LOG", nargs="?", help="a decision log file the engine wrote, or a postgresql:// URL"
     )
     parser.add_argument("--log", dest="log_option", metavar="LOG", help="the same, as an option")
     parser.add_argument("--call-id", required=True, metavar="ID", help="the call id the decision was logged under")
     parser.add_argument("--json", action="store_true", help="print the logged record as it is")
-    return parser
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     location = args.log_option or args.log
     if location is None or (args.log_option and args.log):
         error("give the decision log once: a file, or --log postgresql://…", "rules-engine explain")
         return 2
+    reader: ModuleType  # the file log's reader, or PostgreSQL's: the same functions
     if is_database_url(location):
-        from ..runtime import decision_log_pg as reader
+        with needs("postgres", "a postgresql:// decision log"):
+            from ..runtime import decision_log_pg as reader
 
         shown = reader.redacted(location)
     else:

@@ -7,6 +7,7 @@ a self-contained page with a colour grid per reason (days down, hours across).
 
 from __future__ import annotations
 
+import argparse
 import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,12 +22,8 @@ from .options import add_rules_path, error, input_error, iso_date
 MAX_DAYS = 366
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        "matrix",
-        help="what callers hear per forwarding reason, hour by hour; text, JSON or an HTML page",
-        description="Show, for each forwarding reason, the greeting and script a caller gets over a span of days.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Show, for each forwarding reason, the greeting and script a caller gets over a span of days."
     add_rules_path(parser)
     parser.add_argument("--client", required=True, metavar="ID", help="the client's id")
     span = parser.add_mutually_exclusive_group()
@@ -37,10 +34,9 @@ def add_parser(sub):
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page to FILE")
-    return parser
 
 
-def span(args, today: date) -> tuple[date, int]:
+def span(args: argparse.Namespace, today: date) -> tuple[date, int]:
     if args.days is not None and args.start is None:
         raise CallError("only goes with --from DATE", field="days")
     if args.days is not None and not 1 <= args.days <= MAX_DAYS:
@@ -51,7 +47,7 @@ def span(args, today: date) -> tuple[date, int]:
     return day - timedelta(days=day.weekday()), 7
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     engine = Engine(args.path)
     try:
         client = engine.client(args.client)

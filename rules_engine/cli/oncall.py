@@ -8,9 +8,11 @@ an iCalendar feed; shifts keep their true start and end even where they cross th
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from .. import model as m
 from ..errors import CallError
@@ -30,12 +32,8 @@ from ..schedule.shifts import COVERAGE_DAYS
 from .options import AT_HELP, add_rules_path, add_store_option, input_error, iso_date, open_engine, when
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        "oncall",
-        help="who is on call now, at an instant or over a week; JSON or an iCalendar feed",
-        description="Show who is on call for a client's teams.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Show who is on call for a client's teams."
     add_rules_path(parser)
     parser.add_argument("--client", required=True, metavar="ID", help="the client's id")
     parser.add_argument("--team", metavar="NAME", help="only this team")
@@ -46,10 +44,9 @@ def add_parser(sub):
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--ics", action="store_true", help="print an iCalendar feed of the shifts")
     add_store_option(parser)
-    return parser
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     if engine is None:
         return 1
@@ -90,7 +87,7 @@ def stamp(instant: datetime, oncall: OnCall) -> str:
     return instant.astimezone(oncall.tz).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
-def now_text(client: m.Client, oncall: OnCall, at: datetime, now: dict) -> str:
+def now_text(client: m.Client, oncall: OnCall, at: datetime, now: dict[str, Any]) -> str:
     out = [f"{client.title or client.id} ({client.id}): on call at {stamp(at, oncall)}"]
     width = max((len(t) for t in now), default=0)
     for team, row in now.items():
@@ -105,7 +102,7 @@ def now_text(client: m.Client, oncall: OnCall, at: datetime, now: dict) -> str:
 # ---- the week view --------------------------------------------------------------------------------------
 
 
-def week_text(client: m.Client, oncall: OnCall, first: date, view: dict) -> str:
+def week_text(client: m.Client, oncall: OnCall, first: date, view: dict[str, Any]) -> str:
     last = first + timedelta(days=6)
     out = [
         f"{client.title or client.id} ({client.id}): on call {first:%a %Y-%m-%d} to {last:%a %Y-%m-%d}, "

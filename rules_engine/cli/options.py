@@ -13,22 +13,23 @@ import argparse
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..engine import Engine
 from ..errors import CallError, Diagnostic, RulesEngineError, RulesError, UnknownClientError, did_you_mean
-from ..runtime.state import OverlayStore
-from ..runtime.stores import is_database_url, open_store
 from ..schedule import clock
 from .terminal import wants_colour
+
+if TYPE_CHECKING:
+    from ..engine import Engine
 
 AT_HELP = "ISO 8601; with an offset it is that instant, without one the client's local time; or `now`"
 
 
-def add_rules_path(parser) -> None:
+def add_rules_path(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help="a .rules file or a directory of them")
 
 
-def add_store_option(parser) -> None:
+def add_store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
         metavar="FILE|URL",
@@ -42,9 +43,15 @@ def error(message: str, where: str, hint: str | None = None) -> None:
     print(Diagnostic("error", message, where, hint=hint).render(wants_colour(sys.stderr)), file=sys.stderr)
 
 
-def open_engine(args) -> Engine | None:
+def open_engine(args: argparse.Namespace) -> Engine | None:
     """The engine for one command: the rules of PATH, over the daemon's live state if `--store`
-    (read, never written); None after telling on standard error why PATH or that store could not be read."""
+    (read, never written); None after telling on standard error why PATH or that store could not be read.
+
+    The engine is imported here, not with this module: `check` shares these options and never needs it."""
+    from ..engine import Engine
+    from ..runtime.state import OverlayStore
+    from ..runtime.stores import is_database_url, open_store
+
     database = bool(args.store) and is_database_url(args.store)
     try:
         if not args.store:
@@ -77,7 +84,7 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"`{text}` is not a date (YYYY-MM-DD, e.g. 2026-12-21)") from None
 
 
-def input_error(exc: CallError, engine: Engine, args) -> int:
+def input_error(exc: CallError, engine: Engine, args: argparse.Namespace) -> int:
     """Tell why the call or option was refused, after the problems of the rule files (a client
     that did not compile is often the unknown one); returns the exit code: 2 for an option
     the command line cannot read, else 1."""
@@ -93,7 +100,7 @@ def input_error(exc: CallError, engine: Engine, args) -> int:
     return 2 if isinstance(exc, UsageError) else 1
 
 
-def unknown_client_hint(engine: Engine, args) -> str:
+def unknown_client_hint(engine: Engine, args: argparse.Namespace) -> str:
     """The closest served client or number, or the list of them."""
     known = engine.clients
     if not known:

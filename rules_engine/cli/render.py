@@ -29,6 +29,12 @@ DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 CODE_BEFORE_COMMENT = re.compile(r'(?:[^"#]|"(?:[^"\\\n]|\\.)*"?)*')
 
 
+def code_of(line: str) -> str:
+    """A rule file's line up to its first `#` that is not inside a quoted text, stripped."""
+    match = CODE_BEFORE_COMMENT.match(line)  # the pattern matches every line, if only emptily
+    return match.group(0).strip() if match else line.strip()
+
+
 def spoken_duration(iso: str) -> str:
     """`PT1H30M` → `1 h 30 min`."""
     match = DURATION.match(iso)
@@ -86,7 +92,7 @@ class Rendering:
         """The rule as written on `line`, without a trailing comment (`line N` alone without the file)."""
         lines = self.source.lines if self.source else ()
         text = lines[line - 1] if 0 < line <= len(lines) else ""
-        text = CODE_BEFORE_COMMENT.match(text).group(0).strip()
+        text = code_of(text)
         return f"line {line}: {text}" if text else f"line {line}"
 
     def traced(self, section: str) -> list[Mapping[str, Any]]:
@@ -244,6 +250,6 @@ class Rendering:
 
 def who(target: Mapping[str, Any]) -> str:
     if target.get("contact") is None:
-        return target["address"]
+        return str(target["address"])
     team = f", on call for {target['team']}" if target.get("team") else ""
     return f"{target['name']} ({target['contact']}{team}) at {target['address']}"

@@ -11,23 +11,22 @@ import argparse
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from .. import model as m
 from ..engine import Engine
 from ..errors import CallError, RulesEngineError, SourceText
+from ..extras import needs
 from ..outcomes import html
 from .options import error, input_error, iso_date
-from .render import CODE_BEFORE_COMMENT
+from .render import code_of
 
 OPTIONS = {"start": "--from", "end": "--to"}
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        "report",
-        help="calls received, answered, abandoned, resolved; escalations; by rule and hour",
-        description="Report how a client's calls ended, from the outcomes the daemon recorded "
-        "(definitions: docs/metrics.md).",
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Report how a client's calls ended, from the outcomes the daemon recorded (definitions: docs/metrics.md)."
     )
     parser.add_argument(
         "--settings", required=True, metavar="FILE", help="the daemon's settings file (its rules and its store)"
@@ -62,7 +61,6 @@ def add_parser(sub):
         metavar="DAYS",
         help="first-call resolution: no repeat call within this many days (default 7)",
     )
-    return parser
 
 
 def not_negative(text: str) -> float:
@@ -87,7 +85,10 @@ def positive(text: str) -> float:
     return value
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
+    if args.html is not None:  # the page's charts need matplotlib: say so before reading anything
+        with needs("report", "rules-engine report --html"):
+            html.pyplot()
     try:
         engine = Engine.from_settings(args.settings)
     except RulesEngineError as exc:
@@ -126,19 +127,15 @@ def run(args) -> int:
     return 0
 
 
-def rule_texts(client: m.Client, report: dict) -> dict[int, str]:
+def rule_texts(client: m.Client, report: dict[str, Any]) -> dict[int, str]:
     """Each reported route rule's text, quoted from the rules now served when they decided every call."""
     if report["rules_versions"] != [client.rules_version]:
         return {}
     lines = SourceText.of(client.path, client.source).lines
-    return {
-        r["rule"]: CODE_BEFORE_COMMENT.match(lines[r["line"] - 1]).group(0).strip()
-        for r in report["by_rule"]
-        if 0 < r["line"] <= len(lines)
-    }
+    return {r["rule"]: code_of(lines[r["line"] - 1]) for r in report["by_rule"] if 0 < r["line"] <= len(lines)}
 
 
-def text(r: dict, client: m.Client) -> str:
+def text(r: dict[str, Any], client: m.Client) -> str:
     """The figures as an account manager reads them."""
 
     def rate(key: str) -> str:
@@ -182,5 +179,5 @@ def text(r: dict, client: m.Client) -> str:
     return "\n".join(out)
 
 
-def rate_of(entry: dict, key: str) -> str:
+def rate_of(entry: dict[str, Any], key: str) -> str:
     return f"{entry[key]:.1f} %" if entry[key] is not None else "n/a"

@@ -7,19 +7,17 @@ start (bad settings, rules that do not load, a public address without tokens).
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..engine import Engine
 from ..errors import RulesEngineError
+from ..extras import needs
 from ..runtime.settings import Settings
 
 
-def add_parser(sub):
-    parser = sub.add_parser(
-        "serve",
-        help="serve decisions over HTTP (for Kamailio, Asterisk, FreeSWITCH, …)",
-        description="Serve decisions over HTTP: POST /v1/decide, /v1/decide/sip, live state, health, metrics.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Serve decisions over HTTP: POST /v1/decide, /v1/decide/sip, live state, health, metrics."
     parser.add_argument(
         "--rules", metavar="DIR", help="a .rules file or a directory of them (or `rules:` in --settings)"
     )
@@ -42,13 +40,13 @@ def add_parser(sub):
         metavar="FILE",
         help="write the port here once listening (with --port 0: learn which port was picked)",
     )
-    return parser
 
 
-def run(args) -> int:
-    from ..http import create_app
-    from ..http.access_log import AccessLog
-    from ..http.runner import check_bind, serve
+def run(args: argparse.Namespace) -> int:
+    with needs("service", "rules-engine serve"):
+        from ..http import create_app
+        from ..http.access_log import AccessLog
+        from ..http.runner import check_bind, serve
 
     try:
         if args.settings:

@@ -7,6 +7,7 @@ share one process (the project's test suite makes a few): each leaves nothing be
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import uuid
@@ -14,9 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..extras import needs
 
-def add_parser(sub):
-    parser = sub.add_parser("test", help="run Gherkin acceptance scenarios")
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths",
         nargs="*",
@@ -30,14 +32,15 @@ def add_parser(sub):
         help="rules directory or file the scenarios' clients come from (default: client_configs)",
     )
     parser.add_argument("--coverage", action="store_true", help="list, per client, the rules no scenario exercised")
-    return parser
 
 
-def run(args) -> int:
-    import pytest
+def run(args: argparse.Namespace) -> int:
+    with needs("scenarios", "rules-engine test"):
+        import pytest
+        import pytest_bdd  # noqa: F401  (the scenario module imports it)
 
-    from ..acceptance import coverage
-    from ..acceptance.reporter import ScenarioReporter
+        from ..acceptance import coverage
+        from ..acceptance.reporter import ScenarioReporter
 
     features = [Path(p).resolve() for p in args.paths]
     missing = [str(p) for p in features if not p.exists()]

@@ -4,6 +4,9 @@
 runs it under uvicorn with the signals an operator expects. docs/service.md is the guide.
 """
 
-from .app import create_app
+from ..extras import needs
+
+with needs("service", "rules_engine.http (the HTTP service)"):
+    from .app import create_app
 
 __all__ = ["create_app"]

@@ -2,26 +2,39 @@
 
 The charts are drawn with matplotlib's Agg backend (no display needed) and written into the
 page as inline SVG, text as paths: the page needs no network, no script and no font of the
-reader's. Every text that comes from a rule file or a report is escaped.
+reader's. Every text that comes from a rule file or a report is escaped. matplotlib (the
+`report` extra) is imported by the first page drawn, so the text report and this module's
+helpers need only the core install.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 from collections.abc import Sequence
 from datetime import date
+from types import ModuleType
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
+from ..extras import needs
 from .metrics import DAYS
 
-matplotlib.rcParams.update(
-    {"svg.hashsalt": "rules-engine", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
-)
+
+@functools.cache
+def pyplot() -> ModuleType:
+    """matplotlib's pyplot, headless (Agg) and set up for the page; a `MissingExtraError` without it."""
+    with needs("report", "the outcome report's page"):
+        import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matplotlib.rcParams.update(
+        {"svg.hashsalt": "rules-engine", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+    )
+    return plt
+
+
 # How each outcome is drawn, in the order the daily chart stacks them.
 OUTCOME_COLOURS = (
     ("answered", "#2e7d32"),
@@ -52,6 +65,7 @@ figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 def page(report: dict, title: str, timezone: str, rule_texts: dict[int, str] | None = None) -> str:
     """The page for `report` (as `Engine.report` returns it) of the client called `title`.
     `rule_texts` maps route rule numbers to their text, when the rules that decided are known."""
+    pyplot()  # without the report extra, say so before anything else
     first, last = report["from"][:10], report["to"][:10]
     esc = html.escape
     parts = [
@@ -130,13 +144,13 @@ def figure(svg: str, caption: str) -> str:
 def svg_of(fig) -> str:
     out = io.StringIO()
     fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
+    pyplot().close(fig)
     text = out.getvalue()
     return text[text.index("<svg") :]  # inline: without the XML declaration and doctype
 
 
 def daily_chart(days: Sequence[dict]) -> str:
-    fig, ax = plt.subplots(figsize=(10, 3.2))
+    fig, ax = pyplot().subplots(figsize=(10, 3.2))
     positions = range(len(days))
     bottom = [0] * len(days)
     for kind, colour in OUTCOME_COLOURS:
@@ -161,7 +175,7 @@ def heat_map(hours: Sequence[dict]) -> str:
     grid = [[0] * 24 for _ in DAYS]
     for entry in hours:
         grid[DAYS.index(entry["day"])][entry["hour"]] = entry["unanswered"]
-    fig, ax = plt.subplots(figsize=(10, 2.8))
+    fig, ax = pyplot().subplots(figsize=(10, 2.8))
     mesh = ax.pcolormesh(grid, cmap="OrRd", edgecolors="white", linewidth=0.5, vmin=0)
     ax.set_yticks([i + 0.5 for i in range(7)], DAYS)
     ax.invert_yaxis()
@@ -175,7 +189,7 @@ def heat_map(hours: Sequence[dict]) -> str:
 
 
 def weekly_chart(weeks: Sequence[dict]) -> str:
-    fig, ax = plt.subplots(figsize=(10, 2.8))
+    fig, ax = pyplot().subplots(figsize=(10, 2.8))
     labels = [f"week of {date.fromisoformat(w['week']).strftime('%d %b')}" for w in weeks]
     rates = [w["resolution_rate"] for w in weeks]
     ax.bar(labels, [r or 0 for r in rates], color="#1565c0", width=0.6)
@@ -202,7 +216,7 @@ def escalations(e: dict) -> str:
         f"acknowledged</span>.</p>"
     )
     people = e["by_person"]
-    fig, ax = plt.subplots(figsize=(10, 0.5 + 0.45 * len(people)))
+    fig, ax = pyplot().subplots(figsize=(10, 0.5 + 0.45 * len(people)))
     names = [p["name"] for p in people.values()]
     medians = [(p["median_seconds_to_acknowledge"] or 0) / 60 for p in people.values()]
     ax.barh(names, medians, color="#00838f")

@@ -2,9 +2,12 @@
 
 One file per compiled rule file, named by a hash of (engine fingerprint, path, sha256 of
 the content), so an edited file, a moved file or a new engine version never meets an
-old entry. An entry is plain JSON, never pickle: reading one builds model nodes from a
-closed list of classes (`model.py`'s) through their validating constructors, so nothing
-in a cache file is ever executed. The layout of a file:
+old entry. The fingerprint covers every source file of the package and the versions of
+the libraries whose code or data decides what a file compiles to (`fingerprint_of`).
+
+An entry is plain JSON, never pickle: reading one builds model nodes from a closed list of
+classes (`model.py`'s) through their validating constructors, so nothing in a cache file
+is ever executed. The layout of a file:
 
     line 1   sha256 of everything after this line (a torn or altered file is ignored)
     line 2   the header: format, fingerprint, path, content digest, and the index
@@ -24,11 +27,13 @@ docs/compile-cache.md.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import platform
 import threading
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
@@ -42,21 +47,20 @@ from .files import private_directory, replace_file
 
 FORMAT = 2  # 2: the index has the client's title and time zone
 PACKAGE = Path(__file__).resolve().parent.parent
-# The files whose code decides what a rule file compiles to: the whole `compiler` package
-# (listed, so a new module is covered without editing this), the model, the errors, the clock
-# the checks read, and this module's own encoding. Their bytes are part of the fingerprint, so
-# a changed compiler never reads entries written by an older one.
-COMPILER_FILES = ("model.py", "errors.py", "schedule/clock.py", "runtime/compile_cache.py")
-
-
-def compiler_sources() -> list[Path]:
-    """Every source file the fingerprint covers, in a stable order."""
-    language = sorted(p for p in (PACKAGE / "compiler").iterdir() if p.suffix in (".py", ".lark"))
-    return language + [PACKAGE / name for name in COMPILER_FILES]
-
-
-# Packages whose data the checks read (holiday regions, time zones, DST warnings).
-DATA_PACKAGES = ("pydantic", "lark", "holidays", "tzdata")
+# The libraries whose code or data decides what a rule file compiles to: the parser, the model's
+# validation, time zones and DST (pendulum, and tzdata where the system has no zone files),
+# holiday calendars, phone numbers, and callers' language tags with their names.
+LIBRARIES = (
+    "lark",
+    "pydantic",
+    "pydantic_core",
+    "pendulum",
+    "tzdata",
+    "holidays",
+    "phonenumbers",
+    "langcodes",
+    "language_data",
+)
 NODE_CLASSES = {
     cls.__name__: cls
     for cls in vars(m).values()
@@ -68,19 +72,44 @@ class CacheError(RulesEngineError):
     """The compile cache directory (or the last-good state kept in it) cannot be used safely."""
 
 
+@functools.cache
 def fingerprint() -> str:
-    """What an entry was compiled by: cache format, Python, the compiler's source, the grammar,
-    and the versions of the packages whose data the compile reads."""
-    digest = hashlib.sha256(f"format {FORMAT}\npython {platform.python_version()}\n".encode())
-    for package in DATA_PACKAGES:
-        try:
-            digest.update(f"{package} {metadata.version(package)}\n".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{package} -\n".encode())
-    for source in compiler_sources():
-        digest.update(f"{source.relative_to(PACKAGE)}\n".encode())
-        digest.update(source.read_bytes())
+    """What an entry was compiled by, in this process: computed once, on the first cache opened."""
+    return fingerprint_of(PACKAGE, library_versions(), platform.python_version())
+
+
+def fingerprint_of(package: Path, versions: Mapping[str, str], python: str) -> str:
+    """The cache format, the Python version, the versions of `LIBRARIES`, and every source file
+    of `package` (each `*.py` and `*.lark`, by its path and bytes).
+
+    Every file, not a list of the compiler's: whatever module a compile comes to depend on,
+    an edit to it makes every older entry unreachable. Hashing the whole package (about
+    1 MB) costs a few milliseconds, once per process.
+    """
+    digest = hashlib.sha256(f"format {FORMAT}\npython {python}\n".encode())
+    for library in LIBRARIES:
+        digest.update(f"{library} {versions.get(library, '-')}\n".encode())
+    for source in sources(package):
+        data = source.read_bytes()
+        digest.update(f"{source.relative_to(package).as_posix()} {len(data)}\n".encode())
+        digest.update(data)
     return digest.hexdigest()
+
+
+def sources(package: Path) -> list[Path]:
+    """Every `*.py` and `*.lark` file under `package`, in a stable order."""
+    return sorted(p for p in package.rglob("*") if p.suffix in (".py", ".lark") and p.is_file())
+
+
+def library_versions() -> dict[str, str]:
+    """The installed version of each of `LIBRARIES` that is installed."""
+    versions = {}
+    for library in LIBRARIES:
+        try:
+            versions[library] = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            pass
+    return versions
 
 
 # ---- the compiled model as tagged JSON -------------------------------------------------------
@@ -155,7 +184,7 @@ class CachedClient:
     compiled instead, so what serves is what a compile gives.
     """
 
-    def __init__(self, index: dict, body: bytes, data: bytes):
+    def __init__(self, index: dict[str, Any], body: bytes, data: bytes) -> None:
         self.id: str = index["id"]
         self.path: str = index["path"]
         self.rules_version: str = index["rules_version"]
@@ -164,31 +193,30 @@ class CachedClient:
         self.pos = decode(index["pos"], self.path) if index["pos"] is not None else None
         self.numbers: tuple[m.Name, ...] = decode(index["numbers"], self.path)
         self.warnings = tuple(Diagnostic(**d) for d in index["warnings"])
-        self._body: bytes | None = body
-        self._data: bytes | None = data
-        self._client: m.Client | None = None
+        # The entry's body and the file's content until the client is built, then the client.
+        self._state: m.Client | tuple[bytes, bytes] = (body, data)
         self._lock = threading.Lock()
 
     def client(self) -> m.Client:
-        built = self._client
-        if built is not None:
-            return built
+        state = self._state
+        if isinstance(state, m.Client):
+            return state
         with self._lock:
-            if self._client is None:
-                self._client = self._build()
-                self._body = self._data = None
-            return self._client
+            if not isinstance(self._state, m.Client):
+                body, data = self._state
+                self._state = self._build(body, data)
+            return self._state
 
-    def _build(self) -> m.Client:
+    def _build(self, body: bytes, data: bytes) -> m.Client:
         try:
-            client = decode(json.loads(self._body), self.path)
+            client = decode(json.loads(body), self.path)
             if isinstance(client, m.Client) and (client.id, client.path) == (self.id, self.path):
                 return client
         except Exception:
             pass
         from ..compiler.compile import compile_bytes
 
-        return compile_bytes(self._data, self.path)[0]
+        return compile_bytes(data, self.path)[0]
 
 
 # ---- the directory ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import RulesEngineError
+from ..extras import needs
 from .stores import is_database_url
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ class DecisionLog(Protocol):
 def open_log(location: str | Path, max_bytes: int | None = None, keep_files: int = KEEP_FILES) -> DecisionLog:
     """The decision log at `location`: a file, or a PostgreSQL database for a `postgresql://` URL."""
     if is_database_url(location):
-        from .decision_log_pg import PostgresDecisionLog
+        with needs("postgres", "a postgresql:// decision log"):
+            from .decision_log_pg import PostgresDecisionLog
 
         return PostgresDecisionLog(str(location))
     from .decision_log_file import FileDecisionLog

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..extras import needs
 from .state import Store
 from .store_sqlite import SQLiteStore
 
@@ -23,7 +24,8 @@ def open_store(location: str | Path) -> Store:
     """Open the live-state store at `location`; a `StoreError` says why it cannot be."""
     if is_database_url(location):
         # Imported here: loading libpq is needed only by daemons that share a database.
-        from .store_postgres import PostgresStore
+        with needs("postgres", "a postgresql:// store"):
+            from .store_postgres import PostgresStore
 
         return PostgresStore(str(location))
     return SQLiteStore(location)
@@ -32,7 +34,8 @@ def open_store(location: str | Path) -> Store:
 def open_outcome_store(location: str | Path) -> OutcomeStore:
     """The outcome store beside the live-state store at `location` (a SQLite file or a postgresql:// URL)."""
     if is_database_url(location):
-        from ..outcomes.store_postgres import PostgresOutcomes  # libpq is loaded only by daemons that use it
+        with needs("postgres", "a postgresql:// outcome store"):
+            from ..outcomes.store_postgres import PostgresOutcomes  # libpq is loaded only by daemons that use it
 
         return PostgresOutcomes(str(location))
     from ..outcomes.store_sqlite import SQLiteOutcomes

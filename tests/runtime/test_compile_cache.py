@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pytest
 from rules_engine.compiler.compile import compile_file
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
+from rules_engine.runtime import compile_cache
 from rules_engine.runtime.compile_cache import CacheError, CompileCache
 from rules_engine.runtime.settings import Settings
 from tests.support import ACME, client_text
@@ -268,3 +272,96 @@ def test_settings_name_the_cache_directory_relative_to_the_settings_file(tmp_pat
     with Engine.from_settings(settings) as engine:
         assert engine.decide(Call(client="beta", at=AT)).greeting.text == "Beta speaking"
     assert parsed == []
+
+
+# ---- the fingerprint: what makes every older entry unreachable --------------------------------
+
+# Print the source file of every module of the package that compiling imports.
+COMPILER_MODULES = """
+import sys
+import rules_engine.compiler.compile
+print("\\n".join(sorted(m.__file__ for n, m in sys.modules.items() if n.startswith("rules_engine") and m.__file__)))
+"""
+
+
+def compiler_sources() -> list[Path]:
+    """The package's files a compile reads, found in a fresh interpreter: every module the compiler
+    imports, however indirectly, and the grammar."""
+    listed = subprocess.run(
+        [sys.executable, "-c", COMPILER_MODULES], check=True, capture_output=True, text=True, timeout=120
+    ).stdout.split()
+    return [Path(p) for p in listed] + [compile_cache.PACKAGE / "compiler" / "rules.lark"]
+
+
+@pytest.fixture(scope="module")
+def package_copy(tmp_path_factory) -> Path:
+    """A copy of the package's source tree, to edit."""
+    copy = tmp_path_factory.mktemp("package") / "rules_engine"
+    shutil.copytree(compile_cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def key(package: Path, **versions: str) -> str:
+    return compile_cache.fingerprint_of(package, {**compile_cache.library_versions(), **versions}, "3.11.7")
+
+
+def test_the_key_depends_on_the_sources_not_on_where_the_package_is(package_copy):
+    assert key(package_copy) == key(compile_cache.PACKAGE)
+    versions = compile_cache.library_versions()
+    python = platform.python_version()
+    assert compile_cache.fingerprint() == compile_cache.fingerprint_of(compile_cache.PACKAGE, versions, python)
+
+
+def test_editing_any_module_the_compiler_imports_changes_the_key(package_copy):
+    sources = compiler_sources()
+    # The compiler's own modules and what they stand on: a hand-kept list of files missed these.
+    names = {p.relative_to(compile_cache.PACKAGE).as_posix() for p in sources}
+    assert {"compiler/compile.py", "model.py", "phones.py", "caller_languages.py", "forwarding.py"} <= names
+    before = key(package_copy)
+    for source in sources:
+        copied = package_copy / source.relative_to(compile_cache.PACKAGE)
+        original = copied.read_bytes()
+        copied.write_bytes(original + b"\n# an edit that changes no behaviour still makes a new key\n")
+        try:
+            assert key(package_copy) != before, f"editing {copied.name} left the key as it was"
+        finally:
+            copied.write_bytes(original)
+    assert key(package_copy) == before
+
+
+def test_a_module_added_anywhere_in_the_package_changes_the_key(package_copy):
+    before = key(package_copy)
+    added = package_copy / "schedule" / "new_rule_kind.py"
+    added.write_text('"""A module no list names yet."""\n', encoding="utf-8")
+    try:
+        assert key(package_copy) != before
+    finally:
+        added.unlink()
+
+
+@pytest.mark.parametrize("library", compile_cache.LIBRARIES)
+def test_another_version_of_a_library_that_decides_the_compile_changes_the_key(library):
+    assert key(compile_cache.PACKAGE, **{library: "0.0.1"}) != key(compile_cache.PACKAGE)
+
+
+def test_the_key_covers_the_libraries_whose_data_changes_decisions_and_python():
+    covered = set(compile_cache.LIBRARIES)
+    assert {"lark", "pydantic", "pendulum", "holidays", "phonenumbers", "langcodes"} <= covered
+    versions = compile_cache.library_versions()
+    package = compile_cache.PACKAGE
+    assert compile_cache.fingerprint_of(package, versions, "3.11.7") != compile_cache.fingerprint_of(
+        package, versions, "3.12.1"
+    )
+
+
+def test_after_a_data_library_upgrade_a_restart_compiles_every_file_again(rules, cache_dir, parsed, monkeypatch):
+    Engine(rules, cache_dir=cache_dir)
+    parsed.clear()
+    upgraded = compile_cache.fingerprint_of(
+        compile_cache.PACKAGE, {**compile_cache.library_versions(), "holidays": "9.99"}, platform.python_version()
+    )
+    monkeypatch.setattr(compile_cache, "fingerprint", lambda: upgraded)
+
+    restarted = Engine(rules, cache_dir=cache_dir)
+    assert sorted(parsed) == ["acme_plumbing", "alpha", "beta"]
+    assert restarted.decide(Call(client="alpha", at=AT)).greeting.text == "Alpha speaking"
