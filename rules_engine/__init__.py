@@ -132,7 +132,6 @@ __all__ = [
 ]
 
 
-
 def __getattr__(name: str) -> Any:
     module = EXPORTS.get(name)
     if module is None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..analysis.no_effect import no_effect_warnings
 from ..compiler.compile import compile_file
 from ..errors import Diagnostic, RulesError
-from ..runtime.catalog import Served, cross_file_problems
+from ..runtime.catalog import ClientVersion, cross_file_problems
 from ..schedule.shifts import coverage_warnings
 from .options import iso_date
 from .terminal import wants_colour
@@ -70,12 +70,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     diagnostics: list[Diagnostic] = []
     clients: dict[str, str] = {}
-    compiled: list[Served] = []
+    compiled: list[ClientVersion] = []
     for path in files:
         try:
             client, found = compile_file(path)
             clients[str(path)] = client.id
-            compiled.append(Served(client))
+            compiled.append(ClientVersion(client))
             diagnostics.extend(found)
             diagnostics.extend(coverage_warnings(client, args.start))
             diagnostics.extend(no_effect_warnings(client, args.start))

@@ -133,7 +133,7 @@ def test_the_text_report_needs_no_extra_only_its_page_does():
         ),
         pytest.param(
             "postgres",
-            "from rules_engine.outcomes.recorder import open_store\nopen_store('postgresql://localhost/live')",
+            "from rules_engine.runtime.stores import open_outcome_store\nopen_outcome_store('postgresql://localhost/live')",
             message("a postgresql:// outcome store", "postgres"),
             id="a PostgreSQL outcome store",
         ),
