@@ -29,7 +29,7 @@ def zone(name: str) -> tzinfo:
 
 
 def read_time(text: str, zone_name: str, field: str, error: type[CallError] = CallError) -> datetime:
-    """A date-time as a person gives one (LANGUAGE.md section 4): `now`, or ISO 8601; with an
+    """A date-time as a person gives one (docs/language.md, "Trying a file"): `now`, or ISO 8601; with an
     offset, that instant; without one, the wall-clock time in the zone `zone_name` (fold=0).
     Anything else is an `error` naming `field`: the command line passes its usage error, the
     service answers a CallError as a 400, so both say the same."""
