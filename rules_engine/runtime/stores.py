@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..storage.locations import is_database_url
 from .state import Store
 from .store_sqlite import SQLiteStore
 
-DATABASE_SCHEMES = ("postgresql://", "postgres://")
-
-
-def is_database_url(location: object) -> bool:
-    return isinstance(location, str) and location.startswith(DATABASE_SCHEMES)
+__all__ = ["is_database_url", "open_store"]
 
 
 def open_store(location: str | Path) -> Store:
