@@ -260,18 +260,20 @@ class FileDecisionLog:
     def _append(self, pending: Pending) -> None:
         """Write one record (and what it refers to) at the end of the log; OSError if it could not
         be, with nothing of it left in the file. Called holding the lock."""
-        self._keep_unkept_sources()
-        if pending.script is not None and pending.script.ref not in self._scripts_kept:
-            self.scripts.put(pending.script.ref, pending.script.steps)
-            if self.scripts.get(pending.script.ref) is None:  # the shelf does not raise: it tells by not having it
-                raise OSError(errno.EIO, f"cannot keep a script's steps in {self.scripts.directory}")
-            self._scripts_kept.add(pending.script.ref)
         fd = self._current()
         status = os.fstat(fd)
         if status.st_nlink == 0:  # removed (the file, or its directory): what is written now would be lost
             self._close_files()
             fd = self._current()
             status = os.fstat(fd)
+        # What the record refers to is kept first, once the log is known to be there (a shelf
+        # would make a removed directory again, wherever it was).
+        self._keep_unkept_sources()
+        if pending.script is not None and pending.script.ref not in self._scripts_kept:
+            self.scripts.put(pending.script.ref, pending.script.steps)
+            if self.scripts.get(pending.script.ref) is None:  # the shelf does not raise: it tells by not having it
+                raise OSError(errno.EIO, f"cannot keep a script's steps in {self.scripts.directory}")
+            self._scripts_kept.add(pending.script.ref)
         if self.max_bytes is not None and status.st_size and status.st_size + len(pending.line) > self.max_bytes:
             self._rotate()
             fd = self._current()
