@@ -97,11 +97,12 @@ class SQLiteStore(SnapshotStore):
         self._committed = 0.0  # when this store's last write committed (monotonic)
         opened: list[sqlite3.Connection] = []
         try:
-            self._db = connect(self.path, busy_timeout=0)  # writes (and this store's rereads)
+            self._db = connect(self.path, busy_timeout=write_timeout)  # writes (and this store's rereads)
             opened.append(self._db)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA journal_mode=WAL")  # waits for a process making the file at the same time
             self._db.execute("PRAGMA synchronous=FULL")
             sqlite.migrate(self._db, SCHEMA, f"the live-state store {self.path}", StoreError, write_timeout)
+            self._db.execute("PRAGMA busy_timeout = 0")  # from now on, writes wait their own way (`_begin`)
             self._reader = connect(self.path, busy_timeout=1.0)  # the refreshing thread's own
             opened.append(self._reader)
             self._data_version = -1

@@ -4,8 +4,8 @@
 first of a new engine) that is all. Otherwise it takes the write lock with `BEGIN IMMEDIATE`
 before it creates anything, reads the version again (another process may have migrated
 meanwhile), refuses a newer one, runs the missing migrations and records the version, all in
-that one transaction: processes opening a new file together take turns, and a failure leaves
-the file as it was.
+that one transaction: processes opening a new file together take turns (each waiting up to
+`timeout` seconds, through SQLite's busy handler), and a failure leaves the file as it was.
 
 Readers (the report beside a running service) open the file read-only (`connect_read_only`)
 and only `check` the version: they never lock or change the file the writer uses.
@@ -13,15 +13,12 @@ and only `check` the version: they never lock or change the file the writer uses
 
 from __future__ import annotations
 
-import random
 import sqlite3
-import time
 from pathlib import Path
 
 from ..errors import RulesEngineError
 from .schema import Schema, newer, not_current
 
-SQLITE_BUSY = 5
 LOCK_TIMEOUT_S = 10.0
 
 
@@ -33,28 +30,34 @@ def migrate(
     timeout: float = LOCK_TIMEOUT_S,
 ) -> None:
     """Bring `schema` in the file of `db` (a connection in autocommit mode) to this version, or
-    refuse a newer one with `error` naming `what`. sqlite3 errors are the caller's to tell."""
-    version, recorded = current(db, schema)
-    if version > schema.version:
-        raise newer(error, what, version, schema)
-    if recorded and version == schema.version:
-        return
-    begin_immediate(db, timeout, what, error)
+    refuse a newer one with `error` naming `what`. sqlite3 errors (a file locked by another
+    connection for over `timeout` seconds: "database is locked") are the caller's to tell."""
+    (busy_ms,) = db.execute("PRAGMA busy_timeout").fetchone()
+    db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     try:
         version, recorded = current(db, schema)
         if version > schema.version:
             raise newer(error, what, version, schema)
-        if not recorded:
-            db.execute(f"CREATE TABLE IF NOT EXISTS {schema.table} (version INTEGER NOT NULL)")
-        for number in range(version, schema.version):
-            for statement in schema.migrations[number]:
-                db.execute(statement)
-        db.execute(f"DELETE FROM {schema.table}")
-        db.execute(f"INSERT INTO {schema.table} (version) VALUES (?)", (schema.version,))
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
+        if recorded and version == schema.version:
+            return
+        db.execute("BEGIN IMMEDIATE")  # the write lock, before anything is created
+        try:
+            version, recorded = current(db, schema)
+            if version > schema.version:
+                raise newer(error, what, version, schema)
+            if not recorded:
+                db.execute(f"CREATE TABLE IF NOT EXISTS {schema.table} (version INTEGER NOT NULL)")
+            for number in range(version, schema.version):
+                for statement in schema.migrations[number]:
+                    db.execute(statement)
+            db.execute(f"DELETE FROM {schema.table}")
+            db.execute(f"INSERT INTO {schema.table} (version) VALUES (?)", (schema.version,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
 
 
 def check(db: sqlite3.Connection, schema: Schema, what: str, error: type[RulesEngineError]) -> None:
@@ -75,23 +78,6 @@ def current(db: sqlite3.Connection, schema: Schema) -> tuple[int, bool]:
         row = db.execute(schema.legacy).fetchone()
         return (row[0] or 0) if row else 0, False
     return 0, False
-
-
-def begin_immediate(db: sqlite3.Connection, timeout: float, what: str, error: type[RulesEngineError]) -> None:
-    """`BEGIN IMMEDIATE`, tried again every few milliseconds while another connection writes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) != SQLITE_BUSY:
-                raise
-            if time.monotonic() >= deadline:
-                raise error(
-                    f"cannot upgrade {what}: another connection held it locked for writing for {timeout:g} s"
-                ) from None
-        time.sleep(random.uniform(0.001, 0.005))
 
 
 def connect_read_only(path: str | Path, busy_timeout: float = 5.0) -> sqlite3.Connection:

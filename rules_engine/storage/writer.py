@@ -34,9 +34,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+WAKE = object()  # put on the queue by `close`, so that an idle thread sees it at once
 
 WARN_EVERY_S = 60.0
 TAKE_WAIT_S = 0.2  # how long the idle thread waits for a record before it checks for closing
@@ -111,7 +112,7 @@ class BoundedWriter(Generic[T]):
         self.write_seconds = write_seconds  # the longest one call of `write` takes: closing waits for it
         self._log = log
         self._retry_on = retry_on
-        self._queue: queue.Queue[T] = queue.Queue(maxsize=capacity)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=capacity)  # records, and WAKE
         self._lock = threading.Condition()
         self._offered = self._written = self._dropped = self._failures = 0
         self._accepted = 0  # records that entered the queue, in order; `_finished` of them are done with
@@ -175,6 +176,10 @@ class BoundedWriter(Generic[T]):
             if not self._closing.is_set():
                 self._deadline = time.monotonic() + seconds
                 self._closing.set()
+                try:
+                    self._queue.put_nowait(WAKE)
+                except queue.Full:
+                    pass  # the thread is busy writing: it sees `_closing` when it is done
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(seconds + TAKE_WAIT_S + self.write_seconds)  # + a write that was under way
@@ -182,7 +187,7 @@ class BoundedWriter(Generic[T]):
             return self._finished == self._accepted and self._lost == 0 and self._died is None
 
     def waiting(self) -> int:
-        """Records in the queue, not yet taken by the thread."""
+        """Records in the queue, not yet taken by the thread (one more while closing)."""
         return self._queue.qsize()
 
     def stats(self) -> WriterStats:
@@ -223,12 +228,14 @@ class BoundedWriter(Generic[T]):
             first = self._queue.get_nowait() if self._closing.is_set() else self._queue.get(timeout=TAKE_WAIT_S)
         except queue.Empty:
             return []
-        batch = [first]
+        batch = [] if first is WAKE else [first]
         while len(batch) < self.batch:
             try:
-                batch.append(self._queue.get_nowait())
+                item = self._queue.get_nowait()
             except queue.Empty:
                 break
+            if item is not WAKE:
+                batch.append(item)
         return batch
 
     def _write_until_done(self, batch: list[T]) -> bool:
@@ -320,7 +327,7 @@ class BoundedWriter(Generic[T]):
         count = 0
         while True:
             try:
-                self._queue.get_nowait()
+                item = self._queue.get_nowait()
             except queue.Empty:
                 return count
-            count += 1
+            count += item is not WAKE
