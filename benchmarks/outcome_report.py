@@ -22,7 +22,7 @@ from pathlib import Path
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.outcomes import generate, metrics
-from rules_engine.outcomes.recorder import open_store
+from rules_engine.runtime.stores import open_outcome_store as open_store
 from rules_engine.schedule.clock import zone
 
 ROOT = Path(__file__).resolve().parent.parent

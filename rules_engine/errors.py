@@ -50,7 +50,7 @@ class Diagnostic:
             out.append(f"  {bold}hint:{reset} {self.hint}")
         return "\n".join(out)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int | None]:
         return {
             "severity": self.severity,
             "file": self.file,

@@ -56,7 +56,7 @@ class Name(Node):
     value: str
 
 
-# ---- the language's fixed vocabularies (LANGUAGE.md section 2) -----------------------------
+# ---- the language's fixed vocabularies (docs/language.md) ------------------------------------
 
 # The week from Monday (weekday 0), as the acceptance scenarios spell it; rule files write the
 # first three letters, and the grammar's `DAYS` terminal is filled in from those.
@@ -309,8 +309,11 @@ class NumberTarget(Target):
     number: str
 
 
+Method = Literal["call", "sms", "email"]  # how a contact is reached
+
+
 class Notify(Node):
-    method: Literal["call", "sms", "email"]
+    method: Method
     target: Target
 
 

@@ -4,6 +4,10 @@ PostgreSQL server of a test module's own (to stop and restart).
 
 Plain values (paths, small client texts) live in `tests/support.py`: modules need them at
 import time, for `parametrize`.
+
+Markers, given here by path: `quick` for the tests of the compiler, schedule, decide, analysis
+and the command line — the loop to run while changing the language or decisions,
+`./dev test -m quick` — less those marked `slow`, which run with everything else.
 """
 
 from __future__ import annotations
@@ -19,7 +23,26 @@ from rules_engine.cli import main
 from rules_engine.engine import Engine
 from tests.postgres import new_database
 from tests.postgres_cluster import private_cluster
-from tests.support import ACME, CONFIGS, client_text
+from tests.support import ACME, CONFIGS, ROOT, client_text
+
+# The folders of the quick loop: the pure stages and the command line over them.
+QUICK_FOLDERS = ("compiler", "schedule", "decide", "analysis", "cli")
+# Tests of those folders left out of the quick loop: each took 1.5 s or more on 2 cores
+# (`pytest --durations=0`, load 4), or searches by property, fuzzes, drives a browser or
+# opens the daemon's stores. A module, or a module's test function (all its parameters).
+SLOW = frozenset(
+    {
+        "tests/compiler/test_fuzz_rules.py",  # generated and mutated files: 5 s
+        "tests/compiler/test_compile.py::test_no_foreign_exception_for_any_truncation_or_deleted_character",
+        "tests/schedule/test_oncall_property.py",  # on-call lookup against a walking reference: 2.3 s
+        "tests/decide/test_decision_schema.py::test_every_golden_decision_validates_and_reads_back_to_the_same_bytes",
+        "tests/analysis/test_diff.py::test_examples_reproduce_and_random_calls_never_differ_outside_the_changes",  # 16 s
+        "tests/analysis/test_no_effect.py::test_the_example_clients_get_no_false_warning",  # 4 s
+        "tests/analysis/test_matrix.py::test_html_page_is_self_contained_and_renders_without_console_errors",  # Chromium
+        "tests/cli/test_cli_report.py",  # generated outcome histories and charts: 16 s
+        "tests/cli/test_cli_live_state.py",  # the daemon's SQLite and PostgreSQL stores: 4 s
+    }
+)
 
 
 @pytest.fixture(scope="session")
@@ -105,3 +128,14 @@ def private_postgres():
         yield cluster
     finally:
         cluster.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test `quick` or `slow` by where it lives (see `QUICK_FOLDERS` and `SLOW`)."""
+    for item in items:
+        path = item.path.relative_to(ROOT)
+        if len(path.parts) < 3 or path.parts[1] not in QUICK_FOLDERS:
+            continue
+        module = path.as_posix()
+        function = f"{module}::{getattr(item, 'originalname', item.name)}"
+        item.add_marker(pytest.mark.slow if module in SLOW or function in SLOW else pytest.mark.quick)

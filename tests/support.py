@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "client_configs"
 FEATURES = ROOT / "features"
 GOLDEN = ROOT / "tests" / "golden"
-SPEC = ROOT.parent / "shared" / "design" / "LANGUAGE.md"
 ACME = CONFIGS / "acme_plumbing.rules"
 EXAMPLE_FILES = sorted(CONFIGS.glob("*.rules"))
 CLIENTS = [path.stem for path in EXAMPLE_FILES]

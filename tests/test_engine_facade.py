@@ -8,9 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from rules_engine.decide.call import Call
+from rules_engine.decide.decision import LiveStateStamp
 from rules_engine.engine import Engine
-from rules_engine.errors import CallError, RulesError, UnknownClientError
+from rules_engine.errors import CallError, RulesError, StoreError, UnknownClientError
+from rules_engine.live import OwnerStatus
 from rules_engine.runtime.decision_log_file import FileDecisionLog, find
+from rules_engine.runtime.settings import SettingsError
+from rules_engine.runtime.state import MemoryStore
+from rules_engine.runtime.stores import open_store
 from tests.support import ACME
 
 OPEN_TUESDAY = "2026-11-24T10:00:00-06:00"
@@ -171,3 +176,66 @@ def test_an_engine_on_a_path_that_does_not_exist_does_not_start(tmp_path):
     with pytest.raises(RulesError) as raised:
         Engine.from_path(tmp_path / "no-such-dir")
     assert str(raised.value) == f"{tmp_path / 'no-such-dir'}: error: no such file or directory"
+
+
+# ---- what the engine is given, and what it opens ------------------------------------------------------
+
+
+def test_a_store_and_log_given_to_the_engine_stay_open_and_those_it_opened_are_closed(tmp_path):
+    given_store, given_log = open_store(tmp_path / "given.db"), FileDecisionLog(tmp_path / "given.jsonl")
+    Engine(ACME, store=given_store, decision_log=given_log).close()
+    given_store.set_status("acme_plumbing", OwnerStatus(note="still open"))
+    assert given_store.snapshot("acme_plumbing").status.note == "still open"
+    given_store.close()
+    given_log.close()
+    with Engine.from_settings(rules=ACME, store=tmp_path / "opened.db") as engine:
+        opened = engine.store
+        engine.set_status("acme_plumbing", "in court")
+    with pytest.raises(StoreError, match="is closed"):
+        opened.set_status("acme_plumbing", OwnerStatus(note="too late"))
+
+
+def test_a_misspelt_keyword_is_refused_when_run_and_by_a_type_checker(tmp_path):
+    with pytest.raises(TypeError, match="stroe"):
+        Engine.from_path(ACME, stroe=tmp_path / "state.db")
+    with pytest.raises(SettingsError) as raised:
+        Engine.from_settings(rules=ACME, stroe=tmp_path / "state.db")
+    assert str(raised.value).startswith("arguments: unknown setting `stroe`; did you mean `store`?")
+    from mypy import api  # the test extra's: the suite checks the types the package ships
+
+    daemon = tmp_path / "daemon.py"
+    daemon.write_text(
+        "from rules_engine.engine import Engine\n"
+        "Engine('rules', store=None, cache_dir='cache', keep_last_good=False)\n"
+        "Engine.from_path('rules', stroe=None)\n"
+        "Engine.from_settings(rules='rules', stroe='state.db')\n",
+        encoding="utf-8",
+    )
+    out, _, status = api.run(
+        ["--follow-imports=silent", "--cache-dir", str(tmp_path / "mypy-cache"), "--no-error-summary", str(daemon)]
+    )
+    assert status == 1
+    assert [line.split(": error: ")[0] for line in out.splitlines() if ": error: " in line] == [
+        f"{daemon}:3",
+        f"{daemon}:4",
+    ]
+    assert 'Unexpected keyword argument "stroe" for "from_path" of "Engine"; did you mean "store"?' in out
+
+
+class SharedMemoryStore(MemoryStore):
+    """A store in memory that says it is shared, as PostgreSQL's is: decisions then carry its stamp."""
+
+    shared = True
+
+
+def test_decisions_from_a_shared_store_carry_the_revision_of_the_state_they_read():
+    engine = Engine(ACME, store=SharedMemoryStore())
+    call = Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="busy")
+    assert engine.decide(call).live_state == LiveStateStamp(revision=0, as_of=None, age=0.0)
+    engine.set_status("acme_plumbing", "in court", until=datetime(2026, 11, 24, 21, tzinfo=UTC))
+    engine.set_override(
+        "acme_plumbing", "plumbers", "carol", datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC)
+    )
+    decision = engine.decide(call)
+    assert decision.live_state == LiveStateStamp(revision=2, as_of=None, age=0.0)
+    assert json.loads(decision.to_json())["live_state"] == {"revision": 2, "as_of": None, "age": 0.0}

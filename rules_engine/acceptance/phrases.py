@@ -34,7 +34,7 @@ def seconds_of(amount: str, unit: str) -> int:
     return int(amount) * UNIT_SECONDS[unit.rstrip("s")]
 
 
-def iso_seconds(iso: str) -> int | None:
+def iso_seconds(iso: str | None) -> int | None:
     """A decision's ISO 8601 duration (`PT1H30M`) in seconds, or None if it is not one."""
     match = ISO_DURATION.match(iso or "")
     if match is None:

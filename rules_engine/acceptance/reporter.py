@@ -49,7 +49,7 @@ class ScenarioReporter:
             return
         if report.when == "teardown" and not report.failed:
             return
-        titles = dict(report.user_properties)
+        titles = {name: str(value) for name, value in report.user_properties}  # the feature's and scenario's
         feature, scenario = titles.get("feature", "?"), titles.get("scenario", report.nodeid)
         if feature != self.feature:
             self.feature = feature

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..engine import Engine
 from ..schedule import clock
@@ -117,5 +117,5 @@ class World:
             lines.append(f"  {entry.get('section')}: {entry.get('rule')} (line {entry.get('line')}): {verdict}{note}")
         return "\n".join(lines)
 
-    def fail(self, expected: str, actual: str) -> None:
+    def fail(self, expected: str, actual: str) -> NoReturn:
         raise ScenarioFailure(f"Expected {expected},\nbut {actual}.\nHow the engine decided:\n{self.explain()}")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import model as m
 from ..decide.call import Call
@@ -33,6 +33,8 @@ ANY_OTHER = "any other"
 OTHER_NUMBER = "+19995550000"  # a well-formed number no rule names (checked below)
 OTHER_ANSWER = "something else"
 MAX_SAID_CLASSES = 256  # combinations of `said` atoms followed at most (2**atoms; real files have a few)
+NumberAtom = m.CallerIs | m.CallerIn | m.DialedIs | m.DialedIn  # atoms on the caller's or the dialled number
+AnswerAtom = m.FieldSet | m.FieldIs | m.FieldIn  # atoms on an answer
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,10 @@ def grouped(
     return Dim(name, tuple(values.values()), signature, values)
 
 
-def atoms_of(clients: Sequence[m.Client], kinds) -> list[tuple[int, m.Cond]]:
+A = TypeVar("A", bound=m.Cond)
+
+
+def atoms_of(clients: Sequence[m.Client], kinds: type[A] | tuple[type[A], ...]) -> list[tuple[int, A]]:
     """(client index, atom) for every atom of the given kinds in the clients' rules, once each."""
     found = dict.fromkeys(
         (i, atom)
@@ -99,7 +104,7 @@ class Dims:
 
     def __init__(self, clients: Sequence[m.Client]):
         self.clients = tuple(clients)
-        self.truth: dict[tuple[int, m.Cond], Callable[[Any], bool]] = {}
+        self.truth: dict[tuple[int, m.Cond], Callable[[Any], bool | None]] = {}
         dims = [self.forwarded(), self.language(), self.status(), self.numbers("caller"), self.numbers("dialed")]
         dims += self.answers()
         dims.append(self.said())
@@ -112,10 +117,10 @@ class Dims:
     def by_atoms(
         self,
         name: str,
-        atoms: list[tuple[int, m.Cond]],
+        atoms: list[tuple[int, A]],
         candidates: Sequence,
         describe: Callable[[list], Any],
-        test: Callable[[int, m.Cond], Callable[[Any], bool]],
+        test: Callable[[int, A], Callable[[Any], bool | None]],
     ) -> Dim:
         """A dimension grouped by the truth of its atoms (`test(i, atom)` makes each one's test)."""
         tests = []
@@ -167,9 +172,10 @@ class Dims:
         )
 
     def numbers(self, fact: str) -> Dim:
-        kinds = (m.CallerIs, m.CallerIn) if fact == "caller" else (m.DialedIs, m.DialedIn)
+        kinds: tuple[type[NumberAtom], ...] = (m.CallerIs, m.CallerIn) if fact == "caller" else (m.DialedIs, m.DialedIn)
+        atoms = atoms_of(self.clients, kinds)
         named: list[str] = []
-        for i, atom in atoms_of(self.clients, kinds):
+        for i, atom in atoms:
             named += (
                 [n.value for n in self.clients[i].lists[atom.list].numbers]
                 if isinstance(atom, (m.CallerIn, m.DialedIn))
@@ -179,26 +185,26 @@ class Dims:
             named += [n.value for client in self.clients for n in client.numbers]
         assert OTHER_NUMBER not in named, "pick another stand-in number"
 
-        def test(i: int, atom: m.Cond) -> Callable[[Any], bool]:
+        def test(i: int, atom: NumberAtom) -> Callable[[Any], bool]:
             if isinstance(atom, (m.CallerIn, m.DialedIn)):
                 members = frozenset(phone_key(n.value) for n in self.clients[i].lists[atom.list].numbers)
                 return lambda number: number is not None and phone_key(number) in members
             wanted = phone_key(atom.number)
             return lambda number: number is not None and phone_key(number) == wanted
 
-        return self.by_atoms(
-            fact, atoms_of(self.clients, kinds), [None, *dict.fromkeys(named), OTHER_NUMBER], number_label, test
-        )
+        return self.by_atoms(fact, atoms, [None, *dict.fromkeys(named), OTHER_NUMBER], number_label, test)
 
     def answers(self) -> list[Dim]:
-        atoms = atoms_of(self.clients, (m.FieldSet, m.FieldIs, m.FieldIn))
+        atoms: list[tuple[int, AnswerAtom]] = atoms_of(self.clients, (m.FieldSet, m.FieldIs, m.FieldIn))
         dims = []
         for field in dict.fromkeys(atom.field for _, atom in atoms):
             mine = [(i, atom) for i, atom in atoms if atom.field == field]
             values = [
                 v
                 for _, atom in mine
-                for v in ((atom.value,) if isinstance(atom, m.FieldIs) else getattr(atom, "values", ()))
+                for v in (
+                    (atom.value,) if isinstance(atom, m.FieldIs) else atom.values if isinstance(atom, m.FieldIn) else ()
+                )
             ]
             values += [
                 c.value
@@ -310,7 +316,7 @@ class Dims:
         return list(value.label) if value is not None else ordered_reasons(self.clients)
 
 
-def answer_test(i: int, atom: m.Cond) -> Callable[[str | None], bool | None]:
+def answer_test(i: int, atom: AnswerAtom) -> Callable[[str | None], bool | None]:
     """Whether an atom on an answer holds for a given answer (compared without case, as the
     engine does); None for no answer: whether that is unknown or absent is the script's to say."""
     if isinstance(atom, m.FieldIs):

@@ -148,8 +148,9 @@ def differences(explorer: Explorer, at: datetime, part: str, keys: tuple) -> lis
     its own, so a class is as wide as that part allows."""
     out = []
     for leaf in explorer.explore(at, parts=(part,), keys=keys):
-        if not same(*leaf.decisions, part):
-            old_value, new_value = (shown(decision, part) for decision in leaf.decisions)
+        old, new = leaf.decisions
+        if not same(old, new, part):
+            old_value, new_value = shown(old, part), shown(new, part)
             forwarded = tuple(explorer.dims.reasons(leaf.assignment))
             identity = (forwarded, repr(leaf_when(explorer, leaf)), part, repr(old_value), repr(new_value))
             out.append((identity, leaf, part, old_value, new_value))

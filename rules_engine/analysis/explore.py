@@ -88,13 +88,13 @@ class Explorer:
         equal key is reused, since equal keys mean equal decisions; and what a decision read is
         reused wherever the keys are equal but for who is on call (no condition reads that)."""
         order = tuple(order if order is not None else self.dims.order)
-        parts = frozenset(parts)
-        always = frozenset().union(*(self.by_language[part] for part in parts)) if texts else frozenset()
+        wanted = frozenset(parts)
+        always = frozenset().union(*(self.by_language[part] for part in wanted)) if texts else frozenset()
         base = dict(base or {})
         # Which classes there are depends on the rules that apply, never on who is on call:
         # where only that differs, the classes found before are decided again, not searched for.
         shape = (
-            (tuple(key.without_holders() for key in keys), identity(base), order, parts, texts)
+            (tuple(key.without_holders() for key in keys), identity(base), order, wanted, texts)
             if keys is not None
             else None
         )
@@ -109,10 +109,10 @@ class Explorer:
             free = frozenset(name for name in order if name not in assignment)
             read = always & free
             for i, (relevance, decision) in enumerate(zip(self.relevance, decisions, strict=True)):
-                asked = (i, keys[i].without_holders(), identity(assignment), order, parts) if keys else None
+                asked = (i, keys[i].without_holders(), identity(assignment), order, wanted) if keys else None
                 unfixed = self.memo.get(asked) if asked else None
                 if unfixed is None:
-                    unfixed = relevance.unfixed(decision, assignment, free, facts[i], parts)
+                    unfixed = relevance.unfixed(decision, assignment, free, facts[i], wanted)
                     if asked:
                         self.memo[asked] = unfixed
                 read |= unfixed

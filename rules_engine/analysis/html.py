@@ -76,7 +76,7 @@ def tooltip(row: Row, day: date) -> str:
     return "\n".join(lines)
 
 
-def track(found: Matrix, day: date, pieces: list[Row], colour: dict[str, str], usual: str) -> str:
+def track(found: Matrix, day: date, pieces: list[Row], colour: dict[str, str], usual: str | None) -> str:
     """One day's bar. Pieces that differ only in the windows listed read as one run: one label,
     no divider; a script other than the usual one is named after the greeting."""
     out = ['<div class="track">']
@@ -84,13 +84,13 @@ def track(found: Matrix, day: date, pieces: list[Row], colour: dict[str, str], u
         left, right = minutes(row.start, day), minutes(row.end, day)
         if right <= left:  # the repeated hour of a fall-back night: drawn once, with what comes after it
             continue
-        said = (row.greeting, row.script)
+        heard = (row.greeting, row.script)
         before = (pieces[i - 1].greeting, pieces[i - 1].script) if i else None
         after = (pieces[i + 1].greeting, pieces[i + 1].script) if i + 1 < len(pieces) else None
         background = colour.get(row.greeting, "#999")
         label = row.greeting + (f" · {row.script or 'no script'}" if row.script != usual else "")
-        label = escape(label) if said != before and (right - left >= 90 or said != after) else ""
-        divider = "" if said == after else ";border-right:1px solid #fff"
+        label = escape(label) if heard != before and (right - left >= 90 or heard != after) else ""
+        divider = "" if heard == after else ";border-right:1px solid #fff"
         out.append(
             f'<div class="seg{" variants" if row.variants else ""}" '
             f'style="left:{left / 14.4:.3f}%;width:{(right - left) / 14.4:.3f}%;background:{background};'

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from .. import model as m
 from ..decide.decision import Decision
@@ -54,6 +55,17 @@ class Row:
             other.languages,
             other.variants,
         )
+
+
+class RowContent(TypedDict):
+    """A row but its time span: what one time key gives a reason's plain call (`row_of`)."""
+
+    greeting: str
+    text: str
+    script: str | None
+    windows: tuple[str, ...]
+    languages: tuple[tuple[str, str], ...]
+    variants: tuple[Variant, ...]
 
 
 @dataclass
@@ -111,12 +123,12 @@ def matrix(client: m.Client, first: date, days: int) -> Matrix:
     explorer = Explorer([client])
     dims = explorer.dims
     plain = {name: dim.values[0] for name, dim in dims.dims.items()}
-    found: dict[tuple, dict[str, Row]] = {}  # time key → reason → the row's content
+    found: dict[tuple, dict[str, RowContent]] = {}  # time key → reason → the row's content
     out = Matrix(client, clock, first, days, {reason: [] for reason in ordered_reasons([client])})
     for segment in segments([clock], start, end):
         if segment.keys not in found:
             at = segment.start.astimezone(clock.tz)
-            by_group = {}
+            by_group: dict[str, RowContent] = {}
             for group in dims["forwarded"].values:
                 leaves = explorer.explore(at, {"forwarded": group}, ARRIVAL, ("greeting", "script"), texts=False)
                 content = row_of(leaves, {**plain, "forwarded": group}, explorer, at)
@@ -132,11 +144,11 @@ def matrix(client: m.Client, first: date, days: int) -> Matrix:
     return out
 
 
-def row_of(leaves: list[Leaf], plain: dict, explorer: Explorer, at: datetime) -> dict:
+def row_of(leaves: list[Leaf], plain: dict, explorer: Explorer, at: datetime) -> RowContent:
     """A row's content: the plain call's greeting and script, and what other arrival facts change."""
     dims = explorer.dims
     base = next(leaf for leaf in leaves if leaf.holds_for(plain)).decisions[0]
-    languages = []
+    languages: list[tuple[str, str]] = []
     for value in dims["language"].values[1:]:
         heard = explorer.decide(0, at, {**plain, "language": value}).greeting
         if (heard.id, heard.language) != (base.greeting.id, base.greeting.language):

@@ -53,12 +53,12 @@ def no_effect_warnings(client: m.Client, start: date | datetime | None = None) -
         what = f"closure `{closure.title}`" if closure.title else "this closure"
         out += warnings(client, edited(client, closures=others), spans, closure, what, "closed", source)
     for region in client.regions:
-        others = tuple(r for r in client.regions if r is not region)
+        other_regions = tuple(r for r in client.regions if r is not region)
         days = region_days(region, start, HORIZON)
         what = f"holiday calendar `{region.country}{'-' + region.subdivision if region.subdivision else ''}`"
         out += warnings(
             client,
-            edited(client, regions=others),
+            edited(client, regions=other_regions),
             [day_span(clock, d, 1) for d in days],
             region,
             what,
@@ -66,10 +66,10 @@ def no_effect_warnings(client: m.Client, start: date | datetime | None = None) -
             source,
         )
     for line in client.holiday_dates:
-        others = tuple(h for h in client.holiday_dates if h is not line)
+        other_dates = tuple(h for h in client.holiday_dates if h is not line)
         spans = [day_span(clock, line.date, 1)] if start <= line.date < start + timedelta(days=HORIZON) else []
         out += warnings(
-            client, edited(client, holiday_dates=others), spans, line, f"holiday `{line.title}`", "holiday", source
+            client, edited(client, holiday_dates=other_dates), spans, line, f"holiday `{line.title}`", "holiday", source
         )
     return out
 
@@ -143,7 +143,7 @@ def effect(without: m.Client, client: m.Client, spans: list[tuple[datetime, date
             greeted = [
                 leaf
                 for leaf in explorer.explore(at, parts=("greeting",), keys=keys)
-                if not same(*leaf.decisions, "greeting")
+                if not same(leaf.decisions[0], leaf.decisions[1], "greeting")
             ]
             finding.changes = (
                 finding.changes
@@ -180,7 +180,7 @@ def empty_office(explorer: Explorer, at: datetime, keys: tuple) -> tuple[str, in
         if not reached:
             continue
         for sub in explorer.explore(at, base=leaf.assignment, parts=("greeting",), keys=keys):
-            if not same(*sub.decisions, "greeting"):
+            if not same(sub.decisions[0], sub.decisions[1], "greeting"):
                 return (
                     sub.decisions[1].greeting.id,
                     after.route.rule,
@@ -191,4 +191,9 @@ def empty_office(explorer: Explorer, at: datetime, keys: tuple) -> tuple[str, in
 
 
 def changed_route(before: Decision, after: Decision) -> bool:
-    return before.route is None or before.route.rule != after.route.rule or not same(before, after, "route")
+    return (
+        before.route is None
+        or after.route is None
+        or before.route.rule != after.route.rule
+        or not same(before, after, "route")
+    )

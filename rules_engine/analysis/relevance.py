@@ -162,16 +162,18 @@ class Relevance:
                 return frozenset(None if v is None else v == level for v in scope.urgency), NONE
 
             return urgency
-        name = atom_dimension(atom)
+        dimension = atom_dimension(atom)
+        if dimension is None:  # every atom on time or urgency is handled above
+            raise TypeError(f"not a condition on a call's facts: {type(atom).__name__}")
         truth = self.dims.truth[(self.index, atom)]
         field = getattr(atom, "field", None)
-        free = frozenset({name})
+        free = frozenset({dimension})
         sample = self.dims.sample
 
         def fact(scope: Scope) -> tuple[Outcomes, frozenset]:
-            if name in scope.free:
+            if dimension in scope.free:
                 return ANY, free
-            value = truth(sample(scope.assignment, name))
+            value = truth(sample(scope.assignment, dimension))
             if value is None:  # an answer not given: unknown while the script asks it, else absent
                 return (ONE[None] if field in scope.pending else ONE[False]), NONE
             return ONE[value], NONE

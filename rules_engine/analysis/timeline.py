@@ -46,7 +46,13 @@ def nodes(value) -> Iterator[m.Node]:
 
 def rule_conditions(client: m.Client) -> Iterator[m.Cond]:
     """The conditions of every rule a decision tries (not windows, not `only` masks)."""
-    for rule in (*client.greetings, *client.script_choices, *client.urgency, *client.routes):
+    rules: tuple[m.Greeting | m.ScriptChoice | m.UrgencyRule | m.RouteRule, ...] = (
+        *client.greetings,
+        *client.script_choices,
+        *client.urgency,
+        *client.routes,
+    )
+    for rule in rules:
         if rule.when is not None:
             yield rule.when
     for script in client.scripts.values():
@@ -58,7 +64,7 @@ def rule_conditions(client: m.Client) -> Iterator[m.Cond]:
 class TimeKey(NamedTuple):
     """The time facts a client's decisions read at an instant (see `Clock.key`)."""
 
-    windows: frozenset[str]
+    windows: tuple[str, ...]  # in the file's order, as the calendar lists them
     holiday: bool
     closed: bool
     schedules: tuple[bool, ...]
@@ -102,12 +108,12 @@ class Clock:
         masks = [rotation.only for team in client.teams.values() for rotation in team.rotations]
         conditions = [*rule_conditions(client), *(w.cond for w in client.windows.values()), *masks]
         # The parts of a decision that name who is on call: a route reaching a team, a text saying `{oncall.TEAM}`.
-        said = {
+        names_holder = {
             part: any(isinstance(n, m.Placeholder) and n.name.startswith("oncall.") for n in nodes(where))
             for part, where in (("greeting", client.greetings), ("script", client.scripts))
         }
         self.holder_parts = frozenset(
-            {part for part, says in said.items() if says} | ({"route"} if self.teams else set())
+            {part for part, names in names_holder.items() if names} | ({"route"} if self.teams else set())
         )
         self.minutes = sorted({0}.union(*(boundaries(cond) for cond in conditions)))
 

@@ -1,6 +1,6 @@
 """`rules-engine check PATH...`: compile rule files and report every problem at once.
 
-Diagnostics go to standard error, rendered as in LANGUAGE.md section 2, followed by a
+Diagnostics go to standard error, rendered as docs/language.md shows them, followed by a
 one-line summary; `--format json` prints one JSON document on standard output instead, for
 editors and CI. Besides the compiler's checks, each client's on-call cover is checked over 28
 days and its closures and holidays over 365 (`analysis/no_effect.py`), from `--from`; over

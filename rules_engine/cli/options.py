@@ -1,7 +1,7 @@
 """What the sub-commands share: the rules PATH and live-state options, reading date-times
 and dates as the command line gives them, and bad input told as a diagnostic.
 
-Date-times (`--at`, `--status-until`) follow LANGUAGE.md section 4: with an offset, that
+Date-times (`--at`, `--status-until`) follow docs/language.md ("Trying a file"): with an offset, that
 instant; without one, the client's local wall-clock time, a repeated hour meaning its
 first occurrence (fold=0). Input errors go to standard error in the diagnostics format,
 named by the option (`--at: error: …`) or by the rules PATH for an unknown client.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from ..engine import Engine
@@ -61,24 +61,12 @@ def open_engine(args) -> Engine | None:
 
 
 class UsageError(CallError):
-    """An option's value the command line cannot read: a usage error (exit 2, LANGUAGE.md section 4)."""
+    """An option's value the command line cannot read: a usage error (exit 2, docs/language.md)."""
 
 
 def when(text: str, zone_name: str, option: str) -> datetime:
     """An ISO 8601 date-time, or `now`; without an offset, the client's local wall-clock time (fold=0)."""
-    if text.strip().lower() == "now":
-        return datetime.now(UTC).astimezone(clock.zone(zone_name))
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"`{text}` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or 2026-11-28T23:15:00-06:00) or `now`",
-            field=option,
-        ) from None
-    if value.utcoffset() is None:
-        zone = clock.zone(zone_name)
-        return clock.to_instant(value, zone).astimezone(zone)
-    return value
+    return clock.read_time(text, zone_name, option, UsageError)
 
 
 def iso_date(text: str) -> date:

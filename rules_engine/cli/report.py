@@ -18,9 +18,9 @@ from .. import model as m
 from ..engine import Engine
 from ..errors import CallError, RulesEngineError, SourceText
 from ..outcomes import html
-from ..outcomes.recorder import open_store
 from ..outcomes.store import OutcomeStore
 from ..runtime.settings import Settings
+from ..runtime.stores import open_outcome_store
 from .options import error, input_error, iso_date
 from .render import CODE_BEFORE_COMMENT
 
@@ -96,7 +96,7 @@ def reader(settings_file: str) -> tuple[Engine, OutcomeStore | None]:
     """The settings' rules, and their outcome store opened read-only (the caller closes it): no
     lock taken, no table created, no decision log opened, no last-good version recorded."""
     settings = Settings.from_yaml(settings_file)
-    store = open_store(settings.store, read_only=True) if settings.store is not None else None
+    store = open_outcome_store(settings.store, read_only=True) if settings.store is not None else None
     try:
         engine = Engine(
             settings.rules,

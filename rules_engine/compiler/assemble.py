@@ -14,7 +14,7 @@ def assemble(source: ClientSource, path: str, text: str, report: Report) -> tupl
     """Gather the statements into one `Client`, reporting duplicates and missing parts."""
     fields: dict = defaultdict(list)
     named: dict[str, dict] = {k: {} for k in ("windows", "contacts", "lists", "teams", "escalations", "scripts")}
-    kinds = {
+    kinds: dict[type[m.Node], tuple[str, str]] = {
         m.Window: ("windows", "window"),
         m.Contact: ("contacts", "contact"),
         m.PhoneList: ("lists", "list"),
@@ -49,7 +49,7 @@ def assemble(source: ClientSource, path: str, text: str, report: Report) -> tupl
             if item.name in greetings:
                 report.error(
                     item,
-                    f"greeting `{item.name}` is defined twice; the first is on line {greetings[item.name].pos.line}",
+                    f"greeting `{item.name}` is defined twice; the first is on line {greetings[item.name].line}",
                     "rename one of them",
                 )
             greetings[item.name] = item

@@ -23,7 +23,8 @@ from .templates import TemplateSyntaxError, split
 
 ALL_DAYS = frozenset(range(7))
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-# Words of the language that may never name a thing (LANGUAGE.md section 2). The contextual
+METHODS: dict[str, m.Method] = {"call": "call", "sms": "sms", "email": "email"}  # the grammar's METHOD
+# Words of the language that may never name a thing (docs/language.md). The contextual
 # lexer reads them as names wherever only a name can follow, so they are refused here.
 RESERVED = frozenset(m.DAY_NAMES) | {
     "daily",
@@ -335,7 +336,7 @@ class Builder(Transformer):
 
     def notify(self, meta, children):
         method, target = children
-        return m.Notify(method=str(method), target=target, pos=self.pos(meta))
+        return m.Notify(method=METHODS[str(method)], target=target, pos=self.pos(meta))
 
     def repeat(self, meta, children):
         count = int(children[0])
@@ -520,7 +521,7 @@ class Builder(Transformer):
         return m.UrgencyIs(level=str(children[0]), pos=self.pos(children[0]))
 
 
-def flattened(kind: type, children: list) -> tuple:
+def flattened(kind: type[m.And] | type[m.Or], children: list[m.Cond]) -> tuple[m.Cond, ...]:
     """The parts of an `a or b or c` (of `kind`) as one list: the grammar nests them by twos."""
     return tuple(item for child in children for item in (child.items if isinstance(child, kind) else (child,)))
 

@@ -237,7 +237,7 @@ class ReferenceChecks(Report):
     def check_placeholder(
         self,
         name: str,
-        where: m.Pos,
+        where: m.Pos | None,
         owner: str,
         conditions: list,
         answers: list[str] | None,

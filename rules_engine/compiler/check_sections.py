@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date
 
 import holidays as holiday_calendars
 
@@ -135,10 +136,10 @@ class Checker(ReferenceChecks):
         for window in client.windows.values():
             self.check_cond(window.cond, "window", TIME_FACTS)
         self.check_window_cycles(client)
-        seen_dates = {}
+        seen_dates: dict[date, m.HolidayDate] = {}
         for day in client.holiday_dates:
             if day.date in seen_dates:
-                self.warn(day, f"{day.date} is already a holiday (line {seen_dates[day.date].pos.line})")
+                self.warn(day, f"{day.date} is already a holiday (line {seen_dates[day.date].line})")
             seen_dates[day.date] = day
         for closure in client.closures:
             self.check_range(closure.start, closure.end, "closure")
@@ -389,7 +390,7 @@ class Checker(ReferenceChecks):
                         self.warn(
                             rule,
                             f"this route depends on `{field}`, which script `{script.name}` (chosen on "
-                            f"line {choice.pos.line}) never asks: for those calls the condition is false",
+                            f"line {choice.line}) never asks: for those calls the condition is false",
                             f"ask for `{field}` in script `{script.name}`, or catch its calls with an earlier rule",
                         )
 

@@ -29,10 +29,13 @@ class Report:
     def warn(self, where, message: str, hint: str | None = None) -> None:
         self.report("warning", where, message, hint)
 
-    def word_pos(self, node: m.Node, word: str) -> m.Pos:
+    def word_pos(self, node: m.Node, word: str) -> m.Pos | None:
         """Where `word` is written on the node's line, at or after the node: a caret under the
-        name itself rather than under the statement that mentions it."""
+        name itself rather than under the statement that mentions it (None for a node made
+        without a position)."""
         pos = node.pos
+        if pos is None:
+            return None
         line = self.text.lines[pos.line - 1] if 0 < pos.line <= len(self.text.lines) else ""
         found = re.compile(rf"(?<![a-z0-9_]){re.escape(word)}(?![a-z0-9_])").search(line, pos.column - 1)
         return pos if found is None else m.Pos(file=pos.file, line=pos.line, column=found.start() + 1)

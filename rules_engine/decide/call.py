@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -69,11 +70,33 @@ class Call(BaseModel):
     answers: dict[str, str] = {}
     said: str | None = None
 
-    def __init__(self, **data: Any):
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            raise call_error(exc) from None
+    if TYPE_CHECKING:
+        # What a type checker sees: each field by name, with the types a call may be given in
+        # (`at` also as ISO 8601 text, `answers` as any mapping), so `Call(clinet=…)` or an
+        # answer that is not text fails type checking. At run time the fields go to pydantic
+        # as given, so that a missing, unknown or malformed one is a `CallError` naming it,
+        # in the same words whether the call came from Python, JSON or a mapping.
+        def __init__(
+            self,
+            *,
+            client: str | None = None,
+            number: str | None = None,
+            at: datetime | str,
+            forwarded: str | None = "unknown",
+            caller: str | None = None,
+            language: str | None = None,
+            agent: str | None = None,
+            answers: Mapping[str, str] | None = None,
+            said: str | None = None,
+        ) -> None: ...
+
+    else:
+
+        def __init__(self, **data: Any) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise call_error(exc) from None
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Call:
@@ -96,8 +119,10 @@ class Call(BaseModel):
     def _not_a_count(cls, value: Any) -> Any:
         # pydantic reads a number as seconds since 1970: a daemon sending one almost always
         # meant something else (milliseconds, a local time), so it must say which instant.
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")  # the text it holds, as pydantic reads it
         if (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
-            isinstance(value, (str, bytes)) and value.strip().replace(".", "", 1).isdigit()
+            isinstance(value, str) and value.strip().replace(".", "", 1).isdigit()
         ):
             raise ValueError(
                 f"`{value!s}` is a bare number; send an ISO 8601 date-time with an offset "
@@ -139,9 +164,11 @@ class Call(BaseModel):
 
     @field_validator("said", "agent", "client", "language")
     @classmethod
-    def _bounded(cls, value: str | None, info) -> str | None:
-        if value is not None and len(value) > LIMITS[info.field_name]:
-            raise ValueError(f"is {len(value):,} characters long; the limit is {LIMITS[info.field_name]:,}")
+    def _bounded(cls, value: str | None, info: ValidationInfo) -> str | None:
+        assert info.field_name is not None  # pydantic names the field a field validator checks
+        limit = LIMITS[info.field_name]
+        if value is not None and len(value) > limit:
+            raise ValueError(f"is {len(value):,} characters long; the limit is {limit:,}")
         return value
 
     @field_validator("answers", mode="before")

@@ -208,4 +208,6 @@ def arrival_test(cond: m.Cond, lists: Mapping[str, frozenset[str]]) -> Callable[
 
 
 def phone_lists(client: m.Client) -> dict[str, frozenset[str]]:
-    return {name: frozenset(phone_key(n.value) for n in lst.numbers) for name, lst in client.lists.items()}
+    return {
+        name: frozenset(filter(None, (phone_key(n.value) for n in lst.numbers))) for name, lst in client.lists.items()
+    }

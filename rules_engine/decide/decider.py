@@ -9,7 +9,7 @@ A decision is a pure function of its inputs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from .. import model as m
@@ -18,7 +18,7 @@ from ..live import LiveState
 from . import decision as d
 from .call import Call
 from .conditions import Facts, phone_key
-from .plan import ClientPlan, LanguagePlan, Rule, holder_note
+from .plan import ClientPlan, LanguagePlan, N, Rule, holder_note
 from .resolve import resolved
 from .script_plan import SayStep
 from .texts import person_title
@@ -54,10 +54,10 @@ class Decider:
         "instant",
         "language",
         "language_part",
+        "language_plan",
         "live",
         "on_call",
         "plan",
-        "said",
         "status",
         "trace",
     )
@@ -68,7 +68,7 @@ class Decider:
         self.client = plan.client
         # The call's tag read as one of the client's languages (`es-MX` → `es`), or the default.
         self.language_part = part = language_part(plan.language_tags, call.language, default_language)
-        self.said: LanguagePlan = plan.in_language(part.used)
+        self.language_plan: LanguagePlan = plan.in_language(part.used)  # its texts in that language
         self.call = call
         self.live = live
         self.instant: datetime = call.at
@@ -118,7 +118,7 @@ class Decider:
             trace=tuple(self.trace),
         )
 
-    def first_match(self, rules: tuple[Rule, ...]) -> tuple[Rule | None, bool | None]:
+    def first_match(self, rules: tuple[Rule[N], ...]) -> tuple[Rule[N] | None, bool | None]:
         """The first rule that is not false, and its truth; each rule tried is traced."""
         facts, trace = self.facts, self.trace
         for rule in rules:
@@ -131,24 +131,27 @@ class Decider:
     def greeting(self) -> d.Greeting:
         # Greetings use arrival facts only (the compiler makes sure), so they are never unknown.
         rule, _ = self.first_match(self.plan.greetings)
-        return resolved(self.said.greetings[rule.index - 1], self)
+        assert rule is not None  # the compiler makes the last greeting unconditional
+        return resolved(self.language_plan.greetings[rule.index - 1], self)
 
     def script(self) -> d.Script | None:
         """The chosen script, its questions in the call's language; sets which fields are pending."""
         choice, _ = self.first_match(self.plan.choices)
         if choice is None:
             return None
-        plan = self.said.scripts[choice.node.script]
+        script_plan = self.language_plan.scripts[choice.node.script]
         answers, facts, trace = self.answers, self.facts, self.trace
         # An `ask … when` may depend on answers: while deciding whether a question applies,
         # every question of the script that the call has not answered counts as pending.
-        facts.pending = frozenset(f for f in plan.fields if f not in answers) if answers else plan.all_fields
+        facts.pending = (
+            frozenset(f for f in script_plan.fields if f not in answers) if answers else script_plan.all_fields
+        )
         steps: list[d.Ask | d.Say] = []
         asked: list[str] = []
-        for step in plan.steps:
-            if step.__class__ is SayStep:
-                said = step.said
-                steps.append(step.part or d.Say(language=said.language, text=self.render(said.parts)))
+        for step in script_plan.steps:
+            if isinstance(step, SayStep):
+                worded = step.wording
+                steps.append(step.part or d.Say(language=worded.language, text=self.render(worded.parts)))
                 continue
             waits_for: tuple[str, ...] = ()
             if step.condition is not None:
@@ -157,7 +160,7 @@ class Decider:
                 if result is False:
                     continue
                 if result is None:
-                    waits_for = self.in_script_order(step.condition.waits_for(facts), plan.fields)
+                    waits_for = self.in_script_order(step.condition.waits_for(facts), script_plan.fields)
             asked.append(step.field)
             answer = answers.get(step.field)
             if answer is None and not waits_for and step.unanswered is not None:
@@ -165,16 +168,19 @@ class Decider:
             else:
                 prompt = step.prompt
                 steps.append(
-                    step.asked(prompt.text if prompt.text is not None else self.render(prompt.parts), answer, waits_for)
+                    step.question(
+                        prompt.text if prompt.text is not None else self.render(prompt.parts), answer, waits_for
+                    )
                 )
         self.asked = asked
         facts.pending = frozenset(f for f in asked if f not in answers)
-        return d.Script(id=plan.name, steps=tuple(steps))
+        return d.Script(id=script_plan.name, steps=tuple(steps))
 
     def urgency(self) -> tuple[str | None, set[str]]:
         if not self.plan.urgency:
             return None, set()
         rule, result = self.first_match(self.plan.urgency)
+        assert rule is not None  # the compiler makes the last urgency rule unconditional
         facts = self.facts
         if result is None:
             waits = rule.condition.waits_for(facts)
@@ -189,9 +195,9 @@ class Decider:
             return None, set()
         if result is None:
             return None, rule.condition.waits_for(self.facts)
-        return resolved(self.said.routes[rule.index - 1], self), set()
+        return resolved(self.language_plan.routes[rule.index - 1], self), set()
 
-    def in_script_order(self, fields: Iterable[str], order: list[str] | None = None) -> tuple[str, ...]:
+    def in_script_order(self, fields: Iterable[str], order: Sequence[str] | None = None) -> tuple[str, ...]:
         """`needs` lists unanswered fields of the chosen script, in the order it asks them."""
         wanted = set(fields)
         if not wanted:
@@ -226,7 +232,7 @@ class Decider:
         self.on_call[team] = person
         return person
 
-    def render(self, parts: tuple) -> str:
+    def render(self, parts: tuple[str | m.Placeholder, ...]) -> str:
         return render(parts, self.lookup)
 
     def lookup(self, name: str) -> str | None:

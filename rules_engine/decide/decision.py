@@ -1,7 +1,7 @@
 """The decision: what the engine answers for one call — the contract with the routing daemon.
 
 Every part is a frozen, slotted dataclass; `Decision.to_json()` writes exactly the JSON of
-LANGUAGE.md section 3 and `Decision.to_dict()` gives the same as Python values. Optional
+docs/language.md ("The decision") and `Decision.to_dict()` gives the same as Python values. Optional
 keys the contract marks as such (a greeting's title, a target's contact and name, an
 action's or target's team, the status, a trace note) are left out when they have no
 value; every other key is always written, null when empty.
@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 from json.encoder import encode_basestring  # a str as JSON, non-ASCII kept: what `ensure_ascii=False` writes
-from typing import Annotated, Any, Literal, TypeVar, dataclass_transform, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeVar, dataclass_transform, get_type_hints
 
 from pydantic import Field
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 OMITTED_WHEN_NONE = {"omit_none": True}  # `field` metadata: the key is left out rather than written as null
 
@@ -39,7 +42,8 @@ class Part:
 
     def to_dict(self) -> dict[str, Any]:
         """The part as it stands in the decision's JSON, as Python values."""
-        return json.loads(part_json(self))
+        values: dict[str, Any] = json.loads(part_json(self))
+        return values
 
 
 # class → ((attribute, JSON key, '"key":', omitted when None), …) in declaration order; see `part`.
@@ -53,19 +57,16 @@ def finished(value: P) -> P:
     return cls(**{name: getattr(value, name) for name, _, _, _ in SHAPES[cls]}, json_text=part_json(value))
 
 
-T = TypeVar("T", bound=type)
-
-
 @dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(field,))
-def part(cls: T) -> T:
+def part(cls: type[P]) -> type[P]:
     """Make `cls` a decision part: a frozen, slotted, keyword-only dataclass with a JSON shape.
     (`dataclass_transform` tells type checkers so: a daemon's `Target(method=…)` type-checks.)"""
-    cls = dataclass(frozen=True, slots=True, kw_only=True)(cls)
-    SHAPES[cls] = shape_of(cls)
-    return cls
+    made = dataclass(frozen=True, slots=True, kw_only=True)(cls)
+    SHAPES[made] = shape_of(made)
+    return made
 
 
-def shape_of(cls) -> tuple[tuple[str, str, str, bool], ...]:
+def shape_of(cls: type[DataclassInstance]) -> tuple[tuple[str, str, str, bool], ...]:
     """The JSON keys of a part class: its fields' names, or their pydantic alias (`finally`)."""
     hints = get_type_hints(cls, include_extras=True)
     shape = []
@@ -219,13 +220,13 @@ class Say(Part):
     text: str
 
 
-Step = Annotated[Ask | Say, Field(discriminator="kind")]
+ScriptStep = Annotated[Ask | Say, Field(discriminator="kind")]
 
 
 @part
 class Script(Part):
     id: str
-    steps: tuple[Step, ...]
+    steps: tuple[ScriptStep, ...]
 
 
 @part
@@ -268,6 +269,18 @@ class TraceEntry(Part):
     note: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)
 
 
+class Stamped(Protocol):
+    """What `LiveStateStamp.of` reads: the runtime's stamp of a live-state snapshot
+    (`runtime.snapshot.Stamp`), described here so that deciding does not import the runtime."""
+
+    @property
+    def revision(self) -> int: ...
+    @property
+    def synced_at(self) -> datetime | None: ...
+    @property
+    def age(self) -> float | None: ...
+
+
 @part
 class LiveStateStamp(Part):
     """How current the live state a decision read was; only decisions read from a shared
@@ -280,7 +293,7 @@ class LiveStateStamp(Part):
     age: float | None
 
     @classmethod
-    def of(cls, stamp) -> LiveStateStamp:
+    def of(cls, stamp: Stamped) -> LiveStateStamp:
         return cls(
             revision=stamp.revision,
             as_of=None if stamp.synced_at is None else stamp.synced_at.isoformat(timespec="milliseconds"),
@@ -326,7 +339,8 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         """The decision as the JSON's values (what the decision log stores and the CLI renders)."""
-        return json.loads(part_json(self))
+        values: dict[str, Any] = json.loads(part_json(self))
+        return values
 
     @staticmethod
     def json_schema() -> dict[str, Any]:

@@ -18,8 +18,9 @@ written), so any number of decisions on any number of threads share them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from .. import model as m
 from ..schedule.calendar import Calendar
@@ -27,18 +28,20 @@ from ..schedule.oncall import OnCall
 from . import decision as d
 from .call import AnswerRule, answer_rules
 from .conditions import Condition, compile_condition, phone_key, phone_lists, possible_results
-from .resolve import Maker, RoutePlanner, route_texts
+from .resolve import ContactTargets, Maker, RoutePlanner, route_texts
 from .script_plan import ScriptPlan, script_texts
 from .texts import Wording, person_title, speaks, wording
 from .why import condition_line
 
+N = TypeVar("N", m.Greeting, m.ScriptChoice, m.UrgencyRule, m.RouteRule)
+
 
 @dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(Generic[N]):
     """A rule of a first-match section: the model's rule, its 1-based place, its compiled
     condition, and the trace entry of each result the condition can give."""
 
-    node: m.Node  # an `m.Greeting`, `m.ScriptChoice`, `m.UrgencyRule` or `m.RouteRule`
+    node: N  # an `m.Greeting`, `m.ScriptChoice`, `m.UrgencyRule` or `m.RouteRule`
     index: int
     condition: Condition
     entries: Mapping[bool | None, d.TraceEntry]
@@ -64,10 +67,10 @@ class ClientPlan:
     number_keys: frozenset[str]  # the client's own numbers, as `phone_key` compares them
     answers: Mapping[str, AnswerRule]  # the fields its scripts ask, and what their answers may be
     language_tags: tuple[str, ...]  # the client's languages, its default first (a call's tag is matched to one)
-    greetings: tuple[Rule, ...]
-    choices: tuple[Rule, ...]
-    urgency: tuple[Rule, ...]
-    routes: tuple[Rule, ...]
+    greetings: tuple[Rule[m.Greeting], ...]
+    choices: tuple[Rule[m.ScriptChoice], ...]
+    urgency: tuple[Rule[m.UrgencyRule], ...]
+    routes: tuple[Rule[m.RouteRule], ...]
     languages: Mapping[str, LanguagePlan]  # by text language: every language the client's texts may have
     default: LanguagePlan  # the default language's: for a call in a language the client lacks
     nobody_on_call: Mapping[str, d.TraceEntry]  # by team: the note when nobody holds it
@@ -79,7 +82,12 @@ class ClientPlan:
     def of(cls, client: m.Client) -> ClientPlan:
         lists = phone_lists(client)
 
-        def rules(section: str, nodes, label, title=lambda node: None) -> tuple[Rule, ...]:
+        def rules(
+            section: str,
+            nodes: Iterable[N],
+            label: Callable[[N, int], str | int],
+            title: Callable[[N], str | None] = lambda node: None,
+        ) -> tuple[Rule[N], ...]:
             return tuple(
                 Rule(
                     node,
@@ -101,7 +109,7 @@ class ClientPlan:
             for name, script in client.scripts.items()
         }
         calendar = Calendar(client)
-        contact_targets: dict = {}  # finished targets, shared by the languages' route planners
+        contact_targets: ContactTargets = {}  # finished targets, shared by the languages' route planners
         default = language_plan(client, client.default_language, asks, contact_targets)
         languages = {
             language: language_plan(client, language, asks, contact_targets, default)
@@ -112,7 +120,7 @@ class ClientPlan:
             client=client,
             calendar=calendar,
             oncall=OnCall(client, calendar),
-            number_keys=frozenset(phone_key(n.value) for n in client.numbers),
+            number_keys=frozenset(filter(None, (phone_key(n.value) for n in client.numbers))),
             answers=answer_rules(client),
             language_tags=tuple(name.value for name in client.languages) or (client.default_language,),
             greetings=rules("greeting", client.greetings, lambda node, _: node.name, lambda node: node.title),
@@ -130,12 +138,12 @@ class ClientPlan:
             holder_notes={key: d.finished(holder_note(client, *key)) for key in holders(client)},
         )
 
-    def in_language(self, language: str | None) -> LanguagePlan:
+    def in_language(self, language: str) -> LanguagePlan:
         """The plan of the call's language; the default language's when the client lacks it."""
         return self.languages.get(language) or self.default
 
 
-def holders(client: m.Client):
+def holders(client: m.Client) -> Iterator[tuple[str, str, str, int]]:
     """Every (team, person, how, source line) the on-call lookup can find in the file."""
     for name, team in client.teams.items():
         for rotation in team.rotations:
@@ -159,40 +167,38 @@ def language_plan(
     client: m.Client,
     language: str,
     asks: Mapping[str, Mapping[int, Condition]],
-    contact_targets: dict,
+    contact_targets: ContactTargets,
     default: LanguagePlan | None = None,
 ) -> LanguagePlan:
     """The plan of one text language. Given the `default` language's plan, it shares each
     greeting, script and route that has no text in `language` (it says the default's)."""
     routes = RoutePlanner(client, language, contact_targets)
-
-    def own(texts) -> bool:
-        return default is None or speaks(texts, language)
-
     return LanguagePlan(
         greetings=tuple(
             greeting(rule, wording(rule.texts, language, client.default_language))
-            if own([rule.texts])
+            if default is None or speaks([rule.texts], language)
             else default.greetings[index]
             for index, rule in enumerate(client.greetings)
         ),
         scripts={
             name: ScriptPlan.of(script, language, client.default_language, asks[name])
-            if own(script_texts(script))
+            if default is None or speaks(script_texts(script), language)
             else default.scripts[name]
             for name, script in client.scripts.items()
         },
         routes=tuple(
-            routes.route(rule, index) if own(route_texts(client, rule)) else default.routes[index - 1]
+            routes.route(rule, index)
+            if default is None or speaks(route_texts(client, rule), language)
+            else default.routes[index - 1]
             for index, rule in enumerate(client.routes, start=1)
         ),
     )
 
 
-def greeting(rule: m.Greeting, said: Wording) -> d.Greeting | Maker[d.Greeting]:
+def greeting(rule: m.Greeting, worded: Wording) -> d.Greeting | Maker[d.Greeting]:
     """The greeting, finished when its text is the same for every call; else a function
     that fills its placeholders for the call."""
-    if said.text is not None:
-        return d.finished(d.Greeting(id=rule.name, title=rule.title, language=said.language, text=said.text))
-    name, title, language, parts = rule.name, rule.title, said.language, said.parts
+    if worded.text is not None:
+        return d.finished(d.Greeting(id=rule.name, title=rule.title, language=worded.language, text=worded.text))
+    name, title, language, parts = rule.name, rule.title, worded.language, worded.parts
     return lambda decider: d.Greeting(id=name, title=title, language=language, text=decider.render(parts))

@@ -15,21 +15,32 @@ can put on call there (`RoutePlanner.by_holder`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import Protocol, TypeVar
 
 from .. import model as m
 from . import decision as d
 from .texts import person_title, wording
 
-if TYPE_CHECKING:
-    from .decider import Decider
+
+class Deciding(Protocol):
+    """What a plan's functions ask of the decision in progress: the `decider.Decider` of a
+    call, or a `Probe` while routes are planned."""
+
+    @property
+    def trace(self) -> list[d.TraceEntry]: ...
+
+    def who(self, team: str) -> str | None: ...
+
+    def render(self, parts: tuple[str | m.Placeholder, ...]) -> str: ...
+
 
 T = TypeVar("T")
-Maker = Callable[["Decider"], T]  # a function of the decision in progress
+Maker = Callable[[Deciding], T]  # a function of the decision in progress
 Targets = tuple[d.Target, ...] | Maker[tuple[d.Target, ...]]
+ContactTargets = dict[tuple[str, m.Method, str | None], d.Target]  # finished, by (contact, method, team)
 
 
-def resolved(value, decider: Decider):
+def resolved(value: T | Maker[T], decider: Deciding) -> T:
     """What a plan holds for a part, made for one decision: the finished part (or None) as
     it is, a function of the decision called. (Parts are never callable.)"""
     return value(decider) if callable(value) else value
@@ -42,7 +53,7 @@ class RoutePlanner:
     far; the planners of a client's languages share it, as targets have no language.
     """
 
-    def __init__(self, client: m.Client, language: str, contact_targets: dict[tuple[str, str, str | None], d.Target]):
+    def __init__(self, client: m.Client, language: str, contact_targets: ContactTargets):
         self.client = client
         self.language = language
         self.contact_targets = contact_targets
@@ -52,10 +63,13 @@ class RoutePlanner:
         function of the decision that gives it (see `resolved`)."""
         actions = tuple(self.action(action) for action in rule.actions)
         line = rule.line
-        if all(isinstance(action, d.Part) for action in actions):
-            return d.finished(d.Route(rule=index, line=line, actions=actions))
+        made = tuple(action for action in actions if not callable(action))
+        if len(made) == len(actions):
+            return d.finished(d.Route(rule=index, line=line, actions=made))
         return self.by_holder(
-            lambda decider: d.Route(rule=index, line=line, actions=tuple([resolved(a, decider) for a in actions]))
+            lambda decider: d.Route(
+                rule=index, line=line, actions=tuple([a(decider) if callable(a) else a for a in actions])
+            )
         )
 
     def by_holder(self, route: Maker[d.Route]) -> Maker[d.Route]:
@@ -76,28 +90,33 @@ class RoutePlanner:
         if len(probe.teams) != 1:
             return route
         (team,) = probe.teams
-        table: dict[str, d.Route] = {}
+        table: dict[str | None, d.Route] = {}  # by holder (never None: nobody goes through `route`)
         for person in holders_of(self.client.teams[team]):
             probe = Probe(person)
             made = route(probe)
             if not probe.trace:
                 table[person] = d.finished(made)
 
-        def by_holder(decider: Decider) -> d.Route:
+        def by_holder(decider: Deciding) -> d.Route:
             found = table.get(decider.who(team))
             return found if found is not None else route(decider)
 
         return by_holder
 
-    def action(self, action: m.Action) -> d.Part | Maker[d.Part]:
-        if isinstance(action, m.Patch):
-            team = action.target.team if isinstance(action.target, m.TeamTarget) else None
-            targets = self.targets(action.target, "call", action.line, "patch")
-            if isinstance(targets, tuple):
-                return d.finished(d.Patch(team=team, targets=targets))
-            return lambda decider: d.Patch(team=team, targets=targets(decider))
+    def action(self, action: m.Action) -> d.Action | Maker[d.Action]:
         if isinstance(action, m.Escalate):
             return self.escalation(self.client.escalations[action.policy])
+        return self.final_action(action)
+
+    def final_action(self, action: m.Action) -> d.FinalAction | Maker[d.FinalAction]:
+        """Any action but an escalation: what an escalation's `finally` may do too (the
+        compiler refuses a `finally` that escalates)."""
+        if isinstance(action, m.Patch):
+            team = action.target.team if isinstance(action.target, m.TeamTarget) else None
+            patched = self.targets(action.target, "call", action.line, "patch")
+            if isinstance(patched, tuple):
+                return d.finished(d.Patch(team=team, targets=patched))
+            return lambda decider: d.Patch(team=team, targets=patched(decider))
         if isinstance(action, m.Message):
             priority = action.priority
             targets = gathered([self.targets(n.target, n.method, n.line, "message") for n in action.deliveries])
@@ -109,28 +128,28 @@ class RoutePlanner:
         if isinstance(action, m.Callback):
             return d.finished(d.Callback(within=d.iso_duration(action.within)))
         if isinstance(action, m.Hangup):
-            said = wording(action.say.by_language, self.language, self.client.default_language)
-            if said.text is not None:
-                return d.finished(d.Hangup(say=said.text))
-            parts = said.parts
+            worded = wording(action.say.by_language, self.language, self.client.default_language)
+            if worded.text is not None:
+                return d.finished(d.Hangup(say=worded.text))
+            parts = worded.parts
             return lambda decider: d.Hangup(say=decider.render(parts))
         raise TypeError(f"not an action: {type(action).__name__}")  # the model has no other kind
 
     def escalation(self, policy: m.Escalation) -> d.Escalate | Maker[d.Escalate]:
-        steps = [self.step(policy, number, step) for number, step in enumerate(policy.steps, start=1)]
-        final = self.action(policy.final) if policy.final is not None else None
+        steps = tuple(self.step(policy, number, step) for number, step in enumerate(policy.steps, start=1))
+        final = self.final_action(policy.final) if policy.final is not None else None
         name, repeat = policy.name, policy.repeat
-        if all(isinstance(step, d.Part) for step in steps) and (final is None or isinstance(final, d.Part)):
-            return d.finished(d.Escalate(policy=name, steps=tuple(steps), repeat=repeat, final=final))
-        steps = tuple(steps)
+        made = tuple(step for step in steps if not callable(step))
+        if len(made) == len(steps) and not callable(final):
+            return d.finished(d.Escalate(policy=name, steps=made, repeat=repeat, final=final))
 
-        def escalate(decider: Decider) -> d.Escalate:
-            made = [resolved(step, decider) for step in steps]
+        def escalate(decider: Deciding) -> d.Escalate:
+            reached = [step(decider) if callable(step) else step for step in steps]
             return d.Escalate(
                 policy=name,
-                steps=tuple([step for step in made if step is not None]),
+                steps=tuple([step for step in reached if step is not None]),
                 repeat=repeat,
-                final=resolved(final, decider),
+                final=final(decider) if callable(final) else final,
             )
 
         return escalate
@@ -155,7 +174,7 @@ class RoutePlanner:
         )
         return StepOnCall(targets, wait, dropped)
 
-    def targets(self, target: m.Target, method: str, line: int, where: str) -> Targets:
+    def targets(self, target: m.Target, method: m.Method, line: int, where: str) -> Targets:
         """Whom one notification reaches: finished targets, or, for an on-call team, a function
         of the decision that gives its holder's target (none, noted in the trace, when
         nobody holds the team or the holder has no address for `method`)."""
@@ -163,6 +182,8 @@ class RoutePlanner:
             return (d.finished(d.Target(method=method, address=target.number)),)
         if isinstance(target, m.ContactTarget):
             return (self.contact_target(target.contact, method, None),)
+        if not isinstance(target, m.TeamTarget):
+            raise TypeError(f"not a target: {type(target).__name__}")  # the model has no other kind
         team = target.team
         reachable = {
             person: (self.contact_target(person, method, team),)
@@ -180,7 +201,7 @@ class RoutePlanner:
         )
         return OnCallTargets(self.client, team, method, line, where, reachable, nobody)
 
-    def contact_target(self, name: str, method: str, team: str | None) -> d.Target:
+    def contact_target(self, name: str, method: m.Method, team: str | None) -> d.Target:
         key = (name, method, team)
         target = self.contact_targets.get(key)
         if target is None:
@@ -213,7 +234,7 @@ class OnCallTargets:
         self.client, self.team, self.method, self.line, self.where = client, team, method, line, where
         self.reachable, self.nobody = reachable, nobody
 
-    def __call__(self, decider: Decider) -> tuple[d.Target, ...]:
+    def __call__(self, decider: Deciding) -> tuple[d.Target, ...]:
         person = decider.who(self.team)
         if person is None:
             decider.trace.append(self.nobody)
@@ -243,7 +264,7 @@ class StepOnCall:
     def __init__(self, targets: Targets, wait: str, dropped: d.TraceEntry):
         self.targets, self.wait, self.dropped = targets, wait, dropped
 
-    def __call__(self, decider: Decider) -> d.EscalationStep | None:
+    def __call__(self, decider: Deciding) -> d.EscalationStep | None:
         reached = resolved(self.targets, decider)
         if not reached:
             decider.trace.append(self.dropped)
@@ -268,7 +289,7 @@ class Probe:
         self.teams.add(team)
         return self.person
 
-    def render(self, parts: tuple) -> str:
+    def render(self, parts: tuple[str | m.Placeholder, ...]) -> str:
         raise CallDependent
 
 
@@ -282,17 +303,17 @@ def holders_of(team: m.Team) -> list[str]:
 def route_texts(client: m.Client, rule: m.RouteRule) -> Iterator[Mapping[str, m.Template]]:
     """The texts a route rule may say (`say … then hangup`, directly or as an escalation's `finally`)."""
     for action in rule.actions:
-        if isinstance(action, m.Escalate):
-            action = client.escalations[action.policy].final
-        if isinstance(action, m.Hangup):
-            yield action.say.by_language
+        ending = client.escalations[action.policy].final if isinstance(action, m.Escalate) else action
+        if isinstance(ending, m.Hangup):
+            yield ending.say.by_language
 
 
 def gathered(pieces: list[Targets]) -> Targets:
     """Several notifications' targets, in order: a tuple when all are finished, else a function."""
-    if all(isinstance(piece, tuple) for piece in pieces):
-        return tuple(target for piece in pieces for target in piece)
+    made = [piece for piece in pieces if not callable(piece)]
+    if len(made) == len(pieces):
+        return tuple(target for piece in made for target in piece)
     if len(pieces) == 1:
         return pieces[0]
-    pieces = tuple(pieces)
-    return lambda decider: tuple([target for piece in pieces for target in resolved(piece, decider)])
+    kept = tuple(pieces)
+    return lambda decider: tuple([target for piece in kept for target in resolved(piece, decider)])

@@ -22,7 +22,7 @@ from .why import condition_line
 
 @dataclass(frozen=True, slots=True)
 class SayStep:
-    said: Wording
+    wording: Wording
     part: d.Say | None  # finished, when the text is the same for every call
 
 
@@ -37,7 +37,7 @@ class AskStep:
     entries: Mapping[bool | None, d.TraceEntry]  # the condition's trace entry by result (none without one)
     unanswered: d.Ask | None  # finished: the question as a call without its answer gets it (a fixed prompt)
 
-    def asked(self, text: str, answer: str | None, waits_for: tuple[str, ...]) -> d.Ask:
+    def question(self, text: str, answer: str | None, waits_for: tuple[str, ...]) -> d.Ask:
         """The question for one call: its prompt as `text`, with the call's answer and what
         the question waits for."""
         return d.Ask(
@@ -65,9 +65,11 @@ class ScriptPlan:
         steps: list[SayStep | AskStep] = []
         for index, step in enumerate(script.steps):
             if isinstance(step, m.Say):
-                said = wording(step.text.by_language, language, default)
-                part = d.finished(d.Say(language=said.language, text=said.text)) if said.text is not None else None
-                steps.append(SayStep(said, part))
+                worded = wording(step.text.by_language, language, default)
+                part = (
+                    d.finished(d.Say(language=worded.language, text=worded.text)) if worded.text is not None else None
+                )
+                steps.append(SayStep(worded, part))
                 continue
             prompt = wording(step.prompt.by_language, language, default)
             condition = conditions.get(index)
@@ -87,7 +89,7 @@ class ScriptPlan:
                 None,
             )
             if prompt.text is not None:
-                ask = replace(ask, unanswered=d.finished(ask.asked(prompt.text, None, ())))
+                ask = replace(ask, unanswered=d.finished(ask.question(prompt.text, None, ())))
             steps.append(ask)
         fields = tuple(step.field for step in steps if isinstance(step, AskStep))
         return cls(script.name, fields, frozenset(fields), tuple(steps))

@@ -234,10 +234,10 @@ def diversion_entry(entry: str) -> tuple[str, str, int]:
 def from_history_info(values: list[str]) -> Forwarding | None:
     """The first retargeting that carries a cause, or None when no entry has one (not forwarded)."""
     parsed = [history_entry(entry) for value in values for entry in entries(value, "history_info")]
-    causes = [i for i, (_, cause) in enumerate(parsed) if cause is not None]
+    causes = [(i, cause) for i, (_, cause) in enumerate(parsed) if cause is not None]
     if not causes:
         return None
-    first = causes[0]
+    first, cause = causes[0]
     if first == 0:
         raise SipError(
             "the first History-Info entry carries a cause, so no entry names the number that was forwarded",
@@ -245,7 +245,7 @@ def from_history_info(values: list[str]) -> Forwarding | None:
             hint=HISTORY_EXAMPLE,
         )
     diverted_from = parsed[first - 1][0]
-    return Forwarding(number_of(diverted_from, "history_info"), CAUSES[parsed[first][1]], "history-info", len(causes))
+    return Forwarding(number_of(diverted_from, "history_info"), CAUSES[cause], "history-info", len(causes))
 
 
 def history_entry(entry: str) -> tuple[str, int | None]:
@@ -334,7 +334,9 @@ def preferred_language(header: str | None) -> str | None:
 
 def entries(value: str, field: str) -> list[str]:
     """A header value → its comma-separated entries (commas inside quotes or <…> kept)."""
-    found, current, quoted, angle, escaped = [], [], False, False, False
+    found: list[str] = []
+    current: list[str] = []
+    quoted, angle, escaped = False, False, False
     for char in value:
         if escaped:
             escaped = False

@@ -32,8 +32,9 @@ def wording(by_language: Mapping[str, m.Template], language: str, default: str) 
         language = language if language in by_language else default
         template = by_language[language]
     parts = template.parts
-    same_for_every_call = all(isinstance(part, str) for part in parts)
-    return Wording(language, "".join(parts) if same_for_every_call else None, parts)
+    literal = [part for part in parts if isinstance(part, str)]
+    same_for_every_call = len(literal) == len(parts)  # no placeholder
+    return Wording(language, "".join(literal) if same_for_every_call else None, parts)
 
 
 def speaks(texts: Iterable[Mapping[str, m.Template]], language: str) -> bool:

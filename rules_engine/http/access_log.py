@@ -13,6 +13,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 RECORD_KEY = "rules_engine.log"  # where handlers leave call id, client, rules version for the line
 
@@ -56,7 +57,8 @@ class AccessLogMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = time.perf_counter()
-        record = scope[RECORD_KEY] = {}
+        record: dict[str, Any] = {}
+        scope[RECORD_KEY] = record
         status = 500
 
         async def send_with_status(message):

@@ -22,7 +22,7 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from ..decide.call import Call
-from ..decide.decision import Decision
+from ..decide.decision import Decision, Patch
 from ..decide.schema import decision_schema
 from ..decide.sip import SipFacts, call_from_sip, read_forwarding
 from ..engine import Engine
@@ -35,8 +35,8 @@ from .limits import Limits, LimitsMiddleware
 from .metrics import Metrics
 from .schema import ClientInfo, ErrorBody, Readiness, ReloadResult, SwitchSummary
 
-SECURED = [{"bearer": []}]
-REFUSALS = {
+SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
+REFUSALS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
     for code, text in (
         (400, "the request is not a valid call: the field at fault, what is wrong, a hint"),
@@ -47,11 +47,21 @@ REFUSALS = {
         (431, "the headers are too large"),
     )
 }
-DECISION = {
-    "description": "the decision (LANGUAGE.md section 3)",
+DECISION: dict[str, Any] = {
+    "description": "the decision (docs/language.md, The decision)",
     "content": {JSON: {"schema": {"$ref": "#/components/schemas/Decision"}}},
 }
-DECIDE_REFUSALS = {**REFUSALS, 404: {"model": ErrorBody, "description": "no client is served at that id or number"}}
+DECIDE_REFUSALS: dict[int | str, dict[str, Any]] = {
+    **REFUSALS,
+    404: {"model": ErrorBody, "description": "no client is served at that id or number"},
+}
+
+
+class ServiceApp(FastAPI):
+    """The service's application: FastAPI with the service's OpenAPI document."""
+
+    def openapi(self) -> dict[str, Any]:
+        return openapi_document(self)
 
 
 class Service:
@@ -100,7 +110,7 @@ def create_app(
 ) -> FastAPI:
     """The service over `engine`. `tokens` empty: open (the runner allows that on loopback only)."""
     service = Service(engine, Auth(tokens), Metrics(engine), log or AccessLog())
-    app = FastAPI(
+    app = ServiceApp(
         title="rules-engine decision service",
         version="1",
         description="Decides forwarded calls for switches: see docs/service.md.",
@@ -115,7 +125,6 @@ def create_app(
     add_operation_routes(app, service)
     app.include_router(live.router(service))
     app.include_router(outcomes.router(service))
-    app.openapi = lambda: openapi(app)
     app.add_middleware(LimitsMiddleware, limits=limits)
     app.add_middleware(AccessLogMiddleware, log=service.log)
     return app
@@ -252,13 +261,13 @@ def add_operation_routes(app: FastAPI, service: Service) -> None:
 # ---- the switch's summary ------------------------------------------------------------------------------------
 
 
-def summary(decision: Decision, forwarded: str, source: str) -> dict:
+def summary(decision: Decision, forwarded: str, source: str) -> dict[str, Any]:
     route = decision.route
     first = route.actions[0] if route is not None and route.actions else None
-    transfer = first is not None and first.kind == "patch" and not decision.needs and bool(first.targets)
+    transfer = first if isinstance(first, Patch) and not decision.needs and first.targets else None
     return {
         "action": "transfer" if transfer else "agent",
-        "transfer_to": first.targets[0].address if transfer else "",
+        "transfer_to": transfer.targets[0].address if transfer else "",
         "client": decision.client,
         "rules_version": decision.rules_version,
         "greeting": decision.greeting.id,
@@ -273,7 +282,7 @@ def summary(decision: Decision, forwarded: str, source: str) -> dict:
 # ---- the OpenAPI document ------------------------------------------------------------------------------------
 
 
-def openapi(app: FastAPI) -> dict:
+def openapi_document(app: FastAPI) -> dict[str, Any]:
     """FastAPI's document plus the request bodies the decide endpoints read raw, and bearer auth."""
     if app.openapi_schema is None:
         document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)

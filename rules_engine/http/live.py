@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from ..cli.options import when
 from ..errors import CallError
-from ..schedule import ics
+from ..schedule import clock, ics
 from ..schedule.calendar import Calendar
 from ..schedule.oncall import OnCall
 from ..schedule.oncall_views import chosen_teams, current, feed_shifts, now_json, week_json, week_of
@@ -27,8 +26,8 @@ from .schema import ClientStateDoc, ErrorBody, OverrideRequest, StatusRequest
 
 CALENDAR = "text/calendar"
 Client = Annotated[str, Path(description="the client's id", examples=["acme_plumbing"])]
-SECURED = [{"bearer": []}]
-REFUSED = {
+SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
+REFUSED: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
     for code, text in (
         (400, "invalid request: the field at fault and why"),
@@ -153,7 +152,7 @@ def router(service) -> APIRouter:
         teams = chosen_teams(chosen, team)
         if at is not None and week is not None:
             raise CallError("give `at` or `week`, not both", field="week")
-        instant = when(at, chosen.timezone, "at") if at else datetime.now(UTC)
+        instant = clock.read_time(at, chosen.timezone, "at") if at else datetime.now(UTC)
         monday = week - timedelta(days=week.weekday()) if week else None
         view = OnCall(chosen, Calendar(chosen))
         live = engine.live_state(client).overrides

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
@@ -30,8 +30,8 @@ CallId = Annotated[
         examples=["a84b4c76e66710@carrier.example"],
     ),
 ]
-SECURED = [{"bearer": []}]
-REFUSED = {
+SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
+REFUSED: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
     for code, text in (
         (400, "invalid request: the field at fault and why"),

@@ -88,7 +88,7 @@ def exit_cleanly(signum, frame) -> None:
 
 
 def serve(
-    app, host: str, port: int, tokens, log: AccessLog, drain_seconds: float = 10.0, port_file: str | None = None
+    app, host: str, port: int, tokens, log: AccessLog, drain_seconds: int = 10, port_file: str | None = None
 ) -> None:
     """Serve `app` until SIGTERM; with port 0 the system picks a free port (printed, and written
     to `port_file` when given, once the service accepts connections)."""

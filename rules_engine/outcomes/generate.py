@@ -12,7 +12,8 @@ withhold their number.
 
 The same engine, client, span, seed and `Behaviour` give the same history, row for row.
 `write(store, rows)` imports a history in a few transactions (tests, docs/metrics.md's
-example report, and `benchmarks/outcome_report.py`).
+example report, `benchmarks/outcome_report.py`, and `python -m rules_engine.cli.generate_history`,
+which fills the store a settings file names).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from pydantic import TypeAdapter
 
@@ -34,7 +35,7 @@ from .records import Decided, Escalation, Outcome
 
 if TYPE_CHECKING:
     from ..decide.decision import Decision
-    from ..engine import Engine
+    from ..model import Client
     from .store import OutcomeStore
 
 # Relative arrival rate by local hour (0–23): a working day's shape.
@@ -90,6 +91,15 @@ class Behaviour:
     callers_per_day: float = 12.0  # the caller pool: smaller means more repeat calls
 
 
+class Decides(Protocol):
+    """What deciding a history needs: an `Engine` (this module sits below the engine, so it
+    names only the two calls it makes)."""
+
+    def client(self, client_id: str) -> Client: ...
+
+    def decide(self, call: Call) -> Decision: ...
+
+
 class Generated(NamedTuple):
     decided: Decided
     outcome: Outcome | None
@@ -97,7 +107,7 @@ class Generated(NamedTuple):
 
 
 def history(
-    engine: Engine, client: str, start: date, days: int, seed: int = 1, behaviour: Behaviour = Behaviour()
+    engine: Decides, client: str, start: date, days: int, seed: int = 1, behaviour: Behaviour = Behaviour()
 ) -> Iterator[Generated]:
     """`days` days of calls to `client` from local midnight of `start`, in order of arrival."""
     served = engine.client(client)
@@ -241,27 +251,3 @@ def weighted(rng: random.Random, pairs) -> str:
 def duration(iso: str) -> float:
     """Seconds of an ISO 8601 duration as decisions write them (`PT5M`)."""
     return DURATION.validate_python(iso).total_seconds()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m rules_engine.outcomes.generate --settings FILE --client ID --from DATE --days N`:
-    add a generated history to the store the settings name (to try `rules-engine report`)."""
-    import argparse
-
-    from ..engine import Engine
-
-    parser = argparse.ArgumentParser(prog="python -m rules_engine.outcomes.generate", description=main.__doc__)
-    parser.add_argument("--settings", required=True)
-    parser.add_argument("--client", required=True)
-    parser.add_argument("--from", dest="start", required=True, type=date.fromisoformat)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    with Engine.from_settings(args.settings) as engine:
-        count = write(engine.outcomes.store, history(engine, args.client, args.start, args.days, args.seed))
-    print(f"{count} calls of {args.client} from {args.start}, over {args.days} days (seed {args.seed})")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

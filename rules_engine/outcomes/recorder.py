@@ -16,12 +16,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError
 from ..schedule.clock import zone
-from ..storage.locations import is_database_url
 from ..storage.writer import BoundedWriter
 from . import metrics, records
 from .records import AlreadyRecordedError, Decided, Escalation, Outcome, decided
@@ -38,18 +36,6 @@ CLOSE_S = 10.0
 
 # A decided call waiting to be written: the call, its decision and the call id.
 Offered = tuple["Call", "Decision", str]
-
-
-def open_store(location: str | Path, read_only: bool = False) -> OutcomeStore:
-    """The outcome store beside the live-state store at `location` (a SQLite file or a postgresql://
-    URL); `read_only` for a reader beside the engine that writes it (the report)."""
-    if is_database_url(location):
-        from .store_postgres import PostgresOutcomes  # libpq is loaded only by daemons that use it
-
-        return PostgresOutcomes(str(location), read_only=read_only)
-    from .store_sqlite import SQLiteOutcomes
-
-    return SQLiteOutcomes(location, read_only=read_only)
 
 
 class Recorder:

@@ -27,11 +27,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol, TypeVar
 
 from .. import model as m
 from ..compiler.compile import compile_bytes
+from ..decide.call import Call, checked_answers
+from ..decide.conditions import phone_key
 from ..decide.plan import ClientPlan
-from ..errors import Diagnostic, RulesError
+from ..errors import CallError, Diagnostic, RulesError
 from .compile_cache import CachedClient, CompileCache
 
 # A file modified this close to the scan that saw it may change again within the same
@@ -46,50 +49,80 @@ LOOK_AGAIN_TICK_S = 0.01
 
 
 @dataclass(frozen=True, slots=True)
-class ServedClient:
-    """A client as it is served: its compiled rules and its plan for deciding."""
+class PlannedClient:
+    """A client ready to decide calls: its compiled rules and its plan for deciding."""
 
     client: m.Client
     plan: ClientPlan
 
+    def checked(self, call: Call) -> Call:
+        """`call`, once it is known to be one for this client: its answers are ones the client's
+        scripts ask (`decide.call.checked_answers`), and a dialled number given beside the
+        client's id is one of the client's numbers. Otherwise a `CallError` naming the field."""
+        if call.answers:
+            call = checked_answers(self.client, self.plan.answers, call)
+        if call.client is not None and call.number is not None and phone_key(call.number) not in self.plan.number_keys:
+            raise CallError(f"{call.number} is not a number of client `{self.client.id}`", field="number")
+        return call
 
-class Served:
-    """What one rule file serves: a compiled client, or one read from the compile cache.
+
+class Placed(Protocol):
+    """What placing a client beside others reads (`clashes`): a `ClientVersion`, or a compiled
+    `Client` (`rules-engine check` compares files it compiled itself)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def pos(self) -> m.Pos | None: ...
+
+    @property
+    def numbers(self) -> tuple[m.Name, ...]: ...
+
+
+P = TypeVar("P", bound=Placed)
+
+
+class ClientVersion:
+    """The version of a client that one rule file serves: compiled, or read from the compile cache.
 
     It has what assembling a catalog reads (`id`, `path`, `pos`, `numbers`, `rules_version`)
     and what archiving a version's source does (`title`, `timezone`);
-    `client()` gives the `Client` (building a cached one on first use) and `ready()` the
+    `client()` gives the `Client` (building a cached one on first use) and `planned()` the
     client with its plan. The plan is made on the client's first decision, not when the
     file is loaded: a restart from the cache serves 1,000 clients in a fraction of a
     second, and a client nobody calls is never planned. A reload keeps this object for
     every unchanged file, so a client is planned once per content, not once per reload.
-    `ready()` publishes the pair only when it is complete, under a lock, so a thread never
+    `planned()` publishes the pair only when it is complete, under a lock, so a thread never
     sees half a plan and two threads never make two.
     """
 
-    __slots__ = ("_lock", "_ready", "_source", "id", "numbers", "path", "pos", "rules_version", "timezone", "title")
+    __slots__ = ("_lock", "_planned", "_source", "id", "numbers", "path", "pos", "rules_version", "timezone", "title")
 
     def __init__(self, source: m.Client | CachedClient):
         self.id, self.path, self.pos = source.id, source.path, source.pos
         self.numbers, self.rules_version = source.numbers, source.rules_version
         self.title, self.timezone = source.title, source.timezone
         self._source = source
-        self._ready: ServedClient | None = None
+        self._planned: PlannedClient | None = None
         self._lock = threading.Lock()
 
     def client(self) -> m.Client:
         source = self._source
         return source if isinstance(source, m.Client) else source.client()
 
-    def ready(self) -> ServedClient:
-        ready = self._ready
-        if ready is None:
+    def planned(self) -> PlannedClient:
+        planned = self._planned
+        if planned is None:
             with self._lock:
-                if self._ready is None:
+                if self._planned is None:
                     client = self.client()
-                    self._ready = ServedClient(client, ClientPlan.of(client))
-                ready = self._ready
-        return ready
+                    self._planned = PlannedClient(client, ClientPlan.of(client))
+                planned = self._planned
+        return planned
 
 
 @dataclass(frozen=True)
@@ -103,7 +136,7 @@ class FileEntry:
     stamp: tuple[int, int, int]
     trusted: bool  # the stamp was old enough at the scan to stand for the content
     digest: str  # sha256 of the content
-    client: Served | None  # the compiled content, None if it failed
+    client: ClientVersion | None  # the compiled content, None if it failed
     warnings: tuple[Diagnostic, ...] = ()
     errors: tuple[Diagnostic, ...] = ()
     source: bytes = field(default=b"", repr=False)  # the content, kept so a version's source can be archived
@@ -112,21 +145,21 @@ class FileEntry:
 class Clients(Mapping[str, m.Client]):
     """A catalog's clients by id, read-only; a client from the compile cache is built on first access.
 
-    `served` holds what each id serves as assembled; reloading reads it so that comparing
-    versions never builds a client.
+    `versions` holds the version each id serves, as assembled; reloading reads it so that
+    comparing versions never builds a client.
     """
 
-    def __init__(self, served: dict[str, Served] | None = None):
-        self.served: Mapping[str, Served] = MappingProxyType(served or {})
+    def __init__(self, versions: dict[str, ClientVersion] | None = None):
+        self.versions: Mapping[str, ClientVersion] = MappingProxyType(versions or {})
 
     def __getitem__(self, client_id: str) -> m.Client:
-        return self.served[client_id].client()
+        return self.versions[client_id].client()
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.served)
+        return iter(self.versions)
 
     def __len__(self) -> int:
-        return len(self.served)
+        return len(self.versions)
 
 
 @dataclass(frozen=True)
@@ -256,12 +289,11 @@ def load(path: str | Path, previous: Catalog | None = None, cache: CompileCache 
     old_files = previous.files if previous is not None else {}
     started = time.time_ns()  # before any file is looked at: see RACY_NS
     entries: dict[str, FileEntry] = {}
+    unreadable: str | None = None
     try:
         listing = rule_files(root)
     except OSError as exc:
         listing, unreadable = [], exc.strerror or str(exc)
-    else:
-        unreadable = None
     if previous is not None and previous.clients and not listing:
         return keep_serving(previous, root, unreadable)
     # Only a first load compiles many files; a reload's collection would cost more than it saves.
@@ -288,8 +320,8 @@ def load(path: str | Path, previous: Catalog | None = None, cache: CompileCache 
         )
     for entry in entries.values():
         problems.extend(entry.errors)
-    served = previous.clients.served if previous is not None else {}
-    clients, by_number = assemble(entries, served, problems)
+    serving = previous.clients.versions if previous is not None else {}
+    clients, by_number = assemble(entries, serving, problems)
     warnings = [
         w
         for entry in entries.values()
@@ -352,19 +384,19 @@ def scan(
         return replace(old, stamp=stamp, trusted=trusted)
     cached = cache.lookup(file, digest, data) if cache is not None else None
     if cached is not None:
-        return FileEntry(file, stamp, trusted, digest, Served(cached), cached.warnings, source=data)
+        return FileEntry(file, stamp, trusted, digest, ClientVersion(cached), cached.warnings, source=data)
     try:
         client, warnings = compile_bytes(data, file)
     except RulesError as exc:
         return FileEntry(file, stamp, trusted, digest, None, errors=exc.diagnostics, source=data)
     if cache is not None:
         cache.store(file, digest, client, warnings)
-    return FileEntry(file, stamp, trusted, digest, Served(client), warnings, source=data)
+    return FileEntry(file, stamp, trusted, digest, ClientVersion(client), warnings, source=data)
 
 
 def assemble(
-    entries: Mapping[str, FileEntry], served: Mapping[str, Served], problems: list[Diagnostic]
-) -> tuple[dict[str, Served], dict[str, str]]:
+    entries: Mapping[str, FileEntry], serving: Mapping[str, ClientVersion], problems: list[Diagnostic]
+) -> tuple[dict[str, ClientVersion], dict[str, str]]:
     """Pick the version of each file to serve so that client ids and numbers stay unique.
 
     A file serves its new content if that compiled and clashes with nothing, else the
@@ -372,8 +404,8 @@ def assemble(
     are placed first, so a new or edited file can never push out a client that was
     serving; a clash is a problem naming both files.
     """
-    serving_by_path = {client.path: client for client in served.values()}
-    clients: dict[str, Served] = {}
+    serving_by_path = {client.path: client for client in serving.values()}
+    clients: dict[str, ClientVersion] = {}
     by_number: dict[str, str] = {}
     kept = dict.fromkeys(
         path
@@ -397,13 +429,13 @@ def assemble(
     return clients, by_number
 
 
-def admit(client: Served, clients: dict[str, Served], by_number: dict[str, str]) -> None:
+def admit(client: P, clients: dict[str, P], by_number: dict[str, str]) -> None:
     clients[client.id] = client
     for number in client.numbers:
         by_number[number.value] = client.id
 
 
-def clashes(client: Served, clients: Mapping[str, Served], by_number: Mapping[str, str]) -> list[Diagnostic]:
+def clashes(client: Placed, clients: Mapping[str, Placed], by_number: Mapping[str, str]) -> list[Diagnostic]:
     """Why `client` cannot be served beside `clients`: its id, and each number, that another
     file has already taken; each names both files and lines. Empty when nothing clashes."""
     found = []
@@ -434,21 +466,21 @@ def clashes(client: Served, clients: Mapping[str, Served], by_number: Mapping[st
     return found
 
 
-def line_column(node) -> tuple[int, int]:
+def line_column(node: object) -> tuple[int, int]:
     pos = getattr(node, "pos", None)
     return (pos.line, pos.column) if pos else (0, 0)
 
 
-def where(client: Served, node=None) -> str:
+def where(client: Placed, node: object = None) -> str:
     """`path:line:column` of `node` (the client itself by default) in `client`'s file."""
     line, column = line_column(node if node is not None else client)
     return f"{client.path}:{line}:{column}" if line else client.path
 
 
-def cross_file_problems(clients: Iterable[Served]) -> list[Diagnostic]:
+def cross_file_problems(clients: Iterable[Placed]) -> list[Diagnostic]:
     """Every clash among clients of different files, each client taken in the order given
     (the first keeps its id and numbers): what `rules-engine check` reports over several files."""
-    admitted: dict[str, Served] = {}
+    admitted: dict[str, Placed] = {}
     by_number: dict[str, str] = {}
     problems: list[Diagnostic] = []
     for client in clients:
@@ -461,7 +493,7 @@ def cross_file_problems(clients: Iterable[Served]) -> list[Diagnostic]:
 
 def report(old: Catalog, new: Catalog, recompiled: Iterable[str] = ()) -> ReloadReport:
     """What changed between two catalogs, in client ids."""
-    before, after = old.clients.served, new.clients.served
+    before, after = old.clients.versions, new.clients.versions
     return ReloadReport(
         added=tuple(sorted(set(after) - set(before))),
         changed=tuple(

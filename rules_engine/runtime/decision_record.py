@@ -2,7 +2,7 @@
 
     {"call_id": …, "logged_at": "…Z", "client": …, "rules_version": …,
      "call": {the call's fields that are not defaults},
-     "decision": {the decision (LANGUAGE.md section 3) but for its client, rules version and
+     "decision": {the decision (docs/language.md) but for its client, rules version and
                   trace, and with its script's steps by reference},
      "trace": [[section, rule, line, result(, note)], …]}
 

@@ -73,6 +73,8 @@ class LastGood:
         return str(self.root) if relative == "." else str(self.root / relative)
 
     def _read(self) -> dict[str, Version]:
+        if self._records is None:
+            return {}
         try:
             data = json.loads(self._records.read_bytes())
             if data.get("format") != FORMAT:
@@ -81,13 +83,13 @@ class LastGood:
         except (OSError, ValueError, TypeError, KeyError, AttributeError):  # none yet, or damaged: none
             return {}
 
-    def _write(self) -> None:
+    def _write(self, records: Path) -> None:
         data = {
             "format": FORMAT,
             "root": os.path.abspath(self.root),
             "files": {self._relative(path): asdict(version) for path, version in sorted(self._versions.items())},
         }
-        replace_file(self._records, json.dumps(data, indent=1).encode("utf-8"), durable=True)
+        replace_file(records, json.dumps(data, indent=1).encode("utf-8"), durable=True)
 
     # ---- at start ------------------------------------------------------------------------------
 
@@ -102,7 +104,7 @@ class LastGood:
             if catalog.files
             else list(self._versions)
         )
-        clients: dict[str, catalogs.Served] = {}
+        clients: dict[str, catalogs.ClientVersion] = {}
         by_number: dict[str, str] = {}
         for file in failing:
             client = self._rebuild(file, cache)
@@ -114,19 +116,21 @@ class LastGood:
             clients=catalogs.Clients(clients), by_number=MappingProxyType(by_number), files=catalog.files
         )
 
-    def _rebuild(self, file: str, cache: CompileCache | None) -> catalogs.Served | None:
+    def _rebuild(self, file: str, cache: CompileCache | None) -> catalogs.ClientVersion | None:
         """The recorded version of `file`, compiled (or read from the compile cache); None if its
         source is not kept or no longer compiles (an engine upgrade changed the language)."""
         version = self._versions.get(file)
-        source = self._archive.get(version.rules_version) if version is not None else None
+        if version is None or self._archive is None:
+            return None
+        source = self._archive.get(version.rules_version)
         if source is None:
             return None
         data = source.text.encode("utf-8")
         cached = cache.lookup(file, version.digest, data) if cache is not None else None
         if cached is not None:
-            return catalogs.Served(cached)
+            return catalogs.ClientVersion(cached)
         try:
-            return catalogs.Served(compile_bytes(data, file)[0])
+            return catalogs.ClientVersion(compile_bytes(data, file)[0])
         except RulesError:
             return None
 
@@ -137,7 +141,7 @@ class LastGood:
         catalog with, for each file not served as saved, which version serves instead and since
         when added to its problems, and the sources of the versions it serves that this process
         has not returned before (for the decision log to keep)."""
-        serving = {client.path: client for client in catalog.clients.served.values()}
+        serving = {client.path: client for client in catalog.clients.versions.values()}
         if catalog.clients and not catalog.files:  # no rule file found: everything keeps serving
             return catalog, self._sources(serving, catalog)
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -167,18 +171,19 @@ class LastGood:
         if versions != self._versions:
             self._versions = versions
             if self._records is not None:
-                self._write()
+                self._write(self._records)
         if notes:
             catalog = replace(catalog, problems=catalog.problems + tuple(notes))
         return catalog, sources
 
-    def _sources(self, serving: dict[str, catalogs.Served], catalog: catalogs.Catalog) -> list[Source]:
+    def _sources(self, serving: dict[str, catalogs.ClientVersion], catalog: catalogs.Catalog) -> list[Source]:
         """The sources of the versions serving that were not returned before, each kept in the archive."""
         sources = []
         for file, client in serving.items():
             if client.rules_version in self._announced:
                 continue
             entry = catalog.files.get(file)
+            source: Source | None
             if entry is not None and entry.client is client:
                 source = Source(
                     client.rules_version,
@@ -201,4 +206,4 @@ class LastGood:
 
 def serves_itself(catalog: catalogs.Catalog, entry: catalogs.FileEntry) -> bool:
     """Whether the file of `entry` serves what it holds now."""
-    return entry.client is not None and catalog.clients.served.get(entry.client.id) is entry.client
+    return entry.client is not None and catalog.clients.versions.get(entry.client.id) is entry.client

@@ -30,7 +30,7 @@ class Source:
     timezone: str
     text: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         return dataclasses.asdict(self)
 
     @classmethod

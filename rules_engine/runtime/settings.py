@@ -130,6 +130,25 @@ class Settings(BaseModel):
             raise SettingsError(f"{source}: {name}: {message}") from None
 
     @classmethod
+    def chosen(cls, source: Settings | str | Path | None, values: Mapping[str, Any]) -> Settings:
+        """The settings of `source` (a `Settings`, a YAML settings file, or none: `values` alone)
+        with `values` replacing what it says; every problem a `SettingsError`."""
+        if isinstance(source, Settings):
+            return cls.of({**source.model_dump(), **values})
+        if source is not None:
+            return cls.from_yaml(source, **values)
+        return cls.of(values, "arguments")
+
+    def last_good_dir(self) -> Path | None:
+        """Where the last good version of each file is kept on disk: `last-good/` in the cache
+        directory if there is one, else beside a SQLite store; else nowhere (None)."""
+        if self.cache_dir is not None:
+            return self.cache_dir / "last-good"
+        if isinstance(self.store, Path):
+            return self.store.with_name(self.store.stem + ".last-good")
+        return None
+
+    @classmethod
     def from_yaml(cls, path: str | Path, **overrides: Any) -> Settings:
         """Read a settings file; keyword arguments (not None) replace what it says."""
         path = Path(path)

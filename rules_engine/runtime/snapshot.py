@@ -15,21 +15,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from ..live import EMPTY, LiveOverride, LiveState, OwnerStatus
-from .state import LiveStateHealth
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """The revision of one client's state and when the snapshot holding it was last confirmed."""
-
-    revision: int
-    synced_at: datetime | None
-    age: float | None
+from .state import LiveStateHealth, Stamp
 
 
 class SnapshotStore:

@@ -8,9 +8,10 @@ decision sees one consistent state even while another thread changes it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..live import EMPTY, LiveOverride, LiveState, OwnerStatus
 
@@ -32,7 +33,7 @@ class LiveStateHealth:
     synced_at: datetime | None
     error: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "store": self.store,
             "shared": self.shared,
@@ -43,19 +44,37 @@ class LiveStateHealth:
         }
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """The revision of one client's state and when the snapshot holding it was last confirmed.
+
+    `revision` counts the changes to the client's state in its store (0 before any), `synced_at`
+    is when the snapshot was last known to match the store (None for a store in memory, which
+    is its own snapshot), `age` the seconds since then (0 in memory; None before a first sync).
+    Decisions from a `shared` store carry it (`decide.decision.LiveStateStamp`).
+    """
+
+    revision: int
+    synced_at: datetime | None
+    age: float | None
+
+
 IN_MEMORY = LiveStateHealth(store="memory", shared=False, reachable=True, age=0.0, synced_at=None)
 
 
 class Store(Protocol):
     """Where live state is kept. A durable store (SQLite, PostgreSQL) implements the same calls.
 
-    `shared` stores are written by other hosts too: they also offer `stamped(client)`, the
-    state with its revision and age, which decisions then carry (`runtime/snapshot.py`).
+    `shared` stores are written by other hosts too; the engine then reads `stamped(client)`,
+    the state with its revision and age, which its decisions carry (`runtime/snapshot.py`).
     """
 
-    shared: bool
+    @property
+    def shared(self) -> bool: ...
 
     def snapshot(self, client: str) -> LiveState: ...
+
+    def stamped(self, client: str) -> tuple[LiveState, Stamp]: ...
 
     def set_status(self, client: str, status: OwnerStatus) -> None: ...
 
@@ -71,41 +90,50 @@ class Store(Protocol):
 
 
 class MemoryStore:
-    """Live state in this process only; lost on restart."""
+    """Live state in this process only; lost on restart.
+
+    Each client's state is kept with its revision (how many changes it has had here), so
+    that `stamped` says what a durable store says; the state is its own snapshot, never old.
+    """
 
     shared = False
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._states: dict[str, LiveState] = {}
+        self._states: dict[str, tuple[LiveState, int]] = {}  # client → (state, revision)
 
     def _current(self, client: str) -> LiveState:
-        return self._states.get(client, EMPTY)
+        held = self._states.get(client)
+        return held[0] if held is not None else EMPTY
 
     def snapshot(self, client: str) -> LiveState:
         return self._current(client)
 
-    def _update(self, client: str, **changes) -> None:
+    def stamped(self, client: str) -> tuple[LiveState, Stamp]:
+        state, revision = self._states.get(client, (EMPTY, 0))
+        return state, Stamp(revision, synced_at=None, age=0.0)
+
+    def _change(self, client: str, change: Callable[[LiveState], LiveState]) -> None:
+        """Replace the client's state by `change` of it, one revision on."""
         with self._lock:
-            current = self._current(client)
-            self._states[client] = current.model_copy(update=changes)
+            held = self._states.get(client)
+            self._states[client] = (change(self._current(client)), (held[1] if held is not None else 0) + 1)
 
     def set_status(self, client: str, status: OwnerStatus) -> None:
-        self._update(client, status=status)
+        self._change(client, lambda state: state.model_copy(update={"status": status}))
 
     def clear_status(self, client: str) -> None:
-        self._update(client, status=None)
+        self._change(client, lambda state: state.model_copy(update={"status": None}))
 
     def add_override(self, client: str, override: LiveOverride) -> None:
-        with self._lock:
-            current = self._current(client)
-            self._states[client] = current.model_copy(update={"overrides": (*current.overrides, override)})
+        self._change(client, lambda state: state.model_copy(update={"overrides": (*state.overrides, override)}))
 
     def clear_overrides(self, client: str, team: str | None = None) -> None:
-        with self._lock:
-            current = self._current(client)
-            kept = tuple(o for o in current.overrides if team is not None and o.team != team)
-            self._states[client] = current.model_copy(update={"overrides": kept})
+        def cleared(state: LiveState) -> LiveState:
+            kept = tuple(o for o in state.overrides if team is not None and o.team != team)
+            return state.model_copy(update={"overrides": kept})
+
+        self._change(client, cleared)
 
     def health(self) -> LiveStateHealth:
         return IN_MEMORY
@@ -118,7 +146,9 @@ class OverlayStore(MemoryStore):
     """Reads through to another store and keeps its own changes in memory.
 
     `rules-engine decide/oncall --store FILE` use it to try calls against the daemon's live
-    state (statuses, overrides) without ever writing to that state.
+    state (statuses, overrides) without ever writing to that state. A client changed here
+    reads as this overlay has it, with this overlay's revision; any other as the store below
+    has it, stamped by that store.
     """
 
     def __init__(self, below: Store) -> None:
@@ -126,8 +156,11 @@ class OverlayStore(MemoryStore):
         self._below = below
 
     def _current(self, client: str) -> LiveState:
-        state = self._states.get(client)
-        return state if state is not None else self._below.snapshot(client)
+        held = self._states.get(client)
+        return held[0] if held is not None else self._below.snapshot(client)
+
+    def stamped(self, client: str) -> tuple[LiveState, Stamp]:
+        return super().stamped(client) if client in self._states else self._below.stamped(client)
 
     def health(self) -> LiveStateHealth:
         return self._below.health()

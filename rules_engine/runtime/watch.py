@@ -1,7 +1,7 @@
 """Reloading when rule files change (`engine.watch()`).
 
 A background thread waits on `watchfiles` and, once the files have been quiet for the
-debounce time, calls `engine.reload()`: an editor's save (write a temporary file, rename
+debounce time, reloads the rules (`runtime/rules.py`: `Rules.reload`): an editor's save (write a temporary file, rename
 it over the old one) becomes one reload, not three. A reload never raises for a broken
 file (the last good version keeps serving), so the thread keeps watching whatever is saved.
 
@@ -33,7 +33,10 @@ TICK_MS = 100
 
 
 class Reloadable(Protocol):
-    path: Path
+    """Rules read from `path` that `reload()` reads again (`Rules`)."""
+
+    @property
+    def path(self) -> Path: ...
 
     def reload(self) -> ReloadReport: ...
 
@@ -42,12 +45,12 @@ class Watcher:
     """A running watch of one engine's rules; `stop()` (or leaving `with`) ends it."""
 
     def __init__(
-        self, engine: Reloadable, debounce: float = 0.2, on_reload: Callable[[ReloadReport], None] | None = None
+        self, rules: Reloadable, debounce: float = 0.2, on_reload: Callable[[ReloadReport], None] | None = None
     ):
-        self.engine = engine
+        self.rules = rules
         self.debounce = debounce
         self.on_reload = on_reload
-        root = Path(engine.path)
+        root = Path(rules.path)
         self._directory = root if root.is_dir() else root.parent
         self._only = None if root.is_dir() else root.name
         self._links: set[str] = set()  # symbolic links on the way to the rules, by absolute path
@@ -74,7 +77,7 @@ class Watcher:
     def __enter__(self) -> Watcher:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def relevant(self, change: watchfiles.Change, path: str) -> bool:
@@ -96,7 +99,7 @@ class Watcher:
                 links = symlinks_on(self._directory)
                 self._links = {str(link) for link in links}
                 self._link_parents = {str(link.parent) for link in links}
-                watched = [self._directory, *sorted(self._link_parents)]
+                watched: list[Path | str] = [self._directory, *sorted(self._link_parents)]
                 caught_up = False
                 # Unfiltered: a folder holding a link may be busy with other files (logs…), and their
                 # changes also show that the watch is in place; `relevant` picks the rules' own.
@@ -131,14 +134,14 @@ class Watcher:
 
     def _reload(self, announce: bool) -> None:
         try:
-            report = self.engine.reload()
+            report = self.rules.reload()
         except Exception:
-            log.exception("reloading %s failed", self.engine.path)
+            log.exception("reloading %s failed", self.rules.path)
             return
         if report.problems:
-            log.warning("reloaded %s: %s", self.engine.path, report)
+            log.warning("reloaded %s: %s", self.rules.path, report)
         else:
-            log.info("reloaded %s: %s", self.engine.path, report)
+            log.info("reloaded %s: %s", self.rules.path, report)
         if self.on_reload is not None and (announce or report.recompiled or report.removed):
             try:
                 self.on_reload(report)

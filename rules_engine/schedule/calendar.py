@@ -176,7 +176,9 @@ class Calendar:
                 marks = ("holiday",) * holiday + ("closed",) * closed
                 if marked or not marks:
                     probes = (
-                        TimeFacts(None, weekday, minute, "" if holiday else None, "" if closed else None, ())
+                        # no instant: window predicates read the weekday, minute and verdicts only,
+                        # and one that read `local` would fail here rather than read a made-up time
+                        TimeFacts(None, weekday, minute, "" if holiday else None, "" if closed else None, ())  # type: ignore[arg-type]
                         for minute in self._change_points
                     )
                     holding = [

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, tzinfo
 
 import pendulum
 
+from ..errors import CallError
+
 
 class UnknownTimezone(ValueError):
     pass
@@ -24,6 +26,26 @@ def zone(name: str) -> tzinfo:
         return pendulum.timezone(name)
     except Exception:  # pendulum raises InvalidTimezone, zoneinfo its own errors
         raise UnknownTimezone(name) from None
+
+
+def read_time(text: str, zone_name: str, field: str, error: type[CallError] = CallError) -> datetime:
+    """A date-time as a person gives one (LANGUAGE.md section 4): `now`, or ISO 8601; with an
+    offset, that instant; without one, the wall-clock time in the zone `zone_name` (fold=0).
+    Anything else is an `error` naming `field`: the command line passes its usage error, the
+    service answers a CallError as a 400, so both say the same."""
+    if text.strip().lower() == "now":
+        return datetime.now(UTC).astimezone(zone(zone_name))
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise error(
+            f"`{text}` is not an ISO 8601 date-time (e.g. 2026-11-28T23:15 or 2026-11-28T23:15:00-06:00) or `now`",
+            field=field,
+        ) from None
+    if value.utcoffset() is None:
+        local = zone(zone_name)
+        return to_instant(value, local).astimezone(local)
+    return value
 
 
 def to_instant(local: datetime, tz: tzinfo) -> datetime:

@@ -155,9 +155,9 @@ class OnCall:
         plan = self.teams.get(team)
         if plan is None:
             return None
-        for override in reversed(plan.overrides):
-            if override.start <= instant < override.end:
-                return override.person, override
+        for written in reversed(plan.overrides):
+            if written.start <= instant < written.end:
+                return written.person, written
         for layer in reversed(plan.layers):
             k = layer.shift_index(instant)
             if k is None:

@@ -32,7 +32,7 @@ def test_json_is_the_api_decision(cli, engine):
 
 
 def test_the_spec_call_reads_in_full(cli, engine):
-    """The whole report for LANGUAGE.md's example call, as an account manager reads it."""
+    """The whole report for the README's demo call, as an account manager reads it."""
     version = engine.client("acme_plumbing").rules_version
     assert cli(*SPEC_CALL) == (
         0,

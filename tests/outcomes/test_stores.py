@@ -10,8 +10,8 @@ import pytest
 
 from rules_engine.engine import Engine
 from rules_engine.errors import StoreError
-from rules_engine.outcomes.recorder import open_store
 from rules_engine.outcomes.store import MemoryOutcomes
+from rules_engine.runtime.stores import open_outcome_store as open_store
 from tests.outcomes.histories import record_escalations, record_fcr_edges, record_mixed_day, tiny_engine
 
 

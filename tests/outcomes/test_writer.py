@@ -13,8 +13,8 @@ from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import StoreError
 from rules_engine.outcomes import recorder
-from rules_engine.outcomes.recorder import open_store
 from rules_engine.outcomes.store import MemoryOutcomes
+from rules_engine.runtime.stores import open_outcome_store as open_store
 from tests.outcomes.histories import local, tiny_engine
 
 CALL = Call(client="tiny_vets", at=local("2026-11-03 09:00"), forwarded="busy")

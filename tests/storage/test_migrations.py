@@ -14,9 +14,9 @@ from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import StoreError
 from rules_engine.outcomes import store_sql
-from rules_engine.outcomes.recorder import open_store as open_outcomes
 from rules_engine.runtime import decision_log_pg, store_postgres, store_sqlite
 from rules_engine.runtime.decision_log_pg import PostgresDecisionLog
+from rules_engine.runtime.stores import open_outcome_store as open_outcomes
 from rules_engine.runtime.stores import open_store
 from rules_engine.storage import postgres, sqlite
 from rules_engine.storage.postgres import describe
