@@ -182,7 +182,7 @@ def migrate(conn: psycopg.Connection, schema: Schema, what: str, error: type[Rul
             raise newer(error, what, version, schema)
         for number in range(version, schema.version):
             for statement in schema.migrations[number]:
-                conn.execute(statement)  # type: ignore[call-overload]  # the migrations' own SQL, no input in it
+                conn.execute(statement)  # the migrations' own SQL, no input in it
         conn.execute(sql.SQL("DELETE FROM {}").format(table))
         conn.execute(sql.SQL("INSERT INTO {} (version) VALUES (%s)").format(table), (schema.version,))
 
@@ -201,7 +201,7 @@ def current(conn: psycopg.Connection, schema: Schema) -> tuple[int, bool]:
         found = conn.execute(sql.SQL("SELECT max(version) FROM {}").format(sql.Identifier(schema.table))).fetchone()
         return (found[0] or 0) if found else 0, True
     if schema.legacy is not None:
-        found = conn.execute(schema.legacy).fetchone()  # type: ignore[call-overload]  # the schema's own SQL
+        found = conn.execute(schema.legacy).fetchone()  # the schema's own SQL
         return (found[0] or 0) if found else 0, False
     return 0, False
 
