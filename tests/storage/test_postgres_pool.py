@@ -37,10 +37,13 @@ def connections_of_this_process(url: str) -> int:
     return row[0] if row else 0
 
 
+def pools_of(url: str) -> list[postgres.Database]:
+    return [database for database in postgres._databases.values() if database.url == url]
+
+
 def test_the_stores_and_the_log_of_an_engine_share_one_pool(postgres_url, acme_dir):
-    assert postgres._databases == {}
     with Engine.from_settings(rules=acme_dir, store=postgres_url, decision_log=postgres_url) as engine:
-        [database] = postgres._databases.values()
+        [database] = pools_of(postgres_url)
         assert database._users == 3  # the live-state store, the outcome store, the decision log
         for n in range(50):
             engine.decide(CALL, call_id=f"shared-{n}")
@@ -49,7 +52,7 @@ def test_the_stores_and_the_log_of_an_engine_share_one_pool(postgres_url, acme_d
         assert engine.outcomes.writer.flush(10)
         # the pool's connections and the live-state listener's own, and no more
         assert 1 < connections_of_this_process(postgres_url) <= postgres.MAX_CONNECTIONS + 1
-    assert postgres._databases == {}  # the last one out closed it
+    assert pools_of(postgres_url) == []  # the last one out closed it
     wait_for(lambda: connections_of_this_process(postgres_url) == 0, "the pool's connections to close")
 
 
