@@ -448,6 +448,6 @@ def source(path: str | Path, rules_version: str) -> Source | None:
     return SourceArchive(beside(Path(path), ".sources")).get(rules_version)
 
 
-def script_steps(path: str | Path, ref: str) -> list | None:
+def script_steps(path: str | Path, ref: str) -> list[Any] | None:
     """The steps of a script that records of the log at `path` refer to by `ref`, if kept."""
     return Shelf(beside(Path(path), ".scripts")).get(ref)

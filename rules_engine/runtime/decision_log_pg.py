@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
@@ -243,7 +243,7 @@ def reading(url: str) -> Iterator[psycopg.Connection]:
         raise DecisionLogError(f"cannot read the decision log {shown}: {reason_of(exc)}") from None
 
 
-def find(url: str, call_id: str) -> dict | None:
+def find(url: str, call_id: str) -> dict[str, Any] | None:
     """The newest record logged under `call_id`, or None."""
     with reading(url) as connection:
         row = connection.execute(
@@ -263,7 +263,7 @@ def source(url: str, rules_version: str) -> Source | None:
     return Source.of(dict(zip(FIELDS, row, strict=True))) if row is not None else None
 
 
-def script_steps(url: str, ref: str) -> list | None:
+def script_steps(url: str, ref: str) -> list[Any] | None:
     with reading(url) as connection:
         row = connection.execute("SELECT steps FROM decision_log_script WHERE ref = %s", (ref,)).fetchone()
     return row[0] if row is not None else None
