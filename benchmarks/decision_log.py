@@ -93,7 +93,7 @@ def postgres(server: str, pairs: list, decisions: int) -> None:
             started = time.perf_counter()
             log.write(call, decision, call_id=f"pg-{n}")
             writes.append(time.perf_counter() - started)
-        while log.stats()["written"] < decisions:
+        while log.health().written < decisions:
             time.sleep(0.01)
         total = time.perf_counter() - began
         log.close()

@@ -92,7 +92,7 @@ def bench_decide_hook(count: int = 20_000) -> None:
                 engine.decide(call, call_id=f"bench-{rounds}-{i}")
                 hooked.append(time.perf_counter_ns() - began)
             engine.outcomes.writer.flush(60)
-        writer = engine.outcomes.writer
+        writer = engine.outcomes.writer.stats()
         print(
             f"decide without / with call_id ({count:,} calls each, interleaved, last round): median "
             f"{statistics.median(plain) / 1000:.1f} / {statistics.median(hooked) / 1000:.1f} µs; dropped "

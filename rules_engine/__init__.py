@@ -19,11 +19,15 @@ The names are imported on first use (PEP 562), not when the package is: `rules-e
 --version` and `check` load only what they use, and `import rules_engine.cli` does not pay
 for the engine. `from rules_engine import Engine` works as ever; type checkers read the
 imports under `TYPE_CHECKING`.
+
+The library logs through `logging.getLogger("rules_engine…")` and never writes to stderr on
+its own: its logger has a `NullHandler`, so a daemon sees the messages where it sends them.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -96,6 +100,8 @@ EXPORTS = {
     "compile_file": ".compiler.compile",
     "compile_text": ".compiler.compile",
 }
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "Action",

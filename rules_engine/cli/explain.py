@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -46,16 +47,19 @@ def run(args: argparse.Namespace) -> int:
     if location is None or (args.log_option and args.log):
         error("give the decision log once: a file, or --log postgresql://…", "rules-engine explain")
         return 2
-    reader: ModuleType  # the file log's reader, or PostgreSQL's: the same functions
+    reader: ModuleType = decision_log_file
+    shown = location
     if is_database_url(location):
         with needs("postgres", "a postgresql:// decision log"):
-            from ..runtime import decision_log_pg as reader
+            from ..runtime import decision_log_pg
+            from ..storage.postgres import describe
 
-        shown = reader.redacted(location)
-    else:
-        reader, shown = decision_log_file, location
-    try:
-        record = reader.find(location, args.call_id)
+        reader, shown = decision_log_pg, describe(location)
+    try:  # read as it is, without a lock: a service may be writing the log meanwhile
+        if reader is decision_log_file:
+            record, torn = decision_log_file.lookup(location, args.call_id)
+        else:
+            record, torn = reader.find(location, args.call_id), 0
         source = None
         if record is not None and not args.json:
             source = reader.source(location, str(record.get("rules_version")))
@@ -68,6 +72,11 @@ def run(args: argparse.Namespace) -> int:
     except DecisionLogError as exc:
         error(str(exc), shown)
         return 1
+    if torn:
+        print(
+            f"{shown}: note: {torn} torn line(s) skipped (a record cut short by a crash or a full disk)",
+            file=sys.stderr,
+        )
     if record is None:
         packed = decision_log_file.compressed_files(location) if reader is decision_log_file else []
         error(

@@ -1,8 +1,10 @@
 """`rules-engine report --settings FILE --client ID --from DATE --to DATE`: how a client's calls ended.
 
 Reads the outcomes recorded in the store the settings name (the daemon's), never writes
-them. Prints the figures for people, or `--json` (every key defined in docs/metrics.md);
-`--html FILE` also writes the page with charts, self-contained, to send to the client.
+them: the store is opened read-only and the decision log not at all, so the report runs beside
+a running `rules-engine serve` with the same settings. Prints the figures for people, or
+`--json` (every key defined in docs/metrics.md); `--html FILE` also writes the page with
+charts, self-contained, to send to the client.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from ..engine import Engine
 from ..errors import CallError, RulesEngineError, SourceText
 from ..extras import needs
 from ..outcomes import html
+from ..outcomes.store import OutcomeStore
+from ..runtime.settings import Settings
+from ..runtime.stores import open_outcome_store
 from .options import error, input_error, iso_date
 from .render import code_of
 
@@ -85,15 +90,43 @@ def positive(text: str) -> float:
     return value
 
 
+def reader(settings_file: str) -> tuple[Engine, OutcomeStore | None]:
+    """The settings' rules, and their outcome store opened read-only (the caller closes it): no
+    lock taken, no table created, no decision log opened, no last-good version recorded."""
+    settings = Settings.from_yaml(settings_file)
+    store = open_outcome_store(settings.store, read_only=True) if settings.store is not None else None
+    try:
+        engine = Engine(
+            settings.rules,
+            outcomes=store,
+            default_language=settings.default_language,
+            cache_dir=settings.cache_dir,
+            keep_last_good=False,
+        )
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise
+    return engine, store
+
+
 def run(args: argparse.Namespace) -> int:
     if args.html is not None:  # the page's charts need matplotlib: say so before reading anything
         with needs("report", "rules-engine report --html"):
             html.pyplot()
     try:
-        engine = Engine.from_settings(args.settings)
+        engine, store = reader(args.settings)
     except RulesEngineError as exc:
         error(str(exc), args.settings)
         return 1
+    try:
+        return report_of(args, engine)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def report_of(args, engine: Engine) -> int:
     args.path = engine.path  # where an unknown client was looked for
     with engine:
         try:

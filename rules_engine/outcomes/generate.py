@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from pydantic import TypeAdapter
 
+from .. import model as m
 from ..decide.call import Call
 from ..schedule.clock import zone
 from . import records
@@ -116,7 +117,7 @@ def history(
         ask.field: [name.value for name in ask.choices]
         for script in served.scripts.values()
         for ask in script.steps
-        if getattr(ask, "choices", None)
+        if isinstance(ask, m.Ask) and ask.choices
     }
     size = min(len(AREAS) * 8000, max(1, int(behaviour.callers_per_day * days)))
     pool = [f"+1{AREAS[n // 8000]}555{2000 + n % 8000:04d}" for n in rng.sample(range(len(AREAS) * 8000), size)]

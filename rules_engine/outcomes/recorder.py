@@ -1,39 +1,81 @@
 """What the engine does to record outcomes and to report on them.
 
-`decide(call, call_id=…)` hands the call and its decision to `offer` (a tuple put in the
-background writer's bounded queue: `writer.py`). Outcomes and escalation results are
-checked (`records.py`) and written at once, since their caller waits to learn whether they
-were accepted. A report flushes the writer first, so it counts every call decided before it.
+`decide(call, call_id=…)` hands the call and its decision to `offer`: a tuple put on the queue
+of the engine's bounded background writer (`storage.writer`), whose thread turns them into
+`Decided` rows and writes them in batches, retrying while the store fails, dropping and counting
+what finds the queue full (`writer.stats()`). Outcomes and escalation results are checked
+(`records.py`) and written at once, since their caller waits to learn whether they were
+accepted. Recording an outcome for a call not found yet, and a report, wait for the writer first
+(`caught_up`), so that they see every call decided before them; when it cannot catch up (the
+store down, the writer stopped) they fail with a `StoreError` saying so instead of counting
+calls short.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..errors import StoreError
 from ..schedule.clock import zone
+from ..storage.writer import BoundedWriter
 from . import metrics, records
-from .records import AlreadyRecordedError, Decided, Escalation, Outcome
+from .records import AlreadyRecordedError, Decided, Escalation, Outcome, decided
 from .store import OutcomeStore
-from .writer import BackgroundWriter
 
 if TYPE_CHECKING:
+    from ..decide.call import Call
+    from ..decide.decision import Decision
     from ..model import Client
+
+LOG = logging.getLogger("rules_engine.outcomes")
+CATCH_UP_S = 10.0  # the longest a report or an outcome waits for the decided calls queued before it
+CLOSE_S = 10.0
+
+# A decided call waiting to be written: the call, its decision and the call id.
+Offered = tuple["Call", "Decision", str]
 
 
 class Recorder:
     def __init__(self, store: OutcomeStore, capacity: int = 10_000):
         self.store = store
-        self.writer = BackgroundWriter(store.add_decided, capacity)
-        self.offer = self.writer.offer
+        self.writer: BoundedWriter[Offered] = BoundedWriter(
+            self._write,
+            what="outcome store (decided calls)",
+            log=LOG,
+            retry_on=(StoreError,),
+            capacity=capacity,
+            close_seconds=CLOSE_S,
+            noun="decided calls",
+        )
+
+    def offer(self, call: Call, decision: Decision, call_id: str) -> None:
+        """Queue a decided call's facts for the store; never waits (dropped and counted when the queue is full)."""
+        self.writer.offer((call, decision, call_id))
+
+    def _write(self, batch: list[Offered]) -> None:
+        self.store.add_decided([decided(call, decision, call_id) for call, decision, call_id in batch])
+
+    def caught_up(self) -> None:
+        """Wait until the decided calls queued so far are in the store; a `StoreError` saying why
+        when they are not within CATCH_UP_S (the store is down or slow, or the writer stopped)."""
+        if self.writer.flush(CATCH_UP_S):
+            return
+        stats = self.writer.stats()
+        if stats.died is not None:
+            why = f"its writer stopped ({stats.died})"
+        else:
+            why = f"{stats.queued} decided call(s) still wait to be written ({stats.last_error or 'the store is slow'})"
+        raise StoreError(f"the outcome store is behind: {why}")
 
     def facts(self, call_id: Any, client: str | None = None) -> Decided:
         """The decided-call facts of `call_id`, which must be `client`'s call when it is given."""
         call_id = records.check_call_id(call_id)
         found = self.store.decided(call_id)
         if found is None:
-            self.writer.flush()  # decided a moment ago: its facts may still be queued
+            self.caught_up()  # decided a moment ago: its facts may still be queued
             found = self.store.decided(call_id)
         if found is None:
             raise records.unknown_call(call_id)
@@ -67,7 +109,7 @@ class Recorder:
     ) -> dict:
         tz = zone(client.timezone)
         first, last = metrics.span(start, end, tz)
-        self.writer.flush()
+        self.caught_up()
         until = last.timestamp() + parameters.fcr_window.total_seconds()
         history = self.store.history(client.id, first.timestamp(), last.timestamp(), until)
         names = {name: contact.title for name, contact in client.contacts.items()}
@@ -76,7 +118,8 @@ class Recorder:
         )
 
     def close(self, store_too: bool) -> None:
-        """Write what is queued and stop the writer; close the store too if the engine opened it."""
+        """Write what is queued (for CLOSE_S at most) and stop the writer; close the store too if the
+        engine opened it."""
         self.writer.close()
         if store_too:
             self.store.close()

@@ -145,11 +145,13 @@ def outcome(
             f"only an answered call (or one dropped after it was answered) has a handled time; this one was {outcome}",
             field="handled_seconds",
         )
-    flags = [flag(resolved, "resolved"), flag(transferred, "transferred")]
-    for name, value in zip(("resolved", "transferred"), flags, strict=True):
+    resolved_flag, transferred_flag = flag(resolved, "resolved"), flag(transferred, "transferred")
+    for name, value in (("resolved", resolved_flag), ("transferred", transferred_flag)):
         if value is not None and outcome != "answered":
             raise OutcomeError(f"only an answered call can be {name}; this one was {outcome}", field=name)
-    return Outcome(facts.call_id, facts.client, outcome, instant, waited, handled, *flags, score(csat))
+    return Outcome(
+        facts.call_id, facts.client, outcome, instant, waited, handled, resolved_flag, transferred_flag, score(csat)
+    )
 
 
 def escalation(

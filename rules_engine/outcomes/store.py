@@ -113,10 +113,10 @@ class MemoryOutcomes:
         self, decided: Sequence[Decided], outcomes: Sequence[Outcome], escalations: Sequence[Escalation]
     ) -> None:
         self.add_decided(decided)
-        for row in outcomes:
-            self.add_outcome(row)
-        for row in escalations:
-            self.add_escalation(row)
+        for outcome in outcomes:
+            self.add_outcome(outcome)
+        for escalation in escalations:
+            self.add_escalation(escalation)
 
     def history(self, client: str, start: float, end: float, until: float) -> History:
         with self._lock:

@@ -1,13 +1,14 @@
 """Outcomes in the live-state store's PostgreSQL database (tables of their own, `store_sql.py`).
 
-One connection (psycopg 3, autocommit, each operation in its own transaction) shared under a
-lock; a connection that broke (the database restarted) is replaced on the next operation.
-Several daemons may share the database: the first to start migrates, under a table lock.
+Connections come from the process's pool for that database (`storage.postgres`), shared with
+the live-state store and the decision log that name it; each operation is one transaction on
+one of them, so threads do not wait for each other. Several daemons may share the database:
+the first to start migrates, the others wait for it (`storage.postgres.migrate`). A reader (the
+report beside a running service) uses read-only connections.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,39 +16,49 @@ from typing import Any
 import psycopg
 
 from ..errors import StoreError
-from .store_sql import SQLOutcomes
+from ..storage import postgres
+from ..storage.postgres import describe
+from ..storage.writer import reason_of
+from .store_sql import SCHEMA, SQLOutcomes
+
+TIMEOUT_S = 5.0  # the longest an operation waits for a connection
 
 
 class PostgresOutcomes(SQLOutcomes):
     param = "%s"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, read_only: bool = False, timeout: float = TIMEOUT_S):
         self.url = url
-        self.where = "the PostgreSQL database of the store"
-        self._lock = threading.Lock()
-        self._db: psycopg.Connection | None = None
-        self.migrate()
-
-    def _connection(self) -> psycopg.Connection:
-        if self._db is None or self._db.closed or self._db.broken:
-            self._db = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
-        return self._db
+        self.where = describe(url)
+        self.timeout = timeout
+        try:
+            self._db = postgres.database(url, read_only=read_only)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot open the outcome store {self.where}: {reason_of(exc)}") from None
+        what = f"the outcome store {self.where}"
+        try:
+            with self._db.connection(timeout) as connection:
+                if read_only:
+                    postgres.check(connection, SCHEMA, what, StoreError)
+                else:
+                    postgres.migrate(connection, SCHEMA, what, StoreError)
+        except psycopg.Error as exc:
+            postgres.release(self._db)
+            raise StoreError(f"cannot open {what}: {reason_of(exc)}") from None
+        except BaseException:
+            postgres.release(self._db)
+            raise
+        self._closed = False
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
-        with self._lock:
-            try:
-                db = self._connection()
-                with db.transaction(), db.cursor() as cursor:
-                    yield cursor
-            except psycopg.Error as exc:
-                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise StoreError(f"cannot use the outcome store in {self.where}: {reason}") from None
-
-    def _lock_schema(self, cursor: Any) -> None:
-        cursor.execute("LOCK TABLE outcome_schema IN EXCLUSIVE MODE")  # one daemon migrates, the others wait
+        try:
+            with self._db.connection(self.timeout) as db, db.transaction(), db.cursor() as cursor:
+                yield cursor
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot use the outcome store {self.where}: {reason_of(exc)}") from None
 
     def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
+        if not self._closed:
+            self._closed = True
+            postgres.release(self._db)

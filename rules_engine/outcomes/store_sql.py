@@ -1,11 +1,11 @@
 """The outcome tables and their queries, written once for SQLite and PostgreSQL alike.
 
 The tables live beside the live-state store's in the same database, with their own schema
-version (the one row of `outcome_schema`), so the two schemas migrate independently. Each
-entry of `MIGRATIONS` takes the tables one version up; a database written by a newer engine
-is refused rather than misread. Statements use `?` placeholders; the PostgreSQL store turns
-them into `%s`. Instants are epoch seconds (double precision in both databases), flags are
-small integers, so both return the same values for the same history.
+version (`outcome_schema`), so the two schemas migrate independently: `SCHEMA`, migrated by the
+engine's one routine for each database (`storage.sqlite`, `storage.postgres`), which refuses a
+database written by a newer engine rather than misread it. Statements use `?` placeholders; the
+PostgreSQL store turns them into `%s`. Instants are epoch seconds (double precision in both
+databases), flags are small integers, so both return the same values for the same history.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from ..errors import StoreError
+from ..storage.schema import Schema
 from .records import Decided, Escalation, Outcome
 from .store import EscalationRow, History
 
@@ -54,7 +54,8 @@ MIGRATIONS = (
             PRIMARY KEY (call_id, step, contact, method))""",
     ),
 )
-SCHEMA_VERSION = len(MIGRATIONS)
+SCHEMA = Schema("outcome", MIGRATIONS)
+SCHEMA_VERSION = SCHEMA.version
 
 UPSERT_DECIDED = (
     "INSERT INTO decided_call (call_id, client, at, local_at, caller, forwarded, urgency, rule, line, rules_version) "
@@ -93,9 +94,9 @@ SELECT_ESCALATIONS = (
 class SQLOutcomes:
     """The outcome store's logic over a database connection a subclass provides.
 
-    A subclass gives `transaction()` (a context holding a lock and a transaction, yielding a
-    cursor-like object with `execute`, `executemany`, `fetchone`, `fetchall`), `param` (its
-    placeholder) and `where` (the database named in errors).
+    A subclass gives `transaction()` (a context holding a transaction, yielding a cursor-like
+    object with `execute`, `executemany`, `fetchone`, `fetchall`), `param` (its placeholder) and
+    `where` (the database named in errors), and migrates `SCHEMA` when it opens.
     """
 
     param = "?"
@@ -106,34 +107,6 @@ class SQLOutcomes:
 
     def _sql(self, statement: str) -> str:
         return statement if self.param == "?" else statement.replace("?", self.param)
-
-    def migrate(self) -> None:
-        with self.transaction() as cursor:
-            version = self._schema_version(cursor)
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"the outcome tables in {self.where} have schema version {version}, newer "
-                    f"than this engine knows ({SCHEMA_VERSION}); upgrade the engine"
-                )
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number]:
-                    cursor.execute(statement)
-            if version != SCHEMA_VERSION:
-                cursor.execute(self._sql("UPDATE outcome_schema SET version = ?"), (SCHEMA_VERSION,))
-
-    def _schema_version(self, cursor: Any) -> int:
-        """The version row, made (at 0) with its table when absent; the transaction holds it."""
-        cursor.execute("CREATE TABLE IF NOT EXISTS outcome_schema (version INTEGER NOT NULL)")
-        self._lock_schema(cursor)
-        cursor.execute("SELECT version FROM outcome_schema")
-        row = cursor.fetchone()
-        if row is None:
-            cursor.execute("INSERT INTO outcome_schema (version) VALUES (0)")
-            return 0
-        return row[0]
-
-    def _lock_schema(self, cursor: Any) -> None:
-        """SQLite's BEGIN IMMEDIATE already keeps other writers out."""
 
     def add_decided(self, rows: Sequence[Decided]) -> None:
         with self.transaction() as cursor:

@@ -11,8 +11,9 @@ keeps the text of every version by its rules version; `watch` reloads on file ch
 deploys; `state` is the `Store` protocol of live state and its in-process stores, `snapshot`
 the in-memory copy decisions read, kept current by `store_sqlite` or `store_postgres`
 (`stores` opens the one the settings name, and the outcome store beside it);
-`decision_log` is the `DecisionLog` protocol and its factory, `decision_log_file` (with
-`log_index` and `decision_record`) records decisions in files, `decision_log_pg` in
-PostgreSQL; `settings` reads the engine's YAML settings; `files` has the file-system helpers
-they share.
+`decision_log` is the `DecisionLog` protocol (with its health) and its factory,
+`decision_log_file` (with `log_index` and `decision_record`) records decisions in files,
+`decision_log_pg` in PostgreSQL; `settings` reads the engine's YAML settings; `files` has the
+file-system helpers they share. The stores and logs migrate, pool connections and write in
+the background through `rules_engine.storage`.
 """

@@ -9,6 +9,10 @@ appended just after its record, so the index always covers a prefix of the file:
 crash left unindexed is the tail after the last entry, indexed again when the log is next
 opened and searched by reading that tail meanwhile. A hash can collide; every candidate line
 is read and its call id compared.
+
+A torn line (a record cut short by a crash) is skipped and counted by `search`. Engines before
+0.2 could glue the record after a full disk to a torn one on the same line: `parse` reads such
+a record from where it starts.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 ENTRY = 16
+RECORD_START = b'{"call_id":'  # every record's first key (`decision_record.record_of`)
 
 
 def key_of(call_id: str) -> bytes:
@@ -64,7 +70,7 @@ def tail_start(index: bytes) -> int | None:
     return int.from_bytes(index[-8:], "little") if index else None
 
 
-def lines_from(file, start: int | None) -> Iterator[tuple[int, bytes]]:
+def lines_from(file: IO[bytes], start: int | None) -> Iterator[tuple[int, bytes]]:
     """(offset, line) of each whole line of an open binary file after the line at `start`
     (from the beginning when `start` is None); a last line without its newline is left out."""
     file.seek(start or 0)
@@ -78,12 +84,26 @@ def lines_from(file, start: int | None) -> Iterator[tuple[int, bytes]]:
         offset += len(line)
 
 
-def call_id_of(line: bytes) -> str | None:
+def parse(line: bytes) -> tuple[dict[str, Any] | None, bool]:
+    """The record on a line (None if there is none), and whether the line is torn: part of a
+    record, or a record glued after part of another (then that whole record is read)."""
     try:
         record = json.loads(line)
-    except ValueError:  # a torn line closed after a crash
-        return None
-    found = record.get("call_id") if isinstance(record, dict) else None
+    except ValueError:
+        start = line.rfind(RECORD_START, 1)
+        if start <= 0:
+            return None, bool(line.strip())
+        try:
+            record = json.loads(line[start:])
+        except ValueError:
+            return None, True
+        return (record, True) if isinstance(record, dict) else (None, True)
+    return (record, False) if isinstance(record, dict) else (None, True)
+
+
+def call_id_of(line: bytes) -> str | None:
+    record, _ = parse(line)
+    found = record.get("call_id") if record is not None else None
     return found if isinstance(found, str) else None
 
 
@@ -108,23 +128,28 @@ def catch_up(log_path: Path, index_path: Path, log_size: int) -> int:
     return fd
 
 
-def search(log_path: Path, index_directory: Path, call_id: str) -> dict | None:
+def search(log_path: Path, index_directory: Path, call_id: str) -> tuple[dict[str, Any] | None, int]:
     """The newest record of `call_id` in one log file, by its index (the whole file is read only
-    when it has none: a file copied by logrotate's `copytruncate`, or written by an older engine)."""
+    when it has none: a file copied by logrotate's `copytruncate`, or written by an older engine),
+    and the number of torn lines met on the way, which are skipped."""
+    torn = 0
     with log_path.open("rb") as log:
         status = os.fstat(log.fileno())
         index = read_index(index_file(index_directory, status), status.st_size)
         found = None
-        start = tail_start(index)
         wanted = json.dumps(call_id, ensure_ascii=False).encode("utf-8")
-        for _, line in lines_from(log, start):  # the unindexed tail: all of it when there is no index
-            if wanted in line and call_id_of(line) == call_id:
-                found = line
+        for _, line in lines_from(log, tail_start(index)):  # the unindexed tail: all of it without an index
+            if wanted in line:
+                record, was_torn = parse(line)
+                torn += was_torn
+                if record is not None and record.get("call_id") == call_id:
+                    found = record
         if found is None:
             for offset in reversed(offsets(index, call_id)):
                 log.seek(offset)
-                line = log.readline()
-                if call_id_of(line) == call_id:
-                    found = line
+                record, was_torn = parse(log.readline())
+                torn += was_torn
+                if record is not None and record.get("call_id") == call_id:
+                    found = record
                     break
-    return json.loads(found) if found is not None else None
+    return found, torn

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 from ..live import EMPTY, LiveOverride, LiveState, OwnerStatus
 from .state import LiveStateHealth, Stamp
@@ -65,7 +66,7 @@ class SnapshotStore:
 
     # ---- writing: each subclass's `WRITES` holds its SQL, `_write` runs one in a transaction ----
 
-    WRITES: Mapping[str, str] = {}
+    WRITES: ClassVar[Mapping[str, str]] = {}
 
     def set_status(self, client: str, status: OwnerStatus) -> None:
         self._write(
@@ -147,7 +148,13 @@ def states_from_rows(statuses: Iterable[tuple], overrides: Iterable[tuple]) -> d
         found[client] = (OwnerStatus(note=note, instructions=instructions, until=parse_time(until)), [])
     for client, team, person, start, end, reason in overrides:
         found.setdefault(client, (None, []))[1].append(
-            LiveOverride(team=team, person=person, start=parse_time(start), end=parse_time(end), reason=reason)
+            LiveOverride(
+                team=team,
+                person=person,
+                start=datetime.fromisoformat(start),
+                end=datetime.fromisoformat(end),
+                reason=reason,
+            )
         )
     return {client: LiveState(status=status, overrides=tuple(listed)) for client, (status, listed) in found.items()}
 

@@ -18,35 +18,40 @@ How the snapshot stays current:
   within milliseconds, and the others should hold that write within the second), and once
   connected again rereads everything before counting the snapshot current.
 
-Writes go through a `psycopg_pool.ConnectionPool`; while the database is unreachable they
-fail with a `StoreError` after `write_timeout` seconds. Every database error is told as a
-`StoreError` naming the store (without its password) and what failed.
+Writes go through the process's connection pool for the database (`storage.postgres`, shared
+with the outcome store and the decision log that name it); while the database is unreachable
+they fail with a `StoreError` after `write_timeout` seconds. The listener holds a connection of
+its own. Every database error is told as a `StoreError` naming the store (without its password)
+and what failed.
 
-The schema is versioned in `live_state_schema`; the engine creates and migrates it under
-an advisory lock (so daemons starting together do not race) and refuses a newer one.
+The schema (`SCHEMA`, versioned in `live_state_schema`) is migrated by the engine's one
+PostgreSQL routine (`storage.postgres.migrate`): under an advisory lock taken before anything is
+created, so that daemons starting together on an empty database take turns; a newer one is refused.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import ClassVar
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import PoolTimeout
 
 from ..errors import StoreError
 from ..live import EMPTY, LiveState
+from ..storage import postgres
+from ..storage.postgres import describe
+from ..storage.schema import Schema
+from ..storage.writer import reason_of as first_line
 from .snapshot import SnapshotStore, states_from_rows
+
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "PostgresStore", "describe"]
 
 CHANNEL = "rules_engine_live_state"
 RETRY_AT_MOST = 0.5  # seconds between the listener's attempts to reconnect, at the most
-MIGRATION_LOCK = 7_104_116_101  # pg_advisory_xact_lock key: "live state schema" of this engine
 
 MIGRATIONS = (
     # 0 → 1
@@ -74,7 +79,8 @@ MIGRATIONS = (
     CREATE INDEX live_override_by_client ON live_override (client, team);
     """,
 )
-SCHEMA_VERSION = len(MIGRATIONS)
+SCHEMA = Schema("live_state", tuple((statements,) for statements in MIGRATIONS))
+SCHEMA_VERSION = SCHEMA.version
 
 CLIENTS = "SELECT client, revision FROM live_client"
 STATUSES = "SELECT client, note, instructions, until FROM live_status"
@@ -111,60 +117,27 @@ class PostgresStore(SnapshotStore):
         self.write_timeout = write_timeout
         self.heartbeat = heartbeat
         self.resync_interval = resync_interval
-        self._options = dict(
-            connect_timeout=connect_timeout,
-            keepalives=1,
-            keepalives_idle=5,
-            keepalives_interval=1,
-            keepalives_count=3,
-            tcp_user_timeout=5000,
-            application_name=f"rules-engine live state (pid {os.getpid()})",
-        )
-        self._listening: psycopg.Connection | None = None
+        self._closed = False
         try:
-            first = psycopg.connect(url, autocommit=True, **self._options)
+            self._db = postgres.database(url, connect_timeout=connect_timeout)
         except psycopg.Error as exc:
             raise StoreError(f"cannot open the live-state store {self.where}: {first_line(exc)}") from None
+        self._listening: psycopg.Connection | None = None
+        first = None
         try:
-            self._migrate(first)
+            first = self._db.connect()
+            postgres.migrate(first, SCHEMA, f"the live-state store {self.where}", StoreError)
             self._start_listening(first)
-            self._pool = ConnectionPool(
-                url,
-                kwargs=self._options,
-                min_size=1,
-                max_size=4,
-                open=False,
-                reconnect_timeout=3.0,
-                timeout=write_timeout,
-                name=f"live state {self.where}",
-            )
-            self._pool.open(wait=True, timeout=connect_timeout)
-        except (psycopg.Error, PoolTimeout) as exc:
-            first.close()
-            raise StoreError(f"cannot open the live-state store {self.where}: {first_line(exc)}") from None
-        except BaseException:
-            first.close()
+        except BaseException as exc:
+            if first is not None:
+                first.close()
+            postgres.release(self._db)
+            if isinstance(exc, psycopg.Error):
+                raise StoreError(f"cannot open the live-state store {self.where}: {first_line(exc)}") from None
             raise
         self._listening = first
         self._listener = threading.Thread(target=self._listen, name=f"live-state listen {self.where}", daemon=True)
         self._listener.start()
-
-    def _migrate(self, conn: psycopg.Connection) -> None:
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            conn.execute("CREATE TABLE IF NOT EXISTS live_state_schema (version integer NOT NULL)")
-            row = conn.execute("SELECT max(version) FROM live_state_schema").fetchone()
-            version = row[0] or 0
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"the live-state store {self.where} has schema version {version}, "
-                    f"newer than this engine knows ({SCHEMA_VERSION}); upgrade the engine"
-                )
-            for number in range(version, SCHEMA_VERSION):
-                conn.execute(MIGRATIONS[number])
-            if version < SCHEMA_VERSION:
-                conn.execute("DELETE FROM live_state_schema")
-                conn.execute("INSERT INTO live_state_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
 
     # ---- keeping the snapshot current ---------------------------------------------------------
 
@@ -181,9 +154,9 @@ class PostgresStore(SnapshotStore):
             conn, self._listening = self._listening, None
             try:
                 if conn is None:
-                    conn = psycopg.connect(self.url, autocommit=True, **self._options)
+                    conn = self._db.connect()
                     self._start_listening(conn)
-                    self._pool.check()  # drop the pool's connections that died with the database
+                    self._db.check()  # drop the pool's connections that died with the database
                 delay = 0.2
                 self._follow(conn)
             except psycopg.Error as exc:
@@ -221,7 +194,7 @@ class PostgresStore(SnapshotStore):
             raise StoreError(f"cannot {what}: the live-state store {self.where} is closed")
         committing = False
         try:
-            with self._connection() as conn:
+            with self._db.connection(self.write_timeout) as conn:
                 try:
                     with conn.transaction():
                         waits = max(1, int(self.write_timeout * 1000))  # a lock wait fails first, naming the holder
@@ -259,34 +232,14 @@ class PostgresStore(SnapshotStore):
             ) from None
         self._install(read)
 
-    @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection]:
-        """A connection of the pool that answers, within `write_timeout`.
-
-        One that died idle in the pool (the database restarted) is closed and the next taken
-        at once. (The pool's own check waits 1 s, then 2 s, … after a second dead connection,
-        so a write just after a restart failed, or waited seconds, with the database back.)
-        """
-        deadline = time.monotonic() + self.write_timeout
-        while True:
-            conn = self._pool.getconn(timeout=deadline - time.monotonic())
-            try:
-                ConnectionPool.check_connection(conn)
-                break
-            except psycopg.Error:
-                self._pool.putconn(conn)  # broken: the pool closes it and opens another
-        try:
-            with conn:
-                yield conn
-        finally:
-            self._pool.putconn(conn)
-
     def close(self) -> None:
         self._stop.set()
         listener = getattr(self, "_listener", None)
         if listener is not None and listener.is_alive():
             listener.join()
-        self._pool.close()
+        if not self._closed:
+            self._closed = True
+            postgres.release(self._db)
 
 
 def read_states(conn: psycopg.Connection, clients: Iterable[str] | None = None) -> dict[str, tuple[LiveState, int]]:
@@ -296,7 +249,7 @@ def read_states(conn: psycopg.Connection, clients: Iterable[str] | None = None) 
     with conn.transaction():
         if not nested:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        revisions = dict(conn.execute(CLIENTS + where, params).fetchall())
+        revisions: dict[str, int] = dict(conn.execute(CLIENTS + where, params).fetchall())
         states = states_from_rows(
             conn.execute(STATUSES + where, params).fetchall(),
             conn.execute(OVERRIDES + where + " ORDER BY id", params).fetchall(),
@@ -323,19 +276,3 @@ def lock_holders(conn: psycopg.Connection) -> str:
         f"in a transaction for {float(seconds or 0):.1f} s)"
         for pid, application, origin, seconds in rows
     )
-
-
-def describe(url: str) -> str:
-    """The store's URL without its password, for messages and logs."""
-    try:
-        parts: dict[str, Any] = conninfo_to_dict(url)
-    except psycopg.Error:
-        return "postgresql://(an unreadable URL)"
-    user = f"{parts['user']}@" if parts.get("user") else ""
-    port = f":{parts['port']}" if parts.get("port") else ""
-    return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"
-
-
-def first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__

@@ -15,8 +15,10 @@ seconds; and a store that has just written waits 2 ms before writing again, so t
 process polling for the lock gets its turn. A write that cannot get the lock within `write_timeout` seconds fails with a
 `StoreError` naming the process that holds it.
 
-The schema is versioned with `PRAGMA user_version`; each entry of `MIGRATIONS` takes the
-file one version up, so a file written by an older engine is upgraded in place.
+The schema (`SCHEMA`) is migrated by the engine's one SQLite routine (`storage.sqlite`): its
+version in `live_state_schema`, changes made under `BEGIN IMMEDIATE`, a newer file refused. A
+file made before that table read its version from `PRAGMA user_version` (`SCHEMA.legacy`), and
+is upgraded in place like any other.
 """
 
 from __future__ import annotations
@@ -32,32 +34,35 @@ from typing import ClassVar
 
 from ..errors import StoreError
 from ..live import EMPTY
+from ..storage import sqlite
+from ..storage.schema import Schema
 from .snapshot import SnapshotStore, states_from_rows
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "StoreError"]
+__all__ = ["MIGRATIONS", "SCHEMA", "SCHEMA_VERSION", "SQLiteStore", "StoreError"]
 
 MIGRATIONS = (
     # 0 → 1
-    """
-    CREATE TABLE status (
-        client       TEXT PRIMARY KEY,
-        note         TEXT NOT NULL,
-        instructions TEXT,
-        until        TEXT                -- ISO 8601 with offset
-    );
-    CREATE TABLE override (
-        id     INTEGER PRIMARY KEY,      -- insertion order: the order a snapshot lists them in
-        client TEXT NOT NULL,
-        team   TEXT NOT NULL,
-        person TEXT NOT NULL,
-        start  TEXT NOT NULL,            -- ISO 8601 with offset
-        end    TEXT NOT NULL,
-        reason TEXT
-    );
-    CREATE INDEX override_by_client ON override (client, team);
-    """,
+    (
+        """CREATE TABLE status (
+            client       TEXT PRIMARY KEY,
+            note         TEXT NOT NULL,
+            instructions TEXT,
+            until        TEXT                -- ISO 8601 with offset
+        )""",
+        """CREATE TABLE override (
+            id     INTEGER PRIMARY KEY,      -- insertion order: the order a snapshot lists them in
+            client TEXT NOT NULL,
+            team   TEXT NOT NULL,
+            person TEXT NOT NULL,
+            start  TEXT NOT NULL,            -- ISO 8601 with offset
+            end    TEXT NOT NULL,
+            reason TEXT
+        )""",
+        "CREATE INDEX override_by_client ON override (client, team)",
+    ),
 )
-SCHEMA_VERSION = len(MIGRATIONS)
+SCHEMA = Schema("live_state", MIGRATIONS, legacy="PRAGMA user_version")
+SCHEMA_VERSION = SCHEMA.version
 
 SQLITE_BUSY = 5
 TURN = 0.002  # seconds a store waits before writing again right after a write of its own
@@ -90,45 +95,28 @@ class SQLiteStore(SnapshotStore):
         self._reads = itertools.count(1)  # revisions of this process's reads, in the order they began
         self._closed = False
         self._committed = 0.0  # when this store's last write committed (monotonic)
-        self._db = self._reader = None
+        opened: list[sqlite3.Connection] = []
         try:
-            self._db = connect(self.path, busy_timeout=0)  # writes (and this store's rereads)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db = connect(self.path, busy_timeout=write_timeout)  # writes (and this store's rereads)
+            opened.append(self._db)
+            self._db.execute("PRAGMA journal_mode=WAL")  # waits for a process making the file at the same time
             self._db.execute("PRAGMA synchronous=FULL")
-            self._migrate()
+            sqlite.migrate(self._db, SCHEMA, f"the live-state store {self.path}", StoreError, write_timeout)
+            self._db.execute("PRAGMA busy_timeout = 0")  # from now on, writes wait their own way (`_begin`)
             self._reader = connect(self.path, busy_timeout=1.0)  # the refreshing thread's own
+            opened.append(self._reader)
             self._data_version = -1
             started = time.monotonic()
             self._refresh()
             self._confirmed(started)
         except (sqlite3.Error, StoreError) as exc:
-            for db in (self._db, self._reader):
-                if db is not None:
-                    db.close()
+            for db in opened:
+                db.close()
             if isinstance(exc, StoreError):
                 raise
             raise StoreError(f"cannot open the live-state store {self.path}: {exc}") from None
         self._poller = threading.Thread(target=self._poll, name=f"live-state refresh {self.path}", daemon=True)
         self._poller.start()
-
-    def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"the live-state store {self.path} has schema version {version}, "
-                f"newer than this engine knows ({SCHEMA_VERSION}); upgrade the engine"
-            )
-        for number in range(version, SCHEMA_VERSION):
-            self._begin(f"upgrade the schema to version {number + 1}")
-            try:
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {number + 1}")
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
 
     # ---- keeping the snapshot current ---------------------------------------------------------
 

@@ -7,17 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..extras import needs
+from ..storage.locations import is_database_url
 from .state import Store
 from .store_sqlite import SQLiteStore
 
 if TYPE_CHECKING:
     from ..outcomes.store import OutcomeStore
 
-DATABASE_SCHEMES = ("postgresql://", "postgres://")
-
-
-def is_database_url(location: object) -> bool:
-    return isinstance(location, str) and location.startswith(DATABASE_SCHEMES)
+__all__ = ["is_database_url", "open_outcome_store", "open_store"]
 
 
 def open_store(location: str | Path) -> Store:
@@ -31,13 +28,14 @@ def open_store(location: str | Path) -> Store:
     return SQLiteStore(location)
 
 
-def open_outcome_store(location: str | Path) -> OutcomeStore:
-    """The outcome store beside the live-state store at `location` (a SQLite file or a postgresql:// URL)."""
+def open_outcome_store(location: str | Path, read_only: bool = False) -> OutcomeStore:
+    """The outcome store beside the live-state store at `location` (a SQLite file or a postgresql://
+    URL); `read_only` for a reader beside the engine that writes it (the report)."""
     if is_database_url(location):
         with needs("postgres", "a postgresql:// outcome store"):
             from ..outcomes.store_postgres import PostgresOutcomes  # libpq is loaded only by daemons that use it
 
-        return PostgresOutcomes(str(location))
+        return PostgresOutcomes(str(location), read_only=read_only)
     from ..outcomes.store_sqlite import SQLiteOutcomes
 
-    return SQLiteOutcomes(location)
+    return SQLiteOutcomes(location, read_only=read_only)

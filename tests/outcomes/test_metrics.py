@@ -207,3 +207,10 @@ def test_report_parameters_are_checked(engine):
     with pytest.raises(UnknownClientError) as error:
         engine.report("tiny_vet", date(2026, 11, 3), date(2026, 11, 4))
     assert str(error.value) == "client: no client `tiny_vet` is served"
+
+
+def test_the_positions_a_report_reads_rows_by_are_the_call_rows_fields():
+    from rules_engine.outcomes import metrics
+    from rules_engine.outcomes.store import CallRow
+
+    assert [getattr(metrics, name.upper()) for name in CallRow._fields] == list(range(len(CallRow._fields)))

@@ -71,7 +71,7 @@ def test_outcome_tables_from_a_newer_engine_are_refused(tmp_path):
     with pytest.raises(StoreError) as error:
         open_store(tmp_path / "state.db")
     assert str(error.value) == (
-        f"the outcome tables in {tmp_path / 'state.db'} have schema version 7, newer than "
+        f"the outcome store {tmp_path / 'state.db'} has schema version 7, newer than "
         f"this engine knows (1); upgrade the engine"
     )
 

@@ -1,66 +1,29 @@
-"""The background writer of decided-call facts: decide never waits; a full queue drops and counts;
-a failing store is retried until the facts are written."""
+"""Decided calls reach the outcome store through the engine's bounded background writer
+(`storage.writer`, tested on its own in tests/storage/test_writer.py): decide never waits for
+it; closing writes what it holds; a report or an outcome that cannot see every call decided
+before it (the store down, the writer stopped) says so instead of counting short."""
 
 from __future__ import annotations
 
 import threading
 
+import pytest
+
 from rules_engine.decide.call import Call
+from rules_engine.engine import Engine
 from rules_engine.errors import StoreError
-from rules_engine.outcomes import writer as writers
-from rules_engine.outcomes.writer import BackgroundWriter
+from rules_engine.outcomes import recorder
+from rules_engine.outcomes.store import MemoryOutcomes
+from rules_engine.runtime.stores import open_outcome_store as open_store
 from tests.outcomes.histories import local, tiny_engine
 
 CALL = Call(client="tiny_vets", at=local("2026-11-03 09:00"), forwarded="busy")
 
 
-class Decision:
-    """The few fields of a decision the writer reads."""
-
-    client, at, urgency, route, rules_version = "tiny_vets", "2026-11-03T09:00:00-06:00", None, None, "v1"
-
-
-def test_a_full_queue_drops_and_counts_the_facts_without_waiting():
-    started, release, written = threading.Event(), threading.Event(), []
-
-    def slow_store(rows):
-        started.set()
-        release.wait(10)
-        written.extend(row.call_id for row in rows)
-
-    writer = BackgroundWriter(slow_store, capacity=2)
-    writer.offer(CALL, Decision(), "first")
-    assert started.wait(5)  # the writer holds "first" and waits on the store
-    for call_id in ("second", "third", "fourth"):
-        writer.offer(CALL, Decision(), call_id)  # two fit in the queue; "fourth" is dropped at once
-    assert writer.dropped == 1
-    release.set()
-    assert writer.flush(5)
-    assert written == ["first", "second", "third"]
-    writer.close()
-
-
-def test_a_store_that_fails_is_tried_again_until_it_takes_the_facts(monkeypatch):
-    monkeypatch.setattr(writers, "RETRY_FIRST", 0.001)
-    failures, written = iter([True, True, False]), []
-
-    def flaky_store(rows):
-        if next(failures):
-            raise StoreError("cannot use the outcome store: the database is restarting")
-        written.extend(row.call_id for row in rows)
-
-    writer = BackgroundWriter(flaky_store)
-    writer.offer(CALL, Decision(), "kept")
-    assert writer.flush(5)
-    assert written == ["kept"]
-    assert (writer.failures, writer.last_error) == (2, "cannot use the outcome store: the database is restarting")
-    writer.close()
-
-
 def test_an_engine_starts_no_writer_thread_until_a_call_is_decided_with_an_id(tmp_path):
     with tiny_engine(tmp_path) as engine:
         engine.decide(CALL)
-        assert engine.outcomes.writer._thread is None
+        assert engine.outcomes.writer.stats().running is False
         engine.decide(CALL, call_id="x")
         assert engine.outcomes.writer.flush(5)
         assert engine.outcomes.store.decided("x").rule == 1
@@ -71,8 +34,6 @@ def test_closing_the_engine_writes_every_decided_call_first(tmp_path):
     rules.mkdir()
     settings = dict(rules=rules, store=tmp_path / "state.db")
     tiny_engine(rules).close()
-    from rules_engine.engine import Engine
-
     with Engine.from_settings(**settings) as engine:
         for number in range(300):
             engine.decide(CALL, call_id=f"closing-{number}")
@@ -81,8 +42,6 @@ def test_closing_the_engine_writes_every_decided_call_first(tmp_path):
 
 
 def test_threads_deciding_and_recording_at_once_lose_nothing(tmp_path):
-    from rules_engine.runtime.stores import open_outcome_store as open_store
-
     store = open_store(tmp_path / "state.db")
     with tiny_engine(tmp_path, outcomes=store) as engine:
 
@@ -100,3 +59,39 @@ def test_threads_deciding_and_recording_at_once_lose_nothing(tmp_path):
         report = engine.report("tiny_vets", CALL.at.date(), CALL.at.date())
     store.close()
     assert (report["received"], report["answered"], report["no_outcome"]) == (400, 400, 0)
+
+
+class BrokenOutcomes(MemoryOutcomes):
+    """A store with a bug: taking decided calls raises an error nobody retries."""
+
+    def add_decided(self, rows):
+        raise KeyError("decided_call")
+
+
+class DownOutcomes(MemoryOutcomes):
+    """A store whose database is down for decided calls."""
+
+    def add_decided(self, rows):
+        raise StoreError("cannot use the outcome store: connection refused")
+
+
+def test_a_report_after_the_writer_died_says_so_instead_of_counting_short(tmp_path):
+    with tiny_engine(tmp_path, outcomes=BrokenOutcomes()) as engine:
+        engine.decide(CALL, call_id="never-written")  # the decision is made and served all the same
+        with pytest.raises(StoreError) as caught:
+            engine.report("tiny_vets", CALL.at.date(), CALL.at.date())
+        assert str(caught.value) == "the outcome store is behind: its writer stopped (KeyError: 'decided_call')"
+        assert engine.outcomes.writer.stats().dropped == 1
+
+
+def test_an_outcome_while_decided_calls_cannot_be_written_says_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(recorder, "CATCH_UP_S", 0.2)
+    with tiny_engine(tmp_path, outcomes=DownOutcomes()) as engine:
+        engine.decide(CALL, call_id="waiting")
+        with pytest.raises(StoreError) as caught:
+            engine.record_outcome("waiting", "answered", at=CALL.at)
+        assert str(caught.value) == (
+            "the outcome store is behind: 1 decided call(s) still wait to be written "
+            "(cannot use the outcome store: connection refused)"
+        )
+        engine.outcomes.writer.close(0.1)

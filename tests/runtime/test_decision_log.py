@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from rules_engine.engine import Engine
 from rules_engine.runtime.decision_log import DecisionLogError
 from rules_engine.runtime.decision_log_file import FileDecisionLog, find, script_steps
 from rules_engine.runtime.decision_record import with_steps
-from tests.support import ACME, DESK_ONLY
+from tests.support import ACME, DESK_ONLY, ROOT
 
 DESK = DESK_ONLY
 CALL = dict(client="desk_only", at="2026-07-07T09:30:00+01:00", forwarded="user-busy", caller="+447700900123")
@@ -168,16 +170,44 @@ def test_a_torn_last_line_is_ended_on_open_so_the_next_record_is_whole(engine, t
     assert path.read_text(encoding="utf-8").splitlines()[1] == '{"call_id":"torn","decis'
 
 
-def test_a_second_writer_of_the_same_log_is_refused(tmp_path):
+def test_a_second_log_on_the_same_file_in_this_process_is_told_it_is_this_process(tmp_path):
     log = FileDecisionLog(tmp_path / "decisions.jsonl")
     with pytest.raises(DecisionLogError) as caught:
         FileDecisionLog(tmp_path / "decisions.jsonl")
     assert str(caught.value) == (
-        f"the decision log {tmp_path / 'decisions.jsonl'} is being written by another process; give each engine "
-        "a log of its own, or log to PostgreSQL (decision_log: postgresql://…) from many"
+        f"the decision log {tmp_path / 'decisions.jsonl'} is already being written by another decision log of "
+        "this process; close that one first, or share it (one engine, or the same FileDecisionLog)"
     )
     log.close()
     FileDecisionLog(tmp_path / "decisions.jsonl").close()  # once closed, another may write it
+
+
+def test_a_log_written_by_another_process_is_refused_naming_that_process(tmp_path):
+    path = tmp_path / "decisions.jsonl"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from rules_engine.runtime.decision_log_file import FileDecisionLog; "
+            "log = FileDecisionLog(sys.argv[1]); print('open', flush=True); sys.stdin.read(); log.close()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert holder.stdout.readline() == "open\n"
+        with pytest.raises(DecisionLogError) as caught:
+            FileDecisionLog(path)
+        assert str(caught.value) == (
+            f"the decision log {path} is being written by another process (pid {holder.pid}); give each engine "
+            "a log of its own, or log to PostgreSQL (decision_log: postgresql://…) from many"
+        )
+    finally:
+        holder.communicate("", timeout=30)
+    FileDecisionLog(path).close()
 
 
 def test_a_log_that_cannot_be_opened_is_a_decision_log_error(tmp_path):

@@ -26,7 +26,8 @@ def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachabl
     portal = PostgresStore(postgres_url)  # another daemon, still connected
     with TcpProxy(("127.0.0.1", 5432)) as proxy:
         url = through_port(postgres_url, proxy.port)
-        with Engine(acme_dir, store=PostgresStore(url, write_timeout=1.0)) as engine:
+        store = PostgresStore(url, write_timeout=1.0)  # given to the engine: this test closes it
+        with Engine(acme_dir, store=store) as engine:
             engine.set_status("acme_plumbing", "Back at 5")
             before = engine.decide(Call(**OPEN_MANUAL))
             assert before.greeting.text.endswith("unavailable right now: Back at 5")
@@ -60,6 +61,7 @@ def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachabl
             # Writes work again once the pool has reconnected.
             assert eventually(lambda: write_goes_through(engine, "Back at 6"), within=10.0, every=0.2)
             assert eventually(lambda: portal.snapshot("acme_plumbing").status.note == "Back at 6", within=1.0)
+        store.close()
     portal.close()
 
 
