@@ -88,7 +88,7 @@ def run(args) -> int:
     # What the engine would refuse to serve together: a client id or a number in two files.
     diagnostics.extend(cross_file_problems(compiled))
     errors = sum(d.severity == "error" for d in diagnostics)
-    warnings = len(diagnostics) - errors
+    warnings = sum(d.severity == "warning" for d in diagnostics)
     failed = errors > 0 or (args.strict and warnings > 0) or not files
     if args.format == "json":
         report = {
