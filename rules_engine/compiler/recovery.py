@@ -64,7 +64,7 @@ LINES = {
     "escalation": ("step", "repeat", "finally"),
     "oncall": ("rotation", "override"),
 }
-EVIDENCE = 3  # how many words must read on after a `}` put back at the start of a line
+EVIDENCE = 3  # how many words must read on for parsing to resume at a word (after a `}`, one more)
 RECENT = 12  # how many of the last tokens a missing `}` is looked for before
 # A block, named after the keyword of the statement that opened it.
 BLOCK_NAMES = {
@@ -76,7 +76,7 @@ BLOCK_NAMES = {
     "greeting": "the greeting `{}`",
     "script": "the script `{}`",
     "ask": "the question `{}`",
-    "say": "the texts of `say`",
+    "say": "the `say` block",
     "urgency": "the `urgency` block",
     "route": "the `route` block",
 }
@@ -115,10 +115,12 @@ class Before:
 @dataclass
 class Skip:
     """Skipping a broken statement: of the block at `depth` (1: the client's), with `open`
-    braces opened by the skipped part and not closed yet."""
+    braces opened by the skipped part and not closed yet; `header` while it is the client's
+    first line, which ends at its `{`."""
 
     depth: int
     open: int
+    header: bool = False
 
 
 def recover(
@@ -230,27 +232,32 @@ class Recovery:
         if self.missing_brace(exc):
             return
         self.diagnostics.append(self.explain(exc))
+        header = self.client is None  # the mistake is in the client's first line
         depth = max(self.starts, default=0)
         checkpoint = self.starts[depth] if depth else self.client_level()
-        skip = Skip(len(checkpoint.blocks), max(len(self.blocks) - len(checkpoint.blocks), 0))
+        skip = Skip(len(checkpoint.blocks), max(len(self.blocks) - len(checkpoint.blocks), 0), header)
         self.restore(checkpoint)
         self.skip = skip
         if token is not None:  # it may itself begin the next statement, or end the block
-            self.skip_over(token)
+            self.skip_over(token, refused=True)
 
-    def skip_over(self, token: Token) -> None:
+    def skip_over(self, token: Token, refused: bool = False) -> None:
         """One token of a broken statement; the statement ends at the next that begins a line
-        of its block (or any statement of the client), or at the `}` that closes its block."""
+        of its block (or any statement of the client), or at the `}` that closes its block.
+        A keyword first on its line begins one if the parser takes it; elsewhere, or when it
+        is the word the parser `refused`, only if the words after it read on too."""
         skip = self.skip
         assert skip is not None
-        if token.type == "LBRACE":
+        if token.type == "LBRACE" and skip.header:
+            self.skip = None  # the client's `{`: the statements begin
+        elif token.type == "LBRACE":
             skip.open += 1
         elif token.type == "RBRACE":
             if skip.open:
                 skip.open -= 1
             elif self.takes(self.ip, token):
                 if self.ends_block(token):
-                    self.resume(token)
+                    self.resume(token, sure=True)
                 # else not the block's end, since what follows does not fit: a `{` was lost in the skipped part
             elif outer := max((d for d in self.starts if d < skip.depth), default=0):
                 # the block cannot end yet (its first line was the broken one): skip it whole
@@ -260,17 +267,18 @@ class Recovery:
             if skip.depth > 1:
                 self.restore(self.client_level())
                 self.skip = Skip(1, 0)
-            self.resume(self.keyword(token))
+            self.resume(self.keyword(token), sure=not refused)
         elif (
             skip.depth > 1
             and token.value in LINES.get(self.blocks[-1].kind, ())
             and (not skip.open or self.first_on_line(token))
         ):
-            self.resume(self.keyword(token))
+            self.resume(self.keyword(token), sure=self.first_on_line(token) and not refused)
 
-    def resume(self, token: Token) -> bool:
-        """Go on parsing at `token` if the parser, where it went back to, takes it."""
-        if not self.takes(self.ip, token):
+    def resume(self, token: Token, sure: bool) -> bool:
+        """Go on parsing at `token` if the parser, where it went back to, takes it, and unless
+        `sure`, the words after it (a keyword typed by mistake does not begin a statement)."""
+        if not self.reads_on_from(self.ip, token, 1 if sure else EVIDENCE):
             return False
         self.skip = None
         self.remember(token)
@@ -284,7 +292,8 @@ class Recovery:
             fresh = without_callbacks(self.lark.parse_interactive(""))
             for kind, value in (("CLIENT", "client"), ("NAME", "client"), ("LBRACE", "{")):
                 fresh.feed_token(Token(kind, value))
-            self.starts[1] = Checkpoint(fresh, (self.client or Block("client", None, 1),))
+            self.client = self.client or Block("client", None, 1)
+            self.starts[1] = Checkpoint(fresh, (self.client,))
         return self.starts[1]
 
     def restore(self, checkpoint: Checkpoint) -> None:
@@ -314,27 +323,25 @@ class Recovery:
         return False
 
     def reads_on(self, before: Before, closed: int, end: int) -> bool:
-        """Whether the text reads on well past `end` (the error) with `closed` blocks closed
-        before `before.token`: to the end of the line, or, from a line's first word, for at
-        least `EVIDENCE` words (a later mistake on the line may then be a mistake of its own)."""
+        """Whether, with `closed` blocks closed before `before.token`, the text parses past
+        `end` (the error) and `EVIDENCE` words more. A character no word begins with, after the
+        error, is a mistake of its own and does not count against it."""
         first = self.keyword(before.token)
         if first.value in STATEMENTS and not STATEMENT_START.match(self.text, first.start_pos or 0):
             return False
-        line, fed = first.line, 0
         trial = before.checkpoint.parser.copy(deepcopy_values=False)
+        beyond = 0  # words read after the error
         try:
             for _ in range(closed):
                 trial.feed_token(Token.new_borrow_pos("RBRACE", "}", first))
             trial.feed_token(first)
-            fed += 1
-            while (token := next(trial.lexer_thread.lex(trial.parser_state), None)) is not None:
-                if token.line != line and (token.start_pos or 0) >= end:
-                    return True
+            while beyond < EVIDENCE and (token := next(trial.lexer_thread.lex(trial.parser_state), None)):
                 trial.feed_token(token)
-                fed += 1
-        except UnexpectedInput as exc:
-            at = exc.token.start_pos if isinstance(exc, UnexpectedToken) else exc.pos_in_stream
-            return self.first_on_line(first) and fed >= EVIDENCE and (at or 0) >= end
+                beyond += (token.start_pos or 0) >= end
+        except UnexpectedCharacters as exc:
+            return (exc.pos_in_stream or 0) >= end
+        except UnexpectedToken:
+            return False
         return True
 
     def close_before(self, before: Before, closed: int) -> None:
@@ -417,18 +424,26 @@ class Recovery:
         return Token.new_borrow_pos("$END", "", self.previous)
 
     def ends_block(self, token: Token) -> bool:
-        """Whether the `}` `token` ends the block being skipped: the next `EVIDENCE` words (or the
-        end of the file) read on after it."""
-        trial = self.ip.copy(deepcopy_values=False)
+        """Whether the `}` `token` ends the block being skipped: the words after it read on."""
+        return self.reads_on_from(self.ip, token, 1 + EVIDENCE, stray_character=False)
+
+    @staticmethod
+    def reads_on_from(ip: InteractiveParser, token: Token, words: int, stray_character: bool = True) -> bool:
+        """Whether `ip` takes `token` and the words after it, `words` in all (fewer at the end of
+        the file). A character no word begins with ends the test: a mistake of its own when
+        reading on at a keyword (`stray_character`), but a `}` before it ends no block."""
+        trial = ip.copy(deepcopy_values=False)
         try:
             trial.feed_token(token)
-            for _ in range(EVIDENCE):
+            for _ in range(words - 1):
                 following = next(trial.lexer_thread.lex(trial.parser_state), None)
                 if following is None:
                     trial.feed_token(Token.new_borrow_pos("$END", "", token))
                     break
                 trial.feed_token(following)
-        except UnexpectedInput:
+        except UnexpectedCharacters:
+            return stray_character
+        except UnexpectedToken:
             return False
         return True
 
