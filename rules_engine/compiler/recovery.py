@@ -96,7 +96,7 @@ class Block:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """The parser just before a token, to go back to: its state and the lexer's position."""
+    """The parser as it was before a token (the lexer just after it), to go back to."""
 
     parser: InteractiveParser
     blocks: tuple[Block, ...]
@@ -364,14 +364,13 @@ class Recovery:
         verb = "is" if len(blocks) == 1 else "are"
         braces = "`}`" if len(blocks) == 1 else f"{len(blocks)} `}}`"
         if self.first_on_line(before.token):
-            message, hint = f"not closed before line {before.token.line}", f"at the end of line {before.after_line}"
+            where, hint = f"before line {before.token.line}", f"at the end of line {before.after_line}"
         else:
-            message = hint = f"before `{before.token.value}`"
-            message = "not closed " + message
+            where = hint = f"before `{before.token.value}`"
         self.diagnostics.append(
             self.source.diagnostic(
                 "error",
-                f"{opened} {verb} {message}",
+                f"{opened} {verb} not closed {where}",
                 before.token.line or 0,
                 before.token.column or 0,
                 f"write {braces} {hint}",

@@ -115,3 +115,15 @@ def test_a_broken_first_step_does_not_make_the_rest_of_its_block_a_mistake():
 def test_a_lost_opening_brace_does_not_end_the_client_early():
     text = edit(ACME, ("route {", "route"))
     assert syntax_errors(text) == [(75, 9, "expected `{`, but found the word `when`")]
+
+
+def test_past_twenty_syntax_errors_the_note_says_only_the_first_are_shown():
+    windows = "".join(f"    window w{n} = mon-fri 08:00 - 17:00\n" for n in range(25))
+    text = ACME.replace("    window open  =", windows + "    window open  =")
+    with pytest.raises(RulesError) as caught:
+        compile_text(text, "acme.rules")
+    *errors, note = caught.value.diagnostics
+    assert [(d.line, d.message) for d in errors] == [
+        (n, "a time range is written HH:MM-HH:MM, without spaces") for n in range(9, 29)
+    ]
+    assert note.render() == f"acme.rules: note: only the first 20 syntax errors are shown; {SKIPPED}"
