@@ -19,8 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning"]
-COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m"}  # bold red, bold yellow
+# A note is neither: it says what was not looked at (the checks a syntax error holds back).
+Severity = Literal["error", "warning", "note"]
+COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}  # bold red, yellow, cyan
 BOLD, RESET = "\033[1m", "\033[0m"
 
 
@@ -36,7 +37,7 @@ class Diagnostic:
 
     def render(self, colour: bool = False) -> str:
         """The diagnostic as people read it; with `colour`, the severity and the caret in ANSI
-        colours (red errors, yellow warnings) and the hint's label in bold, for a terminal."""
+        colours (red errors, yellow warnings, cyan notes) and the hint's label in bold, for a terminal."""
         paint = COLOURS[self.severity] if colour else ""
         reset, bold = (RESET, BOLD) if colour else ("", "")
         where = self.file if not self.line else f"{self.file}:{self.line}:{self.column}"

@@ -1,11 +1,12 @@
 """`rules-engine check PATH...`: compile rule files and report every problem at once.
 
-Diagnostics go to standard error, rendered as docs/language.md shows them, followed by a
-one-line summary; `--format json` prints one JSON document on standard output instead, for
-editors and CI. Besides the compiler's checks, each client's on-call cover is checked over 28
-days and its closures and holidays over 365 (`analysis/no_effect.py`), from `--from`; over
-several files (or a directory), a client id or a number defined in two files is an error
-naming both, as the engine would refuse to serve them together. Exit codes: 0 clean, 1
+Diagnostics go to standard error, rendered as docs/language.md shows them (errors, warnings, and
+a note where syntax errors hold back the other checks), followed by a one-line summary;
+`--format json` prints one JSON document on standard output instead, for editors and CI.
+Besides the compiler's checks, each client's on-call cover is checked over 28 days and its
+closures and holidays over 365 (`analysis/no_effect.py`), from `--from`; over several files
+(or a directory), a client id or a number defined in two files is an error naming both, as
+the engine would refuse to serve them together. Exit codes: 0 clean, 1
 errors (with `--strict`, warnings too), 2 when a PATH does not exist.
 """
 
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     # What the engine would refuse to serve together: a client id or a number in two files.
     diagnostics.extend(cross_file_problems(compiled))
     errors = sum(d.severity == "error" for d in diagnostics)
-    warnings = len(diagnostics) - errors
+    warnings = sum(d.severity == "warning" for d in diagnostics)
     failed = errors > 0 or (args.strict and warnings > 0) or not files
     if args.format == "json":
         report = {

@@ -16,6 +16,7 @@ import holidays as holiday_calendars
 from .. import caller_languages
 from .. import model as m
 from ..errors import did_you_mean
+from ..forwarding import written_reason_hint
 from ..schedule import clock
 from .build import Statement
 from .check_refs import ARRIVAL_FACTS, INTAKE_FACTS, TIME_FACTS, ReferenceChecks
@@ -105,7 +106,9 @@ class Checker(ReferenceChecks):
                 self.error(
                     reason,
                     f"unknown forwarding reason `{reason.value}`",
-                    did_you_mean(reason.value, m.FORWARDING_REASONS) or "reasons: " + ", ".join(m.FORWARDING_REASONS),
+                    written_reason_hint(reason.value)
+                    or did_you_mean(reason.value, m.FORWARDING_REASONS)
+                    or "reasons: " + ", ".join(m.FORWARDING_REASONS),
                 )
         self.check_listed_once(client.forwarding, "forwarding reason")
 

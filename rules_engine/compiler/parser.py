@@ -1,9 +1,11 @@
 """Parse: rule-file text → Lark parse tree, with syntax errors told in plain words.
 
 A syntax error is explained from the offending token and what the grammar expected there:
-common slips (a missing `}` or `->`, single quotes, a lower-case holiday code, a reserved
-word used as a name, an unquoted time zone…) get a message of their own; anything else is
-"expected …, but found …" with Lark's terminal names replaced by words.
+common slips (a missing `->`, single or curly quotes, a lower-case holiday code, a name in
+capitals, a reserved word used as a name, an unquoted time zone, a forwarding reason as a
+switch writes it…) get a message of their own; anything else is "expected …, but found …"
+with Lark's terminal names replaced by words. A file with one error is read on by
+`recovery.py`, which finds the others (and names a block whose `}` is missing).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import difflib
 import functools
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from lark import (
     Lark,
@@ -26,6 +29,7 @@ from lark.lexer import PatternStr
 from ..errors import Diagnostic, RulesError, SourceText, line_column
 from ..forwarding import written_reason_hint
 from ..model import DAY_NAMES
+from .recovery import STATEMENTS, recover
 
 # What each regular-expression terminal means, in an account manager's words.
 TERMINAL_WORDS = {
@@ -53,38 +57,15 @@ FOUND_WORDS = {
     "DAYS": "the days",
     "REGION": "the code",
 }
-STATEMENTS = (
-    "timezone",
-    "languages",
-    "numbers",
-    "forwarding",
-    "holidays",
-    "holiday",
-    "window",
-    "closed",
-    "contact",
-    "list",
-    "oncall",
-    "escalation",
-    "greeting",
-    "script",
-    "choose",
-    "urgency",
-    "route",
-)
-# Lines where a statement of the client surely begins: where parsing resumes after an error. The
-# keywords that are also words of a condition (`holiday`, `closed`, `urgency is`) begin a line
-# of a condition too, so they count only when followed by what their statement needs.
-STATEMENT_AFTER = {"holiday": r'\s+"', "closed": r'\s+"', "urgency": r"\s*\{"}
-RESYNC = re.compile(r"\s*(?:" + "|".join(k + STATEMENT_AFTER.get(k, r"\b") for k in STATEMENTS) + ")")
 # A text or a comment, as the grammar's STRING and COMMENT terminals read them: no bracket or
 # word inside one is code.
 TEXT_OR_COMMENT = r'"(?:[^"\\\n]|\\.)*"|#[^\n]*'
-MAX_SYNTAX_ERRORS = 10
+MAX_SYNTAX_ERRORS = 20
 ACTIONS = ("patch", "escalate", "take", "voicemail", "callback", "say")
-# (message, hint) or (message, hint, offset of the mistake when it starts before the parser stopped)
-Explanation = tuple[str, str | None] | tuple[str, str | None, int]
 STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')  # a text, as the grammar's STRING reads it
+CURLY_QUOTES = "“”„‟«»‘’‚‛"  # what word processors put where a `"` was typed
+# A list of forwarding reasons up to the end of `text` (searched up to the error).
+FORWARDING_LIST = re.compile(r"\bforward(?:ing|ed)\s*\(?\s*(?:[a-z_]+\s*,\s*)*([a-z]+)$")
 AM_PM = re.compile(r"(\d{1,2})(?::(\d\d))?\s*([ap])\.?m\.?", re.IGNORECASE)
 
 
@@ -113,49 +94,29 @@ def grammar() -> Lark:
 def parse(text: str, path: str) -> Tree:
     """Parse one rule file; syntax errors become a `RulesError` of positioned diagnostics.
 
-    After a syntax error the parser does not guess what was meant (its guesses invent
-    errors). Instead the statement holding the error is blanked out, up to the next line
-    that starts a statement of the client, and the rest is parsed again: one error per
-    broken statement, at most `MAX_SYNTAX_ERRORS`. Other checks wait until the file parses,
-    since a blanked statement would make them report names it defines as unknown.
+    A file with a syntax error is read again to find every other one (`recovery.py`): one
+    message per broken statement, at most `MAX_SYNTAX_ERRORS`, then a note that the checks
+    which need the whole file wait until it parses (a skipped statement would make them
+    report the names it defines as unknown).
     """
     try:
         return grammar().parse(text)
     except UnexpectedInput as exc:
-        error = exc
-    diagnostics = [syntax_diagnostic(error, text, path)]
-    current = text
-    while len(diagnostics) < MAX_SYNTAX_ERRORS:
-        line = diagnostics[-1].line
-        current = blank_statement(current, line)
-        if current is None:
-            break
-        try:
-            grammar().parse(current)
-            break
-        except UnexpectedInput as exc:
-            diagnostic = syntax_diagnostic(exc, current, path)
-            if diagnostic.line <= line:  # no progress: stop rather than loop
-                break
-            diagnostics.append(diagnostic)
-    raise RulesError(diagnostics)
+        first = exc
+    found = recover(grammar(), text, path, lambda exc: syntax_diagnostic(exc, text, path), MAX_SYNTAX_ERRORS)
+    diagnostics = found or [syntax_diagnostic(first, text, path)]
+    raise RulesError([*diagnostics, checks_skipped(path, len(diagnostics) >= MAX_SYNTAX_ERRORS)])
 
 
-def blank_statement(text: str, line: int) -> str | None:
-    """`text` with the client statement around `line` replaced by empty lines (so positions
-    stay), or None when the statement's start or the next statement cannot be told."""
-    lines = text.split("\n")
-    depth, depths = 0, []
-    for source in lines:  # brace depth at the start of each line
-        depths.append(depth)
-        code = re.sub(TEXT_OR_COMMENT, "", source)
-        depth += code.count("{") - code.count("}")
-    starts = [i for i, source in enumerate(lines) if depths[i] == 1 and RESYNC.match(source)]
-    first = max((i for i in starts if i < line), default=None)
-    after = min((i for i in starts if i >= line), default=None)
-    if first is None or after is None:
-        return None
-    return "\n".join(lines[:first] + [""] * (after - first) + lines[after:])
+def checks_skipped(path: str, capped: bool) -> Diagnostic:
+    """The one line saying that the other checks wait for the syntax to be right."""
+    shown = f"only the first {MAX_SYNTAX_ERRORS} syntax errors are shown; " if capped else ""
+    return Diagnostic(
+        "note",
+        shown + "the other checks (names, numbers, times, rule order, on-call cover) "
+        "run once the syntax errors above are fixed",
+        path,
+    )
 
 
 def position(where) -> tuple[int, int]:
@@ -179,14 +140,15 @@ def literal(name: str) -> str | None:
 
 def describe_expected(names: set[str]) -> str:
     """`expected …` in words; a long list of statement keywords becomes one phrase."""
-    words = set()
+    found: set[str] = set()
     statements = {n for n in names if literal(n) in STATEMENTS}
     if len(statements) >= 4:
         names = names - statements
-        words.add("a new statement (`window`, `contact`, `greeting`, `route`…)")
+        found.add("a new statement (`window`, `contact`, `greeting`, `route`…)")
     for name in names:
-        words.add(TERMINAL_WORDS.get(name) or (f"`{literal(name)}`" if literal(name) else name.lower()))
-    words = sorted(words, key=lambda w: (w.startswith("a new statement"), w))
+        fixed = literal(name)
+        found.add(TERMINAL_WORDS.get(name) or (f"`{fixed}`" if fixed else name.lower()))
+    words = sorted(found, key=lambda w: (w.startswith("a new statement"), w))
     if len(words) > 8:
         return ", ".join(words[:8]) + f" (or {len(words) - 8} more)"
     if len(words) <= 1:
@@ -226,32 +188,39 @@ def braces(text: str) -> tuple[list[int], int | None]:
 # ---- explanations ---------------------------------------------------------------------------
 
 
+class Explanation(NamedTuple):
+    """What is wrong, in words, and what to write instead. `at` is the offset where the mistake
+    starts when that is before where the parser stopped (`monday 08:00-17:00` stops at the time)."""
+
+    message: str
+    hint: str | None = None
+    at: int | None = None
+
+
 def syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
-    """Explanations are `(message, hint)`, or `(message, hint, offset)` when the mistake
-    starts elsewhere than where the parser stopped (`monday 08:00-17:00` stops at the time)."""
+    """A Lark syntax error as the diagnostic an account manager reads."""
     source = SourceText.of(path, text)
-    stopped = exc.pos_in_stream if isinstance(exc, UnexpectedCharacters) else getattr(exc.token, "start_pos", None)
+    token = exc.token if isinstance(exc, UnexpectedToken) else None
+    stopped = token.start_pos if token is not None else exc.pos_in_stream
     opening = unclosed_text(text, stopped) if stopped is not None else None
+    line, column = exc.line, exc.column
     if opening is not None:
-        line, column = exc.line, exc.column
-        message, hint, *at = (
-            'this text has no closing `"`',
-            'it runs on to the next `"` on the line; close it where it ends',
-            opening,
+        explanation = Explanation(
+            'this text has no closing `"`', 'it runs on to the next `"` on the line; close it where it ends', opening
         )
     elif isinstance(exc, UnexpectedCharacters):
-        line, column = exc.line, exc.column
-        message, hint, *at = explain_character(text, exc.pos_in_stream, set(exc.allowed or ()))
-    elif isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
-        line, column = exc.token.line, exc.token.column
-        message, hint, *at = explain_token(text, exc.token, set(exc.accepts or exc.expected))
+        explanation = explain_character(text, exc.pos_in_stream or 0, set(exc.allowed or ()))
+    elif token is not None and token.type != "$END":
+        assert isinstance(exc, UnexpectedToken)
+        line, column = token.line or 1, token.column or 1
+        explanation = explain_token(text, token, set(exc.accepts or exc.expected))
     else:  # the file ended too early (UnexpectedEOF, or an UnexpectedToken on `$END`)
         line = max((i for i, s in enumerate(source.lines, 1) if s.strip()), default=1)
         column = len(source.lines[line - 1].rstrip()) + 1
-        message, hint, *at = explain_end(text)
-    if at:
-        line, column = line_column(text, at[0])
-    return source.diagnostic("error", message, line, column, hint)
+        explanation = explain_end(text)
+    if explanation.at is not None:
+        line, column = line_column(text, explanation.at)
+    return source.diagnostic("error", explanation.message, line, column, explanation.hint)
 
 
 def unclosed_text(text: str, stopped: int) -> int | None:
@@ -272,74 +241,74 @@ def unclosed_text(text: str, stopped: int) -> int | None:
 
 def explain_end(text: str) -> Explanation:
     if not text.strip() or re.fullmatch(r"(\s*#[^\n]*)*\s*", text):
-        return "the file is empty", 'a rule file starts with `client NAME "Title" {`', 0
+        return Explanation("the file is empty", 'a rule file starts with `client NAME "Title" {`', 0)
     open_lines, _ = braces(text)
     if open_lines:
-        return ("the file ends before every `{` is closed", f"the `{{` on line {open_lines[-1]} has no matching `}}`")
-    return "the file ends too early", None
+        return Explanation(
+            "the file ends before every `{` is closed", f"the `{{` on line {open_lines[-1]} has no matching `}}`"
+        )
+    return Explanation("the file ends too early")
 
 
 def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
     value, found = str(token), describe_found(token)
-    literals = {literal(n) for n in expected} - {None}
-    before = text[: token.start_pos]
+    literals = {fixed for name in expected if (fixed := literal(name)) is not None}
+    start = token.start_pos or 0
+    before = text[:start]
     if "NAME" in expected and token.type != "NAME" and re.fullmatch(r"[a-z][a-z0-9_]*", value):
-        return f"`{value}` is a reserved word and cannot be used as a name", "choose another name"
-    if token.type in ("NAME", "INT") and before[-1:].isalpha():
+        return Explanation(f"`{value}` is a reserved word and cannot be used as a name", "choose another name")
+    if token.type in ("NAME", "INT") and (prefix := re.search(r"[a-z]+$", before[-100:])):
         # Keywords are matched as prefixes where no name may follow: `windows` is `window` + `s`.
-        keyword = re.search(r"[a-z]+$", before).group()
-        return (
-            f"`{keyword}{value}` is not a word of the rule language",
-            f"did you mean `{keyword}`?",
-            len(before) - len(keyword),
+        return Explanation(
+            f"`{prefix.group()}{value}` is not a word of the rule language",
+            f"did you mean `{prefix.group()}`?",
+            start - len(prefix.group()),
         )
-    if keyword := glued_keyword(before):  # …and the letters after it were read as a name: `windows open =`
-        word = re.search(r"[a-z]+\s+$", before)
-        return (
-            f"`{word.group().strip()}` is not a word of the rule language",
-            f"did you mean `{keyword}`?",
-            word.start(),
+    if glued := glued_keyword(before):  # …and the letters after it were read as a name: `windows open =`
+        keyword, word = glued
+        return Explanation(
+            f"`{word.group(1)}` is not a word of the rule language", f"did you mean `{keyword}`?", word.start(1)
         )
     if "REGION" in expected and token.type == "NAME":
-        code = re.match(r"[A-Za-z0-9-]+", text[token.start_pos :]).group()
-        return "holiday codes are written in capital letters", f"write `{code.upper()}`"
+        code = matched(r"[A-Za-z0-9-]+", text, start)
+        return Explanation("holiday codes are written in capital letters", f"write `{code.upper()}`")
     if "->" in literals and value in ACTIONS:
-        return "`->` is missing before the action", "a route rule reads `when CONDITION -> ACTION`"
+        return Explanation("`->` is missing before the action", "a route rule reads `when CONDITION -> ACTION`")
     if value == "else" and "ELSE" in expected:
-        return "`else` needs a comma before it", "write `patch bob, else voicemail`"
-    if token.type == "INT" and (meant := twenty_four_hours(text[token.start_pos :])):
+        return Explanation("`else` needs a comma before it", "write `patch bob, else voicemail`")
+    if token.type == "INT" and (meant := twenty_four_hours(text[start:])):
         written, range_ = meant
-        return f"`{written}` is not a time of the rule language", f"times are 24-hour `HH:MM`: write `{range_}`"
-    if token.type == "INT" and re.match(r"\d+(:\d+)?\s*-\s*\d", text[token.start_pos :]):
-        return "a time range is written HH:MM-HH:MM, without spaces", "for example `08:00-17:00`"
+        return Explanation(
+            f"`{written}` is not a time of the rule language", f"times are 24-hour `HH:MM`: write `{range_}`"
+        )
+    if token.type == "INT" and re.match(r"\d+(:\d+)?\s*-\s*\d", text[start:]):
+        return Explanation("a time range is written HH:MM-HH:MM, without spaces", "for example `08:00-17:00`")
     if token.type == "INT" and "DURATION" in expected:
-        return f"the duration `{value}` has no unit", "durations are written 30s, 5m, 2h or 1d"
+        return Explanation(f"the duration `{value}` has no unit", "durations are written 30s, 5m, 2h or 1d")
     day = re.search(r"([A-Za-z]+)\s*$", before) if token.type == "TIMERANGE" else None
     if day and (day.group(1)[:3].lower() in DAY_NAMES or difflib.get_close_matches(day.group(1), DAY_NAMES)):
-        return (
-            f"`{day.group(1)}` is not a day",
-            f"days are written {', '.join(DAY_NAMES)}, or daily",
-            day.start(1),
+        return Explanation(
+            f"`{day.group(1)}` is not a day", f"days are written {', '.join(DAY_NAMES)}, or daily", day.start(1)
         )
     if value == "=" and "is" in literals:
-        return "conditions compare with `is`, not `=`", "for example `type is billing`"
+        return Explanation("conditions compare with `is`, not `=`", "for example `type is billing`")
     if value == "wait" and literals == {","}:
-        return "each step ends with a comma and `wait`", "for example `step call bob, wait 5m`"
+        return Explanation("each step ends with a comma and `wait`", "for example `step call bob, wait 5m`")
     if literals == {","} and re.search(r"\bstep\b[^{}]*$", before) and "wait" not in before[before.rfind("step") :]:
-        return (
+        return Explanation(
             "this step has no `wait`",
             "each step ends with `, wait DURATION`, e.g. `step call bob, wait 5m`",
             len(before.rstrip()),
         )
     if token.type == "STRING" and expected == {"NAME"} and before.rstrip()[-1:] in ("{", '"'):
-        return "each text in braces starts with its language", 'for example `en "Hello"`'
+        return Explanation("each text in braces starts with its language", 'for example `en "Hello"`')
     if value in STATEMENTS and "}" in literals:
         open_lines, _ = braces(before)
         where = f"the `{{` on line {open_lines[-1]} is not closed" if open_lines else None
-        return f"a closing `}}` is missing before `{value}`", where
+        return Explanation(f"a closing `}}` is missing before `{value}`", where)
     if expected == {"$END"}:
         _, closed_at = braces(before)
-        return (
+        return Explanation(
             f"{found} comes after the end of the client",
             f"the client's block already ended with the `}}` on line {closed_at}; is there one `}}` too many?",
         )
@@ -348,9 +317,9 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
         words = sorted(w for w in literals if w.isalpha())
         close = difflib.get_close_matches(value, words, n=1, cutoff=0.6)
         if close and "NAME" not in expected:
-            return f"`{value}` is not a word of the rule language", f"did you mean `{close[0]}`?"
+            return Explanation(f"`{value}` is not a word of the rule language", f"did you mean `{close[0]}`?")
         hint = f"did you mean `{close[0]}`?" if close else None
-    return f"expected {describe_expected(expected)}, but found {found}", hint
+    return Explanation(f"expected {describe_expected(expected)}, but found {found}", hint)
 
 
 def twenty_four_hours(after: str) -> tuple[str, str] | None:
@@ -362,56 +331,85 @@ def twenty_four_hours(after: str) -> tuple[str, str] | None:
     times = [first] + ([second] if second else [])
     written = after[: times[-1].end()]
 
-    def hhmm(time: re.Match) -> str:
+    def hhmm(time: re.Match[str]) -> str:
         hour, minute, half = time.groups()
         return f"{int(hour) % 12 + (12 if half.lower() == 'p' else 0):02d}:{minute or '00'}"
 
     return written, "-".join(hhmm(t) for t in times)
 
 
-def glued_keyword(before: str) -> str | None:
-    """The statement keyword that the last word before the error wrongly extends (`windows`)."""
+def glued_keyword(before: str) -> tuple[str, re.Match[str]] | None:
+    """The statement keyword that the last word before the error wrongly extends (`windows`),
+    and where that word is."""
     word = re.search(r"(?<![a-z0-9_])([a-z]+)\s+$", before)
     if word is None or word.group(1) in STATEMENTS:
         return None
-    return next((k for k in STATEMENTS if re.fullmatch(k + "[a-z]{1,2}", word.group(1))), None)
+    keyword = next((k for k in STATEMENTS if re.fullmatch(k + "[a-z]{1,2}", word.group(1))), None)
+    return (keyword, word) if keyword else None
 
 
 def explain_character(text: str, pos: int, allowed: set[str]) -> Explanation:
     char = text[pos] if pos < len(text) else ""
-    word = re.match(r"[^\s{}(),\"]*", text[pos:]).group() or char
+    word = matched(r"[^\s{}(),\"]*", text, pos) or char
+    if char in CURLY_QUOTES:
+        quoted = matched(f'[^{CURLY_QUOTES}"\n]*', text, pos + 1).rstrip()
+        return Explanation("texts are written in straight double quotes, not curly ones", f'write "{quoted}"')
     if char == "'":
-        quoted = re.match(r"'([^'\n]*)'?", text[pos:]).group(1)
-        return "texts are written in double quotes, not single quotes", f'write "{quoted}"'
+        quoted = matched(r"[^'\n]*", text, pos + 1)
+        return Explanation("texts are written in double quotes, not single quotes", f'write "{quoted}"')
+    if char == '"' and (curly := re.compile(f'"([^"\n{CURLY_QUOTES}]*)[{CURLY_QUOTES}]').match(text, pos)):
+        return Explanation("this text ends with a curly quote", f'write "{curly.group(1)}"')
     if char == '"':
-        return 'this text has no closing `"`', 'a text ends with `"` on the line where it starts'
-    reason = re.search(r"\bforwarded\s*(?:\([^)]*)?\b([a-z]+)$", text[:pos])
-    if char == "-" and reason is not None:
-        written = reason.group(1) + re.match(r"[-a-z_]*", text[pos:]).group()
-        hint = written_reason_hint(written)
-        if hint:
-            return (
-                f"`{written}` is how a switch names the reason; the rule language writes it with `_`"
-                if "_" in hint
-                else f"`{written}` is how a switch names the reason",
-                hint,
-                reason.start(1),
-            )
+        return Explanation('this text has no closing `"`', 'a text ends with `"` on the line where it starts')
+    if char == "-" and (reason := forwarding_reason(text, pos)):
+        return reason
     if char == "-" and (day := re.search(r"([a-z]+)$", text[:pos])) and day.group(1) in DAY_NAMES:
-        wrong = re.match(r"-([A-Za-z]*)", text[pos:]).group(1)
+        wrong = matched(r"[A-Za-z]*", text, pos + 1)
         close = difflib.get_close_matches(wrong.lower(), DAY_NAMES, n=1)
-        return (
+        return Explanation(
             f"`{wrong}` is not a day",
             f"did you mean `{close[0]}`?" if close else f"days are written {', '.join(DAY_NAMES)}",
             pos + 1,
         )
+    name = re.search(r"(?<![A-Za-z0-9_])[a-z][a-z0-9_]*$", text[max(0, pos - 200) : pos]) if char.isupper() else None
+    if name and name.group() not in literal_names():  # `acme_Plumbing`: one name, partly in capitals
+        whole = name.group() + matched(r"[A-Za-z0-9_]*", text, pos)
+        return Explanation("names are written in lower case", f"write `{whole.lower()}`", pos - len(name.group()))
     if char.isalpha() and char.isupper() and allowed & {"NAME", "DAYS", "METHOD"}:
-        return "names, days and keywords are written in lower case", f"write `{word.lower()}`"
+        return Explanation("names, days and keywords are written in lower case", f"write `{word.lower()}`")
     if "STRING" in allowed and not allowed & {"NAME", "REGION"} and char not in "\"'":
-        return "this value must be in double quotes", f'write "{word}"'
+        return Explanation("this value must be in double quotes", f'write "{word}"')
     if char == ";":
-        return "`;` is not needed", "a statement ends where the next one begins; remove the `;`"
+        return Explanation("`;` is not needed", "a statement ends where the next one begins; remove the `;`")
     message = f"unexpected character `{char}`"
     if allowed:
         message += f"; expected {describe_expected(allowed)}"
-    return message, None
+    return Explanation(message)
+
+
+def forwarding_reason(text: str, pos: int) -> Explanation | None:
+    """`no-answer` where a forwarding reason is written (after `forwarding` or `forwarded`): the
+    reason as the switch names it, stopped at its `-`; None when that is not it."""
+    reason = FORWARDING_LIST.search(text, max(0, pos - 500), pos)
+    if reason is None:
+        return None
+    written = reason.group(1) + matched(r"[-a-z_]*", text, pos)
+    hint = written_reason_hint(written)
+    if hint is None:
+        return None
+    message = f"`{written}` is how a switch names the reason"
+    if "_" in hint:
+        message += "; the rule language writes it with `_`"
+    return Explanation(message, hint, reason.start(1))
+
+
+def matched(pattern: str, text: str, pos: int) -> str:
+    """What `pattern` matches in `text` at `pos` ("" when nothing)."""
+    found = re.compile(pattern).match(text, pos)
+    return found.group() if found else ""
+
+
+@functools.cache
+def literal_names() -> frozenset[str]:
+    """The keywords of the language: `client`, `greeting`, `when`…"""
+    return frozenset(t.pattern.value for t in grammar().terminals if isinstance(t.pattern, PatternStr))

@@ -387,8 +387,9 @@ def scan(
         return FileEntry(file, stamp, trusted, digest, ClientVersion(cached), cached.warnings, source=data)
     try:
         client, warnings = compile_bytes(data, file)
-    except RulesError as exc:
-        return FileEntry(file, stamp, trusted, digest, None, errors=exc.diagnostics, source=data)
+    except RulesError as exc:  # a note (checks held back by a syntax error) is for whoever edits the file
+        problems = tuple(d for d in exc.diagnostics if d.severity != "note")
+        return FileEntry(file, stamp, trusted, digest, None, errors=problems, source=data)
     if cache is not None:
         cache.store(file, digest, client, warnings)
     return FileEntry(file, stamp, trusted, digest, ClientVersion(client), warnings, source=data)
@@ -414,6 +415,7 @@ def assemble(
     )
     for path in kept:
         admit(serving_by_path[path], clients, by_number)
+    refused = []
     for path, entry in entries.items():
         if path in kept:
             continue
@@ -423,9 +425,12 @@ def assemble(
                 admit(entry.client, clients, by_number)
                 continue
             problems.extend(found)
+            if entry.client.id not in clients:  # refused for a number: its id may be taken later
+                refused.append(entry.client)
         last_good = serving_by_path.get(entry.path)
         if last_good is not None and not clashes(last_good, clients, by_number):
             admit(last_good, clients, by_number)
+    problems.extend(ids_taken_later(refused, clients))
     return clients, by_number
 
 
@@ -440,15 +445,7 @@ def clashes(client: Placed, clients: Mapping[str, Placed], by_number: Mapping[st
     file has already taken; each names both files and lines. Empty when nothing clashes."""
     found = []
     if client.id in clients:
-        found.append(
-            Diagnostic(
-                "error",
-                f"client `{client.id}` is also defined in {where(clients[client.id])}",
-                client.path,
-                *line_column(client),
-                hint="each client id must be unique; this file is not served",
-            )
-        )
+        found.append(same_id(client, clients[client.id]))
     for number in client.numbers:
         owner = by_number.get(number.value)
         if owner is not None and owner != client.id:
@@ -464,6 +461,26 @@ def clashes(client: Placed, clients: Mapping[str, Placed], by_number: Mapping[st
                 )
             )
     return found
+
+
+def same_id(client: Placed, other: Placed) -> Diagnostic:
+    return Diagnostic(
+        "error",
+        f"client `{client.id}` is also defined in {where(other)}",
+        client.path,
+        *line_column(client),
+        hint="each client id must be unique; this file is not served",
+    )
+
+
+def ids_taken_later(refused: Iterable[Placed], clients: Mapping[str, Placed]) -> list[Diagnostic]:
+    """Each client refused for a number whose id a file taken after it also defines: said
+    beside the number's clash, which would otherwise hide it."""
+    return [
+        same_id(client, clients[client.id])
+        for client in refused
+        if client.id in clients and clients[client.id].path != client.path
+    ]
 
 
 def line_column(node: object) -> tuple[int, int]:
@@ -483,12 +500,15 @@ def cross_file_problems(clients: Iterable[Placed]) -> list[Diagnostic]:
     admitted: dict[str, Placed] = {}
     by_number: dict[str, str] = {}
     problems: list[Diagnostic] = []
+    refused = []
     for client in clients:
         found = clashes(client, admitted, by_number)
         problems.extend(found)
         if not found:
             admit(client, admitted, by_number)
-    return problems
+        elif client.id not in admitted:  # refused for a number: its id may be taken later
+            refused.append(client)
+    return problems + ids_taken_later(refused, admitted)
 
 
 def report(old: Catalog, new: Catalog, recompiled: Iterable[str] = ()) -> ReloadReport:

@@ -104,7 +104,8 @@ def test_no_foreign_exception_for_any_truncation_or_deleted_character():
         try:
             compile_text(variant, "cut.rules")
         except RulesError as exc:
-            assert exc.diagnostics and all(d.line >= 1 and d.column >= 1 for d in exc.diagnostics), variant
+            positioned = [d for d in exc.diagnostics if d.severity != "note"]
+            assert exc.errors and all(d.line >= 1 and d.column >= 1 for d in positioned), variant
 
 
 # ---- rules-engine check --------------------------------------------------------------------
@@ -219,6 +220,11 @@ def test_implies_is_not_fooled_by_unrelated_conditions(a, b):
     assert not implies(cond(a), cond(b))
 
 
+SKIPPED = (
+    "the other checks (names, numbers, times, rule order, on-call cover) run once the syntax errors above are fixed"
+)
+
+
 def test_a_syntax_error_in_each_of_several_statements_is_reported_at_once():
     text = ACME.read_text("utf-8")
     text = text.replace("window lunch = mon-fri 12:00-13:00", "window lunch = mon-fri 12:00 - 13:00")
@@ -230,4 +236,5 @@ def test_a_syntax_error_in_each_of_several_statements_is_reported_at_once():
         (10, "a time range is written HH:MM-HH:MM, without spaces"),
         (31, "each step ends with a comma and `wait`"),
         (78, "`->` is missing before the action"),
+        (0, SKIPPED),
     ]

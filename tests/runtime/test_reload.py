@@ -136,6 +136,20 @@ def test_a_client_id_in_two_files_is_an_error_naming_both_files(rules_dir):
     )
 
 
+def test_a_client_id_in_a_file_refused_for_a_number_is_an_error_beside_the_number(rules_dir):
+    save(rules_dir, "beta_two.rules", client_text("gamma", "Gamma speaking", "+13125550300"))  # beta's number
+    save(rules_dir, "gamma.rules", client_text("gamma", "Gamma's twin", "+13125550700"))  # that file's id
+    engine = Engine.from_path(rules_dir)
+    assert [p.render() for p in engine.problems] == [
+        f"{rules_dir / 'beta_two.rules'}:4:15: error: number +13125550300 belongs to two clients: "
+        f"`beta` ({rules_dir / 'beta.rules'}:4:15) and `gamma` ({rules_dir / 'beta_two.rules'}:4:15)\n"
+        "  hint: a dialled number must lead to one client; this file is not served",
+        f"{rules_dir / 'beta_two.rules'}:1:8: error: client `gamma` is also defined in {rules_dir / 'gamma.rules'}:1:8\n"
+        "  hint: each client id must be unique; this file is not served",
+    ]
+    assert greeting(engine, number="+13125550700") == "Gamma's twin"  # which file serves is unchanged
+
+
 def test_an_edit_that_takes_another_clients_number_keeps_the_last_good_version(rules_dir):
     engine = Engine.from_path(rules_dir)
     save(rules_dir, "alpha.rules", client_text("alpha", "Alpha, greedy", "+13125550300"))
