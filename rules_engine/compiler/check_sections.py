@@ -32,6 +32,7 @@ def holiday_countries() -> list[str]:
     `check` (subdivisions are read from the one country a file names)."""
     return sorted(EntityLoader.get_country_codes(include_aliases=True))
 
+
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PRIORITIES = ("low", "normal", "high", "urgent")
 
