@@ -10,6 +10,10 @@ errors, no warnings": the example clients have no false warning.
     .venv/bin/python benchmarks/check.py --tree /tmp/before   # another checkout, for before/after
 
 Target (issue 21): under 1 s a client on a quiet machine. Not asserted by any test.
+
+Then, in this process and for this checkout only, the CPU time of each stage that `check`
+adds to compiling (best of `--runs`): the on-call members, the no-effect warnings, the
+survey of every class of call over the year, reachability and the gaps that matter.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import os
 import statistics
 import subprocess
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
 from cli import entry_point, measure  # benchmarks/cli.py, beside this file
@@ -52,7 +58,46 @@ def main() -> int:
         verdict = "met" if cpu < TARGET else "missed"
         print(f"{path.stem:<20} {median:>9.3f} {min(walls):>10.3f} {cpu:>7.3f} {TARGET:>9.2f}  {verdict} (CPU)")
     print(f"load average after:  {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.tree is None:
+        stages(args.runs)
     return 1 if failed else 0
+
+
+def stages(runs: int) -> None:
+    """The CPU time of each stage of `check` after compiling, best of `runs`, per example client."""
+    from rules_engine.analysis.gaps import gap_warnings
+    from rules_engine.analysis.no_effect import no_effect_warnings
+    from rules_engine.analysis.reach import Reach
+    from rules_engine.analysis.survey import Survey
+    from rules_engine.compiler.compile import compile_file
+    from rules_engine.schedule.shifts import coverage_warnings
+
+    start = date.fromisoformat(FROM)
+    print("CPU s per stage, in process (best of the runs):")
+    print(f"{'client':<20} {'members':>8} {'no-effect':>10} {'survey':>7} {'reach':>6} {'gaps':>6} {'added':>6}")
+    for path in sorted((ROOT / "client_configs").glob("*.rules")):
+        client, _ = compile_file(path)
+        best: dict[str, float] = {}
+        for _ in range(runs):
+            marks = [time.process_time()]
+            coverage_warnings(client, start)
+            marks.append(time.process_time())
+            assert no_effect_warnings(client, start) == []
+            marks.append(time.process_time())
+            survey = Survey(client, start, 365)
+            marks.append(time.process_time())
+            assert Reach(survey).warnings() == []
+            marks.append(time.process_time())
+            assert gap_warnings(survey) == []
+            marks.append(time.process_time())
+            for name, a, b in zip(("members", "no-effect", "survey", "reach", "gaps"), marks, marks[1:], strict=False):
+                best[name] = min(best.get(name, b - a), b - a)
+        added = best["survey"] + best["reach"] + best["gaps"]
+        figures = " ".join(
+            f"{best[k]:>{w}.3f}"
+            for k, w in (("members", 8), ("no-effect", 10), ("survey", 7), ("reach", 6), ("gaps", 6))
+        )
+        print(f"{path.stem:<20} {figures} {added:>6.3f}")
 
 
 if __name__ == "__main__":
