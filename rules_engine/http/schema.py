@@ -131,6 +131,8 @@ class ReloadResult(Doc):
 
 class Readiness(Doc):
     ready: bool
+    status: str  # ok, degraded, starting, draining, no rules
+    degraded: list[str]  # why a ready instance decides less well: the store down, rule problems
     clients: int
     rules_versions: dict[str, str]
     problems: int
