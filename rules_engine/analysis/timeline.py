@@ -57,7 +57,7 @@ def rule_conditions(client: m.Client) -> Iterator[m.Cond]:
             yield rule.when
     for script in client.scripts.values():
         for step in script.steps:
-            if isinstance(step, m.Ask) and step.when is not None:
+            if step.when is not None:  # `ask … when` and `say … when`
                 yield step.when
 
 
