@@ -156,30 +156,38 @@ class Reach:
             return "the file has no `closed` dates"
         return f"`{written(item)}` never holds in the {self.survey.days} days checked"
 
-    # ---- conditional questions ------------------------------------------------------------------
+    # ---- conditional steps of scripts -------------------------------------------------------------
     def unasked(self) -> Iterator[Diagnostic]:
-        asked: dict[str, set[str]] = {}  # script → fields some call's decision lists
+        """`ask … when` steps no decision lists, and `say … when` steps no decision says."""
+        heard: dict[str, set] = {}  # script → the fields its decisions ask and the places of the `say`s they say
         for _, leaf in self.visits:
-            given = leaf.decisions[0].script
-            if given is not None:
-                fields = asked.setdefault(given.id, set())
-                fields.update(step.field for step in given.steps if isinstance(step, Ask))
+            decision = leaf.decisions[0]
+            if decision.script is not None:
+                found = heard.setdefault(decision.script.id, set())
+                found.update(step.field for step in decision.script.steps if isinstance(step, Ask))
+                found.update(
+                    ("say", entry.rule) for entry in decision.trace if entry.section == "say" and entry.result is True
+                )
         for name, script in self.client.scripts.items():
-            if name not in asked:  # never chosen: its `choose script` rules are warned about
+            if name not in heard:  # never chosen: its `choose script` rules are warned about
                 continue
-            for step in script.steps:
-                if isinstance(step, m.Ask) and step.when is not None and step.field not in asked[name]:
-                    reason = (
-                        f"`{written(step.when)}` is false for every call that gets script `{name}`"
-                        if self.ever(step.when)
-                        else self.why(step.when)
-                    )
-                    yield self.source.at(
-                        "warning",
-                        step.pos,
-                        f"question `{step.field}` (line {step.line}) of script `{name}` is never asked: {reason}",
-                        "change its `when`, or ask it without one",
-                    )
+            for place, step in enumerate(script.steps, start=1):
+                if step.when is None:
+                    continue
+                if isinstance(step, m.Ask) and step.field not in heard[name]:
+                    what = f"question `{step.field}` (line {step.line}) of script `{name}` is never asked"
+                    hint = "change its `when`, or ask it without one"
+                elif isinstance(step, m.Say) and ("say", place) not in heard[name]:
+                    what = f"the `say` on line {step.line} of script `{name}` is never said"
+                    hint = "change its `when`, or delete it"
+                else:
+                    continue
+                reason = (
+                    f"`{written(step.when)}` is false for every call that gets script `{name}`"
+                    if self.ever(step.when)
+                    else self.why(step.when)
+                )
+                yield self.source.at("warning", step.pos, f"{what}: {reason}", hint)
 
     # ---- conditions over classes of calls ---------------------------------------------------------
     def holds_in(self, cond: m.Cond, facts: TimeFacts, leaf: Leaf) -> bool:
