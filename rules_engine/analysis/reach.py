@@ -2,7 +2,8 @@
 
 Which rules are reached is read off the engine's own decisions for every class of call at
 every distinct time of the span (`survey.Survey`): each first-match section's trace says
-which rule decided, and a chosen script's steps list the conditional questions it asks.
+which rule decided, a chosen script's steps list the conditional questions it asks, and its
+trace says which `say … when` steps it said.
 So a rule is reported only when no call at any time in the span gets it: exact, never a
 guess.
 
