@@ -99,7 +99,8 @@ class Reach:
         for section in sections(self.client):
             reached = {chosen(leaf.decisions[0], section.name) for _, leaf in self.visits}
             for index, rule in enumerate(section.rules):
-                if index not in reached:
+                # The unconditional last rule is required even where earlier rules cover every call.
+                if index not in reached and rule.when is not None:
                     out.append(self.unreached(section, index, rule))
         out += self.unasked()
         return sorted(out, key=lambda d: (d.line, d.column))
@@ -124,7 +125,7 @@ class Reach:
             "warning", rule.pos, f"{what}: {self.why(rule.when)}", "change its condition, or delete it"
         )
 
-    def takers(self, section: Section, index: int, cond: m.Cond | None) -> set[int]:
+    def takers(self, section: Section, index: int, cond: m.Cond) -> set[int]:
         """The earlier rules that decide some call for which `cond` holds."""
         found: set[int] = set()
         for facts, leaf in self.visits:
@@ -132,12 +133,12 @@ class Reach:
             j = chosen(decision, section.name)
             if j is None or j >= index or j in found:
                 continue
-            if cond is None or self.holds_in(cond, facts, leaf):
+            if self.holds_in(cond, facts, leaf):
                 found.add(j)
         return found
 
-    def why(self, cond: m.Cond | None) -> str:
-        if cond is None or self.ever(cond):
+    def why(self, cond: m.Cond) -> str:
+        if self.ever(cond):
             return "no call that reaches it meets its condition"
         text = f"`{written(cond)}` cannot hold"
         items = cond.items if isinstance(cond, m.And) else (cond,)

@@ -68,6 +68,13 @@ def test_the_same_greetings_in_the_right_order_are_all_heard():
     assert warnings(hvac(greetings=greetings)) == []
 
 
+def test_the_required_last_greeting_is_not_warned_about_when_the_others_cover_every_call():
+    greetings = (
+        '    greeting day when office { en "Good day." }\n    greeting night when not office { en "Good night." }\n'
+    )
+    assert warnings(hvac(greetings=greetings)) == []
+
+
 def test_an_impossible_condition_says_which_window_makes_it_empty():
     greetings = '    greeting odd when open and not office { en "Odd." }\n'
     assert warnings(hvac(greetings=greetings)) == [
