@@ -141,10 +141,12 @@ class ReferenceChecks(Report):
     def check_field(self, atom) -> None:
         asks = self.asks.get(atom.field)
         if not asks:
-            self.warn(
+            # The engine refuses a call carrying an answer no script asks: the condition never holds.
+            self.error(
                 atom,
-                f"no script asks for `{atom.field}`; this condition holds only when the call already carries it",
-                did_you_mean(atom.field, self.asks),
+                f"no script asks `{atom.field}`, so this condition can never hold",
+                did_you_mean(atom.field, self.asks)
+                or f'add `ask {atom.field} "…"` to the script these calls get, or remove the condition',
             )
             return
         if any(ask.number is not None for ask in asks):
