@@ -53,6 +53,16 @@ def test_a_day_the_month_lacks_or_an_unknown_month_is_an_error_naming_line_and_c
     ]
 
 
+def test_dates_written_the_other_way_round_say_how_during_is_written():
+    line = "window winter = during 15 nov to 15 mar"
+    assert errors(line) == [
+        "shop.rules:3:28: error: `during` takes two dates, each a month and a day, joined by `to`\n"
+        f"        {line}\n"
+        f"    {' ' * 27}^\n"
+        "  hint: write for example `during nov 15 to mar 15` (months jan, feb, … dec)"
+    ]
+
+
 def holding(windows: str, first: str, days: int) -> list[str]:
     """The dates from `first` on which `winter` holds at noon, local time."""
     compiled, _ = compile_text(client(windows), "shop.rules")

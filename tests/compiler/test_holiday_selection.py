@@ -8,10 +8,12 @@ a decision), the analysis and the `holidays` command all follow the selection.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from rules_engine.analysis.diff import diff_clients
 from rules_engine.analysis.matrix import matrix
 from rules_engine.compiler.compile import compile_text
 from rules_engine.errors import RulesError
@@ -94,3 +96,15 @@ def test_the_matrix_follows_the_selection(line, greetings):
     found = matrix(compiled, date(2026, 10, 12), 1)  # Columbus Day
     assert {row.greeting for rows in found.reasons.values() for row in rows} == greetings
     assert found.holidays() == ({date(2026, 10, 12): "Columbus Day"} if greetings == {"shut"} else {})
+
+
+def test_the_diff_of_leaving_a_holiday_out_is_that_day_alone():
+    old, _ = compile_text(client("holidays US-AZ"), "az.rules")
+    new, _ = compile_text(client('holidays US-AZ except "Columbus Day"'), "az.rules")
+    changes = diff_clients(old, new, date(2026, 10, 1), 31)
+    assert changes and {c.part for c in changes} == {"greeting"}
+    phoenix = ZoneInfo("America/Phoenix")
+    for change in changes:
+        assert change.start.astimezone(phoenix).date() == date(2026, 10, 12)
+        assert change.end - change.start == timedelta(days=1)
+        assert "shut" in str(change.old) and "open" in str(change.new)
