@@ -96,18 +96,19 @@ def boundaries(cond: m.Cond | None) -> set[int]:
     }
 
 
+# Every (month, day) of a leap year, in order.
+YEAR = tuple((day.month, day.day) for day in (date(2024, 1, 1) + timedelta(days=i) for i in range(366)))
+ONE_SEASON = dict.fromkeys(YEAR, YEAR[0])  # a file without `during`: every date alike
+
+
 def seasons(durings: Iterable[m.During]) -> dict[tuple[int, int], tuple[int, int]]:
     """Each (month, day) of a leap year → the first (month, day) on which the same `during`s
     hold: the dates with one representative share the windows' table."""
     durings = tuple(durings)
+    if not durings:
+        return ONE_SEASON
     found: dict[tuple[bool, ...], tuple[int, int]] = {}
-    out = {}
-    day = date(2024, 1, 1)
-    while day.year == 2024:
-        month_day = (day.month, day.day)
-        out[month_day] = found.setdefault(tuple(d.holds(*month_day) for d in durings), month_day)
-        day += timedelta(days=1)
-    return out
+    return {month_day: found.setdefault(tuple(d.holds(*month_day) for d in durings), month_day) for month_day in YEAR}
 
 
 class Calendar:
