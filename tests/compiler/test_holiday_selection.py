@@ -108,3 +108,11 @@ def test_the_diff_of_leaving_a_holiday_out_is_that_day_alone():
         assert change.start.astimezone(phoenix).date() == date(2026, 10, 12)
         assert change.end - change.start == timedelta(days=1)
         assert "shut" in str(change.old) and "open" in str(change.new)
+
+
+def test_names_are_english_whatever_the_country_speaks():
+    berlin = client('holidays DE-BE except "German Unity Day"').replace("America/Phoenix", "Europe/Berlin")
+    compiled, _ = compile_text(berlin, "az.rules")
+    found = Calendar(compiled).holidays_of(2026)
+    assert found[date(2026, 12, 25)] == "Christmas Day"
+    assert date(2026, 10, 3) not in found  # Tag der Deutschen Einheit, left out by its English name
