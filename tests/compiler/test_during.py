@@ -106,3 +106,24 @@ def test_during_combines_with_days_and_times_and_in_a_rule_condition():
         for day in (3, 4, 5)
     ]
     assert greeted == ["winter", "default", "default"]  # Fri 3 Jul; Sat 4 Jul is in `winter` (sat-sun)
+
+
+def test_check_says_a_leap_day_greeting_is_never_heard_in_a_year_without_one(tmp_path, cli):
+    path = tmp_path / "leap.rules"
+    path.write_text(
+        client("window winter = sat-sun").replace(
+            "greeting winter when winter", "greeting leap when during feb 29 to feb 29"
+        ),
+        encoding="utf-8",
+    )
+    line = '    greeting leap when during feb 29 to feb 29 { en "Shop, winter hours." }'
+    assert cli("check", path, "--from", "2026-12-01") == (
+        0,
+        "checked 1 file: no errors, 1 warning\n",
+        f"{path}:5:14: warning: greeting `leap` (line 5) is never heard: `during feb 29 to feb 29` cannot hold: "
+        "`during feb 29 to feb 29` never holds in the 365 days checked\n"
+        f"    {line}\n"
+        f"    {' ' * 13}^\n"
+        "  hint: change its condition, or delete it\n",
+    )
+    assert cli("check", path, "--from", "2027-12-01") == (0, "checked 1 file: no errors, no warnings\n", "")
