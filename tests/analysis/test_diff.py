@@ -73,7 +73,23 @@ def change_a_greeting_condition(text: str, rng: random.Random) -> str:
     return text[: hit.start(2)] + condition + text[hit.end(2) :]
 
 
-EDITS = (move_a_window_edge, reorder_two_route_rules, swap_rotation_members, change_a_greeting_condition)
+def limit_a_window_to_part_of_the_year(text: str, rng: random.Random) -> str:
+    """A window that now holds only from a date to a date (`during`), both within the span or the
+    second in the new year, so that the diff must cut at local midnights."""
+    found = list(re.finditer(r"^(\s*window \w+\s*=\s*)([^#\n]*?)(\s*(#.*)?)$", text, re.M))
+    hit = rng.choice(found)
+    first, last = rng.randint(14, 31), rng.choice(("dec 24", "dec 31", "jan 1", "jan 3"))
+    condition = f"({hit.group(2)}) and during dec {first} to {last}"
+    return text[: hit.start(2)] + condition + text[hit.end(2) :]
+
+
+EDITS = (
+    move_a_window_edge,
+    reorder_two_route_rules,
+    swap_rotation_members,
+    change_a_greeting_condition,
+    limit_a_window_to_part_of_the_year,
+)
 
 
 def edited(name: str, edit, old) -> tuple[object, list[Change]]:
