@@ -23,7 +23,7 @@ from ..errors import RulesEngineError, did_you_mean
 from .stores import is_database_url
 
 LANGUAGE = re.compile(r"^[a-z][a-z0-9_]*$")
-SCOPE = re.compile(r"^(decide|admin|portal:[a-z][a-z0-9_]*)$")
+SCOPE = re.compile(r"^(decide|metrics|admin|portal:[a-z][a-z0-9_]*)$")
 MIN_TOKEN_LENGTH = 24
 
 
@@ -35,7 +35,8 @@ class Token(BaseModel):
     """A bearer token of `rules-engine serve` and what it may do (docs/service.md).
 
     Scopes: `decide` (a switch deciding calls), `portal:CLIENT` (that client's status,
-    overrides and on-call view), `admin` (everything, reloads included).
+    overrides and on-call view), `metrics` (`/metrics` and the full `/readyz`), `admin`
+    (everything, reloads included).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -59,9 +60,9 @@ class Token(BaseModel):
     def _scopes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for scope in value:
             if not SCOPE.match(scope):
-                raise ValueError(f"`{scope}` is not a scope: use decide, admin or portal:CLIENT_ID")
+                raise ValueError(f"`{scope}` is not a scope: use decide, metrics, admin or portal:CLIENT_ID")
         if not value:
-            raise ValueError("a token needs at least one scope: decide, admin or portal:CLIENT_ID")
+            raise ValueError("a token needs at least one scope: decide, metrics, admin or portal:CLIENT_ID")
         return value
 
 
@@ -77,7 +78,10 @@ class Settings(BaseModel):
     user's own, mode 0700) where compiled clients are kept across restarts; without one,
     every start compiles every file (docs/compile-cache.md). `tokens` are the bearer tokens
     `rules-engine serve` accepts, each with its scopes (none: the service answers only on
-    loopback, without authentication).
+    loopback, without authentication). `accounts` is where the console keeps the people who log
+    in (a SQLite file or a `postgresql://` URL; docs/console.md): with it, `serve` serves the
+    console too. `console_secure_cookies: false` lets the console's cookies travel over plain
+    http, which `serve` allows on a loopback address only.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -95,6 +99,8 @@ class Settings(BaseModel):
     # Each file's last good version kept on disk (in cache_dir, else beside a SQLite store).
     keep_last_good: bool = True
     tokens: tuple[Token, ...] = ()
+    accounts: Path | str | None = None  # a str only for a postgresql:// URL
+    console_secure_cookies: bool = True
 
     @field_validator("default_language")
     @classmethod
@@ -103,17 +109,35 @@ class Settings(BaseModel):
             raise ValueError(f"`{value}` is not a language code such as en or es")
         return value
 
+    @field_validator("tokens")
+    @classmethod
+    def _one_secret_each(cls, value: tuple[Token, ...]) -> tuple[Token, ...]:
+        """Two entries with one secret would give each the other's scopes (a switch's token
+        that also reloads): refused, naming both."""
+        named: dict[str, str] = {}
+        for token in value:
+            if token.token in named:
+                raise ValueError(
+                    f"the tokens `{named[token.token]}` and `{token.name}` share one secret: give each its "
+                    "own token, or list every scope it needs on one entry"
+                )
+            named[token.token] = token.name
+        return value
+
     @field_validator("default_country")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
         return country_code(value) if value is not None else None
 
-    @field_validator("store", "decision_log")
+    @field_validator("store", "decision_log", "accounts")
     @classmethod
     def _file_or_database(cls, value: Path | str | None, info: ValidationInfo) -> Path | str | None:
         if isinstance(value, str) and not is_database_url(value):
             if "://" in value:
-                what = "a store: give a SQLite file" if info.field_name == "store" else "a decision log: give a file"
+                what = {
+                    "store": "a store: give a SQLite file",
+                    "accounts": "an accounts store: give a SQLite file",
+                }.get(str(info.field_name), "a decision log: give a file")
                 raise ValueError(f"`{value.split('://')[0]}://` is not {what} or a postgresql:// URL")
             return Path(value)
         return value
@@ -169,12 +193,26 @@ class Settings(BaseModel):
         data = parse_yaml(text, str(path)) or {}
         if not isinstance(data, dict):
             raise SettingsError(f"{path}: the settings file must be a mapping of setting: value")
+        if data.get("tokens"):
+            private(path)
         given = {key: value for key, value in overrides.items() if value is not None}
         values = {**data, **given}
-        for key in ("rules", "store", "decision_log", "cache_dir"):
+        for key in ("rules", "store", "decision_log", "cache_dir", "accounts"):
             if isinstance(values.get(key), str) and key not in given and "://" not in values[key]:  # a URL is no path
                 values[key] = path.parent / Path(values[key]).expanduser()
         return cls.of(values, str(path))
+
+
+def private(path: Path) -> None:
+    """A settings file holding tokens must be readable by its owner alone: anyone else who
+    reads it could decide calls, change live state or reload."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise SettingsError(
+            f"{path}: refused: the file holds tokens and is readable by "
+            + ("others" if mode & 0o007 else "its group")
+            + f" (mode {mode:04o}); make it private: chmod 600 {path}"
+        )
 
 
 def parse_yaml(text: str, source: str) -> Any:
