@@ -119,6 +119,8 @@ def statements(client: m.Client) -> list[Statement]:
         for asked in script.steps:
             if isinstance(asked, m.Ask):
                 add(asked, f"question `{asked.field}` of script `{script.name}`", (asked.when,), texts)
+            else:
+                add(asked, f"a `say` of script `{script.name}`", (asked.when,), texts)
     for choice in client.script_choices:
         add(choice, f"choose script `{choice.script}`", (choice.when,))
     for rule in client.urgency:
