@@ -21,7 +21,7 @@ from ..schedule.shifts import Shift, shifts
 from ..schedule.shifts import by_day as shifts_by_day
 from .matrix import Matrix, Row, by_day, clock_text
 from .timeline import day_span
-from .words import callers, greeting_title, language, readable, reasons, spoken
+from .words import callers, calls_when, greeting_title, language, readable, spoken
 
 # Tableau 10: tells ten greetings apart, on screen and in print.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
@@ -268,7 +268,7 @@ def page(found: Matrix) -> str:
         out.append(f"<div><b>Holiday</b></div><div>{day:%a %d %b}: {escape(holiday)}</div>")
     out.append("</div>")
     for names, rows in found.grouped_reasons():
-        out.append(f"<h2>Calls when {escape(reasons(names))}</h2>")
+        out.append(f"<h2>{escape(calls_when(names))}</h2>")
         out.append(f'<div class="grid"><div></div><div class="hours">{hour_marks()}</div>')
         for day, pieces in by_day(found, rows):
             holiday = f"<small>{escape(holidays[day])}</small>" if day in holidays else ""

@@ -3,7 +3,8 @@
 The pages a client is sent (the matrix) never show the rule file's own names: a greeting is
 its title, or its name made readable (`after_hours` → "After hours"); a text shows its
 placeholders as what the agent fills in ("[agent's name]"); a forwarding reason is what the
-client did or what happened to their line ("when your line is busy or unanswered").
+client did or what happened to their line ("when your line is busy or unanswered",
+`forwarding.in_words`).
 """
 
 from __future__ import annotations
@@ -13,18 +14,9 @@ from collections.abc import Sequence
 import langcodes
 
 from .. import model as m
+from ..forwarding import in_words
 from .classes import ANY_OTHER, NOT_GIVEN
 
-REASON_WORDS = {
-    "always": "you forward all calls",
-    "scheduled": "your phones forward on a schedule",
-    "manual": "you forward calls by hand",
-    "busy": "your line is busy",
-    "no_answer": "your line is unanswered",
-    "unavailable": "your phone cannot be reached",
-    "direct": "callers dial the answering service directly",
-    "unknown": "the phone system does not say why",
-}
 PLACEHOLDER_WORDS = {
     "agent": "[agent's name]",
     "caller": "[caller's number]",
@@ -63,16 +55,10 @@ def spoken(template: m.Template, client: m.Client) -> str:
     return "".join(out)
 
 
-def reasons(names: Sequence[str]) -> str:
-    """`["busy", "no_answer"]` → `your line is busy or unanswered`."""
-    phrases = [REASON_WORDS[name] for name in names if name not in ("busy", "no_answer")]
-    line = [n for n in ("busy", "no_answer") if n in names]
-    if line:
-        said = "your line is " + " or ".join("busy" if n == "busy" else "unanswered" for n in line)
-        phrases.insert(0 if names[0] in line else len(phrases), said)
-    if len(names) == len(REASON_WORDS):
-        return "for whatever reason the call reaches us"
-    return either(phrases)
+def calls_when(names: Sequence[str]) -> str:
+    """A heading for calls forwarded for these reasons: `Calls when your line is busy or unanswered`."""
+    said = in_words(names)
+    return "Every call, whatever the reason it reaches us" if said == "whatever the reason" else f"Calls when {said}"
 
 
 def language(code: str) -> str:
