@@ -179,10 +179,10 @@ def test_the_words_before_an_action_need_the_default_language():
     ]
 
 
-def test_say_when_on_an_unknown_field_is_warned_like_any_condition():
+def test_say_when_on_a_field_no_script_asks_is_an_error_like_any_condition():
     text = HEAD.replace("when outside >= 110", "when outsid >= 110") + "    route { otherwise -> take message }\n}\n"
     assert rendered(text) == [
-        "heat.rules:9:41: warning: no script asks for `outsid`; this condition holds only when the call already carries it\n"
+        "heat.rules:9:41: error: no script asks `outsid`, so this condition can never hold\n"
         '            say "Stay out of the sun." when outsid >= 110\n'
         "                                            ^\n"
         "  hint: did you mean `outside`?"
