@@ -121,6 +121,21 @@ def test_a_question_cannot_be_a_choice_and_a_number():
     ]
 
 
+def test_a_field_asked_as_a_number_is_a_number_in_every_script():
+    text = HEAD.replace(
+        "    choose script intake otherwise",
+        '    script short { ask outside "Is it hot outside?" }\n'
+        "    choose script short when sat-sun\n"
+        "    choose script intake otherwise",
+    )
+    assert rendered(text + "    route { otherwise -> take message }\n}\n") == [
+        "heat.rules:11:24: error: `outside` is asked as a number on line 7, but not here\n"
+        '        script short { ask outside "Is it hot outside?" }\n'
+        "                           ^\n"
+        "  hint: ask it as a number here too: `ask outside … number`"
+    ]
+
+
 def test_a_comparison_in_a_greeting_is_refused_as_answers_are():
     text = HEAD.replace(
         'greeting default { en "Hello" es "Hola" }',
