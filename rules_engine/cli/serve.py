@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     with needs("service", "rules-engine serve"):
         from ..http import create_app
         from ..http.access_log import AccessLog
+        from ..http.auth import check_portals
         from ..http.runner import check_bind, serve
 
     try:
@@ -58,6 +59,11 @@ def run(args: argparse.Namespace) -> int:
             return 2
         check_bind(args.host, settings.tokens)
         engine = Engine.from_settings(settings)
+        try:
+            check_portals(settings.tokens, engine.clients, args.settings or "arguments")
+        except RulesEngineError:
+            engine.close()
+            raise
     except RulesEngineError as exc:
         print(f"rules-engine serve: {exc}", file=sys.stderr)
         return 1

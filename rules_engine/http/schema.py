@@ -41,7 +41,10 @@ class SwitchSummary(Doc):
     client: str
     rules_version: str
     greeting: str
-    greeting_language: str
+    greeting_language: str = Field(
+        description="the language of the greeting chosen (the call's language, or the client's default "
+        "when it has no greeting in that language), e.g. for an IVR prompt or an agent's screen"
+    )
     script: str
     urgency: str
     forwarded: str = Field(description="the forwarding reason read from the SIP facts")
@@ -130,9 +133,11 @@ class ReloadResult(Doc):
 
 
 class Readiness(Doc):
+    """Without the scope `metrics` (when tokens are configured), only `ready` and `draining`."""
+
     ready: bool
-    clients: int
-    rules_versions: dict[str, str]
-    problems: int
-    store: dict
+    clients: int | None = None
+    rules_versions: dict[str, str] | None = None
+    problems: int | None = None
+    store: dict | None = None
     draining: bool
