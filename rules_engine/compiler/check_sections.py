@@ -7,11 +7,13 @@ used); what sections share (conditions, rule order, texts) is in `check_refs.py`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from datetime import date
 
 import holidays as holiday_calendars
+from holidays.registry import EntityLoader
 
 from .. import caller_languages
 from .. import model as m
@@ -21,6 +23,15 @@ from ..schedule import clock
 from .build import Statement
 from .check_refs import ARRIVAL_FACTS, INTAKE_FACTS, TIME_FACTS, ReferenceChecks
 from .logic import implies
+
+
+@functools.cache
+def holiday_countries() -> list[str]:
+    """The codes the `holidays` package knows, aliases included, read from its registry: asking
+    `list_supported_countries` instead loads every country's module, a tenth of a second of each
+    `check` (subdivisions are read from the one country a file names)."""
+    return sorted(EntityLoader.get_country_codes(include_aliases=True))
+
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -113,7 +124,7 @@ class Checker(ReferenceChecks):
         self.check_listed_once(client.forwarding, "forwarding reason")
 
     def check_regions(self, client: m.Client) -> None:
-        supported = holiday_calendars.list_supported_countries()
+        supported = holiday_countries()
         for region in client.regions:
             if region.country not in supported:
                 self.error(
@@ -121,8 +132,9 @@ class Checker(ReferenceChecks):
                     f"unknown holiday country `{region.country}`",
                     did_you_mean(region.country, supported) or "use an ISO country code such as US, GB, AU",
                 )
-            elif region.subdivision and region.subdivision not in supported[region.country]:
-                subdivisions = supported[region.country]
+            elif region.subdivision and region.subdivision not in (
+                subdivisions := list(getattr(holiday_calendars, region.country).subdivisions)
+            ):
                 self.error(
                     region,
                     f"`{region.subdivision}` is not a subdivision of `{region.country}`",
@@ -268,6 +280,8 @@ class Checker(ReferenceChecks):
                 self.check_phone(target, target.number)
 
     def check_action(self, action: m.Action, owner: str, condition: m.Cond | None, final: bool = False) -> None:
+        if action.say is not None:
+            self.check_text(action.say, owner, [condition], list(self.asks))
         if isinstance(action, m.Patch):
             self.check_target(action.target, "call")
         elif isinstance(action, m.Escalate):
@@ -289,8 +303,6 @@ class Checker(ReferenceChecks):
                 )
             for notify in action.deliveries:
                 self.check_target(notify.target, notify.method)
-        elif isinstance(action, m.Hangup):
-            self.check_text(action.say, owner, [condition], list(self.asks))
 
     def check_escalations(self, client: m.Client) -> None:
         for policy in client.escalations.values():
@@ -344,9 +356,21 @@ class Checker(ReferenceChecks):
                 self.check_cond(step.when, "a question", TIME_FACTS + ARRIVAL_FACTS + INTAKE_FACTS)
                 if step.choices and len({c.value for c in step.choices}) != len(step.choices):
                     self.error(step, f"a choice of `{step.field}` is listed twice")
+                kinds = [
+                    kind
+                    for kind, given in (("choice", step.choices), ("phone", step.phone), ("number", step.number))
+                    if given
+                ]
+                if len(kinds) > 1:
+                    self.error(
+                        step,
+                        f"question `{step.field}` is both a {kinds[0]} and a {kinds[1]}",
+                        "keep one of `choice (…)`, `phone` and `number`",
+                    )
                 self.check_text(step.prompt, f"question `{step.field}`", conditions, asked, later)
                 asked.append(step.field)
             else:
+                self.check_cond(step.when, "a `say` step", TIME_FACTS + ARRIVAL_FACTS + INTAKE_FACTS)
                 self.check_text(step.text, f"script `{script.name}`", conditions, asked, later)
 
     def check_urgency(self, client: m.Client) -> None:
@@ -387,7 +411,11 @@ class Checker(ReferenceChecks):
             for index, rule in enumerate(client.routes):
                 if any(implies(choice.when, earlier.when) for earlier in client.routes[:index]):
                     break
-                fields = (a.field for a in m.atoms(rule.when) if isinstance(a, (m.FieldSet, m.FieldIs, m.FieldIn)))
+                fields = (
+                    a.field
+                    for a in m.atoms(rule.when)
+                    if isinstance(a, (m.FieldSet, m.FieldIs, m.FieldIn, m.FieldCompare))
+                )
                 for field in dict.fromkeys(fields):
                     if field not in asked and field in self.asks:  # no script at all: warned already
                         self.warn(

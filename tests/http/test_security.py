@@ -77,8 +77,8 @@ def test_metrics_need_the_scope_metrics_when_tokens_are_configured(client):
 
 
 def test_anonymous_readiness_names_no_client_and_no_database(client):
-    assert client.get("/readyz").json() == {"ready": True, "draining": False}
-    assert client.get("/readyz", headers=bearer(SWITCH)).json() == {"ready": True, "draining": False}
+    assert client.get("/readyz").json() == {"ready": True, "status": "ok", "draining": False}
+    assert client.get("/readyz", headers=bearer(SWITCH)).json() == {"ready": True, "status": "ok", "draining": False}
     full = client.get("/readyz", headers=bearer(METRICS)).json()
     assert "acme_plumbing" in full["rules_versions"] and "store" in full
 
