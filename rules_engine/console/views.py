@@ -41,6 +41,7 @@ class ClientView:
     next_closure: str | None
     status: OwnerStatus | None
     languages: list[str]
+    source: str  # the rule file's text as compiled (what is served)
 
     def matches(self, query: str) -> bool:
         """A search of the clients list: any word of `query` in the id or the name."""
@@ -108,6 +109,7 @@ def client_view(engine: Engine, client_id: str, now: datetime | None = None, unt
         next_closure=next_closure(client, now.astimezone(tz)),
         status=status,
         languages=[language.value for language in client.languages],
+        source=client.source,
     )
 
 
