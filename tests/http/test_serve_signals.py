@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.http.test_serve_process import CALL, Running, log_lines
+from tests.postgres import new_database
 from tests.support import wait_for
 
 
@@ -123,3 +124,36 @@ def test_a_restart_during_a_broken_deploy_serves_the_client_from_the_cache_dir(t
 def _own_folders(tmp_path):
     for name in ("first", "second"):
         os.makedirs(tmp_path / name, exist_ok=True)
+
+
+def metric_value(running: Running, name: str) -> float:
+    text = running.request("GET", "/metrics")[1].decode()
+    return float(next(line.split()[-1] for line in text.splitlines() if line.startswith(name + " ")))
+
+
+def test_a_database_outage_is_logged_measured_and_leaves_the_service_ready(tmp_path, rules, private_postgres):
+    """Findings 5, 6 and 12 against a real PostgreSQL that stops and starts again."""
+    with new_database(private_postgres.url) as url:
+        settings = tmp_path / "engine.yaml"
+        settings.write_text(f"rules: {rules}\nstore: {url}\n", encoding="utf-8")
+        running = Running(["--settings", str(settings)], tmp_path)
+        try:
+            assert metric_value(running, "rules_engine_store_up") == 1.0
+            private_postgres.stop()
+            down = wait_for(lambda: events(running.log, "store_down"), what="the store_down line")[0]
+            assert "unreachable" in down["error"] and down["ts"]
+            ready = running.request("GET", "/readyz")
+            assert ready[0] == 200 and json.loads(ready[1])["status"] == "degraded"
+            assert running.request("POST", "/v1/decide", CALL)[0] == 200
+            assert metric_value(running, "rules_engine_store_up") == 0.0
+            age = metric_value(running, "rules_engine_live_state_age_seconds")
+            assert age == age and age >= 0  # a number (not NaN) while the store is down
+            assert wait_for(lambda: metric_value(running, 'rules_engine_store_errors_total{operation="read"}') >= 1)
+            private_postgres.start()
+            up = wait_for(lambda: events(running.log, "store_up"), what="the store_up line", seconds=40)[0]
+            assert up["down_seconds"] >= 0
+            assert wait_for(lambda: metric_value(running, "rules_engine_store_up") == 1.0, what="store_up 1")
+        finally:
+            running.stop()
+            if not (private_postgres.data / "postmaster.pid").exists():
+                private_postgres.start()
