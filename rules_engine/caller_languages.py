@@ -4,16 +4,31 @@ Matching follows BCP 47 and CLDR's language distances through `langcodes`: a reg
 three-letter tag finds the client's language it is a form of, and a tag no language of the
 client is close to finds none (the caller then hears the default language, and the decision
 says so). Language names (`english`, `Spanish`) are read and written with its data too.
+
+`langcodes` is imported on first use: loading its data takes a tenth of a second, and most
+calls carry one of the client's own tags, or none, which need no matching.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import langcodes
-from langcodes.tag_parser import LanguageTagError
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+def _langcodes() -> ModuleType:
+    import langcodes
+
+    return langcodes
+
+
+def _tag_errors() -> tuple[type[Exception], ...]:
+    from langcodes.tag_parser import LanguageTagError
+
+    return (LanguageTagError, ValueError)
 
 
 class Match(NamedTuple):
@@ -33,10 +48,11 @@ def match(tag: str, languages: Iterable[str]) -> Match:
 def closest(tag: str, languages: tuple[str, ...]) -> Match:
     """`match` for a tag that is not one of `languages` itself. Remembered: the tags switches
     send are few and recur, and langcodes takes tens of microseconds to match one."""
+    langcodes = _langcodes()
     try:
         standard = langcodes.standardize_tag(tag)
         found = langcodes.closest_supported_match(standard, list(languages)) if languages else None
-    except (LanguageTagError, ValueError):
+    except _tag_errors():
         return Match(None, f"`{tag}` is not a language tag")
     if found is None:
         name = name_of(tag)
@@ -52,24 +68,26 @@ def closest(tag: str, languages: tuple[str, ...]) -> Match:
 def name_of(tag: str) -> str:
     """`es` → `Spanish`, `es-MX` → `Spanish (Mexico)`; the tag itself when it names no language."""
     try:
-        language = langcodes.Language.get(tag)
-    except (LanguageTagError, ValueError):
+        language = _langcodes().Language.get(tag)
+    except _tag_errors():
         return tag
     return language.display_name() if language.is_valid() and language.language else tag
 
 
 def code_for_name(words: str) -> str | None:
     """`english` → `en`, `Mandarin` → `zh`: the code of a language named in English, or None."""
+    langcodes = _langcodes()
+    errors: tuple[type[Exception], ...] = (LookupError, *_tag_errors())
     try:
         return langcodes.standardize_tag(str(langcodes.find(words.strip())), macro=True)
-    except (LookupError, LanguageTagError, ValueError):
+    except errors:
         return None
 
 
 def is_code(word: str) -> bool:
     """True for a language code without region or script (`en`, `es`, `haw`)."""
     try:
-        language = langcodes.Language.get(word)
-    except (LanguageTagError, ValueError):
+        language = _langcodes().Language.get(word)
+    except _tag_errors():
         return False
     return language.is_valid() and language.language == word and str(language) == word

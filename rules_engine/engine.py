@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Never
 
 from .decide import Call, ClientPlan, Decider, Decision
-from .decide.call import bounded
+from .decide.call import checked_call_id
 from .errors import CallError, Diagnostic
 from .outcomes import metrics as outcome_metrics
 from .outcomes.recorder import Recorder
 from .outcomes.store import MemoryOutcomes, OutcomeStore
+from .runtime.decision_log import DecisionLogError
 from .runtime.live_state import LiveStateKeeper
 from .runtime.logs import Logs
 from .runtime.opened import Opened
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from .outcomes.records import Escalation, Outcome
     from .runtime.catalog import ReloadReport
     from .runtime.decision_log import DecisionLog
+    from .runtime.log_reading import Explained
     from .runtime.watch import Watcher
 
 
@@ -205,25 +207,26 @@ class Engine:
         """Decide one call: greeting, script, urgency and route, with the trace of why.
 
         With a decision log configured, the decision is appended to it under `call_id`
-        (the daemon's own id for the call; one is made up when not given). With a `call_id`,
-        the facts reports need are recorded in the background (`record_outcome`).
+        (the daemon's own id for the call: text of 1 to 200 printable characters; a random one
+        is made up when not given) and `decision.call_id` says which. With a `call_id`, the
+        facts reports need are recorded in the background (`record_outcome`).
         """
         if not isinstance(call, Call):
             raise CallError(
                 f"decide takes a Call, not {type(call).__name__}; "
                 "Call(**fields) or Call.model_validate(mapping) makes one"
             )
-        bounded(call_id, "call_id")
+        call_id = checked_call_id(call_id)
         planned = self._rules.version(call.client, call.number).planned()
         call = planned.checked(call)
         state, stamp = self._live.read(planned.client.id)
         decision = Decider(planned.plan, call, state, self.default_language).decision()
         if stamp is not None:
             decision = replace(decision, live_state=stamp)
-        self._logs.write(call, decision, call_id)
+        logged_as = self._logs.write(call, decision, call_id)
         if call_id is not None:
             self.outcomes.offer(call, decision, call_id)
-        return decision
+        return replace(decision, call_id=logged_as) if logged_as is not None else decision
 
     # ---- live state: owners' statuses and on-call overrides --------------------------------------
 
@@ -266,6 +269,30 @@ class Engine:
     def decision_log(self) -> DecisionLog | None:
         """Where decisions are logged, if anywhere."""
         return self._logs.decision_log
+
+    def explain(self, call_id: str) -> Explained | None:
+        """What `rules-engine explain` shows of the call logged under `call_id`, as data (the
+        record, the rules text that decided it, torn lines skipped); None when none is logged.
+        A `DecisionLogError` without a log, or when the log cannot be read. It reads files or
+        the database: an asyncio daemon calls it through `AsyncEngine`."""
+        wanted = checked_call_id(call_id)
+        if wanted is None:
+            raise CallError("is required: the call id the decision was logged under", field="call_id")
+        try:
+            return self._logs.explain(wanted)
+        except OSError as exc:
+            raise DecisionLogError(f"cannot read the decision log: {exc.strerror or exc}") from None
+
+    def logged(self, client: str, start: datetime, end: datetime, limit: int = 1000) -> list[dict[str, Any]]:
+        """The records of `client`'s calls logged from `start` (included) to `end` (excluded, aware
+        date-times), the oldest first, at most `limit`; the errors of `explain`."""
+        for name, value in (("start", start), ("end", end)):
+            if not isinstance(value, datetime) or value.utcoffset() is None:
+                raise CallError("must be a date-time with a time zone offset", field=name)
+        try:
+            return self._logs.logged(self.client(client).id, start, end, limit)
+        except OSError as exc:
+            raise DecisionLogError(f"cannot read the decision log: {exc.strerror or exc}") from None
 
     def reopen_logs(self) -> None:
         """Reopen the decision log file at its path: call it once logrotate has moved the file away

@@ -39,6 +39,21 @@ class PhoneError(ValueError):
         self.hint = hint
 
 
+# What switches and carriers send instead of a number when the caller withholds it (compared
+# without case, as the whole value or as the user part of a `sip:`/`tel:` URI).
+WITHHELD = frozenset({"anonymous", "private", "unknown", "restricted", "withheld", "unavailable"})
+URI_USER = re.compile(r"^(?:[^<]*<)?(?:sips?:|tel:)?([^@;>]*)", re.IGNORECASE)
+
+
+def withheld(text: str) -> bool:
+    """Whether `text` says the caller withheld their number (`anonymous`, `Private`,
+    `sip:anonymous@anonymous.invalid`, …: `WITHHELD`), rather than being a number. The one
+    test of it: a call's `caller` and a SIP `From` are read alike (docs/embedding.md)."""
+    match = URI_USER.match(text.strip())
+    user = match.group(1) if match else text
+    return user.strip().strip('"').casefold() in WITHHELD
+
+
 @functools.lru_cache(maxsize=4096)
 def e164(text: str, region: str | None = None) -> str:
     """`text` as an E.164 number (`+13125550100`), or `PhoneError` saying why it is not one.

@@ -16,15 +16,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from ..compiler.assemble import rules_version_of
 from ..errors import SourceText
 from ..extras import needs
-from ..runtime import decision_log_file
+from ..runtime import decision_log_file, log_reading
 from ..runtime.decision_log import DecisionLogError
-from ..runtime.decision_record import trace_entries, with_steps
+from ..runtime.decision_record import trace_entries
 from ..runtime.rule_sources import Source
 from ..runtime.stores import is_database_url
 from .options import error
@@ -47,38 +46,28 @@ def run(args: argparse.Namespace) -> int:
     if location is None or (args.log_option and args.log):
         error("give the decision log once: a file, or --log postgresql://…", "rules-engine explain")
         return 2
-    reader: ModuleType = decision_log_file
     shown = location
     if is_database_url(location):
         with needs("postgres", "a postgresql:// decision log"):
-            from ..runtime import decision_log_pg
             from ..storage.postgres import describe
 
-        reader, shown = decision_log_pg, describe(location)
+        shown = describe(location)
     try:  # read as it is, without a lock: a service may be writing the log meanwhile
-        if reader is decision_log_file:
-            record, torn = decision_log_file.lookup(location, args.call_id)
-        else:
-            record, torn = reader.find(location, args.call_id), 0
-        source = None
-        if record is not None and not args.json:
-            source = reader.source(location, str(record.get("rules_version")))
-            record["decision"] = with_steps(
-                record.get("decision") or {}, lambda ref: reader.script_steps(location, ref)
-            )
+        found = log_reading.explain(location, args.call_id, with_source=not args.json)
     except OSError as exc:
         error(f"cannot read the decision log: {exc.strerror}", shown)
         return 1
     except DecisionLogError as exc:
         error(str(exc), shown)
         return 1
+    record, source, torn = (found.record, found.source, found.torn) if found is not None else (None, None, 0)
     if torn:
         print(
             f"{shown}: note: {torn} torn line(s) skipped (a record cut short by a crash or a full disk)",
             file=sys.stderr,
         )
     if record is None:
-        packed = decision_log_file.compressed_files(location) if reader is decision_log_file else []
+        packed = [] if is_database_url(location) else decision_log_file.compressed_files(location)
         error(
             f"no decision is logged under call id `{args.call_id}`",
             shown,

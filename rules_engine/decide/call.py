@@ -12,6 +12,7 @@ What depends on the client (which fields its scripts ask, their choices) is chec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -46,6 +47,28 @@ LIMITS: Mapping[str, int] = MappingProxyType(
         "reason": 1_000,  # why a live on-call override was set
     }
 )
+
+
+# Text that reads as a number, in any of the forms Python or JSON write one: a count of seconds
+# (or milliseconds) since 1970 that must not pass for an instant.
+NUMBER = re.compile(r"^[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(e[+-]?\d+)?$", re.IGNORECASE)
+BYTES = (bytes, bytearray, memoryview)
+
+
+def checked_call_id(call_id: object) -> str | None:
+    """`call_id` as given when it is one the daemon may log a call under: text of 1 to 200
+    printable characters (so it fits one line of the log and a search box); else a `CallError`
+    naming `call_id`. None asks for one to be made up."""
+    if call_id is None:
+        return None
+    if not isinstance(call_id, str):
+        raise CallError(f"must be text, not {type(call_id).__name__}", field="call_id")
+    if not call_id:
+        raise CallError("is empty; leave it out to have one made up", field="call_id")
+    bounded(call_id, "call_id")
+    if not call_id.isprintable():
+        raise CallError("has a character that cannot be printed (a line end, a tab, a control)", field="call_id")
+    return call_id
 
 
 def bounded(value: str | None, field: str, limit: int | None = None) -> None:
@@ -114,18 +137,30 @@ class Call(BaseModel):
         except ValidationError as exc:
             raise call_error(exc) from None
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_bytes(cls, value: Any) -> Any:
+        # pydantic would decode bytes as UTF-8 text: a daemon that sends bytes has not decided
+        # their encoding, so the engine does not guess it for them.
+        if isinstance(value, BYTES):
+            raise ValueError(f"is {type(value).__name__}; decode it to text first")
+        return value
+
     @field_validator("at", mode="before")
     @classmethod
     def _not_a_count(cls, value: Any) -> Any:
         # pydantic reads a number as seconds since 1970: a daemon sending one almost always
         # meant something else (milliseconds, a local time), so it must say which instant.
-        if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")  # the text it holds, as pydantic reads it
         if (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
-            isinstance(value, str) and value.strip().replace(".", "", 1).isdigit()
+            isinstance(value, str) and NUMBER.match(value.strip())
         ):
             raise ValueError(
                 f"`{value!s}` is a bare number; send an ISO 8601 date-time with an offset "
+                "(e.g. 2026-11-28T23:15:00-06:00)"
+            )
+        if not isinstance(value, (str, datetime)):
+            raise ValueError(
+                f"must be an ISO 8601 date-time (text) or a datetime, not {type(value).__name__} "
                 "(e.g. 2026-11-28T23:15:00-06:00)"
             )
         return value
@@ -143,6 +178,8 @@ class Call(BaseModel):
             raise ValueError(
                 f"{value.isoformat()} is out of range: calls are decided for the years {AT_YEARS[0]} to {AT_YEARS[1]}"
             )
+        if type(value) is not datetime:  # a subclass (pendulum's DateTime…) has arithmetic of its own
+            value = datetime(*value.timetuple()[:6], value.microsecond, tzinfo=value.tzinfo, fold=value.fold)
         return value
 
     @field_validator("forwarded", mode="before")
@@ -152,7 +189,14 @@ class Call(BaseModel):
             raise ValueError("the forwarding reason must be text")
         return normalise_reason(value)
 
-    @field_validator("caller", "number")
+    @field_validator("caller")
+    @classmethod
+    def _caller(cls, value: str | None) -> str | None:
+        if value is not None and phones.withheld(value):
+            return None  # `anonymous`, `Private`…: a call without a caller id, as the SIP path reads it
+        return cls._phone(value)
+
+    @field_validator("number")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
         if value is None:

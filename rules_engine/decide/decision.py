@@ -331,6 +331,8 @@ class Decision:
     status: Status | None = field(default=None, metadata=OMITTED_WHEN_NONE)
     trace: tuple[TraceEntry, ...] = ()
     live_state: LiveStateStamp | None = field(default=None, metadata=OMITTED_WHEN_NONE)
+    # The call id the decision was logged under (given to `decide`, or made up for the log).
+    call_id: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)
 
     def to_json(self, indent: int | None = None) -> str:
         """The decision as JSON: compact by default, as the daemon receives it."""

@@ -338,8 +338,7 @@ def caller_number(facts: SipFacts, default_country: str | None = None) -> str | 
     if not facts.from_:
         return None
     uri, _ = uri_of(entries(facts.from_, "from")[0], "from")
-    user = user_of(uri)
-    if user is None or user.lower() in ("anonymous", "restricted", "unavailable", "unknown"):
+    if user_of(uri) is None or phones.withheld(uri):
         return None
     return number_of(uri, "from", default_country)
 

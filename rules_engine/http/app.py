@@ -30,7 +30,7 @@ from ..runtime.settings import Token
 from . import errors, live, outcomes
 from .access_log import RECORD_KEY, AccessLog, AccessLogMiddleware
 from .auth import Auth
-from .bodies import FORM, JSON, RAW_BODIES, body_of, build, json_body, sip_body
+from .bodies import FORM, JSON, RAW_BODIES, at_now, body_of, build, json_body, sip_body
 from .limits import Limits, LimitsMiddleware
 from .metrics import Metrics, RequestCounter
 from .readiness import readiness
@@ -52,6 +52,7 @@ DECISION: dict[str, Any] = {
     "description": "the decision (docs/language.md, The decision)",
     "content": {JSON: {"schema": {"$ref": "#/components/schemas/Decision"}}},
 }
+PUBLIC_READINESS = ("ready", "status", "draining")  # what /readyz shows without the scope metrics
 DECIDE_REFUSALS: dict[int | str, dict[str, Any]] = {
     **REFUSALS,
     404: {"model": ErrorBody, "description": "no client is served at that id or number"},
@@ -80,6 +81,14 @@ class Service:
         name = self.auth.require(request.headers.get("authorization"), scope, client)
         if name is not None:
             request.scope[RECORD_KEY]["token"] = name
+
+    def shown(self, request: Request, readiness: dict[str, Any]) -> dict[str, Any]:
+        """The readiness a caller may see: all of it with the scope `metrics` (or with no tokens
+        configured); else only whether the service is ready and draining, so that an anonymous
+        probe learns no client ids, rules versions or database details (docs/service.md)."""
+        if self.auth.sees(request.headers.get("authorization"), "metrics"):
+            return readiness
+        return {key: readiness[key] for key in PUBLIC_READINESS}
 
     def decide(self, request: Request, call: Call, call_id: str | None, started: float) -> Decision:
         record = request.scope[RECORD_KEY]
@@ -153,7 +162,7 @@ def add_decide_routes(app: APIRouter, service: Service) -> None:
     async def decide(request: Request) -> Response:
         started = time.perf_counter()
         service.authorize(request, "decide")
-        call = build(Call, await json_body(request), "a call")
+        call = build(Call, at_now(await json_body(request)), "a call")
         decision = service.decide(request, call, request.headers.get("x-call-id"), started)
         return Response(decision.to_json().encode("utf-8"), media_type=JSON)
 
@@ -218,7 +227,7 @@ def add_operation_routes(app: FastAPI, service: Service) -> None:
         summary="Reload the rule files that changed",
         tags=["operations"],
         response_model=ReloadResult,
-        responses=REFUSALS,
+        responses={422: {"model": ReloadResult, "description": "a file has problems: served as before"}, **REFUSALS},
         openapi_extra={"security": SECURED},
     )
     async def reload(request: Request) -> Response:
@@ -232,7 +241,9 @@ def add_operation_routes(app: FastAPI, service: Service) -> None:
             "recompiled": list(report.recompiled),
             "problems": [p.render().splitlines()[0] for p in report.problems],
         }
-        return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), media_type=JSON)
+        # 422 when a file has problems (those files keep being served as before): `curl -f` notices
+        status = 200 if report.ok else 422
+        return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), status_code=status, media_type=JSON)
 
     @app.get("/healthz", summary="The process is alive", tags=["operations"])
     async def healthz() -> dict:
@@ -245,8 +256,9 @@ def add_operation_routes(app: FastAPI, service: Service) -> None:
         response_model=Readiness,
         responses={503: {"model": Readiness, "description": "not ready (no rules, starting, draining)"}},
     )
-    async def readyz() -> Response:
+    async def readyz(request: Request) -> Response:
         ready, body = readiness(service)
+        body = service.shown(request, body)
         return Response(json.dumps(body).encode(), status_code=200 if ready else 503, media_type=JSON)
 
     @app.get(
@@ -257,10 +269,13 @@ def add_operation_routes(app: FastAPI, service: Service) -> None:
             200: {
                 "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
                 "description": "the Prometheus text format",
-            }
+            },
+            **{code: REFUSALS[code] for code in (401, 403)},
         },
+        openapi_extra={"security": SECURED},
     )
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        service.authorize(request, "metrics")
         return Response(service.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 

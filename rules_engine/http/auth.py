@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from ..runtime.settings import Token
+from ..errors import did_you_mean
+from ..runtime.settings import SettingsError, Token
 from .errors import ServiceError
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="rules-engine"'}
@@ -63,6 +64,29 @@ class Auth:
             + (" (or admin)" if scope != "admin" else ""),
             field="Authorization",
         )
+
+    def sees(self, authorization: str | None, scope: str) -> bool:
+        """Whether the caller may use `scope`; no refusal (for an answer that shows less instead)."""
+        try:
+            self.require(authorization, scope)
+        except ServiceError:
+            return False
+        return True
+
+
+def check_portals(tokens: Sequence[Token], served: Collection[str], source: str) -> None:
+    """Refuse a `portal:CLIENT` scope naming a client that is not served: a typo there would
+    leave the portal refused at every request, and the mistake unseen until then."""
+    for number, token in enumerate(tokens):
+        for scope in token.scopes:
+            client = scope.removeprefix("portal:")
+            if client != scope and client not in served:
+                hint = did_you_mean(client, served)
+                raise SettingsError(
+                    f"{source}: tokens.{number}.scopes: `{scope}` names no client served"
+                    + (f"; {hint}" if hint else "")
+                    + f" (the clients served: {', '.join(sorted(served)) or 'none'})"
+                )
 
 
 def allows(token: Token, scope: str, client: str | None) -> bool:

@@ -2,11 +2,22 @@
 
 Building a `Call` (or `SipFacts`) is the one validation a decide request gets; every
 problem becomes a `CallError` naming the field, so the answer is the API's own 400.
+
+JSON is parsed with limits a hostile body cannot get past (docs/service.md, Limits): nesting
+at most `MAX_DEPTH` deep (Python's parser recurses, so a body 5,000 levels deep would exhaust
+the stack), integers of at most `MAX_DIGITS` digits (a longer one costs quadratic time to
+convert), and only finite numbers (no NaN, no Infinity, no 1e999). The depth is checked by a
+scan that never recurses, and only when the body holds more brackets than `MAX_DEPTH`, which
+a real request never does: the hot path pays one `bytes.count` per bracket kind.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
+from datetime import UTC, datetime
+from itertools import accumulate
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -64,10 +75,50 @@ EXAMPLES = {  # one good body of each, shown in the document (and tried first by
 }
 
 
-async def json_body(request: Request) -> Any:
-    body = await request.body()
+MAX_DEPTH = 32  # arrays and objects inside one another
+MAX_DIGITS = 40  # digits of one number
+STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)  # a JSON string, escapes included
+NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+RISE = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+class BodyLimitError(ValueError):
+    """A JSON body past one of the parser's limits (raised from the parser's hooks)."""
+
+
+def parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise BodyLimitError(f"a number has more than {MAX_DIGITS} digits")
+    return int(text)
+
+
+def parse_float(text: str) -> float:
+    value = float(text) if len(text) <= 2 * MAX_DIGITS else math.inf
+    if not math.isfinite(value):
+        raise BodyLimitError(f"the number {text[:MAX_DIGITS]} is too large (or has more than {MAX_DIGITS} digits)")
+    return value
+
+
+def parse_constant(text: str) -> Any:
+    raise BodyLimitError(f"{text} is not a number JSON allows")
+
+
+def depth(body: bytes) -> int:
+    """How deep arrays and objects nest in `body`, brackets inside strings left out (no recursion)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return 0  # cannot nest deeper than MAX_DEPTH
+    brackets = STRING.sub(b"", body).translate(None, NOT_BRACKETS)
+    return max(accumulate(RISE[b] for b in brackets), default=0)
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON of `body` within the limits; a `ServiceError` (400) for anything else."""
+    if depth(body) > MAX_DEPTH:
+        raise ServiceError(400, f"the body nests arrays and objects more than {MAX_DEPTH} deep")
     try:
-        return json.loads(body)
+        return json.loads(body, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant)
+    except BodyLimitError as exc:
+        raise ServiceError(400, f"the body is refused: {exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise ServiceError(
@@ -75,6 +126,17 @@ async def json_body(request: Request) -> Any:
             f"the body is not JSON: {getattr(exc, 'msg', 'not UTF-8')}{where}",
             hint='e.g. {"number": "+13125550100", "at": "2026-11-28T23:15:00-06:00", "forwarded": "busy"}',
         ) from None
+
+
+async def json_body(request: Request) -> Any:
+    return parse_json(await request.body())
+
+
+def at_now(data: Any) -> Any:
+    """A call whose `at` is `"now"` (as a switch that does not keep the time sends it), at this instant."""
+    if isinstance(data, dict) and data.get("at") == "now":
+        return {**data, "at": datetime.now(UTC)}
+    return data
 
 
 async def sip_body(request: Request) -> Any:

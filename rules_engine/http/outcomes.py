@@ -51,7 +51,6 @@ def router(service) -> APIRouter:
     api = APIRouter(prefix="/v1/calls/{call_id}", tags=["outcomes"])
 
     async def recorded(request: Request, call_id: str, record) -> Response:
-        service.authorize(request, "decide")
         request.scope["rules_engine.log"]["call_id"] = call_id
         try:
             row = await asyncio.to_thread(record)
@@ -72,6 +71,7 @@ def router(service) -> APIRouter:
         openapi_extra={"requestBody": body_of("OutcomeRequest", JSON), "security": SECURED},
     )
     async def post_outcome(request: Request, call_id: CallId) -> Response:
+        service.authorize(request, "decide")  # before the body is read: no token, a 401 whatever it holds
         given = build(
             OutcomeRequest,
             await json_body(request),
@@ -88,6 +88,7 @@ def router(service) -> APIRouter:
         openapi_extra={"requestBody": body_of("EscalationRequest", JSON), "security": SECURED},
     )
     async def post_escalation(request: Request, call_id: CallId) -> Response:
+        service.authorize(request, "decide")
         given = build(
             EscalationRequest,
             await json_body(request),

@@ -41,7 +41,10 @@ class SwitchSummary(Doc):
     client: str
     rules_version: str
     greeting: str
-    greeting_language: str
+    greeting_language: str = Field(
+        description="the language of the greeting chosen (the call's language, or the client's default "
+        "when it has no greeting in that language), e.g. for an IVR prompt or an agent's screen"
+    )
     script: str
     urgency: str
     forwarded: str = Field(description="the forwarding reason read from the SIP facts")
@@ -130,11 +133,13 @@ class ReloadResult(Doc):
 
 
 class Readiness(Doc):
+    """Without the scope `metrics` (when tokens are configured), only `ready`, `status` and `draining`."""
+
     ready: bool
     status: str  # ok, degraded, starting, draining, no rules
-    degraded: list[str]  # why a ready instance decides less well: the store down, rule problems
-    clients: int
-    rules_versions: dict[str, str]
-    problems: int
-    store: dict
+    degraded: list[str] | None = None  # why a ready instance decides less well: the store down, rule problems
+    clients: int | None = None
+    rules_versions: dict[str, str] | None = None
+    problems: int | None = None
+    store: dict | None = None
     draining: bool

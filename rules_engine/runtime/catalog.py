@@ -30,7 +30,6 @@ from types import MappingProxyType
 from typing import Protocol, TypeVar
 
 from .. import model as m
-from ..compiler.compile import compile_bytes
 from ..decide.call import Call, checked_answers
 from ..decide.conditions import phone_key
 from ..decide.plan import ClientPlan
@@ -385,6 +384,8 @@ def scan(
     cached = cache.lookup(file, digest, data) if cache is not None else None
     if cached is not None:
         return FileEntry(file, stamp, trusted, digest, ClientVersion(cached), cached.warnings, source=data)
+    from ..compiler.compile import compile_bytes  # only on a cache miss: Lark and the checks cost a quarter second
+
     try:
         client, warnings = compile_bytes(data, file)
     except RulesError as exc:  # a note (checks held back by a syntax error) is for whoever edits the file

@@ -41,7 +41,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -436,6 +436,15 @@ def lookup(path: str | Path, call_id: str) -> Lookup:
         if found is not None:
             return Lookup(found, torn)
     return Lookup(None, torn)
+
+
+def records(file: Path) -> Iterator[dict[str, Any]]:
+    """Every whole record of one log file, in the order written (torn lines skipped)."""
+    with file.open("rb") as opened:
+        for _, line in log_index.lines_from(opened, None):
+            record, _ = log_index.parse(line)
+            if record is not None:
+                yield record
 
 
 def find(path: str | Path, call_id: str) -> dict[str, Any] | None:

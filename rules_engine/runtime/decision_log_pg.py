@@ -252,6 +252,17 @@ def find(url: str, call_id: str) -> dict[str, Any] | None:
     return row[0] if row is not None else None
 
 
+def logged(url: str, client: str, start: datetime, end: datetime, limit: int = 1000) -> list[dict[str, Any]]:
+    """`client`'s records logged from `start` to `end` (excluded), the oldest first."""
+    with reading(url) as connection:
+        rows = connection.execute(
+            "SELECT record FROM decision_log WHERE client = %s AND logged_at >= %s AND logged_at < %s "
+            "ORDER BY logged_at LIMIT %s",
+            (client, start, end, limit),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
 def source(url: str, rules_version: str) -> Source | None:
     with reading(url) as connection:
         row = connection.execute(

@@ -9,10 +9,14 @@ logrotate has moved it away.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .decision_log import DecisionLog
+from . import log_reading
+from .decision_log import DecisionLog, DecisionLogError
 
 if TYPE_CHECKING:
     from ..decide.call import Call
@@ -34,9 +38,29 @@ class Logs:
         return self._decision_log
 
     def write(self, call: Call, decision: Decision, call_id: str | None) -> str | None:
-        """Append the decision, if there is a log; returns the call id it was logged under."""
+        """Append the decision, if there is a log; returns the call id it was logged under (a
+        new random one when none was given), or `call_id` as given without a log."""
         log = self._decision_log
-        return log.write(call, decision, call_id) if log is not None else None
+        if log is None:
+            return call_id
+        return log.write(call, decision, call_id if call_id is not None else uuid.uuid4().hex)
+
+    def location(self) -> str | Path:
+        """Where the log can be read back: its file or its database URL."""
+        log = self._decision_log
+        if log is None:
+            raise DecisionLogError("no decision log is configured: decisions are not logged")
+        # The engine's own backends say where they write; a log of the daemon's own making may not.
+        where = getattr(log, "path", None) or getattr(log, "url", None)
+        if not isinstance(where, (str, Path)):
+            raise DecisionLogError(f"the decision log {type(log).__name__} cannot be read back (it has no path or url)")
+        return where
+
+    def explain(self, call_id: str) -> log_reading.Explained | None:
+        return log_reading.explain(self.location(), call_id)
+
+    def logged(self, client: str, start: datetime, end: datetime, limit: int) -> list[dict[str, Any]]:
+        return log_reading.logged(self.location(), client, start, end, limit)
 
     def keep_sources(self, sources: Iterable[Source]) -> None:
         if self._decision_log is not None:

@@ -23,7 +23,7 @@ from ..errors import RulesEngineError, did_you_mean
 from .stores import is_database_url
 
 LANGUAGE = re.compile(r"^[a-z][a-z0-9_]*$")
-SCOPE = re.compile(r"^(decide|admin|portal:[a-z][a-z0-9_]*)$")
+SCOPE = re.compile(r"^(decide|metrics|admin|portal:[a-z][a-z0-9_]*)$")
 MIN_TOKEN_LENGTH = 24
 
 
@@ -35,7 +35,8 @@ class Token(BaseModel):
     """A bearer token of `rules-engine serve` and what it may do (docs/service.md).
 
     Scopes: `decide` (a switch deciding calls), `portal:CLIENT` (that client's status,
-    overrides and on-call view), `admin` (everything, reloads included).
+    overrides and on-call view), `metrics` (`/metrics` and the full `/readyz`), `admin`
+    (everything, reloads included).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -59,9 +60,9 @@ class Token(BaseModel):
     def _scopes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for scope in value:
             if not SCOPE.match(scope):
-                raise ValueError(f"`{scope}` is not a scope: use decide, admin or portal:CLIENT_ID")
+                raise ValueError(f"`{scope}` is not a scope: use decide, metrics, admin or portal:CLIENT_ID")
         if not value:
-            raise ValueError("a token needs at least one scope: decide, admin or portal:CLIENT_ID")
+            raise ValueError("a token needs at least one scope: decide, metrics, admin or portal:CLIENT_ID")
         return value
 
 
@@ -101,6 +102,21 @@ class Settings(BaseModel):
     def _language(cls, value: str | None) -> str | None:
         if value is not None and not LANGUAGE.match(value):
             raise ValueError(f"`{value}` is not a language code such as en or es")
+        return value
+
+    @field_validator("tokens")
+    @classmethod
+    def _one_secret_each(cls, value: tuple[Token, ...]) -> tuple[Token, ...]:
+        """Two entries with one secret would give each the other's scopes (a switch's token
+        that also reloads): refused, naming both."""
+        named: dict[str, str] = {}
+        for token in value:
+            if token.token in named:
+                raise ValueError(
+                    f"the tokens `{named[token.token]}` and `{token.name}` share one secret: give each its "
+                    "own token, or list every scope it needs on one entry"
+                )
+            named[token.token] = token.name
         return value
 
     @field_validator("default_country")
@@ -169,12 +185,26 @@ class Settings(BaseModel):
         data = parse_yaml(text, str(path)) or {}
         if not isinstance(data, dict):
             raise SettingsError(f"{path}: the settings file must be a mapping of setting: value")
+        if data.get("tokens"):
+            private(path)
         given = {key: value for key, value in overrides.items() if value is not None}
         values = {**data, **given}
         for key in ("rules", "store", "decision_log", "cache_dir"):
             if isinstance(values.get(key), str) and key not in given and "://" not in values[key]:  # a URL is no path
                 values[key] = path.parent / Path(values[key]).expanduser()
         return cls.of(values, str(path))
+
+
+def private(path: Path) -> None:
+    """A settings file holding tokens must be readable by its owner alone: anyone else who
+    reads it could decide calls, change live state or reload."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise SettingsError(
+            f"{path}: refused: the file holds tokens and is readable by "
+            + ("others" if mode & 0o007 else "its group")
+            + f" (mode {mode:04o}); make it private: chmod 600 {path}"
+        )
 
 
 def parse_yaml(text: str, source: str) -> Any:

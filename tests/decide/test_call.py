@@ -215,8 +215,8 @@ def test_a_burst_pipe_answered_as_the_script_says_is_an_emergency(engine):
         ),
         (
             "caller",
-            "anonymous",
-            "caller: `anonymous` is not a phone number; write numbers in international form: "
+            "anonymus",
+            "caller: `anonymus` is not a phone number; write numbers in international form: "
             '"+" country code and number, e.g. "+13125550100"',
         ),
         (

@@ -21,10 +21,12 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which FastAPI's Te
 SWITCH = "switch-token-0123456789abcdef"
 ACME_PORTAL = "acme-portal-0123456789abcdef"
 ADMIN = "admin-token-0123456789abcdef"
+METRICS = "prometheus-token-0123456789abcdef"
 TOKENS = (
     Token(name="kamailio", token=SWITCH, scopes=("decide",)),
     Token(name="acme-portal", token=ACME_PORTAL, scopes=("portal:acme_plumbing",)),
     Token(name="ops", token=ADMIN, scopes=("admin",)),
+    Token(name="prometheus", token=METRICS, scopes=("metrics",)),
 )
 
 

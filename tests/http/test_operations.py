@@ -66,7 +66,9 @@ def test_a_reload_serves_a_new_file_and_reports_a_broken_one(open_client, rules)
     assert open_client.post("/v1/decide", json={"client": "new_client", "at": CALL["at"]}).status_code == 200
 
     (rules / "new_client.rules").write_text(client_text("new_client", "Changed", broken=True))
-    report = open_client.post("/v1/reload").json()
+    answer = open_client.post("/v1/reload")
+    assert answer.status_code == 422  # a deploy pipeline's `curl -f` notices
+    report = answer.json()
     assert report["ok"] is False and report["changed"] == []
     assert report["problems"][0].startswith(f"{rules / 'new_client.rules'}:7:")
     assert (

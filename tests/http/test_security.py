@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from rules_engine.http.auth import check_portals
 from rules_engine.http.runner import ServeError, check_bind
-from rules_engine.runtime.settings import Settings, SettingsError
-from tests.http.conftest import ACME_PORTAL, ADMIN, SWITCH, TOKENS, bearer
+from rules_engine.runtime.settings import Settings, SettingsError, Token
+from tests.http.conftest import ACME_PORTAL, ADMIN, METRICS, SWITCH, TOKENS, bearer
 
 CALL = {"client": "acme_plumbing", "at": "2026-11-28T23:15:00-06:00", "forwarded": "busy"}
 STATUS = {"note": "In court until 3pm"}
@@ -64,8 +65,27 @@ def test_a_missing_scope_is_named(client):
     )
 
 
-def test_health_readiness_and_metrics_need_no_token(client):
-    assert [client.get(path).status_code for path in ("/healthz", "/readyz", "/metrics", "/openapi.json")] == [200] * 4
+def test_health_readiness_and_the_document_need_no_token(client):
+    assert [client.get(path).status_code for path in ("/healthz", "/readyz", "/openapi.json")] == [200] * 3
+
+
+def test_metrics_need_the_scope_metrics_when_tokens_are_configured(client):
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers=bearer(SWITCH)).status_code == 403
+    assert client.get("/metrics", headers=bearer(METRICS)).status_code == 200
+    assert client.get("/metrics", headers=bearer(ADMIN)).status_code == 200
+
+
+def test_anonymous_readiness_names_no_client_and_no_database(client):
+    assert client.get("/readyz").json() == {"ready": True, "status": "ok", "draining": False}
+    assert client.get("/readyz", headers=bearer(SWITCH)).json() == {"ready": True, "status": "ok", "draining": False}
+    full = client.get("/readyz", headers=bearer(METRICS)).json()
+    assert "acme_plumbing" in full["rules_versions"] and "store" in full
+
+
+def test_without_tokens_readiness_and_metrics_are_open(open_client):
+    assert "rules_versions" in open_client.get("/readyz").json()
+    assert open_client.get("/metrics").status_code == 200
 
 
 def test_without_tokens_the_service_is_open(open_client):
@@ -95,11 +115,11 @@ def test_loopback_may_be_served_without_tokens(host):
         ),
         (
             {"name": "x", "token": SWITCH, "scopes": ["root"]},
-            "tokens.0.scopes: `root` is not a scope: use decide, admin or portal:CLIENT_ID",
+            "tokens.0.scopes: `root` is not a scope: use decide, metrics, admin or portal:CLIENT_ID",
         ),
         (
             {"name": "x", "token": SWITCH, "scopes": []},
-            "tokens.0.scopes: a token needs at least one scope: decide, admin or portal:CLIENT_ID",
+            "tokens.0.scopes: a token needs at least one scope: decide, metrics, admin or portal:CLIENT_ID",
         ),
     ],
 )
@@ -107,6 +127,52 @@ def test_bad_tokens_in_the_settings_are_refused(tmp_path, token, message):
     with pytest.raises(SettingsError) as caught:
         Settings.of({"rules": tmp_path, "tokens": [token]})
     assert str(caught.value) == f"settings: {message}"
+
+
+def test_a_secret_shared_by_two_tokens_is_refused(tmp_path):
+    tokens = [
+        {"name": "kamailio", "token": SWITCH, "scopes": ["decide"]},
+        {"name": "ops", "token": SWITCH, "scopes": ["admin"]},
+    ]
+    with pytest.raises(SettingsError) as caught:
+        Settings.of({"rules": tmp_path, "tokens": tokens})
+    assert str(caught.value) == (
+        "settings: tokens: the tokens `kamailio` and `ops` share one secret: give each its own token, "
+        "or list every scope it needs on one entry"
+    )
+
+
+@pytest.mark.parametrize("mode, who", [(0o644, "others"), (0o640, "its group"), (0o604, "others")])
+def test_a_settings_file_with_tokens_readable_by_others_is_refused(tmp_path, mode, who):
+    path = tmp_path / "engine.yaml"
+    path.write_text(f"rules: {tmp_path}\ntokens:\n  - {{name: k, token: {SWITCH}, scopes: [decide]}}\n")
+    path.chmod(mode)
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_yaml(path)
+    assert str(caught.value) == (
+        f"{path}: refused: the file holds tokens and is readable by {who} (mode {mode:04o}); "
+        f"make it private: chmod 600 {path}"
+    )
+    path.chmod(0o600)
+    assert Settings.from_yaml(path).tokens[0].name == "k"
+
+
+def test_a_settings_file_without_tokens_may_be_readable(tmp_path):
+    path = tmp_path / "engine.yaml"
+    path.write_text(f"rules: {tmp_path}\n")
+    path.chmod(0o644)
+    assert Settings.from_yaml(path).tokens == ()
+
+
+def test_a_portal_scope_for_a_client_not_served_is_refused():
+    tokens = [Token(name="portal", token=ACME_PORTAL, scopes=("portal:acme_plumbin",))]
+    with pytest.raises(SettingsError) as caught:
+        check_portals(tokens, {"acme_plumbing", "hale_law"}, "engine.yaml")
+    assert str(caught.value) == (
+        "engine.yaml: tokens.0.scopes: `portal:acme_plumbin` names no client served; did you mean "
+        "`acme_plumbing`? (the clients served: acme_plumbing, hale_law)"
+    )
+    check_portals(TOKENS, {"acme_plumbing"}, "engine.yaml")
 
 
 def test_a_body_over_the_limit_is_413_before_it_is_read(open_client):

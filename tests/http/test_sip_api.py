@@ -35,7 +35,7 @@ def test_the_sip_decision_is_the_decision_of_the_equivalent_call(open_client, ru
         answers={"type": "burst_pipe"},
     )
     with Engine(rules) as engine:
-        assert response.content == engine.decide(call).to_json().encode("utf-8")
+        assert response.content == engine.decide(call, call_id=facts["call_id"]).to_json().encode("utf-8")
 
 
 def test_a_form_body_as_kamailio_and_twilio_post_it(open_client):

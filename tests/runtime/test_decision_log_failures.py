@@ -127,11 +127,12 @@ def test_a_removed_directory_never_fails_a_call_and_the_records_follow_when_it_i
         written=12,
         queued=0,
         dropped=0,
-        failed=health.failed,
+        failed=log.health().failed,  # the backlog may have tried once more before the directory came back
         failing_since=None,
         last_error=log.health().last_error,
         last_error_at=log.health().last_error_at,
     )
+    assert log.health().failed >= health.failed >= 1
 
 
 def test_records_that_find_the_backlog_full_are_dropped_and_counted(tmp_path):

@@ -31,7 +31,8 @@ def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachabl
             engine.set_status("acme_plumbing", "Back at 5")
             before = engine.decide(Call(**OPEN_MANUAL))
             assert before.greeting.text.endswith("unavailable right now: Back at 5")
-            assert before.live_state.revision > 0 and before.live_state.age < 1
+            assert before.live_state.revision > 0
+            assert eventually(lambda: fresh(engine), within=5.0)
 
             proxy.cut()
             assert eventually(lambda: not engine.live_state_health().reachable, within=3.0)
@@ -56,13 +57,18 @@ def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachabl
             assert eventually(lambda: engine.live_state_health().reachable, within=1.0)
             after = engine.decide(Call(**OPEN_MANUAL))
             assert after.greeting.text.endswith("unavailable right now: At the depot")
-            assert after.live_state.age < 1
+            assert eventually(lambda: fresh(engine), within=5.0)
 
             # Writes work again once the pool has reconnected.
             assert eventually(lambda: write_goes_through(engine, "Back at 6"), within=10.0, every=0.2)
             assert eventually(lambda: portal.snapshot("acme_plumbing").status.note == "Back at 6", within=1.0)
         store.close()
     portal.close()
+
+
+def fresh(engine: Engine) -> bool:
+    """The snapshot a decision reads is under a second old (polled: a loaded machine may lag a sync)."""
+    return engine.decide(Call(**OPEN_MANUAL)).live_state.age < 1
 
 
 def test_a_write_right_after_the_database_restarts_goes_through(private_postgres):
