@@ -157,3 +157,29 @@ def test_a_database_outage_is_logged_measured_and_leaves_the_service_ready(tmp_p
             running.stop()
             if not (private_postgres.data / "postmaster.pid").exists():
                 private_postgres.start()
+
+
+def test_a_traceback_is_one_json_line(tmp_path):
+    """Finding 12: a logged exception (a 500's, a pool's) is one line, its text in `traceback`."""
+    import logging
+
+    from rules_engine.http.access_log import AccessLog
+    from rules_engine.http.events import route_logging, unroute_logging
+
+    log = AccessLog(tmp_path / "requests.log")
+    handler = route_logging(log)
+    try:
+        try:
+            raise ValueError("a bug\non two lines")
+        except ValueError:
+            logging.getLogger("rules_engine.http").exception("unexpected error on POST /v1/decide")
+        logging.getLogger("psycopg.pool").warning("error connecting in 'pool-1'")
+    finally:
+        unroute_logging(handler)
+        log.close()
+    lines = (tmp_path / "requests.log").read_text().splitlines()
+    assert len(lines) == 2
+    error, pool = (json.loads(line) for line in lines)
+    assert (error["event"], error["level"], error["logger"]) == ("log", "error", "rules_engine.http")
+    assert error["traceback"].startswith("Traceback") and "ValueError: a bug\non two lines" in error["traceback"]
+    assert (pool["level"], pool["message"], "ts" in pool) == ("warning", "error connecting in 'pool-1'", True)
