@@ -1,8 +1,10 @@
 """`rules-engine serve --workers N`: N processes answering on one listening socket.
 
-The parent binds the socket, then forks each worker before it has opened anything (no engine,
-no store, no thread), and each worker builds its own engine, snapshot and logs and serves the
-shared socket (the kernel hands each new connection to one of them). Live state stays the
+The parent reserves the port (bound with SO_REUSEPORT, never listening), then forks each
+worker before it has opened anything (no engine, no store, no thread). Each worker listens
+on the port with a socket of its own (SO_REUSEPORT: the kernel spreads new connections over
+the workers evenly, where one shared socket lets the quickest worker take most of them),
+then builds its own engine, snapshot and logs; connections wait in its backlog meanwhile. Live state stays the
 same in all of them through the store they share (the settings must name one). The parent
 only supervises: SIGTERM, SIGINT and SIGHUP are passed to every worker (each drains, or
 reopens its logs and reloads, on its own), and a worker that dies while the service is not
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .access_log import AccessLog
-from .runner import DRAIN_SECONDS, bound_socket, check_bind, write_atomically
+from .runner import BACKLOG, DRAIN_SECONDS, check_bind, write_atomically
 
 # Builds worker K's (1, 2, …) application and its request log in the worker itself; the
 # callable returned closes what it opened.
@@ -44,7 +46,9 @@ def serve_workers(
 ) -> int:
     """Serve with `workers` processes until a SIGTERM; the exit status (0 after a clean stop)."""
     check_bind(host, tokens)
-    sock = bound_socket(host, port)
+    sock = port_socket(host)
+    sock.bind((host.strip("[]"), port))
+    port = sock.getsockname()[1]
     children: dict[int, int] = {}  # pid → worker number
     stopping = False
 
@@ -65,10 +69,10 @@ def serve_workers(
         if pid_file:
             write_atomically(pid_file, f"{os.getpid()}\n")
         for number in range(1, workers + 1):
-            children[start_worker(build, number, sock, drain_seconds)] = number
-        log.event("listening", host=host, port=sock.getsockname()[1], pid=os.getpid(), workers=workers)
+            children[start_worker(build, number, (host, port), drain_seconds)] = number
+        log.event("listening", host=host, port=port, pid=os.getpid(), workers=workers)
         if port_file:
-            write_atomically(port_file, f"{sock.getsockname()[1]}\n")
+            write_atomically(port_file, f"{port}\n")
         failed = False
         while children:
             pid, status = os.wait()
@@ -79,7 +83,7 @@ def serve_workers(
             failed |= code != 0
             log.event("worker_exited", worker=number, pid=pid, status=code)
             if not stopping:
-                children[start_worker(build, number, sock, drain_seconds)] = number
+                children[start_worker(build, number, (host, port), drain_seconds)] = number
         return 1 if failed else 0
     finally:
         sock.close()
@@ -88,15 +92,33 @@ def serve_workers(
             Path(pid_file).unlink(missing_ok=True)
 
 
-def start_worker(build: Build, number: int, sock: socket.socket, drain_seconds: float) -> int:
-    """Fork worker `number`; in the parent, its pid. The worker never returns."""
+def port_socket(host: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    return sock
+
+
+def start_worker(build: Build, number: int, address: tuple[str, int], drain_seconds: float) -> int:
+    """Fork worker `number`, listening once this returns; in the parent, its pid. The worker
+    never returns."""
+    ready, told = os.pipe()
     pid = os.fork()
     if pid:
+        os.close(told)
+        os.read(ready, 1)  # the worker listens (or has died: end of file)
+        os.close(ready)
         return pid
+    os.close(ready)
     for sig in FORWARDED:
         signal.signal(sig, signal.SIG_DFL)
     code = 1
     try:
+        sock = port_socket(address[0])
+        sock.bind((address[0].strip("[]"), address[1]))
+        sock.listen(BACKLOG)
+        os.write(told, b"1")
+        os.close(told)
         code = run_worker(build, number, sock, drain_seconds)
     except BaseException:  # the worker ends here whatever happened; the parent logs its status
         traceback.print_exc()
