@@ -11,8 +11,10 @@ wherever they are written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import chain
 from typing import Literal, TypeVar
 
@@ -65,6 +67,16 @@ DAY_NAMES = tuple(day[:3] for day in WEEKDAYS)
 # Why a call was forwarded, in the spec's short names: what `forwarded` may name and what a
 # call's `forwarded` field is normalised to (RFC 5806 reasons are mapped in `decide/call.py`).
 FORWARDING_REASONS = ("always", "scheduled", "manual", "busy", "no_answer", "unavailable", "direct", "unknown")
+
+
+# An answer to a `number` question, as callers give it: digits, an optional sign and decimals
+# (`106`, `-5`, `98.6`); no exponent, no thousands separator, no `NaN` or `Infinity`.
+NUMBER_ANSWER = re.compile(r"[-+]?\d+(\.\d+)?")
+
+
+def number_of(text: str) -> Decimal | None:
+    """The number an answer gives, or None when it is not written as a number."""
+    return Decimal(text) if NUMBER_ANSWER.fullmatch(text) else None
 
 
 # ---- conditions --------------------------------------------------------------------------
@@ -154,6 +166,17 @@ class FieldIs(Cond):
 class FieldIn(Cond):
     field: str
     values: tuple[str, ...]
+
+
+Comparison = Literal["<", "<=", ">", ">="]
+
+
+class FieldCompare(Cond):
+    """`FIELD < N`, `<=`, `>`, `>=` on a field asked as a `number`."""
+
+    field: str
+    op: Comparison
+    value: Decimal
 
 
 class Said(Cond):
@@ -318,7 +341,10 @@ class Notify(Node):
 
 
 class Action(Node):
-    """Base of what a route (or an escalation's `finally`) does."""
+    """Base of what a route (or an escalation's `finally`) does. `say`: words the agent
+    tells the caller before the action (`say "…" then escalate gas`)."""
+
+    say: Text | None = None
 
 
 class Patch(Action):
@@ -368,17 +394,29 @@ class Greeting(Node):
     texts: dict[str, Template]
 
 
+class NumberRange(Node):
+    """`number` or `number LO-HI`: the answer is a number (decimals allowed), within the
+    bounds when they are given (both included)."""
+
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+
 class Ask(Node):
     field: str
     prompt: Text
     required: bool = False
     phone: bool = False
     choices: tuple[Name, ...] | None = None
+    number: NumberRange | None = None
     when: Cond | None = None
 
 
 class Say(Node):
+    """A `say` step of a script; with `when`, present only while its condition is not false."""
+
     text: Text
+    when: Cond | None = None
 
 
 class Script(Node):

@@ -88,7 +88,9 @@ class Relevance:
         }
         self.asks = {
             name: tuple(
-                self.compile(step.when) for step in script.steps if isinstance(step, m.Ask) and step.when is not None
+                self.compile(step.when)
+                for step in script.steps
+                if step.when is not None  # `ask`/`say … when`
             )
             for name, script in client.scripts.items()
         }

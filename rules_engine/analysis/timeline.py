@@ -57,7 +57,7 @@ def rule_conditions(client: m.Client) -> Iterator[m.Cond]:
             yield rule.when
     for script in client.scripts.values():
         for step in script.steps:
-            if isinstance(step, m.Ask) and step.when is not None:
+            if step.when is not None:  # `ask … when` and `say … when`
                 yield step.when
 
 
@@ -78,9 +78,11 @@ class TimeKey(NamedTuple):
 class Clock:
     """One client's time facts, as far as its decisions can tell them apart."""
 
-    def __init__(self, client: m.Client, marks: bool = False):
+    def __init__(self, client: m.Client, marks: bool = False, holders: bool = True):
         """With `marks`, holidays and closures split the time even where no rule reads them
-        (a decision lists them among its windows; the matrix shows them)."""
+        (a decision lists them among its windows; the matrix shows them). Without `holders`,
+        who is on call is left out of the key and its change points: for an analysis that asks
+        only which rules apply, a year of daily handoffs need not cut the time."""
         self.client = client
         self.calendar = Calendar(client)
         self.oncall = OnCall(client, self.calendar)
@@ -93,18 +95,14 @@ class Clock:
         self.reads_closed = marks or any(isinstance(atom, m.Closed) for atom in atoms)
         found = list(nodes(client))
         # Teams a decision can reach: a route's or escalation's target, or `{oncall.TEAM}` in a text.
-        self.teams = tuple(
-            dict.fromkeys(
-                [n.team for n in found if isinstance(n, m.TeamTarget) and n.team in client.teams]
-                + [
-                    n.name.partition(".")[2]
-                    for n in found
-                    if isinstance(n, m.Placeholder)
-                    and n.name.startswith("oncall.")
-                    and n.name.partition(".")[2] in client.teams
-                ]
-            )
-        )
+        reached = [n.team for n in found if isinstance(n, m.TeamTarget) and n.team in client.teams] + [
+            n.name.partition(".")[2]
+            for n in found
+            if isinstance(n, m.Placeholder)
+            and n.name.startswith("oncall.")
+            and n.name.partition(".")[2] in client.teams
+        ]
+        self.teams = tuple(dict.fromkeys(reached)) if holders else ()
         masks = [rotation.only for team in client.teams.values() for rotation in team.rotations]
         conditions = [*rule_conditions(client), *(w.cond for w in client.windows.values()), *masks]
         # The parts of a decision that name who is on call: a route reaching a team, a text saying `{oncall.TEAM}`.

@@ -33,6 +33,7 @@ COMMANDS = {
     "explain": "show a decision from the decision log: what was decided, and why",
     "serve": "serve decisions over HTTP (for Kamailio, Asterisk, FreeSWITCH, …)",
     "report": "calls received, answered, abandoned, resolved; escalations; by rule and hour",
+    "users": "add, remove, list and reset the console's accounts (who logs in to its pages)",
 }
 
 

@@ -3,8 +3,10 @@
 Diagnostics go to standard error, rendered as docs/language.md shows them (errors, warnings, and
 a note where syntax errors hold back the other checks), followed by a one-line summary;
 `--format json` prints one JSON document on standard output instead, for editors and CI.
-Besides the compiler's checks, each client's on-call cover is checked over 28 days and its
-closures and holidays over 365 (`analysis/no_effect.py`), from `--from`; over several files
+Besides the compiler's checks, each client's rules are proven over time from `--from`
+(`analysis/checks.py`): rules and questions no call reaches over `--days` (365), routes that
+can reach an on-call team while nobody is on call over 28 days, restricted rotations whose
+members are never on call, and closures and holidays that change nothing; over several files
 (or a directory), a client id or a number defined in two files is an error naming both, as
 the engine would refuse to serve them together. Exit codes: 0 clean, 1
 errors (with `--strict`, warnings too), 2 when a PATH does not exist.
@@ -17,11 +19,11 @@ import json
 import sys
 from pathlib import Path
 
-from ..analysis.no_effect import no_effect_warnings
+from ..analysis.checks import check_warnings
+from ..analysis.reach import HORIZON
 from ..compiler.compile import compile_file
 from ..errors import Diagnostic, RulesError
 from ..runtime.catalog import ClientVersion, cross_file_problems
-from ..schedule.shifts import coverage_warnings
 from .options import iso_date
 from .terminal import wants_colour
 
@@ -38,9 +40,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="start",
         type=iso_date,
         metavar="DATE",
-        help="start of the 28 days checked for on-call gaps and of the 365 days checked for "
-        "closures and holidays that change nothing (default: today, local time)",
+        help="start of the days checked for rules no call reaches, for on-call gaps that a route can "
+        "reach (28 days) and for closures and holidays that change nothing (default: today, local time)",
     )
+    parser.add_argument(
+        "--days",
+        type=positive_days,
+        default=HORIZON,
+        metavar="N",
+        help=f"days checked for rules and questions that no call reaches (default {HORIZON})",
+    )
+
+
+def positive_days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 3660:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a number of days from 1 to 3660")
+    return days
 
 
 def rule_files(paths: list[str]) -> tuple[list[Path], list[str]]:
@@ -78,8 +97,7 @@ def run(args: argparse.Namespace) -> int:
             clients[str(path)] = client.id
             compiled.append(ClientVersion(client))
             diagnostics.extend(found)
-            diagnostics.extend(coverage_warnings(client, args.start))
-            diagnostics.extend(no_effect_warnings(client, args.start))
+            diagnostics.extend(check_warnings(client, args.start, args.days, found))
         except RulesError as exc:
             diagnostics.extend(exc.diagnostics)
     # What the engine would refuse to serve together: a client id or a number in two files.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..engine import Engine
 from ..errors import RulesEngineError
-from ..extras import needs
+from ..extras import MissingExtraError, needs
 from ..runtime.settings import Settings
 
 
@@ -30,6 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="CC",
         help="read national numbers in SIP headers (sip:3125550100@…) as numbers of this country "
         "(ISO 3166 alpha-2: US, CA, GB, …; or `default_country:` in --settings); docs/sip.md",
+    )
+    parser.add_argument(
+        "--accounts",
+        metavar="FILE|URL",
+        help="serve the console too, its accounts kept in this SQLite file or postgresql:// database "
+        "(or `accounts:` in --settings); docs/console.md",
     )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="the port (default 8080; 0 picks a free one)")
@@ -76,10 +82,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.settings:
             settings = Settings.from_yaml(
-                args.settings, rules=args.rules, default_country=args.default_country, cache_dir=args.cache_dir
+                args.settings,
+                rules=args.rules,
+                default_country=args.default_country,
+                cache_dir=args.cache_dir,
+                accounts=args.accounts,
             )
         elif args.rules:
-            given = {"rules": args.rules, "default_country": args.default_country, "cache_dir": args.cache_dir}
+            given = {
+                "rules": args.rules,
+                "default_country": args.default_country,
+                "cache_dir": args.cache_dir,
+                "accounts": args.accounts,
+            }
             settings = Settings.of({k: v for k, v in given.items() if v is not None}, "arguments")
         else:
             print("rules-engine serve: give --rules DIR or --settings FILE", file=sys.stderr)
@@ -108,9 +123,19 @@ def run(args: argparse.Namespace) -> int:
     log = AccessLog(args.log)
     if engine.problems:
         log.event("start_problems", problems=problems_of(engine), note="files at fault serve their last good version")
+    app = create_app(engine, settings.tokens, log=log, default_country=settings.default_country)
+    try:
+        console = with_console(app, engine, settings, args.host)
+    except RulesEngineError as exc:
+        engine.close()
+        log.close()
+        if isinstance(exc, MissingExtraError):
+            raise  # told in its one line, as every missing extra is
+        print(f"rules-engine serve: {exc}", file=sys.stderr)
+        return 1
     try:
         serve(
-            create_app(engine, settings.tokens, log=log, default_country=settings.default_country),
+            app,
             args.host,
             args.port,
             settings.tokens,
@@ -123,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"rules-engine serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1
     finally:
+        if console is not None:
+            console.close()
         engine.close()
         log.close()
     return 0
@@ -136,12 +163,16 @@ def serve_in_workers(args: argparse.Namespace, settings: Settings, drain: float)
     def build(number: int):
         engine = Engine.from_settings(worker_settings(settings, number))
         log = AccessLog(args.log)
+        app = create_app(engine, settings.tokens, log=log, default_country=settings.default_country)
+        console = with_console(app, engine, settings, args.host)
 
         def close() -> None:
+            if console is not None:
+                console.close()
             engine.close()
             log.close()
 
-        return create_app(engine, settings.tokens, log=log, default_country=settings.default_country), log, close
+        return app, log, close
 
     log = AccessLog(args.log)
     try:
@@ -171,3 +202,18 @@ def worker_settings(settings: Settings, number: int) -> Settings:
     if number == 1 or not isinstance(log, Path):
         return settings
     return settings.model_copy(update={"decision_log": log.with_name(f"{log.name}.w{number}")})
+
+
+def with_console(app, engine: Engine, settings: Settings, host: str):
+    """Mount the console when the settings name its accounts store; its database, or None."""
+    if settings.accounts is None:
+        return None
+    with needs("console", "the console"):
+        from ..console.mount import mount
+        from ..http.runner import is_loopback
+    if not settings.console_secure_cookies and not is_loopback(host):
+        raise RulesEngineError(
+            f"refusing to send the console's cookies over plain http on {host}: "
+            "`console_secure_cookies: false` is for a loopback address only (docs/console.md)"
+        )
+    return mount(app, engine, settings.accounts, settings.console_secure_cookies)

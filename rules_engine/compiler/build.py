@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from lark import Token, Transformer, Tree
 from lark.exceptions import VisitError
@@ -46,6 +47,7 @@ RESERVED = frozenset(m.DAY_NAMES) | {
     "urgency",
     "answer",
 }
+NUMBER_BOUNDS = re.compile(r"(-?[\d.]+)-(-?[\d.]+)")  # the grammar's NUMBER_RANGE, split at the dash between
 # Dates and durations far outside a business's horizon are mistakes, and would overflow
 # date arithmetic when the engine evaluates them.
 YEARS = range(1970, 2200)
@@ -400,8 +402,21 @@ class Builder(Transformer):
     def ask_when(self, meta, children):
         return "when", children[0], meta
 
+    def number(self, meta, children):
+        """`number` or `number LO-HI` (`number -20-130`: a bound may be negative)."""
+        token = children[0]
+        if token is None:
+            return "number", m.NumberRange(pos=self.pos(meta)), meta
+        low, high = (Decimal(text) for text in NUMBER_BOUNDS.fullmatch(str(token)).groups())  # type: ignore[union-attr]
+        if low > high:
+            self.error(
+                token, f"the range `{token}` is empty: {low} is more than {high}", f"write `number {high}-{low}`"
+            )
+        return "number", m.NumberRange(low=low, high=high, pos=self.pos(meta)), meta
+
     def say(self, meta, children):
-        return m.Say(text=children[0], pos=self.pos(meta))
+        text, when = children
+        return m.Say(text=text, when=when, pos=self.pos(meta))
 
     def choose_script(self, meta, children):
         name, when = children
@@ -450,6 +465,18 @@ class Builder(Transformer):
 
     def hangup(self, meta, children):
         return m.Hangup(say=children[0], pos=self.pos(meta))
+
+    def said_then(self, meta, children):
+        """`say TEXT then ACTION`: the action, carrying the words the agent says first."""
+        text, action = children
+        if action.say is not None:
+            self.error(
+                meta,
+                "an action can be preceded by one `say` only",
+                'put all the words in one `say`, e.g. `say "Leave the house. Call the gas company." then …`',
+            )
+            return action
+        return action.model_copy(update={"say": text})
 
     def contact_target(self, meta, children):
         return m.ContactTarget(contact=str(children[0]), pos=self.pos(children[0]))
@@ -510,6 +537,11 @@ class Builder(Transformer):
     def field_in(self, meta, children):
         field, *values = children
         return m.FieldIn(field=str(field), values=tuple(self.value(v) for v in values), pos=self.pos(field))
+
+    def field_compare(self, meta, children):
+        field, op, number = children
+        comparison = cast(m.Comparison, str(op))  # the grammar's COMPARISON: one of the four
+        return m.FieldCompare(field=str(field), op=comparison, value=Decimal(str(number)), pos=self.pos(field))
 
     def value(self, token: Token) -> str:
         return unquote(token) if token.type == "STRING" else str(token)

@@ -280,6 +280,8 @@ class Checker(ReferenceChecks):
                 self.check_phone(target, target.number)
 
     def check_action(self, action: m.Action, owner: str, condition: m.Cond | None, final: bool = False) -> None:
+        if action.say is not None:
+            self.check_text(action.say, owner, [condition], list(self.asks))
         if isinstance(action, m.Patch):
             self.check_target(action.target, "call")
         elif isinstance(action, m.Escalate):
@@ -301,8 +303,6 @@ class Checker(ReferenceChecks):
                 )
             for notify in action.deliveries:
                 self.check_target(notify.target, notify.method)
-        elif isinstance(action, m.Hangup):
-            self.check_text(action.say, owner, [condition], list(self.asks))
 
     def check_escalations(self, client: m.Client) -> None:
         for policy in client.escalations.values():
@@ -356,9 +356,21 @@ class Checker(ReferenceChecks):
                 self.check_cond(step.when, "a question", TIME_FACTS + ARRIVAL_FACTS + INTAKE_FACTS)
                 if step.choices and len({c.value for c in step.choices}) != len(step.choices):
                     self.error(step, f"a choice of `{step.field}` is listed twice")
+                kinds = [
+                    kind
+                    for kind, given in (("choice", step.choices), ("phone", step.phone), ("number", step.number))
+                    if given
+                ]
+                if len(kinds) > 1:
+                    self.error(
+                        step,
+                        f"question `{step.field}` is both a {kinds[0]} and a {kinds[1]}",
+                        "keep one of `choice (…)`, `phone` and `number`",
+                    )
                 self.check_text(step.prompt, f"question `{step.field}`", conditions, asked, later)
                 asked.append(step.field)
             else:
+                self.check_cond(step.when, "a `say` step", TIME_FACTS + ARRIVAL_FACTS + INTAKE_FACTS)
                 self.check_text(step.text, f"script `{script.name}`", conditions, asked, later)
 
     def check_urgency(self, client: m.Client) -> None:
@@ -399,7 +411,11 @@ class Checker(ReferenceChecks):
             for index, rule in enumerate(client.routes):
                 if any(implies(choice.when, earlier.when) for earlier in client.routes[:index]):
                     break
-                fields = (a.field for a in m.atoms(rule.when) if isinstance(a, (m.FieldSet, m.FieldIs, m.FieldIn)))
+                fields = (
+                    a.field
+                    for a in m.atoms(rule.when)
+                    if isinstance(a, (m.FieldSet, m.FieldIs, m.FieldIn, m.FieldCompare))
+                )
                 for field in dict.fromkeys(fields):
                     if field not in asked and field in self.asks:  # no script at all: warned already
                         self.warn(

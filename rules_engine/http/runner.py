@@ -88,7 +88,11 @@ class Server(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
-        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, self._hangup)
+        # Through the loop too: a SIGTERM right after a SIGHUP could wait unseen in uvloop.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
         self._keep(asyncio.ensure_future(watch_store(self.service.engine, self.log)))
         self.service.starting = False
 

@@ -136,7 +136,7 @@ class Readiness(Doc):
     """Without the scope `metrics` (when tokens are configured), only `ready`, `status` and `draining`."""
 
     ready: bool
-    status: str  # ok, degraded, starting, draining, no rules
+    status: str  # ok, degraded, starting, draining, no rules, no live state yet
     degraded: list[str] | None = None  # why a ready instance decides less well: the store down, rule problems
     clients: int | None = None
     rules_versions: dict[str, str] | None = None

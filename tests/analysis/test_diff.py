@@ -104,8 +104,16 @@ def random_call(client, dims: Dims, at, rng: random.Random) -> tuple[Call, bool]
         for step in script.steps
         if hasattr(step, "field")
     }
+    numbers = {  # fields asked as a number: numbers on, beside and between the ones the rules name
+        step.field: [str(n) for n in (-20, 0, 32, 50, 90, 95, 100, 103.5, 104, 104.5, 110, 120)]
+        for script in client.scripts.values()
+        for step in script.steps
+        if getattr(step, "number", None) is not None
+    }
     answers = {
-        field: rng.choice([*choices, "Fever", "something"]) for field, choices in fields.items() if rng.random() < 0.5
+        field: rng.choice(numbers.get(field) or [*choices, "Fever", "something"])
+        for field, choices in fields.items()
+        if rng.random() < 0.5
     }
     phrases = [p for name in dims.order if name == "said" for value in dims["said"].values for p in value.label]
     said = rng.choice([None, "", "nothing much", *phrases, " / ".join(phrases[:2]) or None])
