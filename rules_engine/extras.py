@@ -3,7 +3,8 @@
 The core install (`pip install rules-engine`) is what a daemon needs to decide calls. The
 rest comes in extras, as pyproject.toml declares them: `service` (`rules-engine serve`),
 `postgres` (a `postgresql://` store or log), `report` (the outcome report's page with
-charts) and `scenarios` (`rules-engine test`). Code that needs one imports it inside
+charts), `scenarios` (`rules-engine test`) and `console` (the console's pages and
+`rules-engine users`). Code that needs one imports it inside
 `needs(extra, what)`, so that a missing library is told as
 
     rules-engine serve needs the service extra: pip install 'rules-engine[service]'
@@ -24,6 +25,7 @@ EXTRAS = {
     "postgres": ("psycopg", "psycopg_pool"),
     "report": ("matplotlib",),
     "scenarios": ("pytest", "_pytest", "pytest_bdd"),
+    "console": ("jinja2", "markupsafe", "argon2", "_argon2_cffi_bindings", "multipart", "python_multipart"),
 }
 
 

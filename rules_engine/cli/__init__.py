@@ -27,12 +27,14 @@ COMMANDS = {
     "check": "compile rule files; exit 0 clean, 1 errors",
     "decide": "decide one call: greeting, script, urgency and route, with the rules that decided",
     "oncall": "who is on call now, at an instant or over a week; JSON or an iCalendar feed",
+    "holidays": "the dates on which `holiday` holds for a client, by name and source line",
     "matrix": "what callers hear per forwarding reason, hour by hour; text, JSON or an HTML page",
     "diff": "what an edit changes: every kind of call decided differently, with an example each",
     "test": "run Gherkin acceptance scenarios",
     "explain": "show a decision from the decision log: what was decided, and why",
     "serve": "serve decisions over HTTP (for Kamailio, Asterisk, FreeSWITCH, …)",
     "report": "calls received, answered, abandoned, resolved; escalations; by rule and hour",
+    "users": "add, remove, list and reset the console's accounts (who logs in to its pages)",
 }
 
 

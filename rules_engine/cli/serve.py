@@ -12,7 +12,7 @@ import sys
 
 from ..engine import Engine
 from ..errors import RulesEngineError
-from ..extras import needs
+from ..extras import MissingExtraError, needs
 from ..runtime.settings import Settings
 
 
@@ -30,6 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="read national numbers in SIP headers (sip:3125550100@…) as numbers of this country "
         "(ISO 3166 alpha-2: US, CA, GB, …; or `default_country:` in --settings); docs/sip.md",
     )
+    parser.add_argument(
+        "--accounts",
+        metavar="FILE|URL",
+        help="serve the console too, its accounts kept in this SQLite file or postgresql:// database "
+        "(or `accounts:` in --settings); docs/console.md",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="the port (default 8080; 0 picks a free one)")
     parser.add_argument(
@@ -40,6 +46,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write the port here once listening (with --port 0: learn which port was picked)",
     )
+    parser.add_argument(
+        "--pid-file", metavar="FILE", help="write the process id here while serving (for logrotate's postrotate)"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="keep compiled clients and each file's last good version here across restarts: a file broken "
+        "at a restart is served from its last good version (or `cache_dir:` in --settings)",
+    )
+    parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="after SIGTERM, keep answering (with /readyz 503) this long before closing the listener (default 5)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,13 +69,25 @@ def run(args: argparse.Namespace) -> int:
         from ..http import create_app
         from ..http.access_log import AccessLog
         from ..http.auth import check_portals
-        from ..http.runner import check_bind, serve
+        from ..http.runner import DRAIN_SECONDS, check_bind, problems_of, serve
 
     try:
         if args.settings:
-            settings = Settings.from_yaml(args.settings, rules=args.rules, default_country=args.default_country)
+            settings = Settings.from_yaml(
+                args.settings,
+                rules=args.rules,
+                default_country=args.default_country,
+                cache_dir=args.cache_dir,
+                accounts=args.accounts,
+            )
         elif args.rules:
-            settings = Settings.of({"rules": args.rules, "default_country": args.default_country}, "arguments")
+            given = {
+                "rules": args.rules,
+                "default_country": args.default_country,
+                "cache_dir": args.cache_dir,
+                "accounts": args.accounts,
+            }
+            settings = Settings.of({k: v for k, v in given.items() if v is not None}, "arguments")
         else:
             print("rules-engine serve: give --rules DIR or --settings FILE", file=sys.stderr)
             return 2
@@ -70,19 +104,50 @@ def run(args: argparse.Namespace) -> int:
     for problem in engine.problems:
         print(problem.render(), file=sys.stderr)
     log = AccessLog(args.log)
+    if engine.problems:
+        log.event("start_problems", problems=problems_of(engine), note="files at fault serve their last good version")
+    app = create_app(engine, settings.tokens, log=log, default_country=settings.default_country)
+    try:
+        console = with_console(app, engine, settings, args.host)
+    except RulesEngineError as exc:
+        engine.close()
+        log.close()
+        if isinstance(exc, MissingExtraError):
+            raise  # told in its one line, as every missing extra is
+        print(f"rules-engine serve: {exc}", file=sys.stderr)
+        return 1
     try:
         serve(
-            create_app(engine, settings.tokens, log=log, default_country=settings.default_country),
+            app,
             args.host,
             args.port,
             settings.tokens,
             log,
+            drain_seconds=DRAIN_SECONDS if args.drain_seconds is None else args.drain_seconds,
             port_file=args.port_file,
+            pid_file=args.pid_file,
         )
     except OSError as exc:
         print(f"rules-engine serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1
     finally:
+        if console is not None:
+            console.close()
         engine.close()
         log.close()
     return 0
+
+
+def with_console(app, engine: Engine, settings: Settings, host: str):
+    """Mount the console when the settings name its accounts store; its database, or None."""
+    if settings.accounts is None:
+        return None
+    with needs("console", "the console"):
+        from ..console.mount import mount
+        from ..http.runner import is_loopback
+    if not settings.console_secure_cookies and not is_loopback(host):
+        raise RulesEngineError(
+            f"refusing to send the console's cookies over plain http on {host}: "
+            "`console_secure_cookies: false` is for a loopback address only (docs/console.md)"
+        )
+    return mount(app, engine, settings.accounts, settings.console_secure_cookies)

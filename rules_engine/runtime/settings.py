@@ -23,7 +23,7 @@ from ..errors import RulesEngineError, did_you_mean
 from .stores import is_database_url
 
 LANGUAGE = re.compile(r"^[a-z][a-z0-9_]*$")
-SCOPE = re.compile(r"^(decide|metrics|admin|portal:[a-z][a-z0-9_]*)$")
+SCOPE = re.compile(r"^(decide|read|metrics|admin|portal:[a-z][a-z0-9_]*)$")
 MIN_TOKEN_LENGTH = 24
 
 
@@ -35,8 +35,9 @@ class Token(BaseModel):
     """A bearer token of `rules-engine serve` and what it may do (docs/service.md).
 
     Scopes: `decide` (a switch deciding calls), `portal:CLIENT` (that client's status,
-    overrides and on-call view), `metrics` (`/metrics` and the full `/readyz`), `admin`
-    (everything, reloads included).
+    overrides and on-call view, and its calls' logged decisions), `read` (every call's
+    logged decision: an agent desktop), `metrics` (`/metrics` and the full `/readyz`),
+    `admin` (everything, reloads included).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -60,9 +61,9 @@ class Token(BaseModel):
     def _scopes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for scope in value:
             if not SCOPE.match(scope):
-                raise ValueError(f"`{scope}` is not a scope: use decide, metrics, admin or portal:CLIENT_ID")
+                raise ValueError(f"`{scope}` is not a scope: use decide, read, metrics, admin or portal:CLIENT_ID")
         if not value:
-            raise ValueError("a token needs at least one scope: decide, metrics, admin or portal:CLIENT_ID")
+            raise ValueError("a token needs at least one scope: decide, read, metrics, admin or portal:CLIENT_ID")
         return value
 
 
@@ -78,7 +79,10 @@ class Settings(BaseModel):
     user's own, mode 0700) where compiled clients are kept across restarts; without one,
     every start compiles every file (docs/compile-cache.md). `tokens` are the bearer tokens
     `rules-engine serve` accepts, each with its scopes (none: the service answers only on
-    loopback, without authentication).
+    loopback, without authentication). `accounts` is where the console keeps the people who log
+    in (a SQLite file or a `postgresql://` URL; docs/console.md): with it, `serve` serves the
+    console too. `console_secure_cookies: false` lets the console's cookies travel over plain
+    http, which `serve` allows on a loopback address only.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -96,6 +100,8 @@ class Settings(BaseModel):
     # Each file's last good version kept on disk (in cache_dir, else beside a SQLite store).
     keep_last_good: bool = True
     tokens: tuple[Token, ...] = ()
+    accounts: Path | str | None = None  # a str only for a postgresql:// URL
+    console_secure_cookies: bool = True
 
     @field_validator("default_language")
     @classmethod
@@ -124,12 +130,15 @@ class Settings(BaseModel):
     def _country(cls, value: str | None) -> str | None:
         return country_code(value) if value is not None else None
 
-    @field_validator("store", "decision_log")
+    @field_validator("store", "decision_log", "accounts")
     @classmethod
     def _file_or_database(cls, value: Path | str | None, info: ValidationInfo) -> Path | str | None:
         if isinstance(value, str) and not is_database_url(value):
             if "://" in value:
-                what = "a store: give a SQLite file" if info.field_name == "store" else "a decision log: give a file"
+                what = {
+                    "store": "a store: give a SQLite file",
+                    "accounts": "an accounts store: give a SQLite file",
+                }.get(str(info.field_name), "a decision log: give a file")
                 raise ValueError(f"`{value.split('://')[0]}://` is not {what} or a postgresql:// URL")
             return Path(value)
         return value
@@ -189,7 +198,7 @@ class Settings(BaseModel):
             private(path)
         given = {key: value for key, value in overrides.items() if value is not None}
         values = {**data, **given}
-        for key in ("rules", "store", "decision_log", "cache_dir"):
+        for key in ("rules", "store", "decision_log", "cache_dir", "accounts"):
             if isinstance(values.get(key), str) and key not in given and "://" not in values[key]:  # a URL is no path
                 values[key] = path.parent / Path(values[key]).expanduser()
         return cls.of(values, str(path))

@@ -82,6 +82,18 @@ def without(extra: str, *argv: str) -> subprocess.CompletedProcess[str]:
             id="report --html",
         ),
         pytest.param(
+            "console",
+            ["users", "list", "--accounts", "accounts.db"],
+            message("rules-engine users", "console"),
+            id="users",
+        ),
+        pytest.param(
+            "console",
+            ["serve", "--rules", str(CONFIGS), "--accounts", "accounts.db", "--port", "0"],
+            message("the console", "console"),
+            id="serve with the console",
+        ),
+        pytest.param(
             "postgres",
             ["explain", "--log", "postgresql://localhost/decisions", "--call-id", "c1"],
             message("a postgresql:// decision log", "postgres"),

@@ -1,0 +1,43 @@
+"""Puts the console on the service's application: its routes, its files, its error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from ..engine import Engine
+from .accounts import Accounts
+from .audit import Audit
+from .db import Database, open_database
+from .pages import Console, router
+from .sessions import Sessions
+from .web import LoginNeeded, NotFound, Refused, redirect, render, session_of
+
+
+def mount(app: FastAPI, engine: Engine, location: Path | str, secure_cookies: bool = True) -> Database:
+    """Serve the console on `app`, its accounts kept at `location`; the caller closes the
+    returned database when the service stops."""
+    db = open_database(location)
+    accounts = Accounts(db)
+    sessions = Sessions(db, accounts, secure_cookies)
+    console = Console(engine, accounts, sessions, Audit(db))
+    app.include_router(router(console))
+    app.mount("/console/static", StaticFiles(packages=[("rules_engine.console", "static")]), name="console-static")
+
+    @app.exception_handler(LoginNeeded)
+    async def _login(request: Request, exc: LoginNeeded) -> Response:
+        return redirect("/console/login")
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return render(request, "error.html", session_of(request, sessions), 404, message="There is no such page here.")
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
+        message = "This form has expired or did not come from the console: reload the page and try again."
+        return render(request, "error.html", session_of(request, sessions), 403, message=message)
+
+    return db

@@ -1,0 +1,234 @@
+"""The console's pages and its JSON for people's browsers, under /console.
+
+Account managers and admins get the clients list and the audit log; everyone gets the pages
+of the clients they may see (a client account: its own). Another client's page, its JSON or
+its form answers exactly as a client that does not exist: 404, the same words.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import Response
+
+from ..engine import Engine
+from ..errors import RulesEngineError
+from ..schedule.clock import read_time
+from . import audit as audit_export
+from .accounts import Account, Accounts
+from .audit import Audit
+from .sessions import Sessions
+from .views import client_view, status_until
+from .web import (
+    HEADERS,
+    NotFound,
+    address,
+    check_csrf,
+    redirect,
+    render,
+    session_of,
+    signed_in,
+    with_cookie,
+    without_cookie,
+)
+
+# The login rate limit: failed log-ins counted in the audit log over the last WINDOW.
+WINDOW = timedelta(minutes=15)
+PER_ACCOUNT = 5
+PER_ADDRESS = 20
+NOTE_MAX = 500
+
+
+class Console:
+    """What the pages share: the engine, the accounts, the sessions and the audit log."""
+
+    def __init__(self, engine: Engine, accounts: Accounts, sessions: Sessions, audit: Audit):
+        self.engine, self.accounts, self.sessions, self.audit = engine, accounts, sessions, audit
+
+    def visible(self, account: Account) -> list[str]:
+        return [c for c in sorted(self.engine.clients) if account.sees(c)]
+
+    def client_of(self, account: Account, client: str) -> str:
+        """`client` if this person may see it; else NotFound, as for a client not served."""
+        if client not in self.engine.clients or not account.sees(client):
+            raise NotFound
+        return client
+
+
+def router(console: Console) -> APIRouter:
+    async def csrf(request: Request) -> None:
+        await check_csrf(request, console.sessions)
+
+    pages = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(csrf)])
+    add_login(pages, console)
+    add_clients(pages, console)
+    add_audit(pages, console)
+    return pages
+
+
+def add_login(pages: APIRouter, console: Console) -> None:
+    sessions, audit = console.sessions, console.audit
+
+    @pages.get("")
+    def home(request: Request) -> Response:
+        _, account = signed_in(request, sessions)
+        if account.role == "client":
+            return redirect(f"/console/clients/{account.clients[0]}")
+        return redirect("/console/clients")
+
+    @pages.get("/login")
+    def login_form(request: Request) -> Response:
+        session = session_of(request, sessions)
+        if session is not None and session.account is not None:
+            return redirect("/console")
+        if session is not None:
+            return render(request, "login.html", session, error=None, name="")
+        value, session = sessions.start(None)  # anonymous: it holds the login form's CSRF token
+        return with_cookie(render(request, "login.html", session, error=None, name=""), sessions, value)
+
+    @pages.post("/login")
+    def login(request: Request, name: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "") -> Response:
+        session = session_of(request, sessions)
+        where = address(request)
+        name = name.strip().lower()[:64]
+        if audit.count("login_failed", WINDOW, actor=name) >= PER_ACCOUNT or (
+            audit.count("login_failed", WINDOW, address=where) >= PER_ADDRESS
+        ):
+            audit.record(name, "login_refused", address=where, why="too many failed log-ins")
+            message = "Too many failed log-ins for this account or from this address: try again in 15 minutes."
+            return render(request, "login.html", session, 429, error=message, name=name)
+        account = console.accounts.verify(name, password)
+        if account is None:
+            audit.record(name, "login_failed", address=where)
+            return render(request, "login.html", session, 401, error="Wrong name or password.", name=name)
+        if session is not None:
+            sessions.end(session.key)  # the id used before logging in is never used after it
+        value, _ = sessions.start(account)
+        sessions.sweep()
+        audit.record(account.name, "login", address=where, role=account.role)
+        return with_cookie(redirect("/console"), sessions, value)
+
+    @pages.post("/logout")
+    def logout(request: Request) -> Response:
+        session, account = signed_in(request, sessions)
+        sessions.end(session.key)
+        audit.record(account.name, "logout", address=address(request))
+        return without_cookie(redirect("/console/login"), sessions)
+
+
+def add_clients(pages: APIRouter, console: Console) -> None:
+    sessions, audit, engine = console.sessions, console.audit, console.engine
+
+    def managing(request: Request):
+        session, account = signed_in(request, sessions)
+        if account.role == "client":
+            raise NotFound
+        return session, account
+
+    @pages.get("/clients")
+    def clients(request: Request, q: str = Query("", max_length=200)) -> Response:
+        session, account = managing(request)
+        views = [client_view(engine, c, until=False) for c in console.visible(account)]
+        shown = [v for v in views if v.matches(q)] if q.strip() else views
+        return render(request, "clients.html", session, clients=shown, query=q, total=len(views))
+
+    def client_page(request: Request, client: str, error: str | None = None, status_code: int = 200) -> Response:
+        session, account = signed_in(request, sessions)
+        view = client_view(engine, console.client_of(account, client))
+        return render(
+            request,
+            "client.html",
+            session,
+            status_code,
+            client=view,
+            until=status_until(view.status, view.timezone),
+            error=error,
+        )
+
+    @pages.get("/clients/{client}")
+    def client(request: Request, client: str) -> Response:
+        return client_page(request, client)
+
+    @pages.post("/clients/{client}/status")
+    def set_status(
+        request: Request,
+        client: str,
+        note: Annotated[str, Form()] = "",
+        until: Annotated[str, Form()] = "",
+    ) -> Response:
+        _, account = signed_in(request, sessions)
+        client = console.client_of(account, client)
+        note = note.strip()
+        try:
+            if not note:
+                raise RulesEngineError("Write a note: what callers should be told.")
+            if len(note) > NOTE_MAX:
+                raise RulesEngineError(f"A note has at most {NOTE_MAX} characters.")
+            ends = read_time(until, engine.client(client).timezone, "until") if until.strip() else None
+            engine.set_status(client, note, until=ends)
+        except RulesEngineError as exc:
+            return client_page(request, client, str(exc), 400)
+        audit.record(
+            account.name,
+            "status_set",
+            client,
+            address(request),
+            note=note,
+            until=ends.isoformat() if ends else None,
+        )
+        return redirect(f"/console/clients/{client}")
+
+    @pages.post("/clients/{client}/status/clear")
+    def clear_status(request: Request, client: str) -> Response:
+        _, account = signed_in(request, sessions)
+        client = console.client_of(account, client)
+        engine.clear_status(client)
+        audit.record(account.name, "status_cleared", client, address(request))
+        return redirect(f"/console/clients/{client}")
+
+    @pages.get("/api/clients")
+    def clients_json(request: Request) -> Response:
+        _, account = signed_in(request, sessions)
+        body = [{"id": c, "rules_version": engine.client(c).rules_version} for c in console.visible(account)]
+        return json_response(body)
+
+    @pages.get("/api/clients/{client}/state")
+    def state_json(request: Request, client: str) -> Response:
+        _, account = signed_in(request, sessions)
+        state = engine.live_state(console.client_of(account, client))
+        return json_response(
+            {
+                "client": client,
+                "status": state.status.model_dump(mode="json") if state.status else None,
+                "overrides": [o.model_dump(mode="json") for o in state.overrides],
+            }
+        )
+
+
+def add_audit(pages: APIRouter, console: Console) -> None:
+    sessions = console.sessions
+
+    @pages.get("/audit")
+    def audit_log(request: Request, format: str = Query("html", pattern="^(html|csv|json)$")) -> Response:
+        session, account = signed_in(request, sessions)
+        if account.role == "client":
+            raise NotFound
+        scope = None if account.all_clients else account.clients
+        entries = console.audit.entries(scope, account.name)
+        if format == "csv":
+            return Response(
+                audit_export.as_csv(entries),
+                media_type="text/csv; charset=utf-8",
+                headers={**HEADERS, "Content-Disposition": 'attachment; filename="audit.csv"'},
+            )
+        if format == "json":
+            return json_response([asdict(e) for e in entries])
+        return render(request, "audit.html", session, entries=entries)
+
+
+def json_response(body: object) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json", headers=HEADERS)
