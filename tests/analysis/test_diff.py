@@ -120,14 +120,14 @@ def random_call(client, dims: Dims, at, rng: random.Random) -> tuple[Call, bool]
         for step in script.steps
         if hasattr(step, "field")
     }
-    numeric = {  # fields asked as a number: numbers on, beside and between the ones the rules name
+    number_answers = {  # fields asked as a number: numbers on, beside and between the ones the rules name
         step.field: [str(n) for n in (-20, 0, 32, 50, 90, 95, 100, 103.5, 104, 104.5, 110, 120)]
         for script in client.scripts.values()
         for step in script.steps
         if getattr(step, "number", None) is not None
     }
     answers = {
-        field: rng.choice(numeric.get(field) or [*choices, "Fever", "something"])
+        field: rng.choice(number_answers.get(field) or [*choices, "Fever", "something"])
         for field, choices in fields.items()
         if rng.random() < 0.5
     }
