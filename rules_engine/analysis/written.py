@@ -54,6 +54,8 @@ def atom(cond: m.Cond) -> str:
         return f"{cond.field} is {cond.value}"
     if isinstance(cond, m.FieldIn):
         return f"{cond.field} in ({', '.join(cond.values)})"
+    if isinstance(cond, m.FieldCompare):
+        return f"{cond.field} {cond.op} {cond.value}"
     if isinstance(cond, m.Said):
         return "said (" + ", ".join(f'"{p}"' for p in cond.phrases) + ")"
     if isinstance(cond, m.UrgencyIs):

@@ -373,6 +373,22 @@ class Checker(ReferenceChecks):
         )
         for script in client.scripts.values():
             self.check_script(script, [c.when for c in choices if c.script == script.name])
+        self.check_number_questions()
+
+    def check_number_questions(self) -> None:
+        """A field asked as a `number` in one script is asked as a number everywhere: its
+        answers are checked, and its conditions compared, as numbers."""
+        for field, asks in self.asks.items():
+            first = next((ask for ask in asks if ask.number is not None), None)
+            if first is None:
+                continue
+            for ask in asks:
+                if ask.number is None:
+                    self.error(
+                        ask,
+                        f"`{field}` is asked as a number on line {first.line}, but not here",
+                        f"ask it as a number here too: `ask {field} … number`",
+                    )
 
     def check_script(self, script: m.Script, conditions: list) -> None:
         """Each question once, choices once, and texts that use only answers already given."""

@@ -130,5 +130,5 @@ def test_check_reports_the_warning_from_the_pinned_date(tmp_path, cli):
     # the example clients: no closure or holiday without effect, and no other warning either
     checked = cli("check", CONFIGS, "--from", "2026-12-01")
     assert checked.out.endswith(f"\nchecked {len(CLIENTS)} files: no errors, no warnings\n") and checked.err == ""
-    # one line per client about its public holidays: see tests/cli/test_cli_holidays.py
+    # one line per client: see tests/cli/test_cli_holidays.py
     assert checked.out.count("make `holiday` hold on") == len(CLIENTS)
