@@ -136,6 +136,17 @@ def test_a_rule_reached_only_on_some_dates_is_reached_when_the_span_includes_the
     )
 
 
+def test_check_proves_over_the_days_asked_for(tmp_path, cli):
+    path = tmp_path / "hvac.rules"
+    path.write_text(hvac(route="        when holiday and problem is no_heat -> patch desk\n"), encoding="utf-8")
+    code, _, err = cli("check", path, "--from", "2026-12-01")
+    assert code == 0 and "never chosen" not in err
+    code, _, err = cli("check", path, "--from", "2026-12-01", "--days", "7")
+    assert code == 0 and f"{path}:19:9: warning: route rule 1 (line 19) is never chosen" in err
+    code, _, err = cli("check", path, "--days", "0")
+    assert code == 2 and "argument --days: `0` is not a number of days from 1 to 3660" in err
+
+
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_the_example_clients_get_no_false_warning_over_four_start_dates(path):
     compiled, _ = compile_file(path)
