@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from rules_engine.analysis.classes import Dims
+from rules_engine.analysis.explore import WITH_STATUS
 from rules_engine.analysis.reach import reach_warnings
 from rules_engine.compiler.compile import compile_file, compile_text
+from rules_engine.decide import ClientPlan, Decider
+from rules_engine.live import EMPTY
+from tests.analysis.test_diff import random_call
 from tests.support import EXAMPLE_FILES
 
 FROM = date(2026, 12, 1)
@@ -134,6 +140,29 @@ def test_a_rule_reached_only_on_some_dates_is_reached_when_the_span_includes_the
         "hvac.rules:19:9: warning: route rule 1 (line 19) is never chosen: `holiday and problem is no_heat` cannot "
         "hold: `holiday` never holds in the 7 days checked"
     )
+
+
+def test_random_calls_over_the_year_never_get_what_is_proven_unreachable():
+    greetings = (
+        '    greeting after_hours when not open or holiday { en "We are closed." }\n'
+        '    greeting lunch when lunch { en "We are at lunch until 12:45." }\n'
+    )
+    route = "        when not open -> patch desk\n        when lunch and problem is gas_smell -> voicemail\n"
+    compiled, _ = compile_text(
+        hvac(greetings=greetings, route=route, ask=" when forwarded busy and forwarded always"), "hvac.rules"
+    )
+    warned = {d.line for d in reach_warnings(compiled, FROM)}
+    assert warned == {9, 13, 22}  # the lunch greeting, the question `cold`, route rule 2
+    plan, dims = ClientPlan.of(compiled), Dims([compiled])
+    start = datetime(2026, 12, 1, 6, tzinfo=UTC)
+    rng = random.Random("reach")
+    for _ in range(1500):
+        at = start + timedelta(minutes=rng.randrange(365 * 24 * 60))
+        call, status = random_call(compiled, dims, at, rng)
+        decision = Decider(plan, call, WITH_STATUS if status else EMPTY).decision()
+        decided = {entry.line for entry in decision.trace if entry.result is True}
+        assert not decided & warned, call
+        assert decision.script is None or "cold" not in [getattr(step, "field", "") for step in decision.script.steps]
 
 
 def test_check_proves_over_the_days_asked_for(tmp_path, cli):
