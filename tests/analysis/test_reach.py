@@ -211,3 +211,12 @@ def test_a_say_when_on_numbers_that_cannot_hold():
         "            ^\n"
         "  hint: change its `when`, or delete it"
     ]
+
+
+def test_a_condition_is_quoted_as_written_schedules_and_parentheses_included():
+    route = "        when (forwarded (busy, no_answer) or status) and mon 09:00-10:00 and sat-sun -> patch desk\n"
+    [warning] = warnings(hvac(route=route))
+    assert warning.splitlines()[0] == (
+        "hvac.rules:19:9: warning: route rule 1 (line 19) is never chosen: `(forwarded (busy, no_answer) or status) "
+        "and mon 09:00-10:00 and sat-sun` cannot hold: `mon 09:00-10:00` and `sat-sun` never hold at the same time"
+    )
