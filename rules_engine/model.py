@@ -11,8 +11,10 @@ wherever they are written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import chain
 from typing import Literal, TypeVar
 
@@ -67,6 +69,16 @@ DAY_NAMES = tuple(day[:3] for day in WEEKDAYS)
 FORWARDING_REASONS = ("always", "scheduled", "manual", "busy", "no_answer", "unavailable", "direct", "unknown")
 
 
+# An answer to a `number` question, as callers give it: digits, an optional sign and decimals
+# (`106`, `-5`, `98.6`); no exponent, no thousands separator, no `NaN` or `Infinity`.
+NUMBER_ANSWER = re.compile(r"[-+]?\d+(\.\d+)?")
+
+
+def number_of(text: str) -> Decimal | None:
+    """The number an answer gives, or None when it is not written as a number."""
+    return Decimal(text) if NUMBER_ANSWER.fullmatch(text) else None
+
+
 # ---- conditions --------------------------------------------------------------------------
 
 
@@ -100,6 +112,20 @@ class Segment(Node):
 
 class Schedule(Cond):
     segments: tuple[Segment, ...]
+
+
+class During(Cond):
+    """`during nov 15 to mar 15`: every year from the first (month, day) to the second, both
+    days included; when the first comes after the second, the span crosses the new year."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+
+    def holds(self, month: int, day: int) -> bool:
+        on = (month, day)
+        if self.start <= self.end:
+            return self.start <= on <= self.end
+        return on >= self.start or on <= self.end
 
 
 class WindowRef(Cond):
@@ -154,6 +180,17 @@ class FieldIs(Cond):
 class FieldIn(Cond):
     field: str
     values: tuple[str, ...]
+
+
+Comparison = Literal["<", "<=", ">", ">="]
+
+
+class FieldCompare(Cond):
+    """`FIELD < N`, `<=`, `>`, `>=` on a field asked as a `number`."""
+
+    field: str
+    op: Comparison
+    value: Decimal
 
 
 class Said(Cond):
@@ -253,11 +290,21 @@ class HolidayDate(Node):
     date: date
 
 
+class HolidaySelection(Node):
+    """`except "Name", …` or `only "Name", …` at the end of a `holidays` line: which of the
+    line's public holidays count (names as the `holidays` package gives them in English)."""
+
+    keep: Literal["except", "only"]
+    names: tuple[Name, ...]
+
+
 class Region(Node):
-    """A public-holiday calendar of the `holidays` package: country and optional subdivision."""
+    """A public-holiday calendar of the `holidays` package: country and optional subdivision,
+    with the selection its `holidays` line makes (the same for every region of the line)."""
 
     country: str
     subdivision: str | None = None
+    selection: HolidaySelection | None = None
 
 
 class Contact(Node):
@@ -318,7 +365,10 @@ class Notify(Node):
 
 
 class Action(Node):
-    """Base of what a route (or an escalation's `finally`) does."""
+    """Base of what a route (or an escalation's `finally`) does. `say`: words the agent
+    tells the caller before the action (`say "…" then escalate gas`)."""
+
+    say: Text | None = None
 
 
 class Patch(Action):
@@ -368,17 +418,29 @@ class Greeting(Node):
     texts: dict[str, Template]
 
 
+class NumberRange(Node):
+    """`number` or `number LO-HI`: the answer is a number (decimals allowed), within the
+    bounds when they are given (both included)."""
+
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+
 class Ask(Node):
     field: str
     prompt: Text
     required: bool = False
     phone: bool = False
     choices: tuple[Name, ...] | None = None
+    number: NumberRange | None = None
     when: Cond | None = None
 
 
 class Say(Node):
+    """A `say` step of a script; with `when`, present only while its condition is not false."""
+
     text: Text
+    when: Cond | None = None
 
 
 class Script(Node):

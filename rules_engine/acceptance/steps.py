@@ -14,6 +14,7 @@ import pytest_bdd
 from pytest_bdd import parsers
 from pytest_bdd.exceptions import StepDefinitionNotFoundError
 
+from .. import model as m
 from ..errors import (
     RulesEngineError,
     RulesError,
@@ -268,6 +269,47 @@ def when_answers(world: World, field: str, value: str):
     world.changed()
 
 
+@when(
+    parsers.re(
+        r"the caller says (?:that )?(?:the |it is |its )?(?P<what>[A-Za-z][A-Za-z ]*?) is "
+        r"(?P<number>-?\d+(?:\.\d+)?)(?: ?(?:°F|°C|°|degrees))?"
+    )
+)
+def when_says_number(world: World, what: str, number: str):
+    """`the caller says the outside temperature is 106`: the answer to the `number` question
+    whose field or prompt the words name (`outside`, "How hot is it outside?")."""
+    world.answers[number_field(world, what)] = number
+    world.changed()
+
+
+def number_field(world: World, what: str) -> str:
+    """The field of the client's `number` question that `what` names: by its field's words,
+    or by words of its prompt; a scenario failure listing the number questions otherwise."""
+    client = world.engine.client(world.require_client())
+    asks = {
+        step.field: step
+        for script in client.scripts.values()
+        for step in script.steps
+        if isinstance(step, m.Ask) and step.number is not None
+    }
+    words = what.lower().split()
+    found = [
+        field
+        for field, ask in asks.items()
+        if "_".join(words) == field
+        or set(field.split("_")) <= set(words)
+        or any(what.lower() in template.source.lower() for template in ask.prompt.by_language.values())
+    ]
+    if len(found) != 1:
+        known = ", ".join(f'"{field}"' for field in asks) or "none"
+        which = "more than one" if found else "no"
+        raise ScenarioFailure(
+            f'{which} number question of client "{client.id}" is about "{what}" (its number questions: {known}); '
+            'name the field, e.g. When the caller answers "FIELD" with "106"'
+        )
+    return found[0]
+
+
 @when(parsers.re(r"the agent notes " + quoted("text")))
 def when_notes(world: World, text: str):
     world.said.append(text)
@@ -309,6 +351,17 @@ def then_script(world: World, script: str):
     actual = (world.decide().get("script") or {}).get("id")
     if actual != script:
         world.fail(f'the script "{script}"', f'the script is "{actual}"' if actual else "no script is chosen")
+
+
+@then(parsers.re(r"the script (?P<negated>does not say|says) " + quoted("text")))
+def then_script_says(world: World, negated: str, text: str):
+    """A `say` step of the script (one with `when` is there only while its condition holds)."""
+    steps = (world.decide().get("script") or {}).get("steps", [])
+    said = [step["text"] for step in steps if step["kind"] == "say"]
+    present = any(text.lower() in line.lower() for line in said)
+    if present == (negated == "does not say"):
+        expected = f'the script {"not " if negated == "does not say" else ""}to say "{text}"'
+        world.fail(expected, "it says " + ("; ".join(f'"{line}"' for line in said) or "nothing"))
 
 
 @then(parsers.re(r"the agent must still ask for " + quoted("field")))
@@ -409,6 +462,17 @@ def target_matches(target: dict, who: str) -> bool:
 def expect_kind(world: World, action: dict, kind: str, expected: str) -> None:
     if action["kind"] != kind:
         world.fail(expected, describe_action(action))
+
+
+@then(parsers.re(r"(?P<fallback>if that fails, )?the agent first tells the caller " + quoted("text")))
+def then_tells_first(world: World, text: str, fallback: str | None):
+    """The words of a `say "…" then ACTION`, told before the action; a later step checks the action."""
+    action = current_action(world, fallback)
+    if fallback:
+        world.fallback -= 1  # the action itself is checked by the next step, which says "if that fails" again
+    if text.lower() not in (action.get("say") or "").lower():
+        got = f'after the words "{action["say"]}"' if action.get("say") else "with no words before it"
+        world.fail(f'the agent to tell the caller "{text}" first', f"{describe_action(action)}, {got}")
 
 
 @then(parsers.re(r"(?P<fallback>if that fails, )?the call is patched to " + quoted("who")))

@@ -11,7 +11,9 @@ hold for them; two values of one group are indistinguishable to every rule:
 - `caller`, `dialed`: not given, each number a rule names (directly or through a list; for
   `dialed` also the clients' own numbers), and any other number;
 - `answers.FIELD`, for each field a rule tests: not answered, each value a rule or a
-  `choice` names, and any other answer;
+  `choice` names, and any other answer; for a field asked as a `number` (or compared with
+  `<`, `>`…): not answered, each number a rule names and the intervals between them, inside
+  the question's bounds;
 - `said`: what the agent noted, grouped by the `said` atoms it makes true.
 
 The first value of each dimension is its default: nothing special about the call.
@@ -21,11 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from .. import model as m
 from ..decide.call import Call
-from ..decide.conditions import phone_key, said_pattern
+from ..decide.conditions import answer_predicate, phone_key, said_pattern
 from .timeline import rule_conditions
 
 NOT_GIVEN = "not given"
@@ -34,7 +37,8 @@ OTHER_NUMBER = "+19995550000"  # a well-formed number no rule names (checked bel
 OTHER_ANSWER = "something else"
 MAX_SAID_CLASSES = 256  # combinations of `said` atoms followed at most (2**atoms; real files have a few)
 NumberAtom = m.CallerIs | m.CallerIn | m.DialedIs | m.DialedIn  # atoms on the caller's or the dialled number
-AnswerAtom = m.FieldSet | m.FieldIs | m.FieldIn  # atoms on an answer
+AnswerAtom = m.FieldSet | m.FieldIs | m.FieldIn | m.FieldCompare  # atoms on an answer
+ANSWER_ATOMS = (m.FieldSet, m.FieldIs, m.FieldIn, m.FieldCompare)
 
 
 @dataclass(frozen=True)
@@ -195,10 +199,14 @@ class Dims:
         return self.by_atoms(fact, atoms, [None, *dict.fromkeys(named), OTHER_NUMBER], number_label, test)
 
     def answers(self) -> list[Dim]:
-        atoms: list[tuple[int, AnswerAtom]] = atoms_of(self.clients, (m.FieldSet, m.FieldIs, m.FieldIn))
+        atoms: list[tuple[int, AnswerAtom]] = atoms_of(self.clients, ANSWER_ATOMS)
         dims = []
         for field in dict.fromkeys(atom.field for _, atom in atoms):
             mine = [(i, atom) for i, atom in atoms if atom.field == field]
+            bounds = [ask.number for ask in self.asks(field) if ask.number is not None]
+            if bounds or any(isinstance(atom, m.FieldCompare) for _, atom in mine):
+                dims.append(self.numbers_answered(field, mine, bounds))
+                continue
             values = [
                 v
                 for _, atom in mine
@@ -230,6 +238,43 @@ class Dims:
                 )
             )
         return dims
+
+    def asks(self, field: str) -> list[m.Ask]:
+        """The questions of `field` in the clients' scripts."""
+        return [
+            step
+            for client in self.clients
+            for script in client.scripts.values()
+            for step in script.steps
+            if isinstance(step, m.Ask) and step.field == field
+        ]
+
+    def numbers_answered(self, field: str, mine: list[tuple[int, AnswerAtom]], bounds: list[m.NumberRange]) -> Dim:
+        """A field answered with a number: split at every number its rules name (each number
+        and the intervals between them, from below the least to above the greatest), kept
+        within the widest bounds its questions give, and grouped by the atoms as any field is."""
+        named: set[Decimal] = set()
+        for _, atom in mine:
+            if isinstance(atom, m.FieldCompare):
+                named.add(atom.value)
+            elif isinstance(atom, (m.FieldIs, m.FieldIn)):
+                written = (atom.value,) if isinstance(atom, m.FieldIs) else atom.values
+                named.update(n for n in map(m.number_of, written) if n is not None)
+        lows = [b.low for b in bounds if b.low is not None]
+        highs = [b.high for b in bounds if b.high is not None]
+        bounded = len(lows) == len(highs) == len(bounds) and bool(bounds)
+        low, high = (min(lows), max(highs)) if bounded else (None, None)
+        samples = number_samples(sorted(named | ({low, high} if low is not None and high is not None else set())))
+        if low is not None and high is not None:
+            samples = [(label, n) for label, n in samples if low <= n <= high]
+        labels = {number_text(n): label for label, n in samples}
+        return self.by_atoms(
+            f"answers.{field}",
+            mine,
+            [None, *labels],
+            lambda members: [NOT_GIVEN if v is None else labels[v] for v in members],
+            answer_test,
+        )
 
     def said(self) -> Dim:
         by_atoms = self.by_atoms("said", atoms_of(self.clients, m.Said), [None], list, said_test)
@@ -317,15 +362,29 @@ class Dims:
 
 
 def answer_test(i: int, atom: AnswerAtom) -> Callable[[str | None], bool | None]:
-    """Whether an atom on an answer holds for a given answer (compared without case, as the
-    engine does); None for no answer: whether that is unknown or absent is the script's to say."""
-    if isinstance(atom, m.FieldIs):
-        wanted = atom.value.casefold()
-        return lambda answer: None if not answer else answer.casefold() == wanted
-    if isinstance(atom, m.FieldIn):
-        allowed = frozenset(v.casefold() for v in atom.values)
-        return lambda answer: None if not answer else answer.casefold() in allowed
-    return lambda answer: None if not answer else True
+    """Whether an atom on an answer holds for a given answer, by the engine's own test; None
+    for no answer: whether that is unknown or absent is the script's to say."""
+    holds = answer_predicate(atom)
+    return lambda answer: None if not answer else holds(answer)
+
+
+def number_samples(named: list[Decimal]) -> list[tuple[str, Decimal]]:
+    """A number for each piece of the number line that `named` (sorted) cuts it into, with
+    what it stands for: below the least, each named number, between two, above the greatest."""
+    if not named:
+        return [("any number", Decimal(0))]
+    pieces = [(f"below {number_text(named[0])}", named[0] - 1)]
+    for number, after in zip(named, [*named[1:], None], strict=True):
+        pieces.append((number_text(number), number))
+        if after is not None:
+            pieces.append((f"between {number_text(number)} and {number_text(after)}", (number + after) / 2))
+    pieces.append((f"above {number_text(named[-1])}", named[-1] + 1))
+    return pieces
+
+
+def number_text(number: Decimal) -> str:
+    """A number as an answer would give it: `104`, `98.6`, never `1E+2`."""
+    return format(number.normalize(), "f")
 
 
 def said_test(i: int, atom: m.Said) -> Callable[[str | None], bool]:
@@ -345,7 +404,7 @@ def atom_dimension(atom: m.Cond) -> str | None:
         return "language"
     if isinstance(atom, m.Status):
         return "status"
-    if isinstance(atom, (m.FieldSet, m.FieldIs, m.FieldIn)):
+    if isinstance(atom, ANSWER_ATOMS):
         return f"answers.{atom.field}"
     if isinstance(atom, m.Said):
         return "said"

@@ -158,7 +158,10 @@ def multilingual(client: m.Client, part: str) -> bool:
     elif part == "route":
         finals = [policy.final for policy in client.escalations.values()]
         texts = [
-            action.say for rule in client.routes for action in (*rule.actions, *finals) if isinstance(action, m.Hangup)
+            action.say
+            for rule in client.routes
+            for action in (*rule.actions, *finals)
+            if action is not None and action.say is not None
         ]
     else:
         return False

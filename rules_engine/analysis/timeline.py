@@ -4,7 +4,7 @@ A decision depends on its instant only through the calendar's verdicts (which wi
 whether an inline schedule of a rule holds, `holiday`, `closed`) and who holds each on-call
 team that a rule or text reaches. Each of those can change only at a *change point*:
 
-- a local midnight (weekdays and holidays change), and every minute at which a schedule
+- a local midnight (weekdays, holidays and `during` spans change), and every minute at which a schedule
   written anywhere in the file starts or ends, each on every day of the span, at both
   readings of a repeated wall-clock hour (fold 0 and 1);
 - an instant where the zone's UTC offset changes (a skipped hour jumps over boundaries);
@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from .. import model as m
-from ..schedule.calendar import Calendar, boundaries, schedule_predicate
+from ..schedule.calendar import Calendar, boundaries, time_atom
 from ..schedule.oncall import OnCall
 from ..schedule.shifts import change_points, dst_changes
 
@@ -57,7 +57,7 @@ def rule_conditions(client: m.Client) -> Iterator[m.Cond]:
             yield rule.when
     for script in client.scripts.values():
         for step in script.steps:
-            if isinstance(step, m.Ask) and step.when is not None:
+            if step.when is not None:  # `ask … when` and `say … when`
                 yield step.when
 
 
@@ -78,33 +78,31 @@ class TimeKey(NamedTuple):
 class Clock:
     """One client's time facts, as far as its decisions can tell them apart."""
 
-    def __init__(self, client: m.Client, marks: bool = False):
+    def __init__(self, client: m.Client, marks: bool = False, holders: bool = True):
         """With `marks`, holidays and closures split the time even where no rule reads them
-        (a decision lists them among its windows; the matrix shows them)."""
+        (a decision lists them among its windows; the matrix shows them). Without `holders`,
+        who is on call is left out of the key and its change points: for an analysis that asks
+        only which rules apply, a year of daily handoffs need not cut the time."""
         self.client = client
         self.calendar = Calendar(client)
         self.oncall = OnCall(client, self.calendar)
         self.tz = self.calendar.tz
         atoms = [atom for cond in rule_conditions(client) for atom in m.atoms(cond)]
-        # Windows are looked up by name; a rule's own schedule, `holiday` and `closed` directly.
-        schedules = list(dict.fromkeys(atom for atom in atoms if isinstance(atom, m.Schedule)))
-        self.schedules = tuple(schedule_predicate(s) for s in schedules)
+        # Windows are looked up by name; a rule's own schedule or `during`, `holiday` and `closed` directly.
+        schedules = list(dict.fromkeys(atom for atom in atoms if isinstance(atom, (m.Schedule, m.During))))
+        self.schedules = tuple(time_atom(s, self.calendar.window_predicates.__getitem__) for s in schedules)
         self.reads_holiday = marks or any(isinstance(atom, m.Holiday) for atom in atoms)
         self.reads_closed = marks or any(isinstance(atom, m.Closed) for atom in atoms)
         found = list(nodes(client))
         # Teams a decision can reach: a route's or escalation's target, or `{oncall.TEAM}` in a text.
-        self.teams = tuple(
-            dict.fromkeys(
-                [n.team for n in found if isinstance(n, m.TeamTarget) and n.team in client.teams]
-                + [
-                    n.name.partition(".")[2]
-                    for n in found
-                    if isinstance(n, m.Placeholder)
-                    and n.name.startswith("oncall.")
-                    and n.name.partition(".")[2] in client.teams
-                ]
-            )
-        )
+        reached = [n.team for n in found if isinstance(n, m.TeamTarget) and n.team in client.teams] + [
+            n.name.partition(".")[2]
+            for n in found
+            if isinstance(n, m.Placeholder)
+            and n.name.startswith("oncall.")
+            and n.name.partition(".")[2] in client.teams
+        ]
+        self.teams = tuple(dict.fromkeys(reached)) if holders else ()
         masks = [rotation.only for team in client.teams.values() for rotation in team.rotations]
         conditions = [*rule_conditions(client), *(w.cond for w in client.windows.values()), *masks]
         # The parts of a decision that name who is on call: a route reaching a team, a text saying `{oncall.TEAM}`.

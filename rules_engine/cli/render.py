@@ -173,6 +173,9 @@ class Rendering:
                 notes.append("a phone number")
             if step.get("choices"):
                 notes.append("one of " + ", ".join(step["choices"]))
+            if step.get("number") is not None:
+                bounds = step["number"]
+                notes.append(f"a number from {bounds['min']} to {bounds['max']}" if "min" in bounds else "a number")
             if step.get("waits_for"):
                 notes.append("only if the answers to " + ", ".join(step["waits_for"]) + " call for it")
             if step["language"] != spoken:
@@ -219,6 +222,9 @@ class Rendering:
     def action(self, action: Mapping[str, Any], lead: str, indent: str) -> None:
         out, kind = self.out, action["kind"]
         targets = action.get("targets") or ()
+        if kind != "hangup" and action.get("say") is not None:
+            out.append(f'{lead}first tell the caller: "{action["say"]}"')
+            lead = indent + "then "
         if kind == "patch":
             team = f" (on call for {action['team']})" if action.get("team") else ""
             if not targets:

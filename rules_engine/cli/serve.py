@@ -46,6 +46,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write the port here once listening (with --port 0: learn which port was picked)",
     )
+    parser.add_argument(
+        "--pid-file", metavar="FILE", help="write the process id here while serving (for logrotate's postrotate)"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="keep compiled clients and each file's last good version here across restarts: a file broken "
+        "at a restart is served from its last good version (or `cache_dir:` in --settings)",
+    )
+    parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="after SIGTERM, keep answering (with /readyz 503) this long before closing the listener (default 5)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,17 +69,25 @@ def run(args: argparse.Namespace) -> int:
         from ..http import create_app
         from ..http.access_log import AccessLog
         from ..http.auth import check_portals
-        from ..http.runner import check_bind, serve
+        from ..http.runner import DRAIN_SECONDS, check_bind, problems_of, serve
 
     try:
         if args.settings:
             settings = Settings.from_yaml(
-                args.settings, rules=args.rules, default_country=args.default_country, accounts=args.accounts
+                args.settings,
+                rules=args.rules,
+                default_country=args.default_country,
+                cache_dir=args.cache_dir,
+                accounts=args.accounts,
             )
         elif args.rules:
-            settings = Settings.of(
-                {"rules": args.rules, "default_country": args.default_country, "accounts": args.accounts}, "arguments"
-            )
+            given = {
+                "rules": args.rules,
+                "default_country": args.default_country,
+                "cache_dir": args.cache_dir,
+                "accounts": args.accounts,
+            }
+            settings = Settings.of({k: v for k, v in given.items() if v is not None}, "arguments")
         else:
             print("rules-engine serve: give --rules DIR or --settings FILE", file=sys.stderr)
             return 2
@@ -80,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
     for problem in engine.problems:
         print(problem.render(), file=sys.stderr)
     log = AccessLog(args.log)
+    if engine.problems:
+        log.event("start_problems", problems=problems_of(engine), note="files at fault serve their last good version")
     app = create_app(engine, settings.tokens, log=log, default_country=settings.default_country)
     try:
         console = with_console(app, engine, settings, args.host)
@@ -97,7 +123,9 @@ def run(args: argparse.Namespace) -> int:
             args.port,
             settings.tokens,
             log,
+            drain_seconds=DRAIN_SECONDS if args.drain_seconds is None else args.drain_seconds,
             port_file=args.port_file,
+            pid_file=args.pid_file,
         )
     except OSError as exc:
         print(f"rules-engine serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)

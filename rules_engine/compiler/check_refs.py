@@ -17,9 +17,9 @@ from ..forwarding import written_reason_hint
 from .logic import implies, requires_status
 from .report import Report
 
-TIME_FACTS = (m.Schedule, m.WindowRef, m.Holiday, m.Closed)
+TIME_FACTS = (m.Schedule, m.During, m.WindowRef, m.Holiday, m.Closed)
 ARRIVAL_FACTS = (m.Forwarded, m.CallerIs, m.CallerIn, m.DialedIs, m.DialedIn, m.LanguageIs, m.Status)
-INTAKE_FACTS = (m.FieldSet, m.FieldIs, m.FieldIn, m.Said)
+INTAKE_FACTS = (m.FieldSet, m.FieldIs, m.FieldIn, m.FieldCompare, m.Said)
 
 
 class ReferenceChecks(Report):
@@ -70,6 +70,7 @@ class ReferenceChecks(Report):
             m.FieldSet: field,
             m.FieldIs: field,
             m.FieldIn: field,
+            m.FieldCompare: field,
             m.Said: "what the caller said",
             m.UrgencyIs: "the urgency",
             m.Status: "the owner's status",
@@ -122,7 +123,7 @@ class ReferenceChecks(Report):
             self.refer(atom, "lists", "list", atom.list)
         elif isinstance(atom, m.LanguageIs):
             self.check_language(atom, atom.language)
-        elif isinstance(atom, (m.FieldSet, m.FieldIs, m.FieldIn)):
+        elif isinstance(atom, (m.FieldSet, m.FieldIs, m.FieldIn, m.FieldCompare)):
             self.check_field(atom)
         elif isinstance(atom, m.UrgencyIs):
             levels = [rule.level for rule in client.urgency]
@@ -140,13 +141,27 @@ class ReferenceChecks(Report):
     def check_field(self, atom) -> None:
         asks = self.asks.get(atom.field)
         if not asks:
-            self.warn(
+            # The engine refuses a call carrying an answer no script asks: the condition never holds.
+            self.error(
                 atom,
-                f"no script asks for `{atom.field}`; this condition holds only when the call already carries it",
-                did_you_mean(atom.field, self.asks),
+                f"no script asks `{atom.field}`, so this condition can never hold",
+                did_you_mean(atom.field, self.asks)
+                or f'add `ask {atom.field} "…"` to the script these calls get, or remove the condition',
             )
             return
+        if any(ask.number is not None for ask in asks):
+            self.check_number_field(atom)
+            return
         choices = {c.value for ask in asks if ask.choices for c in ask.choices}
+        if isinstance(atom, m.FieldCompare):
+            self.error(
+                atom,
+                f"`{atom.field}` is not asked as a number, so it cannot be compared with `{atom.op}`",
+                f"write `{atom.field} is {sorted(choices)[0]}` or `{atom.field} in (…)`"
+                if choices
+                else f'ask it as a number (`ask {atom.field} "…" number`), or compare it with `is`',
+            )
+            return
         if not choices:
             return
         values = [atom.value] if isinstance(atom, m.FieldIs) else list(getattr(atom, "values", ()))
@@ -157,6 +172,19 @@ class ReferenceChecks(Report):
                     f"`{value}` is not one of the choices for `{atom.field}`",
                     did_you_mean(value, choices) or "choices: " + ", ".join(sorted(choices)),
                 )
+
+    def check_number_field(self, atom: m.Cond) -> None:
+        """A field asked as a `number` is compared with numbers: `is set`, `<`, `<=`, `>`, `>=`,
+        and `is N` or `in (N, …)` with numbers written as numbers."""
+        values = [atom.value] if isinstance(atom, m.FieldIs) else list(getattr(atom, "values", ()))
+        for value in values:
+            if m.number_of(value) is None:
+                self.error(
+                    atom,
+                    f"`{atom.field}` is asked as a number, so `{value}` can never be its answer",  # type: ignore[attr-defined]
+                    f"compare it with a number, e.g. `{atom.field} > 104` or `{atom.field} is 104`",  # type: ignore[attr-defined]
+                )
+                return
 
     def check_rule_order(self, rules: list, missing: str, fallback: str) -> None:
         """First-match sections: one unconditional rule, last; a rule covered by earlier ones warned."""

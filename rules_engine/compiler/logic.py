@@ -35,13 +35,25 @@ def narrower_atom(a: m.Cond, b: m.Cond) -> bool:
     if isinstance(a, (m.FieldIs, m.FieldIn)) and isinstance(b, m.FieldIn) and a.field == b.field:
         values = {a.value} if isinstance(a, m.FieldIs) else set(a.values)
         return values <= set(b.values)
-    if isinstance(a, m.FieldIs) and isinstance(b, m.FieldSet):
+    if isinstance(a, (m.FieldIs, m.FieldCompare)) and isinstance(b, m.FieldSet):
         return a.field == b.field
+    if isinstance(a, m.FieldCompare) and isinstance(b, m.FieldCompare) and a.field == b.field:
+        return narrower_bound(a, b)
     if isinstance(a, m.Forwarded) and isinstance(b, m.Forwarded):
         return set(a.reasons) <= set(b.reasons)
     if isinstance(a, m.Said) and isinstance(b, m.Said):
         return set(a.phrases) <= set(b.phrases)
     return False
+
+
+def narrower_bound(a: m.FieldCompare, b: m.FieldCompare) -> bool:
+    """`outside > 110` implies `outside > 104` and `outside >= 110`: both bound the same side,
+    and every number `a` lets through, `b` does too."""
+    if a.op[0] != b.op[0]:
+        return False
+    if a.value == b.value:
+        return a.op == b.op or len(b.op) == 2  # `>` implies `>=`
+    return a.value > b.value if a.op[0] == ">" else a.value < b.value
 
 
 def requires_status(cond: m.Cond | None) -> bool:

@@ -41,15 +41,20 @@ TERMINAL_WORDS = {
     "TIME": "a time (08:00)",
     "DURATION": "a duration (30s, 5m, 2h, 1d)",
     "INT": "a whole number",
+    "NUMBER": "a number (104, 98.6)",
+    "NUMBER_RANGE": "a range of numbers (0-150)",
+    "COMPARISON": "<, <=, > or >=",
     "REGION": "a holiday region code (US-IL)",
     "METHOD": "call, sms or email",
     "ELSE": "`, else`",
     "$END": "the end of the file",
 }
+DIGITS = ("INT", "NUMBER")  # a token of digits: read as a number wherever the lexer fell back to all terminals
 # How a token that was found is named in a message ("found the name `bobb`").
 FOUND_WORDS = {
     "NAME": "the name",
     "INT": "the number",
+    "NUMBER": "the number",
     "DURATION": "the duration",
     "TIME": "the time",
     "TIMERANGE": "the time range",
@@ -239,6 +244,18 @@ def unclosed_text(text: str, stopped: int) -> int | None:
     return start + texts[-1].start() if texts else None
 
 
+def written_number(text: str, start: int) -> re.Match | None:
+    """A number written in a way the grammar does not read (`104.`, `1e3`, `1,000`) around
+    the token at `start`, or None."""
+    for found in re.finditer(r"(?<![\w.])-?\d[\w.,]*", text[max(start - 40, 0) : start + 40]):
+        begin = found.start() + max(start - 40, 0)
+        if begin <= start < begin + len(found.group()) + 1 and not re.fullmatch(
+            r"-?\d+(\.\d+)?|\d+[smhd]|\d{4}-\d\d-\d\d|\d\d?:\d\d", found.group()
+        ):
+            return re.compile(re.escape(found.group())).search(text, begin)
+    return None
+
+
 def explain_end(text: str) -> Explanation:
     if not text.strip() or re.fullmatch(r"(\s*#[^\n]*)*\s*", text):
         return Explanation("the file is empty", 'a rule file starts with `client NAME "Title" {`', 0)
@@ -257,7 +274,7 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
     before = text[:start]
     if "NAME" in expected and token.type != "NAME" and re.fullmatch(r"[a-z][a-z0-9_]*", value):
         return Explanation(f"`{value}` is a reserved word and cannot be used as a name", "choose another name")
-    if token.type in ("NAME", "INT") and (prefix := re.search(r"[a-z]+$", before[-100:])):
+    if token.type in ("NAME", *DIGITS) and (prefix := re.search(r"[a-z]+$", before[-100:])):
         # Keywords are matched as prefixes where no name may follow: `windows` is `window` + `s`.
         return Explanation(
             f"`{prefix.group()}{value}` is not a word of the rule language",
@@ -269,6 +286,11 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
         return Explanation(
             f"`{word.group(1)}` is not a word of the rule language", f"did you mean `{keyword}`?", word.start(1)
         )
+    if re.search(r"\bduring(\s+\w+){0,4}\s*$", before):
+        return Explanation(
+            "`during` takes two dates, each a month and a day, joined by `to`",
+            "write for example `during nov 15 to mar 15` (months jan, feb, … dec)",
+        )
     if "REGION" in expected and token.type == "NAME":
         code = matched(r"[A-Za-z0-9-]+", text, start)
         return Explanation("holiday codes are written in capital letters", f"write `{code.upper()}`")
@@ -276,19 +298,28 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
         return Explanation("`->` is missing before the action", "a route rule reads `when CONDITION -> ACTION`")
     if value == "else" and "ELSE" in expected:
         return Explanation("`else` needs a comma before it", "write `patch bob, else voicemail`")
-    if token.type == "INT" and (meant := twenty_four_hours(text[start:])):
+    if token.type in DIGITS and (meant := twenty_four_hours(text[start:])):
         written, range_ = meant
         return Explanation(
             f"`{written}` is not a time of the rule language", f"times are 24-hour `HH:MM`: write `{range_}`"
         )
-    if token.type == "INT" and re.match(r"\d+(:\d+)?\s*-\s*\d", text[start:]):
+    if token.type in DIGITS and re.match(r"\d+(:\d+)?\s*-\s*\d", text[start:]):
         return Explanation("a time range is written HH:MM-HH:MM, without spaces", "for example `08:00-17:00`")
-    if token.type == "INT" and "DURATION" in expected:
+    if token.type in DIGITS and "DURATION" in expected:
         return Explanation(f"the duration `{value}` has no unit", "durations are written 30s, 5m, 2h or 1d")
     day = re.search(r"([A-Za-z]+)\s*$", before) if token.type == "TIMERANGE" else None
     if day and (day.group(1)[:3].lower() in DAY_NAMES or difflib.get_close_matches(day.group(1), DAY_NAMES)):
         return Explanation(
             f"`{day.group(1)}` is not a day", f"days are written {', '.join(DAY_NAMES)}, or daily", day.start(1)
+        )
+    if value == "=" and text[start + 1 : start + 2] in ("<", ">"):
+        written = "=" + text[start + 1]
+        return Explanation(f"`{written}` is not a comparison", f"write `{written[::-1]}`")
+    if (number := written_number(text, start)) is not None:
+        return Explanation(
+            f"`{number.group()}` is not a number the rule language reads",
+            "write digits with at most one decimal point, e.g. `104` or `98.6`",
+            number.start(),
         )
     if value == "=" and "is" in literals:
         return Explanation("conditions compare with `is`, not `=`", "for example `type is billing`")

@@ -246,6 +246,7 @@ class AnswerRule(NamedTuple):
     choices: tuple[str, ...]  # the choices of its `choice` questions, as written; empty: any text
     folded: frozenset[str]  # the same, without case, as conditions compare them
     phone: bool  # a `phone` question asks it
+    number: m.NumberRange | None = None  # a `number` question asks it: the bounds its answer must keep
 
 
 def answer_rules(client: m.Client) -> dict[str, AnswerRule]:
@@ -259,7 +260,10 @@ def answer_rules(client: m.Client) -> dict[str, AnswerRule]:
     rules = {}
     for field, questions in asks.items():
         choices = tuple(c.value for ask in questions if ask.choices for c in ask.choices)
-        rules[field] = AnswerRule(choices, frozenset(c.casefold() for c in choices), any(a.phone for a in questions))
+        number = next((ask.number for ask in questions if ask.number is not None), None)
+        rules[field] = AnswerRule(
+            choices, frozenset(c.casefold() for c in choices), any(a.phone for a in questions), number
+        )
     return rules
 
 
@@ -291,6 +295,13 @@ def checked_answers(client: m.Client, rules: Mapping[str, AnswerRule], call: Cal
                 + (f"; {hint}" if hint else ""),
                 field=f"answers.{field}",
             )
+        if rule.number is not None:
+            wanted = refused_number(value, rule.number)
+            if wanted is not None:
+                raise CallError(
+                    f"`{value}` is not an answer for `{field}` ({wanted}; decimals allowed, e.g. 98.6)",
+                    field=f"answers.{field}",
+                )
         if rule.phone:
             region = phones.region_of(client.numbers[0].value) if client.numbers else None
             try:
@@ -298,6 +309,16 @@ def checked_answers(client: m.Client, rules: Mapping[str, AnswerRule], call: Cal
             except phones.PhoneError as exc:
                 raise CallError(f"{exc.message}; {exc.hint}", field=f"answers.{field}") from None
     return call
+
+
+def refused_number(value: str, bounds: m.NumberRange) -> str | None:
+    """What a `number` question wants ("a number from 0 to 150"), when `value` is not that; else None."""
+    number = m.number_of(value)
+    if bounds.low is None or bounds.high is None:
+        return "a number" if number is None else None
+    if number is not None and bounds.low <= number <= bounds.high:
+        return None
+    return f"a number from {bounds.low} to {bounds.high}"
 
 
 def call_error(exc: ValidationError) -> CallError:

@@ -10,9 +10,11 @@ false now, and only a rule that really waits for an answer is unknown.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .. import model as m
 from ..schedule.calendar import TimeFacts, schedule_predicate
@@ -139,8 +141,17 @@ def compile_condition(cond: m.Cond | None, lists: Mapping[str, frozenset[str]]) 
     )
 
 
+ANSWER_ATOMS = (m.FieldIs, m.FieldIn, m.FieldSet, m.FieldCompare)  # the atoms that read an answer
+COMPARISONS: dict[str, Callable[[Decimal, Decimal], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
 def compile_atom(cond: m.Cond, lists: Mapping[str, frozenset[str]]) -> Condition:
-    if isinstance(cond, (m.FieldIs, m.FieldIn, m.FieldSet)):
+    if isinstance(cond, ANSWER_ATOMS):
         return Condition(answer_test(cond.field, answer_predicate(cond)), field=cond.field)
     if isinstance(cond, m.UrgencyIs):
         level = cond.level
@@ -153,19 +164,35 @@ def possible_results(cond: m.Cond | None) -> tuple[Truth, ...]:
     arrival facts holds or not; only one on an answer or the urgency can also be unknown."""
     if cond is None:
         return (True,)
-    if any(isinstance(atom, (m.FieldIs, m.FieldIn, m.FieldSet, m.UrgencyIs)) for atom in m.atoms(cond)):
+    if any(isinstance(atom, (*ANSWER_ATOMS, m.UrgencyIs)) for atom in m.atoms(cond)):
         return (True, False, None)
     return (True, False)
 
 
 def answer_predicate(cond: m.Cond) -> Callable[[str], bool]:
-    """Answers are compared without regard to case; they are never interpreted."""
-    if isinstance(cond, m.FieldIs):
-        value = cond.value.casefold()
-        return lambda answer: answer.casefold() == value
-    if isinstance(cond, m.FieldIn):
-        values = frozenset(v.casefold() for v in cond.values)
-        return lambda answer: answer.casefold() in values
+    """Answers are compared without regard to case; they are never interpreted. A value
+    written as a number (`outside is 104`) equals an answer giving the same number
+    (`104.0`); `<`, `<=`, `>`, `>=` hold only for an answer that is a number."""
+    if isinstance(cond, m.FieldCompare):
+        compare, bound = COMPARISONS[cond.op], cond.value
+
+        def compared(answer: str) -> bool:
+            number = m.number_of(answer)
+            return number is not None and compare(number, bound)
+
+        return compared
+    if isinstance(cond, (m.FieldIs, m.FieldIn)):
+        wanted = (cond.value,) if isinstance(cond, m.FieldIs) else cond.values
+        values = frozenset(v.casefold() for v in wanted)
+        numbers = frozenset(n for n in map(m.number_of, wanted) if n is not None)
+        if not numbers:
+            return lambda answer: answer.casefold() in values
+
+        def equal(answer: str) -> bool:
+            number = m.number_of(answer)
+            return number in numbers if number is not None else answer.casefold() in values
+
+        return equal
     return lambda answer: True  # `FIELD is set`: carried answers are never empty
 
 
@@ -177,6 +204,9 @@ def arrival_test(cond: m.Cond, lists: Mapping[str, frozenset[str]]) -> Callable[
     if isinstance(cond, m.Schedule):
         predicate = schedule_predicate(cond)
         return lambda f: predicate(f.time)
+    if isinstance(cond, m.During):
+        during = cond
+        return lambda f: during.holds(*f.time.month_day)
     if isinstance(cond, m.Holiday):
         return lambda f: f.time.holiday is not None
     if isinstance(cond, m.Closed):

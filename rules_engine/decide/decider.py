@@ -150,6 +150,11 @@ class Decider:
         asked: list[str] = []
         for step in script_plan.steps:
             if isinstance(step, SayStep):
+                if step.condition is not None:
+                    said = step.condition.test(facts)
+                    trace.append(step.entries[said])
+                    if said is not True:  # unknown: left out until the answers it waits for are given
+                        continue
                 worded = step.wording
                 steps.append(step.part or d.Say(language=worded.language, text=self.render(worded.parts)))
                 continue

@@ -19,6 +19,7 @@ actions a union discriminated by `kind`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
@@ -137,6 +138,7 @@ class Target(Part):
 @part
 class Patch(Part):
     kind: Literal["patch"] = "patch"
+    say: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)  # `say "…" then …`: told first
     team: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)
     targets: tuple[Target, ...]
 
@@ -144,6 +146,7 @@ class Patch(Part):
 @part
 class Message(Part):
     kind: Literal["message"] = "message"
+    say: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)  # `say "…" then …`: told first
     priority: str = "normal"
     targets: tuple[Target, ...] = ()
 
@@ -151,11 +154,13 @@ class Message(Part):
 @part
 class Voicemail(Part):
     kind: Literal["voicemail"] = "voicemail"
+    say: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)  # `say "…" then …`: told first
 
 
 @part
 class Callback(Part):
     kind: Literal["callback"] = "callback"
+    say: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)  # `say "…" then …`: told first
     within: str  # ISO 8601 duration
 
 
@@ -177,6 +182,7 @@ FinalAction = Annotated[Patch | Message | Voicemail | Callback | Hangup, Field(d
 @part
 class Escalate(Part):
     kind: Literal["escalate"] = "escalate"
+    say: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)  # `say "…" then …`: told first
     policy: str
     steps: tuple[EscalationStep, ...]
     repeat: int = 1
@@ -195,6 +201,14 @@ class Greeting(Part):
 
 
 @part
+class NumberRange(Part):
+    """A `number` question: its answer is a number, from `min` to `max` when the file bounds it."""
+
+    min: int | float | None = field(default=None, metadata=OMITTED_WHEN_NONE)
+    max: int | float | None = field(default=None, metadata=OMITTED_WHEN_NONE)
+
+
+@part
 class Ask(Part):
     """A question of the script, in the language it will be asked in.
 
@@ -209,6 +223,7 @@ class Ask(Part):
     required: bool = False
     phone: bool = False
     choices: tuple[str, ...] | None = None
+    number: NumberRange | None = dataclasses.field(default=None, metadata=OMITTED_WHEN_NONE)  # `field` is taken
     answer: str | None = None
     waits_for: tuple[str, ...] = ()
 

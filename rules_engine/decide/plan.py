@@ -104,7 +104,7 @@ class ClientPlan:
             name: {
                 index: compile_condition(step.when, lists)
                 for index, step in enumerate(script.steps)
-                if isinstance(step, m.Ask) and step.when is not None
+                if step.when is not None  # `ask … when` and `say … when`
             }
             for name, script in client.scripts.items()
         }

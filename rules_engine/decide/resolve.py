@@ -15,7 +15,8 @@ can put on call there (`RoutePlanner.by_holder`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Protocol, TypeVar
+from dataclasses import replace
+from typing import Any, Protocol, TypeVar
 
 from .. import model as m
 from . import decision as d
@@ -105,12 +106,33 @@ class RoutePlanner:
 
     def action(self, action: m.Action) -> d.Action | Maker[d.Action]:
         if isinstance(action, m.Escalate):
-            return self.escalation(self.client.escalations[action.policy])
+            return self.told(action, self.escalation(self.client.escalations[action.policy]))
         return self.final_action(action)
+
+    def told(self, action: m.Action, made: Any) -> Any:
+        """The action's part with the words of its `say "…" then` in the planned language
+        (`hangup` carries its own); the part unchanged when there are none."""
+        if action.say is None or isinstance(action, m.Hangup):
+            return made
+        worded = wording(action.say.by_language, self.language, self.client.default_language)
+        text, parts = worded.text, worded.parts
+        if text is not None and not callable(made):
+            return d.finished(replace(made, say=text))
+
+        def with_words(decider: Deciding) -> Any:
+            return replace(
+                resolved(made, decider), say=text if text is not None else decider.render(parts), json_text=None
+            )
+
+        return with_words
 
     def final_action(self, action: m.Action) -> d.FinalAction | Maker[d.FinalAction]:
         """Any action but an escalation: what an escalation's `finally` may do too (the
         compiler refuses a `finally` that escalates)."""
+        return self.told(action, self.bare_action(action))
+
+    def bare_action(self, action: m.Action) -> d.FinalAction | Maker[d.FinalAction]:
+        """An action but an escalation, without the words of a `say … then`."""
         if isinstance(action, m.Patch):
             team = action.target.team if isinstance(action.target, m.TeamTarget) else None
             patched = self.targets(action.target, "call", action.line, "patch")
@@ -301,10 +323,12 @@ def holders_of(team: m.Team) -> list[str]:
 
 
 def route_texts(client: m.Client, rule: m.RouteRule) -> Iterator[Mapping[str, m.Template]]:
-    """The texts a route rule may say (`say … then hangup`, directly or as an escalation's `finally`)."""
+    """The texts a route rule may say (`say … then ACTION`, directly or as an escalation's `finally`)."""
     for action in rule.actions:
-        ending = client.escalations[action.policy].final if isinstance(action, m.Escalate) else action
-        if isinstance(ending, m.Hangup):
+        if action.say is not None:
+            yield action.say.by_language
+        ending = client.escalations[action.policy].final if isinstance(action, m.Escalate) else None
+        if ending is not None and ending.say is not None:
             yield ending.say.by_language
 
 

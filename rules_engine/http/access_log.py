@@ -1,8 +1,9 @@
-"""One JSON line per request: what was asked, for which call and client, and how it went.
+"""One JSON line per request: what was asked, for which call and client, and how it went; and
+one JSON line per event of the service (`event()`: listening, reload, store down, …).
 
-Lines go to a file (`rules-engine serve --log FILE`) or to standard error. `reopen()`
-(on SIGHUP) closes the file and opens the path again, so logrotate can move the old one
-away without losing lines or restarting the service.
+Lines go to a file (`rules-engine serve --log FILE`) or to standard error. Every line has a
+`ts` (UTC, milliseconds). `reopen()` (on SIGHUP) closes the file and opens the path again,
+so logrotate can move the old one away without losing lines or restarting the service.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class AccessLog:
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
         with self._lock:
             self._file.write(line)
+
+    def event(self, event: str, **fields: Any) -> None:
+        """One line saying what happened to the service (docs/service.md, Logs)."""
+        self.write({"ts": now(), "event": event, **fields})
 
     def reopen(self) -> None:
         if self.path is None:
@@ -72,7 +77,7 @@ class AccessLogMiddleware:
         finally:
             self.log.write(
                 {
-                    "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    "ts": now(),
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
@@ -80,3 +85,7 @@ class AccessLogMiddleware:
                     **record,
                 }
             )
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")

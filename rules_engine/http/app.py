@@ -27,12 +27,13 @@ from ..decide.schema import decision_schema
 from ..decide.sip import SipFacts, call_from_sip, read_forwarding
 from ..engine import Engine
 from ..runtime.settings import Token
-from . import errors, live, outcomes
+from . import calls, errors, live, outcomes
 from .access_log import RECORD_KEY, AccessLog, AccessLogMiddleware
 from .auth import Auth
 from .bodies import FORM, JSON, RAW_BODIES, at_now, body_of, build, json_body, sip_body
 from .limits import Limits, LimitsMiddleware
-from .metrics import Metrics
+from .metrics import Metrics, RequestCounter
+from .readiness import readiness
 from .schema import ClientInfo, ErrorBody, Readiness, ReloadResult, SwitchSummary
 
 SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -51,7 +52,7 @@ DECISION: dict[str, Any] = {
     "description": "the decision (docs/language.md, The decision)",
     "content": {JSON: {"schema": {"$ref": "#/components/schemas/Decision"}}},
 }
-PUBLIC_READINESS = ("ready", "draining")  # what /readyz shows without the scope metrics
+PUBLIC_READINESS = ("ready", "status", "draining")  # what /readyz shows without the scope metrics
 DECIDE_REFUSALS: dict[int | str, dict[str, Any]] = {
     **REFUSALS,
     404: {"model": ErrorBody, "description": "no client is served at that id or number"},
@@ -73,6 +74,7 @@ class Service:
     ):
         self.engine, self.auth, self.metrics, self.log = engine, auth, metrics, log
         self.default_country = default_country  # reads national numbers in SIP headers (docs/sip.md)
+        self.starting = False  # the runner sets it until its server accepts connections
         self.draining = False
 
     def authorize(self, request: Request, scope: str, client: str | None = None) -> None:
@@ -126,7 +128,8 @@ def create_app(
 ) -> FastAPI:
     """The service over `engine`. `tokens` empty: open (the runner allows that on loopback only).
     `default_country` reads national numbers in SIP headers as that country's (docs/sip.md)."""
-    service = Service(engine, Auth(tokens), Metrics(engine), log or AccessLog(), default_country)
+    metrics = Metrics(engine, ready=lambda: readiness(service)[0])
+    service = Service(engine, Auth(tokens), metrics, log or AccessLog(), default_country)
     app = ServiceApp(
         title="rules-engine decision service",
         version="1",
@@ -142,7 +145,9 @@ def create_app(
     add_operation_routes(app, service)
     app.include_router(live.router(service))
     app.include_router(outcomes.router(service))
+    app.include_router(calls.router(service))
     app.add_middleware(LimitsMiddleware, limits=limits)
+    app.add_middleware(RequestCounter, metrics=service.metrics)
     app.add_middleware(AccessLogMiddleware, log=service.log)
     return app
 
@@ -247,23 +252,13 @@ def add_operation_routes(app: FastAPI, service: Service) -> None:
 
     @app.get(
         "/readyz",
-        summary="Rules loaded, store reachable, which rules versions are served",
+        summary="Send me calls: rules loaded and a live-state snapshot, not starting or draining (docs/service.md)",
         tags=["operations"],
         response_model=Readiness,
-        responses={503: {"model": Readiness, "description": "not ready (no rules, store down, draining)"}},
+        responses={503: {"model": Readiness, "description": "not ready (no rules, starting, draining)"}},
     )
     async def readyz(request: Request) -> Response:
-        served = engine.clients
-        health = engine.live_state_health()
-        ready = bool(served) and health.reachable and not service.draining
-        body = {
-            "ready": ready,
-            "clients": len(served),
-            "rules_versions": {c.id: c.rules_version for c in served.values()},
-            "problems": sum(p.severity == "error" for p in engine.problems),
-            "store": health.as_dict(),
-            "draining": service.draining,
-        }
+        ready, body = readiness(service)
         body = service.shown(request, body)
         return Response(json.dumps(body).encode(), status_code=200 if ready else 503, media_type=JSON)
 

@@ -4,10 +4,15 @@ Each endpoint acts on one client and needs the scope `portal:CLIENT` (or `admin`
 engine's own checks (an unknown team or contact, an end before the start) answer as 400s
 naming the field, an unknown client as 404. The on-call views are the same as
 `rules-engine oncall` prints with `--json` and `--ics`.
+
+Every change goes to the store in a worker thread: a slow or stalled database holds up
+that request alone, never the event loop that answers `/v1/decide` (reads take the
+in-memory snapshot and never wait).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -80,7 +85,9 @@ def router(service) -> APIRouter:
     async def put_status(request: Request, client: Client) -> Response:
         served(request, client)
         status = build(StatusRequest, await json_body(request), "a status (note, until, instructions)")
-        engine.set_status(client, status.note, until=status.until, instructions=status.instructions)
+        await asyncio.to_thread(
+            engine.set_status, client, status.note, until=status.until, instructions=status.instructions
+        )
         return state_of(client)
 
     @api.delete(
@@ -92,7 +99,7 @@ def router(service) -> APIRouter:
     )
     async def delete_status(request: Request, client: Client) -> Response:
         served(request, client)
-        engine.clear_status(client)
+        await asyncio.to_thread(engine.clear_status, client)
         return state_of(client)
 
     @api.post(
@@ -106,7 +113,9 @@ def router(service) -> APIRouter:
     async def post_override(request: Request, client: Client) -> Response:
         served(request, client)
         override = build(OverrideRequest, await json_body(request), "an override (team, person, start, end, reason)")
-        engine.set_override(client, override.team, override.person, override.start, override.end, override.reason)
+        await asyncio.to_thread(
+            engine.set_override, client, override.team, override.person, override.start, override.end, override.reason
+        )
         response = state_of(client)
         response.status_code = 201
         return response
@@ -122,7 +131,7 @@ def router(service) -> APIRouter:
         served(request, client)
         if team is not None:
             chosen_teams(engine.client(client), team)
-        engine.clear_overrides(client, team)
+        await asyncio.to_thread(engine.clear_overrides, client, team)
         return state_of(client)
 
     @api.get(

@@ -38,6 +38,7 @@ class SnapshotStore:
         self._synced_mono: float | None = None
         self._synced_at: datetime | None = None
         self._error: str | None = None
+        self._read_errors = 0
         self._stop = threading.Event()
 
     # ---- what decisions read ----------------------------------------------------------------
@@ -62,6 +63,7 @@ class SnapshotStore:
             age=None if synced is None else max(0.0, time.monotonic() - synced),
             synced_at=self._synced_at,
             error=self._error,
+            read_errors=self._read_errors,
         )
 
     # ---- writing: each subclass's `WRITES` holds its SQL, `_write` runs one in a transaction ----
@@ -130,6 +132,7 @@ class SnapshotStore:
         self._error = None
 
     def _unreachable(self, error: str) -> None:
+        self._read_errors += 1
         self._error = error
 
     def _sleep(self, seconds: float) -> bool:

@@ -22,7 +22,8 @@ class LiveStateHealth:
 
     `age` is the seconds since the snapshot was last known to match the store (0 for a
     store in memory); `synced_at` is that moment; `reachable` says whether the store
-    answered its last check, `error` why not. `shared` stores (PostgreSQL) are written by
+    answered its last check, `error` why not; `read_errors` counts the checks and refreshes it
+    did not answer since it was opened. `shared` stores (PostgreSQL) are written by
     other hosts, and their decisions carry the age of the state they read.
     """
 
@@ -32,6 +33,7 @@ class LiveStateHealth:
     age: float | None
     synced_at: datetime | None
     error: str | None = None
+    read_errors: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -132,9 +132,10 @@ def by_day(found: Sequence[Shift], oncall: OnCall, first: date, days: int) -> li
 
 
 def coverage_warnings(client: m.Client, start: date | datetime | None = None) -> list[Diagnostic]:
-    """Gaps in each team's cover, and members of restricted rotations who are never on call,
-    over the 28 days from `start`: a local date (from its midnight; default today) or an
-    aware instant."""
+    """Members of restricted rotations who are never on call, over the 28 days from `start`:
+    a local date (from its midnight; default today) or an aware instant. Time with nobody on
+    call is a problem only where a route can reach the team then: `analysis/gaps.py` says
+    when, from the rules."""
     if not client.teams:
         return []
     oncall = OnCall(client, Calendar(client))
@@ -153,36 +154,18 @@ def coverage_warnings(client: m.Client, start: date | datetime | None = None) ->
 def team_coverage(oncall: OnCall, team: m.Team, start: datetime, end: datetime, source: SourceText) -> list[Diagnostic]:
     plan = oncall.teams[team.name]
     span = f"in the {COVERAGE_DAYS} days from {when(start, oncall)}"
-    gaps: list[list[datetime]] = []
     on_call: dict[int, set[str]] = {layer.index: set() for layer in plan.layers if layer.mask is not None}
     active: set[int] = set()
     points = change_points(oncall, team.name, start, end)
-    for at, until in zip(points, [*points[1:], end], strict=True):
+    for at in points:
         facts = oncall.calendar.facts(at)
-        applying = []
         for layer in plan.layers:
             k = layer.shift_index(at)
-            if layer.mask is None or layer.mask(facts):
-                applying.append(layer)
-                if k is not None and layer.index in on_call:
-                    on_call[layer.index].add(layer.member(k))
+            if k is not None and (layer.mask is None or layer.mask(facts)) and layer.index in on_call:
+                on_call[layer.index].add(layer.member(k))
             if k is not None:
                 active.add(layer.index)
-        by_design = bool(plan.layers) and not applying
-        if oncall.holder(team.name, at, facts=facts) is None and not by_design:
-            if gaps and gaps[-1][1] == at:
-                gaps[-1][1] = until
-            else:
-                gaps.append([at, until])
-    out = [
-        source.at(
-            "warning",
-            team.pos,
-            f"team `{team.name}` has nobody on call from {when(a, oncall)} to {when(b, oncall)}",
-            "add a rotation or an override that covers this time",
-        )
-        for a, b in gaps
-    ]
+    out: list[Diagnostic] = []
     for layer in plan.layers:
         if layer.index not in on_call or layer.index not in active:
             continue

@@ -191,13 +191,18 @@ def test_answer_asked_but_missing_is_unknown_so_no_route_yet():
     assert [(e.section, e.rule, e.result) for e in decision.trace if e.section == "route"] == [("route", 1, None)]
 
 
-def test_answer_never_asked_is_absent_so_false():
-    # `colour` is asked by no script: the rule is false, and the route goes on.
-    assert holds("colour is red", script=INTAKE) is False
+# `colour` is asked only by a script these calls never get (a condition on a field that no
+# script at all asks does not compile: tests/compiler/test_unasked_field.py).
+PAINT = INTAKE + '    script paint { ask colour "Which colour?" }\n'
 
 
-def test_an_answer_the_call_carries_counts_even_if_no_script_asks_it():
-    assert holds("colour is red", script=INTAKE, answers={"colour": "red"}) is True
+def test_answer_the_chosen_script_never_asks_is_absent_so_false():
+    # The rule is false, and the route goes on.
+    assert holds("colour is red", script=PAINT) is False
+
+
+def test_an_answer_the_call_carries_counts_even_if_the_chosen_script_does_not_ask_it():
+    assert holds("colour is red", script=PAINT, answers={"colour": "red"}) is True
 
 
 def test_question_whose_condition_is_false_is_not_asked_so_its_field_is_absent():

@@ -76,6 +76,7 @@ REASONS = [
     "deflection",
 ]
 AGENTS = ["Sam", None, "Zoë {agent}"]
+NUMBER_ANSWERS = ["109", "95", "104", "104.5", "-3"]  # answers to `number` questions: around 104, a decimal, below zero
 SAID = [
     "water is flooding the basement",
     "I think there is a GAS  leak",
@@ -119,6 +120,8 @@ def full_answers(client: m.Client, choice: int) -> dict[str, str]:
                     answers[step.field] = step.choices[choice % len(step.choices)].value
                 elif step.phone:
                     answers[step.field] = "(312) 555-0177"
+                elif step.number is not None:
+                    answers[step.field] = NUMBER_ANSWERS[choice % len(NUMBER_ANSWERS)]
                 else:
                     answers[step.field] = f"the caller's {step.field} {{answer.{step.field}}}"
     return answers

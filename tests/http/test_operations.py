@@ -94,14 +94,19 @@ class UnreachableStore(MemoryStore):
         )
 
 
-def test_a_store_that_does_not_answer_makes_the_service_unready(tmp_path, rules):
+def test_a_store_that_does_not_answer_leaves_the_service_ready_but_degraded(tmp_path, rules):
+    """Calls keep flowing from the snapshot: a probe must not pull the instance (finding 6);
+    the metrics say the store is down and how old the snapshot is, as a number (finding 5)."""
     with (
         Engine(rules, store=UnreachableStore()) as engine,
         TestClient(create_app(engine, log=AccessLog(tmp_path / "requests.log"))) as http,
     ):
         ready = http.get("/readyz")
-        assert ready.status_code == 503
-        assert ready.json()["ready"] is False
+        assert ready.status_code == 200
+        assert (ready.json()["ready"], ready.json()["status"]) == (True, "degraded")
+        assert ready.json()["degraded"] == [
+            "live-state store down: connection refused; deciding from a snapshot 42 s old"
+        ]
         assert ready.json()["store"] == {
             "store": "postgresql",
             "shared": True,
@@ -111,7 +116,12 @@ def test_a_store_that_does_not_answer_makes_the_service_unready(tmp_path, rules)
             "error": "connection refused",
         }
         assert http.post("/v1/decide", json=CALL).status_code == 200  # calls are still decided
-        assert "rules_engine_live_state_age_seconds NaN" in metric_lines(http)
+        assert {
+            "rules_engine_live_state_age_seconds 42.0",
+            "rules_engine_store_up 0.0",
+            "rules_engine_degraded 1.0",
+            "rules_engine_ready 1.0",
+        } <= metric_lines(http)
 
 
 def test_a_write_the_store_refuses_is_503_and_counted(tmp_path, rules):
@@ -121,10 +131,39 @@ def test_a_write_the_store_refuses_is_503_and_counted(tmp_path, rules):
         response = http.put("/v1/clients/acme_plumbing/status", json={"note": "out"})
         assert response.status_code == 503
         assert response.json()["error"]["message"] == "the live-state store is unavailable; try again shortly"
-        assert "rules_engine_store_errors_total 1.0" in metric_lines(http)
+        assert 'rules_engine_store_errors_total{operation="write"} 1.0' in metric_lines(http)
         assert http.post("/v1/decide", json=CALL).status_code == 200
 
 
 def test_a_draining_service_is_not_ready(open_client):
     open_client.app.state.service.draining = True
     assert (open_client.get("/readyz").status_code, open_client.get("/readyz").json()["draining"]) == (503, True)
+    assert "rules_engine_ready 0.0" in metric_lines(open_client)
+
+
+def test_a_starting_service_is_not_ready(open_client):
+    open_client.app.state.service.starting = True
+    assert (open_client.get("/readyz").status_code, open_client.get("/readyz").json()["status"]) == (503, "starting")
+
+
+def test_metrics_have_process_series_requests_by_status_store_up_and_reloads_from_zero(open_client):
+    """Finding 14: an operator sees a wrong token (401s) at once, and every series before it moves."""
+    open_client.post("/v1/decide", json=CALL)
+    open_client.post("/v1/decide", json={**CALL, "client": "nobody"})
+    open_client.get("/v1/clients/acme_plumbing/state")
+    open_client.get("/no/such/path")
+    lines = metric_lines(open_client)
+    assert {
+        'rules_engine_requests_total{endpoint="/v1/decide",status="200"} 1.0',
+        'rules_engine_requests_total{endpoint="/v1/decide",status="404"} 1.0',
+        'rules_engine_requests_total{endpoint="/v1/clients/{client}/state",status="200"} 1.0',
+        'rules_engine_requests_total{endpoint="unrouted",status="404"} 1.0',
+        'rules_engine_reloads_total{result="ok"} 0.0',
+        'rules_engine_reloads_total{result="problems"} 0.0',
+        'rules_engine_store_errors_total{operation="read"} 0.0',
+        'rules_engine_store_errors_total{operation="write"} 0.0',
+        "rules_engine_store_up 1.0",
+        "rules_engine_degraded 0.0",
+    } <= lines
+    assert any(line.startswith("process_resident_memory_bytes ") for line in lines)
+    assert any(line.startswith("process_cpu_seconds_total ") for line in lines)

@@ -77,8 +77,8 @@ def test_metrics_need_the_scope_metrics_when_tokens_are_configured(client):
 
 
 def test_anonymous_readiness_names_no_client_and_no_database(client):
-    assert client.get("/readyz").json() == {"ready": True, "draining": False}
-    assert client.get("/readyz", headers=bearer(SWITCH)).json() == {"ready": True, "draining": False}
+    assert client.get("/readyz").json() == {"ready": True, "status": "ok", "draining": False}
+    assert client.get("/readyz", headers=bearer(SWITCH)).json() == {"ready": True, "status": "ok", "draining": False}
     full = client.get("/readyz", headers=bearer(METRICS)).json()
     assert "acme_plumbing" in full["rules_versions"] and "store" in full
 
@@ -115,11 +115,11 @@ def test_loopback_may_be_served_without_tokens(host):
         ),
         (
             {"name": "x", "token": SWITCH, "scopes": ["root"]},
-            "tokens.0.scopes: `root` is not a scope: use decide, metrics, admin or portal:CLIENT_ID",
+            "tokens.0.scopes: `root` is not a scope: use decide, read, metrics, admin or portal:CLIENT_ID",
         ),
         (
             {"name": "x", "token": SWITCH, "scopes": []},
-            "tokens.0.scopes: a token needs at least one scope: decide, metrics, admin or portal:CLIENT_ID",
+            "tokens.0.scopes: a token needs at least one scope: decide, read, metrics, admin or portal:CLIENT_ID",
         ),
     ],
 )
