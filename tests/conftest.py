@@ -41,6 +41,7 @@ SLOW = frozenset(
         "tests/analysis/test_reach.py::test_the_example_clients_get_no_false_warning_over_four_start_dates",  # 5 s
         "tests/analysis/test_gaps.py::test_the_example_clients_have_no_gap_that_matters_over_four_start_dates",  # 3 s
         "tests/analysis/test_matrix.py::test_html_page_is_self_contained_and_renders_without_console_errors",  # Chromium
+        "tests/analysis/test_matrix.py::test_the_page_printed_to_pdf_keeps_every_detail",  # Chromium
         "tests/cli/test_cli_report.py",  # generated outcome histories and charts: 16 s
         "tests/cli/test_cli_live_state.py",  # the daemon's SQLite and PostgreSQL stores: 4 s
         "tests/cli/test_core_install.py",  # a fresh venv installed from the package index: a minute or more
