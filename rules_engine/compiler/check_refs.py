@@ -17,7 +17,7 @@ from ..forwarding import written_reason_hint
 from .logic import implies, requires_status
 from .report import Report
 
-TIME_FACTS = (m.Schedule, m.WindowRef, m.Holiday, m.Closed)
+TIME_FACTS = (m.Schedule, m.During, m.WindowRef, m.Holiday, m.Closed)
 ARRIVAL_FACTS = (m.Forwarded, m.CallerIs, m.CallerIn, m.DialedIs, m.DialedIn, m.LanguageIs, m.Status)
 INTAKE_FACTS = (m.FieldSet, m.FieldIs, m.FieldIn, m.FieldCompare, m.Said)
 

@@ -286,6 +286,11 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
         return Explanation(
             f"`{word.group(1)}` is not a word of the rule language", f"did you mean `{keyword}`?", word.start(1)
         )
+    if re.search(r"\bduring(\s+\w+){0,4}\s*$", before):
+        return Explanation(
+            "`during` takes two dates, each a month and a day, joined by `to`",
+            "write for example `during nov 15 to mar 15` (months jan, feb, … dec)",
+        )
     if "REGION" in expected and token.type == "NAME":
         code = matched(r"[A-Za-z0-9-]+", text, start)
         return Explanation("holiday codes are written in capital letters", f"write `{code.upper()}`")

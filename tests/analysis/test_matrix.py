@@ -27,6 +27,7 @@ from tests.support import ACME, CONFIGS
 # A week per client around a DST change, and one around its holidays or closures.
 WEEKS = {
     "acme_plumbing": (date(2026, 10, 26), date(2026, 11, 23), date(2026, 12, 21)),
+    "comfort_air": (date(2026, 6, 29), date(2026, 11, 23), date(2026, 12, 28)),
     "hale_law": (date(2026, 3, 23), date(2026, 8, 24), date(2026, 10, 19)),
     "harbour_vets": (date(2026, 4, 2), date(2026, 9, 28), date(2026, 12, 21)),
     "riverside_medical": (date(2026, 3, 2), date(2026, 10, 12), date(2026, 11, 23)),
@@ -175,7 +176,7 @@ def test_usage_errors_name_the_option(cli):
     code, _, err = cli("matrix", str(CONFIGS), "--client", "acme", "--week", "2026-12-01")
     assert code == 1 and err == (
         f"{CONFIGS}: error: no client `acme` is served\n"
-        "  hint: served clients: `acme_plumbing`, `hale_law`, `harbour_vets`, `riverside_medical`\n"
+        "  hint: served clients: `acme_plumbing`, `comfort_air`, `hale_law`, `harbour_vets`, `riverside_medical`\n"
     )
 
 

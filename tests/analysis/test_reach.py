@@ -68,6 +68,13 @@ def test_the_same_greetings_in_the_right_order_are_all_heard():
     assert warnings(hvac(greetings=greetings)) == []
 
 
+def test_the_required_last_greeting_is_not_warned_about_when_the_others_cover_every_call():
+    greetings = (
+        '    greeting day when office { en "Good day." }\n    greeting night when not office { en "Good night." }\n'
+    )
+    assert warnings(hvac(greetings=greetings)) == []
+
+
 def test_an_impossible_condition_says_which_window_makes_it_empty():
     greetings = '    greeting odd when open and not office { en "Odd." }\n'
     assert warnings(hvac(greetings=greetings)) == [
@@ -134,3 +141,33 @@ def test_the_example_clients_get_no_false_warning_over_four_start_dates(path):
     compiled, _ = compile_file(path)
     for start in (date(2026, 12, 1), date(2027, 3, 5), date(2027, 6, 20), date(2027, 10, 30)):
         assert reach_warnings(compiled, start) == [], f"{path.name} from {start}"
+
+
+NUMBERS = """client hvac "Hot & Cold" {
+    timezone "America/Chicago"
+    contact desk "Desk" { call "+13125550100" email "desk@hvac.example" }
+    greeting default { en "Hot & Cold, how can I help?" }
+    script intake {
+        ask problem "What is the problem?" choice (no_heat, no_cool, other) required
+        ask outside "How hot is it outside (°F)?" number 0-150 when problem in (no_heat, no_cool)
+        say "Please stay out of the sun and drink water." when outside > 104
+        say "Stay warm." when outside > 104 and outside < 100
+    }
+    choose script intake otherwise
+    urgency {
+        emergency when problem is no_heat and (outside < 32 or said ("freezing"))
+        routine otherwise
+    }
+    route { otherwise -> take message deliver email desk }
+}
+"""
+
+
+def test_a_say_when_on_numbers_that_cannot_hold():
+    assert warnings(NUMBERS) == [
+        "hvac.rules:9:9: warning: the `say` on line 9 of script `intake` is never said: `outside > 104 and "
+        "outside < 100` cannot hold: `outside > 104` and `outside < 100` never hold at the same time\n"
+        '            say "Stay warm." when outside > 104 and outside < 100\n'
+        "            ^\n"
+        "  hint: change its `when`, or delete it"
+    ]

@@ -121,6 +121,21 @@ def test_a_question_cannot_be_a_choice_and_a_number():
     ]
 
 
+def test_a_field_asked_as_a_number_is_a_number_in_every_script():
+    text = HEAD.replace(
+        "    choose script intake otherwise",
+        '    script short { ask outside "Is it hot outside?" }\n'
+        "    choose script short when sat-sun\n"
+        "    choose script intake otherwise",
+    )
+    assert rendered(text + "    route { otherwise -> take message }\n}\n") == [
+        "heat.rules:11:24: error: `outside` is asked as a number on line 7, but not here\n"
+        '        script short { ask outside "Is it hot outside?" }\n'
+        "                           ^\n"
+        "  hint: ask it as a number here too: `ask outside … number`"
+    ]
+
+
 def test_a_comparison_in_a_greeting_is_refused_as_answers_are():
     text = HEAD.replace(
         'greeting default { en "Hello" es "Hola" }',
@@ -179,10 +194,10 @@ def test_the_words_before_an_action_need_the_default_language():
     ]
 
 
-def test_say_when_on_an_unknown_field_is_warned_like_any_condition():
+def test_say_when_on_a_field_no_script_asks_is_an_error_like_any_condition():
     text = HEAD.replace("when outside >= 110", "when outsid >= 110") + "    route { otherwise -> take message }\n}\n"
     assert rendered(text) == [
-        "heat.rules:9:41: warning: no script asks for `outsid`; this condition holds only when the call already carries it\n"
+        "heat.rules:9:41: error: no script asks `outsid`, so this condition can never hold\n"
         '            say "Stay out of the sun." when outsid >= 110\n'
         "                                            ^\n"
         "  hint: did you mean `outside`?"
