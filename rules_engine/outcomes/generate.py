@@ -119,6 +119,12 @@ def history(
         for ask in script.steps
         if isinstance(ask, m.Ask) and ask.choices
     }
+    ranges = {  # questions answered with a number: a whole number within the question's bounds
+        ask.field: ask.number
+        for script in served.scripts.values()
+        for ask in script.steps
+        if isinstance(ask, m.Ask) and ask.number is not None
+    }
     size = min(len(AREAS) * 8000, max(1, int(behaviour.callers_per_day * days)))
     pool = [f"+1{AREAS[n // 8000]}555{2000 + n % 8000:04d}" for n in rng.sample(range(len(AREAS) * 8000), size)]
     peak = max(WORKDAY)
@@ -137,7 +143,10 @@ def history(
                     at=at,
                     forwarded=weighted(rng, REASONS),
                     caller=caller,
-                    answers={field: rng.choice(values) for field, values in choices.items()},
+                    answers={
+                        **{field: rng.choice(values) for field, values in choices.items()},
+                        **{field: str(number_within(rng, bounds)) for field, bounds in ranges.items()},
+                    },
                 )
                 decision = engine.decide(call)
                 facts = records.decided(call, decision, f"{client}-{seed}-{number:06d}")
@@ -233,6 +242,13 @@ def flush(store: OutcomeStore, chunk: list[Generated]) -> int:
     size = len(chunk)
     chunk.clear()
     return size
+
+
+def number_within(rng: random.Random, bounds: m.NumberRange) -> int:
+    """A whole number a caller might give: within the bounds, 0 to 120 where none are written."""
+    low = math.ceil(bounds.low) if bounds.low is not None else 0
+    high = math.floor(bounds.high) if bounds.high is not None else max(low, 120)
+    return rng.randint(low, high)
 
 
 def poisson(rng: random.Random, mean: float) -> int:

@@ -90,7 +90,11 @@ def calls_in(tree: ast.AST):
         if isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-            owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else None
+            owner = (
+                (func.value.id if isinstance(func.value, ast.Name) else "<an object>")
+                if isinstance(func, ast.Attribute)
+                else None  # a bare name: a builtin unless shadowed
+            )
             yield node, name, owner
 
 
