@@ -35,6 +35,7 @@ import platform
 import threading
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,8 @@ def encode(value: Any, path: str) -> Any:
         return {"@date": value.isoformat()}
     if isinstance(value, timedelta):
         return {"@timedelta": [value.days, value.seconds, value.microseconds]}
+    if isinstance(value, Decimal):  # a number question's bounds, a condition's constant: kept exact
+        return {"@decimal": str(value)}
     raise TypeError(f"the compile cache cannot store a {type(value).__name__}")
 
 
@@ -167,6 +170,8 @@ def decode(value: Any, path: str) -> Any:
         return date.fromisoformat(inner)
     if tag == "@timedelta":
         return timedelta(*inner)
+    if tag == "@decimal":
+        return Decimal(inner)
     raise ValueError(f"unknown tag {tag!r}")
 
 

@@ -21,7 +21,7 @@ from rules_engine.engine import Engine
 from rules_engine.runtime import compile_cache
 from rules_engine.runtime.compile_cache import CacheError, CompileCache
 from rules_engine.runtime.settings import Settings
-from tests.support import ACME, client_text
+from tests.support import ACME, CONFIGS, client_text
 
 AT = "2026-11-27T10:00:00-06:00"
 # Calls over the day and the week, so that windows, holidays and on-call all take part.
@@ -83,6 +83,17 @@ def test_a_restart_serves_from_the_cache_without_compiling_and_decides_the_same(
         assert decisions(restarted, client) == decisions(uncached, client)
     assert restarted.warnings == uncached.warnings
     assert parsed == ["acme_plumbing", "alpha", "beta"]  # only the engine without a cache compiled
+
+
+def test_every_example_client_comes_back_from_the_cache_as_compiled(tmp_path, cache_dir, parsed):
+    """Every construct the examples use (number questions' bounds, `during`, holiday selections…)
+    is stored and read back exactly: a restart serves what a compile gives."""
+    Engine(CONFIGS, cache_dir=cache_dir)
+    parsed.clear()
+    restarted, uncached = Engine(CONFIGS, cache_dir=cache_dir), Engine(CONFIGS)
+    for client in uncached.clients:
+        assert restarted.client(client) == uncached.client(client)
+    assert len(parsed) == len(uncached.clients)  # only the engine without a cache compiled
 
 
 def test_an_edited_file_misses_the_cache_and_is_compiled(rules, cache_dir, parsed):
