@@ -26,6 +26,8 @@ def test_the_built_files_are_those_of_the_lockfile_in_the_repository():
     )
     for name, digest in MANIFEST["files"].items():
         assert sha256(CONSOLE / "static" / name) == digest, f"static/{name} is not the file the build made"
+    for name, digest in MANIFEST["test_files"].items():
+        assert sha256(ROOT / "tests" / "console" / name) == digest, f"tests/console/{name} is not the lockfile's"
     locked = json.loads(lockfile.read_text(encoding="utf-8"))["packages"]
     for name, version in MANIFEST["versions"].items():
         assert locked[f"node_modules/{name}"]["version"] == version

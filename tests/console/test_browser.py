@@ -108,6 +108,46 @@ def page(browser):
     context.close()
 
 
+AXE = Path(__file__).with_name("axe.min.js")  # axe-core from the console's npm lockfile (test_assets.py)
+
+
+@pytest.mark.parametrize(
+    ("person", "paths"),
+    [
+        ("mia", ["/console/clients", "/console/clients/acme_plumbing", "/console/audit"]),
+        ("ann", ["/console/clients/acme_plumbing"]),
+    ],
+)
+def test_the_pages_have_no_serious_accessibility_violations(browser, service, person, paths):
+    """axe-core's WCAG 2 A and AA rules, on the login page and each page a person reaches; the
+    phone-sized viewport for the owner's portal. (The check runs as an injected script: this
+    context alone ignores the pages' Content-Security-Policy.)"""
+    viewport = {"width": 390, "height": 844} if person == "ann" else {"width": 1366, "height": 768}
+    context = browser.new_context(viewport=viewport, bypass_csp=True)
+    page = context.new_page()
+    try:
+        found = {}
+        page.goto(f"{service}/console/login")
+        found["/console/login"] = axe_violations(page)
+        log_in(page, service, person)
+        for path in paths:
+            page.goto(f"{service}{path}")
+            found[path] = axe_violations(page)
+        assert found == {path: [] for path in found}
+    finally:
+        context.close()
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def log_in(page, service: str, name: str, password: str = PASSWORD) -> None:
     page.goto(f"{service}/console/login")
     page.get_by_label("Name").fill(name)

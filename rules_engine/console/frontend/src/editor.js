@@ -50,6 +50,7 @@ function upgrade(area) {
       ],
     }),
   });
+  view.scrollDOM.tabIndex = 0; // the scrolling region is reached with the keyboard too
   area.insertAdjacentElement("afterend", view.dom);
   area.hidden = true;
 }
