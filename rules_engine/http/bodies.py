@@ -29,6 +29,7 @@ from ..decide.call import Call
 from ..decide.sip import SipFacts
 from ..errors import CallError
 from .errors import ServiceError
+from .protocol import GONE
 from .schema import EscalationRequest, OutcomeRequest, OverrideRequest, StatusRequest
 
 JSON = "application/json"
@@ -104,6 +105,10 @@ def parse_constant(text: str) -> Any:
     raise BodyLimitError(f"{text} is not a number JSON allows")
 
 
+# One decoder with the hooks: `json.loads` given hooks would build a new decoder for every body.
+DECODER = json.JSONDecoder(parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant)
+
+
 def depth(body: bytes) -> int:
     """How deep arrays and objects nest in `body`, brackets inside strings left out (no recursion)."""
     if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
@@ -117,7 +122,7 @@ def parse_json(body: bytes) -> Any:
     if depth(body) > MAX_DEPTH:
         raise ServiceError(400, f"the body nests arrays and objects more than {MAX_DEPTH} deep")
     try:
-        return json.loads(body, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant)
+        return DECODER.decode(body.decode("utf-8"))
     except BodyLimitError as exc:
         raise ServiceError(400, f"the body is refused: {exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -133,7 +138,8 @@ async def body_bytes(request: Request) -> bytes:
     """The whole body; `ClientDisconnect` when the client has gone meanwhile (e.g. it gave up
     while its request waited for the event loop), so nothing is decided or changed for it."""
     body = await request.body()
-    if await request.is_disconnected():
+    gone = request.scope.get(GONE)  # set by the service's own connection (protocol.py)
+    if gone is not None and gone():
         raise ClientDisconnect()
     return body
 

@@ -13,6 +13,9 @@ no middleware, no application, so a liveness probe is answered first and in micr
 while hundreds of decisions wait for the event loop (the application's own `/healthz` route is
 what the OpenAPI document and in-process clients see; it answers the same).
 
+Each request's scope also carries `GONE`, which the handlers ask before deciding: a client
+that left while its request waited for the event loop gets nothing decided.
+
 uvicorn answers bytes that are not HTTP with a plain-text 400 before any application sees the
 request; `send_400_response` is its one place for it, and here writes the JSON error body
 instead. (The h11 protocol has no such hook; `rules-engine serve` runs httptools.)
@@ -22,10 +25,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 READ_SECONDS = 5.0
+# A scope key: a callable saying whether the client has disconnected, without waiting. Starlette's
+# `Request.is_disconnected()` asks the same by cancelling a receive, which costs more than a decision.
+GONE = "rules_engine.gone"
 
 
 def error_bytes(status: str, message: str) -> bytes:
@@ -64,6 +71,10 @@ class GuardedProtocol(HttpToolsProtocol):
             self._alive = True  # answered once read whole (a body it may carry is ignored)
             return
         super().on_headers_complete()
+        if self.scope.get("type") == "http" and self.cycle is not None:
+            cycle = self.cycle  # this request's (the scope is shared with it, its task not yet run)
+            extra: dict[str, Any] = cast(dict, self.scope)  # a key of ours, beside ASGI's own
+            extra[GONE] = lambda: cycle.disconnected
 
     def on_body(self, body: bytes) -> None:
         if not self._alive:

@@ -143,6 +143,7 @@ class Readiness(Doc):
     problems: int | None = None
     store: dict | None = None
     draining: bool
+    pid: int | None = None  # the process (the worker, with `serve --workers N`) that answered
 
 
 class LoggedCall(Doc):

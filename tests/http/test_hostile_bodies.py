@@ -14,6 +14,7 @@ import pytest
 from rules_engine.http import create_app
 from rules_engine.http.access_log import AccessLog
 from rules_engine.http.bodies import MAX_DEPTH, depth
+from rules_engine.http.protocol import GONE
 from tests.http.conftest import ADMIN, bearer
 
 JSON_ENDPOINTS = [
@@ -94,7 +95,7 @@ def test_nothing_is_decided_for_a_client_that_left_while_queued(served_engine, m
     monkeypatch.setattr(served_engine, "decide", lambda *args: decided.append(args))
     app = create_app(served_engine, log=AccessLog(os.devnull))
     body = json.dumps({"client": "acme_plumbing", "at": "now"}).encode()
-    messages = [{"type": "http.request", "body": body, "more_body": False}, {"type": "http.disconnect"}]
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
     sent = []
 
     async def receive():
@@ -116,6 +117,7 @@ def test_nothing_is_decided_for_a_client_that_left_while_queued(served_engine, m
         "server": ("127.0.0.1", 8080),
         "client": ("127.0.0.1", 5000),
         "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        GONE: lambda: True,  # what the connection says once the client has closed it
     }
     asyncio.run(app(scope, receive, send))
     assert decided == []

@@ -200,3 +200,14 @@ def test_headers_over_the_limit_are_431(open_client):
     assert response.status_code == 431
     many = {f"X-H{n}": "1" for n in range(70)}
     assert open_client.post("/v1/decide", json=CALL, headers=many).status_code == 431
+
+
+def test_serve_refuses_to_start_with_a_portal_for_no_client(tmp_path, cli):
+    from tests.support import CONFIGS
+
+    path = tmp_path / "engine.yaml"
+    path.touch(mode=0o600)
+    path.write_text(f"rules: {CONFIGS}\ntokens:\n  - {{name: p, token: {ACME_PORTAL}, scopes: ['portal:acme']}}\n")
+    run = cli("serve", "--settings", path, "--port", "0")
+    assert run.code == 1
+    assert run.err.startswith(f"rules-engine serve: {path}: tokens.0.scopes: `portal:acme` names no client served")

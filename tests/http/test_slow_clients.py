@@ -13,7 +13,7 @@ import time
 import pytest
 import uvicorn
 
-from rules_engine.http.protocol import READ_SECONDS, GuardedProtocol
+from rules_engine.http.protocol import GONE, READ_SECONDS, GuardedProtocol
 from tests.http.test_serve_process import Running
 from tests.support import wait_for
 
@@ -114,6 +114,44 @@ def test_healthz_is_answered_while_the_application_is_stalled():
                 assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b'{"status":"ok"}')
                 probe.sendall(b"GET /healthz?again HTTP/1.1\r\nHost: x\r\n\r\n")  # the connection is kept
                 assert probe.recv(4096).endswith(b'{"status":"ok"}')
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_the_connection_tells_the_application_when_its_client_has_gone():
+    seen: list[bool] = []
+
+    async def app(scope, receive, send):
+        """Wait (as a request queued behind others would) until the client has gone."""
+        gone = scope[GONE]
+        for _ in range(1000):  # 10 s at most
+            if gone():
+                break
+            await asyncio.sleep(0.01)
+        seen.append(gone())
+
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        http=GuardedProtocol,
+        lifespan="off",
+        log_level="error",
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: server.started, "the server")
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            client.sendall(b"POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+        wait_for(lambda: seen, "the application")
+        assert seen == [True]
     finally:
         server.should_exit = True
         thread.join(timeout=10)
