@@ -143,3 +143,4 @@ class Readiness(Doc):
     problems: int | None = None
     store: dict | None = None
     draining: bool
+    pid: int | None = None  # the process that answered (which worker, with serve --workers N)
