@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from rules_engine.analysis.diff import diff_clients
+from rules_engine.analysis.digest import digest
 from rules_engine.analysis.matrix import matrix
 from rules_engine.analysis.no_effect import no_effect_warnings
 from rules_engine.compiler.compile import compile_text
@@ -81,6 +82,12 @@ def main() -> int:
         lambda old, new: diff_clients(old, new, date(2026, 12, 2), 90), [(acme, None), (acme, lunch_and_bob)], 3
     )
     met &= row("diff, 90 days: acme, lunch 12:30 + Bob swapped", wall, cpu, 2.0, f"{len(changes)} changes")
+    wall, cpu, found = best(
+        lambda old, new: digest(old, new, diff_clients(old, new, date(2026, 12, 2), 90)),
+        [(acme, None), (acme, lunch_and_bob)],
+        3,
+    )
+    met &= row("diff + grouped by edit (the text), 90 days: acme", wall, cpu, 2.0, f"{len(found.groups)} lines")
     for path in EXAMPLES:
         wall, cpu, changes = best(
             lambda old, new: diff_clients(old, new, date(2026, 12, 2), 90), [(path, None), (path, window_moved)], 3

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         Voicemail,
     )
     from .engine import Engine
+    from .engine_async import AsyncEngine
     from .errors import (
         CallError,
         Diagnostic,
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
 EXPORTS = {
     "Action": ".decide.decision",
     "Ask": ".decide.decision",
+    "AsyncEngine": ".engine_async",
     "Call": ".decide.call",
     "CallError": ".errors",
     "Callback": ".decide.decision",
@@ -106,6 +108,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 __all__ = [
     "Action",
     "Ask",
+    "AsyncEngine",
     "Call",
     "CallError",
     "Callback",

@@ -25,9 +25,10 @@ from .runtime.decision_log import DecisionLogError
 from .runtime.live_state import LiveStateKeeper
 from .runtime.logs import Logs
 from .runtime.opened import Opened
-from .runtime.rules import Rules
+from .runtime.rules import Rules, RulesHealth
 from .runtime.settings import Settings, Token
 from .runtime.state import LiveStateHealth, MemoryStore, Store
+from .runtime.watch import RESCAN_S
 
 if TYPE_CHECKING:
     from . import model as m
@@ -196,10 +197,28 @@ class Engine:
         """
         return self._rules.reload()
 
-    def watch(self, debounce: float = 0.2, on_reload: Callable[[ReloadReport], None] | None = None) -> Watcher:
+    def watch(
+        self,
+        debounce: float = 0.2,
+        on_reload: Callable[[ReloadReport], None] | None = None,
+        *,
+        on_error: Callable[[BaseException], None] | None = None,
+        rescan: float = RESCAN_S,
+    ) -> Watcher:
         """Reload whenever the rule files change, from a background thread, until the returned
-        watcher is stopped (or used as a context manager), or the engine is closed."""
-        return self._rules.watch(debounce, on_reload)
+        watcher is stopped (or used as a context manager), or the engine is closed.
+
+        Besides the filesystem's events, the files are listed every `rescan` seconds and
+        reloaded when they differ from what serves, so a directory deleted and made again, a
+        link that dangled, a renamed parent or lost events never leave the watch blind for
+        longer than that. `on_reload` is given each reload's report, `on_error` each failure
+        (the watch goes on); `watcher.health()` and `rules_health()` tell how it is doing."""
+        return self._rules.watch(debounce, on_reload, on_error, rescan)
+
+    def rules_health(self) -> RulesHealth:
+        """How many clients serve, how many files have errors, and how the watch is doing; its
+        `ready` is what a service's readiness check asks (docs/embedding.md)."""
+        return self._rules.health()
 
     # ---- deciding a call ---------------------------------------------------------------------
 
@@ -236,10 +255,18 @@ class Engine:
         return self._live.store
 
     def set_status(
-        self, client: str, note: str, until: datetime | None = None, instructions: str | None = None
+        self,
+        client: str,
+        note: str,
+        until: datetime | None = None,
+        instructions: str | None = None,
+        *,
+        now: datetime | None = None,
     ) -> None:
-        """Leave the owner's temporary status ("In court until 3pm"); it holds until `until`."""
-        self._live.set_status(self.client(client), note, until, instructions)
+        """Leave the owner's temporary status ("In court until 3pm"); it holds until `until`,
+        which must be later than `now` (the time it is set: the current time unless a tool that
+        decides calls at other times, such as `rules-engine decide --at`, says which)."""
+        self._live.set_status(self.client(client), note, until, instructions, now)
 
     def clear_status(self, client: str) -> None:
         self._live.clear_status(self.client(client))

@@ -6,7 +6,8 @@ and a file that uses an RFC name is told which short name to write (`no-answer` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from .model import FORWARDING_REASONS
@@ -50,3 +51,44 @@ def written_reason_hint(word: str) -> str | None:
     5806 name, or a short name with `-`); None when the word is no reason at all."""
     short = REASONS.get(word.lower().replace("_", "-"))
     return f"write `{short}`" if short is not None and short != word else None
+
+
+# What each reason means to the client whose phones forward: the words of the pages they read.
+IN_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "always": "you forward all calls",
+        "scheduled": "your phones forward on a schedule",
+        "manual": "you forward calls by hand",
+        "busy": "your line is busy",
+        "no_answer": "your line is unanswered",
+        "unavailable": "your phone cannot be reached",
+        "direct": "callers dial the answering service directly",
+        "unknown": "the phone system does not say why",
+    }
+)
+WRITTEN = re.compile(r"\bforwarded\s+(?:\(([\w\s,]+)\)|(\w+))")  # `forwarded busy`, `forwarded (busy, no_answer)`
+
+
+def in_words(names: Sequence[str]) -> str:
+    """`["busy", "no_answer"]` → `your line is busy or unanswered`; every reason → `whatever the reason`."""
+    if set(names) >= set(FORWARDING_REASONS):
+        return "whatever the reason"
+    phrases = [IN_WORDS[name] for name in names if name not in ("busy", "no_answer")]
+    line = [name for name in names if name in ("busy", "no_answer")]
+    if line:
+        said = "your line is " + " or ".join("busy" if name == "busy" else "unanswered" for name in line)
+        phrases.insert(0 if names[0] in line else len(phrases), said)
+    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " or " + phrases[-1]
+
+
+def written_in_words(text: str) -> str:
+    """A rule's text with each `forwarded …` said in words (`when forwarded manual and status` →
+    `when [you forward calls by hand] and status`)."""
+
+    def said(match: re.Match[str]) -> str:
+        names = [n.strip() for n in (match.group(1) or match.group(2)).split(",")]
+        if not all(n in IN_WORDS for n in names):
+            return match.group(0)
+        return f"[{in_words(names)}]"
+
+    return WRITTEN.sub(said, text)

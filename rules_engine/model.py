@@ -114,6 +114,20 @@ class Schedule(Cond):
     segments: tuple[Segment, ...]
 
 
+class During(Cond):
+    """`during nov 15 to mar 15`: every year from the first (month, day) to the second, both
+    days included; when the first comes after the second, the span crosses the new year."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+
+    def holds(self, month: int, day: int) -> bool:
+        on = (month, day)
+        if self.start <= self.end:
+            return self.start <= on <= self.end
+        return on >= self.start or on <= self.end
+
+
 class WindowRef(Cond):
     name: str
 
@@ -276,11 +290,21 @@ class HolidayDate(Node):
     date: date
 
 
+class HolidaySelection(Node):
+    """`except "Name", …` or `only "Name", …` at the end of a `holidays` line: which of the
+    line's public holidays count (names as the `holidays` package gives them in English)."""
+
+    keep: Literal["except", "only"]
+    names: tuple[Name, ...]
+
+
 class Region(Node):
-    """A public-holiday calendar of the `holidays` package: country and optional subdivision."""
+    """A public-holiday calendar of the `holidays` package: country and optional subdivision,
+    with the selection its `holidays` line makes (the same for every region of the line)."""
 
     country: str
     subdivision: str | None = None
+    selection: HolidaySelection | None = None
 
 
 class Contact(Node):

@@ -31,10 +31,13 @@ from rules_engine import Call
 from .support import ROOT
 
 DAEMON = ROOT / "tests" / "typing" / "daemon.py"
+ASYNC_DAEMON = ROOT / "tests" / "typing" / "async_daemon.py"  # the async face and the health API
 # The public surface: what a daemon imports, and the types those names hand it.
 PUBLIC = [
     "rules_engine/__init__.py",
     "rules_engine/engine.py",
+    "rules_engine/engine_async.py",
+    "rules_engine/sip.py",
     "rules_engine/errors.py",
     "rules_engine/decide/call.py",
     "rules_engine/decide/decision.py",
@@ -90,6 +93,29 @@ def test_the_public_surface_passes_strict(mypy):
 def test_the_typed_daemon_passes_strict(mypy):
     status, output = mypy("--strict", "--follow-imports=silent", DAEMON, env=from_checkout())
     assert status == 0 and output.startswith("Success"), output
+
+
+def test_the_typed_asyncio_daemon_passes_strict_and_runs(mypy, tmp_path):
+    status, output = mypy("--strict", "--follow-imports=silent", ASYNC_DAEMON, env=from_checkout())
+    assert status == 0 and output.startswith("Success"), output
+    planted = tmp_path / "async_daemon.py"
+    # Awaiting `decide`, a plain call, is a mistake mypy must name.
+    planted.write_text(
+        ASYNC_DAEMON.read_text("utf-8").replace("engine.decide(call, call_id=", "await engine.decide(call, call_id="),
+        "utf-8",
+    )
+    status, output = mypy("--strict", "--follow-imports=silent", planted, env=from_checkout())
+    assert status == 1 and 'Incompatible types in "await" (actual type "Decision"' in output, output
+    done = subprocess.run(
+        [sys.executable, str(ASYNC_DAEMON), str(ROOT / "client_configs"), str(tmp_path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "switch-4711: emergency"
+    assert done.stdout.splitlines()[-2:] == ["refused: call_id", "ready: True"]
 
 
 # (what the daemon says, the mistake planted in its place, what mypy must report)

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import holidays as holiday_calendars
-
 from .. import model as m
 from ..decide.decision import Decision
 from ..errors import Diagnostic, SourceText
+from ..schedule import public_holidays
 from .diff import edited
 from .explore import Explorer
 from .parts import PARTS, same
@@ -75,11 +74,10 @@ def no_effect_warnings(client: m.Client, start: date | datetime | None = None) -
 
 
 def region_days(region: m.Region, start: date, days: int) -> list[date]:
-    """The dates the `holidays` package lists for a region in the span (observed days included)."""
+    """The dates the `holidays` package lists for a region in the span (observed days included)
+    that its `holidays` line keeps."""
     last = start + timedelta(days=days - 1)
-    found = holiday_calendars.country_holidays(
-        region.country, subdiv=region.subdivision, years=range(start.year, last.year + 1)
-    )
+    found = public_holidays.dates_of(region, range(start.year, last.year + 1))
     return sorted(day for day in found if start <= day <= last)
 
 

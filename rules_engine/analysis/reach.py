@@ -2,7 +2,8 @@
 
 Which rules are reached is read off the engine's own decisions for every class of call at
 every distinct time of the span (`survey.Survey`): each first-match section's trace says
-which rule decided, and a chosen script's steps list the conditional questions it asks.
+which rule decided, a chosen script's steps list the conditional questions it asks, and its
+trace says which `say … when` steps it said.
 So a rule is reported only when no call at any time in the span gets it: exact, never a
 guess.
 
@@ -98,7 +99,8 @@ class Reach:
         for section in sections(self.client):
             reached = {chosen(leaf.decisions[0], section.name) for _, leaf in self.visits}
             for index, rule in enumerate(section.rules):
-                if index not in reached:
+                # The unconditional last rule is required even where earlier rules cover every call.
+                if index not in reached and rule.when is not None:
                     out.append(self.unreached(section, index, rule))
         out += self.unasked()
         return sorted(out, key=lambda d: (d.line, d.column))
@@ -123,7 +125,7 @@ class Reach:
             "warning", rule.pos, f"{what}: {self.why(rule.when)}", "change its condition, or delete it"
         )
 
-    def takers(self, section: Section, index: int, cond: m.Cond | None) -> set[int]:
+    def takers(self, section: Section, index: int, cond: m.Cond) -> set[int]:
         """The earlier rules that decide some call for which `cond` holds."""
         found: set[int] = set()
         for facts, leaf in self.visits:
@@ -131,12 +133,12 @@ class Reach:
             j = chosen(decision, section.name)
             if j is None or j >= index or j in found:
                 continue
-            if cond is None or self.holds_in(cond, facts, leaf):
+            if self.holds_in(cond, facts, leaf):
                 found.add(j)
         return found
 
-    def why(self, cond: m.Cond | None) -> str:
-        if cond is None or self.ever(cond):
+    def why(self, cond: m.Cond) -> str:
+        if self.ever(cond):
             return "no call that reaches it meets its condition"
         text = f"`{written(cond)}` cannot hold"
         items = cond.items if isinstance(cond, m.And) else (cond,)
@@ -156,30 +158,38 @@ class Reach:
             return "the file has no `closed` dates"
         return f"`{written(item)}` never holds in the {self.survey.days} days checked"
 
-    # ---- conditional questions ------------------------------------------------------------------
+    # ---- conditional steps of scripts -------------------------------------------------------------
     def unasked(self) -> Iterator[Diagnostic]:
-        asked: dict[str, set[str]] = {}  # script → fields some call's decision lists
+        """`ask … when` steps no decision lists, and `say … when` steps no decision says."""
+        heard: dict[str, set] = {}  # script → the fields its decisions ask and the places of the `say`s they say
         for _, leaf in self.visits:
-            given = leaf.decisions[0].script
-            if given is not None:
-                fields = asked.setdefault(given.id, set())
-                fields.update(step.field for step in given.steps if isinstance(step, Ask))
+            decision = leaf.decisions[0]
+            if decision.script is not None:
+                found = heard.setdefault(decision.script.id, set())
+                found.update(step.field for step in decision.script.steps if isinstance(step, Ask))
+                found.update(
+                    ("say", entry.rule) for entry in decision.trace if entry.section == "say" and entry.result is True
+                )
         for name, script in self.client.scripts.items():
-            if name not in asked:  # never chosen: its `choose script` rules are warned about
+            if name not in heard:  # never chosen: its `choose script` rules are warned about
                 continue
-            for step in script.steps:
-                if isinstance(step, m.Ask) and step.when is not None and step.field not in asked[name]:
-                    reason = (
-                        f"`{written(step.when)}` is false for every call that gets script `{name}`"
-                        if self.ever(step.when)
-                        else self.why(step.when)
-                    )
-                    yield self.source.at(
-                        "warning",
-                        step.pos,
-                        f"question `{step.field}` (line {step.line}) of script `{name}` is never asked: {reason}",
-                        "change its `when`, or ask it without one",
-                    )
+            for place, step in enumerate(script.steps, start=1):
+                if step.when is None:
+                    continue
+                if isinstance(step, m.Ask) and step.field not in heard[name]:
+                    what = f"question `{step.field}` (line {step.line}) of script `{name}` is never asked"
+                    hint = "change its `when`, or ask it without one"
+                elif isinstance(step, m.Say) and ("say", place) not in heard[name]:
+                    what = f"the `say` on line {step.line} of script `{name}` is never said"
+                    hint = "change its `when`, or delete it"
+                else:
+                    continue
+                reason = (
+                    f"`{written(step.when)}` is false for every call that gets script `{name}`"
+                    if self.ever(step.when)
+                    else self.why(step.when)
+                )
+                yield self.source.at("warning", step.pos, f"{what}: {reason}", hint)
 
     # ---- conditions over classes of calls ---------------------------------------------------------
     def holds_in(self, cond: m.Cond, facts: TimeFacts, leaf: Leaf) -> bool:

@@ -151,6 +151,9 @@ class Relevance:
         if isinstance(atom, m.Schedule):
             predicate = schedule_predicate(atom)
             return lambda scope: (ONE[predicate(scope.facts)], NONE)
+        if isinstance(atom, m.During):
+            during = atom
+            return lambda scope: (ONE[during.holds(*scope.facts.month_day)], NONE)
         if isinstance(atom, m.Holiday):
             return lambda scope: (ONE[scope.facts.holiday is not None], NONE)
         if isinstance(atom, m.Closed):

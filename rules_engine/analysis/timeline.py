@@ -4,7 +4,7 @@ A decision depends on its instant only through the calendar's verdicts (which wi
 whether an inline schedule of a rule holds, `holiday`, `closed`) and who holds each on-call
 team that a rule or text reaches. Each of those can change only at a *change point*:
 
-- a local midnight (weekdays and holidays change), and every minute at which a schedule
+- a local midnight (weekdays, holidays and `during` spans change), and every minute at which a schedule
   written anywhere in the file starts or ends, each on every day of the span, at both
   readings of a repeated wall-clock hour (fold 0 and 1);
 - an instant where the zone's UTC offset changes (a skipped hour jumps over boundaries);
@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from .. import model as m
-from ..schedule.calendar import Calendar, boundaries, schedule_predicate
+from ..schedule.calendar import Calendar, boundaries, time_atom
 from ..schedule.oncall import OnCall
 from ..schedule.shifts import change_points, dst_changes
 
@@ -88,9 +88,9 @@ class Clock:
         self.oncall = OnCall(client, self.calendar)
         self.tz = self.calendar.tz
         atoms = [atom for cond in rule_conditions(client) for atom in m.atoms(cond)]
-        # Windows are looked up by name; a rule's own schedule, `holiday` and `closed` directly.
-        schedules = list(dict.fromkeys(atom for atom in atoms if isinstance(atom, m.Schedule)))
-        self.schedules = tuple(schedule_predicate(s) for s in schedules)
+        # Windows are looked up by name; a rule's own schedule or `during`, `holiday` and `closed` directly.
+        schedules = list(dict.fromkeys(atom for atom in atoms if isinstance(atom, (m.Schedule, m.During))))
+        self.schedules = tuple(time_atom(s, self.calendar.window_predicates.__getitem__) for s in schedules)
         self.reads_holiday = marks or any(isinstance(atom, m.Holiday) for atom in atoms)
         self.reads_closed = marks or any(isinstance(atom, m.Closed) for atom in atoms)
         found = list(nodes(client))

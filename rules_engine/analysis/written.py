@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import model as m
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def written(cond: m.Cond) -> str:
@@ -33,6 +34,8 @@ def atom(cond: m.Cond) -> str:
         return cond.name
     if isinstance(cond, m.Schedule):
         return ", ".join(segment(s) for s in cond.segments)
+    if isinstance(cond, m.During):
+        return f"during {month_day(cond.start)} to {month_day(cond.end)}"
     if isinstance(cond, m.Forwarded):
         return "forwarded " + listed(cond.reasons)
     if isinstance(cond, m.CallerIs):
@@ -51,12 +54,18 @@ def atom(cond: m.Cond) -> str:
         return f"{cond.field} is {cond.value}"
     if isinstance(cond, m.FieldIn):
         return f"{cond.field} in ({', '.join(cond.values)})"
+    if isinstance(cond, m.FieldCompare):
+        return f"{cond.field} {cond.op} {cond.value}"
     if isinstance(cond, m.Said):
         return "said (" + ", ".join(f'"{p}"' for p in cond.phrases) + ")"
     if isinstance(cond, m.UrgencyIs):
         return f"urgency is {cond.level}"
     # `holiday`, `closed`, `status` and any atom added later: its kind, as the keyword.
     return type(cond).__name__.lower()
+
+
+def month_day(on: tuple[int, int]) -> str:
+    return f"{MONTHS[on[0] - 1]} {on[1]}"
 
 
 def listed(values: tuple[str, ...]) -> str:

@@ -27,6 +27,7 @@ COMMANDS = {
     "check": "compile rule files; exit 0 clean, 1 errors",
     "decide": "decide one call: greeting, script, urgency and route, with the rules that decided",
     "oncall": "who is on call now, at an instant or over a week; JSON or an iCalendar feed",
+    "holidays": "the dates on which `holiday` holds for a client, by name and source line",
     "matrix": "what callers hear per forwarding reason, hour by hour; text, JSON or an HTML page",
     "diff": "what an edit changes: every kind of call decided differently, with an example each",
     "test": "run Gherkin acceptance scenarios",

@@ -7,6 +7,7 @@ that the compiler can report every other mistake of the file in the same run.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,12 +18,21 @@ from lark import Token, Transformer, Tree
 from lark.exceptions import VisitError
 
 from .. import model as m
-from ..errors import Diagnostic
+from ..errors import Diagnostic, did_you_mean
 from .parser import position
 from .report import Report
 from .templates import TemplateSyntaxError, split
 
 ALL_DAYS = frozenset(range(7))
+# `during nov 15 to mar 15`: month names, and each month's days in a leap year (`feb 29` holds
+# only in leap years).
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 METHODS: dict[str, m.Method] = {"call": "call", "sms": "sms", "email": "email"}  # the grammar's METHOD
 # Words of the language that may never name a thing (docs/language.md). The contextual
@@ -194,13 +204,22 @@ class Builder(Transformer):
         return Statement("forwarding", tuple(self.name(t) for t in children), self.pos(meta))
 
     def holidays(self, meta, children):
-        return Statement("holidays", tuple(children), self.pos(meta))
+        *regions, selection = children
+        return Statement(
+            "holidays", tuple(region.model_copy(update={"selection": selection}) for region in regions), self.pos(meta)
+        )
 
     def region(self, meta, children):
         token = children[0]
         code = unquote(token) if token.type == "STRING" else str(token)
         country, _, subdivision = code.partition("-")
         return m.Region(country=country, subdivision=subdivision or None, pos=self.pos(token))
+
+    def holidays_except(self, meta, children):
+        return m.HolidaySelection(keep="except", names=tuple(self.quoted_name(t) for t in children), pos=self.pos(meta))
+
+    def holidays_only(self, meta, children):
+        return m.HolidaySelection(keep="only", names=tuple(self.quoted_name(t) for t in children), pos=self.pos(meta))
 
     def holiday_date(self, meta, children):
         title, day = children
@@ -502,6 +521,30 @@ class Builder(Transformer):
 
     def holiday(self, meta, children):
         return m.Holiday(pos=self.pos(meta))
+
+    def during(self, meta, children):
+        start_month, start_day, end_month, end_day = children
+        return m.During(
+            start=self.month_day(start_month, start_day), end=self.month_day(end_month, end_day), pos=self.pos(meta)
+        )
+
+    def month_day(self, month_token: Token, day_token: Token) -> tuple[int, int]:
+        """A yearly date of `during` (`nov 15`); a day the month lacks is reported, and the
+        month's last day stands in so that the other checks go on."""
+        month = MONTHS.get(str(month_token))
+        if month is None:
+            self.error(
+                month_token,
+                f"`{month_token}` is not a month",
+                did_you_mean(str(month_token), MONTHS) or "months are written " + ", ".join(MONTHS),
+            )
+            return (1, 1)
+        day, last = int(str(day_token)), MONTH_DAYS[month - 1]
+        if not 1 <= day <= last:
+            days = "28 days, 29 in a leap year" if month == 2 else f"{last} days"
+            self.error(day_token, f"{calendar.month_name[month]} has {days}", f"write a day from 1 to {last}")
+            return (month, min(max(day, 1), last))
+        return (month, day)
 
     def closed_now(self, meta, children):
         return m.Closed(pos=self.pos(meta))

@@ -19,7 +19,7 @@ from .. import caller_languages
 from .. import model as m
 from ..errors import did_you_mean
 from ..forwarding import written_reason_hint
-from ..schedule import clock
+from ..schedule import clock, public_holidays
 from .build import Statement
 from .check_refs import ARRIVAL_FACTS, INTAKE_FACTS, TIME_FACTS, ReferenceChecks
 from .logic import implies
@@ -125,6 +125,17 @@ class Checker(ReferenceChecks):
 
     def check_regions(self, client: m.Client) -> None:
         supported = holiday_countries()
+        known = [
+            region
+            for region in client.regions
+            if region.country in supported
+            and (
+                not region.subdivision or region.subdivision in getattr(holiday_calendars, region.country).subdivisions
+            )
+        ]
+        selection = client.regions[0].selection if client.regions else None
+        if selection is not None and len(known) == len(client.regions):
+            self.check_holiday_names(client, selection, known)
         for region in client.regions:
             if region.country not in supported:
                 self.error(
@@ -145,6 +156,27 @@ class Checker(ReferenceChecks):
                         else f"`{region.country}` has no subdivisions; write just `{region.country}`"
                     ),
                 )
+
+    def check_holiday_names(self, client: m.Client, selection: m.HolidaySelection, regions: list[m.Region]) -> None:
+        """Each name of `except`/`only` is a holiday the line's calendars give, in some year from
+        five years back to five ahead (a holiday can be new, or moved off a year)."""
+        this_year = date.today().year
+        names = public_holidays.names_over(regions, range(this_year - 5, this_year + 6))
+        codes = ", ".join(f"{r.country}-{r.subdivision}" if r.subdivision else r.country for r in regions)
+        seen: dict[str, m.Name] = {}
+        for name in selection.names:
+            key = public_holidays.key(name.value)
+            if key in seen:
+                self.warn(name, f'"{name.value}" is listed twice on this line', "keep one")
+            elif key not in names:
+                self.error(
+                    name,
+                    f'{codes} has no holiday named "{name.value}"',
+                    did_you_mean(name.value, names.values())
+                    or containing(key, names.values())
+                    or f"write a name as `rules-engine holidays {client.path} --client {client.id}` lists it",
+                )
+            seen.setdefault(key, name)
 
     # ---- calendar ----------------------------------------------------------------------------------
     def check_calendar(self, client: m.Client) -> None:
@@ -341,6 +373,22 @@ class Checker(ReferenceChecks):
         )
         for script in client.scripts.values():
             self.check_script(script, [c.when for c in choices if c.script == script.name])
+        self.check_number_questions()
+
+    def check_number_questions(self) -> None:
+        """A field asked as a `number` in one script is asked as a number everywhere: its
+        answers are checked, and its conditions compared, as numbers."""
+        for field, asks in self.asks.items():
+            first = next((ask for ask in asks if ask.number is not None), None)
+            if first is None:
+                continue
+            for ask in asks:
+                if ask.number is None:
+                    self.error(
+                        ask,
+                        f"`{field}` is asked as a number on line {first.line}, but not here",
+                        f"ask it as a number here too: `ask {field} … number`",
+                    )
 
     def check_script(self, script: m.Script, conditions: list) -> None:
         """Each question once, choices once, and texts that use only answers already given."""
@@ -445,3 +493,9 @@ class Checker(ReferenceChecks):
             for name, item in getattr(client, key).items():
                 if name not in self.used[key] and (word, name) not in self.suggested:
                     self.warn(item, f"{word} `{name}` is never used", "remove it, or refer to it in a rule")
+
+
+def containing(written: str, names) -> str | None:
+    """A hint naming the one holiday whose name contains what was written (`"Juneteenth"`)."""
+    found = [name for name in names if written and written in name.casefold()]
+    return f"did you mean `{found[0]}`?" if len(found) == 1 else None

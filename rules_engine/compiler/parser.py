@@ -286,6 +286,11 @@ def explain_token(text: str, token: Token, expected: set[str]) -> Explanation:
         return Explanation(
             f"`{word.group(1)}` is not a word of the rule language", f"did you mean `{keyword}`?", word.start(1)
         )
+    if re.search(r"\bduring(\s+\w+){0,4}\s*$", before):
+        return Explanation(
+            "`during` takes two dates, each a month and a day, joined by `to`",
+            "write for example `during nov 15 to mar 15` (months jan, feb, … dec)",
+        )
     if "REGION" in expected and token.type == "NAME":
         code = matched(r"[A-Za-z0-9-]+", text, start)
         return Explanation("holiday codes are written in capital letters", f"write `{code.upper()}`")
@@ -404,6 +409,9 @@ def explain_character(text: str, pos: int, allowed: set[str]) -> Explanation:
     if char.isalpha() and char.isupper() and allowed & {"NAME", "DAYS", "METHOD"}:
         return Explanation("names, days and keywords are written in lower case", f"write `{word.lower()}`")
     if "STRING" in allowed and not allowed & {"NAME", "REGION"} and char not in "\"'":
+        if re.search(r'\b(except|only)\s+("[^"\n]*"\s*,\s*)*$', text[max(0, pos - 300) : pos]):
+            holiday = matched(r"[^,#\n]*", text, pos).rstrip()  # `except Columbus Day`: the whole name
+            return Explanation("a holiday name must be in double quotes", f'write "{holiday}"')
         return Explanation("this value must be in double quotes", f'write "{word}"')
     if char == ";":
         return Explanation("`;` is not needed", "a statement ends where the next one begins; remove the `;`")

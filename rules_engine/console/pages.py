@@ -132,7 +132,7 @@ def add_clients(pages: APIRouter, console: Console) -> None:
     @pages.get("/clients")
     def clients(request: Request, q: str = Query("", max_length=200)) -> Response:
         session, account = managing(request)
-        views = [client_view(engine, c) for c in console.visible(account)]
+        views = [client_view(engine, c, until=False) for c in console.visible(account)]
         shown = [v for v in views if v.matches(q)] if q.strip() else views
         return render(request, "clients.html", session, clients=shown, query=q, total=len(views))
 

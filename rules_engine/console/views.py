@@ -17,7 +17,7 @@ from ..errors import Diagnostic
 from ..live import OwnerStatus
 from ..schedule.calendar import Calendar
 from ..schedule.clock import zone
-from ..schedule.oncall import OnCall
+from ..schedule.ics import display_name
 from ..schedule.oncall_views import current
 
 
@@ -41,6 +41,7 @@ class ClientView:
     next_closure: str | None
     status: OwnerStatus | None
     languages: list[str]
+    source: str  # the rule file's text as compiled (what is served)
 
     def matches(self, query: str) -> bool:
         """A search of the clients list: any word of `query` in the id or the name."""
@@ -78,17 +79,23 @@ def next_closure(client: m.Client, now_local: datetime) -> str | None:
     return f"{first.title}, {span}" if first.title else span
 
 
-def client_view(engine: Engine, client_id: str, now: datetime | None = None) -> ClientView:
+def client_view(engine: Engine, client_id: str, now: datetime | None = None, until: bool = True) -> ClientView:
+    """`until`: say when each on-call shift ends (a look ahead over the coming weeks, which the
+    clients list leaves out: it is most of a view's time)."""
     client = engine.client(client_id)
     now = now or datetime.now(UTC)
     tz = zone(client.timezone)
-    calendar = Calendar(client)
+    plan = engine.plan(client.id)  # the calendars calls are decided with, made once per version
+    calendar, oncall = plan.calendar, plan.oncall
     state = engine.live_state(client.id)
-    oncall = OnCall(client, calendar)
     on_call = []
     for team in client.teams:
-        row = current(oncall, team, now, state.overrides)
-        on_call.append(OnCallNow(team, row["name"], local(row["until"], tz) if row["until"] else None))
+        if until:
+            row = current(oncall, team, now, state.overrides)
+            on_call.append(OnCallNow(team, row["name"], local(row["until"], tz) if row["until"] else None))
+        else:
+            found = oncall.holder(team, now, state.overrides)
+            on_call.append(OnCallNow(team, display_name(client, found[0]) if found else None, None))
     status = state.status if state.status is not None and state.status.active(now) else None
     return ClientView(
         id=client.id,
@@ -102,6 +109,7 @@ def client_view(engine: Engine, client_id: str, now: datetime | None = None) -> 
         next_closure=next_closure(client, now.astimezone(tz)),
         status=status,
         languages=[language.value for language in client.languages],
+        source=client.source,
     )
 
 

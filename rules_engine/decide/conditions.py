@@ -204,6 +204,9 @@ def arrival_test(cond: m.Cond, lists: Mapping[str, frozenset[str]]) -> Callable[
     if isinstance(cond, m.Schedule):
         predicate = schedule_predicate(cond)
         return lambda f: predicate(f.time)
+    if isinstance(cond, m.During):
+        during = cond
+        return lambda f: during.holds(*f.time.month_day)
     if isinstance(cond, m.Holiday):
         return lambda f: f.time.holiday is not None
     if isinstance(cond, m.Closed):

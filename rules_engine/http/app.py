@@ -27,7 +27,7 @@ from ..decide.schema import decision_schema
 from ..decide.sip import SipFacts, call_from_sip, read_forwarding
 from ..engine import Engine
 from ..runtime.settings import Token
-from . import errors, live, outcomes
+from . import calls, errors, live, outcomes
 from .access_log import RECORD_KEY, AccessLog, AccessLogMiddleware
 from .auth import Auth
 from .bodies import FORM, JSON, RAW_BODIES, at_now, body_of, build, json_body, sip_body
@@ -148,6 +148,7 @@ def create_app(
     add_operation_routes(app, service)
     app.include_router(live.router(service))
     app.include_router(outcomes.router(service))
+    app.include_router(calls.router(service))
     app.add_middleware(LimitsMiddleware, limits=limits)
     app.add_middleware(RequestCounter, metrics=service.metrics)
     app.add_middleware(AccessLogMiddleware, log=service.log)

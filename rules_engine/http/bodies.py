@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import Request
 from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 
 from ..decide.call import Call
 from ..decide.sip import SipFacts
@@ -128,8 +129,17 @@ def parse_json(body: bytes) -> Any:
         ) from None
 
 
+async def body_bytes(request: Request) -> bytes:
+    """The whole body; `ClientDisconnect` when the client has gone meanwhile (e.g. it gave up
+    while its request waited for the event loop), so nothing is decided or changed for it."""
+    body = await request.body()
+    if await request.is_disconnected():
+        raise ClientDisconnect()
+    return body
+
+
 async def json_body(request: Request) -> Any:
-    return parse_json(await request.body())
+    return parse_json(await body_bytes(request))
 
 
 def at_now(data: Any) -> Any:
@@ -150,7 +160,7 @@ async def sip_body(request: Request) -> Any:
     if kind != FORM:
         raise ServiceError(415, f"the body is {kind or 'of no type'}; send {JSON} or {FORM}")
     try:
-        pairs = parse_qsl((await request.body()).decode("utf-8"))
+        pairs = parse_qsl((await body_bytes(request)).decode("utf-8"))
     except UnicodeDecodeError:
         raise ServiceError(400, "the form is not UTF-8") from None
     facts: dict[str, Any] = {}

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from ..errors import CallError, StoreError, UnknownClientError
 
@@ -71,6 +72,13 @@ def install(app: FastAPI, metrics) -> None:
         if request.url.path.startswith("/v1/decide"):
             metrics.refused.labels("unknown_client" if unknown else "bad_call").inc()
         return error_response(404 if unknown else 400, message, exc.field, hint)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
+        """The client left (or was closed for being too slow) before its body arrived: nothing
+        to answer, and nothing unexpected to log."""
+        note(request, "the client disconnected before its request arrived whole")
+        return error_response(499, "the client disconnected before its request arrived whole")
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -27,6 +27,7 @@ import uvicorn
 from ..errors import RulesEngineError
 from .access_log import AccessLog
 from .events import route_logging, unroute_logging, watch_store
+from .protocol import GuardedProtocol
 
 DRAIN_SECONDS = 5  # the listener stays open after SIGTERM, answering /readyz 503
 FINISH_SECONDS = 10  # then requests in flight have this long to finish
@@ -179,7 +180,7 @@ def run_server(app, sock: socket.socket, log: AccessLog, drain_seconds: float) -
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http="httptools",
+        http=GuardedProtocol,  # httptools, with a read deadline per request (protocol.py)
         lifespan="off",
         access_log=False,
         log_config=None,  # uvicorn's records go to the JSON log (events.route_logging)

@@ -144,3 +144,20 @@ class Readiness(Doc):
     store: dict | None = None
     draining: bool
     pid: int | None = None  # the process that answered (which worker, with serve --workers N)
+
+
+class LoggedCall(Doc):
+    """A decision as the decision log keeps it (docs/service.md, The decision of a call)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    call_id: str
+    logged_at: str = Field(description="when it was decided and logged (UTC, ISO 8601)")
+    client: str
+    rules_version: str
+    call: dict = Field(description="the call's fields as asked (those that are not defaults)")
+    decision: dict = Field(
+        description="the decision (docs/language.md, The decision) but for its client, rules version and trace, "
+        "its script's steps in full"
+    )
+    trace: list = Field(description="each rule tried: [section, rule, line, result(, note)]")

@@ -13,10 +13,11 @@ import functools
 import html
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from types import ModuleType
 
 from ..extras import needs
+from ..forwarding import written_in_words
 from .metrics import DAYS
 
 
@@ -59,6 +60,9 @@ td:first-child { white-space: nowrap; }
 .bad { color: #b71c1c; font-weight: bold; }
 figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 .note { color: #616161; font-size: .85rem; }
+.terms dt { font-weight: 600; margin-top: .5rem; } .terms dd { margin: 0 0 0 1.2rem; }
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } figure, tr { break-inside: avoid; } }
 """
 
 
@@ -77,22 +81,22 @@ def page(report: dict, title: str, timezone: str, rule_texts: dict[int, str] | N
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
         f'<p class="span">Calls decided from {first} to {esc(shown_last(report))} ({esc(timezone)} time); '
-        f"received {report['received']}. Every figure is defined in docs/metrics.md.</p>",
+        f"received {report['received']}. What each figure means is said at the end of this page.</p>",
         tiles(report),
         "<h2>Calls per day</h2>",
         figure(daily_chart(report["by_day"]), "Calls per day, stacked by outcome"),
         "<h2>When calls go unanswered</h2>",
         figure(heat_map(report["by_hour"]), "Abandoned and missed calls by local hour of the week"),
         "<h2>Resolution rate per week</h2>",
-        figure(weekly_chart(report["by_week"]), "Resolution rate per week"),
+        figure(weekly_chart(report["by_week"], week_days(report)), "Resolution rate per week"),
+        weeks_table(report["by_week"], week_days(report)),
         "<h2>Escalations</h2>",
         escalations(report["escalations"]),
         "<h2>Calls by route rule</h2>",
         rules_table(report["by_rule"], rule_texts or {}),
-        f'<p class="note">Span {esc(first)} to {esc(last)} (end excluded). Abandons shorter than '
-        f"{report['parameters']['short_abandon_seconds']:g} s are kept apart and left out of the rates; "
-        f"service level counts answers within {report['parameters']['service_level_seconds']:g} s; "
-        f"first-call resolution looks {report['parameters']['fcr_window_seconds'] / 86400:g} days ahead.</p>",
+        "<h2>What the figures mean</h2>",
+        definitions(report["parameters"]),
+        f'<p class="note">Span {esc(first)} to {esc(last)} (end excluded).</p>',
         "</body></html>",
     ]
     return "\n".join(parts)
@@ -188,9 +192,25 @@ def heat_map(hours: Sequence[dict]) -> str:
     return svg_of(fig)
 
 
-def weekly_chart(weeks: Sequence[dict]) -> str:
+def week_days(report: dict) -> dict[str, int]:
+    """How many of each week's seven days the report covers (fewer at either end of the span)."""
+    counted: dict[str, int] = {}
+    for day in report["by_day"]:
+        on = date.fromisoformat(day["date"])
+        monday = (on - timedelta(days=on.weekday())).isoformat()
+        counted[monday] = counted.get(monday, 0) + 1
+    return counted
+
+
+def week_label(week: str, days: dict[str, int]) -> str:
+    label = f"week of {date.fromisoformat(week).strftime('%d %b')}"
+    covered = days.get(week, 7)
+    return label if covered >= 7 else f"{label} (part week: {covered} of 7 days)"
+
+
+def weekly_chart(weeks: Sequence[dict], days: dict[str, int]) -> str:
     fig, ax = pyplot().subplots(figsize=(10, 2.8))
-    labels = [f"week of {date.fromisoformat(w['week']).strftime('%d %b')}" for w in weeks]
+    labels = [week_label(w["week"], days).replace(" (", "\n(") for w in weeks]
     rates = [w["resolution_rate"] for w in weeks]
     ax.bar(labels, [r or 0 for r in rates], color="#1565c0", width=0.6)
     for x, (rate, week) in enumerate(zip(rates, weeks, strict=True)):
@@ -204,6 +224,65 @@ def weekly_chart(weeks: Sequence[dict]) -> str:
     ax.set_ylim(0, 110)
     ax.set_ylabel("resolved, %")
     return svg_of(fig)
+
+
+def weeks_table(weeks: Sequence[dict], days: dict[str, int]) -> str:
+    """The weekly figures as text too, each part week marked (a PDF keeps them searchable)."""
+    if not weeks:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(week_label(w['week'], days))}</td><td>{w['received']}</td>"
+        f"<td>{w['resolved']}</td><td>{number(w['resolution_rate'], ' %')}</td></tr>"
+        for w in weeks
+    )
+    return "<table><tr><th>week</th><th>received</th><th>resolved</th><th>resolution rate</th></tr>" + rows + "</table>"
+
+
+def definitions(p: dict) -> str:
+    """Each figure of the page in a sentence, with the thresholds this report used."""
+    short, level = p["short_abandon_seconds"], p["service_level_seconds"]
+    days = p["fcr_window_seconds"] / 86400
+    said = (
+        ("received", "calls the answering service took for you in these days."),
+        ("answered", "calls an agent answered."),
+        (
+            "unanswered",
+            f"abandoned calls (the caller hung up before an agent answered, after waiting {short:g} s or more) "
+            "and missed calls (it rang and nobody answered).",
+        ),
+        (
+            "failed or dropped",
+            "calls that never connected (no free line, a network fault) and calls cut off by a fault.",
+        ),
+        (
+            "resolution rate",
+            f"the share of calls the agent resolved, out of the calls received less those hung up within {short:g} s "
+            "(misdials and instant hang-ups, left out of every rate).",
+        ),
+        ("abandonment rate", "abandoned calls out of the calls answered, abandoned or missed."),
+        (f"answered within {level:g} s", f"calls answered within {level:g} s, out of the calls answered or abandoned."),
+        (
+            "first-call resolution",
+            f"answered calls from a known number that were resolved and after which the same caller did not call "
+            f"again within {days:g} days, out of the answered calls from a known number.",
+        ),
+        ("average speed of answer", "how long callers waited before an agent answered, on average."),
+        ("average handle time", "how long an agent spent on an answered call (talk and wrap-up), on average."),
+        ("satisfaction", "the callers' own scores, 1 (poor) to 5 (excellent), on average."),
+        ("transferred", "answered calls the agent passed on to someone else, out of the calls answered."),
+        ("escalations", "calls for which the service reached your people in turn until one acknowledged."),
+        (
+            "notified at night",
+            "notifications sent between 22:00 and 06:00, your local time.",
+        ),
+        (
+            "part week",
+            "a week only some of whose days are in this report; its figures count those days only.",
+        ),
+        ("n/a", "not available: no call in these days gave the figure."),
+    )
+    items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in said)
+    return f'<dl class="terms">{items}</dl>'
 
 
 def escalations(e: dict) -> str:
@@ -241,7 +320,9 @@ def rules_table(rules: Sequence[dict], texts: dict[int, str]) -> str:
     rows = []
     for r in rules:
         text = texts.get(r["rule"])
-        shown = f"<code>{html.escape(' '.join(text.split()))}</code>" if text else ""
+        shown = (
+            f"<code>{html.escape(written_in_words(' '.join(text.split())).replace('->', '→'))}</code>" if text else ""
+        )
         rate = number(r["abandonment_rate"], " %")
         flagged = ' class="bad"' if r["abandonment_rate"] and r["abandonment_rate"] == worst and len(rules) > 1 else ""
         rows.append(

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import CallError, did_you_mean
+from ..model import Escalate
 
 if TYPE_CHECKING:
     from ..decide.call import Call
@@ -177,7 +178,22 @@ def escalation(
         )
     if at is None:
         raise OutcomeError("is required: when the notification was acknowledged, went unanswered or failed", field="at")
+    if not escalated(facts, client):
+        raise OutcomeError(
+            f"call `{facts.call_id}` had no escalation: rule {facts.rule} of `route` (line {facts.line}) "
+            "routed it without `escalate`",
+            field="call_id",
+        )
     return Escalation(facts.call_id, facts.client, step, contact, method, result, when(at, facts))
+
+
+def escalated(facts: Decided, client: Client) -> bool:
+    """Whether the route that decided the call may have escalated: False only when the rules
+    version that decided it is still served and its route rule has no `escalate` action (a call
+    decided by another version, or still waiting for answers, is given the benefit of the doubt)."""
+    if facts.rule is None or facts.rules_version != client.rules_version or not 0 < facts.rule <= len(client.routes):
+        return True
+    return any(isinstance(action, Escalate) for action in client.routes[facts.rule - 1].actions)
 
 
 def when(at: datetime | None, facts: Decided) -> float:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import RulesEngineError
 from ..extras import needs
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .rule_sources import Source
 
 KEEP_FILES = 10
+LOOKUP_WAIT_S = 1.0  # how long a lookup waits for a record still queued to be written
 
 
 class DecisionLogError(RulesEngineError):
@@ -86,6 +87,12 @@ class DecisionLog(Protocol):
 
     def keep_sources(self, sources: Iterable[Source]) -> None:
         """Keep the text of rules versions that start serving, for `explain`."""
+        ...
+
+    def logged(self, call_id: str) -> dict[str, Any] | None:
+        """The newest record logged under `call_id` (its script's steps in full), or None; a
+        record still queued is waited for (a second at most). OSError or `DecisionLogError`
+        when the log cannot be read."""
         ...
 
     def reopen(self) -> None:

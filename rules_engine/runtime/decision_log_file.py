@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..storage.writer import BoundedWriter
 from . import log_index
-from .decision_log import KEEP_FILES, DecisionLogError, DecisionLogHealth
-from .decision_record import Script, line_of, record_of
+from .decision_log import KEEP_FILES, LOOKUP_WAIT_S, DecisionLogError, DecisionLogHealth
+from .decision_record import Script, line_of, record_of, with_steps
 from .files import Shelf
 from .rule_sources import Source, SourceArchive
 
@@ -362,6 +362,14 @@ class FileDecisionLog:
                 self._open()
             except OSError as exc:
                 self._backlog.failed(exc)
+
+    def logged(self, call_id: str) -> dict[str, Any] | None:
+        found = find(self.path, call_id)
+        if found is None and self._backlog.stats().queued and self.flush(LOOKUP_WAIT_S):
+            found = find(self.path, call_id)
+        if found is not None:
+            found["decision"] = with_steps(found.get("decision") or {}, self.scripts.get)
+        return found
 
     def health(self) -> DecisionLogHealth:
         return DecisionLogHealth.of("file", str(self.path), self._backlog.stats(), written=self._written)

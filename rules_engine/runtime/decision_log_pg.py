@@ -36,8 +36,8 @@ from ..storage import postgres
 from ..storage.postgres import describe
 from ..storage.schema import Schema
 from ..storage.writer import BoundedWriter, reason_of
-from .decision_log import DecisionLogError, DecisionLogHealth
-from .decision_record import Script, line_of, record_of
+from .decision_log import LOOKUP_WAIT_S, DecisionLogError, DecisionLogHealth
+from .decision_record import Script, line_of, record_of, with_steps
 from .rule_sources import FIELDS, Source
 
 if TYPE_CHECKING:
@@ -161,6 +161,14 @@ class PostgresDecisionLog:
 
     def reopen(self) -> None:
         """Nothing to reopen: there is no file for logrotate to move."""
+
+    def logged(self, call_id: str) -> dict[str, Any] | None:
+        found = find(self.url, call_id)
+        if found is None and self._writer.stats().queued and self.flush(LOOKUP_WAIT_S):
+            found = find(self.url, call_id)
+        if found is not None:
+            found["decision"] = with_steps(found.get("decision") or {}, lambda ref: script_steps(self.url, ref))
+        return found
 
     def health(self) -> DecisionLogHealth:
         return DecisionLogHealth.of("postgresql", self.where, self._writer.stats())

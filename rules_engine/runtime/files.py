@@ -84,3 +84,23 @@ class Shelf:
             return json.loads(self._file(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+
+    def kept(self) -> list[str]:
+        """The keys kept, with when each was put (seconds since 1970), oldest first."""
+        try:
+            listing = [(file.stat().st_mtime, file.stem) for file in self.directory.glob("*.json")]
+        except OSError:
+            return []
+        return [key for _, key in sorted(listing)]
+
+    def discard(self, key: str, older_than: float) -> bool:
+        """Delete the value under `key` if it was put before `older_than` (seconds since 1970);
+        whether it was deleted."""
+        file = self._file(key)
+        try:
+            if file.stat().st_mtime >= older_than:
+                return False
+            file.unlink()
+        except OSError:
+            return False
+        return True

@@ -12,6 +12,12 @@ store: `Engine`):
     <sha256 of the rules root>.json    the records of one rules directory, replaced whole
     sources/<rules_version>.json       the text of each version recorded (`rule_sources`)
 
+The archive is bounded: once a new version of a file is recorded, the source of the version it
+replaced goes (a minute later, so that another engine sharing the directory never loses a
+source it is about to record). It holds one source per rule file, about the size of the rules
+directory itself, however many reloads there were. The decision log keeps its own copies of the
+versions its records refer to (`decision_log_file`), for `explain`.
+
 A file deleted while other files remain was deleted on purpose: its record goes, and no
 restart serves it again. A start that finds no rule file at all serves every recorded
 version, as a reload keeps serving (`catalog.keep_serving`): a mount gone is not every
@@ -90,6 +96,20 @@ class LastGood:
             "files": {self._relative(path): asdict(version) for path, version in sorted(self._versions.items())},
         }
         replace_file(records, json.dumps(data, indent=1).encode("utf-8"), durable=True)
+
+    def _prune(self) -> None:
+        """Delete the archived sources that no record of this directory refers to any more (of
+        any rules root that shares it): the archive holds the last good version of each file."""
+        if self._archive is None or self._records is None:
+            return
+        needed = {version.rules_version for version in self._versions.values()}
+        for records in self._records.parent.glob("*.json"):
+            try:
+                data = json.loads(records.read_bytes())
+                needed.update(str(fields["rules_version"]) for fields in data["files"].values())
+            except (OSError, ValueError, TypeError, KeyError, AttributeError):
+                continue  # unreadable records: what they referred to stays until it is readable or gone
+        self._archive.prune(needed)
 
     # ---- at start ------------------------------------------------------------------------------
 
@@ -172,6 +192,7 @@ class LastGood:
             self._versions = versions
             if self._records is not None:
                 self._write(self._records)
+                self._prune()
         if notes:
             catalog = replace(catalog, problems=catalog.problems + tuple(notes))
         return catalog, sources

@@ -11,11 +11,14 @@ that the text still hashes to its name, so a damaged or altered file reads as mi
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..compiler.assemble import rules_version_of
 from .files import Shelf
+
+PRUNE_GRACE_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,13 @@ class SourceArchive:
     def get(self, rules_version: str) -> Source | None:
         data = self.shelf.get(rules_version)
         return Source.of(data) if data is not None else None
+
+    def prune(self, needed: set[str], grace_seconds: float | None = None) -> int:
+        """Delete the sources of versions not `needed` that were kept more than `grace_seconds`
+        ago (a source just kept may belong to a record another engine is about to write);
+        returns how many went."""
+        older_than = time.time() - (PRUNE_GRACE_S if grace_seconds is None else grace_seconds)
+        return sum(self.shelf.discard(key, older_than) for key in self.shelf.kept() if key not in needed)
 
 
 FIELDS = tuple(field.name for field in dataclasses.fields(Source))

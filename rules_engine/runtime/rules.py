@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import phones
@@ -19,7 +20,27 @@ from . import catalog as catalogs
 from .compile_cache import CompileCache
 from .last_good import LastGood
 from .rule_sources import Source
-from .watch import Watcher
+from .watch import RESCAN_S, Watcher, WatchHealth
+
+
+@dataclass(frozen=True)
+class RulesHealth:
+    """Whether the rule files are served and followed, for a service's readiness check.
+
+    `ready` is True when at least one client is served and, if the files are watched, the
+    watch is current (its thread runs and compared the files within three rescan intervals:
+    `WatchHealth.current`). `problems` counts the errors of files that do not serve as saved
+    (their last good version serves, if any).
+    """
+
+    path: str
+    clients: int
+    problems: int
+    watch: WatchHealth | None
+
+    @property
+    def ready(self) -> bool:
+        return self.clients > 0 and (self.watch is None or self.watch.current)
 
 
 class Rules:
@@ -96,11 +117,29 @@ class Rules:
             self._on_new_sources(sources)
         return catalog
 
-    def watch(self, debounce: float, on_reload: Callable[[catalogs.ReloadReport], None] | None) -> Watcher:
+    def watch(
+        self,
+        debounce: float,
+        on_reload: Callable[[catalogs.ReloadReport], None] | None,
+        on_error: Callable[[BaseException], None] | None = None,
+        rescan: float = RESCAN_S,
+    ) -> Watcher:
         """Reload whenever the rule files change, from a background thread (`Engine.watch`)."""
-        watcher = Watcher(self, debounce, on_reload)
+        watcher = Watcher(self, debounce, on_reload, on_error, rescan)
         self._watchers.append(watcher)
         return watcher.start()
+
+    def health(self) -> RulesHealth:
+        """What serves and how the newest watch is doing (`Engine.rules_health`)."""
+        catalog = self._catalog
+        running = [watcher for watcher in self._watchers if watcher.running]
+        watchers = running or self._watchers
+        return RulesHealth(
+            path=str(self._path),
+            clients=len(catalog.clients.versions),
+            problems=sum(problem.severity == "error" for problem in catalog.problems),
+            watch=watchers[-1].health() if watchers else None,
+        )
 
     def stop_watching(self) -> None:
         for watcher in self._watchers:

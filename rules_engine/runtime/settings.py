@@ -23,7 +23,7 @@ from ..errors import RulesEngineError, did_you_mean
 from .stores import is_database_url
 
 LANGUAGE = re.compile(r"^[a-z][a-z0-9_]*$")
-SCOPE = re.compile(r"^(decide|metrics|admin|portal:[a-z][a-z0-9_]*)$")
+SCOPE = re.compile(r"^(decide|read|metrics|admin|portal:[a-z][a-z0-9_]*)$")
 MIN_TOKEN_LENGTH = 24
 
 
@@ -35,8 +35,9 @@ class Token(BaseModel):
     """A bearer token of `rules-engine serve` and what it may do (docs/service.md).
 
     Scopes: `decide` (a switch deciding calls), `portal:CLIENT` (that client's status,
-    overrides and on-call view), `metrics` (`/metrics` and the full `/readyz`), `admin`
-    (everything, reloads included).
+    overrides and on-call view, and its calls' logged decisions), `read` (every call's
+    logged decision: an agent desktop), `metrics` (`/metrics` and the full `/readyz`),
+    `admin` (everything, reloads included).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -60,9 +61,9 @@ class Token(BaseModel):
     def _scopes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for scope in value:
             if not SCOPE.match(scope):
-                raise ValueError(f"`{scope}` is not a scope: use decide, metrics, admin or portal:CLIENT_ID")
+                raise ValueError(f"`{scope}` is not a scope: use decide, read, metrics, admin or portal:CLIENT_ID")
         if not value:
-            raise ValueError("a token needs at least one scope: decide, metrics, admin or portal:CLIENT_ID")
+            raise ValueError("a token needs at least one scope: decide, read, metrics, admin or portal:CLIENT_ID")
         return value
 
 

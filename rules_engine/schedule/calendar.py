@@ -5,10 +5,11 @@ holds for the local wall-clock times of that day, so `daily 01:00-05:00` lasts 3
 hours on a spring-forward day and 5 on a fall-back day). Window expressions are compiled
 once into plain Python closures over a `TimeFacts` record, not walked per call.
 
-Which windows hold depends only on the weekday, the minute of the day and whether it is a
-holiday or a closure, and it can change only at a minute where some segment of a schedule
-starts or ends. `Calendar.facts` therefore looks the windows up in a table of those change
-points for each kind of day (weekday, holiday or not, closed or not), built with the
+Which windows hold depends only on the weekday, the minute of the day, whether it is a
+holiday or a closure, and which `during` spans of the year hold that date; it can change
+only at a minute where some segment of a schedule starts or ends. `Calendar.facts` therefore
+looks the windows up in a table of those change points for each kind of day (weekday,
+holiday or not, closed or not, season: the dates on which the same `during`s hold), built with the
 calendar: the closures are evaluated once per change point, and each entry is the final
 tuple a decision lists (the windows in the file's order, then `holiday` and `closed`).
 """
@@ -17,14 +18,12 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
-from collections.abc import Callable
-from datetime import date, datetime, tzinfo
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
-import holidays as holiday_calendars
-
 from .. import model as m
-from . import clock
+from . import clock, public_holidays
 
 
 class TimeFacts(NamedTuple):
@@ -41,6 +40,7 @@ class TimeFacts(NamedTuple):
     closed: str | None  # the closure's title ("" when untitled), or None
     windows: tuple[str, ...]  # as a decision lists them: the windows that hold in the file's order, then
     # `holiday` and `closed` when they hold (reserved words: no window has either name)
+    month_day: tuple[int, int]  # the local date's (month, day): what `during` reads
 
 
 TimePredicate = Callable[[TimeFacts], bool]
@@ -75,6 +75,8 @@ def time_atom(atom: m.Cond, window: Callable[[str], TimePredicate]) -> TimePredi
         return schedule_predicate(atom)
     if isinstance(atom, m.WindowRef):
         return window(atom.name)
+    if isinstance(atom, m.During):
+        return lambda f: atom.holds(*f.month_day)
     if isinstance(atom, m.Holiday):
         return lambda f: f.holiday is not None
     if isinstance(atom, m.Closed):
@@ -94,13 +96,27 @@ def boundaries(cond: m.Cond | None) -> set[int]:
     }
 
 
+# Every (month, day) of a leap year, in order.
+YEAR = tuple((day.month, day.day) for day in (date(2024, 1, 1) + timedelta(days=i) for i in range(366)))
+ONE_SEASON = dict.fromkeys(YEAR, YEAR[0])  # a file without `during`: every date alike
+
+
+def seasons(durings: Iterable[m.During]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Each (month, day) of a leap year → the first (month, day) on which the same `during`s
+    hold: the dates with one representative share the windows' table."""
+    durings = tuple(durings)
+    if not durings:
+        return ONE_SEASON
+    found: dict[tuple[bool, ...], tuple[int, int]] = {}
+    return {month_day: found.setdefault(tuple(d.holds(*month_day) for d in durings), month_day) for month_day in YEAR}
+
+
 class Calendar:
     """The compiled calendar of one client. Immutable but for a per-year holiday cache."""
 
     def __init__(self, client: m.Client):
         self.tz: tzinfo = clock.zone(client.timezone)
-        self.regions = tuple((r.country, r.subdivision) for r in client.regions)
-        self.own_holidays = {h.date: h.title for h in client.holiday_dates}
+        self.client = client
         self.closures = tuple(
             (clock.to_instant(c.start.local, self.tz), clock.to_instant(c.end.local, self.tz), c.title or "")
             for c in client.closures
@@ -110,8 +126,12 @@ class Calendar:
             self.window_predicates[name] = self._compile_window(client, name)
         # Minutes of the day at which a window may start or stop holding (see the module docstring).
         self._change_points = sorted({0}.union(*(boundaries(window.cond) for window in client.windows.values())))
-        # (weekday, holiday?, closed?) → the windows holding from each change point.
-        self._days: dict[tuple[int, bool, bool], list[tuple[str, ...]]] = self._day_table(client)
+        # (month, day) → the first date of a leap year on which the same `during`s of windows hold.
+        self._seasons = seasons(
+            {atom for window in client.windows.values() for atom in m.atoms(window.cond) if isinstance(atom, m.During)}
+        )
+        # (weekday, holiday?, closed?, season) → the windows holding from each change point.
+        self._days: dict[tuple[int, bool, bool, tuple[int, int]], list[tuple[str, ...]]] = self._day_table(client)
         self._years: dict[int, dict[date, str]] = {}
         self._lock = threading.Lock()
 
@@ -126,11 +146,7 @@ class Calendar:
         """Public holidays (observed days included) and the file's own holidays in `year`."""
         table = self._years.get(year)
         if table is None:
-            table = {}
-            for country, subdivision in self.regions:
-                for day, title in holiday_calendars.country_holidays(country, subdiv=subdivision, years=year).items():
-                    table.setdefault(day, title)
-            table.update({d: t for d, t in self.own_holidays.items() if d.year == year})
+            table = {h.day: h.name for h in public_holidays.listed(self.client, date(year, 1, 1), date(year, 12, 31))}
             with self._lock:
                 self._years[year] = table
         return table
@@ -153,13 +169,14 @@ class Calendar:
             holidays = self.holidays_of(local.year)
         holiday = holidays.get(local.date())
         closed = self.closed(instant)
-        day = self._days[(weekday, holiday is not None, closed is not None)]
+        month_day = (local.month, local.day)
+        day = self._days[(weekday, holiday is not None, closed is not None, self._seasons[month_day])]
         windows = day[bisect_right(self._change_points, minute) - 1]
-        return TimeFacts(local, weekday, minute, holiday, closed, windows)
+        return TimeFacts(local, weekday, minute, holiday, closed, windows, month_day)
 
-    def _day_table(self, client: m.Client) -> dict[tuple[int, bool, bool], list[tuple[str, ...]]]:
-        """For each kind of day, the windows holding from each change point (`facts`' table);
-        equal tuples and equal days (Monday to Friday, often) are shared. Unless a window
+    def _day_table(self, client: m.Client) -> dict[tuple[int, bool, bool, tuple[int, int]], list[tuple[str, ...]]]:
+        """For each kind of day (weekday, holiday, closure, season), the windows holding from each
+        change point (`facts`' table); equal tuples and equal days (Monday to Friday, often) are shared. Unless a window
         mentions `holiday` or `closed`, the windows of a holiday or a closure are those of
         the same weekday, then the mark."""
         names = tuple(client.windows)
@@ -168,24 +185,34 @@ class Calendar:
             for window in client.windows.values()
             for atom in m.atoms(window.cond)
         )
-        table: dict[tuple[int, bool, bool], list[tuple[str, ...]]] = {}
+        table: dict[tuple[int, bool, bool, tuple[int, int]], list[tuple[str, ...]]] = {}
         shared: dict[tuple[str, ...], tuple[str, ...]] = {}
         days: dict[tuple[tuple[str, ...], ...], list[tuple[str, ...]]] = {}
-        for weekday in range(7):
-            for holiday, closed in ((False, False), (True, False), (False, True), (True, True)):
-                marks = ("holiday",) * holiday + ("closed",) * closed
-                if marked or not marks:
-                    probes = (
-                        # no instant: window predicates read the weekday, minute and verdicts only,
-                        # and one that read `local` would fail here rather than read a made-up time
-                        TimeFacts(None, weekday, minute, "" if holiday else None, "" if closed else None, ())  # type: ignore[arg-type]
-                        for minute in self._change_points
-                    )
-                    holding = [
-                        tuple(name for name in names if self.window_predicates[name](probe)) + marks for probe in probes
-                    ]
-                else:
-                    holding = [windows + marks for windows in table[(weekday, False, False)]]
-                day = [shared.setdefault(windows, windows) for windows in holding]
-                table[(weekday, holiday, closed)] = days.setdefault(tuple(day), day)
+        for season in dict.fromkeys(self._seasons.values()):
+            for weekday in range(7):
+                for holiday, closed in ((False, False), (True, False), (False, True), (True, True)):
+                    marks = ("holiday",) * holiday + ("closed",) * closed
+                    if marked or not marks:
+                        probes = (
+                            # no instant: window predicates read the weekday, minute, date and verdicts
+                            # only, and one that read `local` would fail here rather than read a made-up time
+                            TimeFacts(
+                                None,  # type: ignore[arg-type]
+                                weekday,
+                                minute,
+                                "" if holiday else None,
+                                "" if closed else None,
+                                (),
+                                season,
+                            )
+                            for minute in self._change_points
+                        )
+                        holding = [
+                            tuple(name for name in names if self.window_predicates[name](probe)) + marks
+                            for probe in probes
+                        ]
+                    else:
+                        holding = [windows + marks for windows in table[(weekday, False, False, season)]]
+                    day = [shared.setdefault(windows, windows) for windows in holding]
+                    table[(weekday, holiday, closed, season)] = days.setdefault(tuple(day), day)
         return table

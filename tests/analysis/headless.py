@@ -1,4 +1,4 @@
-"""Headless Chromium over its DevTools pipe: open a local page, collect its console errors, take a screenshot.
+"""Headless Chromium over its DevTools pipe: open a local page, collect its console errors, take a screenshot or print a PDF.
 
 Chromium (Debian's `chromium`) is started with `--remote-debugging-pipe`: it reads DevTools
 commands on file descriptor 3 and writes replies and events on 4, each a JSON message ended
@@ -6,7 +6,11 @@ by a NUL byte. No network, no extensions, a fresh profile each time. Errors are 
 developer console shows in red: `console.error` calls, uncaught exceptions, and log entries
 of level error (a resource that failed to load, a blocked request).
 
-Run by hand: `python -m tests.analysis.headless PAGE.html SHOT.png` (the docs' screenshot).
+A PDF is read back with poppler's `pdftotext` and `pdfinfo` (Debian's `poppler-utils`).
+
+Run by hand: `python -m tests.analysis.headless PAGE.html SHOT.png [TOP]` (the docs' screenshots:
+the page's first TOP pixels), or
+`… PAGE.html PRINT.pdf` for the PDF a reader's "Save as PDF" makes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 FLAGS = (
@@ -119,8 +125,9 @@ def errors_of(events: list[dict]) -> list[str]:
     return found
 
 
-def visit(page: Path, width: int = 1400) -> tuple[list[str], bytes]:
-    """Open `page` (a local file): its console errors, and a PNG of the whole page."""
+@contextmanager
+def opened(page: Path, width: int = 1400, media: str = "screen") -> Iterator[tuple[Browser, str]]:
+    """A browser with `page` (a local file) loaded, as `media` shows it, and its DevTools session."""
     executable = chromium()
     if executable is None:
         raise FileNotFoundError("chromium is not installed")
@@ -135,10 +142,21 @@ def visit(page: Path, width: int = 1400) -> tuple[list[str], bytes]:
             {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
             session,
         )
+        browser.send("Emulation.setEmulatedMedia", {"media": media}, session)
         browser.send("Page.navigate", {"url": page.resolve().as_uri()}, session)
         if not any(e.get("method") == "Page.loadEventFired" for e in browser.events):
             browser.wait(lambda m: m.get("method") == "Page.loadEventFired")
+        yield browser, session
+    finally:
+        browser.close()
+
+
+def visit(page: Path, width: int = 1400, top: int | None = None) -> tuple[list[str], bytes]:
+    """Open `page` (a local file): its console errors, and a PNG of the whole page (or its `top` pixels)."""
+    with opened(page, width) as (browser, session):
         size = browser.send("Page.getLayoutMetrics", session=session)["cssContentSize"]
+        if top is not None:
+            size["height"] = min(size["height"], top)
         shot = browser.send(
             "Page.captureScreenshot",
             {
@@ -149,11 +167,31 @@ def visit(page: Path, width: int = 1400) -> tuple[list[str], bytes]:
             session,
         )
         return errors_of(browser.events), base64.b64decode(shot["data"])
-    finally:
-        browser.close()
+
+
+def print_pdf(page: Path) -> bytes:
+    """`page` printed to PDF as a reader's "Save as PDF" does: print styles, backgrounds kept."""
+    with opened(page, media="print") as (browser, session):
+        printed = browser.send("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True}, session)
+        return base64.b64decode(printed["data"])
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text a reader of the PDF sees (poppler's `pdftotext`, in reading order)."""
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
+def pdf_pages(pdf: bytes) -> int:
+    done = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
+    return int(next(line.split()[-1] for line in done.stdout.decode().splitlines() if line.startswith("Pages:")))
 
 
 if __name__ == "__main__":
-    problems, png = visit(Path(sys.argv[1]))
-    Path(sys.argv[2]).write_bytes(png)
-    print("\n".join(problems) or "no console errors", f"({len(png)} bytes written to {sys.argv[2]})")
+    if sys.argv[2].endswith(".pdf"):
+        Path(sys.argv[2]).write_bytes(print_pdf(Path(sys.argv[1])))
+        print(f"PDF written to {sys.argv[2]}")
+    else:
+        problems, png = visit(Path(sys.argv[1]), top=int(sys.argv[3]) if len(sys.argv) > 3 else None)
+        Path(sys.argv[2]).write_bytes(png)
+        print("\n".join(problems) or "no console errors", f"({len(png)} bytes written to {sys.argv[2]})")

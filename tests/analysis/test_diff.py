@@ -73,7 +73,23 @@ def change_a_greeting_condition(text: str, rng: random.Random) -> str:
     return text[: hit.start(2)] + condition + text[hit.end(2) :]
 
 
-EDITS = (move_a_window_edge, reorder_two_route_rules, swap_rotation_members, change_a_greeting_condition)
+def limit_a_window_to_part_of_the_year(text: str, rng: random.Random) -> str:
+    """A window that now holds only from a date to a date (`during`), both within the span or the
+    second in the new year, so that the diff must cut at local midnights."""
+    found = list(re.finditer(r"^(\s*window \w+\s*=\s*)([^#\n]*?)(\s*(#.*)?)$", text, re.M))
+    hit = rng.choice(found)
+    first, last = rng.randint(14, 31), rng.choice(("dec 24", "dec 31", "jan 1", "jan 3"))
+    condition = f"({hit.group(2)}) and during dec {first} to {last}"
+    return text[: hit.start(2)] + condition + text[hit.end(2) :]
+
+
+EDITS = (
+    move_a_window_edge,
+    reorder_two_route_rules,
+    swap_rotation_members,
+    change_a_greeting_condition,
+    limit_a_window_to_part_of_the_year,
+)
 
 
 def edited(name: str, edit, old) -> tuple[object, list[Change]]:
@@ -104,14 +120,14 @@ def random_call(client, dims: Dims, at, rng: random.Random) -> tuple[Call, bool]
         for step in script.steps
         if hasattr(step, "field")
     }
-    numbers = {  # fields asked as a number: numbers on, beside and between the ones the rules name
+    number_answers = {  # fields asked as a number: numbers on, beside and between the ones the rules name
         step.field: [str(n) for n in (-20, 0, 32, 50, 90, 95, 100, 103.5, 104, 104.5, 110, 120)]
         for script in client.scripts.values()
         for step in script.steps
         if getattr(step, "number", None) is not None
     }
     answers = {
-        field: rng.choice(numbers.get(field) or [*choices, "Fever", "something"])
+        field: rng.choice(number_answers.get(field) or [*choices, "Fever", "something"])
         for field, choices in fields.items()
         if rng.random() < 0.5
     }
@@ -247,11 +263,17 @@ def test_cli_text_names_what_changes_when_and_how_to_see_it(tmp_path, cli):
     code, out, _ = cli("diff", ACME, new, "--from", "2026-12-07", "--days", "14")
     assert code == 0
     assert (
-        "  script: lunch, asking name, message\n"
-        "        → intake, asking name, callback, type\n"
-        "    for: any forwarding, language not given or en or any other, dialed not given or +13125550100 or any other\n"
-        "    when: 12:00-12:30 CST on 10 days from Mon 07 Dec to Fri 18 Dec (mon, tue, wed, thu, fri) (5 h in all)\n"
-        f"    try: rules-engine decide {new} --client acme_plumbing --at 2026-12-07T12:00:00-06:00 --forwarded always\n"
+        "    12:00-12:30 CST on 10 days from Mon 07 Dec to Fri 18 Dec (mon, tue, wed, thu, fri), 5 h in all\n"
+        "      script: lunch (asks name, message) → intake (asks name, callback, type); "
+        "for dialed not given or +13125550100 or any other (2 kinds of call)\n"
+        "      urgency: routine → not known yet; for caller not given or any other, dialed not given or "
+        "+13125550100 or any other, type not given, said nothing a rule looks for\n"
+    ) in out
+    assert (
+        "      route: take a message for text Alice Ng (route rule 3, line 77) → not decided yet (waits for type); "
+        "for forwarded manual, status set, dialed not given or +13125550100 or any other, type not given, "
+        "said nothing a rule looks for (2 kinds of call)\n"
+        f"      try: rules-engine decide {new} --client acme_plumbing --at 2026-12-07T12:00:00-06:00 --forwarded always\n"
     ) in out
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import random
+import re
+import shutil
 from datetime import date
 from itertools import pairwise
 
@@ -18,12 +21,13 @@ from rules_engine.decide import ClientPlan, Decider
 from rules_engine.decide.call import Call
 from rules_engine.live import EMPTY
 from rules_engine.model import FORWARDING_REASONS
-from tests.analysis.headless import chromium, visit
+from tests.analysis.headless import chromium, pdf_pages, pdf_text, print_pdf, visit
 from tests.support import ACME, CONFIGS
 
 # A week per client around a DST change, and one around its holidays or closures.
 WEEKS = {
     "acme_plumbing": (date(2026, 10, 26), date(2026, 11, 23), date(2026, 12, 21)),
+    "comfort_air": (date(2026, 6, 29), date(2026, 11, 23), date(2026, 12, 28)),
     "hale_law": (date(2026, 3, 23), date(2026, 8, 24), date(2026, 10, 19)),
     "harbour_vets": (date(2026, 4, 2), date(2026, 9, 28), date(2026, 12, 21)),
     "riverside_medical": (date(2026, 3, 2), date(2026, 10, 12), date(2026, 11, 23)),
@@ -172,23 +176,114 @@ def test_usage_errors_name_the_option(cli):
     code, _, err = cli("matrix", str(CONFIGS), "--client", "acme", "--week", "2026-12-01")
     assert code == 1 and err == (
         f"{CONFIGS}: error: no client `acme` is served\n"
-        "  hint: served clients: `acme_plumbing`, `hale_law`, `harbour_vets`, `riverside_medical`\n"
+        "  hint: served clients: `acme_plumbing`, `comfort_air`, `hale_law`, `harbour_vets`, `riverside_medical`\n"
     )
+
+
+INTERNAL = ("after_hours", "{agent}", "{status.note}", "no_answer", "docs/metrics.md", "title=")
+
+
+def visible_text(page: str) -> str:
+    """The words of a page as a reader sees them: without tags and styles, entities read."""
+    body = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_the_page_speaks_the_clients_words_with_every_detail_on_it(tmp_path, cli):
+    page = tmp_path / "matrix.html"
+    code, _, _ = cli("matrix", str(ACME), "--client", "acme_plumbing", "--week", "2026-12-24", "--html", str(page))
+    assert code == 0
+    text = page.read_text(encoding="utf-8")
+    assert "http://" not in text and "https://" not in text and "<script" not in text
+    assert not [name for name in INTERNAL if name in text]
+    words = visible_text(text)
+    for said in (
+        "After hours “Thank you for calling Acme Plumbing. Our office is closed;",
+        "Busy or no answer while open “Acme Plumbing, this is [agent's name]. The team is with another customer;",
+        "Away “Acme Plumbing, this is [agent's name]. Acme Plumbing & Heating is unavailable right now: [status note]”",
+        "Closed Christmas: Thu 24 Dec 12:00 to Sat 26 Dec 08:00",
+        "Holiday Fri 25 Dec: Christmas Day",
+        "Calls when your line is busy or unanswered",
+        "Calls when you forward calls by hand",
+        "Spanish callers hear each greeting in Spanish.",
+        "Fri 25 Dec (Christmas Day) 00:00–12:00 After hours (closed: Christmas) Intake questions",
+        "12:00–13:00 Default Lunch questions calls to +13125550101: get Intake questions",
+        "when you have set a status: hear “Away”",
+        "Who is on call: Plumbers",
+        "Mon 21 Dec Bob Ortiz 00:00–08:00 Carol Diaz 08:00–24:00",
+        "Hatching A closure: the office is closed over those hours.",
+    ):
+        assert said in words, said
+    assert text.count("<h2>Calls when ") == 3  # reasons heard alike are drawn once
+    assert "Mon 21 Dec 2026 to Sun 27 Dec 2026 (1 week), local time (America/Chicago)." in words
+
+
+def test_a_part_week_is_marked_as_such(tmp_path, cli):
+    page = tmp_path / "days.html"
+    cli("matrix", str(ACME), "--client", "acme_plumbing", "--from", "2026-12-02", "--days", "3", "--html", str(page))
+    assert "Wed 02 Dec 2026 to Fri 04 Dec 2026 (part week: 3 days), local time" in page.read_text(encoding="utf-8")
+
+
+def test_everything_from_the_file_is_escaped(tmp_path, cli):
+    (tmp_path / "x.rules").write_text(
+        """client x "<b>X & Co</b>" {
+    timezone "UTC"
+    contact desk "<i>Desk</i>" { call "+13125550999" }
+    oncall crew { rotation weekly from 2026-01-05 08:00 { desk } }
+    closed "<u>Party</u>" 2026-12-24 12:00 to 2026-12-24 18:00
+    greeting default "<em>Hi</em>" { en "Hello <script>alert(1)</script> {client}" }
+    route { otherwise -> patch oncall crew }
+}
+""",
+        encoding="utf-8",
+    )
+    page = tmp_path / "x.html"
+    assert (
+        cli("matrix", str(tmp_path / "x.rules"), "--client", "x", "--week", "2026-12-24", "--html", str(page))[0] == 0
+    )
+    text = page.read_text(encoding="utf-8")
+    assert not re.search(r"<(i|u|em|script)>|<b>X", text)
+    assert "Hello &lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;X &amp; Co&lt;/b&gt;" in text
+    assert "&lt;u&gt;Party&lt;/u&gt;" in text and "&lt;i&gt;Desk&lt;/i&gt;" in text
+
+
+def browser_or_skip() -> None:
+    missing = [
+        tool for tool, found in (("chromium", chromium()), ("pdftotext", shutil.which("pdftotext"))) if not found
+    ]
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{' and '.join(missing)} required under CI (apt-get install chromium poppler-utils)")
+        pytest.skip("needs Debian's chromium and poppler-utils: apt-get install chromium poppler-utils, then run again")
 
 
 def test_html_page_is_self_contained_and_renders_without_console_errors(tmp_path, cli):
     page = tmp_path / "matrix.html"
     code, out, _ = cli("matrix", str(ACME), "--client", "acme_plumbing", "--week", "2026-12-24", "--html", str(page))
     assert code == 0 and out == f"wrote {page}: Acme Plumbing & Heating, 7 days from Mon 2026-12-21\n"
-    text = page.read_text(encoding="utf-8")
-    assert "http://" not in text and "https://" not in text and "<script" not in text
-    assert "Christmas Day" in text and "closed: Christmas" in text
-    assert text.count("<h2>forwarded ") == 3  # reasons heard alike are drawn once
-    if chromium() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is required under CI (apt-get install chromium)")
-        pytest.skip("needs Debian's chromium: apt-get install chromium, then run this test again")
+    browser_or_skip()
     errors, png = visit(page)
     assert errors == []
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
     (tmp_path / "matrix.png").write_bytes(png)
+
+
+def test_the_page_printed_to_pdf_keeps_every_detail(tmp_path, cli):
+    page = tmp_path / "matrix.html"
+    cli("matrix", str(ACME), "--client", "acme_plumbing", "--week", "2026-12-24", "--html", str(page))
+    browser_or_skip()
+    pdf = print_pdf(page)
+    assert pdf.startswith(b"%PDF-")
+    printed = re.sub(r"\s+", " ", pdf_text(pdf))
+    for said in (
+        "Acme Plumbing & Heating: what callers hear",
+        "After hours “Thank you for calling Acme Plumbing.",
+        "[agent's name]",
+        "Calls when your line is busy or unanswered",
+        "calls to +13125550101: get Intake questions",
+        "Bob Ortiz 00:00–08:00",
+        "How to read this page",
+    ):
+        assert said in printed, said
+    assert not [name for name in INTERNAL if name in printed]
+    assert 3 <= pdf_pages(pdf) <= 12  # A4 landscape: the grids, their tables, who is on call

@@ -88,7 +88,7 @@ def test_the_page_is_written_beside_the_figures(settings, tmp_path, cli):
     text = page.read_text(encoding="utf-8")
     assert text.startswith("<!doctype html>")
     assert "<title>Calls report: Tiny Vets, 2026-11-03 to 2026-11-04</title>" in text
-    assert "<code>when forwarded busy -&gt; patch ann</code>" in text
+    assert "<code>when [your line is busy] → patch ann</code>" in text
     assert text.count("<svg") == 3  # calls per day, unanswered by hour, resolution per week (no escalation)
 
 

@@ -101,6 +101,22 @@ def test_a_word_for_a_number_field_names_what_to_write():
     ]
 
 
+@pytest.mark.parametrize("condition", ["outside > 150", "outside >= 151", "outside < -40", "outside is 200"])
+def test_a_comparison_no_answer_in_range_can_satisfy_is_warned(condition):
+    column = 14
+    assert rendered(
+        client_with(f"""    route {{
+        when {condition} -> voicemail
+        otherwise -> take message
+    }}""")
+    ) == [
+        f"heat.rules:13:{column}: warning: `{condition}` never holds: `outside` is a number from -40 to 150 (line 7)\n"
+        f"            when {condition} -> voicemail\n"
+        "                 ^\n"
+        "  hint: check the number, or widen the question's range"
+    ]
+
+
 def test_an_empty_range_says_which_way_round_to_write_it():
     text = HEAD.replace("number -40-150", "number 150-40") + "    route { otherwise -> take message }\n}\n"
     assert rendered(text) == [
@@ -118,6 +134,21 @@ def test_a_question_cannot_be_a_choice_and_a_number():
         '            ask outside "How hot is it outside (°F)?" number choice (hot, cold)\n'
         "                ^\n"
         "  hint: keep one of `choice (…)`, `phone` and `number`"
+    ]
+
+
+def test_a_field_asked_as_a_number_is_a_number_in_every_script():
+    text = HEAD.replace(
+        "    choose script intake otherwise",
+        '    script short { ask outside "Is it hot outside?" }\n'
+        "    choose script short when sat-sun\n"
+        "    choose script intake otherwise",
+    )
+    assert rendered(text + "    route { otherwise -> take message }\n}\n") == [
+        "heat.rules:11:24: error: `outside` is asked as a number on line 7, but not here\n"
+        '        script short { ask outside "Is it hot outside?" }\n'
+        "                           ^\n"
+        "  hint: ask it as a number here too: `ask outside … number`"
     ]
 
 
@@ -179,10 +210,10 @@ def test_the_words_before_an_action_need_the_default_language():
     ]
 
 
-def test_say_when_on_an_unknown_field_is_warned_like_any_condition():
+def test_say_when_on_a_field_no_script_asks_is_an_error_like_any_condition():
     text = HEAD.replace("when outside >= 110", "when outsid >= 110") + "    route { otherwise -> take message }\n}\n"
     assert rendered(text) == [
-        "heat.rules:9:41: warning: no script asks for `outsid`; this condition holds only when the call already carries it\n"
+        "heat.rules:9:41: error: no script asks `outsid`, so this condition can never hold\n"
         '            say "Stay out of the sun." when outsid >= 110\n'
         "                                            ^\n"
         "  hint: did you mean `outside`?"

@@ -15,6 +15,7 @@ def test_plain_http_cookies_are_refused_on_a_public_address(tmp_path, capsys):
         f"tokens:\n  - {{name: ops, token: {TOKEN}, scopes: [admin]}}\n",
         encoding="utf-8",
     )
+    settings.chmod(0o600)  # settings holding tokens must be private
     code = main(["serve", "--settings", str(settings), "--host", "0.0.0.0", "--port", "0"])
     assert code == 1
     err = capsys.readouterr().err

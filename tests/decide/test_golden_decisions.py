@@ -76,6 +76,7 @@ REASONS = [
     "deflection",
 ]
 AGENTS = ["Sam", None, "Zoë {agent}"]
+NUMBER_ANSWERS = ["109", "95", "104", "104.5", "-3"]  # answers to `number` questions: around 104, a decimal, below zero
 SAID = [
     "water is flooding the basement",
     "I think there is a GAS  leak",
@@ -119,6 +120,8 @@ def full_answers(client: m.Client, choice: int) -> dict[str, str]:
                     answers[step.field] = step.choices[choice % len(step.choices)].value
                 elif step.phone:
                     answers[step.field] = "(312) 555-0177"
+                elif step.number is not None:
+                    answers[step.field] = NUMBER_ANSWERS[choice % len(NUMBER_ANSWERS)]
                 else:
                     answers[step.field] = f"the caller's {step.field} {{answer.{step.field}}}"
     return answers
@@ -226,7 +229,9 @@ def decide(engine: Engine, client_id: str, case: dict) -> str:
     if "status" in live:
         status = live["status"]
         until = datetime.fromisoformat(status["until"]) if "until" in status else None
-        engine.set_status(client_id, status["note"], until, status.get("instructions"))
+        # set an hour before the call and before it ends: some cases show a status that has ended
+        set_at = min([datetime.fromisoformat(case["call"]["at"])] + ([until] if until else [])) - timedelta(hours=1)
+        engine.set_status(client_id, status["note"], until, status.get("instructions"), now=set_at)
     if "override" in live:
         o = live["override"]
         engine.set_override(
@@ -311,7 +316,6 @@ def test_shared_parts_hold_what_the_serializer_writes(engine):
                 seen.add(type(part))
             with pytest.raises(dataclasses.FrozenInstanceError):
                 decision.greeting.text = "changed"  # type: ignore[misc]
-    # Every kind of part was met (a live-state stamp is only on decisions from a shared store;
-    # no example client asks a `number` question yet).
-    assert seen == set(d.SHAPES) - {d.Decision, d.LiveStateStamp, d.NumberRange}
+    # Every kind of part was met (a live-state stamp is only on decisions from a shared store).
+    assert seen == set(d.SHAPES) - {d.Decision, d.LiveStateStamp}
     assert shared

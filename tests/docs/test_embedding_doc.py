@@ -46,6 +46,6 @@ def test_every_example_of_the_embedding_guide_runs(tmp_path, monkeypatch, capsys
         in out
     )
     logged = [json.loads(line)["call_id"] for line in (tmp_path / "decisions.jsonl").read_text().splitlines()]
-    assert sorted(logged) == sorted(["sip-4711@pbx"] + [f"sip-{n}@pbx" for n in range(20)])
+    assert sorted(logged) == sorted(["sip-4711@pbx", "pbx-77"] + [f"sip-{n}@pbx" for n in range(20)])
     # The live state the guide set and cleared was kept in the SQLite file it names.
     assert (tmp_path / "state" / "live.db").is_file()

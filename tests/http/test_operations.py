@@ -7,6 +7,7 @@ from rules_engine.http import create_app
 from rules_engine.http.access_log import AccessLog
 from rules_engine.runtime.state import LiveStateHealth, MemoryStore
 from tests.http.conftest import TestClient
+from tests.support import CLIENTS as CONFIGS_CLIENTS
 from tests.support import client_text
 
 CALL = {
@@ -38,7 +39,7 @@ def test_clients_lists_ids_numbers_and_versions(open_client, served_engine):
         "numbers": ["+13125550100", "+13125550101"],
         "rules_version": served_engine.client("acme_plumbing").rules_version,
     }
-    assert len(listed) == 4
+    assert len(listed) == len(served_engine.clients)  # every example client
 
 
 def test_metrics_count_decisions_by_client_and_outcome_and_refusals(open_client):
@@ -53,7 +54,7 @@ def test_metrics_count_decisions_by_client_and_outcome_and_refusals(open_client)
     assert 'rules_engine_calls_refused_total{reason="bad_call"} 1.0' in lines
     assert "rules_engine_decision_seconds_count 2.0" in lines
     assert {
-        "rules_engine_clients 4.0",
+        f"rules_engine_clients {len(CONFIGS_CLIENTS)}.0",
         "rules_engine_rule_problems 0.0",
         "rules_engine_live_state_age_seconds 0.0",
     } <= lines

@@ -145,3 +145,20 @@ def test_recording_needs_the_scope_decide(client):
     portal = client.post(f"/v1/calls/{CALL_ID}/outcome", headers=bearer(ACME_PORTAL), json={"outcome": "answered"})
     assert portal.status_code == 403
     assert portal.json()["error"]["message"] == "the token `acme-portal` does not have the scope `decide` (or admin)"
+
+
+def test_an_escalation_result_for_a_call_routed_without_escalation_is_refused(client):
+    billing = {**CALL, "answers": {"type": "billing"}}
+    answer = client.post("/v1/decide", json=billing, headers={**bearer(SWITCH), "X-Call-Id": "billing-call"})
+    assert [a["kind"] for a in answer.json()["route"]["actions"]] == ["message"]
+    response = client.post(
+        "/v1/calls/billing-call/escalation",
+        headers=bearer(SWITCH),
+        json={"step": 1, "contact": "bob", "method": "call", "result": "acknowledged", "at": CALL["at"]},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "field": "call_id",
+        "message": "call `billing-call` had no escalation: rule 5 of `route` (line 79) routed it without `escalate`",
+        "hint": None,
+    }

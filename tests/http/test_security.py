@@ -115,11 +115,11 @@ def test_loopback_may_be_served_without_tokens(host):
         ),
         (
             {"name": "x", "token": SWITCH, "scopes": ["root"]},
-            "tokens.0.scopes: `root` is not a scope: use decide, metrics, admin or portal:CLIENT_ID",
+            "tokens.0.scopes: `root` is not a scope: use decide, read, metrics, admin or portal:CLIENT_ID",
         ),
         (
             {"name": "x", "token": SWITCH, "scopes": []},
-            "tokens.0.scopes: a token needs at least one scope: decide, metrics, admin or portal:CLIENT_ID",
+            "tokens.0.scopes: a token needs at least one scope: decide, read, metrics, admin or portal:CLIENT_ID",
         ),
     ],
 )

@@ -12,6 +12,7 @@ import pytest
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import UnknownClientError
+from rules_engine.runtime import rule_sources
 from rules_engine.runtime.compile_cache import CacheError
 from tests.support import client_text
 
@@ -153,3 +154,28 @@ def test_a_damaged_record_is_ignored(rules, cache_dir):
     with Engine(rules, cache_dir=cache_dir) as restarted:
         assert sorted(restarted.clients) == ["beta"]
         assert [p.severity for p in restarted.problems] == ["error"]
+
+
+def test_the_archive_keeps_the_last_good_version_of_each_file_however_many_reloads(rules, cache_dir, monkeypatch):
+    """Issue 22, finding 8: after 2,000 reloads the archive held 1,338 files (11 MB)."""
+    monkeypatch.setattr(rule_sources, "PRUNE_GRACE_S", 0.0)  # no other engine shares the directory here
+    archive = cache_dir / "last-good" / "sources"
+    with Engine(rules, cache_dir=cache_dir) as engine:
+        for n in range(150):
+            save(rules, "alpha", f"Alpha take {n}", "+13125550200")
+            engine.reload()
+            assert greeting(engine, "alpha") == f"Alpha take {n}"
+        kept = {file.stem for file in archive.glob("*.json")}
+        assert kept == {engine.client("alpha").rules_version, engine.client("beta").rules_version}
+    save(rules, "alpha", "Alpha, broken", "+13125550200", broken=True)
+    with Engine(rules, cache_dir=cache_dir) as restarted:  # what it kept is what a restart needs
+        assert greeting(restarted, "alpha") == "Alpha take 149"
+
+
+def test_a_source_kept_within_the_last_minute_is_never_pruned(rules, cache_dir):
+    """Another engine sharing the directory may be about to record the version it just kept."""
+    with Engine(rules, cache_dir=cache_dir) as engine:
+        for n in range(3):
+            save(rules, "alpha", f"Alpha take {n}", "+13125550200")
+            engine.reload()
+    assert len(list((cache_dir / "last-good" / "sources").glob("*.json"))) == 5
