@@ -127,14 +127,14 @@ def test_the_issues_night_gap_in_an_example_client_a_weekday_only_rotation_used_
     # gas-smell escalation reaches nobody at night or at weekends.
     text = (CONFIGS / "comfort_air.rules").read_text(encoding="utf-8")
     planted = text.replace(
-        "rotation weekly from 2026-01-05 07:00 { marco, dana, luis }",
-        "rotation weekly from 2026-01-05 07:00 { marco, dana, luis } only mon-fri 07:00-16:30",
-    ).replace("        rotation weekly from 2026-01-03 07:00 { ana, luis } only sat-sun    # weekend layer\n", "")
-    assert planted.count("only mon-fri 07:00-16:30") == 1 and "{ ana, luis }" not in planted
+        "rotation weekly from 2025-12-29 07:00 { luis, marco, dana }",
+        "rotation weekly from 2025-12-29 07:00 { luis, marco, dana } only mon-fri 07:00-16:30",
+    ).replace("        rotation weekly from 2025-12-27 07:00 { luis, ana } only sat-sun    # weekend layer\n", "")
+    assert planted.count("only mon-fri 07:00-16:30") == 1 and "{ luis, ana }" not in planted
     compiled, _ = compile_text(planted, "comfort_air.rules")
     found = [d.message for d in gap_warnings(Survey(compiled, date(2026, 12, 1), 28))]
     assert found[0] == (
-        "route rule 1 (line 92) can reach team `techs` through escalation `emergency` while nobody is on call: "
+        "route rule 1 (line 95) can reach team `techs` through escalation `emergency` while nobody is on call: "
         "first Tue 2026-12-01 00:00 PST, 482 hours in the 28 days checked (120.5 hours a week)"
     )
     assert all("can reach team `techs`" in message for message in found)
