@@ -3,7 +3,9 @@ Feature: Comfort Air Heating & Cooling — heating, cooling and property mainten
   answer; its second number is a 24-hour emergency line. A gas smell always starts with the
   agent telling the caller to leave the house, then the technician on call is escalated.
   No cooling when it is over 104 °F outside is an emergency: the agent asks for the outside
-  temperature only when the cooling has failed. Many customers call in Spanish.
+  temperature only when the cooling has failed. No heat is an emergency in winter (15 November
+  to 15 March, both days included), urgent the rest of the year. The office works Juneteenth
+  and Veterans Day, two of Nevada's public holidays. Many customers call in Spanish.
 
   The technicians on call: Marco, Dana and Luis take a week each, handing over on Monday at
   07:00 (the week of Monday 2026-07-13 is Marco's). Weekends are shared by Ana and Luis,
@@ -54,6 +56,17 @@ Feature: Comfort Air Heating & Cooling — heating, cooling and property mainten
     Then the agent greets with "after_hours"
     And the windows include "holiday"
 
+  Scenario Outline: Juneteenth and Veterans Day are worked; Nevada Day is not
+    Given it is <day> at 10:00
+    And the call was forwarded because of the schedule
+    Then the agent greets with "<greeting>"
+
+    Examples:
+      | day                  | greeting    |
+      | Friday 2026-06-19    | default     |
+      | Wednesday 2026-11-11 | default     |
+      | Friday 2026-10-30    | after_hours |
+
   Scenario: The year-end inventory closes the office on New Year's Eve afternoon
     Given it is Thursday 2026-12-31 at 14:00
     And the call was forwarded because of the schedule
@@ -103,6 +116,20 @@ Feature: Comfort Air Heating & Cooling — heating, cooling and property mainten
     And the script says "keep everyone in the coolest room"
     And the call is patched to "Dispatch desk"
     And if that fails, the call is escalated by "emergency" starting with "Marco Reyes" by call
+
+  Scenario Outline: No heat is an emergency in winter, from 15 November to 15 March
+    Given it is <day> at 20:00
+    And the call was forwarded because of the schedule
+    When the caller answers "problem" with "no_heat"
+    Then the urgency is "<urgency>"
+
+    Examples:
+      | day                  | urgency   |
+      | Saturday 2026-11-14  | urgent    |
+      | Sunday 2026-11-15    | emergency |
+      | Friday 2027-01-15    | emergency |
+      | Monday 2027-03-15    | emergency |
+      | Tuesday 2027-03-16   | urgent    |
 
   Scenario: Until the outside temperature is given, broken cooling waits for it
     Given it is Wednesday 2026-07-15 at 14:00

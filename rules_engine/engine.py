@@ -255,10 +255,18 @@ class Engine:
         return self._live.store
 
     def set_status(
-        self, client: str, note: str, until: datetime | None = None, instructions: str | None = None
+        self,
+        client: str,
+        note: str,
+        until: datetime | None = None,
+        instructions: str | None = None,
+        *,
+        now: datetime | None = None,
     ) -> None:
-        """Leave the owner's temporary status ("In court until 3pm"); it holds until `until`."""
-        self._live.set_status(self.client(client), note, until, instructions)
+        """Leave the owner's temporary status ("In court until 3pm"); it holds until `until`,
+        which must be later than `now` (the time it is set: the current time unless a tool that
+        decides calls at other times, such as `rules-engine decide --at`, says which)."""
+        self._live.set_status(self.client(client), note, until, instructions, now)
 
     def clear_status(self, client: str) -> None:
         self._live.clear_status(self.client(client))

@@ -71,9 +71,15 @@ class AsyncEngine:
     # ---- awaited: a disk or a database -----------------------------------------------------------
 
     async def set_status(
-        self, client: str, note: str, until: datetime | None = None, instructions: str | None = None
+        self,
+        client: str,
+        note: str,
+        until: datetime | None = None,
+        instructions: str | None = None,
+        *,
+        now: datetime | None = None,
     ) -> None:
-        await self._in_pool(self.engine.set_status, client, note, until, instructions)
+        await self._in_pool(self.engine.set_status, client, note, until, instructions, now=now)
 
     async def clear_status(self, client: str) -> None:
         await self._in_pool(self.engine.clear_status, client)

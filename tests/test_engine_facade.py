@@ -232,7 +232,12 @@ def test_decisions_from_a_shared_store_carry_the_revision_of_the_state_they_read
     engine = Engine(ACME, store=SharedMemoryStore())
     call = Call(client="acme_plumbing", at=OPEN_TUESDAY, forwarded="busy")
     assert engine.decide(call).live_state == LiveStateStamp(revision=0, as_of=None, age=0.0)
-    engine.set_status("acme_plumbing", "in court", until=datetime(2026, 11, 24, 21, tzinfo=UTC))
+    engine.set_status(
+        "acme_plumbing",
+        "in court",
+        until=datetime(2026, 11, 24, 21, tzinfo=UTC),
+        now=datetime(2026, 11, 24, tzinfo=UTC),
+    )
     engine.set_override(
         "acme_plumbing", "plumbers", "carol", datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC)
     )

@@ -7,7 +7,7 @@ scenario reads like a call: who, when, why, what the caller said, then what happ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -87,7 +87,10 @@ class World:
             engine = self.engine
             client_id = self.require_client()
             if self.status is not None:
-                engine.set_status(client_id, **self.status)
+                # Set before the call, and before it ends: a scenario may show a status that has ended.
+                until = self.status.get("until")
+                set_at = min(self.instant(), until) if until is not None else self.instant()
+                engine.set_status(client_id, **self.status, now=set_at - timedelta(minutes=1))
             try:
                 call = Call(
                     client=client_id,

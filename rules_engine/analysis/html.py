@@ -236,8 +236,10 @@ def page(found: Matrix) -> str:
     last = found.day_list()[-1]
     name = client.title or readable(client.id)
     title = f"{name}: what callers hear"
-    whole = found.days % 7 == 0
-    span = f"{found.first:%a %d %b %Y} to {last:%a %d %b %Y}" + ("" if whole else f" ({found.days} days)")
+    whole = found.days % 7 == 0 and found.first.weekday() == 0
+    weeks = f"{found.days // 7} week{'s' if found.days >= 14 else ''}" if found.days >= 7 else ""
+    part = f"part week: {found.days} day{'s' if found.days > 1 else ''}" if found.days < 7 else "not whole weeks"
+    span = f"{found.first:%a %d %b %Y} to {last:%a %d %b %Y}" + (f" ({weeks})" if whole else f" ({part})")
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

@@ -8,6 +8,7 @@ urgency, the route and, for each part, the line of the rule file that decided it
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
 from .. import model as m
 from ..decide.call import Call
@@ -67,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
         at = when(args.at, client.timezone, "at")
         if args.status:
             until = when(args.status_until, client.timezone, "status-until") if args.status_until else None
-            engine.set_status(client.id, note=args.status, until=until)
+            # A what-if: the status was set before the call, and before it ended (it may have ended).
+            set_at = min(at, until) if until is not None else at
+            engine.set_status(client.id, note=args.status, until=until, now=set_at - timedelta(minutes=1))
         call = Call(
             client=args.client,
             number=args.number,

@@ -29,7 +29,7 @@ WEEKDAYS = {frozenset(range(5)): "weekdays", frozenset({5, 6}): "weekends", froz
 def text(
     comparison: Comparison, digests: dict[str, Digest], old_path: str, new_path: str, first: str, days: int
 ) -> str:
-    out = [f"rules-engine diff {old_path} → {new_path}, {days} days from {first}"]
+    out = [f"rules-engine diff {old_path} → {new_path}, {days} day{'s' if days != 1 else ''} from {first}"]
     out += [f"added: client `{name}`" for name in comparison.added]
     out += [f"removed: client `{name}`" for name in comparison.removed]
     for old, new in comparison.pairs:
@@ -54,6 +54,7 @@ def summary(found: Digest) -> str:
     clauses = []
     for edits, groups in found.by_edit():
         label = " and ".join(found.edits[i].label() for i in edits) + (" together" if len(edits) > 1 else "")
+        label = label or "the edit"  # texts not at hand (a client compiled without its source)
         clauses.append(f"{label} changes {what(groups)} {times(merged(s for g in groups for s in g.spans()))}")
     quiet = found.quiet()
     if quiet:

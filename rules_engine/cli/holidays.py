@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from .. import model as m
 from ..errors import CallError
 from ..schedule import clock
-from ..schedule.public_holidays import Listed, listed
+from ..schedule.public_holidays import Listed, left_out, listed
 from .options import UsageError, add_rules_path, input_error, open_engine
 
 COMING_DAYS = 365  # without --year: from today, as `check` counts
@@ -52,30 +52,38 @@ def run(args: argparse.Namespace) -> int:
         first, last = span(client, args.year)
     except CallError as exc:
         return input_error(exc, engine, args)
-    found = listed(client, first, last)
+    found, dropped = listed(client, first, last), left_out(client, first, last)
     print(
-        json.dumps(as_json(client, first, last, found), indent=2, ensure_ascii=False)
+        json.dumps(as_json(client, first, last, found, dropped), indent=2, ensure_ascii=False)
         if args.json
-        else text(client, first, last, found)
+        else text(client, first, last, found, dropped)
     )
     return 0
 
 
-def as_json(client: m.Client, first: date, last: date, found: list[Listed]) -> dict:
+def as_json(client: m.Client, first: date, last: date, found: list[Listed], dropped: list[Listed]) -> dict:
     return {
         "client": client.id,
         "from": first.isoformat(),
         "to": last.isoformat(),
-        "holidays": [{"date": h.day.isoformat(), "name": h.name, "line": h.line, "source": h.source} for h in found],
+        "holidays": [listed_json(h) for h in found],
+        "left_out": [listed_json(h) for h in dropped],  # public holidays the client works (`except`, `only`)
     }
 
 
-def text(client: m.Client, first: date, last: date, found: list[Listed]) -> str:
+def listed_json(holiday: Listed) -> dict:
+    return {"date": holiday.day.isoformat(), "name": holiday.name, "line": holiday.line, "source": holiday.source}
+
+
+def text(client: m.Client, first: date, last: date, found: list[Listed], dropped: list[Listed]) -> str:
     title = f"{client.title} ({client.id})" if client.title else client.id
     count = f"{len(found)} date{'' if len(found) == 1 else 's'}" if found else "no dates"
     lines = [f"{title}: `holiday` holds on {count} from {first:%a %d %b %Y} to {last:%a %d %b %Y}"]
     if not client.regions and not client.holiday_dates:
         lines.append("  the file has no `holidays` line and no `holiday` line")
-    width = max((len(h.name) for h in found), default=0)
+    width = max((len(h.name) for h in (*found, *dropped)), default=0)
     lines += [f"  {h.day:%a %d %b %Y}  {h.name:<{width}}  line {h.line}: {h.source}" for h in found]
+    if dropped:
+        lines.append(f"public holidays left out, worked as any other day: {len(dropped)}")
+        lines += [f"  {h.day:%a %d %b %Y}  {h.name:<{width}}  line {h.line}: {h.source}" for h in dropped]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..engine import Engine
 from ..errors import RulesEngineError
@@ -62,6 +63,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="after SIGTERM, keep answering (with /readyz 503) this long before closing the listener (default 5)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N processes sharing the port, each with its own engine (needs a store; default 1)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,6 +100,11 @@ def run(args: argparse.Namespace) -> int:
             print("rules-engine serve: give --rules DIR or --settings FILE", file=sys.stderr)
             return 2
         check_bind(args.host, settings.tokens)
+        if args.workers > 1 and settings.store is None:
+            raise RulesEngineError(
+                "--workers needs a live-state store (`store:` in --settings: a SQLite file or a postgresql:// URL), "
+                "so that a status or an override set through one worker holds in every worker"
+            )
         engine = Engine.from_settings(settings)
         try:
             check_portals(settings.tokens, engine.clients, args.settings or "arguments")
@@ -103,6 +116,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for problem in engine.problems:
         print(problem.render(), file=sys.stderr)
+    drain = DRAIN_SECONDS if args.drain_seconds is None else args.drain_seconds
+    if args.workers > 1:
+        engine.close()  # each worker opens its own
+        return serve_in_workers(args, settings, drain)
     log = AccessLog(args.log)
     if engine.problems:
         log.event("start_problems", problems=problems_of(engine), note="files at fault serve their last good version")
@@ -123,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             args.port,
             settings.tokens,
             log,
-            drain_seconds=DRAIN_SECONDS if args.drain_seconds is None else args.drain_seconds,
+            drain_seconds=drain,
             port_file=args.port_file,
             pid_file=args.pid_file,
         )
@@ -136,6 +153,55 @@ def run(args: argparse.Namespace) -> int:
         engine.close()
         log.close()
     return 0
+
+
+def serve_in_workers(args: argparse.Namespace, settings: Settings, drain: float) -> int:
+    from ..http import create_app
+    from ..http.access_log import AccessLog
+    from ..http.workers import serve_workers
+
+    def build(number: int):
+        engine = Engine.from_settings(worker_settings(settings, number))
+        log = AccessLog(args.log)
+        app = create_app(engine, settings.tokens, log=log, default_country=settings.default_country)
+        console = with_console(app, engine, settings, args.host)
+
+        def close() -> None:
+            if console is not None:
+                console.close()
+            engine.close()
+            log.close()
+
+        return app, log, close
+
+    log = AccessLog(args.log)
+    try:
+        return serve_workers(
+            build,
+            args.workers,
+            args.host,
+            args.port,
+            settings.tokens,
+            log,
+            drain_seconds=drain,
+            port_file=args.port_file,
+            pid_file=args.pid_file,
+        )
+    except OSError as exc:
+        print(f"rules-engine serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    finally:
+        log.close()
+
+
+def worker_settings(settings: Settings, number: int) -> Settings:
+    """Worker `number`'s settings: a decision log file is written by one process, so workers
+    after the first write `<log>.w2`, `<log>.w3`… beside it (`explain` on the log searches
+    them too); a PostgreSQL log is shared as it is."""
+    log = settings.decision_log
+    if number == 1 or not isinstance(log, Path):
+        return settings
+    return settings.model_copy(update={"decision_log": log.with_name(f"{log.name}.w{number}")})
 
 
 def with_console(app, engine: Engine, settings: Settings, host: str):

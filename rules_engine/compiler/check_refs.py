@@ -149,8 +149,9 @@ class ReferenceChecks(Report):
                 or f'add `ask {atom.field} "…"` to the script these calls get, or remove the condition',
             )
             return
-        if any(ask.number is not None for ask in asks):
-            self.check_number_field(atom)
+        number = next((ask for ask in asks if ask.number is not None), None)
+        if number is not None:
+            self.check_number_field(atom, number)
             return
         choices = {c.value for ask in asks if ask.choices for c in ask.choices}
         if isinstance(atom, m.FieldCompare):
@@ -173,18 +174,42 @@ class ReferenceChecks(Report):
                     did_you_mean(value, choices) or "choices: " + ", ".join(sorted(choices)),
                 )
 
-    def check_number_field(self, atom: m.Cond) -> None:
+    def check_number_field(self, atom: m.Cond, ask: m.Ask) -> None:
         """A field asked as a `number` is compared with numbers: `is set`, `<`, `<=`, `>`, `>=`,
-        and `is N` or `in (N, …)` with numbers written as numbers."""
+        and `is N` or `in (N, …)` with numbers written as numbers; a comparison that no answer
+        within the question's bounds can satisfy is warned about."""
+        field = ask.field
         values = [atom.value] if isinstance(atom, m.FieldIs) else list(getattr(atom, "values", ()))
         for value in values:
             if m.number_of(value) is None:
                 self.error(
                     atom,
-                    f"`{atom.field}` is asked as a number, so `{value}` can never be its answer",  # type: ignore[attr-defined]
-                    f"compare it with a number, e.g. `{atom.field} > 104` or `{atom.field} is 104`",  # type: ignore[attr-defined]
+                    f"`{field}` is asked as a number, so `{value}` can never be its answer",
+                    f"compare it with a number, e.g. `{field} > 104` or `{field} is 104`",
                 )
                 return
+        low, high = ask.number.low if ask.number else None, ask.number.high if ask.number else None
+        if low is None or high is None or low > high:  # an empty range is an error of its own
+            return
+        numbers = [n for n in map(m.number_of, values) if n is not None]
+        if isinstance(atom, m.FieldCompare):
+            op, bound = atom.op, atom.value
+            never = (
+                (op == ">" and bound >= high)
+                or (op == ">=" and bound > high)
+                or (op == "<" and bound <= low)
+                or (op == "<=" and bound < low)
+            )
+            written = f"{field} {op} {bound}"
+        else:
+            never = bool(numbers) and all(not low <= n <= high for n in numbers)
+            written = f"{field} is {values[0]}" if isinstance(atom, m.FieldIs) else f"{field} in (…)"
+        if never:
+            self.warn(
+                atom,
+                f"`{written}` never holds: `{field}` is a number from {low} to {high} (line {ask.line})",
+                "check the number, or widen the question's range",
+            )
 
     def check_rule_order(self, rules: list, missing: str, fallback: str) -> None:
         """First-match sections: one unconditional rule, last; a rule covered by earlier ones warned."""

@@ -409,6 +409,9 @@ def explain_character(text: str, pos: int, allowed: set[str]) -> Explanation:
     if char.isalpha() and char.isupper() and allowed & {"NAME", "DAYS", "METHOD"}:
         return Explanation("names, days and keywords are written in lower case", f"write `{word.lower()}`")
     if "STRING" in allowed and not allowed & {"NAME", "REGION"} and char not in "\"'":
+        if re.search(r'\b(except|only)\s+("[^"\n]*"\s*,\s*)*$', text[max(0, pos - 300) : pos]):
+            holiday = matched(r"[^,#\n]*", text, pos).rstrip()  # `except Columbus Day`: the whole name
+            return Explanation("a holiday name must be in double quotes", f'write "{holiday}"')
         return Explanation("this value must be in double quotes", f'write "{word}"')
     if char == ";":
         return Explanation("`;` is not needed", "a statement ends where the next one begins; remove the `;`")

@@ -136,6 +136,9 @@ def create_app(
         description="Decides forwarded calls for switches: see docs/service.md.",
         docs_url=None,
         redoc_url=None,
+        # FastAPI's OpenTelemetry hooks asked on every request whether a provider is set up:
+        # the service has its own metrics and logs, so it skips that work on the hot path.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.service = service
     errors.install(app, service.metrics)

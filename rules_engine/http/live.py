@@ -17,7 +17,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from ..errors import CallError
@@ -48,7 +48,12 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 
 def router(service) -> APIRouter:
     engine = service.engine
-    api = APIRouter(prefix="/v1/clients/{client}", tags=["live state"])
+
+    def token_first(request: Request) -> None:
+        """No token, a 401 before FastAPI validates the query (a dependency runs before it)."""
+        service.auth.identify(request.headers.get("authorization"))
+
+    api = APIRouter(prefix="/v1/clients/{client}", tags=["live state"], dependencies=[Depends(token_first)])
 
     def served(request: Request, client: Client) -> None:
         service.authorize(request, "portal", client)

@@ -10,6 +10,7 @@ the store down, or rule files that failed and are served from their last good ve
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ..engine import Engine
@@ -52,6 +53,7 @@ def readiness(service: Any) -> tuple[bool, dict[str, Any]]:
         "problems": sum(p.severity == "error" for p in engine.problems),
         "store": health.as_dict(),
         "draining": service.draining,
+        "pid": os.getpid(),  # which worker answered, with `serve --workers N`
     }
     return ready, body
 

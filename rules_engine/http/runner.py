@@ -31,6 +31,7 @@ from .protocol import GuardedProtocol
 
 DRAIN_SECONDS = 5  # the listener stays open after SIGTERM, answering /readyz 503
 FINISH_SECONDS = 10  # then requests in flight have this long to finish
+BACKLOG = 2048  # connections waiting to be accepted (uvicorn's default)
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
@@ -88,7 +89,11 @@ class Server(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
-        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, self._hangup)
+        # Through the loop too: a SIGTERM right after a SIGHUP could wait unseen in uvloop.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
         self._keep(asyncio.ensure_future(watch_store(self.service.engine, self.log)))
         self.service.starting = False
 
@@ -145,10 +150,35 @@ def serve(
     to `port_file` when given, once the service accepts connections). `pid_file` holds the
     process id while it runs (for logrotate's `postrotate`)."""
     check_bind(host, tokens)
+    sock = bound_socket(host, port)
+    handler = route_logging(log)
+    try:
+        if pid_file:
+            write_atomically(pid_file, f"{os.getpid()}\n")
+        log.event("listening", host=host, port=sock.getsockname()[1], pid=os.getpid())
+        if port_file:
+            write_atomically(port_file, f"{sock.getsockname()[1]}\n")
+        run_server(app, sock, log, drain_seconds)
+    finally:
+        log.event("stopped", pid=os.getpid())
+        unroute_logging(handler)
+        if pid_file:
+            Path(pid_file).unlink(missing_ok=True)
+
+
+def bound_socket(host: str, port: int) -> socket.socket:
+    """The listening socket: connections made from now on wait in its backlog until served."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host.strip("[]"), port))
+    sock.listen(BACKLOG)
+    return sock
+
+
+def run_server(app, sock: socket.socket, log: AccessLog, drain_seconds: float) -> None:
+    """Serve `app` on `sock` in this process until SIGTERM (drained) or SIGINT."""
     config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
         loop="uvloop",
         http=GuardedProtocol,  # httptools, with a read deadline per request (protocol.py)
         lifespan="off",
@@ -161,23 +191,7 @@ def serve(
     server = Server(config, app.state.service, log, drain_seconds)
     # uvicorn re-raises SIGTERM once it has drained; this makes that a clean exit (status 0).
     signal.signal(signal.SIGTERM, exit_cleanly)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host.strip("[]"), port))
-    bound = sock.getsockname()[1]
-    handler = route_logging(log)
-    try:
-        if pid_file:
-            write_atomically(pid_file, f"{os.getpid()}\n")
-        log.event("listening", host=host, port=bound, pid=os.getpid())
-        if port_file:
-            write_atomically(port_file, f"{bound}\n")
-        server.run(sockets=[sock])
-    finally:
-        log.event("stopped", pid=os.getpid())
-        unroute_logging(handler)
-        if pid_file:
-            Path(pid_file).unlink(missing_ok=True)
+    server.run(sockets=[sock])
 
 
 def write_atomically(path: str, text: str) -> None:

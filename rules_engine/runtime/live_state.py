@@ -8,7 +8,7 @@ is shared by several hosts, so that the decision says how current its state was.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .. import model as m
 from ..decide.call import bounded
@@ -45,7 +45,12 @@ class LiveStateKeeper:
         return self._store.snapshot(client_id)
 
     def set_status(
-        self, client: m.Client, note: str, until: datetime | None = None, instructions: str | None = None
+        self,
+        client: m.Client,
+        note: str,
+        until: datetime | None = None,
+        instructions: str | None = None,
+        now: datetime | None = None,
     ) -> None:
         if not isinstance(note, str) or not note.strip():
             raise CallError("a status needs a note", field="note")
@@ -55,6 +60,15 @@ class LiveStateKeeper:
         bounded(instructions, "instructions")
         if until is not None and (not isinstance(until, datetime) or until.utcoffset() is None):
             raise CallError("the end of a status needs a date-time with a time zone offset", field="until")
+        now = now if now is not None else datetime.now(UTC)
+        if until is not None and until <= now:
+            # A status that has ended before it is set would never show: almost always a wrong
+            # date or zone, which the owner should hear about rather than a status that never appears.
+            raise CallError(
+                f"{until.isoformat()} has already passed (it is {now.astimezone(until.tzinfo).isoformat()}); "
+                "a status must end after it is set",
+                field="until",
+            )
         self._store.set_status(client.id, OwnerStatus(note=note.strip(), until=until, instructions=instructions))
 
     def clear_status(self, client: m.Client) -> None:

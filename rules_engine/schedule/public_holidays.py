@@ -115,3 +115,19 @@ def listed(client: m.Client, first: date, last: date) -> list[Listed]:
         if first <= own.date <= last:
             found[own.date] = Listed(own.date, own.title, own.line, "holiday")
     return sorted(found.values())
+
+
+def left_out(client: m.Client, first: date, last: date) -> list[Listed]:
+    """The public holidays from `first` to `last` that the `holidays` line's `except` or `only`
+    drops and on which `holiday` therefore does not hold (a date the file or another region
+    makes a holiday is not listed): what the client works."""
+    holding = {h.day for h in listed(client, first, last)}
+    found: dict[date, Listed] = {}
+    years = range(first.year, last.year + 1)
+    for region in client.regions:
+        if region.selection is None:
+            continue
+        for day, title in calendar_of(region, years).items():
+            if first <= day <= last and day not in holding and kept(title, region.selection) is None:
+                found.setdefault(day, Listed(day, title, region.selection.line, f"holidays {code(region)}"))
+    return sorted(found.values())

@@ -11,7 +11,7 @@ from rules_engine.analysis.edits import alone, edits_between
 from rules_engine.analysis.explore import WITH_STATUS
 from rules_engine.analysis.parts import same
 from rules_engine.compiler.compile import compile_file, compile_text
-from rules_engine.decide import decide
+from rules_engine.decide import ClientPlan, Decider
 from rules_engine.live import EMPTY
 from tests.support import ACME
 
@@ -106,17 +106,20 @@ def test_each_change_is_caused_by_its_edit_applied_alone():
     old, _ = compile_file(ACME)
     text = ACME.read_text(encoding="utf-8")
     new, _ = compile_text(text.replace(*LUNCH).replace(*BOB), str(ACME))
-    changes = diff_clients(old, new, date(2026, 12, 7), 21)
+    changes = diff_clients(old, new, date(2026, 12, 7), 14)
     found = digest(old, new, changes)
     versions = [alone(old, edit) for edit in found.edits]
-    assert all(version is not None for version in versions)
+    plans = [ClientPlan.of(version) for version in versions if version is not None]
+    assert len(plans) == len(found.edits)
+    before_plan = ClientPlan.of(old)
     for group in found.groups:
         (cause,) = group.edits
         for change in group.changes[:: max(1, len(group.changes) // 25)]:
             live = WITH_STATUS if change.status else EMPTY
-            before = decide(old, change.example, live)
-            for i, version in enumerate(versions[: cause + 1]):
-                assert same(before, decide(version, change.example, live), change.part) is (i != cause)
+            before = Decider(before_plan, change.example, live).decision()
+            for i, plan in enumerate(plans[: cause + 1]):
+                after = Decider(plan, change.example, live).decision()
+                assert same(before, after, change.part) is (i != cause)
 
 
 SMALL = """client small "Small" {

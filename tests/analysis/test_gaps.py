@@ -9,7 +9,7 @@ import pytest
 from rules_engine.analysis.gaps import gap_warnings
 from rules_engine.analysis.survey import Survey
 from rules_engine.compiler.compile import compile_file, compile_text
-from tests.support import EXAMPLE_FILES
+from tests.support import CONFIGS, EXAMPLE_FILES
 
 PEOPLE = "".join(
     f'    contact {p} "{p.title()}" {{ call "+4420795501{i:02d}" email "{p}@tiny.example" }}\n'
@@ -120,3 +120,21 @@ def test_the_example_clients_have_no_gap_that_matters_over_four_start_dates(path
     compiled, _ = compile_file(path)
     for start in (date(2026, 12, 1), date(2027, 3, 5), date(2027, 6, 20), date(2027, 10, 30)):
         assert gap_warnings(Survey(compiled, start, 28)) == [], f"{path.name} from {start}"
+
+
+def test_the_issues_night_gap_in_an_example_client_a_weekday_only_rotation_used_at_night():
+    # Comfort Air with its weekday rotation limited to office hours and no weekend layer: the
+    # gas-smell escalation reaches nobody at night or at weekends.
+    text = (CONFIGS / "comfort_air.rules").read_text(encoding="utf-8")
+    planted = text.replace(
+        "rotation weekly from 2025-12-29 07:00 { luis, marco, dana }",
+        "rotation weekly from 2025-12-29 07:00 { luis, marco, dana } only mon-fri 07:00-16:30",
+    ).replace("        rotation weekly from 2025-12-27 07:00 { luis, ana } only sat-sun    # weekend layer\n", "")
+    assert planted.count("only mon-fri 07:00-16:30") == 1 and "{ luis, ana }" not in planted
+    compiled, _ = compile_text(planted, "comfort_air.rules")
+    found = [d.message for d in gap_warnings(Survey(compiled, date(2026, 12, 1), 28))]
+    assert found[0] == (
+        "route rule 1 (line 95) can reach team `techs` through escalation `emergency` while nobody is on call: "
+        "first Tue 2026-12-01 00:00 PST, 482 hours in the 28 days checked (120.5 hours a week)"
+    )
+    assert all("can reach team `techs`" in message for message in found)

@@ -215,6 +215,13 @@ def test_the_page_speaks_the_clients_words_with_every_detail_on_it(tmp_path, cli
     ):
         assert said in words, said
     assert text.count("<h2>Calls when ") == 3  # reasons heard alike are drawn once
+    assert "Mon 21 Dec 2026 to Sun 27 Dec 2026 (1 week), local time (America/Chicago)." in words
+
+
+def test_a_part_week_is_marked_as_such(tmp_path, cli):
+    page = tmp_path / "days.html"
+    cli("matrix", str(ACME), "--client", "acme_plumbing", "--from", "2026-12-02", "--days", "3", "--html", str(page))
+    assert "Wed 02 Dec 2026 to Fri 04 Dec 2026 (part week: 3 days), local time" in page.read_text(encoding="utf-8")
 
 
 def test_everything_from_the_file_is_escaped(tmp_path, cli):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from rules_engine.analysis.classes import Dims
+from rules_engine.analysis.explore import WITH_STATUS
 from rules_engine.analysis.reach import reach_warnings
 from rules_engine.compiler.compile import compile_file, compile_text
+from rules_engine.decide import ClientPlan, Decider
+from rules_engine.live import EMPTY
+from tests.analysis.test_diff import random_call
 from tests.support import EXAMPLE_FILES
 
 FROM = date(2026, 12, 1)
@@ -136,6 +142,40 @@ def test_a_rule_reached_only_on_some_dates_is_reached_when_the_span_includes_the
     )
 
 
+def test_random_calls_over_the_year_never_get_what_is_proven_unreachable():
+    greetings = (
+        '    greeting after_hours when not open or holiday { en "We are closed." }\n'
+        '    greeting lunch when lunch { en "We are at lunch until 12:45." }\n'
+    )
+    route = "        when not open -> patch desk\n        when lunch and problem is gas_smell -> voicemail\n"
+    compiled, _ = compile_text(
+        hvac(greetings=greetings, route=route, ask=" when forwarded busy and forwarded always"), "hvac.rules"
+    )
+    warned = {d.line for d in reach_warnings(compiled, FROM)}
+    assert warned == {9, 13, 22}  # the lunch greeting, the question `cold`, route rule 2
+    plan, dims = ClientPlan.of(compiled), Dims([compiled])
+    start = datetime(2026, 12, 1, 6, tzinfo=UTC)
+    rng = random.Random("reach")
+    for _ in range(1500):
+        at = start + timedelta(minutes=rng.randrange(365 * 24 * 60))
+        call, status = random_call(compiled, dims, at, rng)
+        decision = Decider(plan, call, WITH_STATUS if status else EMPTY).decision()
+        decided = {entry.line for entry in decision.trace if entry.result is True}
+        assert not decided & warned, call
+        assert decision.script is None or "cold" not in [getattr(step, "field", "") for step in decision.script.steps]
+
+
+def test_check_proves_over_the_days_asked_for(tmp_path, cli):
+    path = tmp_path / "hvac.rules"
+    path.write_text(hvac(route="        when holiday and problem is no_heat -> patch desk\n"), encoding="utf-8")
+    code, _, err = cli("check", path, "--from", "2026-12-01")
+    assert code == 0 and "never chosen" not in err
+    code, _, err = cli("check", path, "--from", "2026-12-01", "--days", "7")
+    assert code == 0 and f"{path}:19:9: warning: route rule 1 (line 19) is never chosen" in err
+    code, _, err = cli("check", path, "--days", "0")
+    assert code == 2 and "argument --days: `0` is not a number of days from 1 to 3660" in err
+
+
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_the_example_clients_get_no_false_warning_over_four_start_dates(path):
     compiled, _ = compile_file(path)
@@ -171,3 +211,12 @@ def test_a_say_when_on_numbers_that_cannot_hold():
         "            ^\n"
         "  hint: change its `when`, or delete it"
     ]
+
+
+def test_a_condition_is_quoted_as_written_schedules_and_parentheses_included():
+    route = "        when (forwarded (busy, no_answer) or status) and mon 09:00-10:00 and sat-sun -> patch desk\n"
+    [warning] = warnings(hvac(route=route))
+    assert warning.splitlines()[0] == (
+        "hvac.rules:19:9: warning: route rule 1 (line 19) is never chosen: `(forwarded (busy, no_answer) or status) "
+        "and mon 09:00-10:00 and sat-sun` cannot hold: `mon 09:00-10:00` and `sat-sun` never hold at the same time"
+    )

@@ -20,20 +20,31 @@ HOLIDAYS = """client az "Desert Cooling" {
 """
 
 
-def test_a_year_lists_each_date_with_its_name_and_line(tmp_path, cli):
+def test_a_year_lists_each_date_with_its_name_and_line_then_those_left_out(tmp_path, cli):
     path = tmp_path / "az.rules"
     path.write_text(HOLIDAYS, encoding="utf-8")
-    assert cli("holidays", path, "--client", "az", "--year", "2027") == (
-        0,
-        "Desert Cooling (az): `holiday` holds on 6 dates from Fri 01 Jan 2027 to Fri 31 Dec 2027\n"
-        "  Sun 04 Jul 2027  Independence Day             line 3: holidays US-AZ\n"
-        "  Mon 05 Jul 2027  Independence Day (observed)  line 3: holidays US-AZ\n"
-        "  Fri 16 Jul 2027  Company picnic               line 4: holiday\n"
-        "  Thu 25 Nov 2027  Founders' day                line 5: holiday\n"
-        "  Fri 24 Dec 2027  Christmas Day (observed)     line 3: holidays US-AZ\n"
-        "  Sat 25 Dec 2027  Christmas Day                line 3: holidays US-AZ\n",
-        "",
-    )
+    code, out, err = cli("holidays", path, "--client", "az", "--year", "2027")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Desert Cooling (az): `holiday` holds on 6 dates from Fri 01 Jan 2027 to Fri 31 Dec 2027",
+        "  Sun 04 Jul 2027  Independence Day                                 line 3: holidays US-AZ",
+        "  Mon 05 Jul 2027  Independence Day (observed)                      line 3: holidays US-AZ",
+        "  Fri 16 Jul 2027  Company picnic                                   line 4: holiday",
+        "  Thu 25 Nov 2027  Founders' day                                    line 5: holiday",
+        "  Fri 24 Dec 2027  Christmas Day (observed)                         line 3: holidays US-AZ",
+        "  Sat 25 Dec 2027  Christmas Day                                    line 3: holidays US-AZ",
+        "public holidays left out, worked as any other day: 10",
+        "  Fri 01 Jan 2027  New Year's Day                                   line 3: holidays US-AZ",
+        "  Mon 18 Jan 2027  Dr. Martin Luther King Jr. / Civil Rights Day    line 3: holidays US-AZ",
+        "  Mon 15 Feb 2027  Lincoln/Washington Presidents' Day               line 3: holidays US-AZ",
+        "  Mon 31 May 2027  Memorial Day                                     line 3: holidays US-AZ",
+        "  Fri 18 Jun 2027  Juneteenth National Independence Day (observed)  line 3: holidays US-AZ",
+        "  Sat 19 Jun 2027  Juneteenth National Independence Day             line 3: holidays US-AZ",
+        "  Mon 06 Sep 2027  Labor Day                                        line 3: holidays US-AZ",
+        "  Mon 11 Oct 2027  Columbus Day                                     line 3: holidays US-AZ",
+        "  Thu 11 Nov 2027  Veterans Day                                     line 3: holidays US-AZ",
+        "  Fri 31 Dec 2027  New Year's Day (observed)                        line 3: holidays US-AZ",
+    ]
 
 
 def test_json_gives_each_date_name_line_and_source(tmp_path, cli):
@@ -41,7 +52,8 @@ def test_json_gives_each_date_name_line_and_source(tmp_path, cli):
     path.write_text(HOLIDAYS, encoding="utf-8")
     code, out, err = cli("holidays", path, "--client", "az", "--year", "2026", "--json")
     assert (code, err) == (0, "")
-    assert json.loads(out) == {
+    found = json.loads(out)
+    assert {key: found[key] for key in ("client", "from", "to", "holidays")} == {
         "client": "az",
         "from": "2026-01-01",
         "to": "2026-12-31",
@@ -52,6 +64,16 @@ def test_json_gives_each_date_name_line_and_source(tmp_path, cli):
             {"date": "2026-12-25", "name": "Christmas Day", "line": 3, "source": "holidays US-AZ"},
         ],
     }
+    assert [(h["date"], h["name"]) for h in found["left_out"]] == [
+        ("2026-01-01", "New Year's Day"),
+        ("2026-01-19", "Dr. Martin Luther King Jr. / Civil Rights Day"),
+        ("2026-02-16", "Lincoln/Washington Presidents' Day"),
+        ("2026-05-25", "Memorial Day"),
+        ("2026-06-19", "Juneteenth National Independence Day"),
+        ("2026-09-07", "Labor Day"),
+        ("2026-10-12", "Columbus Day"),
+        ("2026-11-11", "Veterans Day"),
+    ]
 
 
 def test_without_a_year_it_lists_the_coming_365_days(cli):

@@ -116,3 +116,13 @@ def test_names_are_english_whatever_the_country_speaks():
     found = Calendar(compiled).holidays_of(2026)
     assert found[date(2026, 12, 25)] == "Christmas Day"
     assert date(2026, 10, 3) not in found  # Tag der Deutschen Einheit, left out by its English name
+
+
+def test_a_name_without_quotes_is_told_to_be_quoted_whole():
+    line = '    holidays US-AZ except "Columbus Day", Veterans Day'
+    assert errors(line.strip()) == [
+        "az.rules:4:43: error: a holiday name must be in double quotes\n"
+        f"    {line}\n"
+        f"    {' ' * 42}^\n"
+        '  hint: write "Veterans Day"'
+    ]

@@ -101,6 +101,22 @@ def test_a_word_for_a_number_field_names_what_to_write():
     ]
 
 
+@pytest.mark.parametrize("condition", ["outside > 150", "outside >= 151", "outside < -40", "outside is 200"])
+def test_a_comparison_no_answer_in_range_can_satisfy_is_warned(condition):
+    column = 14
+    assert rendered(
+        client_with(f"""    route {{
+        when {condition} -> voicemail
+        otherwise -> take message
+    }}""")
+    ) == [
+        f"heat.rules:13:{column}: warning: `{condition}` never holds: `outside` is a number from -40 to 150 (line 7)\n"
+        f"            when {condition} -> voicemail\n"
+        "                 ^\n"
+        "  hint: check the number, or widen the question's range"
+    ]
+
+
 def test_an_empty_range_says_which_way_round_to_write_it():
     text = HEAD.replace("number -40-150", "number 150-40") + "    route { otherwise -> take message }\n}\n"
     assert rendered(text) == [

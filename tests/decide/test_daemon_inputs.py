@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pendulum
 import pytest
@@ -15,6 +15,7 @@ from rules_engine.phones import WITHHELD, withheld
 from tests.support import ROOT
 
 AT = "2026-11-28T23:15:00-06:00"  # Saturday night in Chicago: the burst pipe escalates
+AT_DATETIME = datetime.fromisoformat(AT)
 
 
 def burst_pipe(at: object) -> Call:
@@ -110,3 +111,15 @@ def test_the_withheld_list_is_the_documented_one():
 @pytest.mark.parametrize("caller", ["anon", "sip:+13125550177@carrier.example", "+13125550177"])
 def test_other_callers_are_still_read_as_numbers(caller):
     assert not withheld(caller)
+
+
+def test_a_status_that_has_already_ended_is_refused(engine):
+    # finding 9: `set_status(until=<a time already past>)` was accepted silently, and never showed
+    with pytest.raises(CallError) as caught:
+        engine.set_status("acme_plumbing", "In court", until=datetime(2020, 1, 1, tzinfo=UTC))
+    assert caught.value.field == "until" and "has already passed" in str(caught.value)
+    with pytest.raises(CallError):
+        engine.set_status("acme_plumbing", "In court", until=AT_DATETIME, now=AT_DATETIME)
+    engine.set_status("acme_plumbing", "In court", until=AT_DATETIME, now=AT_DATETIME - timedelta(hours=1))
+    engine.set_status("acme_plumbing", "In court", until=datetime.now(UTC) + timedelta(minutes=5))
+    engine.clear_status("acme_plumbing")

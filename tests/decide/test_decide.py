@@ -133,7 +133,9 @@ def test_needs_follow_the_script_order(engine):
 
 def test_status_expires_and_can_be_cleared(engine):
     until = at("2026-11-23 15:00")
-    engine.set_status("acme_plumbing", note="In court", until=until, instructions="urgent: text Bob")
+    engine.set_status(
+        "acme_plumbing", note="In court", until=until, instructions="urgent: text Bob", now=at("2026-11-23 09:00")
+    )
     before = call(engine, "2026-11-23 14:59", forwarded="manual", answers={"type": "estimate"})
     assert before.greeting.id == "away" and before.route.rule == 3
     assert before.to_dict()["status"] == {

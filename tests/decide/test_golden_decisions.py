@@ -229,7 +229,9 @@ def decide(engine: Engine, client_id: str, case: dict) -> str:
     if "status" in live:
         status = live["status"]
         until = datetime.fromisoformat(status["until"]) if "until" in status else None
-        engine.set_status(client_id, status["note"], until, status.get("instructions"))
+        # set an hour before the call and before it ends: some cases show a status that has ended
+        set_at = min([datetime.fromisoformat(case["call"]["at"])] + ([until] if until else [])) - timedelta(hours=1)
+        engine.set_status(client_id, status["note"], until, status.get("instructions"), now=set_at)
     if "override" in live:
         o = live["override"]
         engine.set_override(

@@ -3,11 +3,16 @@ shape (400), never a 500, never a traceback on the log; and a token is asked for
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import os
 from datetime import UTC, datetime
 
 import pytest
 
+from rules_engine.http import create_app
+from rules_engine.http.access_log import AccessLog
 from rules_engine.http.bodies import MAX_DEPTH, depth
 from tests.http.conftest import ADMIN, bearer
 
@@ -80,3 +85,38 @@ def test_a_call_at_now_is_decided_now(client):
     response = client.post("/v1/decide", json=body, headers=bearer(ADMIN))
     assert response.status_code == 200, response.text
     assert before <= datetime.fromisoformat(response.json()["at"]) <= datetime.now(UTC)
+
+
+def test_nothing_is_decided_for_a_client_that_left_while_queued(served_engine, monkeypatch):
+    """The request arrived whole, but by the time its turn came the switch had given up (and
+    asked another instance): deciding it would log the call twice."""
+    decided = []
+    monkeypatch.setattr(served_engine, "decide", lambda *args: decided.append(args))
+    app = create_app(served_engine, log=AccessLog(os.devnull))
+    body = json.dumps({"client": "acme_plumbing", "at": "now"}).encode()
+    messages = [{"type": "http.request", "body": body, "more_body": False}, {"type": "http.disconnect"}]
+    sent = []
+
+    async def receive():
+        return messages.pop(0) if messages else await asyncio.Event().wait()
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "path": "/v1/decide",
+        "raw_path": b"/v1/decide",
+        "query_string": b"",
+        "root_path": "",
+        "scheme": "http",
+        "server": ("127.0.0.1", 8080),
+        "client": ("127.0.0.1", 5000),
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+    }
+    asyncio.run(app(scope, receive, send))
+    assert decided == []
+    assert sent[0]["status"] == 499

@@ -13,12 +13,12 @@ CALL = {"client": "hale_law", "at": "2026-11-30T11:00:00+00:00", "forwarded": "m
 
 def test_a_status_set_over_http_is_in_the_next_decision_until_cleared(open_client):
     response = open_client.put(
-        "/v1/clients/hale_law/status", json={"note": "in court until 3pm", "until": "2026-11-30T15:00:00+00:00"}
+        "/v1/clients/hale_law/status", json={"note": "in court until 3pm", "until": "2036-11-30T15:00:00+00:00"}
     )
     assert response.json() == {
         "client": "hale_law",
         "overrides": [],
-        "status": {"note": "in court until 3pm", "instructions": None, "until": "2026-11-30T15:00:00Z"},
+        "status": {"note": "in court until 3pm", "instructions": None, "until": "2036-11-30T15:00:00Z"},
     }
     decision = open_client.post("/v1/decide", json=CALL).json()
     assert decision["greeting"]["id"] == "in_court"

@@ -43,13 +43,16 @@ class Running:
             return False
 
     def request(self, method: str, path: str, body=None) -> tuple[int, bytes]:
+        return self.request_with(method, path, body, {})
+
+    def request_with(self, method: str, path: str, body, headers: dict[str, str]) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
             connection.request(
                 method,
                 path,
                 body=json.dumps(body) if body is not None else None,
-                headers={"Content-Type": "application/json"},
+                headers={"Content-Type": "application/json", **headers},
             )
             response = connection.getresponse()
             return response.status, response.read()

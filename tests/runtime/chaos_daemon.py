@@ -2,6 +2,7 @@
 
     python -m tests.runtime.chaos_daemon daemon --rules R --cache C --store S --log L --journal J --generation G --clients a,b
     python -m tests.runtime.chaos_daemon writer --store S --journal J --client a
+    python -m tests.runtime.chaos_daemon blind --rules R --log L --control F --clients a,b   (journal on stdout)
 
 Each appends what it did to its journal, one line at a time with one unbuffered write, only
 after the engine has returned, so that whatever a `kill -9` leaves in the journal did happen:
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +29,7 @@ from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.errors import UnknownClientError
 from rules_engine.live import OwnerStatus
+from rules_engine.runtime.decision_log_file import FileDecisionLog
 from rules_engine.runtime.store_sqlite import SQLiteStore
 
 DECIDERS = 8
@@ -85,6 +89,50 @@ def daemon(args) -> None:
     note("E the daemon was not killed")
 
 
+def blind(args) -> None:
+    """A daemon for the watch's chaos (`test_chaos.py`): its journal goes to stdout (a pipe is
+    not limited by RLIMIT_FSIZE), with the monotonic time of each decision; while the file
+    `--control` exists its file size limit is a little above the log's size (a full disk)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+    note = journal_to(1)
+    log = FileDecisionLog(args.log)
+    engine = Engine(args.rules, decision_log=log)
+    engine.watch(debounce=0.05, rescan=0.5)
+    note("R 0")
+    clients = args.clients.split(",")
+    hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+
+    def decide(thread: int) -> None:
+        for n in range(10**9):
+            client = clients[(n + thread) % len(clients)]
+            call_id = f"t{thread}-{n}"
+            try:
+                decision = engine.decide(Call(client=client, at=AT, forwarded="busy"), call_id=call_id)
+            except Exception as exc:
+                note(f"E {type(exc).__name__}: {exc}")
+            else:
+                note(f"D {call_id} {client} {decision.rules_version} {time.monotonic()}")
+            time.sleep(0.005)
+
+    for thread in range(4):
+        threading.Thread(target=decide, args=(thread,), daemon=True).start()
+    limited = False
+    while True:  # the test kills the daemon
+        full = os.path.exists(args.control)
+        if full and not limited:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(args.log) + 20_000, hard))
+        elif limited and not full:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
+            health = log.health()
+            note(f"H {health.failed} {health.dropped}")  # what the full disk did to the log
+        limited = full
+        time.sleep(0.02)
+
+
+def journal_to(fd: int) -> Callable[[str], None]:
+    return lambda line: os.write(fd, (line + "\n").encode())
+
+
 def writer(args) -> None:
     note = journal(args.journal)
     store = SQLiteStore(args.store)
@@ -100,12 +148,22 @@ def writer(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("role", choices=("daemon", "writer"))
-    for option in ("--rules", "--cache", "--store", "--log", "--journal", "--clients", "--client", "--status-client"):
+    parser.add_argument("role", choices=("daemon", "writer", "blind"))
+    for option in (
+        "--rules",
+        "--cache",
+        "--store",
+        "--log",
+        "--journal",
+        "--clients",
+        "--client",
+        "--status-client",
+        "--control",
+    ):
         parser.add_argument(option)
     parser.add_argument("--generation", type=int, default=0)
     args = parser.parse_args()
-    (daemon if args.role == "daemon" else writer)(args)
+    {"daemon": daemon, "writer": writer, "blind": blind}[args.role](args)
 
 
 if __name__ == "__main__":

@@ -10,17 +10,25 @@ Afterwards, from the processes' journals (`chaos_daemon.py`) and what is on disk
 - no acknowledged status write was lost, checked after every kill;
 - every call id a daemon logged is found by `explain`.
 
+A second test brings the watch's chaos (issue 22): the release under `current` deleted and
+copied again, `current` swapped to a release not unpacked yet (dangling for 0.3-1 s), edits,
+and the disk full (RLIMIT_FSIZE) for a third of it. No decision may fail, come from rules never
+saved good or be lost from the log, no line may be torn, and it prints the longest a change
+went unserved (`pytest -s`).
+
 The seed is fixed, so a failure can be replayed; `CHAOS_SEED=n` tries another.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -189,3 +197,104 @@ def test_kill_9_restarts_deploys_and_broken_files_lose_nothing_and_serve_no_brok
     missing = [e[1] for e in decisions if find(log, e[1]) is None]
     assert missing == [], f"{len(missing)} logged call ids that explain does not find (seed {SEED})"
     assert main(["explain", str(log), "--call-id", decisions[-1][1]]) == 0
+
+
+# ---- the watch's chaos: directories made again, links dangling, a full disk (issue 22) ----------
+
+
+def test_recreated_directories_dangling_links_and_a_full_disk_lose_no_decision_and_leave_no_change_unserved(
+    tmp_path,
+):
+    rng = random.Random(SEED)
+    deployment = Deployment(tmp_path, rng)
+    log, control = tmp_path / "decisions.jsonl", tmp_path / "disk-full"
+    daemon = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "tests.runtime.chaos_daemon", "blind", "--rules", str(tmp_path / "current")),
+            *("--log", str(log), "--control", str(control), "--clients", ",".join(CLIENTS)),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+    )
+    entries: list[list[str]] = []
+    reader = threading.Thread(
+        target=lambda: entries.extend(line.decode().split() for line in daemon.stdout), daemon=True
+    )
+    reader.start()
+    lags: list[tuple[str, float]] = []
+
+    def served(client: str, version: str, since: float, how: str) -> None:
+        """Wait until a decision for `client` comes from `version`; note how long after `since`."""
+        deadline = time.monotonic() + 6
+        while True:
+            seen = [float(e[4]) for e in list(entries) if e[0] == "D" and e[2] == client and e[3] == version]
+            if seen:
+                lags.append((how, max(0.0, min(seen) - since)))
+                return
+            assert time.monotonic() < deadline, f"{how}: {client} never served its new version (seed {SEED})"
+            time.sleep(0.02)
+
+    def changed(folder: Path) -> tuple[str, str]:
+        client = rng.choice(list(CLIENTS))
+        deployment.save(folder, client, broken=False)
+        text = (folder / f"{client}.rules").read_text("utf-8")
+        return client, rules_version_of(text)
+
+    try:
+        deadline = time.monotonic() + 30
+        while not any(e[0] == "R" for e in list(entries)):
+            assert time.monotonic() < deadline and daemon.poll() is None, "the daemon did not start"
+            time.sleep(0.02)
+        for round_ in range(9):
+            if round_ % 3 == 1:
+                control.touch()  # the disk fills: decisions must go on, records wait
+            elif round_ % 3 == 0:
+                control.unlink(missing_ok=True)
+            kind = ("recreate", "dangle", "edit")[round_ % 3]
+            if kind == "recreate":  # `rm -rf` the release and copy it again, under the same link
+                release = (tmp_path / "current").resolve()
+                kept = {file.name: file.read_text("utf-8") for file in release.glob("*.rules")}
+                shutil.rmtree(release)
+                release.mkdir()
+                for name, text in kept.items():
+                    (release / name).write_text(text, "utf-8")
+                client, version = changed(release)
+            elif kind == "dangle":  # the link swapped before the release is unpacked
+                folder = tmp_path / "releases" / f"v{deployment.releases + 1}"
+                os.symlink(folder.relative_to(tmp_path), tmp_path / "current.tmp")
+                os.replace(tmp_path / "current.tmp", tmp_path / "current")
+                time.sleep(rng.uniform(0.3, 1.0))
+                source = sorted((tmp_path / "releases").iterdir(), key=lambda p: int(p.name[1:]))[-1]
+                deployment.new_release()
+                for file in source.glob("*.rules"):
+                    shutil.copy2(file, folder / file.name)
+                client, version = changed(folder)
+            else:
+                client, version = changed(tmp_path / "current")
+            served(client, version, time.monotonic(), kind)
+        control.unlink(missing_ok=True)  # space again: the backlog is written
+        decided = [e for e in list(entries) if e[0] == "D"]
+        deadline = time.monotonic() + 20
+        while find(log, decided[-1][1]) is None:
+            assert time.monotonic() < deadline, "the backlog was never written once the disk had space"
+            time.sleep(0.1)
+    finally:
+        daemon.send_signal(signal.SIGKILL)
+        daemon.wait(10)
+        reader.join(5)
+
+    assert [e for e in entries if e[0] == "E"] == [], "decide raised: see the entries"
+    full_disk = [(int(e[1]), int(e[2])) for e in entries if e[0] == "H"]
+    assert full_disk and full_disk[-1][0] > 0 and full_disk[-1][1] == 0, full_disk  # writes failed, none dropped
+    decided = [e for e in entries if e[0] == "D"]
+    assert [e for e in decided if e[3] not in deployment.good[e[2]]] == [], "a decision from rules never saved good"
+    lines = log.read_bytes().split(b"\n")
+    assert lines[-1] == b"" and all(json.loads(line)["call_id"] for line in lines[:-1]), "a torn line"
+    logged = {json.loads(line)["call_id"] for line in lines[:-1]}
+    last = decided[len(decided) * 9 // 10][1]  # decided well before the end: logged before the kill
+    assert last in logged
+    earlier = [e[1] for e in decided[: len(decided) * 9 // 10]]
+    assert [call_id for call_id in earlier if call_id not in logged] == [], "decisions lost from the log"
+    worst = max(lags, key=lambda pair: pair[1])
+    print(f"\nlongest a change went unserved: {worst[1]:.3f} s ({worst[0]}); each: {lags}")
+    assert worst[1] < 0.5 + 2.5  # the rescan interval, a reload, and a busy machine

@@ -116,7 +116,8 @@ class Service:
                 }
             )
         )
-        self.args = [RULES_ENGINE, "serve", "--settings", str(settings), "--log", str(self.log)]
+        # --drain-seconds 0: stopped, an instance closes its port at once (no load balancer to tell)
+        self.args = [RULES_ENGINE, "serve", "--settings", str(settings), "--log", str(self.log), "--drain-seconds", "0"]
         if default_country:
             self.args += ["--default-country", default_country]
         self.port = 0
