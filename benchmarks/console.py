@@ -102,7 +102,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         shutil.copytree(ROOT / "client_configs", folder / "examples")
-        measure(folder / "examples", folder, "examples", "acme_plumbing", 4)
+        examples = len(list((ROOT / "client_configs").glob("*.rules")))
+        measure(folder / "examples", folder, "examples", "acme_plumbing", examples)
         measure(fleet(folder), folder, "fleet", "acme_000", FLEET)
     return 0
 

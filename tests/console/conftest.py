@@ -8,7 +8,9 @@ import warnings
 from dataclasses import dataclass
 
 import pytest
+from argon2 import PasswordHasher
 
+from rules_engine.console import accounts as accounts_module
 from rules_engine.console.accounts import Accounts
 from rules_engine.console.db import SQLiteDatabase
 from rules_engine.console.mount import mount
@@ -29,6 +31,17 @@ PEOPLE = (
 )
 
 
+# Argon2id at a fraction of its cost (8 MiB, one pass), for the in-process tests that log in
+# dozens of times; the browser tests' real `serve` and test_users_cli keep the real parameters.
+CHEAP = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+
+@pytest.fixture
+def cheap_hashes(monkeypatch):
+    monkeypatch.setattr(accounts_module, "HASHER", CHEAP)
+    monkeypatch.setattr(accounts_module, "DECOY", CHEAP.hash("not anyone's password"))
+
+
 @dataclass
 class Served:
     client: TestClient
@@ -36,7 +49,7 @@ class Served:
 
 
 @pytest.fixture
-def accounts_path(tmp_path):
+def accounts_path(tmp_path, cheap_hashes):
     path = tmp_path / "accounts.db"
     db = SQLiteDatabase(path)
     accounts = Accounts(db)

@@ -20,7 +20,7 @@ with warnings.catch_warnings():
 
 
 @pytest.fixture
-def two_instances(engine, postgres_url):
+def two_instances(engine, postgres_url, cheap_hashes):
     setup = PostgresDatabase(postgres_url)
     Accounts(setup).add("ann", "client", PASSWORD, ("acme_plumbing",))
     Accounts(setup).add("bob", "client", PASSWORD, ("hale_law",))
