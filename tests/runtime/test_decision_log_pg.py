@@ -80,7 +80,7 @@ def test_a_scripts_steps_are_kept_once_in_the_database_and_explained(postgres_ur
 
 
 def test_any_call_id_and_any_text_are_copied_in_as_they_are(rules, postgres_url):
-    call_id = "sip\\4711\t@pbx\nnext\rline ünïcode"
+    call_id = 'sip\\4711 @pbx \\n "quoted" ünïcode'  # printable (a line end is refused), COPY's escapes
     said = 'a "quoted" \\ back\tslash\nnew line'
     with Engine.from_settings(rules=rules, decision_log=postgres_url) as engine:
         engine.decide(Call(**CALL, said=said), call_id=call_id)
