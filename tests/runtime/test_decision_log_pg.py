@@ -7,6 +7,7 @@ import socket
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -79,7 +80,7 @@ def test_a_scripts_steps_are_kept_once_in_the_database_and_explained(postgres_ur
 
 
 def test_any_call_id_and_any_text_are_copied_in_as_they_are(rules, postgres_url):
-    call_id = "sip\\4711\t@pbx\nnext\rline ünïcode"
+    call_id = 'sip\\4711 @pbx \\n "quoted" ünïcode'  # printable (a line end is refused), COPY's escapes
     said = 'a "quoted" \\ back\tslash\nnew line'
     with Engine.from_settings(rules=rules, decision_log=postgres_url) as engine:
         engine.decide(Call(**CALL, said=said), call_id=call_id)
@@ -190,3 +191,16 @@ def test_a_url_in_a_settings_file_is_not_taken_for_a_path(rules, postgres_url, t
     (tmp_path / "engine.yaml").write_text(f"rules: rules\ndecision_log: {postgres_url}\n")
     with Engine.from_settings(tmp_path / "engine.yaml") as engine:
         assert engine.decision_log.url == postgres_url
+
+
+def test_engine_explain_and_logged_read_the_database_as_they_read_a_file(rules, postgres_url):
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    with Engine.from_settings(rules=rules, decision_log=postgres_url) as engine:
+        made_up = engine.decide(Call(**CALL)).call_id  # none given: the id it was logged under comes back
+        given = engine.decide(Call(**CALL), call_id="sip-9@pbx").call_id
+        assert engine.decision_log.flush(10)
+        explained = engine.explain(made_up)
+        assert explained is not None and explained.record["call_id"] == made_up and explained.source is not None
+        assert engine.explain("never-logged") is None
+        after = datetime.now(UTC) + timedelta(seconds=1)
+        assert [r["call_id"] for r in engine.logged("desk_only", before, after)] == [made_up, given]
