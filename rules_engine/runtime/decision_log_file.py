@@ -5,7 +5,8 @@ Beside the log `decisions.jsonl` the engine keeps:
 
     decisions.jsonl.1 … .N      older files, when it rotates by size (`max_bytes`, `keep_files`)
     decisions.jsonl.index/      an index of each file's call ids (`log_index`), and the writer's lock
-    decisions.jsonl.sources/    the source of every rules version that served (`rule_sources`)
+    decisions.jsonl.sources/    the source of each rules version the kept files' records refer to
+                                or that serves now (`rule_sources`): pruned when the log rotates
     decisions.jsonl.scripts/    the steps of the scripts the records refer to (`decision_record`)
 
 Each line (`decision_record`) is appended whole, under a lock, by the deciding thread itself:
@@ -28,6 +29,11 @@ writes a log: a second one opening it is refused, saying whether the writer is t
 which one; give each daemon its own, or use the PostgreSQL log (`decision_log_pg`) for a fleet.
 Readers (`find`, `rules-engine explain`) take no lock and may read while it is written.
 
+When the log rotates by size, the sources no kept file, nor the file written, nor a version
+serving now refers to are deleted (`_prune_sources`; `log_versions` says how the versions each
+file refers to are found without reading the kept files at every rotation): the log on disk
+stays within `keep_files + 1` files of `max_bytes` and the sources those refer to.
+
 For logrotate, rotate with its default `create` and call `Engine.reopen_logs()` afterwards
 (docs/embedding.md has the snippet): the engine then writes to a new file at the path, and
 the renamed one stays searchable by its index.
@@ -47,7 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..storage.writer import BoundedWriter
-from . import log_index
+from . import log_index, log_versions
 from .decision_log import KEEP_FILES, LOOKUP_WAIT_S, DecisionLogError, DecisionLogHealth
 from .decision_record import Script, line_of, record_of, with_steps
 from .files import Shelf
@@ -74,6 +80,7 @@ class Pending:
 
     line: bytes
     call_id: str
+    rules_version: str
     script: Script | None
 
 
@@ -105,6 +112,8 @@ class FileDecisionLog:
         self.scripts = Shelf(beside(self.path, ".scripts"))
         self._scripts_kept: set[str] = set()
         self._unkept_sources: list[Source] = []  # sources that could not be kept yet: kept before the next record
+        self._serving: dict[str, str] = {}  # client → the rules version last announced or written for it
+        self._live_versions: set[str] | None = None  # those the file written refers to; None: not known
         self._index_directory = beside(self.path, ".index")
         self._lock = threading.Lock()
         self._fd: int | None = None
@@ -193,6 +202,7 @@ class FileDecisionLog:
             raise
         self._fd, self._index_fd = fd, index_fd
         self._identity = (status.st_dev, status.st_ino)
+        self._live_versions = set() if status.st_size == 0 else None  # a file written before: read when rotated
         self._checked = time.monotonic()
         self._torn = self._index_behind = False
         try:
@@ -239,12 +249,14 @@ class FileDecisionLog:
 
     def _forget_stale_indexes(self) -> None:
         """Delete the indexes of log files that are gone (rotated away and deleted)."""
-        live = {log_index.index_file(self._index_directory, path.stat()).name for path in log_files(self.path)}
-        for index in self._index_directory.glob("*.idx"):
-            if index.name not in live:
+        live = {log_index.index_file(self._index_directory, path.stat()).stem for path in log_files(self.path)}
+        for index in [*self._index_directory.glob("*.idx"), *self._index_directory.glob("*.versions")]:
+            if index.stem not in live:
                 index.unlink(missing_ok=True)
 
     def _rotate(self) -> None:
+        assert self._fd is not None
+        self._note_versions(os.fstat(self._fd))
         self._close_files()
         try:
             for number in range(self.keep_files, 0, -1):
@@ -256,6 +268,31 @@ class FileDecisionLog:
             self.path.rename(beside(self.path, ".1"))
         finally:  # renamed or not, the engine goes on logging to the file at the path
             self._open()
+        if not self._failing:  # records waiting in the backlog may need sources no file refers to yet
+            try:
+                self._prune_sources()
+            except OSError as exc:  # tidying only: tried again at the next rotation
+                log.debug("could not prune the sources of %s: %s", self.path, exc)
+
+    def _note_versions(self, status: os.stat_result) -> None:
+        """Write the versions the file being closed refers to beside its index, when they are
+        known (it was new when opened): its rotation then needs no reading of it."""
+        if self._live_versions is not None:
+            log_versions.write(self._index_directory, status, self._live_versions)
+
+    def _prune_sources(self) -> None:
+        """Delete the sources no record of a kept log file refers to, nor one of the file written,
+        nor one that may be written next (the version serving each client). Called holding the
+        lock, after a rotation: only then can a file have gone."""
+        needed = set(self._serving.values())
+        needed.update(source.rules_version for source in self._unkept_sources)
+        if self._live_versions is None:  # the rotation could not move the file: it is still the one written
+            self._live_versions = log_versions.scan(self.path)
+        needed.update(self._live_versions)
+        for file in log_files(self.path)[1:]:
+            needed.update(log_versions.referred_to(file, self._index_directory))
+        # One writer only (the lock), so no grace: a source is kept before the record that needs it.
+        self.sources.prune(needed, grace_seconds=0)
 
     def _append(self, pending: Pending) -> None:
         """Write one record (and what it refers to) at the end of the log; OSError if it could not
@@ -291,6 +328,8 @@ class FileDecisionLog:
                 self._torn = True  # it stays: the next record starts a line of its own
             raise
         self._torn = False
+        if self._live_versions is not None:
+            self._live_versions.add(pending.rules_version)
         self._index(pending.call_id, start + len(line) - len(pending.line))
 
     def _index(self, call_id: str, offset: int) -> None:
@@ -325,8 +364,9 @@ class FileDecisionLog:
         A record that cannot be written now waits in the backlog (see the module); never raises
         but for a closed log."""
         record, script = record_of(call, decision, call_id)
-        pending = Pending(line_of(record), str(record["call_id"]), script)
+        pending = Pending(line_of(record), str(record["call_id"]), decision.rules_version, script)
         with self._lock:
+            self._serving[decision.client] = decision.rules_version
             if self._closed:
                 raise DecisionLogError(f"cannot write the decision log {self.path}: it is closed")
             if not self._failing:
@@ -344,7 +384,9 @@ class FileDecisionLog:
         """Keep the source of each rules version, so that `explain` can show its lines later (kept
         before the next record when it cannot be now)."""
         with self._lock:
-            self._unkept_sources.extend(sources)
+            for source in sources:
+                self._unkept_sources.append(source)
+                self._serving[source.client] = source.rules_version
             try:
                 self._keep_unkept_sources()
             except OSError as exc:

@@ -61,7 +61,9 @@ class LastGood:
     def __init__(self, root: str | Path, directory: str | Path | None = None):
         self.root = Path(root)
         self._versions: dict[str, Version] = {}  # by the file's path, as the catalog spells it
-        self._announced: set[str] = set()  # rules versions whose sources `settle` has returned
+        # The rules version of each file whose source `settle` returned last: a version that serves
+        # again after another is returned again (the decision log may have pruned it meanwhile).
+        self._announced: dict[str, str] = {}
         self._archive: SourceArchive | None = None
         self._records: Path | None = None
         if directory is not None:
@@ -159,8 +161,8 @@ class LastGood:
     def settle(self, catalog: catalogs.Catalog) -> tuple[catalogs.Catalog, list[Source]]:
         """Record the versions `catalog` serves and forget files deleted on purpose; returns the
         catalog with, for each file not served as saved, which version serves instead and since
-        when added to its problems, and the sources of the versions it serves that this process
-        has not returned before (for the decision log to keep)."""
+        when added to its problems, and the sources of the versions that started serving since the
+        last call (for the decision log to keep)."""
         serving = {client.path: client for client in catalog.clients.versions.values()}
         if catalog.clients and not catalog.files:  # no rule file found: everything keeps serving
             return catalog, self._sources(serving, catalog)
@@ -198,10 +200,11 @@ class LastGood:
         return catalog, sources
 
     def _sources(self, serving: dict[str, catalogs.ClientVersion], catalog: catalogs.Catalog) -> list[Source]:
-        """The sources of the versions serving that were not returned before, each kept in the archive."""
+        """The sources of the versions serving that were not returned for their file the last time,
+        each kept in the archive."""
         sources = []
         for file, client in serving.items():
-            if client.rules_version in self._announced:
+            if self._announced.get(file) == client.rules_version:
                 continue
             entry = catalog.files.get(file)
             source: Source | None
@@ -220,7 +223,7 @@ class LastGood:
                     continue
             if self._archive is not None:
                 self._archive.keep(source)
-            self._announced.add(client.rules_version)
+            self._announced[file] = client.rules_version
             sources.append(source)
         return sources
 

@@ -111,7 +111,7 @@ class Rules:
 
     def _settle(self, catalog: catalogs.Catalog) -> catalogs.Catalog:
         """Record the versions `catalog` serves as the last good ones, and hand the sources of
-        versions new to this process to `on_new_sources`."""
+        versions that started serving to `on_new_sources`."""
         catalog, sources = self._last_good.settle(catalog)
         if sources and self._on_new_sources is not None:
             self._on_new_sources(sources)
