@@ -289,8 +289,9 @@ class FileDecisionLog:
         if self._live_versions is None:  # the rotation could not move the file: it is still the one written
             self._live_versions = log_versions.scan(self.path)
         needed.update(self._live_versions)
-        for file in log_files(self.path)[1:]:
-            needed.update(log_versions.referred_to(file, self._index_directory))
+        for file in log_files(self.path):
+            if file != self.path:
+                needed.update(log_versions.referred_to(file, self._index_directory))
         # One writer only (the lock), so no grace: a source is kept before the record that needs it.
         self.sources.prune(needed, grace_seconds=0)
 
