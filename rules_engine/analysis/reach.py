@@ -223,7 +223,8 @@ class Reach:
     ) -> bool:
         """Some class of the facts `cond` reads (beyond `fixed`) makes it true; an answer is
         tried only for a field the call's script asks (the engine refuses any other)."""
-        test = self.relevance.compile(cond)
+        relevance = self.relevance  # `relevance.compile`: the outcome test of a condition, no Python compiled
+        test = relevance.compile(cond)
         free = sorted(dimensions([cond]) - fixed.keys())
         choices = []
         for name in free:

@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
             print("rules-engine serve: give --rules DIR or --settings FILE", file=sys.stderr)
             return 2
         check_bind(args.host, settings.tokens)
+        check_console(settings, args.host)  # once, here: with --workers, before any worker starts
         if args.workers > 1 and settings.store is None:
             raise RulesEngineError(
                 "--workers needs a live-state store (`store:` in --settings: a SQLite file or a postgresql:// URL), "
@@ -112,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
             engine.close()
             raise
     except RulesEngineError as exc:
+        if isinstance(exc, MissingExtraError):
+            raise  # told in its one line, as every missing extra is
         print(f"rules-engine serve: {exc}", file=sys.stderr)
         return 1
     for problem in engine.problems:
@@ -204,16 +207,26 @@ def worker_settings(settings: Settings, number: int) -> Settings:
     return settings.model_copy(update={"decision_log": log.with_name(f"{log.name}.w{number}")})
 
 
-def with_console(app, engine: Engine, settings: Settings, host: str):
-    """Mount the console when the settings name its accounts store; its database, or None."""
+def check_console(settings: Settings, host: str) -> None:
+    """When the settings name the console's accounts store: its extra is installed and its
+    cookies may be sent as configured (a RulesEngineError saying why not)."""
     if settings.accounts is None:
-        return None
+        return
     with needs("console", "the console"):
-        from ..console.mount import mount
+        from ..console import mount as _console  # noqa: F401  (the extra's libraries, found or named)
         from ..http.runner import is_loopback
     if not settings.console_secure_cookies and not is_loopback(host):
         raise RulesEngineError(
             f"refusing to send the console's cookies over plain http on {host}: "
             "`console_secure_cookies: false` is for a loopback address only (docs/console.md)"
         )
+
+
+def with_console(app, engine: Engine, settings: Settings, host: str):
+    """Mount the console when the settings name its accounts store; its database, or None."""
+    if settings.accounts is None:
+        return None
+    check_console(settings, host)
+    from ..console.mount import mount
+
     return mount(app, engine, settings.accounts, settings.console_secure_cookies)

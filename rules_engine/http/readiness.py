@@ -5,7 +5,8 @@ and is neither starting nor draining. A live-state store that does not answer do
 it unready: decisions go on from the last snapshot (their `live_state` says how old), and a
 probe that pulled every instance out of rotation during a database outage would stop the
 calls the outage had left flowing. Such an instance is ready but *degraded*, and says why:
-the store down, or rule files that failed and are served from their last good version.
+the store down, a watch of the rule files that is not current (`Engine.rules_health`), or rule
+files that failed and are served from their last good version.
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ def degraded_because(engine: Engine) -> list[str]:
     health = engine.live_state_health()
     if not health.reachable:
         reasons.append(f"live-state store down: {health.error}; deciding from a snapshot {age_text(health.age)} old")
+    watch = engine.rules_health().watch
+    if watch is not None and not watch.current:  # edits and deploys are not followed: still the rules it has
+        reasons.append(
+            "the rules watch is not following the files"
+            + (f": {watch.last_error}" if watch.last_error else "")
+            + "; deciding with the rules loaded"
+        )
     errors = sum(p.severity == "error" for p in engine.problems)
     if errors:
         reasons.append(f"{errors} rule problem(s): the files at fault are served from their last good version")
