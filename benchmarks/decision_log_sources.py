@@ -1,5 +1,6 @@
 """The file decision log's kept rules sources stay bounded however many reloads there are:
-what `decisions.jsonl.sources/` holds after many reloads, and what pruning it costs a rotation.
+what `decisions.jsonl.sources/` holds after many reloads, and what pruning it (and the
+scripts) costs a rotation.
 
     .venv/bin/python benchmarks/decision_log_sources.py                  # 2,000 reloads
     .venv/bin/python benchmarks/decision_log_sources.py --reloads 200    # a quicker run
@@ -49,14 +50,14 @@ def main() -> None:
         acme = (rules / "acme_plumbing.rules").read_text(encoding="utf-8")
         log = FileDecisionLog(path, max_bytes=args.max_bytes, keep_files=args.keep_files)
         prunes: list[float] = []
-        prune = log._prune_sources
+        prune = log._prune
 
         def timed_prune() -> None:
             started = time.perf_counter()
             prune()
             prunes.append(time.perf_counter() - started)
 
-        log._prune_sources = timed_prune  # type: ignore[method-assign]
+        log._prune = timed_prune  # type: ignore[method-assign]
         engine = Engine(rules, decision_log=log)
         started = time.perf_counter()
         for n in range(args.reloads):

@@ -7,7 +7,8 @@ Beside the log `decisions.jsonl` the engine keeps:
     decisions.jsonl.index/      an index of each file's call ids (`log_index`), and the writer's lock
     decisions.jsonl.sources/    the source of each rules version the kept files' records refer to
                                 or that serves now (`rule_sources`): pruned when the log rotates
-    decisions.jsonl.scripts/    the steps of the scripts the records refer to (`decision_record`)
+    decisions.jsonl.scripts/    the steps of the scripts the kept files' records refer to
+                                (`decision_record`): pruned when the log rotates
 
 Each line (`decision_record`) is appended whole, under a lock, by the deciding thread itself:
 it is in the file when `decide` returns, and a crash of the process loses nothing written.
@@ -29,10 +30,10 @@ writes a log: a second one opening it is refused, saying whether the writer is t
 which one; give each daemon its own, or use the PostgreSQL log (`decision_log_pg`) for a fleet.
 Readers (`find`, `rules-engine explain`) take no lock and may read while it is written.
 
-When the log rotates by size, the sources no kept file, nor the file written, nor a version
-serving now refers to are deleted (`_prune_sources`; `log_versions` says how the versions each
-file refers to are found without reading the kept files at every rotation): the log on disk
-stays within `keep_files + 1` files of `max_bytes` and the sources those refer to.
+When the log rotates by size, the sources and scripts no kept file, nor the file written, nor
+(for sources) a version serving now refers to are deleted (`_prune`; `log_versions` says how
+what each file refers to is found without reading the kept files at every rotation): the log
+on disk stays within `keep_files + 1` files of `max_bytes` and what those refer to.
 
 For logrotate, rotate with its default `create` and call `Engine.reopen_logs()` afterwards
 (docs/embedding.md has the snippet): the engine then writes to a new file at the path, and
@@ -113,7 +114,7 @@ class FileDecisionLog:
         self._scripts_kept: set[str] = set()
         self._unkept_sources: list[Source] = []  # sources that could not be kept yet: kept before the next record
         self._serving: dict[str, str] = {}  # client → the rules version last announced or written for it
-        self._live_versions: set[str] | None = None  # those the file written refers to; None: not known
+        self._live: log_versions.Referred | None = None  # what the file written refers to; None: not known
         self._index_directory = beside(self.path, ".index")
         self._lock = threading.Lock()
         self._fd: int | None = None
@@ -202,7 +203,7 @@ class FileDecisionLog:
             raise
         self._fd, self._index_fd = fd, index_fd
         self._identity = (status.st_dev, status.st_ino)
-        self._live_versions = set() if status.st_size == 0 else None  # a file written before: read when rotated
+        self._live = log_versions.Referred() if status.st_size == 0 else None  # not new: read when rotated
         self._checked = time.monotonic()
         self._torn = self._index_behind = False
         try:
@@ -270,30 +271,35 @@ class FileDecisionLog:
             self._open()
         if not self._failing:  # records waiting in the backlog may need sources no file refers to yet
             try:
-                self._prune_sources()
+                self._prune()
             except OSError as exc:  # tidying only: tried again at the next rotation
-                log.debug("could not prune the sources of %s: %s", self.path, exc)
+                log.debug("could not prune the sources and scripts of %s: %s", self.path, exc)
 
     def _note_versions(self, status: os.stat_result) -> None:
-        """Write the versions the file being closed refers to beside its index, when they are
-        known (it was new when opened): its rotation then needs no reading of it."""
-        if self._live_versions is not None:
-            log_versions.write(self._index_directory, status, self._live_versions)
+        """Write what the file being closed refers to beside its index, when it is known (the
+        file was new when opened): its rotation then needs no reading of it."""
+        if self._live is not None:
+            log_versions.write(self._index_directory, status, self._live)
 
-    def _prune_sources(self) -> None:
-        """Delete the sources no record of a kept log file refers to, nor one of the file written,
-        nor one that may be written next (the version serving each client). Called holding the
-        lock, after a rotation: only then can a file have gone."""
-        needed = set(self._serving.values())
-        needed.update(source.rules_version for source in self._unkept_sources)
-        if self._live_versions is None:  # the rotation could not move the file: it is still the one written
-            self._live_versions = log_versions.scan(self.path)
-        needed.update(self._live_versions)
+    def _prune(self) -> None:
+        """Delete the sources and scripts no record of a kept log file refers to, nor one of the
+        file written, nor (for sources) one that may be written next: the version serving each
+        client, whose source is handed over once, when it starts serving; a script is kept again
+        by the record that needs it. Called holding the lock, after a rotation: only then can a
+        file have gone."""
+        if self._live is None:  # the rotation could not move the file: it is still the one written
+            self._live = log_versions.scan(self.path)
+        needed = log_versions.Referred(set(self._serving.values()))
+        needed.versions.update(source.rules_version for source in self._unkept_sources)
+        needed.update(self._live)
         for file in log_files(self.path):
             if file != self.path:
                 needed.update(log_versions.referred_to(file, self._index_directory))
-        # One writer only (the lock), so no grace: a source is kept before the record that needs it.
-        self.sources.prune(needed, grace_seconds=0)
+        # One writer only (the lock), so no grace: what a record needs is kept just before it.
+        self.sources.prune(needed.versions, grace_seconds=0)
+        now = time.time()
+        unneeded = [ref for ref in self.scripts.kept() if ref not in needed.scripts]
+        self._scripts_kept -= {ref for ref in unneeded if self.scripts.discard(ref, now)}
 
     def _append(self, pending: Pending) -> None:
         """Write one record (and what it refers to) at the end of the log; OSError if it could not
@@ -304,6 +310,10 @@ class FileDecisionLog:
             self._close_files()
             fd = self._current()
             status = os.fstat(fd)
+        if self.max_bytes is not None and status.st_size and status.st_size + len(pending.line) > self.max_bytes:
+            self._rotate()  # before keeping what the record refers to: the rotation prunes
+            fd = self._current()
+            status = os.fstat(fd)
         # What the record refers to is kept first, once the log is known to be there (a shelf
         # would make a removed directory again, wherever it was).
         self._keep_unkept_sources()
@@ -312,10 +322,6 @@ class FileDecisionLog:
             if self.scripts.get(pending.script.ref) is None:  # the shelf does not raise: it tells by not having it
                 raise OSError(errno.EIO, f"cannot keep a script's steps in {self.scripts.directory}")
             self._scripts_kept.add(pending.script.ref)
-        if self.max_bytes is not None and status.st_size and status.st_size + len(pending.line) > self.max_bytes:
-            self._rotate()
-            fd = self._current()
-            status = os.fstat(fd)
         start = status.st_size  # where the record goes (O_APPEND), wherever the file was truncated
         line = b"\n" + pending.line if self._torn else pending.line
         try:
@@ -329,8 +335,8 @@ class FileDecisionLog:
                 self._torn = True  # it stays: the next record starts a line of its own
             raise
         self._torn = False
-        if self._live_versions is not None:
-            self._live_versions.add(pending.rules_version)
+        if self._live is not None:
+            self._live.note(pending.rules_version, pending.script.ref if pending.script is not None else None)
         self._index(pending.call_id, start + len(line) - len(pending.line))
 
     def _index(self, call_id: str, offset: int) -> None:

@@ -115,3 +115,26 @@ def test_files_rotated_before_a_restart_or_without_their_versions_are_read_once_
     for record in records:
         explained = engine.explain(record["call_id"])
         assert explained is not None and explained.source is not None
+
+
+def test_the_steps_of_scripts_no_kept_record_refers_to_go_and_the_kept_records_keep_theirs(tmp_path):
+    rules, path, log, engine = setup(tmp_path)
+    for n in range(40):  # each version asks its question in other words: a script of its own
+        script = f'\n    script intake {{ ask name "May I have your name, caller {n}?" }}\n'
+        (rules / "alpha.rules").write_text(
+            client_text("alpha", "Alpha speaking").replace("\n}\n", script + "    choose script intake otherwise\n}\n")
+        )
+        engine.reload()
+        for k in range(3):
+            engine.decide(ALPHA, call_id=f"call-{n}-{k}")
+    log.close()
+
+    records = kept_records(path)
+    refs = {record["decision"]["script"]["steps"] for record in records}
+    assert {file.stem for file in (tmp_path / "decisions.jsonl.scripts").glob("*.json")} == refs
+    assert len(refs) < 20  # of 40
+    oldest = min(records, key=lambda record: [int(part) for part in record["call_id"].split("-")[1:]])
+    explained = engine.explain(oldest["call_id"])
+    assert explained is not None
+    n = oldest["call_id"].split("-")[1]
+    assert f"caller {n}?" in json.dumps(explained.record["decision"]["script"]["steps"])
