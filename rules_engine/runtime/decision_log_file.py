@@ -113,7 +113,8 @@ class FileDecisionLog:
         self.scripts = Shelf(beside(self.path, ".scripts"))
         self._scripts_kept: set[str] = set()
         self._unkept_sources: list[Source] = []  # sources that could not be kept yet: kept before the next record
-        self._serving: dict[str, str] = {}  # client → the rules version last announced or written for it
+        self._serving: dict[str, str] = {}  # client → the rules version last announced for it
+        self._replaced: dict[str, str] = {}  # client → the version before: it may still be deciding a call
         self._live: log_versions.Referred | None = None  # what the file written refers to; None: not known
         self._index_directory = beside(self.path, ".index")
         self._lock = threading.Lock()
@@ -255,7 +256,7 @@ class FileDecisionLog:
             if index.stem not in live:
                 index.unlink(missing_ok=True)
 
-    def _rotate(self) -> None:
+    def _rotate(self, pending: Pending) -> None:
         assert self._fd is not None
         self._note_versions(os.fstat(self._fd))
         self._close_files()
@@ -271,7 +272,7 @@ class FileDecisionLog:
             self._open()
         if not self._failing:  # records waiting in the backlog may need sources no file refers to yet
             try:
-                self._prune()
+                self._prune(pending)
             except OSError as exc:  # tidying only: tried again at the next rotation
                 log.debug("could not prune the sources and scripts of %s: %s", self.path, exc)
 
@@ -281,15 +282,16 @@ class FileDecisionLog:
         if self._live is not None:
             log_versions.write(self._index_directory, status, self._live)
 
-    def _prune(self) -> None:
+    def _prune(self, pending: Pending) -> None:
         """Delete the sources and scripts no record of a kept log file refers to, nor one of the
         file written, nor (for sources) one that may be written next: the version serving each
-        client, whose source is handed over once, when it starts serving; a script is kept again
-        by the record that needs it. Called holding the lock, after a rotation: only then can a
-        file have gone."""
+        client, whose source is handed over once, when it starts serving, the one it replaced (a
+        call that version decided may not be logged yet), and the one of `pending`, the record
+        about to be written; a script is kept again by the record that needs it. Called
+        holding the lock, after a rotation: only then can a file have gone."""
         if self._live is None:  # the rotation could not move the file: it is still the one written
             self._live = log_versions.scan(self.path)
-        needed = log_versions.Referred(set(self._serving.values()))
+        needed = log_versions.Referred({*self._serving.values(), *self._replaced.values(), pending.rules_version})
         needed.versions.update(source.rules_version for source in self._unkept_sources)
         needed.update(self._live)
         for file in log_files(self.path):
@@ -297,9 +299,8 @@ class FileDecisionLog:
                 needed.update(log_versions.referred_to(file, self._index_directory))
         # One writer only (the lock), so no grace: what a record needs is kept just before it.
         self.sources.prune(needed.versions, grace_seconds=0)
-        now = time.time()
         unneeded = [ref for ref in self.scripts.kept() if ref not in needed.scripts]
-        self._scripts_kept -= {ref for ref in unneeded if self.scripts.discard(ref, now)}
+        self._scripts_kept -= {ref for ref in unneeded if self.scripts.discard(ref, time.time())}
 
     def _append(self, pending: Pending) -> None:
         """Write one record (and what it refers to) at the end of the log; OSError if it could not
@@ -311,7 +312,7 @@ class FileDecisionLog:
             fd = self._current()
             status = os.fstat(fd)
         if self.max_bytes is not None and status.st_size and status.st_size + len(pending.line) > self.max_bytes:
-            self._rotate()  # before keeping what the record refers to: the rotation prunes
+            self._rotate(pending)  # before keeping what the record refers to: the rotation prunes
             fd = self._current()
             status = os.fstat(fd)
         # What the record refers to is kept first, once the log is known to be there (a shelf
@@ -373,7 +374,6 @@ class FileDecisionLog:
         record, script = record_of(call, decision, call_id)
         pending = Pending(line_of(record), str(record["call_id"]), decision.rules_version, script)
         with self._lock:
-            self._serving[decision.client] = decision.rules_version
             if self._closed:
                 raise DecisionLogError(f"cannot write the decision log {self.path}: it is closed")
             if not self._failing:
@@ -393,6 +393,9 @@ class FileDecisionLog:
         with self._lock:
             for source in sources:
                 self._unkept_sources.append(source)
+                replaced = self._serving.get(source.client)
+                if replaced is not None and replaced != source.rules_version:
+                    self._replaced[source.client] = replaced
                 self._serving[source.client] = source.rules_version
             try:
                 self._keep_unkept_sources()

@@ -138,3 +138,19 @@ def test_the_steps_of_scripts_no_kept_record_refers_to_go_and_the_kept_records_k
     assert explained is not None
     n = oldest["call_id"].split("-")[1]
     assert f"caller {n}?" in json.dumps(explained.record["decision"]["script"]["steps"])
+
+
+def test_a_call_the_replaced_version_decided_during_a_reload_is_logged_with_its_rules_text(tmp_path):
+    rules, _, log, engine = setup(tmp_path)
+    in_flight = engine.decide(ALPHA, call_id="early")  # decided by version 0 …
+    for k in range(40):  # … whose every record then rotates away
+        engine.decide(BETA, call_id=f"beta-{k}")
+    assert engine.explain("early") is None
+    reload_alpha(rules, engine, 1)  # version 1 replaces it
+    for k in range(40, 60):  # rotations prune while the call decided before is not logged yet
+        engine.decide(BETA, call_id=f"beta-{k}")
+    log.write(ALPHA, in_flight, call_id="in-flight")
+    log.close()
+    explained = engine.explain("in-flight")
+    assert explained is not None and explained.source is not None
+    assert greeting_line(0) in explained.source.text
