@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
-from rules_engine.runtime.decision_log_file import FileDecisionLog, log_files, records
+from rules_engine.runtime.decision_log_file import FileDecisionLog, Pending, log_files, records
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "client_configs"
@@ -52,9 +52,9 @@ def main() -> None:
         prunes: list[float] = []
         prune = log._prune
 
-        def timed_prune() -> None:
+        def timed_prune(pending: Pending) -> None:
             started = time.perf_counter()
-            prune()
+            prune(pending)
             prunes.append(time.perf_counter() - started)
 
         log._prune = timed_prune  # type: ignore[method-assign]
