@@ -74,8 +74,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with needs("service", "rules-engine serve"):
-        from ..http import create_app
-        from ..http.access_log import AccessLog
         from ..http.auth import check_portals
         from ..http.runner import DRAIN_SECONDS, check_bind, problems_of, serve
 
@@ -123,19 +121,16 @@ def run(args: argparse.Namespace) -> int:
     if args.workers > 1:
         engine.close()  # each worker opens its own
         return serve_in_workers(args, settings, drain)
-    log = AccessLog(args.log)
-    if engine.problems:
-        log.event("start_problems", problems=problems_of(engine), note="files at fault serve their last good version")
-    app = create_app(engine, settings.tokens, log=log, default_country=settings.default_country)
     try:
-        console = with_console(app, engine, settings, args.host)
+        app, log, close = instance(engine, settings, args)
     except RulesEngineError as exc:
         engine.close()
-        log.close()
         if isinstance(exc, MissingExtraError):
             raise  # told in its one line, as every missing extra is
         print(f"rules-engine serve: {exc}", file=sys.stderr)
         return 1
+    if engine.problems:
+        log.event("start_problems", problems=problems_of(engine), note="files at fault serve their last good version")
     try:
         serve(
             app,
@@ -148,34 +143,46 @@ def run(args: argparse.Namespace) -> int:
             pid_file=args.pid_file,
         )
     except OSError as exc:
-        print(f"rules-engine serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
-        return 1
+        return cannot_listen(args, exc)
     finally:
+        close()
+    return 0
+
+
+def instance(engine: Engine, settings: Settings, args: argparse.Namespace):
+    """One serving process over `engine`: its app (with the console when the settings name its
+    accounts), its request log, and the function that closes the three."""
+    from ..http import create_app
+    from ..http.access_log import AccessLog
+
+    log = AccessLog(args.log)
+    app = create_app(engine, settings.tokens, log=log, default_country=settings.default_country)
+    try:
+        console = with_console(app, engine, settings, args.host)
+    except BaseException:
+        log.close()
+        raise
+
+    def close() -> None:
         if console is not None:
             console.close()
         engine.close()
         log.close()
-    return 0
+
+    return app, log, close
+
+
+def cannot_listen(args: argparse.Namespace, exc: OSError) -> int:
+    print(f"rules-engine serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+    return 1
 
 
 def serve_in_workers(args: argparse.Namespace, settings: Settings, drain: float) -> int:
-    from ..http import create_app
     from ..http.access_log import AccessLog
     from ..http.workers import serve_workers
 
     def build(number: int):
-        engine = Engine.from_settings(worker_settings(settings, number))
-        log = AccessLog(args.log)
-        app = create_app(engine, settings.tokens, log=log, default_country=settings.default_country)
-        console = with_console(app, engine, settings, args.host)
-
-        def close() -> None:
-            if console is not None:
-                console.close()
-            engine.close()
-            log.close()
-
-        return app, log, close
+        return instance(Engine.from_settings(worker_settings(settings, number)), settings, args)
 
     log = AccessLog(args.log)
     try:
@@ -191,8 +198,7 @@ def serve_in_workers(args: argparse.Namespace, settings: Settings, drain: float)
             pid_file=args.pid_file,
         )
     except OSError as exc:
-        print(f"rules-engine serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
-        return 1
+        return cannot_listen(args, exc)
     finally:
         log.close()
 
