@@ -1,6 +1,7 @@
 """Where the console keeps people: a SQLite file, or a PostgreSQL database a fleet shares.
 
-The console's three tables (accounts, sessions, the audit log) are one schema, `console`,
+The console's tables (accounts, sessions, the audit log; published rule files and their
+history, drafts, status templates, closure proposals, per-client settings) are one schema, `console`,
 migrated by the engine's one routine for each kind of database (`storage.sqlite`,
 `storage.postgres`). The statements the console runs are written once, with `?` for each
 value; `Database` hands them to SQLite as they are and to psycopg with `%s`. They hold no
@@ -54,8 +55,63 @@ def tables(serial: str) -> tuple[str, ...]:
     )
 
 
-SQLITE_SCHEMA = Schema("console", (tables("INTEGER PRIMARY KEY"),))
-POSTGRES_SCHEMA = Schema("console", (tables("BIGSERIAL PRIMARY KEY"),))
+def work_tables(serial: str) -> tuple[str, ...]:
+    """The second version: what account managers and owners make on the pages — published rule
+    files with their history, drafts, status templates, closure proposals, per-client settings."""
+    return (
+        f"""CREATE TABLE console_rules_version (
+            id            {serial},           -- grows across clients: a fleet follows it (newest id)
+            client        TEXT NOT NULL,
+            number        INTEGER NOT NULL,   -- 1, 2, 3 … per client: "version 7"
+            rules_version TEXT NOT NULL,      -- the engine's rules_version of `text`
+            text          TEXT NOT NULL,      -- the whole rule file
+            author        TEXT NOT NULL,      -- an account's name, `files` (import), `command line (user)`
+            at            TEXT NOT NULL,      -- ISO 8601, UTC, milliseconds
+            message       TEXT NOT NULL,
+            action        TEXT NOT NULL,      -- publish, rollback, import, approve
+            source        INTEGER,            -- rollback: the number published again; approve: the proposal id
+            UNIQUE (client, number)
+        )""",
+        """CREATE TABLE console_draft (
+            client  TEXT NOT NULL,
+            kind    TEXT NOT NULL,            -- rules (the .rules file) or feature (its Gherkin scenarios)
+            text    TEXT NOT NULL,
+            author  TEXT NOT NULL,
+            updated TEXT NOT NULL,            -- ISO 8601, UTC
+            PRIMARY KEY (client, kind)
+        )""",
+        f"""CREATE TABLE console_status_template (
+            id      {serial},
+            client  TEXT NOT NULL,
+            label   TEXT NOT NULL,            -- "In court"
+            notes   TEXT NOT NULL,            -- JSON: {{language tag: note}}, the first is the default
+            UNIQUE (client, label)
+        )""",
+        f"""CREATE TABLE console_proposal (
+            id         {serial},
+            client     TEXT NOT NULL,
+            author     TEXT NOT NULL,
+            at         TEXT NOT NULL,         -- ISO 8601, UTC
+            summary    TEXT NOT NULL,         -- what the owner asked for, in words
+            text       TEXT NOT NULL,         -- the rule file as it would be
+            base       TEXT NOT NULL,         -- the rules_version it was made from
+            state      TEXT NOT NULL,         -- pending, approved, rejected, published (self-published)
+            decided_by TEXT,
+            decided_at TEXT,
+            reason     TEXT
+        )""",
+        """CREATE TABLE console_client_setting (
+            client TEXT NOT NULL,
+            name   TEXT NOT NULL,             -- self_publish_closures, …
+            value  TEXT NOT NULL,             -- JSON
+            PRIMARY KEY (client, name)
+        )""",
+        "CREATE INDEX console_proposal_by_state ON console_proposal (state, client)",
+    )
+
+
+SQLITE_SCHEMA = Schema("console", (tables("INTEGER PRIMARY KEY"), work_tables("INTEGER PRIMARY KEY")))
+POSTGRES_SCHEMA = Schema("console", (tables("BIGSERIAL PRIMARY KEY"), work_tables("BIGSERIAL PRIMARY KEY")))
 
 
 class Database(Protocol):
