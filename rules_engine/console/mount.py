@@ -23,7 +23,7 @@ def mount(app: FastAPI, engine: Engine, location: Path | str, secure_cookies: bo
     db = open_database(location)
     accounts = Accounts(db)
     sessions = Sessions(db, accounts, secure_cookies)
-    console = Console(engine, accounts, sessions, Audit(db))
+    console = Console(engine, accounts, sessions, Audit(db), db)
     app.include_router(router(console))
     app.mount("/console/static", StaticFiles(packages=[("rules_engine.console", "static")]), name="console-static")
 

@@ -21,6 +21,9 @@ from ..schedule.clock import read_time
 from . import audit as audit_export
 from .accounts import Account, Accounts
 from .audit import Audit
+from .db import Database
+from .drafts import Drafts
+from .publishing import Publisher
 from .sessions import Sessions
 from .views import client_view, status_until
 from .web import (
@@ -44,10 +47,13 @@ NOTE_MAX = 500
 
 
 class Console:
-    """What the pages share: the engine, the accounts, the sessions and the audit log."""
+    """What the pages share: the engine, the accounts, the sessions, the audit log, drafts and
+    the publisher (`publishing.py`)."""
 
-    def __init__(self, engine: Engine, accounts: Accounts, sessions: Sessions, audit: Audit):
+    def __init__(self, engine: Engine, accounts: Accounts, sessions: Sessions, audit: Audit, db: Database):
         self.engine, self.accounts, self.sessions, self.audit = engine, accounts, sessions, audit
+        self.drafts = Drafts(db)
+        self.publisher = Publisher(db, engine, audit)
 
     def visible(self, account: Account) -> list[str]:
         return [c for c in sorted(self.engine.clients) if account.sees(c)]
