@@ -35,6 +35,7 @@ COMMANDS = {
     "serve": "serve decisions over HTTP (for Kamailio, Asterisk, FreeSWITCH, …)",
     "report": "calls received, answered, abandoned, resolved; escalations; by rule and hour",
     "users": "add, remove, list and reset the console's accounts (who logs in to its pages)",
+    "rules": "export the console's published rule files to a directory, or import them from one",
 }
 
 

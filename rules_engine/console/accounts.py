@@ -100,6 +100,16 @@ class Accounts:
             raise AccountError(f"there is no account `{name}`")
         self.db.execute("DELETE FROM console_session WHERE account = ?", (name,))
 
+    def assign(self, name: str, client: str) -> None:
+        """Add `client` to a restricted account manager's clients (onboarding: the manager who
+        made a client looks after it); nothing for an account that sees every client."""
+        found = self.get(name)
+        if found is None or found.role != "account_manager" or not found.clients or client in found.clients:
+            return
+        self.db.execute(
+            "UPDATE console_account SET clients = ? WHERE name = ?", (" ".join((*found.clients, client)), name)
+        )
+
     def get(self, name: str) -> Account | None:
         found = self.db.rows("SELECT name, role, clients, created FROM console_account WHERE name = ?", (name,))
         return account(found[0]) if found else None

@@ -23,6 +23,7 @@ from .accounts import Account, Accounts
 from .audit import Audit
 from .db import Database
 from .drafts import Drafts
+from .history_view import last_publish
 from .publishing import Publisher
 from .sessions import Sessions
 from .views import client_view, status_until
@@ -71,6 +72,9 @@ def router(console: Console) -> APIRouter:
 
     pages = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(csrf)])
     add_login(pages, console)
+    from .publish_pages import add_publish  # before add_clients: /clients/new is not a client
+
+    add_publish(pages, console)
     add_clients(pages, console)
     add_audit(pages, console)
     return pages
@@ -140,7 +144,9 @@ def add_clients(pages: APIRouter, console: Console) -> None:
         session, account = managing(request)
         views = [client_view(engine, c, until=False) for c in console.visible(account)]
         shown = [v for v in views if v.matches(q)] if q.strip() else views
-        return render(request, "clients.html", session, clients=shown, query=q, total=len(views))
+        newest = console.publisher.last_publishes()
+        published = {v.id: last_publish(newest.get(v.id), v.timezone) for v in shown}
+        return render(request, "clients.html", session, clients=shown, query=q, total=len(views), published=published)
 
     def client_page(request: Request, client: str, error: str | None = None, status_code: int = 200) -> Response:
         session, account = signed_in(request, sessions)

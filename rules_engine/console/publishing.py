@@ -129,23 +129,48 @@ class Publisher:
         self.audit.record(author, action, client, address, number=version.number, message=message)
         return version
 
+    def rollback(
+        self, client: str, number: int, author: str, *, acknowledged: bool = False, address: str | None = None
+    ) -> Version:
+        """Publish version `number`'s text again, as a new version (action `rollback`, source
+        `number`), through the same checks as any publish."""
+        old = self.version(client, number)
+        if old is None:
+            raise RulesEngineError(f"{client} has no version {number}")
+        return self.publish(
+            client,
+            old.text,
+            author,
+            f"Rolled back to version {number}",
+            acknowledged=acknowledged,
+            action="rollback",
+            source=number,
+            address=address,
+        )
+
     def record(self, client: str, text: str, author: str, message: str, action: str, source: int | None) -> Version:
         """Add a version row (its number one more than the client's newest)."""
-        at = datetime.now(UTC).isoformat(timespec="milliseconds")
         for _ in range(3):  # two instances numbering the same client at once: one retries
             number = self.newest_number(client) + 1
             try:
-                self.db.execute(
-                    "INSERT INTO console_rules_version (client, number, rules_version, text, author, at, message, "
-                    "action, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (client, number, rules_version_of(text), text, author, at, message, action, source),
-                )
+                self.insert(client, number, text, author, message, action, source)
             except Exception:
                 continue
             found = self.version(client, number)
             if found is not None:
                 return found
         raise RulesEngineError(f"cannot record a new version of {client}")
+
+    def insert(
+        self, client: str, number: int, text: str, author: str, message: str, action: str, source: int | None = None
+    ) -> None:
+        """One version row; raises when `number` is taken (UNIQUE (client, number))."""
+        at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        self.db.execute(
+            "INSERT INTO console_rules_version (client, number, rules_version, text, author, at, message, "
+            "action, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (client, number, rules_version_of(text), text, author, at, message, action, source),
+        )
 
     def newest_number(self, client: str) -> int:
         rows = self.db.rows("SELECT MAX(number) FROM console_rules_version WHERE client = ?", (client,))
@@ -161,6 +186,10 @@ class Publisher:
         """The newest version recorded for `client` (None: never published from here)."""
         return self.version(client, self.newest_number(client))
 
+    def last_publishes(self) -> dict[str, Version]:
+        """Each client's newest version (the clients list's "last publish")."""
+        return newest_versions(self.db)
+
     def history(self, client: str, limit: int = 200) -> list[Version]:
         """`client`'s versions, newest first."""
         rows = self.db.rows(
@@ -168,3 +197,13 @@ class Publisher:
             (client, limit),
         )
         return [Version(*row) for row in rows]
+
+
+def newest_versions(db: Database) -> dict[str, Version]:
+    """Each client's newest version, by client id."""
+    rows = db.rows(
+        f"SELECT {', '.join('v.' + c for c in COLUMNS.split(', '))} FROM console_rules_version v JOIN "
+        "(SELECT client, MAX(number) AS number FROM console_rules_version GROUP BY client) newest "
+        "ON v.client = newest.client AND v.number = newest.number"
+    )
+    return {row[1]: Version(*row) for row in rows}

@@ -1,0 +1,105 @@
+"""`rules-engine rules export|import DIR`: the console's published rule files to and from a
+directory, for teams that keep their rules in git (docs/console.md, "Teams that deploy from git").
+
+`export` writes each client's newest published text to `DIR/<client>.rules`. `import` records
+each file of `DIR` whose text differs from its client's newest version as a new version
+(action `import`, author `command line (USER)`), after the checks a publish makes: one error
+in any file and nothing is recorded; warnings need `--accept-warnings`. Every instance of the
+service follows the recorded versions within a second (its `Follower`): the import is the
+deploy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from ..errors import RulesEngineError
+from ..extras import needs
+from .users import location
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Export the console's published rule files to a directory, or import them from one."
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--accounts", metavar="FILE|URL", help="the console's store: a SQLite file or postgresql:// URL")
+    where.add_argument("--settings", metavar="FILE", help="a settings file whose `accounts:` names the store")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = actions.add_parser("export", parents=[where], help="write each client's newest version to DIR")
+    export.add_argument("directory", metavar="DIR")
+    imports = actions.add_parser("import", parents=[where], help="record each changed DIR/<client>.rules as a version")
+    imports.add_argument("directory", metavar="DIR")
+    imports.add_argument("--message", "-m", default="", help="why (shown in the console's history)")
+    imports.add_argument("--accept-warnings", action="store_true", help="record files that have warnings")
+
+
+def run(args: argparse.Namespace) -> int:
+    with needs("console", "rules-engine rules"):
+        from ..console.db import open_database
+
+    try:
+        db = open_database(location(args))
+    except RulesEngineError as exc:
+        print(f"rules-engine rules: {exc}", file=sys.stderr)
+        return 1
+    try:
+        directory = Path(args.directory)
+        return export(db, directory) if args.action == "export" else import_(db, directory, args)
+    except RulesEngineError as exc:
+        print(f"rules-engine rules: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+
+
+def export(db, directory: Path) -> int:
+    from ..console.publishing import newest_versions
+    from ..runtime.files import replace_file
+
+    directory.mkdir(parents=True, exist_ok=True)
+    versions = newest_versions(db)
+    for client, version in sorted(versions.items()):
+        target = directory / f"{client}.rules"
+        if not replace_file(target, version.text.encode()):
+            raise RulesEngineError(f"cannot write {target}")
+        print(f"{target}\tversion {version.number}\t{version.author}\t{version.at}")
+    print(f"{len(versions)} client(s) exported to {directory}", file=sys.stderr)
+    return 0
+
+
+def import_(db, directory: Path, args: argparse.Namespace) -> int:
+    from ..console.audit import Audit
+    from ..console.publishing import Publisher
+    from ..engine import Engine
+
+    files = sorted(directory.glob("*.rules"))
+    if not files:
+        raise RulesEngineError(f"no .rules file in {directory}")
+    engine = Engine(directory)
+    audit = Audit(db)
+    publisher = Publisher(db, engine, audit)
+    actor = f"command line ({getpass.getuser()})"
+    changed, errors, warnings = [], False, False
+    for file in files:
+        client, text = file.stem, file.read_text(encoding="utf-8")
+        current = publisher.current(client)
+        if current is not None and current.text == text:
+            continue
+        checked = publisher.check(client, text)
+        for d in checked.diagnostics:
+            print(f"{file}:{d.line}:{d.column}: {d.severity}: {d.message}{f' ({d.hint})' if d.hint else ''}")
+        errors = errors or bool(checked.errors)
+        warnings = warnings or (bool(checked.warnings) and not args.accept_warnings)
+        changed.append((client, text))
+    if errors or warnings:
+        why = "errors" if errors else "warnings (read them, then give --accept-warnings)"
+        print(f"rules-engine rules: {why} in the files: nothing was imported", file=sys.stderr)
+        return 1
+    for client, text in changed:
+        version = publisher.record(client, text, actor, args.message, "import", None)
+        audit.record(actor, "import", client, None, number=version.number, message=args.message)
+        print(f"{client}\tversion {version.number}")
+    print(f"{len(changed)} of {len(files)} file(s) recorded", file=sys.stderr)
+    return 0
