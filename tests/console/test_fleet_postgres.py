@@ -68,12 +68,17 @@ def fleet(rules_dir, tmp_path, postgres_url):
             (home / "service.yaml").write_text(
                 f"rules: rules\naccounts: {postgres_url}\nconsole_secure_cookies: false\n", encoding="utf-8"
             )
+            serve = [
+                "serve",
+                "--settings",
+                str(home / "service.yaml"),
+                "--port",
+                "0",
+                "--port-file",
+                str(home / "port"),
+            ]
             processes.append(
-                subprocess.Popen(
-                    [RULES_ENGINE, "serve", "--settings", str(home / "service.yaml"), "--port", "0"]
-                    + ["--port-file", str(home / "port"), "--log", str(home / "requests.log")],
-                    stderr=subprocess.DEVNULL,
-                )
+                subprocess.Popen([RULES_ENGINE, *serve, "--log", str(home / "requests.log")], stderr=subprocess.DEVNULL)
             )
         for n in (1, 2, 3):
             port_file = tmp_path / f"instance{n}" / "port"
