@@ -11,21 +11,21 @@ import pytest
 from tests.console.test_browser import axe_violations, browser, log_in, page, service  # noqa: F401  (fixtures)
 
 
-def served(page, service: str, client: str) -> str:
-    clients = page.context.request.get(f"{service}/v1/clients").json()
+def served(opened, base: str, client: str) -> str:
+    clients = opened.context.request.get(f"{base}/v1/clients").json()
     return next(c["rules_version"] for c in clients if c["id"] == client)
 
 
-def publish_edit(page, service: str, client: str, old: str, new: str, message: str) -> None:
-    page.goto(f"{service}/console/clients/{client}/history")
-    page.get_by_text("Publish a new text").click()
-    editor = page.get_by_label("Rule file")
+def publish_edit(opened, base: str, client: str, old: str, new: str, message: str) -> None:
+    opened.goto(f"{base}/console/clients/{client}/history")
+    opened.get_by_text("Publish a new text").click()
+    editor = opened.get_by_label("Rule file")
     text = editor.input_value()
     assert old in text
     editor.fill(text.replace(old, new, 1))
-    page.get_by_label("What changed and why").fill(message)
-    page.get_by_role("button", name="Publish", exact=True).click()
-    page.wait_for_load_state()
+    opened.get_by_label("What changed and why").fill(message)
+    opened.get_by_role("button", name="Publish", exact=True).click()
+    opened.wait_for_load_state()
 
 
 def test_an_account_manager_publishes_an_edit_and_reads_it_in_the_history(page, service):  # noqa: F811
