@@ -81,6 +81,8 @@ def add_publish(pages: APIRouter, console: Console) -> None:
         new_id = id.strip()
         try:
             copied = engine.client(console.client_of(account, source))
+            if not engine.path.is_dir():
+                raise OnboardingError("This service serves one rule file: a new client needs a rules directory.")
             if new_id in engine.clients or publisher.file_of(new_id).exists() or new_id == "new":
                 raise OnboardingError(f"There is already a client `{new_id}`: choose another id.")
             text = copy_text(copied, new_id, name, numbers_of(numbers))
@@ -117,7 +119,7 @@ def add_publish(pages: APIRouter, console: Console) -> None:
             session,
             client=view,
             versions=history_views(versions, view.timezone, older),
-            published=published,
+            published=published if versions and published and published <= versions[0].number else None,
             text=draft.text if draft else view.source,
             draft=draft,
         )
