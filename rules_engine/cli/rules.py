@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 from ..errors import RulesEngineError
-from ..extras import needs
 from .users import location
 
 
@@ -36,8 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with needs("console", "rules-engine rules"):
-        from ..console.db import open_database
+    from ..console.db import open_database  # the standard library's sqlite3 (psycopg: asked for by a URL)
 
     try:
         db = open_database(location(args))

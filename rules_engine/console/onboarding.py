@@ -16,7 +16,6 @@ from ..errors import RulesEngineError
 ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 TITLE = re.compile(r'[ \t]+"(?:[^"\\\n]|\\.)*"')
-BETWEEN_NUMBERS = re.compile(r"(?:\s|,|#[^\n]*)*")  # a comma, spaces, newlines and comments
 
 
 class OnboardingError(RulesEngineError):
@@ -48,17 +47,14 @@ def copy_text(source: m.Client, new_id: str, title: str, numbers: list[str]) -> 
         raise OnboardingError("Write the new client's name.")
     if not numbers:
         raise OnboardingError("Give at least one number the new client is dialled on.")
-    if source.pos is None or not source.numbers or any(n.pos is None for n in source.numbers):
+    positions = [n.pos for n in source.numbers if n.pos is not None]
+    if source.pos is None or not positions or len(positions) != len(source.numbers):
         raise OnboardingError(f"{source.id}'s file has no `numbers` line to change: copy another client.")
     text = source.source
     lines = text.splitlines(keepends=True)
-    first, last = (offset(lines, n.pos) for n in (source.numbers[0], source.numbers[-1]) if n.pos)
-    spans = []
-    for before, after in zip(source.numbers, source.numbers[1:], strict=False):
-        end = literal_end(text, offset(lines, before.pos))  # type: ignore[arg-type]
-        if not BETWEEN_NUMBERS.fullmatch(text[end : offset(lines, after.pos)]):  # type: ignore[arg-type]
-            raise OnboardingError(f"{source.id}'s numbers are written on more than one line: copy another client.")
-    spans.append((first, literal_end(text, last), ", ".join(quoted(n) for n in numbers)))
+    starts = [offset(lines, pos) for pos in positions]
+    # one `numbers` line per client (the compiler refuses two): from its first to its last
+    spans = [(starts[0], literal_end(text, starts[-1]), ", ".join(quoted(n) for n in numbers))]
     at = offset(lines, source.pos)
     if not text.startswith(source.id, at):
         raise OnboardingError(f"cannot find `client {source.id}` in its file")
