@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.console.test_browser import axe_violations, browser, log_in, page, service  # noqa: F401  (fixtures)
+from tests.console.test_browser import NAME, axe_violations, browser, log_in, page, service  # noqa: F401  (fixtures)
 
 
 def served(opened, base: str, client: str) -> str:
@@ -70,6 +70,16 @@ def test_a_client_onboarded_from_a_copy_answers_its_calls(page, service):  # noq
     decision = page.context.request.post(f"{service}/v1/decide", data=call).json()
     assert decision["client"] == "bolt_plumbing"
     assert decision["greeting"]["text"]
+
+
+def test_markup_in_a_clients_name_its_rules_and_a_message_shows_as_text(page, service):  # noqa: F811
+    log_in(page, service, "mia")
+    publish_edit(page, service, "xss_co", '"Hello"', '"Hello <b>there</b>"', NAME)
+    newest = page.locator("section.version").first
+    assert NAME in newest.locator(".message").inner_text()
+    assert "<b>there</b>" in newest.locator(".diff .add").first.inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == f"{NAME}: history"
+    assert page.locator("b, img").count() == 0 and page.dialogs == []  # type: ignore[attr-defined]
 
 
 def test_the_publishing_pages_have_no_serious_accessibility_violations(browser, service):  # noqa: F811

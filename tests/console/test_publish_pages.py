@@ -64,13 +64,17 @@ def publish(client, text, message="", acknowledge=False, client_id="alpha"):
 
 def test_a_publish_redirects_to_the_history_showing_the_new_version_and_its_diff(site):
     as_(site, "mia")
-    answer = publish(site, client_text("alpha", "Alpha, new hours"), "longer hours")
+    answer = publish(site, client_text("alpha", "Alpha, new hours"), "longer hours " + MARKUP)
     assert answer.status_code == 303 and answer.headers["location"] == "/console/clients/alpha/history?published=2"
     page = site.get(answer.headers["location"]).text
     assert "Version 2 is published and served." in page
     assert '<li class="remove">-    greeting default { en &#34;Alpha speaking&#34; }</li>' in page
     assert '<li class="add">+    greeting default { en &#34;Alpha, new hours&#34; }</li>' in page
-    assert "by <strong>mia</strong>" in page and "longer hours" in page
+    assert (
+        "by <strong>mia</strong>" in page
+        and "longer hours &lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img" in page
+    )
+    assert MARKUP not in page
     assert site.engine.client("alpha").greetings[0].texts["en"].source == "Alpha, new hours"
 
 
