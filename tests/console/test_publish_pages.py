@@ -210,3 +210,17 @@ def test_without_the_csrf_token_nothing_is_published(site):
     assert site.post("/console/clients/new", data=form).status_code == 403
     assert site.engine.client("alpha").greetings[0].texts["en"].source == "Alpha speaking"
     assert "forged" not in site.engine.clients
+
+
+def test_a_rollback_to_a_version_with_warnings_asks_for_the_acknowledgement_too(site):
+    as_(site, "mia")
+    publish(site, WARNED, "Spanish", acknowledge=True)
+    publish(site, client_text("alpha", "Alpha, English only"), "English only")
+    token = token_of(site, "/console/clients/alpha/history")
+    answer = site.post("/console/clients/alpha/rollback", data={"csrf": token, "number": "2"})
+    assert answer.status_code == 400 and "has no `es` text" in answer.text
+    assert '<input type="hidden" name="number" value="2">' in answer.text and "I have read the warnings" in answer.text
+    assert site.engine.client("alpha").greetings[0].texts["en"].source == "Alpha, English only"
+    data = {"csrf": token, "number": "2", "acknowledge": "yes"}
+    assert site.post("/console/clients/alpha/rollback", data=data, follow_redirects=False).status_code == 303
+    assert site.engine.client("alpha").greetings[0].texts["en"].source == "Alpha, warned"
