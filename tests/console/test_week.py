@@ -143,3 +143,20 @@ def test_the_replay_counts_the_calls_a_changed_greeting_changes_and_none_for_the
     (kind,) = changed.kinds
     assert kind.label == "greeting `after_hours` changed" and kind.count == closed
     assert "We are closed right now" in kind.example.after and CLOSED in kind.example.before
+
+
+def test_markup_in_a_drafts_greeting_shows_as_text_in_the_week_and_the_preview(console):
+    quoted = MARKUP.replace('"', '\\"')  # a `"` in a rule file's text is written `\"`
+    put_draft(console, ACME.replace(CLOSED, quoted))
+    log_in(console.client, "mia")
+    preview = console.client.get("/console/clients/acme_plumbing/preview")
+    assert MARKUP not in preview.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in preview.text
+    grid = console.client.get("/console/clients/acme_plumbing/week/grid?version=draft&reason=always")
+    assert grid.status_code == 200 and "<script" not in grid.text and "&lt;script&gt;" in grid.text
+
+
+def test_a_draft_equal_to_the_published_text_changes_nothing(console):
+    put_draft(console, ACME)
+    log_in(console.client, "mia")
+    page = console.client.get("/console/clients/acme_plumbing/preview")
+    assert "0 classes of call decided differently" in page.text and "no change" in page.text
