@@ -9,7 +9,8 @@ the last 30 days, each forwarding reason, a caller id and sometimes Spanish. The
 preview page does (`console/preview_pages.py`), for two drafts: the text as published, and
 the after-hours greeting reworded. Each is timed (best and median of the rounds) and checked:
 the published text changes no call and no class of call; the reworded greeting changes
-exactly the logged calls that heard that greeting in English, and nothing else.
+exactly the logged calls that heard that greeting in English, and nothing else. Wall-clock
+and CPU seconds are printed: on a shared machine the CPU time is the steadier figure.
 """
 
 from __future__ import annotations
@@ -53,12 +54,15 @@ def make_log(engine: Engine, calls: int, now: datetime) -> None:
 
 
 def timed(action, rounds: int):
-    seconds, result = [], None
+    """The result, and the best and median wall-clock and CPU seconds of `rounds` runs (on a
+    shared machine the CPU time is the steadier figure)."""
+    seconds, cpu, result = [], [], None
     for _ in range(rounds):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         result = action()
         seconds.append(time.perf_counter() - began)
-    return result, min(seconds), statistics.median(seconds)
+        cpu.append(time.process_time() - began_cpu)
+    return result, (min(seconds), statistics.median(seconds)), (min(cpu), statistics.median(cpu))
 
 
 def run(engine: Engine, draft: m.Client, rounds: int):
@@ -97,14 +101,14 @@ def main() -> int:
         ):
             draft, errors = compiled(draft_text, published.path)
             assert draft is not None, errors
-            (diff, replay), best, median = run(engine, draft, args.rounds)
+            (diff, replay), (best, median), (cpu_best, cpu_median) = run(engine, draft, args.rounds)
             assert replay.calls == args.calls and replay.different == want, (replay.calls, replay.different, want)
             assert (diff.changes == 0) == (want == 0), diff.changes
             print(
                 f"{label}: {replay.different:,} of {replay.calls:,} calls differ "
                 f"({len(replay.kinds)} kind(s)), {diff.changes} class(es) of call in 14 days; "
                 f"diff {diff.seconds:.2f} s + replay {replay.seconds:.2f} s; "
-                f"both: best {best:.2f} s, median {median:.2f} s"
+                f"both: best {best:.2f} s, median {median:.2f} s (CPU {cpu_best:.2f} / {cpu_median:.2f} s)"
             )
         engine.close()
         log.close()
