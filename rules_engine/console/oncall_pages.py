@@ -54,6 +54,7 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
         day: str = "",
         asked: dict[str, str] | None = None,
         changed: list[swaps.Changed] | None = None,
+        routes: list[str] | None = None,
         error: str | None = None,
         status_code: int = 200,
     ) -> Response:
@@ -94,6 +95,7 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
             people=[(c.name, c.title) for c in people],
             asked=asked or {"team": next(iter(served.teams), ""), "person": "", "start": "", "end": "", "reason": ""},
             changed=changed,
+            routes=routes or [],
             error=error,
         )
 
@@ -140,7 +142,8 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
         except RulesEngineError as exc:
             return oncall_page(request, client, asked=asked, error=str(exc), status_code=400)
         found = swaps.changes(engine.plan(client).oncall, swap, engine.live_state(client).overrides)
-        return oncall_page(request, client, asked=asked, changed=found)
+        routes = swaps.routes_to(engine.client(client), swap.team)
+        return oncall_page(request, client, asked=asked, changed=found, routes=routes)
 
     @pages.post("/clients/{client}/oncall/swap")
     def save_swap(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .. import model as m
+from ..analysis.gaps import teams_reached
 from ..live import LiveOverride
 from ..schedule.ics import display_name
 from ..schedule.oncall import FileOverride, OnCall
@@ -101,3 +102,16 @@ def changes(oncall: OnCall, proposed: LiveOverride, live: Sequence[LiveOverride]
 
 def stamp(instant: datetime, oncall: OnCall) -> str:
     return instant.astimezone(oncall.tz).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def routes_to(client: m.Client, team: str) -> list[str]:
+    """The route rules whose calls can reach `team` (put through, messaged or escalated to), in
+    words: what a swap changes for callers."""
+    out = []
+    for number, rule in enumerate(client.routes, start=1):
+        via = [escalation for reached, escalation in teams_reached(client, rule.actions) if reached == team]
+        if via:
+            line = f", line {rule.pos.line}" if rule.pos else ""
+            how = f" through escalation `{via[0]}`" if via[0] else ""
+            out.append(f"route rule {number}{line}{how}")
+    return out

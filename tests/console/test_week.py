@@ -87,6 +87,7 @@ def test_a_swap_is_previewed_then_saved_shown_in_the_week_and_removed(console, e
     preview = console.client.post("/console/clients/acme_plumbing/oncall/preview", data=form)
     assert preview.status_code == 200
     assert "What the swap changes" in preview.text and "Alice Ng (+13125550111)" in preview.text
+    assert "Calls reach team plumbers by route rule 1, line 75 through escalation `emergency`" in preview.text
     assert engine.live_state("acme_plumbing").overrides == ()  # not saved yet
     saved = console.client.post("/console/clients/acme_plumbing/oncall/swap", data=form, follow_redirects=False)
     assert saved.status_code == 303
