@@ -15,12 +15,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .. import model as m
+from ..decide.decision import METHOD_WORDS, spoken_duration
 from .classes import describe
 from .diff import Change, Comparison
 from .digest import EVERY_REASON, Digest, Group, merged
 from .edits import Edit
 from .explore import STATUS_NOTE
-from .words import METHOD_WORDS, spoken_duration
 
 MOST = 4  # intervals listed before "… and N more"
 PART_WORDS = {"greeting": "the greeting", "script": "the script", "urgency": "the urgency", "route": "the route"}

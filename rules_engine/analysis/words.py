@@ -9,7 +9,6 @@ client did or what happened to their line ("when your line is busy or unanswered
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import langcodes
@@ -18,22 +17,11 @@ from .. import model as m
 from ..forwarding import in_words
 from .classes import ANY_OTHER, NOT_GIVEN
 
-METHOD_WORDS = {"call": "call", "sms": "text", "email": "email"}
-DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 PLACEHOLDER_WORDS = {
     "agent": "[agent's name]",
     "caller": "[caller's number]",
     "status.note": "[status note]",
 }
-
-
-def spoken_duration(iso: str) -> str:
-    """`PT1H30M` → `1 h 30 min`."""
-    match = DURATION.match(iso)
-    if not match:
-        return iso
-    parts = [f"{n} {unit}" for n, unit in zip(match.groups(), ("d", "h", "min", "s"), strict=True) if n]
-    return " ".join(parts) or "0 s"
 
 
 def readable(name: str) -> str:

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from .. import model as m
-from ..analysis.words import METHOD_WORDS, spoken_duration
+from ..decide.decision import METHOD_WORDS, spoken_duration
 from ..errors import SourceText
 from ..schedule import clock
 
