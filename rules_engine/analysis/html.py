@@ -13,9 +13,11 @@ call, block by block; and what the marks of the page mean. Words are the client'
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime
 from html import escape
 
+from ..live import LiveOverride
 from ..schedule.ics import display_name
 from ..schedule.shifts import Shift, shifts
 from ..schedule.shifts import by_day as shifts_by_day
@@ -94,8 +96,9 @@ def heard(row: Row) -> tuple:
 class Page:
     """The page of one matrix: names and colours looked up once."""
 
-    def __init__(self, found: Matrix):
+    def __init__(self, found: Matrix, live: Sequence[LiveOverride] = ()):
         self.found = found
+        self.live = tuple(live)  # on-call swaps made live: the console shows them, a file page does not
         self.client = found.client
         self.colour = colours(found)
         self.titles = {g.name: greeting_title(g) for g in self.client.greetings}
@@ -194,7 +197,7 @@ class Page:
         out = []
         lo, hi = day_span(self.found.clock, first, days)
         for team in self.client.teams:
-            found = shifts(oncall, team, lo, hi)
+            found = shifts(oncall, team, lo, hi, self.live)
             people = list(dict.fromkeys(s.person for s in found if s.person))
             shade = {p: PEOPLE[i % len(PEOPLE)] for i, p in enumerate(people)}
             out.append(f"<h2>Who is on call: {escape(readable(team))}</h2>")
@@ -213,6 +216,8 @@ class Page:
             if right <= left:
                 continue
             who = display_name(self.client, shift.person) if shift.person else "nobody on call"
+            if shift.person and any(o.team == shift.team and o.covers(shift.start) for o in self.live):
+                who += " (swap)"
             background = shade.get(shift.person or "", "#fff")
             out.append(f'<div class="seg shift" style="{place(left, right)};background:{background}"></div>')
             text = f"{who} {clock_text(start, day)}–{clock_text(end, day)}" if right - left >= 150 else who
@@ -228,10 +233,11 @@ def hour_marks() -> str:
     return "".join(f'<span style="left:{h / 24 * 100:.3f}%">{h:02d}</span>' for h in range(0, 24, 2))
 
 
-def page(found: Matrix) -> str:
-    """The whole page, as text (UTF-8 when written)."""
+def page(found: Matrix, live: Sequence[LiveOverride] = ()) -> str:
+    """The whole page, as text (UTF-8 when written); with `live`, the on-call blocks show those
+    swaps (marked "(swap)") as the engine applies them."""
     client = found.client
-    view = Page(found)
+    view = Page(found, live)
     holidays = found.holidays()
     last = found.day_list()[-1]
     name = client.title or readable(client.id)
@@ -288,7 +294,12 @@ def page(found: Matrix) -> str:
         "<dt>Hatching</dt><dd>A closure: the office is closed over those hours.</dd>",
         "<dt>A red name under a day</dt><dd>A public holiday or a day the office has declared as one.</dd>",
         "<dt>Who is on call</dt><dd>The person the answering service reaches for each on-call team, "
-        "block by block (as the rules say; a swap made on the day is not shown).</dd>",
+        "block by block "
+        + (
+            "(a swap made live is applied and marked “(swap)”).</dd>"
+            if live
+            else "(as the rules say; a swap made on the day is not shown).</dd>"
+        ),
         "</dl>",
         f"<footer>{escape(name)} · rules version {escape(client.rules_version)}</footer></body></html>",
     ]

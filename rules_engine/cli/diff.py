@@ -16,12 +16,12 @@ from pathlib import Path
 
 from .. import model as m
 from ..analysis.diff import Comparison, compare
+from ..analysis.diff_text import summary, text
 from ..analysis.digest import Digest, digest
 from ..compiler.compile import compile_file
 from ..errors import Diagnostic, RulesError, did_you_mean
 from ..schedule import clock
 from .check import rule_files
-from .diff_text import summary, text
 from .options import error, iso_date
 
 MAX_DAYS = 366

@@ -20,11 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from .. import model as m
+from ..decide.decision import METHOD_WORDS, spoken_duration
 from ..errors import SourceText
 from ..schedule import clock
 
-METHOD_WORDS = {"call": "call", "sms": "text", "email": "email"}
-DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 # A line up to its first `#` that is not inside a quoted text.
 CODE_BEFORE_COMMENT = re.compile(r'(?:[^"#]|"(?:[^"\\\n]|\\.)*"?)*')
 
@@ -33,15 +32,6 @@ def code_of(line: str) -> str:
     """A rule file's line up to its first `#` that is not inside a quoted text, stripped."""
     match = CODE_BEFORE_COMMENT.match(line)  # the pattern matches every line, if only emptily
     return match.group(0).strip() if match else line.strip()
-
-
-def spoken_duration(iso: str) -> str:
-    """`PT1H30M` → `1 h 30 min`."""
-    match = DURATION.match(iso)
-    if not match:
-        return iso
-    parts = [f"{n} {unit}" for n, unit in zip(match.groups(), ("d", "h", "min", "s"), strict=True) if n]
-    return " ".join(parts) or "0 s"
 
 
 @dataclass(frozen=True)

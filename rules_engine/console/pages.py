@@ -77,6 +77,9 @@ def router(console: Console) -> APIRouter:
     add_publish(pages, console)
     add_clients(pages, console)
     add_audit(pages, console)
+    from .week_pages import add_week  # here: it reads Console from this module
+
+    add_week(pages, console)
     return pages
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from json.encoder import encode_basestring  # a str as JSON, non-ASCII kept: what `ensure_ascii=False` writes
@@ -122,6 +123,19 @@ def iso_duration(value: timedelta) -> str:
     time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
     text = "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
     return text if text != "P" else "PT0S"
+
+
+ISO_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+METHOD_WORDS = {"call": "call", "sms": "text", "email": "email"}  # a target's method, as people say it
+
+
+def spoken_duration(iso: str) -> str:
+    """`PT1H30M` → `1 h 30 min`: a decision's duration as the command line and the console write it."""
+    match = ISO_DURATION.match(iso)
+    if not match:
+        return iso
+    parts = [f"{n} {unit}" for n, unit in zip(match.groups(), ("d", "h", "min", "s"), strict=True) if n]
+    return " ".join(parts) or "0 s"
 
 
 @part

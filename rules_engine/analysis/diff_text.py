@@ -4,6 +4,8 @@ Reads the groups of `analysis.digest`: per edit (the lines changed, and what the
 times it changes calls, and under each time one line per part and values, saying for which
 calls (the facts all merged classes share, and how many classes it merges). A `rules-engine
 decide` line under each time reproduces one example; `--json` keeps every change.
+
+Shared by `rules-engine diff` and the console's preview page (which may not import `cli`).
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .. import model as m
-from ..analysis.classes import describe
-from ..analysis.diff import Change, Comparison
-from ..analysis.digest import EVERY_REASON, Digest, Group, merged
-from ..analysis.edits import Edit
-from ..analysis.explore import STATUS_NOTE
-from .render import METHOD_WORDS, spoken_duration
+from ..decide.decision import METHOD_WORDS, spoken_duration
+from .classes import describe
+from .diff import Change, Comparison
+from .digest import EVERY_REASON, Digest, Group, merged
+from .edits import Edit
+from .explore import STATUS_NOTE
 
 MOST = 4  # intervals listed before "… and N more"
 PART_WORDS = {"greeting": "the greeting", "script": "the script", "urgency": "the urgency", "route": "the route"}
