@@ -69,35 +69,48 @@ def export(db, directory: Path) -> int:
 
 def import_(db, directory: Path, args: argparse.Namespace) -> int:
     from ..console.audit import Audit
-    from ..console.publishing import Publisher
-    from ..engine import Engine
+    from ..console.publishing import Versions, newest_versions
 
     files = sorted(directory.glob("*.rules"))
     if not files:
         raise RulesEngineError(f"no .rules file in {directory}")
-    engine = Engine(directory)
-    audit = Audit(db)
-    publisher = Publisher(db, engine, audit)
+    versions, audit = Versions(db), Audit(db)
     actor = f"command line ({getpass.getuser()})"
-    changed, errors, warnings = [], False, False
-    for file in files:
-        client, text = file.stem, file.read_text(encoding="utf-8")
-        current = publisher.current(client)
-        if current is not None and current.text == text:
-            continue
-        checked = publisher.check(client, text)
-        for d in checked.diagnostics:
-            print(f"{file}:{d.line}:{d.column}: {d.severity}: {d.message}{f' ({d.hint})' if d.hint else ''}")
-        errors = errors or bool(checked.errors)
-        warnings = warnings or (bool(checked.warnings) and not args.accept_warnings)
-        changed.append((client, text))
-    if errors or warnings:
+    texts = {file.stem: file.read_text(encoding="utf-8") for file in files}
+    newest = newest_versions(db)
+    changed = [c for c, text in texts.items() if c not in newest or newest[c].text != text]
+    errors, warnings = check_changed(directory, changed, {**{c: v.text for c, v in newest.items()}, **texts})
+    if errors or (warnings and not args.accept_warnings):
         why = "errors" if errors else "warnings (read them, then give --accept-warnings)"
         print(f"rules-engine rules: {why} in the files: nothing was imported", file=sys.stderr)
         return 1
-    for client, text in changed:
-        version = publisher.record(client, text, actor, args.message, "import", None)
+    for client in changed:
+        version = versions.record(client, texts[client], actor, args.message, "import", None)
         audit.record(actor, "import", client, None, number=version.number, message=args.message)
         print(f"{client}\tversion {version.number}")
     print(f"{len(changed)} of {len(files)} file(s) recorded", file=sys.stderr)
     return 0
+
+
+def check_changed(directory: Path, changed: list[str], texts: dict[str, str]) -> tuple[bool, bool]:
+    """Check each changed file as a publish would, beside every client as it would serve after
+    the import (the directory's files, and the newest version of each client it does not hold);
+    print the diagnostics as `file:line:column: …`. Whether there were errors, and warnings."""
+    from ..compiler.compile import compile_text
+    from ..console.publishing import check_text
+    from ..errors import RulesError
+
+    compiled = {}
+    for client, text in sorted(texts.items()):
+        try:
+            compiled[client] = compile_text(text, str(directory / f"{client}.rules"))[0]
+        except RulesError:
+            continue  # its own errors are reported when it is checked (if it changed)
+    errors = warnings = False
+    for client in changed:
+        path = str(directory / f"{client}.rules")
+        checked = check_text(client, texts[client], path, [c for cid, c in compiled.items() if cid != client])
+        for d in checked.diagnostics:
+            print(f"{path}:{d.line}:{d.column}: {d.severity}: {d.message}{f' ({d.hint})' if d.hint else ''}")
+        errors, warnings = errors or bool(checked.errors), warnings or bool(checked.warnings)
+    return errors, warnings

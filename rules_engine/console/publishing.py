@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .. import model as m
 from ..analysis.checks import check_warnings
 from ..compiler.assemble import rules_version_of
 from ..compiler.compile import compile_text
@@ -67,33 +68,100 @@ class PublishRefused(RulesEngineError):
         self.checked = checked
 
 
-class Publisher:
+def check_text(client: str, text: str, path: str, others: list[m.Client]) -> Checked:
+    """The diagnostics `rules-engine check` gives for `text` as `client`'s file at `path`,
+    beside `others` (an id or a number one of them has is an error)."""
+    try:
+        compiled, found = compile_text(text, path)
+    except RulesError as exc:
+        return Checked(tuple(exc.diagnostics))
+    problems = [*found, *check_warnings(compiled, compiled=found)]
+    if compiled.id != client:
+        problems.append(
+            Diagnostic(
+                "error",
+                f"this file defines client `{compiled.id}`, not `{client}`",
+                path,
+                compiled.pos.line if compiled.pos else 0,
+                compiled.pos.column if compiled.pos else 0,
+                hint=f"keep `client {client}` at the top: a client's id does not change",
+            )
+        )
+    placed = [ClientVersion(c) for c in others if c.id != client]
+    problems.extend(p for p in cross_file_problems([*placed, ClientVersion(compiled)]) if p.file == path)
+    return Checked(tuple(sorted(problems, key=lambda d: (d.severity != "error", d.line, d.column))))
+
+
+class Versions:
+    """The recorded versions of every client's rule file (the table `console_rules_version`)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def record(self, client: str, text: str, author: str, message: str, action: str, source: int | None) -> Version:
+        """Add a version row (its number one more than the client's newest)."""
+        for _ in range(3):  # two instances numbering the same client at once: one retries
+            number = self.newest_number(client) + 1
+            try:
+                self.insert(client, number, text, author, message, action, source)
+            except Exception:
+                continue
+            found = self.version(client, number)
+            if found is not None:
+                return found
+        raise RulesEngineError(f"cannot record a new version of {client}")
+
+    def insert(
+        self, client: str, number: int, text: str, author: str, message: str, action: str, source: int | None = None
+    ) -> None:
+        """One version row; raises when `number` is taken (UNIQUE (client, number))."""
+        at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        self.db.execute(
+            "INSERT INTO console_rules_version (client, number, rules_version, text, author, at, message, "
+            "action, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (client, number, rules_version_of(text), text, author, at, message, action, source),
+        )
+
+    def newest_number(self, client: str) -> int:
+        rows = self.db.rows("SELECT MAX(number) FROM console_rules_version WHERE client = ?", (client,))
+        return int(rows[0][0] or 0)
+
+    def version(self, client: str, number: int) -> Version | None:
+        rows = self.db.rows(
+            f"SELECT {COLUMNS} FROM console_rules_version WHERE client = ? AND number = ?", (client, number)
+        )
+        return Version(*rows[0]) if rows else None
+
+    def current(self, client: str) -> Version | None:
+        """The newest version recorded for `client` (None: never published from here)."""
+        return self.version(client, self.newest_number(client))
+
+    def last_publishes(self) -> dict[str, Version]:
+        """Each client's newest version (the clients list's "last publish")."""
+        return newest_versions(self.db)
+
+    def history(self, client: str, limit: int = 200) -> list[Version]:
+        """`client`'s versions, newest first."""
+        rows = self.db.rows(
+            f"SELECT {COLUMNS} FROM console_rules_version WHERE client = ? ORDER BY number DESC LIMIT ?",
+            (client, limit),
+        )
+        return [Version(*row) for row in rows]
+
+
+class Publisher(Versions):
+    """Publishes a client's text: checked beside the clients served, written into the served
+    directory, recorded, audited, and served at once."""
+
     def __init__(self, db: Database, engine: Engine, audit: Audit):
-        self.db, self.engine, self.audit = db, engine, audit
+        super().__init__(db)
+        self.engine, self.audit = engine, audit
 
     def check(self, client: str, text: str) -> Checked:
         """The diagnostics `rules-engine check` gives for `text` as `client`'s file, beside the
         other clients served (an id or a number taken by another file is an error)."""
-        path = str(self.file_of(client))
-        try:
-            compiled, found = compile_text(text, path)
-        except RulesError as exc:
-            return Checked(tuple(exc.diagnostics))
-        problems = [*found, *check_warnings(compiled, compiled=found)]
-        if compiled.id != client:
-            problems.append(
-                Diagnostic(
-                    "error",
-                    f"this file defines client `{compiled.id}`, not `{client}`",
-                    path,
-                    compiled.pos.line if compiled.pos else 0,
-                    compiled.pos.column if compiled.pos else 0,
-                    hint=f"keep `client {client}` at the top: a client's id does not change",
-                )
-            )
-        others = [ClientVersion(c) for cid, c in sorted(self.engine.clients.items()) if cid != client]
-        problems.extend(p for p in cross_file_problems([*others, ClientVersion(compiled)]) if p.file == path)
-        return Checked(tuple(sorted(problems, key=lambda d: (d.severity != "error", d.line, d.column))))
+        others = [c for _, c in sorted(self.engine.clients.items())]
+        return check_text(client, text, str(self.file_of(client)), others)
 
     def file_of(self, client: str) -> Path:
         """The file that serves `client`, or where a new client's file goes."""
@@ -147,56 +215,6 @@ class Publisher:
             source=number,
             address=address,
         )
-
-    def record(self, client: str, text: str, author: str, message: str, action: str, source: int | None) -> Version:
-        """Add a version row (its number one more than the client's newest)."""
-        for _ in range(3):  # two instances numbering the same client at once: one retries
-            number = self.newest_number(client) + 1
-            try:
-                self.insert(client, number, text, author, message, action, source)
-            except Exception:
-                continue
-            found = self.version(client, number)
-            if found is not None:
-                return found
-        raise RulesEngineError(f"cannot record a new version of {client}")
-
-    def insert(
-        self, client: str, number: int, text: str, author: str, message: str, action: str, source: int | None = None
-    ) -> None:
-        """One version row; raises when `number` is taken (UNIQUE (client, number))."""
-        at = datetime.now(UTC).isoformat(timespec="milliseconds")
-        self.db.execute(
-            "INSERT INTO console_rules_version (client, number, rules_version, text, author, at, message, "
-            "action, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (client, number, rules_version_of(text), text, author, at, message, action, source),
-        )
-
-    def newest_number(self, client: str) -> int:
-        rows = self.db.rows("SELECT MAX(number) FROM console_rules_version WHERE client = ?", (client,))
-        return int(rows[0][0] or 0)
-
-    def version(self, client: str, number: int) -> Version | None:
-        rows = self.db.rows(
-            f"SELECT {COLUMNS} FROM console_rules_version WHERE client = ? AND number = ?", (client, number)
-        )
-        return Version(*rows[0]) if rows else None
-
-    def current(self, client: str) -> Version | None:
-        """The newest version recorded for `client` (None: never published from here)."""
-        return self.version(client, self.newest_number(client))
-
-    def last_publishes(self) -> dict[str, Version]:
-        """Each client's newest version (the clients list's "last publish")."""
-        return newest_versions(self.db)
-
-    def history(self, client: str, limit: int = 200) -> list[Version]:
-        """`client`'s versions, newest first."""
-        rows = self.db.rows(
-            f"SELECT {COLUMNS} FROM console_rules_version WHERE client = ? ORDER BY number DESC LIMIT ?",
-            (client, limit),
-        )
-        return [Version(*row) for row in rows]
 
 
 def newest_versions(db: Database) -> dict[str, Version]:

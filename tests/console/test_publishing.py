@@ -180,3 +180,22 @@ def test_an_import_with_warnings_needs_accepting(publisher, db, tmp_path, cli):
     assert publisher.newest_number("alpha") == 1
     assert cli("rules", "import", out, "--accounts", db.where, "--accept-warnings").code == 0
     assert publisher.newest_number("alpha") == 2
+
+
+def test_an_import_of_some_clients_is_checked_beside_the_others_recorded(publisher, db, tmp_path, cli):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "alpha.rules").write_text(client_text("alpha", "Alpha takes beta's number", "+13125550300"))
+    result = cli("rules", "import", out, "--accounts", db.where)
+    assert result.code == 1 and "+13125550300" in result.out
+    assert publisher.newest_number("alpha") == 1
+
+
+def test_an_import_may_swap_two_clients_numbers_at_once(publisher, db, tmp_path, cli):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "alpha.rules").write_text(client_text("alpha", "Alpha speaking", "+13125550300"))
+    (out / "beta.rules").write_text(client_text("beta", "Beta speaking", "+13125550200"))
+    result = cli("rules", "import", out, "--accounts", db.where, "-m", "swap")
+    assert result.code == 0, result.out + result.err
+    assert publisher.newest_number("alpha") == publisher.newest_number("beta") == 2
