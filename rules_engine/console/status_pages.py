@@ -78,12 +78,12 @@ def status_form(console: Console, client: str, request: Request) -> dict[str, An
         )
     chosen = request.query_params.get("template", "")
     applied = next((t for t in templates if str(t.id) == chosen), None)
-    form = [
-        LanguageNote(tag, name_of(tag), (applied.notes.get(tag, "") if applied else ""), i == 0)
-        for i, tag in enumerate(languages)
-    ]
-    if applied is not None and not form[0].note:  # a template saved for other languages: its default note
-        form[0] = LanguageNote(form[0].tag, form[0].name, applied.default, True)
+    if applied is not None:
+        form = [LanguageNote(tag, name_of(tag), applied.notes.get(tag, ""), i == 0) for i, tag in enumerate(languages)]
+        if not form[0].note:  # a template saved for other languages: its default note
+            form[0] = LanguageNote(form[0].tag, form[0].name, applied.default, True)
+    else:  # the status set now, to change or to save as a template; else empty
+        form = shown.notes if shown is not None else notes_of(OwnerStatus(note=""), languages)
     return {"shown": shown, "form_notes": form, "templates": templates, "applied": applied}
 
 
@@ -165,9 +165,9 @@ def add_status(pages: APIRouter, console: Console, client_page) -> None:
                 raise RulesEngineError(f"A client keeps at most {PER_CLIENT} templates: delete one first.")
         except RulesEngineError as exc:
             return client_page(request, client, str(exc), 400)
-        saved = templates.save(client, label, notes)
+        templates.save(client, label, notes)
         audit.record(account.name, "status_template_saved", client, address(request), label=label, notes=notes)
-        return redirect(f"/console/clients/{client}?template={saved.id}")
+        return redirect(f"/console/clients/{client}#status-form")
 
     @pages.post("/clients/{client}/status/templates/{template}/delete")
     def delete_template(request: Request, client: str, template: int) -> Response:
