@@ -90,3 +90,12 @@ def test_the_sqlite_store_keeps_notes_and_start_across_a_restart(tmp_path):
         assert status.notes == NOTES and status.starts == AT and status.note == "Away"
     finally:
         store.close()
+
+
+def test_the_postgresql_store_keeps_notes_and_start(postgres_url):
+    with Engine.from_settings(rules=ACME, store=postgres_url) as engine:
+        engine.set_status("acme_plumbing", "Away", notes=NOTES, starts=AT, now=SET)
+    with Engine.from_settings(rules=ACME, store=postgres_url) as engine:
+        status = engine.live_state("acme_plumbing").status
+        assert status.notes == NOTES and status.starts == AT
+        assert greeting(engine, "es").endswith(": En el juzgado hasta las 3")

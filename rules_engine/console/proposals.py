@@ -78,16 +78,28 @@ class Proposals:
         rows = self.db.rows(f"SELECT {COLUMNS} FROM console_proposal WHERE state = 'pending' ORDER BY id")
         return [p for p in (Proposal(*row) for row in rows) if p.client in clients]
 
-    def decide(self, proposal: int, state: str, by: str, reason: str | None = None, text: str | None = None) -> bool:
-        """Mark a pending proposal decided (`text`: the file as published, when re-applied);
-        False when it was not pending any more (someone decided it first)."""
+    def decide(self, proposal: int, state: str, by: str, reason: str | None = None) -> bool:
+        """Mark a pending proposal decided; False when it was not pending any more (someone
+        decided it first)."""
         assert state in STATES
         changed = self.db.execute(
-            "UPDATE console_proposal SET state = ?, decided_by = ?, decided_at = ?, reason = ?, "
-            "text = COALESCE(?, text) WHERE id = ? AND state = 'pending'",
-            (state, by, now(), reason, text, proposal),
+            "UPDATE console_proposal SET state = ?, decided_by = ?, decided_at = ?, reason = ? "
+            "WHERE id = ? AND state = 'pending'",
+            (state, by, now(), reason, proposal),
         )
         return changed == 1
+
+    def record_text(self, proposal: int, text: str) -> None:
+        """The file as it was published (the closure added again to a file changed since)."""
+        self.db.execute("UPDATE console_proposal SET text = ? WHERE id = ?", (text, proposal))
+
+    def reopen(self, proposal: int) -> None:
+        """Back to pending: an approval claimed whose publish then failed."""
+        self.db.execute(
+            "UPDATE console_proposal SET state = 'pending', decided_by = NULL, decided_at = NULL "
+            "WHERE id = ? AND state = 'approved'",
+            (proposal,),
+        )
 
 
 class ClientSettings:

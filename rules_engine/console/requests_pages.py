@@ -195,6 +195,10 @@ def add_requests(pages: APIRouter, console: Console) -> None:
         if found.state != "pending":
             return queue(request, f"Proposal {found.id} was already {found.state}.", status_code=409)
         closure = closure_of(found.summary)
+        # Claimed first (pending → approved, one winner), so that two reviewers approving at
+        # once publish it once; a publish that fails puts it back to pending.
+        if not proposals.decide(found.id, "approved", account.name):
+            return queue(request, f"Proposal {found.id} was decided meanwhile.", status_code=409)
         try:
             text = as_published_now(console, found)
             console.publisher.publish(
@@ -207,12 +211,11 @@ def add_requests(pages: APIRouter, console: Console) -> None:
                 source=found.id,
                 address=address(request),
             )
-        except PublishRefused as exc:
-            why = f"Proposal {found.id} cannot be approved: {exc}"
-            return queue(request, why, exc.checked.errors, 400)
         except RulesEngineError as exc:
-            return queue(request, f"Proposal {found.id} cannot be approved: {exc}", status_code=400)
-        proposals.decide(found.id, "approved", account.name, text=text)
+            proposals.reopen(found.id)
+            problems = exc.checked.errors if isinstance(exc, PublishRefused) else ()
+            return queue(request, f"Proposal {found.id} cannot be approved: {exc}", problems, 400)
+        proposals.record_text(found.id, text)
         return redirect("/console/proposals")
 
     @pages.post("/proposals/{proposal}/reject")

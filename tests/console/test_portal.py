@@ -125,6 +125,8 @@ def test_a_closure_request_is_a_checked_proposal_with_its_diff_and_effect_then_a
     approved = portal.post("/console/proposals/1/approve", data={"csrf": csrf_of(queue.text)})
     assert approved.status_code == 200 and "Nothing waits for review" in approved.text
     assert greeting_at(portal.engine, PARTY) != before
+    again = portal.post("/console/proposals/1/approve", data={"csrf": csrf_of(queue.text)})
+    assert again.status_code == 409  # approved once: published once
     assert "closed" in greeting_at(portal.engine, PARTY).lower()
     history = portal.engine.client("acme_plumbing").source
     assert 'closed "Staff party" 2027-02-05 12:00 to 2027-02-05 18:00' in history
@@ -220,6 +222,9 @@ def test_the_months_report_counts_the_calls_decided_that_month(portal):
     assert "3 calls decided in 2026-11" in page and '<div class="tiles">' in page
     assert "0 calls decided in 2026-10" in portal.get(f"{ACME}/report?month=2026-10").text
     assert portal.get(f"{ACME}/report?month=2026-13").status_code == 404
+    chart = portal.get(f"{ACME}/report/chart/daily.svg?month=2026-11")
+    assert chart.headers["content-type"].startswith("image/svg+xml") and chart.text.startswith("<svg")
+    assert f'src="{ACME}/report/chart/daily.svg?month=2026-11"' in page
 
 
 def test_the_closure_line_goes_after_the_last_closure_with_its_indentation():
@@ -228,3 +233,27 @@ def test_the_closure_line_goes_after_the_last_closure_with_its_indentation():
     assert with_closure(text, closure).splitlines()[3] == '    closed "B" 2026-02-01 09:00 to 2026-02-01 17:00'
     bare = 'client x {\n  timezone "UTC"\n  route {}\n}\n'
     assert with_closure(bare, closure).splitlines()[2] == '  closed "B" 2026-02-01 09:00 to 2026-02-01 17:00'
+
+
+def test_the_portals_tables_work_on_postgresql(postgres_url):
+    from rules_engine.console.db import PostgresDatabase
+    from rules_engine.console.proposals import ClientSettings, Proposals
+    from rules_engine.console.status_templates import StatusTemplates
+
+    db = PostgresDatabase(postgres_url)
+    try:
+        templates = StatusTemplates(db)
+        saved = templates.save("acme_plumbing", "Away", {"en": "Away", "es": "Fuera"})
+        assert templates.save("acme_plumbing", "Away", {"en": "Out"}).id == saved.id  # the label's, replaced
+        assert [t.notes for t in templates.of("acme_plumbing")] == [{"en": "Out"}]
+        proposals = Proposals(db)
+        made = proposals.add("acme_plumbing", "ann", 'closed "X" 2027-01-01 00:00 to 2027-01-02 00:00', "text", "v1")
+        assert proposals.decide(made.id, "approved", "mia") and not proposals.decide(made.id, "rejected", "sam")
+        proposals.reopen(made.id)
+        assert [p.id for p in proposals.pending(["acme_plumbing"])] == [made.id]
+        settings = ClientSettings(db)
+        settings.put("acme_plumbing", "self_publish_closures", True)
+        settings.put("acme_plumbing", "self_publish_closures", False)
+        assert settings.get("acme_plumbing", "self_publish_closures") is False
+    finally:
+        db.close()
