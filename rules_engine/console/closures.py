@@ -20,6 +20,14 @@ from ..errors import RulesEngineError, RulesError
 from ..schedule.clock import to_instant, zone
 
 LABEL_MAX = 60
+ACTIONS = {
+    "patch": "put through",
+    "escalate": "escalate",
+    "message": "take a message",
+    "voicemail": "voicemail",
+    "callback": "promise a callback",
+    "hangup": "hang up",
+}
 ANCHORS = (re.compile(r"^(\s*)closed\b"), re.compile(r"^(\s*)window\b"), re.compile(r"^(\s*)timezone\b"))
 
 

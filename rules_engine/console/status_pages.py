@@ -165,9 +165,9 @@ def add_status(pages: APIRouter, console: Console, client_page) -> None:
                 raise RulesEngineError(f"A client keeps at most {PER_CLIENT} templates: delete one first.")
         except RulesEngineError as exc:
             return client_page(request, client, str(exc), 400)
-        templates.save(client, label, notes)
+        saved = templates.save(client, label, notes)
         audit.record(account.name, "status_template_saved", client, address(request), label=label, notes=notes)
-        return redirect(f"/console/clients/{client}#status-form")
+        return redirect(f"/console/clients/{client}?template={saved.id}#status-form")  # the form as it was
 
     @pages.post("/clients/{client}/status/templates/{template}/delete")
     def delete_template(request: Request, client: str, template: int) -> Response:
