@@ -145,6 +145,19 @@ def test_a_proposal_is_applied_again_to_a_file_published_since(portal, tmp_path)
     assert "Summer picnic" in served and 'closed "Staff party"' in served
 
 
+def test_a_proposal_that_no_longer_passes_the_checks_cannot_be_approved_and_stays_pending(portal, tmp_path):
+    as_(portal, "ann")
+    portal.post(f"{ACME}/requests", data={"csrf": token_of(portal, f"{ACME}/requests"), **CLOSURE})
+    path = tmp_path / "rules" / "acme_plumbing.rules"
+    path.write_text(path.read_text().replace("window lunch = mon-fri 12:00-13:00", "window lunch = mon-fri 12:00-"))
+    as_(portal, "mia")
+    refused = portal.post("/console/proposals/1/approve", data={"csrf": token_of(portal, "/console/proposals")})
+    assert refused.status_code == 400 and "Proposal 1 cannot be approved" in refused.text
+    assert "line 10" in refused.text  # the check's words, with the line
+    assert "Approve and publish" in refused.text  # still pending, in the queue
+    assert 'closed "Staff party"' not in path.read_text()
+
+
 def test_a_rejected_request_shows_the_reason_to_the_owner(portal):
     as_(portal, "ann")
     portal.post(f"{ACME}/requests", data={"csrf": token_of(portal, f"{ACME}/requests"), **CLOSURE})
