@@ -78,7 +78,10 @@ def status_form(console: Console, client: str, request: Request) -> dict[str, An
         )
     chosen = request.query_params.get("template", "")
     applied = next((t for t in templates if str(t.id) == chosen), None)
-    if applied is not None:
+    typed: dict[str, str] | None = getattr(request.state, "typed", None)  # a form refused: as it was typed
+    if typed is not None:
+        form = [LanguageNote(tag, name_of(tag), typed.get(tag, ""), i == 0) for i, tag in enumerate(languages)]
+    elif applied is not None:
         form = [LanguageNote(tag, name_of(tag), applied.notes.get(tag, ""), i == 0) for i, tag in enumerate(languages)]
         if not form[0].note:  # a template saved for other languages: its default note
             form[0] = LanguageNote(form[0].tag, form[0].name, applied.default, True)
@@ -94,6 +97,7 @@ async def form_notes(request: Request, languages: list[str]) -> dict[str, str]:
     for i, tag in enumerate(languages):
         value = form.get("note" if i == 0 else f"note_{tag}")  # the default note: `note`, as before
         text = value.strip() if isinstance(value, str) else ""
+        request.state.typed = {**getattr(request.state, "typed", {}), tag: text[:NOTE_MAX]}  # shown again on an error
         if len(text) > NOTE_MAX:
             raise RulesEngineError(f"A note has at most {NOTE_MAX} characters.")
         if text:

@@ -68,6 +68,15 @@ def test_a_status_with_a_spanish_note_reaches_a_spanish_caller_and_the_default_e
     )
 
 
+def test_a_refused_status_keeps_what_was_typed(portal):
+    as_(portal, "ann")
+    token = token_of(portal, ACME)
+    data = {"csrf": token, "note": "Away", "note_es": "Fuera", "until": "2001-01-01T10:00"}
+    page = portal.post(f"{ACME}/status", data=data)
+    assert page.status_code == 400 and "has already passed" in page.text
+    assert ">Away</textarea>" in page.text and ">Fuera</textarea>" in page.text
+
+
 def test_a_language_without_a_note_says_callers_hear_the_default(portal):
     as_(portal, "ann")
     token = token_of(portal, ACME)
