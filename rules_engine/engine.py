@@ -262,11 +262,15 @@ class Engine:
         instructions: str | None = None,
         *,
         now: datetime | None = None,
+        notes: Mapping[str, str] | None = None,
+        starts: datetime | None = None,
     ) -> None:
         """Leave the owner's temporary status ("In court until 3pm"); it holds until `until`,
         which must be later than `now` (the time it is set: the current time unless a tool that
-        decides calls at other times, such as `rules-engine decide --at`, says which)."""
-        self._live.set_status(self.client(client), note, until, instructions, now)
+        decides calls at other times, such as `rules-engine decide --at`, says which).
+        `notes`: language tag → the note callers in that language hear instead of `note`
+        (`{"es": "En el juzgado"}`); `starts`: a status scheduled ahead, active from then."""
+        self._live.set_status(self.client(client), note, until, instructions, now, notes=notes, starts=starts)
 
     def clear_status(self, client: str) -> None:
         self._live.clear_status(self.client(client))

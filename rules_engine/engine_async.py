@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -78,8 +78,12 @@ class AsyncEngine:
         instructions: str | None = None,
         *,
         now: datetime | None = None,
+        notes: Mapping[str, str] | None = None,
+        starts: datetime | None = None,
     ) -> None:
-        await self._in_pool(self.engine.set_status, client, note, until, instructions, now=now)
+        await self._in_pool(
+            self.engine.set_status, client, note, until, instructions, now=now, notes=notes, starts=starts
+        )
 
     async def clear_status(self, client: str) -> None:
         await self._in_pool(self.engine.clear_status, client)

@@ -8,7 +8,9 @@ state is kept and how it is shared between daemons is the runtime's business
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -20,17 +22,39 @@ def require_aware(value: datetime | None) -> datetime | None:
 
 
 class OwnerStatus(BaseModel):
-    """A client owner's temporary status: "In court until 3pm"."""
+    """A client owner's temporary status: "In court until 3pm".
+
+    `note` is what every caller hears; `notes` (language tag → note) what callers in that
+    language hear instead ("En el juzgado hasta las 3"). `starts`: a status scheduled ahead,
+    active from then (until `until`, or until cleared)."""
 
     model_config = ConfigDict(frozen=True)
     note: str
     instructions: str | None = None
     until: datetime | None = None
+    notes: Mapping[str, str] = {}
+    starts: datetime | None = None
 
-    _aware = field_validator("until")(require_aware)
+    _aware = field_validator("until", "starts")(require_aware)
 
     def active(self, instant: datetime) -> bool:
-        return self.until is None or instant < self.until
+        return (self.starts is None or self.starts <= instant) and (self.until is None or instant < self.until)
+
+    def note_in(self, language: str | None) -> str:
+        """The note written for callers in `language` (a tag as written in `notes`), else the
+        default note. Decisions first match the call's language to the tags written
+        (decide/decider.py), as greetings' languages are matched."""
+        return self.notes.get(language, self.note) if language is not None else self.note
+
+    def as_json(self) -> dict[str, Any]:
+        """The status as the HTTP API and the console show it; `notes` and `starts` only when
+        set, so a status without them reads as it always has."""
+        body = self.model_dump(mode="json")
+        if not self.notes:
+            del body["notes"]
+        if self.starts is None:
+            del body["starts"]
+        return body
 
 
 class LiveOverride(BaseModel):

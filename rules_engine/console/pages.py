@@ -16,16 +16,16 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from ..engine import Engine
-from ..errors import RulesEngineError
-from ..schedule.clock import read_time
 from . import audit as audit_export
 from .accounts import Account, Accounts
 from .audit import Audit
 from .db import Database
 from .drafts import Drafts
 from .history_view import last_publish
+from .portal_pages import add_portal
 from .publishing import Publisher
 from .sessions import Sessions
+from .status_pages import add_status, status_form
 from .views import client_view, status_until
 from .web import (
     HEADERS,
@@ -44,7 +44,6 @@ from .web import (
 WINDOW = timedelta(minutes=15)
 PER_ACCOUNT = 5
 PER_ADDRESS = 20
-NOTE_MAX = 500
 
 
 class Console:
@@ -80,6 +79,7 @@ def router(console: Console) -> APIRouter:
     from .week_pages import add_week  # here: it reads Console from this module
 
     add_week(pages, console)
+    add_portal(pages, console)
     return pages
 
 
@@ -134,7 +134,7 @@ def add_login(pages: APIRouter, console: Console) -> None:
 
 
 def add_clients(pages: APIRouter, console: Console) -> None:
-    sessions, audit, engine = console.sessions, console.audit, console.engine
+    sessions, engine = console.sessions, console.engine
 
     def managing(request: Request):
         session, account = signed_in(request, sessions)
@@ -162,48 +162,14 @@ def add_clients(pages: APIRouter, console: Console) -> None:
             client=view,
             until=status_until(view.status, view.timezone),
             error=error,
+            **status_form(console, view.id, request),
         )
 
     @pages.get("/clients/{client}")
     def client(request: Request, client: str) -> Response:
         return client_page(request, client)
 
-    @pages.post("/clients/{client}/status")
-    def set_status(
-        request: Request,
-        client: str,
-        note: Annotated[str, Form()] = "",
-        until: Annotated[str, Form()] = "",
-    ) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
-        note = note.strip()
-        try:
-            if not note:
-                raise RulesEngineError("Write a note: what callers should be told.")
-            if len(note) > NOTE_MAX:
-                raise RulesEngineError(f"A note has at most {NOTE_MAX} characters.")
-            ends = read_time(until, engine.client(client).timezone, "until") if until.strip() else None
-            engine.set_status(client, note, until=ends)
-        except RulesEngineError as exc:
-            return client_page(request, client, str(exc), 400)
-        audit.record(
-            account.name,
-            "status_set",
-            client,
-            address(request),
-            note=note,
-            until=ends.isoformat() if ends else None,
-        )
-        return redirect(f"/console/clients/{client}")
-
-    @pages.post("/clients/{client}/status/clear")
-    def clear_status(request: Request, client: str) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
-        engine.clear_status(client)
-        audit.record(account.name, "status_cleared", client, address(request))
-        return redirect(f"/console/clients/{client}")
+    add_status(pages, console, client_page)  # the status form, its templates (status_pages.py)
 
     @pages.get("/api/clients")
     def clients_json(request: Request) -> Response:
@@ -218,7 +184,7 @@ def add_clients(pages: APIRouter, console: Console) -> None:
         return json_response(
             {
                 "client": client,
-                "status": state.status.model_dump(mode="json") if state.status else None,
+                "status": state.status.as_json() if state.status else None,
                 "overrides": [o.model_dump(mode="json") for o in state.overrides],
             }
         )

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from .. import model as m
+from ..caller_languages import match
 from ..compiler.templates import render
 from ..live import LiveState
 from . import decision as d
@@ -215,8 +216,19 @@ class Decider:
         if status is None:
             return None
         return d.Status(
-            note=status.note, instructions=status.instructions, until=status.until.isoformat() if status.until else None
+            note=self.status_note() or status.note,
+            instructions=status.instructions,
+            until=status.until.isoformat() if status.until else None,
         )
+
+    def status_note(self) -> str | None:
+        """The status note in the call's language (the owner's note in it), else the default note."""
+        status = self.status
+        if status is None:
+            return None
+        if not status.notes or self.language in status.notes:
+            return status.note_in(self.language)
+        return status.note_in(match(self.language, tuple(status.notes)).language)  # `es-MX` written, `es` called
 
     # ---- who is on call, and texts --------------------------------------------------------------
     def who(self, team: str) -> str | None:
@@ -249,7 +261,7 @@ class Decider:
         if name == "caller":
             return self.call.caller or None
         if name == "status.note":
-            return self.status.note if self.status is not None else None
+            return self.status_note()
         kind, _, rest = name.partition(".")
         if kind == "answer":
             return self.answers.get(rest)

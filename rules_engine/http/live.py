@@ -64,7 +64,7 @@ def router(service) -> APIRouter:
         state = engine.live_state(client)
         body = {
             "client": client,
-            "status": state.status.model_dump(mode="json") if state.status else None,
+            "status": state.status.as_json() if state.status else None,
             "overrides": [o.model_dump(mode="json") for o in state.overrides],
         }
         return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), media_type=JSON)
@@ -91,7 +91,13 @@ def router(service) -> APIRouter:
         served(request, client)
         status = build(StatusRequest, await json_body(request), "a status (note, until, instructions)")
         await asyncio.to_thread(
-            engine.set_status, client, status.note, until=status.until, instructions=status.instructions
+            engine.set_status,
+            client,
+            status.note,
+            until=status.until,
+            instructions=status.instructions,
+            notes=status.notes,
+            starts=status.starts,
         )
         return state_of(client)
 

@@ -52,9 +52,17 @@ class SwitchSummary(Doc):
 
 
 class StatusRequest(Doc):
-    note: str = Field(min_length=1, max_length=500)
+    note: str = Field(min_length=1, max_length=500, description="the default note: what every caller hears")
     until: datetime | None = Field(None, description="when the status ends, ISO 8601 with offset")
     instructions: str | None = Field(None, max_length=2000)
+    notes: dict[str, str] | None = Field(
+        None,
+        description="language tag → the note callers in that language hear instead of `note` "
+        '(`{"es": "En el juzgado hasta las 3"}`); a caller in a language not written hears `note`',
+    )
+    starts: datetime | None = Field(
+        None, description="a status scheduled ahead: active from this time (ISO 8601 with offset)"
+    )
 
 
 class OverrideRequest(Doc):

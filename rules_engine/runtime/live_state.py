@@ -8,6 +8,8 @@ is shared by several hosts, so that the decision says how current its state was.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from .. import model as m
@@ -16,6 +18,26 @@ from ..decide.decision import LiveStateStamp
 from ..errors import CallError, did_you_mean
 from ..live import LiveOverride, LiveState, OwnerStatus
 from .state import LiveStateHealth, Store
+
+TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+
+
+def checked_notes(notes: Mapping[str, str] | None) -> dict[str, str]:
+    """A status's notes per language tag, stripped (an empty one left out: the default is heard)."""
+    if notes is None:
+        return {}
+    if not isinstance(notes, Mapping):
+        raise CallError("must map language tags to notes", field="notes")
+    written = {}
+    for tag, text in notes.items():
+        if not isinstance(tag, str) or not TAG.fullmatch(tag) or len(tag) > 35:
+            raise CallError(f"`{str(tag)[:40]}` is not a language tag (`es`, `fr-CA`)", field="notes")
+        if not isinstance(text, str):
+            raise CallError(f"the note in `{tag}` must be text", field="notes")
+        bounded(text, "note")
+        if text.strip():
+            written[tag] = text.strip()
+    return written
 
 
 class LiveStateKeeper:
@@ -51,6 +73,9 @@ class LiveStateKeeper:
         until: datetime | None = None,
         instructions: str | None = None,
         now: datetime | None = None,
+        *,
+        notes: Mapping[str, str] | None = None,
+        starts: datetime | None = None,
     ) -> None:
         if not isinstance(note, str) or not note.strip():
             raise CallError("a status needs a note", field="note")
@@ -58,8 +83,10 @@ class LiveStateKeeper:
             raise CallError("must be text", field="instructions")
         bounded(note, "note")
         bounded(instructions, "instructions")
-        if until is not None and (not isinstance(until, datetime) or until.utcoffset() is None):
-            raise CallError("the end of a status needs a date-time with a time zone offset", field="until")
+        written = checked_notes(notes)
+        for name, value, what in (("until", until, "end"), ("starts", starts, "start")):
+            if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
+                raise CallError(f"the {what} of a status needs a date-time with a time zone offset", field=name)
         now = now if now is not None else datetime.now(UTC)
         if until is not None and until <= now:
             # A status that has ended before it is set would never show: almost always a wrong
@@ -69,7 +96,10 @@ class LiveStateKeeper:
                 "a status must end after it is set",
                 field="until",
             )
-        self._store.set_status(client.id, OwnerStatus(note=note.strip(), until=until, instructions=instructions))
+        if starts is not None and until is not None and until <= starts:
+            raise CallError("a status must end after it starts", field="until")
+        status = OwnerStatus(note=note.strip(), until=until, instructions=instructions, notes=written, starts=starts)
+        self._store.set_status(client.id, status)
 
     def clear_status(self, client: m.Client) -> None:
         self._store.clear_status(client.id)

@@ -12,6 +12,7 @@ a change.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -75,7 +76,14 @@ class SnapshotStore:
             client,
             f"set the status of `{client}`",
             self.WRITES["set_status"],
-            (client, status.note, status.instructions, format_time(status.until)),
+            (
+                client,
+                status.note,
+                status.instructions,
+                format_time(status.until),
+                json.dumps(dict(status.notes), ensure_ascii=False) if status.notes else None,
+                format_time(status.starts),
+            ),
         )
 
     def clear_status(self, client: str) -> None:
@@ -144,11 +152,18 @@ class SnapshotStore:
 
 
 def states_from_rows(statuses: Iterable[tuple], overrides: Iterable[tuple]) -> dict[str, LiveState]:
-    """Live states from rows `(client, note, instructions, until)` and, in the order they
-    were set, `(client, team, person, start, end, reason)`."""
+    """Live states from rows `(client, note, instructions, until, notes, starts)` (`notes`:
+    JSON) and, in the order they were set, `(client, team, person, start, end, reason)`."""
     found: dict[str, tuple[OwnerStatus | None, list[LiveOverride]]] = {}
-    for client, note, instructions, until in statuses:
-        found[client] = (OwnerStatus(note=note, instructions=instructions, until=parse_time(until)), [])
+    for client, note, instructions, until, notes, starts in statuses:
+        status = OwnerStatus(
+            note=note,
+            instructions=instructions,
+            until=parse_time(until),
+            notes=json.loads(notes) if notes else {},
+            starts=parse_time(starts),
+        )
+        found[client] = (status, [])
     for client, team, person, start, end, reason in overrides:
         found.setdefault(client, (None, []))[1].append(
             LiveOverride(

@@ -78,12 +78,17 @@ MIGRATIONS = (
     );
     CREATE INDEX live_override_by_client ON live_override (client, team);
     """,
+    # 1 → 2: a status's notes per caller language, and its start (a status scheduled ahead)
+    """
+    ALTER TABLE live_status ADD COLUMN notes text;   -- JSON {language tag: note}; NULL: none
+    ALTER TABLE live_status ADD COLUMN starts text;  -- ISO 8601 with the offset it was given in
+    """,
 )
 SCHEMA = Schema("live_state", tuple((statements,) for statements in MIGRATIONS))
 SCHEMA_VERSION = SCHEMA.version
 
 CLIENTS = "SELECT client, revision FROM live_client"
-STATUSES = "SELECT client, note, instructions, until FROM live_status"
+STATUSES = "SELECT client, note, instructions, until, notes, starts FROM live_status"
 OVERRIDES = "SELECT client, team, person, start_at, end_at, reason FROM live_override"
 
 
@@ -93,9 +98,10 @@ class PostgresStore(SnapshotStore):
     kind = "postgresql"
     shared = True
     WRITES: ClassVar[dict[str, str]] = {
-        "set_status": "INSERT INTO live_status (client, note, instructions, until) VALUES (%s, %s, %s, %s) "
-        "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
-        "instructions = excluded.instructions, until = excluded.until",
+        "set_status": "INSERT INTO live_status (client, note, instructions, until, notes, starts) "
+        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
+        "instructions = excluded.instructions, until = excluded.until, notes = excluded.notes, "
+        "starts = excluded.starts",
         "clear_status": "DELETE FROM live_status WHERE client = %s",
         "add_override": "INSERT INTO live_override (client, team, person, start_at, end_at, reason) "
         "VALUES (%s, %s, %s, %s, %s, %s)",

@@ -60,6 +60,11 @@ MIGRATIONS = (
         )""",
         "CREATE INDEX override_by_client ON override (client, team)",
     ),
+    # 1 → 2: a status's notes per caller language, and its start (a status scheduled ahead)
+    (
+        "ALTER TABLE status ADD COLUMN notes TEXT",  # JSON {language tag: note}; NULL: none
+        "ALTER TABLE status ADD COLUMN starts TEXT",  # ISO 8601 with offset; NULL: from when it was set
+    ),
 )
 SCHEMA = Schema("live_state", MIGRATIONS, legacy="PRAGMA user_version")
 SCHEMA_VERSION = SCHEMA.version
@@ -68,7 +73,7 @@ SQLITE_BUSY = 5
 TURN = 0.002  # seconds a store waits before writing again right after a write of its own
 WAL_WRITE_LOCK_BYTE = 120  # the byte of the `-shm` file a WAL writer locks (SQLite's wal.c)
 
-STATUS_COLUMNS = "SELECT client, note, instructions, until FROM status"
+STATUS_COLUMNS = "SELECT client, note, instructions, until, notes, starts FROM status"
 OVERRIDE_COLUMNS = "SELECT client, team, person, start, end, reason FROM override"
 
 
@@ -77,9 +82,9 @@ class SQLiteStore(SnapshotStore):
 
     kind = "sqlite"
     WRITES: ClassVar[dict[str, str]] = {
-        "set_status": "INSERT INTO status (client, note, instructions, until) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (client) DO UPDATE SET note = excluded.note, "
-        "instructions = excluded.instructions, until = excluded.until",
+        "set_status": "INSERT INTO status (client, note, instructions, until, notes, starts) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (client) DO UPDATE SET note = excluded.note, instructions = excluded.instructions, "
+        "until = excluded.until, notes = excluded.notes, starts = excluded.starts",
         "clear_status": "DELETE FROM status WHERE client = ?",
         "add_override": "INSERT INTO override (client, team, person, start, end, reason) VALUES (?, ?, ?, ?, ?, ?)",
         "clear_overrides": "DELETE FROM override WHERE client = ?",

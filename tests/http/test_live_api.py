@@ -27,6 +27,19 @@ def test_a_status_set_over_http_is_in_the_next_decision_until_cleared(open_clien
     assert open_client.post("/v1/decide", json=CALL).json()["greeting"]["id"] != "in_court"
 
 
+def test_a_status_with_a_note_per_language_and_a_start_over_http(open_client):
+    body = {"note": "in court", "notes": {"fr": "au tribunal"}, "starts": "2026-11-30T10:30:00+00:00"}
+    state = open_client.put("/v1/clients/hale_law/status", json=body).json()
+    assert state["status"]["notes"] == {"fr": "au tribunal"} and state["status"]["starts"] == "2026-11-30T10:30:00Z"
+    french = open_client.post("/v1/decide", json={**CALL, "language": "fr-CA"}).json()
+    assert "au tribunal" in french["greeting"]["text"] and french["status"]["note"] == "au tribunal"
+    english = open_client.post("/v1/decide", json={**CALL, "language": "de"}).json()
+    assert "in court" in english["greeting"]["text"]
+    before = open_client.post("/v1/decide", json={**CALL, "at": "2026-11-30T10:00:00+00:00"}).json()
+    assert before["greeting"]["id"] != "in_court"  # scheduled: not yet
+    open_client.delete("/v1/clients/hale_law/status")
+
+
 def test_a_status_without_a_note_is_refused_naming_the_field(open_client):
     response = open_client.put("/v1/clients/hale_law/status", json={"note": "", "until": "2026-11-30T15:00:00"})
     assert response.status_code == 400

@@ -39,7 +39,8 @@ def test_a_sqlite_store_made_by_0_1_opens_with_its_state_and_outcomes(tmp_path):
         live.close()
         outcomes.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version FROM live_state_schema").fetchall() == [(1,)]  # adopted from 0.1's place
+        # adopted from 0.1's place, then 1 → 2 (a status's notes per language and start)
+        assert db.execute("SELECT version FROM live_state_schema").fetchall() == [(2,)]
         assert db.execute("PRAGMA user_version").fetchone() == (1,)
         assert db.execute("SELECT version FROM outcome_schema").fetchall() == [(1,)]
         assert db.execute("SELECT note FROM status").fetchall() == [("Now",)]
@@ -54,8 +55,8 @@ def test_a_postgresql_database_made_by_0_1_opens_with_its_state_outcomes_and_log
     assert decision_log_pg.find(postgres_url, "old-call") == {"call_id": "old-call", "client": "acme_plumbing"}
     assert decision_log_pg.find(postgres_url, "new-call")["call_id"] == "new-call"
     with psycopg.connect(postgres_url) as db:
-        for table in ("live_state_schema", "outcome_schema", "decision_log_schema"):
-            assert db.execute(f"SELECT version FROM {table}").fetchall() == [(1,)], table
+        for table, version in (("live_state_schema", 2), ("outcome_schema", 1), ("decision_log_schema", 1)):
+            assert db.execute(f"SELECT version FROM {table}").fetchall() == [(version,)], table
 
 
 def test_connections_migrating_an_empty_postgresql_database_at_once_take_turns(postgres_url):
@@ -108,7 +109,7 @@ def test_connections_migrating_a_new_sqlite_file_at_once_take_turns(tmp_path):
         thread.join()
     assert errors == []
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version FROM live_state_schema").fetchall() == [(1,)]
+        assert db.execute("SELECT version FROM live_state_schema").fetchall() == [(store_sqlite.SCHEMA_VERSION,)]
         assert db.execute("SELECT version FROM outcome_schema").fetchall() == [(1,)]
 
 
@@ -149,7 +150,7 @@ def test_a_sqlite_live_state_table_newer_than_the_engine_is_refused(tmp_path):
     with pytest.raises(StoreError) as caught:
         open_store(path)
     assert str(caught.value) == (
-        f"the live-state store {path} has schema version 3, newer than this engine knows (1); upgrade the engine"
+        f"the live-state store {path} has schema version 3, newer than this engine knows (2); upgrade the engine"
     )
 
 
