@@ -73,6 +73,9 @@ def router(console: Console) -> APIRouter:
     add_login(pages, console)
     add_clients(pages, console)
     add_audit(pages, console)
+    from .editor_pages import add_editor
+
+    add_editor(pages, console)
     return pages
 
 

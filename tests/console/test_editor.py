@@ -1,0 +1,166 @@
+"""The editor's pages in-process: diagnostics as you type (and the autosave), completion names,
+size limits, try a call, the scenarios, and who may open them."""
+
+from __future__ import annotations
+
+import re
+
+from tests.console.conftest import log_in, token_of
+from tests.support import CONFIGS
+
+ACME = (CONFIGS / "acme_plumbing.rules").read_text(encoding="utf-8")
+DIAGNOSTICS = "/console/api/clients/acme_plumbing/diagnostics"
+
+
+def manager(console, name: str = "mia") -> str:
+    log_in(console.client, name)
+    return token_of(console.client, "/console/clients/acme_plumbing/edit")
+
+
+def test_an_error_comes_back_at_its_line_with_the_names_the_file_defines(console):
+    token = manager(console)
+    broken = ACME.replace("route {", "route {\n        when urgency is emergancy -> patch nobody", 1)
+    answer = console.client.post(DIAGNOSTICS, json={"text": broken}, headers={"X-CSRF-Token": token})
+    assert answer.status_code == 200
+    body = answer.json()
+    line = broken.splitlines().index("        when urgency is emergancy -> patch nobody") + 1
+    errors = [d for d in body["diagnostics"] if d["severity"] == "error"]
+    assert errors and all(d["line"] == line for d in errors)
+    assert all(d["column"] > 0 and d["message"] for d in errors)
+    # it does not compile: the names are the last good ones (the published file's)
+    assert body["names"]["contacts"]["alice"] == "Alice Ng"
+    assert "plumbers" in body["names"]["teams"] and "burst_pipe" in body["names"]["fields"]["type"]
+    assert body["saved"]["author"] == "mia"
+
+
+def test_typing_saves_the_draft_and_the_edit_page_shows_it(console):
+    token = manager(console)
+    text = ACME.replace("    list vip", '    contact dave "Dave Li" { call "+13125550114" }\n    list vip', 1)
+    names = console.client.post(DIAGNOSTICS, json={"text": text}, headers={"X-CSRF-Token": token}).json()["names"]
+    assert names["contacts"]["dave"] == "Dave Li"  # it compiles: the names are this text's
+    page = console.client.get("/console/clients/acme_plumbing/edit").text
+    assert "Dave Li" in page and "saved " in page and "by mia" in page
+    audit = console.client.get("/console/audit?format=json").json()
+    assert [e for e in audit if e["action"] == "draft_saved" and e["client"] == "acme_plumbing"]
+
+
+def test_checking_without_saving_leaves_no_draft(console):
+    token = manager(console)
+    console.client.post(DIAGNOSTICS, json={"text": ACME + "\n# x", "save": False}, headers={"X-CSRF-Token": token})
+    assert "# x" not in console.client.get("/console/clients/acme_plumbing/edit").text
+
+
+def test_a_text_too_large_is_a_413_and_json_not_a_crash(console):
+    token = manager(console)
+    big = ACME + "#" * (300 * 1024)
+    answer = console.client.post(DIAGNOSTICS, json={"text": big}, headers={"X-CSRF-Token": token})
+    assert answer.status_code == 413 and "KB" in answer.json()["error"]
+    garbage = console.client.post(
+        DIAGNOSTICS, content=b"not json", headers={"X-CSRF-Token": token, "Content-Type": "application/json"}
+    )
+    assert garbage.status_code == 400
+
+
+def test_diagnostics_without_the_csrf_token_are_refused(console):
+    manager(console)
+    assert console.client.post(DIAGNOSTICS, json={"text": ACME}).status_code == 403
+
+
+def test_a_client_account_finds_no_editor_no_try_no_scenarios(console):
+    log_in(console.client, "ann")  # acme_plumbing's owner
+    token = token_of(console.client, "/console/clients/acme_plumbing")
+    missing = console.client.get("/console/clients/no_such_client/edit")
+    for path in ("/edit", "/try", "/scenarios"):
+        answer = console.client.get(f"/console/clients/acme_plumbing{path}")
+        assert answer.status_code == 404 and answer.text == missing.text
+    posted = console.client.post(DIAGNOSTICS, json={"text": ACME}, headers={"X-CSRF-Token": token})
+    assert posted.status_code == 404
+    tried = console.client.post("/console/clients/acme_plumbing/try", data={"csrf": token, "at": "2026-11-24T10:00"})
+    assert tried.status_code == 404
+
+
+def test_an_account_manager_of_other_clients_finds_nothing(console):
+    log_in(console.client, "sam")  # hale_law only
+    assert console.client.get("/console/clients/acme_plumbing/edit").status_code == 404
+    assert console.client.get("/console/clients/hale_law/edit").status_code == 200
+
+
+def test_trying_a_call_in_spanish_says_the_spanish_greeting_and_changes_nothing(console, engine):
+    token = manager(console)
+    answer = console.client.post(
+        "/console/clients/acme_plumbing/try",
+        data={
+            "csrf": token,
+            "at": "2026-11-28T23:15",
+            "forwarded": "busy",
+            "language": "es",
+            "answer.type": "burst_pipe",
+            "status": "In court until 3pm",
+            "source": "published",
+        },
+    )
+    assert answer.status_code == 200
+    assert "Gracias por llamar a Acme Plumbing" in answer.text
+    assert 'href="/console/clients/acme_plumbing/edit#L43"' in answer.text  # the greeting that held
+    assert "escalate by" in answer.text
+    assert engine.live_state("acme_plumbing").status is None  # the status note was a what-if
+
+
+def test_trying_a_call_reads_the_draft(console):
+    token = manager(console)
+    draft = ACME.replace("How may I help you?", "How may I help you today?", 1)
+    console.client.post(DIAGNOSTICS, json={"text": draft}, headers={"X-CSRF-Token": token})
+    form = {"csrf": token, "at": "2026-11-24T10:00", "forwarded": "always"}
+    assert "help you today?" in console.client.post("/console/clients/acme_plumbing/try", data=form).text
+    published = console.client.post("/console/clients/acme_plumbing/try", data={**form, "source": "published"})
+    assert "help you today?" not in published.text and "How may I help you?" in published.text
+
+
+def test_a_wrong_answer_is_said_in_words_not_a_crash(console):
+    token = manager(console)
+    form = {"csrf": token, "at": "2026-11-24T10:00", "answer.type": "volcano"}
+    answer = console.client.post("/console/clients/acme_plumbing/try", data=form)
+    assert answer.status_code == 400 and "is not one of the choices" in answer.text
+
+
+def test_markup_in_a_draft_is_shown_as_text(console):
+    token = manager(console)
+    evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    draft = ACME.replace("How may I help you?", evil.replace('"', '\\"'), 1)
+    console.client.post(DIAGNOSTICS, json={"text": draft}, headers={"X-CSRF-Token": token})
+    page = console.client.get("/console/clients/acme_plumbing/edit").text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    tried = console.client.post("/console/clients/acme_plumbing/try", data={"csrf": token, "at": "2026-11-24T10:00"})
+    assert "<img src=x" not in tried.text and "&lt;img src=x onerror=alert(2)&gt;" in tried.text
+
+
+def test_the_scenarios_run_against_the_draft_with_coverage(console):
+    token = manager(console)
+    feature = console.client.get("/console/clients/acme_plumbing/scenarios")
+    assert "Given the client" in feature.text
+    form = {"csrf": token, "source": "published", "feature": FEATURE}
+    page = console.client.post("/console/clients/acme_plumbing/scenarios", data=form).text
+    assert "2 scenario(s): 1 passed, 1 not." in page
+    assert "PASSED</span> A busy line" in page and "FAILED</span> Wrong on purpose" in page
+    failure = re.search(r'<pre class="failure">(.*?)</pre>', page, re.S)
+    assert failure and "Step: Then the agent greets with" in failure.group(1)  # the failing step, in words
+    assert "Traceback" not in failure.group(1)
+    assert "rules exercised" in page
+    # the feature was saved as a draft, and the edit of the rules moves the verdicts
+    assert "Wrong on purpose" in console.client.get("/console/clients/acme_plumbing/scenarios").text
+
+
+FEATURE = """Feature: Acme in the console
+  Background:
+    Given the client "acme_plumbing"
+
+  Scenario: A busy line during opening hours
+    Given it is Tuesday 2026-11-24 at 10:00
+    And the call was forwarded because the line was busy
+    Then the agent greets with "busy"
+
+  Scenario: Wrong on purpose
+    Given it is Tuesday 2026-11-24 at 10:00
+    And the call was forwarded because the line was busy
+    Then the agent greets with "after_hours"
+"""
