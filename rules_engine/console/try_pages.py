@@ -11,7 +11,7 @@ fills the form with that call (and the status it met), to reproduce a complaint.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +27,7 @@ from ..errors import RulesEngineError, RulesError
 from ..live import OwnerStatus
 from ..runtime.catalog import PlannedClient
 from ..schedule.clock import read_time, zone
-from .editor_texts import Shown
+from .editor_texts import Shown, compiled
 from .pages import Console
 from .web import render
 
@@ -69,16 +69,29 @@ def add_try(pages: APIRouter, console: Console, managed: Callable) -> None:
 
     def page(request: Request, session, client: str, tried: Tried, **values: Any) -> Response:
         served = engine.client(client)
+        draft = console.drafts.get(client)
+        # the form offers what either file has: a language or a question the draft adds is tried too
+        drafted = compiled(draft.text, str(console.publisher.file_of(client))) if draft else None
+        shown = Shown.of(served)
+        if drafted is not None:
+            ours = Shown.of(drafted)
+            shown = replace(
+                shown,
+                numbers=list(dict.fromkeys(shown.numbers + ours.numbers)),
+                languages=list(dict.fromkeys(shown.languages + ours.languages)),
+            )
+        asked = {q["field"]: q for q in questions(served)}
+        asked.update({q["field"]: q for q in questions(drafted)} if drafted is not None else {})
         return render(
             request,
             "editor_try.html",
             session,
             values.pop("status_code", 200),
-            client=Shown.of(served),
+            client=shown,
             reasons=m.FORWARDING_REASONS,
-            questions=questions(served),
+            questions=list(asked.values()),
             tried=tried,
-            has_draft=console.drafts.get(client) is not None,
+            has_draft=draft is not None,
             **{"decision": None, "error": None, "logged": None, **values},
         )
 

@@ -105,6 +105,7 @@ function showProblems(view, diagnostics) {
     summary.textContent = diagnostics.length
       ? `${errors} error(s), ${warnings} warning(s)`
       : "No problems: `rules-engine check` finds nothing in this text.";
+    summary.dataset.checked = "true";
   }
   for (const d of diagnostics) {
     const item = document.createElement("li");
