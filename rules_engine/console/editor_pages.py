@@ -3,8 +3,10 @@ pages beside it that read the same draft: try a call (`try_pages.py`) and the sc
 (`scenario_pages.py`). Account managers and admins only: a client account gets 404.
 
 The editor posts the text to `/console/api/clients/ID/diagnostics` as you type: the answer is
-what `rules-engine check` says of it (`Publisher.check`), and the names the file defines for
-completion (from the last text that compiled when this one does not). The same request
+what `rules-engine check` says of it — at once the compiler's checks, then, asked again with
+`"complete": true` when typing stops, the warnings over time too (`editor_checks.py`) — and
+the names the file defines for completion (from the last text that compiled when this one
+does not). The same request
 saves the draft (an autosave), so every page and every instance reads what the editor shows.
 """
 
@@ -16,10 +18,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ..errors import Diagnostic
 from .drafts import Draft, Kind
-from .editor_texts import MAX_TEXT_BYTES, Shown, compiled, names_of, text_of
+from .editor_checks import FullChecks, quick
+from .editor_texts import MAX_TEXT_BYTES, Shown, names_of, text_of
 from .pages import Console, json_response
 from .scenario_pages import add_scenarios
 from .try_pages import add_try
@@ -33,6 +37,7 @@ AUDIT_GAP = timedelta(minutes=30)
 def add_editor(pages: APIRouter, console: Console) -> None:
     sessions, engine = console.sessions, console.engine
     last_names: dict[str, dict[str, object]] = {}  # per client: the names of the last text that compiled
+    full = FullChecks(console.publisher)
 
     def managed(request: Request, client: str):
         session, account = signed_in(request, sessions)
@@ -60,15 +65,22 @@ def add_editor(pages: APIRouter, console: Console) -> None:
         body = await json_body(request)
         if isinstance(body, Response):
             return body
-        text, save = body
-        checked = console.publisher.check(client, text)
-        found = compiled(text, str(console.publisher.file_of(client))) if not checked.errors else None
+        text, save, complete = body
+        # compiling takes the CPU for tens of ms, the checks over time for seconds: never on the event loop
+        checked, found = await run_in_threadpool(quick, console.publisher, client, text)
+        if complete and not checked.errors:
+            checked = await run_in_threadpool(full.check, client, text)
         if found is not None and found.id == client:
             last_names[client] = names_of(found)
         names = last_names.get(client) or names_of(engine.client(client))
-        answer: dict[str, Any] = {"diagnostics": [as_json(d) for d in checked.diagnostics], "names": names}
+        answer: dict[str, Any] = {
+            "diagnostics": [as_json(d) for d in checked.diagnostics],
+            "complete": complete or bool(checked.errors),
+            "names": names,
+        }
         if save:
-            answer["saved"] = saved_json(save_draft(request, account.name, client, text, "rules"))
+            draft = await run_in_threadpool(save_draft, request, account.name, client, text, "rules")
+            answer["saved"] = saved_json(draft)
         return json_response(answer)
 
     @pages.post("/api/clients/{client}/drafts/feature")
@@ -77,8 +89,9 @@ def add_editor(pages: APIRouter, console: Console) -> None:
         body = await json_body(request)
         if isinstance(body, Response):
             return body
-        text, _ = body
-        return json_response({"saved": saved_json(save_draft(request, account.name, client, text, "feature"))})
+        text, _, _ = body
+        draft = await run_in_threadpool(save_draft, request, account.name, client, text, "feature")
+        return json_response({"saved": saved_json(draft)})
 
     def save_draft(request: Request, author: str, client: str, text: str, kind: Kind) -> Draft:
         before = console.drafts.get(client, kind)
@@ -95,8 +108,9 @@ def stale(updated: str) -> bool:
     return datetime.now(UTC) - datetime.fromisoformat(updated) > AUDIT_GAP
 
 
-async def json_body(request: Request) -> tuple[str, bool] | Response:
-    """`text` (and `save`, default true) of a JSON body; a 413 or 400 JSON answer otherwise."""
+async def json_body(request: Request) -> tuple[str, bool, bool] | Response:
+    """`text`, `save` (default true) and `complete` (default false) of a JSON body; a 413 or
+    400 JSON answer otherwise."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_TEXT_BYTES + 1024:
         return too_large()
@@ -114,7 +128,7 @@ async def json_body(request: Request) -> tuple[str, bool] | Response:
     text = body["text"]
     if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
         return too_large()
-    return text, body.get("save", True) is not False
+    return text, body.get("save", True) is not False, body.get("complete") is True
 
 
 def too_large() -> Response:

@@ -3,6 +3,7 @@ size limits, try a call, the scenarios, and who may open them."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from tests.console.conftest import log_in, token_of
@@ -164,3 +165,49 @@ FEATURE = """Feature: Acme in the console
     And the call was forwarded because the line was busy
     Then the agent greets with "after_hours"
 """
+
+
+def test_a_logged_call_is_reproduced_by_its_id_with_the_same_decision(tmp_path, accounts_path):
+    from fastapi.testclient import TestClient
+
+    from rules_engine import Engine
+    from rules_engine.console.mount import mount
+    from rules_engine.decide.call import Call
+    from rules_engine.http import create_app
+
+    log = tmp_path / "decisions.jsonl"
+    with Engine.from_settings(rules=CONFIGS, decision_log=log) as engine:
+        engine.set_status("acme_plumbing", "In court until 3pm")
+        call = Call(client="acme_plumbing", at="2026-11-25T10:00:00-06:00", forwarded="manual", language="es")
+        logged = engine.decide(call, "complaint-42")
+        engine.clear_status("acme_plumbing")
+        size = log.stat().st_size
+        app = create_app(engine)
+        db = mount(app, engine, accounts_path, secure_cookies=True)
+        with TestClient(app, base_url="https://testserver") as client:
+            log_in(client, "mia")
+            token = token_of(client, "/console/clients/acme_plumbing/try")
+            form = {"csrf": token, "call_id": "complaint-42", "at": ""}
+            page = client.post("/console/clients/acme_plumbing/try", data=form).text
+            assert "Decided the same as logged." in page
+            assert logged.greeting.text in html.unescape(page)  # the Spanish "away" greeting, status note and all
+            assert "In court until 3pm" in page
+            other = client.post("/console/clients/hale_law/try", data=form)
+            assert other.status_code == 400 and "no call `complaint-42` of this client" in other.text
+        db.close()
+        assert log.stat().st_size == size  # trying decided nothing into the log
+        assert engine.live_state("acme_plumbing").status is None
+
+
+def test_the_warnings_over_time_come_with_the_complete_check_which_is_publishings(console):
+    token = manager(console)
+    text = ACME.replace(
+        '    closed "Christmas"', '    closed "Nothing" 2027-01-03 02:00 to 2027-01-03 03:00\n    closed "Christmas"'
+    )
+    quick = console.client.post(DIAGNOSTICS, json={"text": text}, headers={"X-CSRF-Token": token}).json()
+    assert quick["complete"] is False and quick["diagnostics"] == []
+    full = console.client.post(DIAGNOSTICS, json={"text": text, "complete": True}, headers={"X-CSRF-Token": token})
+    body = full.json()
+    assert body["complete"] is True
+    assert [(d["severity"], d["line"]) for d in body["diagnostics"]] == [("warning", 13)]
+    assert "closure `Nothing` (line 13) changes nothing" in body["diagnostics"][0]["message"]

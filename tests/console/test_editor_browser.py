@@ -51,6 +51,16 @@ def test_an_error_typed_is_marked_at_its_line_within_a_second(page, service):
     page.wait_for_selector("#saved >> text=by mia")  # typed text is saved as the draft
 
 
+def test_the_warnings_over_a_year_follow_when_typing_stops(page, service):
+    log_in(page, service, "mia")
+    editor_of(page, service, "acme_plumbing", "#L13")
+    page.keyboard.insert_text('    closed "Nothing" 2027-01-03 02:00 to 2027-01-03 03:00\n')
+    warning = page.locator("#problems li.warn", has_text="closure `Nothing` (line 13) changes nothing")
+    warning.wait_for(timeout=15000)
+    assert page.locator("#problems-summary[data-complete]").count() == 1
+    assert page.locator(".cm-lint-marker-warning").count() > 0
+
+
 def test_completion_offers_a_contact_the_file_defines(page, service):
     log_in(page, service, "mia")
     editor_of(page, service, "hale_law", "#L30")

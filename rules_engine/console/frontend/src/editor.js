@@ -4,14 +4,16 @@
 //   data-readonly        only to read
 //   data-diagnostics=URL as you type (150 ms after the last key), the text is posted there:
 //                        the answer's diagnostics become lint markers and the list
-//                        #problems, its names the completions, and the draft is saved
+//                        #problems, its names the completions, and the draft is saved;
+//                        1 s after typing stops, it is posted again for the whole check
+//                        (the warnings over a year of calls, which take longer)
 //   data-save=URL        as you type, the text is saved there (no checks: the feature file)
 // `#L12` in the page's address puts the cursor on line 12 (trace links use it).
 import { EditorState } from "@codemirror/state";
 import { EditorView, lineNumbers, highlightActiveLine, keymap } from "@codemirror/view";
 import { StreamLanguage, syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
-import { linter, lintGutter, forceLinting } from "@codemirror/lint";
+import { linter, lintGutter, forceLinting, setDiagnostics } from "@codemirror/lint";
 import { autocompletion, completionKeymap } from "@codemirror/autocomplete";
 
 const KEYWORDS = new Set([
@@ -94,7 +96,7 @@ function moveTo(view, pos) {
 }
 
 // The list under the editor: one button per problem, which puts the cursor at its place.
-function showProblems(view, diagnostics) {
+function showProblems(view, diagnostics, complete) {
   const list = document.getElementById("problems");
   const summary = document.getElementById("problems-summary");
   if (!list) return;
@@ -102,9 +104,14 @@ function showProblems(view, diagnostics) {
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
   if (summary) {
-    summary.textContent = diagnostics.length
-      ? `${errors} error(s), ${warnings} warning(s)`
-      : "No problems: `rules-engine check` finds nothing in this text.";
+    const found = `${errors} error(s), ${warnings} warning(s)`;
+    if (complete) {
+      summary.textContent = diagnostics.length ? found : "No problems: `rules-engine check` finds nothing in this text.";
+      summary.dataset.complete = "true";
+    } else {
+      summary.textContent = `${found} so far; the checks over a year of calls follow when you stop typing…`;
+      delete summary.dataset.complete;
+    }
     summary.dataset.checked = "true";
   }
   for (const d of diagnostics) {
@@ -117,6 +124,23 @@ function showProblems(view, diagnostics) {
     item.append(button);
     list.append(item);
   }
+}
+
+const COMPLETE_AFTER_MS = 1000;
+
+// The answer's diagnostics as CodeMirror's: from the line and column to the end of the word there.
+function markers(doc, diagnostics) {
+  return diagnostics.map((d) => {
+    const from = position(doc, d.line, d.column);
+    const line = doc.lineAt(from);
+    const word = /^[\w.-]+/.exec(doc.sliceString(from, line.to));
+    return {
+      from,
+      to: word ? from + word[0].length : Math.min(from + 1, line.to),
+      severity: d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "info",
+      message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
+    };
+  });
 }
 
 function completions(names) {
@@ -160,34 +184,43 @@ function upgrade(area) {
     }),
   ];
   if (checkUrl) {
+    let later;
+    const notChecked = (error) => {
+      const summary = document.getElementById("problems-summary");
+      if (summary) summary.textContent = `Not checked: ${error.message}`;
+    };
+    // Once typing has stopped for a while: the whole of `rules-engine check`, warnings over time too.
+    const complete = async (view, text) => {
+      if (view.state.doc.toString() !== text) return;
+      let answer;
+      try {
+        answer = await post(checkUrl, { text, save: false, complete: true });
+      } catch (error) {
+        return notChecked(error);
+      }
+      if (view.state.doc.toString() !== text) return; // typed since: the next check follows
+      showProblems(view, answer.diagnostics, true);
+      view.dispatch(setDiagnostics(view.state, markers(view.state.doc, answer.diagnostics)));
+    };
     extensions.push(
       lintGutter(),
       linter(
         async (view) => {
+          clearTimeout(later);
           const text = view.state.doc.toString();
           let answer;
           try {
             answer = await post(checkUrl, { text, save: edited });
           } catch (error) {
-            const summary = document.getElementById("problems-summary");
-            if (summary) summary.textContent = `Not checked: ${error.message}`;
+            notChecked(error);
             return [];
           }
           if (view.state.doc.toString() !== text) return []; // typed since: the next check follows
           names = answer.names || {};
           showSaved(answer.saved);
-          showProblems(view, answer.diagnostics);
-          return answer.diagnostics.map((d) => {
-            const from = position(view.state.doc, d.line, d.column);
-            const line = view.state.doc.lineAt(from);
-            const word = /^[\w.-]+/.exec(view.state.doc.sliceString(from, line.to));
-            return {
-              from,
-              to: word ? from + word[0].length : Math.min(from + 1, line.to),
-              severity: d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "info",
-              message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
-            };
-          });
+          showProblems(view, answer.diagnostics, answer.complete);
+          if (!answer.complete) later = setTimeout(() => complete(view, text), COMPLETE_AFTER_MS);
+          return markers(view.state.doc, answer.diagnostics);
         },
         { delay: 150 },
       ),
