@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from .. import model as m
 from ..compiler.compile import compile_text
@@ -28,7 +29,7 @@ from ..live import OwnerStatus
 from ..runtime.catalog import PlannedClient
 from ..schedule.clock import read_time, zone
 from .editor_texts import Shown, compiled
-from .pages import Console
+from .pages import NOTE_MAX, Console
 from .web import render
 
 FIELD_MAX = 200
@@ -105,18 +106,22 @@ def add_try(pages: APIRouter, console: Console, managed: Callable) -> None:
     async def try_call(request: Request, client: str) -> Response:
         session, _, client = managed(request, client)
         form = await request.form()
-        value = lambda name: str(form.get(name) or "").strip()[:FIELD_MAX]  # noqa: E731
+        value = lambda name, most=FIELD_MAX: str(form.get(name) or "").strip()[:most]  # noqa: E731
         tried = Tried(
             at=value("at"),
             forwarded=value("forwarded") or "unknown",
             caller=value("caller"),
             number=value("number"),
             language=value("language"),
-            status=value("status")[:500],
+            status=value("status", NOTE_MAX),
             source="published" if value("source") == "published" else "draft",
             call_id=value("call_id"),
             answers={k[7:]: str(v).strip()[:FIELD_MAX] for k, v in form.items() if k.startswith("answer.") and v},
         )
+        # compiling a draft, planning it and reading the log take the CPU: never on the event loop
+        return await run_in_threadpool(decided, request, session, client, tried)
+
+    def decided(request: Request, session, client: str, tried: Tried) -> Response:
         logged = None
         try:
             if tried.call_id:
