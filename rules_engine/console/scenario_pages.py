@@ -10,6 +10,7 @@ feature and the one rule file, with a time limit; at most `RUNS_AT_ONCE` run at 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,11 +29,14 @@ from .web import address, render
 
 RUN_SECONDS = 60
 RUNS_AT_ONCE = 2
-ELSEWHERE = "the rules in"  # `Given the rules in "PATH"` would read a file of the server's choosing
+# `Given the rules in "PATH"` would read a file of the server's choosing
+ELSEWHERE = re.compile(r"^\s*(?:Given|And|But|When|Then|\*)\s+the rules in\b", re.MULTILINE)
 
 
 class ScenarioError(Exception):
-    pass
+    def __init__(self, message: str, status: int = 503):  # 503: busy, too slow, or cannot run
+        super().__init__(message)
+        self.status = status
 
 
 _running = threading.BoundedSemaphore(RUNS_AT_ONCE)
@@ -40,9 +44,10 @@ _running = threading.BoundedSemaphore(RUNS_AT_ONCE)
 
 def run_scenarios(client: str, feature: str, rules: str) -> dict[str, Any]:
     """Run `feature` against `rules` as `client`'s file, in a process of its own."""
-    if ELSEWHERE in feature:
+    if ELSEWHERE.search(feature):
         raise ScenarioError(
-            "`Given the rules in …` is for the command line: here the scenarios run against this client's file"
+            "`Given the rules in …` is for the command line: here the scenarios run against this client's file",
+            400,
         )
     if not _running.acquire(blocking=False):
         raise ScenarioError("other scenario runs are under way: try again in a minute")
@@ -113,5 +118,5 @@ def add_scenarios(pages: APIRouter, console: Console, managed: Callable) -> None
         try:
             result = await run_in_threadpool(run_scenarios, client, feature, rules)
         except ScenarioError as exc:
-            return page(request, session, client, feature, error=str(exc), source=source, status_code=503)
+            return page(request, session, client, feature, error=str(exc), source=source, status_code=exc.status)
         return page(request, session, client, feature, result=result, source=source)

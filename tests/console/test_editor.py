@@ -211,3 +211,24 @@ def test_the_warnings_over_time_come_with_the_complete_check_which_is_publishing
     assert body["complete"] is True
     assert [(d["severity"], d["line"]) for d in body["diagnostics"]] == [("warning", 13)]
     assert "closure `Nothing` (line 13) changes nothing" in body["diagnostics"][0]["message"]
+
+
+def test_a_form_or_a_non_json_body_to_the_diagnostics_is_a_4xx(console):
+    token = manager(console)
+    form = console.client.post(DIAGNOSTICS, data={"csrf": token, "text": ACME})
+    assert form.status_code == 415 and "JSON" in form.json()["error"]
+
+
+def test_scenarios_may_not_read_rules_from_a_path_and_markup_in_them_is_text(console):
+    token = manager(console)
+    elsewhere = FEATURE.replace('Given the client "acme_plumbing"', 'Given the rules in "/etc"')
+    page = console.client.post(
+        "/console/clients/acme_plumbing/scenarios", data={"csrf": token, "source": "draft", "feature": elsewhere}
+    )
+    assert page.status_code == 400 and "for the command line" in page.text
+    evil = FEATURE.replace("Wrong on purpose", '<script>alert(1)</script>"><img src=x onerror=alert(2)>')
+    page = console.client.post(
+        "/console/clients/acme_plumbing/scenarios", data={"csrf": token, "source": "draft", "feature": evil}
+    )
+    assert "<script>alert(1)" not in page.text and "<img src=x" not in page.text
+    assert "FAILED</span> &lt;script&gt;alert(1)&lt;/script&gt;" in page.text
