@@ -112,7 +112,8 @@ def test_trying_a_call_reads_the_draft(console):
     draft = ACME.replace("How may I help you?", "How may I help you today?", 1)
     console.client.post(DIAGNOSTICS, json={"text": draft}, headers={"X-CSRF-Token": token})
     form = {"csrf": token, "at": "2026-11-24T10:00", "forwarded": "always"}
-    assert "help you today?" in console.client.post("/console/clients/acme_plumbing/try", data=form).text
+    drafted = console.client.post("/console/clients/acme_plumbing/try", data=form).text
+    assert "help you today?" in drafted and '<dd id="decided-with">the draft' in drafted
     published = console.client.post("/console/clients/acme_plumbing/try", data={**form, "source": "published"})
     assert "help you today?" not in published.text and "How may I help you?" in published.text
 
