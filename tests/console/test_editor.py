@@ -56,6 +56,8 @@ def test_a_text_too_large_is_a_413_and_json_not_a_crash(console):
     big = ACME + "#" * (300 * 1024)
     answer = console.client.post(DIAGNOSTICS, json={"text": big}, headers={"X-CSRF-Token": token})
     assert answer.status_code == 413 and "KB" in answer.json()["error"]
+    huge = console.client.post(DIAGNOSTICS, json={"text": "#" * (400 * 1024)}, headers={"X-CSRF-Token": token})
+    assert huge.status_code == 413 and "larger than" in huge.json()["error"]["message"]  # the service's own limit
     garbage = console.client.post(
         DIAGNOSTICS, content=b"not json", headers={"X-CSRF-Token": token, "Content-Type": "application/json"}
     )

@@ -75,7 +75,11 @@ async function post(url, body) {
     credentials: "same-origin",
   });
   const answer = await response.json().catch(() => ({ error: `the console answered ${response.status}` }));
-  if (!response.ok) throw new Error(answer.error || `the console answered ${response.status}`);
+  if (!response.ok) {
+    // the console's own refusals: {"error": "…"}; the service's (a body over its limit): {"error": {"message": …}}
+    const said = typeof answer.error === "string" ? answer.error : answer.error && answer.error.message;
+    throw new Error(said || `the console answered ${response.status}`);
+  }
   return answer;
 }
 
