@@ -123,7 +123,8 @@ function showProblems(view, diagnostics, complete) {
     item.className = d.severity === "error" ? "bad" : "warn";
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = `Line ${d.line}, column ${d.column}: ${d.severity}: ${d.message}` + (d.hint ? ` (hint: ${d.hint})` : "");
+    const where = d.line ? `Line ${d.line}, column ${d.column}: ` : ""; // line 0: the file as a whole
+    button.textContent = `${where}${d.severity}: ${d.message}` + (d.hint ? ` (hint: ${d.hint})` : "");
     button.addEventListener("click", () => moveTo(view, position(view.state.doc, d.line, d.column)));
     item.append(button);
     list.append(item);
@@ -134,7 +135,7 @@ const COMPLETE_AFTER_MS = 1000;
 
 // The answer's diagnostics as CodeMirror's: from the line and column to the end of the word there.
 function markers(doc, diagnostics) {
-  return diagnostics.map((d) => {
+  return diagnostics.filter((d) => d.line > 0).map((d) => {
     const from = position(doc, d.line, d.column);
     const line = doc.lineAt(from);
     const word = /^[\w.-]+/.exec(doc.sliceString(from, line.to));
