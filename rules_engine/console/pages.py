@@ -80,6 +80,9 @@ def router(console: Console) -> APIRouter:
 
     add_week(pages, console)
     add_portal(pages, console)
+    from .editor_pages import add_editor
+
+    add_editor(pages, console)
     return pages
 
 

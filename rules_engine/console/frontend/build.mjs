@@ -34,6 +34,8 @@ const manifest = {
       "@codemirror/view",
       "@codemirror/state",
       "@codemirror/language",
+      "@codemirror/lint",
+      "@codemirror/autocomplete",
       "htmx.org",
       "esbuild",
       "axe-core",

@@ -1,0 +1,77 @@
+"""The editor's checks, in two steps, because `rules-engine check` has two speeds.
+
+Compiling a text and placing it beside the other clients takes tens of milliseconds: the
+editor asks for that after each pause in typing (`quick`). The warnings over time (rules no
+call reaches in a year, closures that change nothing, on-call gaps: `analysis.checks`) take
+from half a second to seconds for one file: the editor asks for those (`Publisher.check`, the
+very checks a publish makes) once typing has stopped for longer, and they are kept per text,
+so a text checked once is not surveyed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from datetime import date
+
+from .. import model as m
+from ..compiler.compile import compile_text
+from ..errors import Diagnostic, RulesError
+from ..runtime.catalog import ClientVersion, cross_file_problems
+from .publishing import Checked, Publisher
+
+KEPT = 64  # full checks kept, by client and text
+
+
+def quick(publisher: Publisher, client: str, text: str) -> tuple[Checked, m.Client | None]:
+    """`Publisher.check` without the warnings over time, and the client compiled (None if it
+    does not compile)."""
+    path = str(publisher.file_of(client))
+    try:
+        compiled, found = compile_text(text, path)
+    except RulesError as exc:
+        return Checked(tuple(exc.diagnostics)), None
+    problems = list(found)
+    if compiled.id != client:
+        problems.append(
+            Diagnostic(
+                "error",
+                f"this file defines client `{compiled.id}`, not `{client}`",
+                path,
+                compiled.pos.line if compiled.pos else 0,
+                compiled.pos.column if compiled.pos else 0,
+                hint=f"keep `client {client}` at the top: a client's id does not change",
+            )
+        )
+    engine = publisher.engine
+    others = [ClientVersion(c) for cid, c in sorted(engine.clients.items()) if cid != client]
+    problems.extend(p for p in cross_file_problems([*others, ClientVersion(compiled)]) if p.file == path)
+    ordered = tuple(sorted(problems, key=lambda d: (d.severity != "error", d.line, d.column)))
+    return Checked(ordered), compiled
+
+
+class FullChecks:
+    """`Publisher.check` of the texts asked for, the last `KEPT` of them remembered."""
+
+    def __init__(self, publisher: Publisher):
+        self.publisher = publisher
+        self.kept: OrderedDict[tuple[str, str], Checked] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def check(self, client: str, text: str) -> Checked:
+        # the same text, the same day, beside the same other files: the same answer
+        served = ",".join(f"{cid}:{c.rules_version}" for cid, c in sorted(self.publisher.engine.clients.items()))
+        digest = hashlib.sha256(f"{date.today()}\n{served}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()
+        key = (client, digest)
+        with self.lock:
+            found = self.kept.get(key)
+            if found is not None:
+                self.kept.move_to_end(key)
+                return found
+        checked = self.publisher.check(client, text)
+        with self.lock:
+            self.kept[key] = checked
+            while len(self.kept) > KEPT:
+                self.kept.popitem(last=False)
+        return checked
