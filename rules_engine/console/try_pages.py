@@ -29,7 +29,8 @@ from ..live import OwnerStatus
 from ..runtime.catalog import PlannedClient
 from ..schedule.clock import read_time, zone
 from .editor_texts import Shown, compiled
-from .pages import NOTE_MAX, Console
+from .pages import Console
+from .status_pages import NOTE_MAX
 from .web import render
 
 FIELD_MAX = 200
