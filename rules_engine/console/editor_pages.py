@@ -21,10 +21,10 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import Diagnostic
+from .context import Console, json_response
 from .drafts import Draft, Kind
 from .editor_checks import FullChecks, quick
 from .editor_texts import MAX_TEXT_BYTES, Shown, names_of, text_of
-from .pages import Console, json_response
 from .scenario_pages import add_scenarios
 from .try_pages import add_try
 from .web import HEADERS, NotFound, address, render, signed_in

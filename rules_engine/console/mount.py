@@ -12,9 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from ..engine import Engine
 from .accounts import Accounts
 from .audit import Audit
+from .context import Console
 from .db import Database, open_database
 from .fleet import Follower, reconcile
-from .pages import Console, router
+from .pages import router
 from .sessions import Sessions
 from .web import LoginNeeded, NotFound, Refused, redirect, render, session_of
 

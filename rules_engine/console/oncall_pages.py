@@ -26,7 +26,7 @@ from .views import client_view, local
 from .web import HEADERS, NotFound, address, redirect, render, signed_in
 
 if TYPE_CHECKING:
-    from .pages import Console
+    from .context import Console
 
 FEED_DAYS = 56
 REASON_MAX = 200

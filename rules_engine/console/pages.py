@@ -7,7 +7,6 @@ its form answers exactly as a client that does not exist: 404, the same words.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Annotated
@@ -15,16 +14,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
-from ..engine import Engine
 from . import audit as audit_export
-from .accounts import Account, Accounts
-from .audit import Audit
-from .db import Database
-from .drafts import Drafts
+from .context import Console, json_response
+from .editor_pages import add_editor
 from .history_view import last_publish
 from .portal_pages import add_portal
-from .publishing import Publisher
-from .sessions import Sessions
+from .publish_pages import add_publish
 from .status_pages import add_status, status_form
 from .views import client_view, status_until
 from .web import (
@@ -39,30 +34,12 @@ from .web import (
     with_cookie,
     without_cookie,
 )
+from .week_pages import add_week
 
 # The login rate limit: failed log-ins counted in the audit log over the last WINDOW.
 WINDOW = timedelta(minutes=15)
 PER_ACCOUNT = 5
 PER_ADDRESS = 20
-
-
-class Console:
-    """What the pages share: the engine, the accounts, the sessions, the audit log, drafts and
-    the publisher (`publishing.py`)."""
-
-    def __init__(self, engine: Engine, accounts: Accounts, sessions: Sessions, audit: Audit, db: Database):
-        self.engine, self.accounts, self.sessions, self.audit = engine, accounts, sessions, audit
-        self.drafts = Drafts(db)
-        self.publisher = Publisher(db, engine, audit)
-
-    def visible(self, account: Account) -> list[str]:
-        return [c for c in sorted(self.engine.clients) if account.sees(c)]
-
-    def client_of(self, account: Account, client: str) -> str:
-        """`client` if this person may see it; else NotFound, as for a client not served."""
-        if client not in self.engine.clients or not account.sees(client):
-            raise NotFound
-        return client
 
 
 def router(console: Console) -> APIRouter:
@@ -71,17 +48,11 @@ def router(console: Console) -> APIRouter:
 
     pages = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(csrf)])
     add_login(pages, console)
-    from .publish_pages import add_publish  # before add_clients: /clients/new is not a client
-
-    add_publish(pages, console)
+    add_publish(pages, console)  # before add_clients: /clients/new is not a client
     add_clients(pages, console)
     add_audit(pages, console)
-    from .week_pages import add_week  # here: it reads Console from this module
-
     add_week(pages, console)
     add_portal(pages, console)
-    from .editor_pages import add_editor
-
     add_editor(pages, console)
     return pages
 
@@ -212,7 +183,3 @@ def add_audit(pages: APIRouter, console: Console) -> None:
         if format == "json":
             return json_response([asdict(e) for e in entries])
         return render(request, "audit.html", session, entries=entries)
-
-
-def json_response(body: object) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json", headers=HEADERS)

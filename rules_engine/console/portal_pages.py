@@ -12,7 +12,7 @@ from .report_pages import add_reports
 from .requests_pages import add_requests
 
 if TYPE_CHECKING:
-    from .pages import Console
+    from .context import Console
 
 
 def add_portal(pages: APIRouter, console: Console) -> None:

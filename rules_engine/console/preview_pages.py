@@ -30,7 +30,7 @@ from .web import NotFound, render, signed_in
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from .pages import Console
+    from .context import Console
 
 DIFF_DAYS = 14
 REPLAY_DAYS = 30

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from ..errors import RulesEngineError
+from .context import Console
 from .history_view import history_views
 from .onboarding import OnboardingError, copy_text, numbers_of
-from .pages import Console
 from .publishing import Checked, PublishRefused
 from .views import client_view
 from .web import NotFound, address, redirect, render, signed_in

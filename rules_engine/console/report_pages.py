@@ -29,7 +29,7 @@ from .views import client_view
 from .web import HEADERS, NotFound, address, redirect, render, signed_in
 
 if TYPE_CHECKING:
-    from .pages import Console
+    from .context import Console
 
 COMING_DAYS = 365  # as `rules-engine holidays` without --year, and `check`
 MONTH = re.compile(r"(\d{4})-(\d{2})")

@@ -24,7 +24,7 @@ from .views import client_view
 from .web import NotFound, address, redirect, render, signed_in
 
 if TYPE_CHECKING:
-    from .pages import Console
+    from .context import Console
 
 SELF_PUBLISH = "self_publish_closures"
 MESSAGE_MAX = 500

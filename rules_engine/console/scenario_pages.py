@@ -23,8 +23,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from .context import Console
 from .editor_texts import MAX_TEXT_BYTES, Shown, published, text_of
-from .pages import Console
 from .web import address, render
 
 RUN_SECONDS = 60

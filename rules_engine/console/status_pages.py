@@ -24,7 +24,7 @@ from .views import local
 from .web import NotFound, address, redirect, signed_in
 
 if TYPE_CHECKING:
-    from .pages import Console
+    from .context import Console
 
 NOTE_MAX = 500
 

@@ -28,8 +28,8 @@ from ..errors import RulesEngineError, RulesError
 from ..live import OwnerStatus
 from ..runtime.catalog import PlannedClient
 from ..schedule.clock import read_time, zone
+from .context import Console
 from .editor_texts import Shown, compiled
-from .pages import Console
 from .status_pages import NOTE_MAX
 from .web import render
 

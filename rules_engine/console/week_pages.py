@@ -30,7 +30,7 @@ from .views import client_view
 from .web import HEADERS, NotFound, render, signed_in
 
 if TYPE_CHECKING:
-    from .pages import Console
+    from .context import Console
 
 FRAME_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
