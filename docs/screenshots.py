@@ -2,12 +2,13 @@
 
     .venv/bin/python docs/screenshots.py [--only NAME …] [--list]
 
-It copies client_configs to a temporary directory, makes an accounts database there with an
-admin, an account manager and Acme Plumbing's owner (`rules-engine users add`, the password
-on standard input), a decision log of recent calls decided through the engine (for the
-preview's replay) and a draft of Acme's rules, starts `rules-engine serve` on 127.0.0.1 on a
-free port, and drives Debian's Chromium with Playwright: one PNG per page, docs/console-NAME.png,
-at 1366×768, and the owner's portal pages also at a phone's 390×844 (console-NAME-phone.png).
+It copies client_configs (and features/) to a temporary directory, makes an accounts database
+there with an admin, an account manager and Acme Plumbing's owner (`rules-engine users add`,
+the password on standard input), decides Acme's calls since the start of last month through
+the engine (outcomes/generate.py: a decision log for the preview's replay, their outcomes for
+the report), saves a draft of Acme's rules, starts `rules-engine serve` on 127.0.0.1 on a free
+port, and drives Debian's Chromium with Playwright: one PNG per page, docs/console-NAME.png, at
+1366×768, and the owner's portal pages also at a phone's 390×844 (console-NAME-phone.png).
 Each image is reduced to a palette (Pillow) to stay small. A page that answers 404 (not built
 yet on this branch) is skipped, and the script says so. `SHOTS` is the list
 tests/docs/test_screenshots.py compares with docs/console.md: each image's alt text there is
@@ -26,7 +27,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,11 @@ def christmas_eve() -> date:
 def next_monday() -> date:
     today = date.today()
     return today + timedelta(days=7 - today.weekday())
+
+
+def last_month() -> date:
+    """The first day of last month."""
+    return (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def scroll_to(page: Any, selector: str) -> None:
@@ -272,7 +278,7 @@ def holidays(studio: Studio, phone: bool) -> None:
 
 
 def report(studio: Studio, phone: bool) -> None:
-    studio.open("ann", "/console/clients/acme_plumbing/report", phone)
+    studio.open("ann", f"/console/clients/acme_plumbing/report?month={last_month():%Y-%m}", phone)
 
 
 # In the order they are taken: the audit log last, so that it shows what the others did.
@@ -292,7 +298,7 @@ SHOTS = (
     Shot("requests", "The owner's closure request, with its diff", "ann", requests, True),
     Shot("proposals", "The approval queue of closure requests", "mia", proposals),
     Shot("holidays", "Holidays to confirm", "ann", holidays, True),
-    Shot("report", "The month's report", "ann", report, True),
+    Shot("report", "Last month's report", "ann", report, True),
     Shot("audit", "The audit log", "admin", audit),
 )
 
@@ -308,9 +314,10 @@ def make_home(home: Path) -> None:
     """The example rules, accounts, a decision log of recent calls and a draft of Acme's rules."""
     from rules_engine.console.db import SQLiteDatabase
     from rules_engine.console.drafts import Drafts
-    from rules_engine.decide import Call
     from rules_engine.engine import Engine
+    from rules_engine.outcomes import generate
     from rules_engine.runtime.decision_log_file import FileDecisionLog
+    from rules_engine.runtime.stores import open_outcome_store
 
     shutil.copytree(ROOT / "client_configs", home / "rules")
     shutil.copytree(ROOT / "features", home / "features")  # beside the rules, as in the repository
@@ -319,22 +326,15 @@ def make_home(home: Path) -> None:
         command += [f"--client={client}" for client in clients]
         subprocess.run(command, input=f"{PASSWORD}\n", text=True, check=True, capture_output=True)
     log = FileDecisionLog(home / "decisions.jsonl")
-    engine = Engine(home / "rules", decision_log=log)
-    now = datetime.now(UTC)
-    reasons = ("busy", "no_answer", "always", "busy", "manual")
-    for n in range(240):  # every 3 hours over the last 30 days
-        engine.decide(
-            Call(
-                client="acme_plumbing",
-                at=now - timedelta(hours=3 * n, minutes=7 * n % 60),
-                forwarded=reasons[n % len(reasons)],
-                caller=f"+1312555{1000 + n % 37:04d}",
-                language="es" if n % 5 == 0 else "en",
-            )
-        )
+    outcomes = open_outcome_store(home / "live.db")  # beside the live state, where `serve` reads them
+    engine = Engine(home / "rules", decision_log=log)  # its own outcomes stay in memory: `write` stores them
+    start = last_month()  # a whole month for the report; the replay reads the last 30 days
+    days = (date.today() - start).days
+    generate.write(outcomes, generate.history(engine, "acme_plumbing", start, days=days, seed=24))
     text = engine.client("acme_plumbing").source
     engine.close()
     log.close()
+    outcomes.close()
     db = SQLiteDatabase(home / "accounts.db")
     Drafts(db).put("acme_plumbing", text.replace(CLOSED, REWORDED), "mia")
     db.close()
@@ -416,12 +416,14 @@ def main(argv: list[str] | None = None) -> int:
         make_home(home)
         port_file = home / "port"
         serve = [rules_engine_command(), "serve", f"--settings={home / 'service.yaml'}", "--port=0"]
-        service = subprocess.Popen(
-            [*serve, f"--port-file={port_file}"],
-            stderr=subprocess.DEVNULL,
-        )
+        said = (home / "serve.log").open("w")
+        service = subprocess.Popen([*serve, f"--port-file={port_file}"], stderr=said)
         try:
-            port = int(wait_until(lambda: port_file.exists() and port_file.read_text().strip(), "the service"))
+            try:
+                port = int(wait_until(lambda: port_file.exists() and port_file.read_text().strip(), "the service"))
+            except SystemExit:
+                print((home / "serve.log").read_text()[-3000:], file=sys.stderr)  # why it did not start
+                raise
             base = f"http://127.0.0.1:{port}"
             wait_until(lambda: answers(f"{base}/healthz"), "/healthz")
             with sync_playwright() as playwright:
@@ -435,6 +437,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             service.terminate()
             service.wait(timeout=20)
+            said.close()
     return 0
 
 
