@@ -99,24 +99,18 @@ class Studio:
         return page
 
     def ask_closure(self) -> None:
-        """The owner asks for a closure on Christmas Eve afternoon (once per run)."""
+        """The owner asks to close for a training afternoon the week after next (once per run)."""
         if self.asked_closure:
             return
         page = self.open("ann", "/console/clients/acme_plumbing/requests")
-        eve = christmas_eve()
-        page.get_by_label("What it is").fill("Christmas Eve")
-        page.get_by_label("Closed from").fill(f"{eve:%Y-%m-%d}T12:00")
-        page.get_by_label("Open again at").fill(f"{eve + timedelta(days=2):%Y-%m-%d}T08:00")
-        page.get_by_label("Message for the account manager").fill("We close at noon on the 24th.")
+        wednesday = next_monday() + timedelta(days=9)
+        page.get_by_label("What it is").fill("Staff training")
+        page.get_by_label("Closed from").fill(f"{wednesday:%Y-%m-%d}T13:00")
+        page.get_by_label("Open again at").fill(f"{wednesday + timedelta(days=1):%Y-%m-%d}T08:00")
+        page.get_by_label("Message for the account manager").fill("The team is at a boiler course.")
         page.locator("#closure-form button[type=submit]").click()
         page.wait_for_load_state()
         self.asked_closure = True
-
-
-def christmas_eve() -> date:
-    today = date.today()
-    eve = date(today.year, 12, 24)
-    return eve if eve > today else date(today.year + 1, 12, 24)
 
 
 def next_monday() -> date:
@@ -294,7 +288,7 @@ SHOTS = (
     Shot("oncall", "On call: a weekend swap previewed before it is saved", "ann", oncall, True),
     Shot("edit", "The editor, with a diagnostic at its line", "mia", edit),
     Shot("try", "Try a call: the decision and the rules tried", "mia", try_call),
-    Shot("scenarios", "Scenarios run against the draft, with coverage", "mia", scenarios),
+    Shot("scenarios", "Scenarios run against the draft: one fails on the reworded greeting", "mia", scenarios),
     Shot("requests", "The owner's closure request, with its diff", "ann", requests, True),
     Shot("proposals", "The approval queue of closure requests", "mia", proposals),
     Shot("holidays", "Holidays to confirm", "ann", holidays, True),
