@@ -10,6 +10,8 @@ import re
 import struct
 import sys
 
+import pytest
+
 from tests.support import ROOT
 
 DOCS = ROOT / "docs"
@@ -69,3 +71,15 @@ def test_the_shots_have_distinct_names_and_captions():
     shots = script().SHOTS
     assert len({s.name for s in shots}) == len(shots)
     assert len({s.caption for s in shots}) == len(shots)
+
+
+def test_the_script_lists_its_shots_and_refuses_a_name_it_does_not_know(capsys):
+    module = script()
+    assert module.main(["--list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in listed] == [s.name for s in module.SHOTS]
+    assert "(and on a phone)" in next(line for line in listed if line.startswith("oncall "))
+    with pytest.raises(SystemExit) as exited:
+        module.main(["--only", "clients", "no_such_page"])
+    assert exited.value.code == 2
+    assert "no such shot: no_such_page" in capsys.readouterr().err
