@@ -76,6 +76,7 @@ class Studio:
         self.browser = browser
         self.pages: dict[tuple[str, bool], Any] = {}
         self.asked_closure = False
+        self.failed: list[str] = []
 
     def page(self, person: str, phone: bool = False) -> Any:
         if (person, phone) not in self.pages:
@@ -381,6 +382,10 @@ def take(studio: Studio, shot: Shot) -> list[str]:
         except Skipped as why:
             said.append(f"skipped {name}: {why}")
             break
+        except Exception as error:  # a page that changed under the script: say which, go on with the others
+            studio.failed.append(name)
+            said.append(f"FAILED {name}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+            break
         page = studio.page(shot.person, phone)
         image = small_png(page.screenshot())
         (DOCS / name).write_bytes(image)
@@ -428,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
                     for line in take(studio, shot):
                         print(line, flush=True)
                 browser.close()
+                if studio.failed:
+                    print(f"{len(studio.failed)} shot(s) failed: {', '.join(studio.failed)}", file=sys.stderr)
+                    return 1
         finally:
             service.terminate()
             service.wait(timeout=20)
