@@ -115,5 +115,9 @@ def heard(text: str, client: str, closure: Closure) -> Heard | None:
     instant = to_instant(closure.start, zone(compiled.timezone))
     decision = decide(compiled, Call(client=compiled.id, at=instant))
     greeting = decision.greeting.text if decision.greeting is not None else "(no greeting)"
-    route = ", then ".join(action.kind for action in decision.route.actions) if decision.route is not None else "(none)"
+    route = (
+        ", then ".join(action.kind for action in decision.route.actions)
+        if decision.route is not None
+        else "the agent asks the script's questions before the call is routed"
+    )
     return Heard(greeting, route)
