@@ -32,12 +32,14 @@ from tests.support import CONFIGS, wait_for
 CLOSED = "Our office is closed;"
 REWORDED = "We are closed right now;"
 CALLS = 60
+COMPLAINT = "complaint-0001"
 
 
 @pytest.fixture(scope="module")
 def logged(tmp_path_factory):
     """A service home: the example rules, accounts, a draft of Acme with its after-hours greeting
-    reworded, and a decision log of CALLS calls of the last week decided through the engine.
+    reworded, and a decision log of CALLS calls of the last week decided through the engine, and
+    one more: the call a caller complains about, logged under COMPLAINT.
     Gives (home, the number of calls the draft changes)."""
     home = tmp_path_factory.mktemp("week")
     shutil.copytree(CONFIGS, home / "rules")
@@ -48,6 +50,12 @@ def logged(tmp_path_factory):
     for hour in range(CALLS):
         decision = engine.decide(Call(client="acme_plumbing", at=now - timedelta(hours=hour * 3), forwarded="busy"))
         changed += decision.greeting.id == "after_hours"
+    # The call a caller complains about: two days ago, the line busy, a burst pipe.
+    complaint = engine.decide(
+        Call(client="acme_plumbing", at=now - timedelta(days=2), forwarded="busy", answers={"type": "burst_pipe"}),
+        call_id=COMPLAINT,
+    )
+    changed += complaint.greeting.id == "after_hours"
     text = engine.client("acme_plumbing").source
     engine.close()
     log.close()
@@ -157,7 +165,7 @@ def test_the_preview_shows_the_diff_and_the_replay_of_a_changed_greeting(checked
     assert REWORDED in page.locator("#diff-text").inner_text()
     _, changed = logged
     assert 0 < changed < CALLS
-    assert f"{changed} of {CALLS} calls would have been handled differently" in page.inner_text("#replay-count")
+    assert f"{changed} of {CALLS + 1} calls would have been handled differently" in page.inner_text("#replay-count")
     assert "greeting `after_hours` changed" in page.locator("#replay-kinds").inner_text()
     assert axe_violations(page) == []
 
@@ -169,3 +177,17 @@ def test_a_client_account_finds_no_week_or_preview_and_no_other_clients_on_call(
         answer = page.goto(f"{service}/console/clients/{path}")
         assert answer is not None and answer.status == 404, path
     assert "Harbour" not in page.content()
+
+
+def test_an_account_manager_reproduces_a_complaint_from_its_call_id(checked, service):
+    page = checked
+    log_in(page, service, "mia")
+    page.goto(f"{service}/console/clients/acme_plumbing/try")
+    page.get_by_label("Or a call id from the decision log").fill(COMPLAINT)
+    page.get_by_role("button", name="Decide").click()
+    assert page.inner_text("#same") == "Decided the same as logged."
+    assert page.inner_text("#logged-greeting") in page.inner_text("#decision")
+    assert "burst_pipe" in page.inner_text("#decision")
+    page.get_by_label("Or a call id from the decision log").fill("no-such-call")
+    page.get_by_role("button", name="Decide").click()
+    assert "no call `no-such-call`" in page.inner_text("#try-error")
