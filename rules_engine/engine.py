@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Never
 
 from .decide import Call, ClientPlan, Decider, Decision
 from .decide.call import checked_call_id
+from .decide.decision import json_items, written_as
 from .errors import CallError, Diagnostic
 from .outcomes import metrics as outcome_metrics
 from .outcomes.recorder import Recorder
@@ -242,10 +244,23 @@ class Engine:
         decision = Decider(planned.plan, call, state, self.default_language).decision()
         if stamp is not None:
             decision = replace(decision, live_state=stamp)
-        logged_as = self._logs.write(call, decision, call_id)
+        if self._logs.decision_log is None:
+            logged_as = call_id
+            items = None
+        else:  # the decision is written once: for the log's record and for the answer (`to_json`)
+            items = json_items(decision)
+            logged_as = self._logs.write(call, decision, call_id, items)
         if call_id is not None:
             self.outcomes.offer(call, decision, call_id)
-        return replace(decision, call_id=logged_as) if logged_as is not None else decision
+        if logged_as is None:
+            return decision
+        decision = replace(decision, call_id=logged_as)
+        if items is not None:
+            written_as(
+                decision,
+                "{" + ",".join([item for _, item in items]) + ',"call_id":' + encode_basestring(logged_as) + "}",
+            )
+        return decision
 
     # ---- live state: owners' statuses and on-call overrides --------------------------------------
 

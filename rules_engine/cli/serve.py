@@ -16,6 +16,10 @@ from ..errors import RulesEngineError
 from ..extras import MissingExtraError, needs
 from ..runtime.settings import Settings
 
+# The service writes its decision log file in batches, one every this many seconds (a setting,
+# `decision_log_batch_seconds`: 0 writes each record before its answer is sent).
+SERVE_BATCH_SECONDS = 0.05
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Serve decisions over HTTP: POST /v1/decide, /v1/decide/sip, live state, health, metrics."
@@ -98,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
             print("rules-engine serve: give --rules DIR or --settings FILE", file=sys.stderr)
             return 2
         check_bind(args.host, settings.tokens)
+        if settings.decision_log_batch_seconds is None:
+            settings = settings.model_copy(update={"decision_log_batch_seconds": SERVE_BATCH_SECONDS})
         check_console(settings, args.host)  # once, here: with --workers, before any worker starts
         if args.workers > 1 and settings.store is None:
             raise RulesEngineError(

@@ -95,6 +95,21 @@ def part_json(value: Any) -> str:
     return "{" + ",".join(items) + "}"
 
 
+def json_items(value: Any) -> list[tuple[str, str]]:
+    """A part's (or the decision's) members as written in its JSON, in order: (field name,
+    `"key":value`), omitted keys left out. The decision log builds its record from the
+    decision's members as they are written for the answer (`runtime.decision_record`)."""
+    items = []
+    for name, _, head, omit_none in SHAPES[type(value)]:
+        item = getattr(value, name)
+        if item is None:
+            if not omit_none:
+                items.append((name, head + "null"))
+        else:
+            items.append((name, head + value_json(item)))
+    return items
+
+
 def value_json(value: Any) -> str:
     """A field's value as JSON: text, a list, a boolean, a number, null, or a part."""
     kind = type(value)
@@ -362,10 +377,13 @@ class Decision:
     live_state: LiveStateStamp | None = field(default=None, metadata=OMITTED_WHEN_NONE)
     # The call id the decision was logged under (given to `decide`, or made up for the log).
     call_id: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)
+    # Its JSON, when the engine wrote it already (for the decision log: `written_as`). Not set
+    # by the constructor, so that `replace(decision, …)` makes a decision written anew.
+    json_text: Annotated[str | None, Field(exclude=True)] = field(default=None, init=False, repr=False, compare=False)
 
     def to_json(self, indent: int | None = None) -> str:
         """The decision as JSON: compact by default, as the daemon receives it."""
-        text = part_json(self)
+        text = self.json_text if self.json_text is not None else part_json(self)
         return text if indent is None else json.dumps(json.loads(text), indent=indent, ensure_ascii=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -382,3 +400,9 @@ class Decision:
 
 
 SHAPES[Decision] = shape_of(Decision)
+
+
+def written_as(decision: Decision, text: str) -> None:
+    """Keep `text`, which must be `part_json(decision)`, as the decision's JSON (the engine
+    writes the decision's members once, for its log and its answer)."""
+    object.__setattr__(decision, "json_text", text)

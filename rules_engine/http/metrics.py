@@ -92,10 +92,22 @@ class Metrics:
             registry=registry,
         ).set_function(lambda: live_state_age(engine, started))
         started = time.monotonic()
+        self._decided: dict[tuple[str, str], Counter] = {}  # the series of each label pair, once looked up
+        self._answered: dict[tuple[str, int], Counter] = {}
 
     def decided(self, client: str, outcome: str, seconds: float) -> None:
-        self.decisions.labels(client, outcome).inc()
+        counter = self._decided.get((client, outcome))
+        if counter is None:  # `labels()` checks and locks on every call: each series is looked up once
+            counter = self._decided[client, outcome] = self.decisions.labels(client, outcome)
+        counter.inc()
         self.latency.observe(seconds)
+
+    def answered(self, endpoint: str, status: int) -> None:
+        """Count one request answered by `endpoint` (the route's path) with `status`."""
+        counter = self._answered.get((endpoint, status))
+        if counter is None:
+            counter = self._answered[endpoint, status] = self.requests.labels(endpoint, str(status))
+        counter.inc()
 
     def reloaded(self, ok: bool) -> None:
         self.reloads.labels("ok" if ok else "problems").inc()
@@ -144,7 +156,7 @@ class RequestCounter:
     """ASGI middleware: counts each answered request by endpoint and status."""
 
     def __init__(self, app, metrics: Metrics):
-        self.app, self.requests = app, metrics.requests
+        self.app, self.metrics = app, metrics
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -161,4 +173,4 @@ class RequestCounter:
             await self.app(scope, receive, send_with_status)
         finally:
             route = scope.get("route")
-            self.requests.labels(getattr(route, "path", "unrouted"), str(status)).inc()
+            self.metrics.answered(getattr(route, "path", "unrouted"), status)

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 LOG = logging.getLogger("rules_engine.outcomes")
 CATCH_UP_S = 10.0  # the longest a report or an outcome waits for the decided calls queued before it
 CLOSE_S = 10.0
+# A busy service writes its decided calls in one transaction every LINGER_S rather than one per
+# call (a commit each was the service's largest cost after deciding); a report or an outcome that
+# needs them written asks for them at once (`caught_up`).
+LINGER_S = 0.05
 
 # A decided call waiting to be written: the call, its decision and the call id.
 Offered = tuple["Call", "Decision", str]
@@ -48,6 +52,7 @@ class Recorder:
             retry_on=(StoreError,),
             capacity=capacity,
             close_seconds=CLOSE_S,
+            linger=LINGER_S,
             noun="decided calls",
         )
 

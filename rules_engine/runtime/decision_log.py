@@ -104,8 +104,12 @@ class DecisionLog(Protocol):
         ...
 
 
-def open_log(location: str | Path, max_bytes: int | None = None, keep_files: int = KEEP_FILES) -> DecisionLog:
-    """The decision log at `location`: a file, or a PostgreSQL database for a `postgresql://` URL."""
+def open_log(
+    location: str | Path, max_bytes: int | None = None, keep_files: int = KEEP_FILES, batch_seconds: float = 0.0
+) -> DecisionLog:
+    """The decision log at `location`: a file, or a PostgreSQL database for a `postgresql://` URL
+    (which writes in batches from a thread of its own anyway). `batch_seconds`: a file's records
+    are written in batches (`FileDecisionLog`)."""
     if is_database_url(location):
         with needs("postgres", "a postgresql:// decision log"):
             from .decision_log_pg import PostgresDecisionLog
@@ -113,4 +117,4 @@ def open_log(location: str | Path, max_bytes: int | None = None, keep_files: int
         return PostgresDecisionLog(str(location))
     from .decision_log_file import FileDecisionLog
 
-    return FileDecisionLog(location, max_bytes, keep_files)
+    return FileDecisionLog(location, max_bytes, keep_files, batch_seconds=batch_seconds)

@@ -12,6 +12,11 @@ Beside the log `decisions.jsonl` the engine keeps:
 
 Each line (`decision_record`) is appended whole, under a lock, by the deciding thread itself:
 it is in the file when `decide` returns, and a crash of the process loses nothing written.
+With `batch_seconds` (what `rules-engine serve` uses: `decision_log_batch_seconds`) records are
+written instead by a thread of their own, those of `batch_seconds` at a time, in one `write`
+(and one for their index entries), so that the deciding thread makes no system call for them;
+`flush`, `close` and a lookup (`logged`) write what waits first, and a crash (SIGKILL, a power
+cut) can lose the last `batch_seconds` of records, never tear one.
 
 Writing never fails a call. A record that cannot be written (the disk full, the file size limit
 reached, the directory made read-only or removed) is cut back off the file if part of it was
@@ -56,7 +61,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..storage.writer import BoundedWriter
 from . import log_index, log_versions
 from .decision_log import KEEP_FILES, LOOKUP_WAIT_S, DecisionLogError, DecisionLogHealth
-from .decision_record import Script, line_of, record_of, with_steps
+from .decision_record import Script, record, with_steps
 from .files import Shelf
 from .rule_sources import Source, SourceArchive
 
@@ -105,6 +110,7 @@ class FileDecisionLog:
         keep_files: int = KEEP_FILES,
         backlog: int = BACKLOG,
         close_seconds: float = 5.0,
+        batch_seconds: float = 0.0,
     ):
         self.path = Path(path)
         self.max_bytes = max_bytes
@@ -127,6 +133,8 @@ class FileDecisionLog:
         self._failing = False  # records go to the backlog, in order, until it has written them all
         self._written = 0  # records the deciding threads wrote (the backlog counts its own)
         self._closed = False
+        self.batch_seconds = batch_seconds  # > 0: records written in batches by the backlog's thread
+        self._keep_file = False  # set while `reopen` writes what waits: no checking of the path meanwhile
         self._writer, self._lock_key = self._take_writer_lock()
         self._backlog: BoundedWriter[Pending] = BoundedWriter(
             self._write_backlog,
@@ -136,6 +144,7 @@ class FileDecisionLog:
             capacity=backlog,
             retry_first=0.1,
             close_seconds=close_seconds,
+            linger=batch_seconds,
             noun="decisions",
         )
         try:
@@ -223,7 +232,7 @@ class FileDecisionLog:
         renamed away: checked once a second); OSError when the path cannot be opened."""
         if self._fd is not None:
             now = time.monotonic()
-            if now - self._checked < CHECK_PATH_EVERY_S:
+            if now - self._checked < CHECK_PATH_EVERY_S or self._keep_file:
                 return self._fd
             self._checked = now
             try:
@@ -356,9 +365,63 @@ class FileDecisionLog:
                 raise OSError(errno.EIO, f"cannot keep the text of rules version {source.rules_version}")
             del self._unkept_sources[0]
 
+    def _append_batch(self, batch: list[Pending]) -> None:
+        """Write a batch of records with one `write` (and one for their index entries), taking them
+        off `batch` once written; OSError if it could not be, with nothing of it left in the file.
+        A batch that would take the file past `max_bytes` is written record by record (`_append`
+        rotates). Called holding the lock."""
+        fd = self._current()
+        status = os.fstat(fd)
+        if status.st_nlink == 0:  # removed: see `_append`
+            self._close_files()
+            fd = self._current()
+            status = os.fstat(fd)
+        lines = b"".join([pending.line for pending in batch])
+        if self.max_bytes is not None and status.st_size + len(lines) > self.max_bytes:
+            while batch:
+                self._append(batch[0])
+                del batch[0]
+            return
+        self._keep_unkept_sources()
+        for pending in batch:
+            if pending.script is not None and pending.script.ref not in self._scripts_kept:
+                self.scripts.put(pending.script.ref, pending.script.steps)
+                if self.scripts.get(pending.script.ref) is None:
+                    raise OSError(errno.EIO, f"cannot keep a script's steps in {self.scripts.directory}")
+                self._scripts_kept.add(pending.script.ref)
+        start = status.st_size
+        if self._torn:
+            lines = b"\n" + lines
+        try:
+            written = os.write(fd, lines)
+            while written < len(lines):
+                written += os.write(fd, lines[written:])
+        except OSError:
+            try:
+                os.ftruncate(fd, start)
+            except OSError:
+                self._torn = True
+            raise
+        offset = start + (1 if self._torn else 0)
+        self._torn = False
+        entries = []
+        for pending in batch:
+            if self._live is not None:
+                self._live.note(pending.rules_version, pending.script.ref if pending.script is not None else None)
+            entries.append(log_index.entry(pending.call_id, offset))
+            offset += len(pending.line)
+        if not self._index_behind and self._index_fd is not None:
+            try:
+                os.write(self._index_fd, b"".join(entries))
+            except OSError:
+                self._index_behind = True
+        del batch[:]
+
     def _write_backlog(self, batch: list[Pending]) -> None:
         """The backlog's thread: append the records in order, taking each off `batch` once written."""
         with self._lock:
+            if self.batch_seconds > 0 and not self._failing:
+                self._append_batch(batch)
             while batch:
                 self._append(batch[0])
                 del batch[0]
@@ -371,8 +434,19 @@ class FileDecisionLog:
         """Log one decision; returns its call id (a new random one unless the daemon gave its own).
         A record that cannot be written now waits in the backlog (see the module); never raises
         but for a closed log."""
-        record, script = record_of(call, decision, call_id)
-        pending = Pending(line_of(record), str(record["call_id"]), decision.rules_version, script)
+        return self.write_items(call, decision, call_id, None)
+
+    def write_items(
+        self, call: Call, decision: Decision, call_id: str | None, items: list[tuple[str, str]] | None
+    ) -> str:
+        """`write`, the record made from the decision's JSON members as the engine wrote them."""
+        made = record(call, decision, call_id, items)
+        pending = Pending(made.line, made.call_id, made.rules_version, made.script)
+        if self.batch_seconds > 0:  # written by the backlog's thread, in batches
+            if self._closed:
+                raise DecisionLogError(f"cannot write the decision log {self.path}: it is closed")
+            self._backlog.offer(pending)
+            return pending.call_id
         with self._lock:
             if self._closed:
                 raise DecisionLogError(f"cannot write the decision log {self.path}: it is closed")
@@ -405,7 +479,14 @@ class FileDecisionLog:
 
     def reopen(self) -> None:
         """Close the file and open the one at the path: after logrotate has moved it away. A path
-        that cannot be opened now is tried again by the next write."""
+        that cannot be opened now is tried again by the next write. Records waiting for their
+        batch are written first, to the file moved away."""
+        if self.batch_seconds > 0:
+            self._keep_file = True  # to the file they were decided with, moved away or not
+            try:
+                self._backlog.flush(1.0)
+            finally:
+                self._keep_file = False
         with self._lock:
             if self._closed:
                 return

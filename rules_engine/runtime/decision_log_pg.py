@@ -37,7 +37,7 @@ from ..storage.postgres import describe
 from ..storage.schema import Schema
 from ..storage.writer import BoundedWriter, reason_of
 from .decision_log import LOOKUP_WAIT_S, DecisionLogError, DecisionLogHealth
-from .decision_record import Script, line_of, record_of, with_steps
+from .decision_record import Script, record, with_steps
 from .rule_sources import FIELDS, Source
 
 if TYPE_CHECKING:
@@ -133,26 +133,27 @@ class PostgresDecisionLog:
 
     def write(self, call: Call, decision: Decision, call_id: str | None = None) -> str:
         """Queue one decision for the database; returns its call id at once."""
+        return self.write_items(call, decision, call_id, None)
+
+    def write_items(
+        self, call: Call, decision: Decision, call_id: str | None, items: list[tuple[str, str]] | None
+    ) -> str:
+        """`write`, the record made from the decision's JSON members as the engine wrote them."""
         if self._closed:
             raise DecisionLogError(f"cannot write the decision log {self.where}: it is closed")
-        record, script = record_of(call, decision, call_id)
+        made = record(call, decision, call_id, items)
+        script = made.script
         if script is not None and script.ref not in self._scripts_kept:
             with self._lock:
                 self._scripts_kept.add(script.ref)
                 self._scripts.append(script)
         # Encoded here, as COPY reads it, so that the writing thread runs almost no Python to hold
         # the interpreter's lock against the deciding threads: it sends bytes.
-        fields = (
-            record["logged_at"],
-            record["call_id"],
-            record["client"],
-            record["rules_version"],
-            line_of(record)[:-1].decode("utf-8"),
-        )
+        fields = (made.logged_at, made.call_id, made.client, made.rules_version, made.line[:-1].decode("utf-8"))
         self._writer.offer(
-            (record["logged_at"][:10], ("\t".join(f.translate(COPY_ESCAPES) for f in fields) + "\n").encode("utf-8"))
+            (made.logged_at[:10], ("\t".join(f.translate(COPY_ESCAPES) for f in fields) + "\n").encode("utf-8"))
         )
-        return str(record["call_id"])
+        return made.call_id
 
     def keep_sources(self, sources: Iterable[Source]) -> None:
         """Keep the text of these rules versions: written with the next decisions."""

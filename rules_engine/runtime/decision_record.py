@@ -25,11 +25,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..decide.decision import SHAPES, Ask, Part, json_items, part_json
 
 if TYPE_CHECKING:
     from ..decide.call import Call
     from ..decide.decision import Decision
+    from ..decide.decision import Script as ScriptPart
 
 TRACE_FIELDS = ("section", "rule", "line", "result", "note")
 
@@ -81,6 +85,105 @@ def record_of(call: Call, decision: Decision, call_id: str | None = None) -> tup
         ],
     }
     return record, script
+
+
+class Record(NamedTuple):
+    """One record as a log writes it: its line (JSON and a newline), and what a log keeps beside it."""
+
+    call_id: str
+    logged_at: str
+    client: str
+    rules_version: str
+    line: bytes
+    script: Script | None
+
+
+LEFT_OUT = frozenset({"client", "rules_version", "trace", "call_id"})  # the record holds them in its own form
+CACHE_SIZE = 4096  # scripts' steps and trace entries written in the record's form, for the next records
+
+
+def record(
+    call: Call, decision: Decision, call_id: str | None = None, items: list[tuple[str, str]] | None = None
+) -> Record:
+    """The record of `decision` (as `record_of` gives it, as one line), written from the
+    decision's JSON members (`items`: `decision.json_items`, given by the engine, which answers
+    with the same text) rather than by reading that JSON back and writing it again."""
+    call_id = call_id or uuid.uuid4().hex
+    logged_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    script = None
+    body = []
+    for name, item in items if items is not None else json_items(decision):
+        if name in LEFT_OUT:
+            continue
+        if name == "script" and decision.script is not None:
+            script, item = script_item(decision.script)
+        body.append(item)
+    trace = ",".join([trace_item(entry) for entry in decision.trace])
+    text = (
+        f'{{"call_id":{encode_basestring(call_id)},"logged_at":"{logged_at}",'
+        f'"client":{encode_basestring(decision.client)},"rules_version":{encode_basestring(decision.rules_version)},'
+        f'"call":{call_json(call)},"decision":{{{",".join(body)}}},"trace":[{trace}]}}\n'
+    )
+    return Record(call_id, logged_at, decision.client, decision.rules_version, text.encode("utf-8"), script)
+
+
+def call_json(call: Call) -> str:
+    """The call's fields that are not defaults, as JSON (what `model_dump(mode="json")` gives)."""
+    return call.__pydantic_serializer__.to_json(call, exclude_defaults=True).decode("utf-8")
+
+
+_steps: dict[tuple, Script] = {}
+_traces: dict[str, str] = {}
+
+
+def script_item(part: ScriptPart) -> tuple[Script, str]:
+    """The script's steps, kept by reference, and its member of the record's decision:
+    `"script":{"id":…,"steps":REF(,"answered":{field: answer})}`."""
+    key = tuple([step.json_text or step_key(step) for step in part.steps])
+    script = _steps.get(key)
+    if script is None:
+        steps = [stripped(step) for step in part.steps]
+        script = Script(ref_of(steps), steps)
+        if len(_steps) >= CACHE_SIZE:
+            _steps.clear()
+        _steps[key] = script
+    answered = [
+        f"{encode_basestring(step.field)}:{encode_basestring(answer)}"
+        for step in part.steps
+        if isinstance(step, Ask) and (answer := step.answer) is not None
+    ]
+    more = f',"answered":{{{",".join(answered)}}}' if answered else ""
+    return script, f'"script":{{"id":{encode_basestring(part.id)},"steps":"{script.ref}"{more}}}'
+
+
+def step_key(step: Part) -> tuple:
+    """What a step made for one call is, but for its answer (the call's, kept in the record)."""
+    return (type(step), *[getattr(step, name) for name, _, _, _ in SHAPES[type(step)] if name != "answer"])
+
+
+def stripped(step: Part) -> dict[str, Any]:
+    """A step as its script is kept: no answer, and no option left unset (None, false, empty)."""
+    return {
+        key: value
+        for key, value in json.loads(part_json(step)).items()
+        if value not in (None, False, []) and key != "answer"
+    }
+
+
+def trace_item(entry: Any) -> str:
+    """A trace entry in the record's form: `[section, rule, line, result(, note)]`."""
+    text = entry.json_text
+    if text is not None:
+        found = _traces.get(text)
+        if found is not None:
+            return found
+    values = [entry.section, entry.rule, entry.line, entry.result] + ([entry.note] if entry.note else [])
+    found = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    if text is not None:
+        if len(_traces) >= CACHE_SIZE:
+            _traces.clear()
+        _traces[text] = found
+    return found
 
 
 def with_steps(decision: dict[str, Any], steps_of: Callable[[str], list | None]) -> dict[str, Any]:

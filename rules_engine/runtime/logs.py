@@ -37,13 +37,21 @@ class Logs:
     def decision_log(self) -> DecisionLog | None:
         return self._decision_log
 
-    def write(self, call: Call, decision: Decision, call_id: str | None) -> str | None:
+    def write(
+        self, call: Call, decision: Decision, call_id: str | None, items: list[tuple[str, str]] | None = None
+    ) -> str | None:
         """Append the decision, if there is a log; returns the call id it was logged under (a
-        new random one when none was given), or `call_id` as given without a log."""
+        new random one when none was given), or `call_id` as given without a log. `items`: the
+        decision's JSON members (`json_items`), which the engine's own logs build the record
+        from; a log of the daemon's making is given the decision only."""
         log = self._decision_log
         if log is None:
             return call_id
-        return log.write(call, decision, call_id if call_id is not None else uuid.uuid4().hex)
+        call_id = call_id if call_id is not None else uuid.uuid4().hex
+        write_items = getattr(log, "write_items", None)
+        if write_items is not None and items is not None:
+            return write_items(call, decision, call_id, items)
+        return log.write(call, decision, call_id)
 
     def location(self) -> str | Path:
         """Where the log can be read back: its file or its database URL."""

@@ -35,7 +35,10 @@ class Opened:
                 opened.store = open_store(settings.store)
             if settings.decision_log is not None:
                 opened.decision_log = open_log(
-                    settings.decision_log, settings.decision_log_max_bytes, settings.decision_log_keep_files
+                    settings.decision_log,
+                    settings.decision_log_max_bytes,
+                    settings.decision_log_keep_files,
+                    settings.decision_log_batch_seconds or 0.0,
                 )
             if settings.store is not None:
                 opened.outcomes = open_outcome_store(settings.store)

@@ -97,6 +97,10 @@ class Settings(BaseModel):
     # Rotation of a decision log file: past this size it moves to `<log>.1` (None: never).
     decision_log_max_bytes: int | None = Field(default=None, ge=4096)
     decision_log_keep_files: int = Field(default=10, ge=1)  # rotated files kept
+    # A decision log file written in batches, one every this many seconds, by a thread of its
+    # own (a crash may lose the last batch); 0: each record written by `decide` itself. None:
+    # `rules-engine serve` batches (SERVE_BATCH_SECONDS), an engine of a daemon's making does not.
+    decision_log_batch_seconds: float | None = Field(default=None, ge=0, le=1)
     # Each file's last good version kept on disk (in cache_dir, else beside a SQLite store).
     keep_last_good: bool = True
     tokens: tuple[Token, ...] = ()

@@ -5,6 +5,10 @@ the first offer: most engines never need it) takes up to `batch` records at a ti
 them to `write`. Its rules, the same for every user (the PostgreSQL decision log, the file
 decision log's backlog, the outcome recorder):
 
+- **Batches gather.** With `linger`, the thread waits that long after the first record of a
+  batch for more to come, so that a busy service writes one batch (one transaction, one
+  `write`) every `linger` seconds rather than one per record; `flush` and `close` do not wait
+  for it (a flush asks for the batch at once).
 - **A full queue drops.** A record offered while `capacity` wait (the database slow or down,
   the disk full) is dropped and counted at once; the caller's work (a decision) matters more
   than the record of it.
@@ -98,6 +102,7 @@ class BoundedWriter(Generic[T]):
         retry_max: float = 5.0,
         close_seconds: float = 5.0,
         write_seconds: float = 1.0,
+        linger: float = 0.0,
         warn_every: float = WARN_EVERY_S,
         noun: str = "records",
     ):
@@ -110,6 +115,8 @@ class BoundedWriter(Generic[T]):
         self.retry_max = retry_max
         self.close_seconds = close_seconds
         self.write_seconds = write_seconds  # the longest one call of `write` takes: closing waits for it
+        self.linger = linger  # how long a batch waits for more records after its first
+        self._hurry = threading.Event()  # set by `flush` and `close`: the batch is written without lingering
         self._log = log
         self._retry_on = retry_on
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=capacity)  # records, and WAKE
@@ -159,6 +166,7 @@ class BoundedWriter(Generic[T]):
         """Wait until every record offered before this call is written. True only then; False
         when `timeout` seconds pass first, or the thread died or gave records up."""
         deadline = time.monotonic() + timeout
+        self._hurry.set()
         with self._lock:
             target = self._accepted
             while self._finished < target:
@@ -176,6 +184,7 @@ class BoundedWriter(Generic[T]):
             if not self._closing.is_set():
                 self._deadline = time.monotonic() + seconds
                 self._closing.set()
+                self._hurry.set()
                 try:
                     self._queue.put_nowait(WAKE)
                 except queue.Full:
@@ -229,6 +238,11 @@ class BoundedWriter(Generic[T]):
         except queue.Empty:
             return []
         batch = [] if first is WAKE else [first]
+        if self.linger > 0 and batch and not self._closing.is_set():
+            # gather: a batch of the records that come meanwhile (the queue is thread-safe)
+            if self._queue.qsize() < self.batch - 1:
+                self._hurry.wait(self.linger)
+            self._hurry.clear()
         while len(batch) < self.batch:
             try:
                 item = self._queue.get_nowait()

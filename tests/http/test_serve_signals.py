@@ -51,7 +51,8 @@ def test_the_logrotate_recipe_moves_decisions_to_the_new_file(tmp_path, settings
         subprocess.run(["sh", "-c", f"kill -HUP $(cat {pid_file})"], check=True, timeout=10)
         wait_for(lambda: events(running.log, "reopened"), what="the logs reopened")
         decide(running, "after-rotation")
-        assert logged_call_ids(decisions) == {"after-rotation"}
+        # the service writes its decision log in batches, one every 50 ms (cli/serve.py)
+        wait_for(lambda: logged_call_ids(decisions) == {"after-rotation"}, what="the decision in the new file")
         assert logged_call_ids(rotated) == {"before-rotation"}
         running.process.send_signal(signal.SIGTERM)
         assert running.process.wait(timeout=30) == 0

@@ -82,7 +82,7 @@ def test_a_yaml_file_asking_for_a_python_object_is_refused_and_nothing_runs(depl
         (
             "rules: rules\nstor: live.db\n",
             "unknown setting `stor`; did you mean `store`? (the settings are rules, store, decision_log, default_language, default_country, cache_dir, "
-            "decision_log_max_bytes, decision_log_keep_files, keep_last_good, tokens, accounts, "
+            "decision_log_max_bytes, decision_log_keep_files, decision_log_batch_seconds, keep_last_good, tokens, accounts, "
             "console_secure_cookies)",
         ),
         ("store: live.db\n", "rules: is required"),
@@ -122,7 +122,7 @@ def test_unknown_arguments_are_refused():
     assert str(caught.value) == (
         "arguments: unknown setting `decisions_log`; did you mean `decision_log`? "
         "(the settings are rules, store, decision_log, default_language, default_country, cache_dir, "
-        "decision_log_max_bytes, decision_log_keep_files, keep_last_good, tokens, accounts, "
+        "decision_log_max_bytes, decision_log_keep_files, decision_log_batch_seconds, keep_last_good, tokens, accounts, "
         "console_secure_cookies)"
     )
 

@@ -189,3 +189,19 @@ def test_every_record_offered_is_written_queued_or_dropped(capacity):
     assert held.close(5)
     stats = held.stats()
     assert stats.written + stats.dropped == 20 and stats.queued == 0
+
+
+def test_with_linger_records_offered_together_are_written_in_one_batch_and_a_flush_does_not_wait():
+    batches: list[list[str]] = []
+    gathering = writer(batches.append, linger=5.0)
+    for number in range(20):
+        gathering.offer(f"record {number}")
+    began = time.monotonic()
+    assert gathering.flush(10)  # asks for the batch at once: not 5 s of lingering
+    assert time.monotonic() - began < 2.0
+    assert [record for batch in batches for record in batch] == [f"record {number}" for number in range(20)]
+    assert len(batches) <= 2  # the first record may have been taken before the others came
+    began = time.monotonic()
+    gathering.offer("late")
+    assert gathering.close()
+    assert time.monotonic() - began < 2.0 and batches[-1] == ["late"]
