@@ -53,16 +53,24 @@ SLOW = frozenset(
 )
 
 
-# The test files that take longest, longest first (`./dev test --junitxml`, 2 cores, load 5-10):
-# they run first, so that on several workers (`./dev test`: one file per worker at a time, see
-# `dev`) none of them starts last and keeps the run waiting on it alone. The others keep their order.
+# The test files that take longest, longest first (their tests' time summed, `./dev test
+# --junitxml`, 2 cores, load 5 to 13): they run first, so that on several workers (`./dev test`:
+# one file per worker at a time, see `dev`) none of them starts last and keeps the run waiting on
+# it alone. The other files keep their order.
 FIRST = (
-    "tests/test_types.py",  # mypy over the package, then strict checks and planted mistakes: 4-5 min
-    "tests/cli/test_core_install.py",  # a fresh venv from the package index: 2 min or more
-    "tests/runtime/test_start_together.py",
-    "tests/runtime/test_chaos.py",
-    "tests/compiler/test_recovery.py",
+    "tests/test_types.py",  # mypy over the package, then strict checks and planted mistakes: 60-80 s
+    "tests/cli/test_core_install.py",  # a fresh venv from the package index: 60-75 s
+    "tests/console/test_browser.py",
+    "tests/http/test_sip_api.py",
+    "tests/console/test_publish_browser.py",
     "tests/runtime/test_multi_daemon.py",
+    "tests/test_dev_command.py",
+    "tests/test_engine_facade.py",
+    "tests/analysis/test_diff.py",
+    "tests/runtime/test_chaos.py",
+    "tests/runtime/test_compile_cache.py",
+    "tests/runtime/test_start_together.py",
+    "tests/compiler/test_recovery.py",
     "tests/decide/test_call_property.py",
 )
 
