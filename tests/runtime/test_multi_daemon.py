@@ -100,7 +100,9 @@ def check_consistent(decisions: list[dict], states: dict[int, tuple], digests: d
 
 
 def started_deciding(*paths: Path) -> bool:
-    return eventually(lambda: all(lines(path) for path in paths), within=15.0, every=0.05)
+    """Every daemon has decided once. Starting is imports and compiling, not what is measured:
+    on a loaded machine (the suite on several workers) it may take many seconds."""
+    return eventually(lambda: all(lines(path) for path in paths), within=60.0, every=0.05)
 
 
 def test_a_change_set_through_one_daemon_is_in_the_others_decisions_within_a_second(acme_dir, tmp_path, postgres_url):
@@ -139,7 +141,7 @@ def test_three_daemons_survive_a_writer_killed_mid_write_and_a_cut_connection(ac
         assert started_deciding(direct, cut_off)
         acks_path = tmp_path / "writer.jsonl"
         writer = start("write", acme_dir, postgres_url, acks_path, 10_000, 0.005)
-        assert eventually(lambda: len(lines(acks_path)) >= 40, within=15.0, every=0.01)
+        assert eventually(lambda: len(lines(acks_path)) >= 40, within=60.0, every=0.01)  # the writer started
         proxy.cut()
         os.kill(writer.pid, signal.SIGKILL)  # while it writes: it writes every 5 ms
         writer.wait(timeout=10)
@@ -188,7 +190,7 @@ def test_three_daemons_decide_through_a_database_restart_and_a_writer_killed_aft
         deciders = [start("decide", acme_dir, url, path, 60) for path in seen]
         writer = start("keep-writing", acme_dir, url, writes, 100_000, 0.01)
         assert started_deciding(*seen)
-        assert eventually(lambda: len(lines(writes)) >= 20, within=15.0, every=0.01)
+        assert eventually(lambda: len(lines(writes)) >= 20, within=60.0, every=0.01)  # the writer started
 
         portal = PostgresStore(url, write_timeout=1.0)
         private_postgres.stop()
