@@ -268,3 +268,36 @@ def test_markup_in_a_client_name_and_a_status_note_shows_as_text(page, service):
     page.goto(f"{service}/console/audit")
     assert page.locator("img").count() == 0 and page.locator("main script").count() == 0
     assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def tab_to(page, what: str, limit: int = 80) -> None:
+    """Press Tab until the focus is on `what` — an element's id (`#note`) or the text of a
+    button — as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => [document.activeElement.id, document.activeElement.textContent.trim()]")
+        if what in (f"#{focused[0]}", focused[1]):
+            return
+    raise AssertionError(f"{what} is not reachable with Tab")
+
+
+def test_an_owner_logs_in_and_sets_a_status_with_the_keyboard_alone(page, service):
+    page.goto(f"{service}/console/login")
+    tab_to(page, "#name")
+    page.keyboard.type("ann")
+    tab_to(page, "#password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{service}/console/clients/acme_plumbing")
+    page.keyboard.press("Tab")  # the first stop of every page: the link past the navigation
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    tab_to(page, "#note")
+    page.keyboard.type("At a job site until noon")
+    tab_to(page, "Set the status")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.inner_text("#current-note") == "At a job site until noon"
+    tab_to(page, "Clear the status")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "No status is set" in page.inner_text("#current-status")
