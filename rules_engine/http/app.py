@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -31,6 +31,7 @@ from . import calls, errors, live, outcomes
 from .access_log import RECORD_KEY, AccessLog, AccessLogMiddleware
 from .auth import Auth
 from .bodies import FORM, JSON, RAW_BODIES, at_now, body_of, build, json_body, sip_body
+from .fast import FastDecide
 from .limits import Limits, LimitsMiddleware
 from .metrics import Metrics, RequestCounter
 from .readiness import readiness
@@ -78,9 +79,15 @@ class Service:
         self.draining = False
 
     def authorize(self, request: Request, scope: str, client: str | None = None) -> None:
-        name = self.auth.require(request.headers.get("authorization"), scope, client)
+        self.permit(request.scope, request.headers.get("authorization"), scope, client)
+
+    def permit(
+        self, asgi_scope: MutableMapping[str, Any], authorization: str | None, scope: str, client: str | None = None
+    ) -> None:
+        """`authorize` for a request's ASGI scope and its `Authorization` header (the fast path's)."""
+        name = self.auth.require(authorization, scope, client)
         if name is not None:
-            request.scope[RECORD_KEY]["token"] = name
+            asgi_scope[RECORD_KEY]["token"] = name
 
     def shown(self, request: Request, readiness: dict[str, Any]) -> dict[str, Any]:
         """The readiness a caller may see: all of it with the scope `metrics` (or with no tokens
@@ -90,8 +97,8 @@ class Service:
             return readiness
         return {key: readiness[key] for key in PUBLIC_READINESS}
 
-    def decide(self, request: Request, call: Call, call_id: str | None, started: float) -> Decision:
-        record = request.scope[RECORD_KEY]
+    def decide(self, asgi_scope: MutableMapping[str, Any], call: Call, call_id: str | None, started: float) -> Decision:
+        record = asgi_scope[RECORD_KEY]
         if call_id:
             record["call_id"] = call_id
         decision = self.engine.decide(call, call_id)
@@ -149,6 +156,8 @@ def create_app(
     app.include_router(live.router(service))
     app.include_router(outcomes.router(service))
     app.include_router(calls.router(service))
+    decide_route = next(r for r in decide.routes if isinstance(r, APIRoute) and r.path == "/v1/decide")
+    app.add_middleware(FastDecide, service=service, route=decide_route)  # inside the ones below (fast.py)
     app.add_middleware(LimitsMiddleware, limits=limits)
     app.add_middleware(RequestCounter, metrics=service.metrics)
     app.add_middleware(AccessLogMiddleware, log=service.log)
@@ -167,7 +176,7 @@ def add_decide_routes(app: APIRouter, service: Service) -> None:
         started = time.perf_counter()
         service.authorize(request, "decide")
         call = build(Call, at_now(await json_body(request)), "a call")
-        decision = service.decide(request, call, request.headers.get("x-call-id"), started)
+        decision = service.decide(request.scope, call, request.headers.get("x-call-id"), started)
         return Response(decision.to_json().encode("utf-8"), media_type=JSON)
 
     @app.post(
@@ -182,7 +191,7 @@ def add_decide_routes(app: APIRouter, service: Service) -> None:
         service.authorize(request, "decide")
         facts = build(SipFacts, await sip_body(request), "the SIP facts")
         decision = service.decide(
-            request,
+            request.scope,
             call_from_sip(facts, default_country=service.default_country),
             facts.call_id or request.headers.get("x-call-id"),
             started,
@@ -201,7 +210,7 @@ def add_decide_routes(app: APIRouter, service: Service) -> None:
         service.authorize(request, "decide")
         facts = build(SipFacts, await sip_body(request), "the SIP facts")
         call = call_from_sip(facts, default_country=service.default_country)
-        decision = service.decide(request, call, facts.call_id or request.headers.get("x-call-id"), started)
+        decision = service.decide(request.scope, call, facts.call_id or request.headers.get("x-call-id"), started)
         source = read_forwarding(facts, service.default_country).source
         body = json.dumps(summary(decision, call.forwarded, source), ensure_ascii=False)
         return Response(body.encode("utf-8"), media_type=JSON)

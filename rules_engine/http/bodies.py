@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Any
@@ -138,10 +139,30 @@ async def body_bytes(request: Request) -> bytes:
     """The whole body; `ClientDisconnect` when the client has gone meanwhile (e.g. it gave up
     while its request waited for the event loop), so nothing is decided or changed for it."""
     body = await request.body()
-    gone = request.scope.get(GONE)  # set by the service's own connection (protocol.py)
+    check_gone(request.scope)
+    return body
+
+
+async def read_body(scope: MutableMapping[str, Any], receive) -> bytes:
+    """`body_bytes` from the ASGI `receive` itself, as Starlette's `Request.body()` reads it
+    (the decide fast path's, fast.py, which makes no `Request`)."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        elif message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+    check_gone(scope)
+    return b"".join(chunks)
+
+
+def check_gone(scope: MutableMapping[str, Any]) -> None:
+    gone = scope.get(GONE)  # set by the service's own connection (protocol.py)
     if gone is not None and gone():
         raise ClientDisconnect()
-    return body
 
 
 async def json_body(request: Request) -> Any:

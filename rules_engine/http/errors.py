@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import MutableMapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -60,25 +62,10 @@ def install(app: FastAPI, metrics) -> None:
     calls and store failures in `metrics`)."""
 
     @app.exception_handler(ServiceError)
-    async def _service(request: Request, exc: ServiceError) -> Response:
-        note(request, exc.message)
-        return error_response(exc.status, exc.message, exc.field, exc.hint, exc.headers)
-
     @app.exception_handler(CallError)
-    async def _call(request: Request, exc: CallError) -> Response:
-        message, hint = call_error_parts(exc)
-        note(request, message)
-        unknown = isinstance(exc, UnknownClientError)
-        if request.url.path.startswith("/v1/decide"):
-            metrics.refused.labels("unknown_client" if unknown else "bad_call").inc()
-        return error_response(404 if unknown else 400, message, exc.field, hint)
-
     @app.exception_handler(ClientDisconnect)
-    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
-        """The client left (or was closed for being too slow) before its body arrived: nothing
-        to answer, and nothing unexpected to log."""
-        note(request, "the client disconnected before its request arrived whole")
-        return error_response(499, "the client disconnected before its request arrived whole")
+    async def _refused(request: Request, exc: Exception) -> Response:
+        return refusal(exc, request.scope, metrics)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -101,13 +88,7 @@ def install(app: FastAPI, metrics) -> None:
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError) -> Response:
-        metrics.store_errors.inc()
-        note(request, str(exc))
-        return error_response(
-            503,
-            "the live-state store is unavailable; try again shortly",
-            hint="the service keeps deciding calls; /readyz shows the store's state",
-        )
+        return refusal(exc, request.scope, metrics)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -116,8 +97,44 @@ def install(app: FastAPI, metrics) -> None:
         return error_response(500, "internal error: the service's log has the details")
 
 
+REFUSALS = (ServiceError, CallError, ClientDisconnect, StoreError)  # what `refusal` answers
+
+
+def refusal(exc: Exception, scope: MutableMapping[str, Any], metrics) -> Response:
+    """The answer to one of `REFUSALS`, its message put in the request's log line: the
+    exception handlers' and the decide fast path's (fast.py) one way to refuse."""
+    if isinstance(exc, ServiceError):
+        note_in(scope, exc.message)
+        return error_response(exc.status, exc.message, exc.field, exc.hint, exc.headers)
+    if isinstance(exc, CallError):
+        message, hint = call_error_parts(exc)
+        note_in(scope, message)
+        unknown = isinstance(exc, UnknownClientError)
+        if scope["path"].startswith("/v1/decide"):
+            metrics.refused.labels("unknown_client" if unknown else "bad_call").inc()
+        return error_response(404 if unknown else 400, message, exc.field, hint)
+    if isinstance(exc, ClientDisconnect):
+        # The client left (or was closed for being too slow) before its body arrived: nothing
+        # to answer, and nothing unexpected to log.
+        note_in(scope, "the client disconnected before its request arrived whole")
+        return error_response(499, "the client disconnected before its request arrived whole")
+    if isinstance(exc, StoreError):
+        metrics.store_errors.inc()
+        note_in(scope, str(exc))
+        return error_response(
+            503,
+            "the live-state store is unavailable; try again shortly",
+            hint="the service keeps deciding calls; /readyz shows the store's state",
+        )
+    raise TypeError(f"not a refusal: {type(exc).__name__}")
+
+
 def note(request: Request, message: str) -> None:
     """Put the refusal's message in the request's log line."""
-    record = request.scope.get("rules_engine.log")
+    note_in(request.scope, message)
+
+
+def note_in(scope: MutableMapping[str, Any], message: str) -> None:
+    record = scope.get("rules_engine.log")
     if record is not None:
         record["error"] = message
