@@ -16,10 +16,7 @@ from collections import OrderedDict
 from datetime import date
 
 from .. import model as m
-from ..compiler.compile import compile_text
-from ..errors import Diagnostic, RulesError
-from ..runtime.catalog import ClientVersion, cross_file_problems
-from .publishing import Checked, Publisher
+from .publishing import Checked, Publisher, compile_and_place
 
 KEPT = 64  # full checks kept, by client and text
 
@@ -27,28 +24,8 @@ KEPT = 64  # full checks kept, by client and text
 def quick(publisher: Publisher, client: str, text: str) -> tuple[Checked, m.Client | None]:
     """`Publisher.check` without the warnings over time, and the client compiled (None if it
     does not compile)."""
-    path = str(publisher.file_of(client))
-    try:
-        compiled, found = compile_text(text, path)
-    except RulesError as exc:
-        return Checked(tuple(exc.diagnostics)), None
-    problems = list(found)
-    if compiled.id != client:
-        problems.append(
-            Diagnostic(
-                "error",
-                f"this file defines client `{compiled.id}`, not `{client}`",
-                path,
-                compiled.pos.line if compiled.pos else 0,
-                compiled.pos.column if compiled.pos else 0,
-                hint=f"keep `client {client}` at the top: a client's id does not change",
-            )
-        )
-    engine = publisher.engine
-    others = [ClientVersion(c) for cid, c in sorted(engine.clients.items()) if cid != client]
-    problems.extend(p for p in cross_file_problems([*others, ClientVersion(compiled)]) if p.file == path)
-    ordered = tuple(sorted(problems, key=lambda d: (d.severity != "error", d.line, d.column)))
-    return Checked(ordered), compiled
+    others = [c for cid, c in sorted(publisher.engine.clients.items()) if cid != client]
+    return compile_and_place(client, text, str(publisher.file_of(client)), others, over_time=False)
 
 
 class FullChecks:

@@ -71,11 +71,20 @@ class PublishRefused(RulesEngineError):
 def check_text(client: str, text: str, path: str, others: list[m.Client]) -> Checked:
     """The diagnostics `rules-engine check` gives for `text` as `client`'s file at `path`,
     beside `others` (an id or a number one of them has is an error)."""
+    return compile_and_place(client, text, path, others, over_time=True)[0]
+
+
+def compile_and_place(
+    client: str, text: str, path: str, others: list[m.Client], over_time: bool
+) -> tuple[Checked, m.Client | None]:
+    """`text` compiled as `client`'s file and placed beside `others`: its diagnostics (with
+    the warnings over time of `analysis.checks` when `over_time`) and the client compiled
+    (None when it does not compile)."""
     try:
         compiled, found = compile_text(text, path)
     except RulesError as exc:
-        return Checked(tuple(exc.diagnostics))
-    problems = [*found, *check_warnings(compiled, compiled=found)]
+        return Checked(tuple(exc.diagnostics)), None
+    problems = [*found, *(check_warnings(compiled, compiled=found) if over_time else ())]
     if compiled.id != client:
         problems.append(
             Diagnostic(
@@ -89,7 +98,8 @@ def check_text(client: str, text: str, path: str, others: list[m.Client]) -> Che
         )
     placed = [ClientVersion(c) for c in others if c.id != client]
     problems.extend(p for p in cross_file_problems([*placed, ClientVersion(compiled)]) if p.file == path)
-    return Checked(tuple(sorted(problems, key=lambda d: (d.severity != "error", d.line, d.column))))
+    ordered = tuple(sorted(problems, key=lambda d: (d.severity != "error", d.line, d.column)))
+    return Checked(ordered), compiled
 
 
 class Versions:
