@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Never
 
@@ -256,10 +255,7 @@ class Engine:
             return decision
         decision = replace(decision, call_id=logged_as)
         if items is not None:
-            written_as(
-                decision,
-                "{" + ",".join([item for _, item in items]) + ',"call_id":' + encode_basestring(logged_as) + "}",
-            )
+            written_as(decision, items)
         return decision
 
     # ---- live state: owners' statuses and on-call overrides --------------------------------------

@@ -402,7 +402,15 @@ class Decision:
 SHAPES[Decision] = shape_of(Decision)
 
 
-def written_as(decision: Decision, text: str) -> None:
-    """Keep `text`, which must be `part_json(decision)`, as the decision's JSON (the engine
-    writes the decision's members once, for its log and its answer)."""
-    object.__setattr__(decision, "json_text", text)
+def written_as(decision: Decision, items: list[tuple[str, str]]) -> None:
+    """Keep the decision's JSON, made from `items`: its members as `json_items` wrote them before
+    its call id was set (the engine writes the members once, for its log and its answer)."""
+    written = dict(items)
+    members = []
+    for name, _, head, _ in SHAPES[Decision]:
+        if name == "call_id":
+            if decision.call_id is not None:
+                members.append(head + encode_basestring(decision.call_id))
+        elif name in written:
+            members.append(written[name])
+    object.__setattr__(decision, "json_text", "{" + ",".join(members) + "}")
