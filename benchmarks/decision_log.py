@@ -34,7 +34,7 @@ import scenarios
 from rules_engine.decide.call import Call
 from rules_engine.engine import Engine
 from rules_engine.runtime.decision_log_file import FileDecisionLog, find, log_files
-from rules_engine.runtime.decision_record import line_of, record_of
+from rules_engine.runtime.decision_record import record
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "client_configs"
@@ -56,7 +56,7 @@ def full_record_bytes(call: Call, decision) -> int:
     """The size of the record the log wrote before the compact format: the whole decision."""
     body = decision.to_dict()
     trace = body.pop("trace", [])
-    record = {
+    whole = {
         "call_id": "x" * 24,
         "logged_at": "2026-12-02T13:59:52.249+00:00",
         "client": decision.client,
@@ -65,7 +65,7 @@ def full_record_bytes(call: Call, decision) -> int:
         "decision": body,
         "trace": trace,
     }
-    return len((json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
+    return len((json.dumps(whole, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -129,7 +129,7 @@ def main() -> None:
     pairs = sample_decisions(engine, per_client=250)
     if args.postgres:
         return postgres(args.postgres, pairs, min(args.decisions, 100_000))
-    compact = [len(line_of(record_of(call, decision, "x" * 24)[0])) for call, decision in pairs]
+    compact = [len(record(call, decision, "x" * 24).line) for call, decision in pairs]
     full = [full_record_bytes(call, decision) for call, decision in pairs]
 
     work = Path(tempfile.mkdtemp(prefix="decision-log-bench-"))

@@ -53,38 +53,11 @@ def ref_of(steps: list[dict[str, Any]]) -> str:
 
 
 def record_of(call: Call, decision: Decision, call_id: str | None = None) -> tuple[dict[str, Any], Script | None]:
-    """The record of `decision`, logged under `call_id` (a new random one when not given), and
-    the steps of its script, which the log keeps by reference (None without a script)."""
-    body = decision.to_dict()
-    for key in ("client", "rules_version", "trace"):  # the record holds them in its own form
-        del body[key]
-    script = None
-    if body.get("script") is not None:
-        # A question's unset options (not required, no choices…) are left out; its answer is the call's.
-        steps = [
-            {key: value for key, value in step.items() if value not in (None, False, []) and key != "answer"}
-            for step in body["script"]["steps"]
-        ]
-        answered = {step["field"]: step["answer"] for step in body["script"]["steps"] if step.get("answer") is not None}
-        script = Script(ref_of(steps), steps)
-        body["script"] = {
-            "id": body["script"]["id"],
-            "steps": script.ref,
-            **({"answered": answered} if answered else {}),
-        }
-    record = {
-        "call_id": call_id or uuid.uuid4().hex,
-        "logged_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "client": decision.client,
-        "rules_version": decision.rules_version,
-        "call": call.model_dump(mode="json", exclude_defaults=True),
-        "decision": body,
-        "trace": [
-            [entry.section, entry.rule, entry.line, entry.result] + ([entry.note] if entry.note else [])
-            for entry in decision.trace
-        ],
-    }
-    return record, script
+    """The record of `decision`, logged under `call_id` (a new random one when not given), read
+    as a value, and the steps of its script, which the log keeps by reference (None without a
+    script): `record`'s line, for a reader that compares records (the console's replay)."""
+    written = record(call, decision, call_id)
+    return json.loads(written.line), written.script
 
 
 class Record(NamedTuple):
@@ -105,9 +78,9 @@ CACHE_SIZE = 4096  # scripts' steps and trace entries written in the record's fo
 def record(
     call: Call, decision: Decision, call_id: str | None = None, items: list[tuple[str, str]] | None = None
 ) -> Record:
-    """The record of `decision` (as `record_of` gives it, as one line), written from the
-    decision's JSON members (`items`: `decision.json_items`, given by the engine, which answers
-    with the same text) rather than by reading that JSON back and writing it again."""
+    """The record of `decision` as one line, written from the decision's JSON members (`items`:
+    `decision.json_items`, given by the engine, which answers with the same text) rather than by
+    reading that JSON back and writing it again."""
     call_id = call_id or uuid.uuid4().hex
     logged_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     script = None
@@ -198,11 +171,6 @@ def with_steps(decision: dict[str, Any], steps_of: Callable[[str], list | None])
     answered = script.get("answered") or {}
     steps = [{**step, "answer": answered[step["field"]]} if step.get("field") in answered else step for step in steps]
     return {**decision, "script": {"id": script["id"], "steps": steps}}
-
-
-def line_of(record: dict[str, Any]) -> bytes:
-    """The record as one line of JSON."""
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def trace_entries(record: dict[str, Any]) -> list[dict[str, Any]]:

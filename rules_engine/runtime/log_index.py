@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 ENTRY = 16
-RECORD_START = b'{"call_id":'  # every record's first key (`decision_record.record_of`)
+RECORD_START = b'{"call_id":'  # every record's first key (`decision_record.record`)
 
 
 def key_of(call_id: str) -> bytes:
