@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from ..errors import RulesEngineError
@@ -30,6 +30,17 @@ if TYPE_CHECKING:
 
 FEED_DAYS = 56
 REASON_MAX = 200
+
+
+def swap_asked(
+    team: Annotated[str, Form()] = "",
+    person: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> dict[str, str]:
+    """The swap form's fields as typed, for its preview and its save (and shown again on an error)."""
+    return {"team": team, "person": person, "start": start, "end": end, "reason": reason}
 
 
 def week_start(choice: str, day: str, today: date) -> date:
@@ -125,20 +136,11 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
         return oncall_page(request, client, week, day)
 
     @pages.post("/clients/{client}/oncall/preview")
-    def preview_swap(
-        request: Request,
-        client: str,
-        team: Annotated[str, Form()] = "",
-        person: Annotated[str, Form()] = "",
-        start: Annotated[str, Form()] = "",
-        end: Annotated[str, Form()] = "",
-        reason: Annotated[str, Form()] = "",
-    ) -> Response:
+    def preview_swap(request: Request, client: str, asked: Annotated[dict[str, str], Depends(swap_asked)]) -> Response:
         _, account = signed_in(request, sessions)
         client = console.client_of(account, client)
-        asked = {"team": team, "person": person, "start": start, "end": end, "reason": reason}
         try:
-            swap = proposed(client, team, person, start, end, reason)
+            swap = proposed(client, **asked)
         except RulesEngineError as exc:
             return oncall_page(request, client, asked=asked, error=str(exc), status_code=400)
         found = swaps.changes(engine.plan(client).oncall, swap, engine.live_state(client).overrides)
@@ -146,20 +148,11 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
         return oncall_page(request, client, asked=asked, changed=found, routes=routes)
 
     @pages.post("/clients/{client}/oncall/swap")
-    def save_swap(
-        request: Request,
-        client: str,
-        team: Annotated[str, Form()] = "",
-        person: Annotated[str, Form()] = "",
-        start: Annotated[str, Form()] = "",
-        end: Annotated[str, Form()] = "",
-        reason: Annotated[str, Form()] = "",
-    ) -> Response:
+    def save_swap(request: Request, client: str, asked: Annotated[dict[str, str], Depends(swap_asked)]) -> Response:
         _, account = signed_in(request, sessions)
         client = console.client_of(account, client)
-        asked = {"team": team, "person": person, "start": start, "end": end, "reason": reason}
         try:
-            swap = proposed(client, team, person, start, end, reason)
+            swap = proposed(client, **asked)
             engine.set_override(client, swap.team, swap.person, swap.start, swap.end, swap.reason)
         except RulesEngineError as exc:
             return oncall_page(request, client, asked=asked, error=str(exc), status_code=400)
