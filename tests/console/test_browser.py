@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,14 @@ def service(tmp_path_factory):
     (home / "service.yaml").write_text(
         "rules: rules\naccounts: accounts.db\nstore: live.db\nconsole_secure_cookies: false\n", encoding="utf-8"
     )
+    with serving(home) as base:
+        yield base
+
+
+@contextmanager
+def serving(home: Path) -> Iterator[str]:
+    """`rules-engine serve --settings HOME/service.yaml` on a free port of 127.0.0.1, until the
+    block ends; gives its address once `/healthz` answers."""
     port_file = home / "port"
     process = subprocess.Popen(
         [RULES_ENGINE, "serve", "--settings", str(home / "service.yaml"), "--port", "0", "--port-file", str(port_file)],
