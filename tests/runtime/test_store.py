@@ -103,7 +103,9 @@ def test_clients_do_not_share_live_state(store):
 def test_the_store_reports_itself_reachable_and_current(store):
     health = store.health()
     assert health.reachable and health.error is None
-    assert 0 <= health.age < 1
+    assert health.age is not None and health.age >= 0  # read at least once: the copy has an age
+    # kept current by polling: the copy is soon again under a second old (a loaded machine may lag a poll)
+    assert eventually(lambda: store.health().age < 1, within=10.0, every=0.05)
 
 
 def test_everything_is_kept_across_a_restart_with_offsets_intact(durable):
