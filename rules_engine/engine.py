@@ -296,6 +296,12 @@ class Engine:
         """Remove the live overrides of `client` (of one team only, if given)."""
         self._live.clear_overrides(self.client(client), team)
 
+    def remove_override(self, client: str, override: LiveOverride) -> None:
+        """Remove one live override of `client`, as `live_state(client).overrides` lists it; the
+        team's others stay (in one write, so no decision sees the team without them). Removing
+        one that is no longer there changes nothing."""
+        self._live.remove_override(self.client(client), override)
+
     def live_state(self, client: str) -> LiveState:
         """The status and live overrides `client`'s decisions read now."""
         return self._live.snapshot(self.client(client).id)

@@ -96,6 +96,9 @@ class AsyncEngine:
     async def clear_overrides(self, client: str, team: str | None = None) -> None:
         await self._in_pool(self.engine.clear_overrides, client, team)
 
+    async def remove_override(self, client: str, override: LiveOverride) -> None:
+        await self._in_pool(self.engine.remove_override, client, override)
+
     async def record_outcome(self, call_id: str, outcome: str, **facts: Any) -> Outcome:
         """`Engine.record_outcome` (its keywords: `at`, `waited_seconds`, … `client`)."""
         return await self._in_pool(self.engine.record_outcome, call_id, outcome, **facts)

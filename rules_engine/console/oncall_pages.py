@@ -176,18 +176,15 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
         index: Annotated[int, Form()] = -1,
         start: Annotated[str, Form()] = "",
     ) -> Response:
-        """Remove one swap: the engine clears a team's swaps, so the team's others are set again.
-        `start` (the swap's start, as shown) makes sure the swap removed is the one on the page."""
+        """Remove one swap, leaving the team's others. `start` (the swap's start, as shown) makes
+        sure the swap removed is the one on the page."""
         _, account = signed_in(request, sessions)
         client = console.client_of(account, client)
         live = engine.live_state(client).overrides
         if not 0 <= index < len(live) or live[index].start.isoformat() != start:
             return oncall_page(request, client, error="That swap changed meanwhile: look again.", status_code=409)
         gone = live[index]
-        engine.clear_overrides(client, gone.team)
-        for i, other in enumerate(live):
-            if i != index and other.team == gone.team:
-                engine.set_override(client, other.team, other.person, other.start, other.end, other.reason)
+        engine.remove_override(client, gone)
         audit.record(
             account.name,
             "oncall_swap_removed",

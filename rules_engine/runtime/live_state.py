@@ -139,6 +139,11 @@ class LiveStateKeeper:
             known_team(client, team)
         self._store.clear_overrides(client.id, team)
 
+    def remove_override(self, client: m.Client, override: LiveOverride) -> None:
+        if not isinstance(override, LiveOverride):
+            raise CallError("must be an override as `live_state(client).overrides` lists it", field="override")
+        self._store.remove_override(client.id, override)
+
     def health(self) -> LiveStateHealth:
         return self._store.health()
 

@@ -111,6 +111,22 @@ class SnapshotStore:
         else:
             self._write(client, what, self.WRITES["clear_team_overrides"], (client, team))
 
+    def remove_override(self, client: str, override: LiveOverride) -> None:
+        """Remove one override equal to `override` (the oldest such), leaving the team's others."""
+        self._write(
+            client,
+            f"remove an on-call override of `{client}`",
+            self.WRITES["remove_override"],
+            (
+                client,
+                override.team,
+                override.person,
+                format_time(override.start),
+                format_time(override.end),
+                override.reason,
+            ),
+        )
+
     def _write(self, client: str, what: str, statement: str, params: tuple) -> None:
         raise NotImplementedError
 

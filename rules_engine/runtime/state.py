@@ -86,6 +86,8 @@ class Store(Protocol):
 
     def clear_overrides(self, client: str, team: str | None = None) -> None: ...
 
+    def remove_override(self, client: str, override: LiveOverride) -> None: ...
+
     def health(self) -> LiveStateHealth: ...
 
     def close(self) -> None: ...
@@ -136,6 +138,15 @@ class MemoryStore:
             return state.model_copy(update={"overrides": kept})
 
         self._change(client, cleared)
+
+    def remove_override(self, client: str, override: LiveOverride) -> None:
+        def removed(state: LiveState) -> LiveState:
+            kept = list(state.overrides)
+            if override in kept:
+                kept.remove(override)  # the first equal one, as the durable stores do
+            return state.model_copy(update={"overrides": tuple(kept)})
+
+        self._change(client, removed)
 
     def health(self) -> LiveStateHealth:
         return IN_MEMORY

@@ -107,6 +107,9 @@ class PostgresStore(SnapshotStore):
         "VALUES (%s, %s, %s, %s, %s, %s)",
         "clear_overrides": "DELETE FROM live_override WHERE client = %s",
         "clear_team_overrides": "DELETE FROM live_override WHERE client = %s AND team = %s",
+        "remove_override": "DELETE FROM live_override WHERE id = (SELECT id FROM live_override WHERE client = %s "
+        "AND team = %s AND person = %s AND start_at = %s AND end_at = %s AND reason IS NOT DISTINCT FROM %s "
+        "ORDER BY id LIMIT 1)",
     }
 
     def __init__(

@@ -89,6 +89,8 @@ class SQLiteStore(SnapshotStore):
         "add_override": "INSERT INTO override (client, team, person, start, end, reason) VALUES (?, ?, ?, ?, ?, ?)",
         "clear_overrides": "DELETE FROM override WHERE client = ?",
         "clear_team_overrides": "DELETE FROM override WHERE client = ? AND team = ?",
+        "remove_override": "DELETE FROM override WHERE id = (SELECT id FROM override WHERE client = ? AND team = ? "
+        "AND person = ? AND start = ? AND end = ? AND reason IS ? ORDER BY id LIMIT 1)",
     }
 
     def __init__(self, path: str | Path, write_timeout: float = 5.0, refresh_interval: float = 0.1):

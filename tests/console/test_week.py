@@ -111,6 +111,29 @@ def test_a_swap_is_previewed_then_saved_shown_in_the_week_and_removed(console, e
     assert "oncall_swap" in actions and "oncall_swap_removed" in actions
 
 
+def test_removing_one_of_a_teams_swaps_leaves_the_others(console, engine):
+    start = monday_after(7).replace(tzinfo=zone("America/Chicago"))
+    for days, person in ((0, "alice"), (1, "bob"), (2, "alice")):
+        engine.set_override(
+            "acme_plumbing", "plumbers", person, start + timedelta(days=days), start + timedelta(days=days + 1)
+        )
+    first, second, third = engine.live_state("acme_plumbing").overrides
+    log_in(console.client, "ann")
+    token = token_of(console.client, "/console/clients/acme_plumbing/oncall")
+    removed = console.client.post(
+        "/console/clients/acme_plumbing/oncall/remove",
+        data={"csrf": token, "index": "1", "start": second.start.isoformat()},
+        follow_redirects=False,
+    )
+    assert removed.status_code == 303 and engine.live_state("acme_plumbing").overrides == (first, third)
+    stale = console.client.post(  # the page still showed bob's swap second: now it is alice's
+        "/console/clients/acme_plumbing/oncall/remove",
+        data={"csrf": token, "index": "1", "start": second.start.isoformat()},
+    )
+    assert stale.status_code == 409 and "changed meanwhile" in stale.text
+    assert engine.live_state("acme_plumbing").overrides == (first, third)
+
+
 def test_a_swap_that_ends_before_it_starts_is_refused_with_the_reason(console):
     log_in(console.client, "mia")
     token = token_of(console.client, "/console/clients/acme_plumbing/oncall")

@@ -94,6 +94,18 @@ def test_clearing_one_team_keeps_the_other_teams_overrides(store):
     assert store.snapshot("acme_plumbing").overrides == ()
 
 
+def test_removing_one_override_keeps_the_teams_others_in_their_order(store):
+    for override in (ALICE, GAS, BOB, ALICE):
+        store.add_override("acme_plumbing", override)
+    store.remove_override("acme_plumbing", ALICE)  # of two equal ones, the older goes
+    assert store.snapshot("acme_plumbing").overrides == (GAS, BOB, ALICE)
+    store.remove_override("acme_plumbing", BOB)  # no reason, and an offset other than the client's
+    assert store.snapshot("acme_plumbing").overrides == (GAS, ALICE)
+    store.remove_override("acme_plumbing", BOB)  # gone already: nothing changes
+    store.remove_override("acme_plumbing", ALICE.model_copy(update={"reason": "another reason"}))
+    assert store.snapshot("acme_plumbing").overrides == (GAS, ALICE)
+
+
 def test_clients_do_not_share_live_state(store):
     store.set_status("acme_plumbing", STATUS)
     store.add_override("acme_plumbing", ALICE)
