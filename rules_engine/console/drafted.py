@@ -1,5 +1,5 @@
 """The draft or the published version of a client's rules, compiled, for the pages that show
-what a version does (the week, the preview).
+what a version does (the week, the preview) and try a call against it.
 
 No draft means the published text. A draft that does not compile gives its errors instead of
 a client. Compiling is cached by text, so a page and the frame it embeds compile a draft once.

@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import model as m
-from ..compiler.compile import compile_text
 from ..engine import Engine
-from ..errors import RulesError
 from .drafts import Draft, Drafts, Kind
 
 MAX_TEXT_BYTES = 256 * 1024  # a draft larger than this is refused (413), never compiled
@@ -54,14 +52,6 @@ def published(engine: Engine, client: str, kind: Kind) -> str:
 def text_of(drafts: Drafts, engine: Engine, client: str, kind: Kind = "rules") -> Text:
     draft = drafts.get(client, kind)
     return Text(draft.text, draft) if draft is not None else Text(published(engine, client, kind), None)
-
-
-def compiled(text: str, path: str) -> m.Client | None:
-    try:
-        client, _ = compile_text(text, path)
-    except RulesError:
-        return None
-    return client
 
 
 def names_of(client: m.Client) -> dict[str, object]:

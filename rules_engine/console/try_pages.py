@@ -20,16 +20,16 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from .. import model as m
-from ..compiler.compile import compile_text
 from ..decide.call import Call
 from ..decide.decider import Decider
 from ..decide.plan import ClientPlan
-from ..errors import RulesEngineError, RulesError
+from ..errors import RulesEngineError
 from ..live import OwnerStatus
 from ..runtime.catalog import PlannedClient
 from ..schedule.clock import read_time, zone
 from .context import Console
-from .editor_texts import Shown, compiled
+from .drafted import choose
+from .editor_texts import Shown
 from .status_pages import NOTE_MAX
 from .web import render
 
@@ -73,7 +73,7 @@ def add_try(pages: APIRouter, console: Console, managed: Callable) -> None:
         served = engine.client(client)
         draft = console.drafts.get(client)
         # the form offers what either file has: a language or a question the draft adds is tried too
-        drafted = compiled(draft.text, str(console.publisher.file_of(client))) if draft else None
+        drafted = choose(console.drafts, served, "draft").client if draft else None
         shown = Shown.of(served)
         if drafted is not None:
             ours = Shown.of(drafted)
@@ -135,19 +135,19 @@ def add_try(pages: APIRouter, console: Console, managed: Callable) -> None:
 
 
 def planned_of(console: Console, client: str, source: str) -> PlannedClient:
-    """The client as the draft says (compiled here, planned for this call) or as it is served."""
-    draft = console.drafts.get(client)
-    if source == "published" or draft is None:
-        return PlannedClient(console.engine.client(client), console.engine.plan(client))
-    try:
-        compiled, _ = compile_text(draft.text, str(console.publisher.file_of(client)))
-    except RulesError as exc:
+    """The client as the draft says (planned for this call) or as it is served; a draft that does
+    not compile is told by its first error."""
+    served = console.engine.client(client)
+    chosen = choose(console.drafts, served, "published" if source == "published" else "draft")
+    if chosen.client is served:
+        return PlannedClient(served, console.engine.plan(client))
+    if chosen.client is None:
+        first, more = chosen.errors[0], len(chosen.errors) - 1
         raise RulesEngineError(
-            f"the draft has {len(exc.diagnostics)} problem(s) and cannot decide a call: see the editor"
-        ) from None
-    if compiled.id != client:
-        raise RulesEngineError(f"the draft defines client `{compiled.id}`, not `{client}`")
-    return PlannedClient(compiled, ClientPlan.of(compiled))
+            f"the draft cannot decide a call: line {first.line}, column {first.column}: {first.message}"
+            + (f" (and {more} more error(s): see the editor)" if more else "")
+        )
+    return PlannedClient(chosen.client, ClientPlan.of(chosen.client))
 
 
 def decide(engine, planned: PlannedClient, tried: Tried):

@@ -120,6 +120,19 @@ def test_trying_a_call_reads_the_draft(console):
     assert "help you today?" not in published.text and "How may I help you?" in published.text
 
 
+def test_a_draft_that_does_not_compile_is_told_by_its_first_error_when_tried(console):
+    token = manager(console)
+    broken = ACME.replace("How may I help you?", 'How may I help you?" oops', 1)
+    console.client.post(DIAGNOSTICS, json={"text": broken}, headers={"X-CSRF-Token": token})
+    form = {"csrf": token, "at": "2026-11-24T10:00", "forwarded": "always"}
+    answer = console.client.post("/console/clients/acme_plumbing/try", data=form)
+    line = next(n for n, text in enumerate(broken.splitlines(), 1) if "oops" in text)
+    assert answer.status_code == 400
+    assert f"the draft cannot decide a call: line {line}, column" in answer.text
+    published = console.client.post("/console/clients/acme_plumbing/try", data={**form, "source": "published"})
+    assert published.status_code == 200 and "How may I help you?" in published.text
+
+
 def test_a_wrong_answer_is_said_in_words_not_a_crash(console):
     token = manager(console)
     form = {"csrf": token, "at": "2026-11-24T10:00", "answer.type": "volcano"}
