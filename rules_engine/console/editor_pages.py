@@ -116,7 +116,7 @@ async def json_body(request: Request) -> tuple[str, bool, bool] | Response:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_TEXT_BYTES + 1024:
         return too_large()
-    raw = await request.body()  # the service's limits stop a body over 320 KB before it is read
+    raw = await request.body()  # the service's limits stop a body over MAX_BODY_BYTES (mount.py) before it is read
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):

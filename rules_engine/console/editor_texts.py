@@ -13,6 +13,7 @@ from ..engine import Engine
 from .drafts import Draft, Drafts, Kind
 
 MAX_TEXT_BYTES = 256 * 1024  # a draft larger than this is refused (413), never compiled
+MAX_BODY_BYTES = 320 * 1024  # a request under /console/: such a draft in JSON, with room for escapes
 
 
 @dataclass(frozen=True)

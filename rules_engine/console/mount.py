@@ -14,6 +14,7 @@ from .accounts import Accounts
 from .audit import Audit
 from .context import Console
 from .db import Database, open_database
+from .editor_texts import MAX_BODY_BYTES
 from .fleet import Follower, reconcile
 from .pages import router
 from .sessions import Sessions
@@ -55,6 +56,7 @@ def mount(app: FastAPI, engine: Engine, location: Path | str, secure_cookies: bo
         db.close()
         raise
     app.include_router(router(console))
+    app.state.limits = app.state.limits.allowing("/console/", MAX_BODY_BYTES)
     app.mount("/console/static", StaticFiles(packages=[("rules_engine.console", "static")]), name="console-static")
 
     @app.exception_handler(LoginNeeded)

@@ -148,6 +148,7 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.service = service
+    app.state.limits = limits  # LimitsMiddleware reads them here (mounted pages may add to them)
     errors.install(app, service.metrics)
     decide = APIRouter(route_class=RawRoute, tags=["decide"])
     add_decide_routes(decide, service)
@@ -158,7 +159,7 @@ def create_app(
     app.include_router(calls.router(service))
     decide_route = next(r for r in decide.routes if isinstance(r, APIRoute) and r.path == "/v1/decide")
     app.add_middleware(FastDecide, service=service, route=decide_route)  # inside the ones below (fast.py)
-    app.add_middleware(LimitsMiddleware, limits=limits)
+    app.add_middleware(LimitsMiddleware, state=app.state)
     app.add_middleware(RequestCounter, metrics=service.metrics)
     app.add_middleware(AccessLogMiddleware, log=service.log)
     return app

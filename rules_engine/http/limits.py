@@ -8,7 +8,7 @@ the bytes read pass the limit (chunked bodies).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import ServiceError, error_response
 
@@ -16,24 +16,37 @@ from .errors import ServiceError, error_response
 @dataclass(frozen=True)
 class Limits:
     max_body: int = 64 * 1024  # bytes of a request body
-    # The console's editor posts whole rule files (its own limit on the text is 256 KB, said
-    # in JSON by the console); its pages and forms are under /console/.
-    max_console_body: int = 320 * 1024
     max_headers: int = 16 * 1024  # bytes of all request headers together
     max_header_count: int = 64
+    # (path prefix, bytes): pages mounted beside the API whose bodies may be larger (the
+    # console's editor posts whole rule files), added by whoever mounts them (`allowing`)
+    larger_bodies: tuple[tuple[str, int], ...] = ()
+
+    def allowing(self, prefix: str, max_body: int) -> Limits:
+        """These limits, with bodies of up to `max_body` bytes under the path `prefix`."""
+        return replace(self, larger_bodies=(*self.larger_bodies, (prefix, max_body)))
+
+    def max_body_of(self, path: str) -> int:
+        for prefix, size in self.larger_bodies:
+            if path.startswith(prefix):
+                return size
+        return self.max_body
 
 
 class LimitsMiddleware:
-    """ASGI middleware: 431 for too many or too large headers, 413 for a body over the limit."""
+    """ASGI middleware: 431 for too many or too large headers, 413 for a body over the limit.
 
-    def __init__(self, app, limits: Limits):
-        self.app, self.limits = app, limits
+    The limits are read from `state.limits` at each request, so that pages mounted after the
+    service was made (the console) can allow their larger bodies."""
+
+    def __init__(self, app, state):
+        self.app, self.state = app, state
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limits = self.limits
-        max_body = limits.max_console_body if scope.get("path", "").startswith("/console/") else limits.max_body
+        limits: Limits = self.state.limits
+        max_body = limits.max_body_of(scope.get("path", ""))
         headers = scope["headers"]
         size = sum(len(name) + len(value) + 4 for name, value in headers)
         if len(headers) > limits.max_header_count or size > limits.max_headers:

@@ -58,6 +58,8 @@ def test_a_text_too_large_is_a_413_and_json_not_a_crash(console):
     assert answer.status_code == 413 and "KB" in answer.json()["error"]
     huge = console.client.post(DIAGNOSTICS, json={"text": "#" * (400 * 1024)}, headers={"X-CSRF-Token": token})
     assert huge.status_code == 413 and "larger than" in huge.json()["error"]["message"]  # the service's own limit
+    api = console.client.post("/v1/decide", content=b" " * (100 * 1024), headers={"Content-Type": "application/json"})
+    assert api.status_code == 413 and "65536 bytes" in api.json()["error"]["message"]  # the API's is unchanged
     garbage = console.client.post(
         DIAGNOSTICS, content=b"not json", headers={"X-CSRF-Token": token, "Content-Type": "application/json"}
     )
