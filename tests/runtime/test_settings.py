@@ -154,7 +154,7 @@ def test_an_engine_from_settings_with_a_postgresql_url_shares_its_state(deployme
     settings = write(deployment / "engine.yaml", f"rules: rules\nstore: {postgres_url}\n")
     with Engine.from_settings(settings) as first, Engine.from_settings(settings) as second:
         first.set_status("acme_plumbing", "Away until Monday")
-        assert eventually(lambda: second.live_state("acme_plumbing").status is not None, within=1.0)
+        assert eventually(lambda: second.live_state("acme_plumbing").status is not None, within=10.0)
         assert second.live_state("acme_plumbing").status.note == "Away until Monday"
         health = second.live_state_health()
         assert (health.store, health.shared, health.reachable) == ("postgresql", True, True)

@@ -35,7 +35,7 @@ def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachabl
             assert eventually(lambda: fresh(engine), within=5.0)
 
             proxy.cut()
-            assert eventually(lambda: not engine.live_state_health().reachable, within=3.0)
+            assert eventually(lambda: not engine.live_state_health().reachable, within=10.0)
             health = engine.live_state_health()
             assert health.error.startswith(f"the live-state store {describe(url)} is unreachable: ")
 
@@ -45,7 +45,7 @@ def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachabl
             assert during.live_state.as_of == health.synced_at.isoformat(timespec="milliseconds")
             # the snapshot ages while the store is away (syncs until the cut may have made it younger than `before`)
             assert eventually(
-                lambda: engine.decide(Call(**OPEN_MANUAL)).live_state.age > during.live_state.age + 0.1, within=3.0
+                lambda: engine.decide(Call(**OPEN_MANUAL)).live_state.age > during.live_state.age + 0.1, within=10.0
             )
             with pytest.raises(StoreError) as caught:
                 engine.set_status("acme_plumbing", "In court until 3pm")
@@ -57,14 +57,14 @@ def test_decisions_go_on_from_the_last_snapshot_while_the_database_is_unreachabl
             portal.set_status("acme_plumbing", OwnerStatus(note="At the depot"))  # while this daemon is cut off
             proxy.restore()
             assert eventually(lambda: engine.live_state("acme_plumbing").status.note == "At the depot", within=5.0)
-            assert eventually(lambda: engine.live_state_health().reachable, within=1.0)
+            assert eventually(lambda: engine.live_state_health().reachable, within=10.0)
             after = engine.decide(Call(**OPEN_MANUAL))
             assert after.greeting.text.endswith("unavailable right now: At the depot")
             assert eventually(lambda: fresh(engine), within=5.0)
 
             # Writes work again once the pool has reconnected.
             assert eventually(lambda: write_goes_through(engine, "Back at 6"), within=10.0, every=0.2)
-            assert eventually(lambda: portal.snapshot("acme_plumbing").status.note == "Back at 6", within=1.0)
+            assert eventually(lambda: portal.snapshot("acme_plumbing").status.note == "Back at 6", within=10.0)
         store.close()
     portal.close()
 
