@@ -1,7 +1,8 @@
 """A fleet: three `rules-engine serve` processes, each with its own copy of the rule files,
 sharing one PostgreSQL database for the console. A publish through one is served by the other
-two within a second (their `Follower`s write the file and reload), and is recorded once in the
-history and once in the audit log; the three starting at once record each served file once."""
+two (their `Follower`s write the file and reload; how soon: benchmarks/fleet_publish.py), and
+is recorded once in the history and once in the audit log; the three starting at once record
+each served file once."""
 
 from __future__ import annotations
 
