@@ -94,14 +94,7 @@ class SnapshotStore:
             client,
             f"add an on-call override for `{client}`",
             self.WRITES["add_override"],
-            (
-                client,
-                override.team,
-                override.person,
-                format_time(override.start),
-                format_time(override.end),
-                override.reason,
-            ),
+            override_row(client, override),
         )
 
     def clear_overrides(self, client: str, team: str | None = None) -> None:
@@ -117,14 +110,7 @@ class SnapshotStore:
             client,
             f"remove an on-call override of `{client}`",
             self.WRITES["remove_override"],
-            (
-                client,
-                override.team,
-                override.person,
-                format_time(override.start),
-                format_time(override.end),
-                override.reason,
-            ),
+            override_row(client, override),
         )
 
     def _write(self, client: str, what: str, statement: str, params: tuple) -> None:
@@ -191,6 +177,18 @@ def states_from_rows(statuses: Iterable[tuple], overrides: Iterable[tuple]) -> d
             )
         )
     return {client: LiveState(status=status, overrides=tuple(listed)) for client, (status, listed) in found.items()}
+
+
+def override_row(client: str, override: LiveOverride) -> tuple:
+    """An override's columns as the stores keep them (client, team, person, start, end, reason)."""
+    return (
+        client,
+        override.team,
+        override.person,
+        format_time(override.start),
+        format_time(override.end),
+        override.reason,
+    )
 
 
 def format_time(value: datetime | None) -> str | None:
