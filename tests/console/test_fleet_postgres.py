@@ -6,54 +6,17 @@ each served file once."""
 
 from __future__ import annotations
 
-import json
-import re
-import shutil
-import subprocess
-import sys
 import time
-import urllib.parse
-import urllib.request
-from email.message import Message
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from rules_engine.console.accounts import Accounts
 from rules_engine.console.db import PostgresDatabase
+from tests.console import fleet as instances
 from tests.console.conftest import PASSWORD
-from tests.support import client_text, wait_for
-
-RULES_ENGINE = str(Path(sys.executable).parent / "rules-engine")
-COOKIE = "rules-engine-console"
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
-def request(url: str, form: dict | None = None, cookie: str | None = None) -> tuple[int, str, Message]:
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
-    made = urllib.request.Request(url, data=data, headers={"Cookie": f"{COOKIE}={cookie}"} if cookie else {})
-    try:
-        with OPENER.open(made, timeout=10) as response:
-            return response.status, response.read().decode(), response.headers
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(), exc.headers
-
-
-def csrf_in(page: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-
-
-def served_versions(base: str) -> dict[str, str]:
-    with urllib.request.urlopen(f"{base}/v1/clients", timeout=5) as response:
-        return {c["id"]: c["rules_version"] for c in json.load(response)}
+from tests.console.fleet import csrf_in, request, served_versions
+from tests.support import client_text
 
 
 @pytest.fixture
@@ -61,54 +24,18 @@ def fleet(rules_dir, tmp_path, postgres_url):
     db = PostgresDatabase(postgres_url)
     Accounts(db).add("mia", "account_manager", PASSWORD)
     db.close()
-    processes, bases = [], []
+    processes, bases = instances.start(rules_dir, tmp_path, postgres_url)
     try:
-        for n in (1, 2, 3):
-            home = tmp_path / f"instance{n}"
-            shutil.copytree(rules_dir, home / "rules")
-            (home / "service.yaml").write_text(
-                f"rules: rules\naccounts: {postgres_url}\nconsole_secure_cookies: false\n", encoding="utf-8"
-            )
-            serve = [
-                "serve",
-                "--settings",
-                str(home / "service.yaml"),
-                "--port",
-                "0",
-                "--port-file",
-                str(home / "port"),
-            ]
-            processes.append(
-                subprocess.Popen([RULES_ENGINE, *serve, "--log", str(home / "requests.log")], stderr=subprocess.DEVNULL)
-            )
-        for n in (1, 2, 3):
-            port_file = tmp_path / f"instance{n}" / "port"
-            port = int(wait_for(lambda f=port_file: f.exists() and f.read_text().strip(), "the service", 60))
-            bases.append(f"http://127.0.0.1:{port}")
-            wait_for(lambda b=bases[-1]: served_versions(b), "/v1/clients", 60)
         yield bases, tmp_path
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
-
-
-def log_in(base: str) -> str:
-    _, page, headers = request(f"{base}/console/login")
-    anonymous = re.search(rf"{COOKIE}=([^;]+)", headers["set-cookie"]).group(1)
-    status, _, headers = request(
-        f"{base}/console/login", {"csrf": csrf_in(page), "name": "mia", "password": PASSWORD}, anonymous
-    )
-    assert status == 303
-    return re.search(rf"{COOKIE}=([^;]+)", headers["set-cookie"]).group(1)
+        instances.stop(processes)
 
 
 def test_a_publish_through_one_instance_is_served_by_the_others(fleet, postgres_url):
     """The others follow within a few polls (0.2 s each). How soon is printed, not asserted: a
     loaded machine may lag a poll, so the test waits up to 5 s."""
     (one, two, three), home = fleet
-    cookie = log_in(one)
+    cookie = instances.log_in(one, "mia", PASSWORD)
     _, page, _ = request(f"{one}/console/clients/alpha/history", cookie=cookie)
     text = client_text("alpha", "Alpha, published to the fleet")
     status, _, headers = request(
@@ -117,16 +44,9 @@ def test_a_publish_through_one_instance_is_served_by_the_others(fleet, postgres_
     published = time.monotonic()
     assert status == 303 and headers["location"].endswith("published=2")
     wanted = served_versions(one)["alpha"]
-    took = {}
-    pending = {two, three}
-    while pending and time.monotonic() - published < 5:
-        for base in list(pending):
-            if served_versions(base)["alpha"] == wanted:
-                took[base] = time.monotonic() - published
-                pending.discard(base)
-        time.sleep(0.01)
+    took = instances.followed([two, three], "alpha", wanted, published, within=5.0)
     print(f"\nfleet: a publish was served by the other instances after {sorted(round(t, 3) for t in took.values())} s")
-    assert not pending, f"{sorted(pending)} still served the old version 5 s after the publish"
+    assert set(took) == {two, three}, f"{sorted({two, three} - set(took))} still served the old version 5 s after"
     for n in (2, 3):
         assert (home / f"instance{n}" / "rules" / "alpha.rules").read_text() == text
     with psycopg.connect(postgres_url) as conn:
