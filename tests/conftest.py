@@ -75,6 +75,23 @@ FIRST = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def examples_kept():
+    """The example rule files are the repository's, served by `engine` for reading: a test that
+    writes them (a publish or an onboarding through the console over `engine`, say) makes the
+    session fail here, naming the files, which are put back as they were."""
+    before = {path: path.read_bytes() for path in CONFIGS.iterdir()}
+    yield
+    changed = sorted(path.name for path, data in before.items() if not path.exists() or path.read_bytes() != data)
+    added = sorted(path.name for path in CONFIGS.iterdir() if path not in before)
+    for path, data in before.items():
+        if path.name in changed:
+            path.write_bytes(data)
+    for name in added:
+        (CONFIGS / name).unlink()
+    assert not changed and not added, f"a test wrote into client_configs/: changed {changed}, added {added}"
+
+
 @pytest.fixture(scope="session")
 def examples_engine() -> Engine:
     """The example clients compiled once for the whole session; tests take it as `engine`."""

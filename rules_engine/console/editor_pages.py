@@ -7,14 +7,16 @@ what `rules-engine check` says of it — at once the compiler's checks, then, as
 `"complete": true` when typing stops, the warnings over time too (`editor_checks.py`) — and
 the names the file defines for completion (from the last text that compiled when this one
 does not). The same request
-saves the draft (an autosave), so every page and every instance reads what the editor shows.
+saves the draft (an autosave), so every page and every instance reads what the editor shows;
+a save names the draft it started from (`base`), and one that would overwrite someone else's
+newer save is refused and said (`drafts.DraftConflict`), with the checks answered as usual.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -22,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import Diagnostic
 from .context import Console, json_response
-from .drafts import Draft, Kind
+from .drafts import Draft, DraftConflict, Kind
 from .editor_checks import FullChecks, quick
 from .editor_texts import MAX_TEXT_BYTES, Shown, names_of, text_of
 from .scenario_pages import add_scenarios
@@ -57,6 +59,7 @@ def add_editor(pages: APIRouter, console: Console) -> None:
             client=Shown.of(engine.client(client)),
             text=text.text,
             saved=text.saved,
+            base=text.base,
         )
 
     @pages.post("/api/clients/{client}/diagnostics")
@@ -65,22 +68,26 @@ def add_editor(pages: APIRouter, console: Console) -> None:
         body = await json_body(request)
         if isinstance(body, Response):
             return body
-        text, save, complete = body
+        text = body.text
         # compiling takes the CPU for tens of ms, the checks over time for seconds: never on the event loop
         checked, found = await run_in_threadpool(quick, console.publisher, client, text)
-        if complete and not checked.errors:
+        if body.complete and not checked.errors:
             checked = await run_in_threadpool(full.check, client, text)
         if found is not None and found.id == client:
             last_names[client] = names_of(found)
         names = last_names.get(client) or names_of(engine.client(client))
         answer: dict[str, Any] = {
             "diagnostics": [as_json(d) for d in checked.diagnostics],
-            "complete": complete or bool(checked.errors),
+            "complete": body.complete or bool(checked.errors),
             "names": names,
         }
-        if save:
-            draft = await run_in_threadpool(save_draft, request, account.name, client, text, "rules")
-            answer["saved"] = saved_json(draft)
+        if body.save:
+            try:
+                draft = await run_in_threadpool(save_draft, request, account.name, client, body, "rules")
+            except DraftConflict as conflict:
+                answer["conflict"] = conflict.told_to(account.name)
+            else:
+                answer["saved"] = saved_json(draft)
         return json_response(answer)
 
     @pages.post("/api/clients/{client}/drafts/feature")
@@ -89,13 +96,15 @@ def add_editor(pages: APIRouter, console: Console) -> None:
         body = await json_body(request)
         if isinstance(body, Response):
             return body
-        text, _, _ = body
-        draft = await run_in_threadpool(save_draft, request, account.name, client, text, "feature")
+        try:
+            draft = await run_in_threadpool(save_draft, request, account.name, client, body, "feature")
+        except DraftConflict as conflict:
+            return problem(409, conflict.told_to(account.name))
         return json_response({"saved": saved_json(draft)})
 
-    def save_draft(request: Request, author: str, client: str, text: str, kind: Kind) -> Draft:
+    def save_draft(request: Request, author: str, client: str, body: Posted, kind: Kind) -> Draft:
         before = console.drafts.get(client, kind)
-        draft = console.drafts.put(client, text, author, kind)
+        draft = console.drafts.put(client, body.text, author, kind, base=body.base)
         if before is None or before.author != author or stale(before.updated):
             console.audit.record(author, "draft_saved", client, address(request), kind=kind)
         return draft
@@ -108,9 +117,20 @@ def stale(updated: str) -> bool:
     return datetime.now(UTC) - datetime.fromisoformat(updated) > AUDIT_GAP
 
 
-async def json_body(request: Request) -> tuple[str, bool, bool] | Response:
-    """`text`, `save` (default true) and `complete` (default false) of a JSON body; a 413 or
-    400 JSON answer otherwise."""
+class Posted(NamedTuple):
+    """What the editor posts: the text, whether to save it as the draft and to make the
+    complete check, and the draft it started from (`base`: its `updated`, "" for none; absent,
+    None: saved whatever is there)."""
+
+    text: str
+    save: bool
+    complete: bool
+    base: str | None
+
+
+async def json_body(request: Request) -> Posted | Response:
+    """`text`, `save` (default true), `complete` (default false) and `base` of a JSON body; a
+    413 or 400 JSON answer otherwise."""
     if not request.headers.get("content-type", "").startswith("application/json"):
         return problem(415, 'send JSON: {"text": "…"}')
     declared = request.headers.get("content-length", "")
@@ -123,10 +143,12 @@ async def json_body(request: Request) -> tuple[str, bool, bool] | Response:
         return problem(400, 'send JSON: {"text": "…"}')
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         return problem(400, 'send JSON: {"text": "…"}')
-    text = body["text"]
+    text, base = body["text"], body.get("base")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
         return too_large()
-    return text, body.get("save", True) is not False, body.get("complete") is True
+    if base is not None and not (isinstance(base, str) and len(base) <= 40):
+        return problem(400, '"base" is the time of the draft the text started from, or ""')
+    return Posted(text, body.get("save", True) is not False, body.get("complete") is True, base)
 
 
 def too_large() -> Response:

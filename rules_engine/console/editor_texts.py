@@ -28,6 +28,11 @@ class Text:
             return None
         return f"saved {self.draft.updated[11:16]} UTC by {self.draft.author}"
 
+    @property
+    def base(self) -> str:
+        """What the editor's saves start from: the draft's time, "" for the published text."""
+        return self.draft.updated if self.draft is not None else ""
+
 
 def feature_path(engine: Engine, client: str) -> Path | None:
     """The client's published Gherkin feature: `features/ID.feature` in the rules directory,

@@ -24,7 +24,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from .context import Console
-from .editor_texts import MAX_TEXT_BYTES, Shown, published, text_of
+from .editor_texts import MAX_TEXT_BYTES, Shown, Text, published, text_of
 from .web import address, render
 
 RUN_SECONDS = 60
@@ -83,7 +83,7 @@ def add_scenarios(pages: APIRouter, console: Console, managed: Callable) -> None
 
     def page(request: Request, session, client: str, feature: str, **values: Any) -> Response:
         served = engine.client(client)
-        draft = console.drafts.get(client, "feature")
+        shown = Text(feature, console.drafts.get(client, "feature"))
         return render(
             request,
             "editor_scenarios.html",
@@ -91,7 +91,8 @@ def add_scenarios(pages: APIRouter, console: Console, managed: Callable) -> None
             values.pop("status_code", 200),
             client=Shown.of(served),
             feature=feature,
-            saved=f"saved {draft.updated[11:16]} UTC by {draft.author}" if draft else None,
+            saved=shown.saved,
+            base=shown.base,
             has_draft=console.drafts.get(client) is not None,
             **{"result": None, "error": None, "source": "draft", **values},
         )

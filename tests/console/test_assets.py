@@ -20,10 +20,11 @@ def sha256(path) -> str:
 
 def test_the_built_files_are_those_of_the_lockfile_in_the_repository():
     lockfile = CONSOLE / "frontend" / "package-lock.json"
-    assert MANIFEST["built_from"]["package-lock.json"] == sha256(lockfile), (
-        "package-lock.json changed since the console's files were built: "
-        "cd rules_engine/console/frontend && npm ci && npm run build"
-    )
+    for source in ("package-lock.json", "src/editor.js"):
+        assert MANIFEST["built_from"][source] == sha256(CONSOLE / "frontend" / source), (
+            f"{source} changed since the console's files were built: "
+            "cd rules_engine/console/frontend && npm ci && npm run build"
+        )
     for name, digest in MANIFEST["files"].items():
         assert sha256(CONSOLE / "static" / name) == digest, f"static/{name} is not the file the build made"
     for name, digest in MANIFEST["test_files"].items():

@@ -6,7 +6,8 @@ from __future__ import annotations
 import html
 import re
 
-from tests.console.conftest import log_in, token_of
+from rules_engine.console.drafts import Drafts
+from tests.console.conftest import TestClient, log_in, token_of
 from tests.support import CONFIGS
 
 ACME = (CONFIGS / "acme_plumbing.rules").read_text(encoding="utf-8")
@@ -43,6 +44,63 @@ def test_typing_saves_the_draft_and_the_edit_page_shows_it(console):
     assert "Dave Li" in page and "saved " in page and "by mia" in page
     audit = console.client.get("/console/audit?format=json").json()
     assert [e for e in audit if e["action"] == "draft_saved" and e["client"] == "acme_plumbing"]
+
+
+def base_of(page: str) -> str:
+    """The draft time the editor page was opened on (its saves name it)."""
+    return html.unescape(re.search(r'data-base="([^"]*)"', page).group(1))
+
+
+def test_a_save_over_someone_elses_newer_save_is_refused_and_said_with_the_checks(console):
+    with TestClient(console.client.app, base_url="https://testserver") as other:
+        token = manager(console)  # mia and root open the editor on the published file: no draft
+        base = base_of(console.client.get("/console/clients/acme_plumbing/edit").text)
+        log_in(other, "root")
+        other_page = other.get("/console/clients/acme_plumbing/edit").text
+        assert base == base_of(other_page) == ""
+        mine = ACME.replace("How may I help you?", "How may I help you today?", 1)
+        saved = console.client.post(DIAGNOSTICS, json={"text": mine, "base": base}, headers={"X-CSRF-Token": token})
+        assert saved.json()["saved"]["author"] == "mia"
+        again = mine.replace("today?", "this evening?", 1)  # mia goes on, from her own save
+        base = saved.json()["saved"]["at"]
+        saved = console.client.post(DIAGNOSTICS, json={"text": again, "base": base}, headers={"X-CSRF-Token": token})
+        assert "saved" in saved.json() and "conflict" not in saved.json()
+
+        theirs = ACME.replace("route {", "route {\n        when urgency is emergancy -> patch nobody", 1)
+        refused = other.post(
+            DIAGNOSTICS, json={"text": theirs, "base": ""}, headers={"X-CSRF-Token": token_of(other, "/console")}
+        )
+        body = refused.json()
+        assert refused.status_code == 200 and "saved" not in body
+        assert body["conflict"].startswith("mia saved this draft at ") and "not saved" in body["conflict"]
+        assert [d for d in body["diagnostics"] if d["severity"] == "error"]  # checked all the same
+        assert "this evening?" in console.client.get("/console/clients/acme_plumbing/edit").text  # mia's kept
+
+        # mia in a second window, opened before her last save
+        stale = console.client.post(DIAGNOSTICS, json={"text": mine, "base": ""}, headers={"X-CSRF-Token": token})
+        assert stale.json()["conflict"].startswith("you saved this draft at ")
+
+        # published (or discarded) meanwhile: the draft is gone, a page still open on it is told
+        Drafts(console.accounts.db).discard("acme_plumbing")  # as a publish does (not here: the examples serve)
+        gone = other.post(
+            DIAGNOSTICS,
+            json={"text": theirs, "base": saved.json()["saved"]["at"]},
+            headers={"X-CSRF-Token": token_of(other, "/console")},
+        )
+        assert gone.json()["conflict"].startswith("the draft was published or discarded since this page was opened")
+
+
+def test_a_feature_save_over_a_newer_one_is_a_409(console):
+    token = manager(console)
+    url = "/console/api/clients/acme_plumbing/drafts/feature"
+    first = console.client.post(url, json={"text": "Feature: one\n", "base": ""}, headers={"X-CSRF-Token": token})
+    assert first.status_code == 200
+    second = console.client.post(url, json={"text": "Feature: two\n", "base": ""}, headers={"X-CSRF-Token": token})
+    assert second.status_code == 409 and second.json()["error"].startswith("you saved this draft at ")
+    bad = console.client.post(url, json={"text": "Feature: two\n", "base": 7}, headers={"X-CSRF-Token": token})
+    assert bad.status_code == 400
+    page = console.client.get("/console/clients/acme_plumbing/scenarios").text
+    assert "Feature: one" in page and base_of(page) == first.json()["saved"]["at"]
 
 
 def test_checking_without_saving_leaves_no_draft(console):

@@ -9,7 +9,8 @@ import warnings
 import pytest
 
 from rules_engine.console.accounts import Accounts
-from rules_engine.console.db import PostgresDatabase
+from rules_engine.console.db import PostgresDatabase, open_database
+from rules_engine.console.drafts import DraftConflict, Drafts
 from rules_engine.console.mount import mount
 from rules_engine.http import create_app
 from tests.console.conftest import PASSWORD, csrf_of, log_in
@@ -56,3 +57,26 @@ def test_failed_logins_on_every_instance_count_toward_the_lock(two_instances):
     for client in (one, two, one, two, one):
         assert log_in(client, "bob", "guess guess guess").status_code == 401
     assert log_in(two, "bob").status_code == 429
+
+
+def test_a_save_through_one_instance_is_never_overwritten_by_a_stale_one_through_another(postgres_url):
+    one, two = open_database(postgres_url), open_database(postgres_url)
+    try:
+        first = Drafts(one).put("acme_plumbing", "text one", "mia", base="")
+        with pytest.raises(DraftConflict) as caught:
+            Drafts(two).put("acme_plumbing", "text two", "sam", base="")  # opened before mia saved
+        assert caught.value.current == first
+        second = Drafts(two).put("acme_plumbing", "text two", "sam", base=first.updated)
+        with pytest.raises(DraftConflict):
+            Drafts(one).put("acme_plumbing", "text three", "mia", base=first.updated)
+        assert Drafts(one).get("acme_plumbing") == second
+        # another instance's clock ahead (or two saves in one millisecond): the next time still differs
+        ahead = "2099-01-01T00:00:00.000+00:00"
+        one.execute("UPDATE console_draft SET updated = ? WHERE client = 'acme_plumbing'", (ahead,))
+        third = Drafts(one).put("acme_plumbing", "text three", "mia", base=ahead)
+        assert third.updated == "2099-01-01T00:00:00.001+00:00"
+        with pytest.raises(DraftConflict):
+            Drafts(two).put("acme_plumbing", "text four", "sam", base=ahead)
+    finally:
+        one.close()
+        two.close()

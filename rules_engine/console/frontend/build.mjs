@@ -1,7 +1,8 @@
 // Builds the console's browser files into ../static (and copies axe-core for the browser
 // tests into tests/console), and writes ../static/assets.json: the
-// SHA-256 of package-lock.json they were built from and of each file, which the test suite
-// checks (tests/console/test_assets.py), so a lockfile changed without a rebuild is caught.
+// SHA-256 of package-lock.json and src/editor.js they were built from and of each file, which
+// the test suite checks (tests/console/test_assets.py), so a lockfile or a source changed
+// without a rebuild is caught.
 //   npm ci && npm run build
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
@@ -27,7 +28,7 @@ copyFileSync("node_modules/axe-core/axe.min.js", `${TESTS}/axe.min.js`);
 const lock = JSON.parse(readFileSync("package-lock.json", "utf8"));
 const version = (name) => lock.packages[`node_modules/${name}`].version;
 const manifest = {
-  built_from: { "package-lock.json": sha256("package-lock.json") },
+  built_from: { "package-lock.json": sha256("package-lock.json"), "src/editor.js": sha256("src/editor.js") },
   versions: Object.fromEntries(
     [
       "@codemirror/commands",

@@ -8,6 +8,8 @@
 //                        1 s after typing stops, it is posted again for the whole check
 //                        (the warnings over a year of calls, which take longer)
 //   data-save=URL        as you type, the text is saved there (no checks: the feature file)
+//   data-base=TIME       the time of the draft the page was opened on ("" for none): saves
+//                        name it, so that one over someone else's newer save is refused
 // `#L12` in the page's address puts the cursor on line 12 (trace links use it).
 import { EditorState } from "@codemirror/state";
 import { EditorView, lineNumbers, highlightActiveLine, keymap } from "@codemirror/view";
@@ -86,6 +88,27 @@ async function post(url, body) {
 function showSaved(saved) {
   const where = document.getElementById("saved");
   if (where && saved) where.textContent = `Draft ${saved.text}`;
+}
+
+function showNotSaved(message) {
+  const where = document.getElementById("saved");
+  if (where) where.textContent = `Not saved: ${message}`;
+}
+
+// Saves go one at a time, each naming the draft it starts from (`base`): the time of the last
+// save this page made or saw. The console refuses a save over someone else's newer one (a
+// `conflict` in the answer, or a 409) instead of overwriting it; the page says so.
+function saver(area) {
+  let base = area.dataset.base || "";
+  let turn = Promise.resolve();
+  return (send) => {
+    const next = turn.then(() => send(base)).then((answer) => {
+      if (answer.saved) base = answer.saved.at;
+      return answer;
+    });
+    turn = next.catch(() => {});
+    return next;
+  };
 }
 
 function position(doc, line, column) {
@@ -168,6 +191,7 @@ function completions(names) {
 function upgrade(area) {
   const checkUrl = area.dataset.diagnostics;
   const saveUrl = area.dataset.save;
+  const inTurn = saver(area);
   let names = {};
   let edited = false;
   const extensions = [
@@ -215,14 +239,17 @@ function upgrade(area) {
           const text = view.state.doc.toString();
           let answer;
           try {
-            answer = await post(checkUrl, { text, save: edited });
+            answer = edited
+              ? await inTurn((base) => post(checkUrl, { text, base }))
+              : await post(checkUrl, { text, save: false });
           } catch (error) {
             notChecked(error);
             return [];
           }
           if (view.state.doc.toString() !== text) return []; // typed since: the next check follows
           names = answer.names || {};
-          showSaved(answer.saved);
+          if (answer.conflict) showNotSaved(answer.conflict);
+          else showSaved(answer.saved);
           showProblems(view, answer.diagnostics, answer.complete);
           if (!answer.complete) later = setTimeout(() => complete(view, text), COMPLETE_AFTER_MS);
           return markers(view.state.doc, answer.diagnostics);
@@ -247,12 +274,10 @@ function upgrade(area) {
         if (!update.docChanged) return;
         clearTimeout(timer);
         timer = setTimeout(() => {
-          post(saveUrl, { text: update.view.state.doc.toString() })
+          const text = update.view.state.doc.toString();
+          inTurn((base) => post(saveUrl, { text, base }))
             .then((answer) => showSaved(answer.saved))
-            .catch((error) => {
-              const where = document.getElementById("saved");
-              if (where) where.textContent = `Not saved: ${error.message}`;
-            });
+            .catch((error) => showNotSaved(error.message));
         }, 400);
       }),
     );
