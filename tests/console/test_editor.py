@@ -178,6 +178,9 @@ def test_trying_a_call_reads_the_draft(console):
     assert "help you today?" in drafted and '<dd id="decided-with">the draft' in drafted
     published = console.client.post("/console/clients/acme_plumbing/try", data={**form, "source": "published"})
     assert "help you today?" not in published.text and "How may I help you?" in published.text
+    # trace lines: the draft's in the editor; the published file's on the client's page (the editor holds the draft)
+    assert 'href="/console/clients/acme_plumbing/edit#L' in drafted
+    assert 'href="/console/clients/acme_plumbing#L' in published.text and "/edit#L" not in published.text
 
 
 def test_a_draft_that_does_not_compile_is_told_by_its_first_error_when_tried(console):

@@ -15,6 +15,7 @@ from tests.console.test_browser import (  # noqa: F401  (pytest fixtures, used b
     page,
     service,
 )
+from tests.support import CONFIGS
 
 
 def editor_of(page, service: str, client: str, anchor: str = ""):
@@ -128,6 +129,12 @@ def test_a_trace_line_opens_the_editor_at_that_line(page, service):
     link.click()
     page.locator(".cm-editor[data-ready]").wait_for()
     assert page.url.endswith(f"/edit#L{line}")
+    assert "greeting after_hours" in page.locator(".cm-activeLine").inner_text()
+    # a trace line of the published file, when the editor holds a draft, opens the client's page there
+    published = (CONFIGS / "acme_plumbing.rules").read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(published, 1) if text.strip().startswith("greeting after_hours"))
+    page.goto(f"{service}/console/clients/acme_plumbing#L{line}")
+    page.locator(".cm-editor[data-ready]").wait_for()
     assert "greeting after_hours" in page.locator(".cm-activeLine").inner_text()
 
 
