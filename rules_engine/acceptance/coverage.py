@@ -69,14 +69,33 @@ def uncovered() -> list[UncoveredRule]:
     return result
 
 
-def report() -> str:
+@dataclass(frozen=True)
+class ClientCoverage:
+    """One client's rules: how many the scenarios exercised, of how many, and those they did not."""
+
+    client: str
+    path: str | None
+    exercised: int
+    total: int
+    missing: list[UncoveredRule]
+
+
+def by_client() -> list[ClientCoverage]:
+    """The coverage of each client a scenario decided a call for, by client id."""
     missing = uncovered()
-    lines = ["Rule coverage:"]
+    result = []
     for client_id, client in sorted(_clients.items()):
         total = len(rules_of(client))
         mine = [u for u in missing if u.client == client_id]
-        lines.append(f"  {client_id} ({client.path}): {total - len(mine)} of {total} rules exercised")
-        for u in mine:
+        result.append(ClientCoverage(client_id, client.path, total - len(mine), total, mine))
+    return result
+
+
+def report() -> str:
+    lines = ["Rule coverage:"]
+    for c in by_client():
+        lines.append(f"  {c.client} ({c.path}): {c.exercised} of {c.total} rules exercised")
+        for u in c.missing:
             lines.append(f"    not exercised: line {u.line}: {u.label}")
     if len(lines) == 1:
         lines.append("  no scenario decided a call")

@@ -79,19 +79,15 @@ def run(feature: Path, rules: Path) -> dict[str, Any]:
             ],
             plugins=[collector],
         )
-    missing = coverage.uncovered()
-    covered = []
-    for client_id, client in sorted(coverage._clients.items()):
-        total = len(coverage.rules_of(client))
-        mine = [u for u in missing if u.client == client_id]
-        covered.append(
-            {
-                "client": client_id,
-                "exercised": total - len(mine),
-                "total": total,
-                "missing": [{"line": u.line, "section": u.section, "label": u.label} for u in mine],
-            }
-        )
+    covered = [
+        {
+            "client": c.client,
+            "exercised": c.exercised,
+            "total": c.total,
+            "missing": [{"line": u.line, "section": u.section, "label": u.label} for u in c.missing],
+        }
+        for c in coverage.by_client()
+    ]
     return {"scenarios": collector.scenarios, "problems": collector.problems, "coverage": covered}
 
 
