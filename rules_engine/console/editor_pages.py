@@ -146,9 +146,19 @@ async def json_body(request: Request) -> Posted | Response:
     text, base = body["text"], body.get("base")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
         return too_large()
-    if base is not None and not (isinstance(base, str) and len(base) <= 40):
+    if base is not None and not is_draft_time(base):
         return problem(400, '"base" is the time of the draft the text started from, or ""')
     return Posted(text, body.get("save", True) is not False, body.get("complete") is True, base)
+
+
+def is_draft_time(base: object) -> bool:
+    """`base` is "" or a time as drafts give it (ISO 8601 with an offset)."""
+    if not isinstance(base, str) or len(base) > 40:
+        return False
+    try:
+        return base == "" or datetime.fromisoformat(base).utcoffset() is not None
+    except ValueError:
+        return False
 
 
 def too_large() -> Response:

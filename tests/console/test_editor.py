@@ -97,8 +97,9 @@ def test_a_feature_save_over_a_newer_one_is_a_409(console):
     assert first.status_code == 200
     second = console.client.post(url, json={"text": "Feature: two\n", "base": ""}, headers={"X-CSRF-Token": token})
     assert second.status_code == 409 and second.json()["error"].startswith("you saved this draft at ")
-    bad = console.client.post(url, json={"text": "Feature: two\n", "base": 7}, headers={"X-CSRF-Token": token})
-    assert bad.status_code == 400
+    for bad in (7, "zzzz", "2026-12-06T10:00:00", "9" * 41):  # not a draft's time: refused, never a 500
+        answer = console.client.post(url, json={"text": "Feature: two\n", "base": bad}, headers={"X-CSRF-Token": token})
+        assert answer.status_code == 400 and "base" in answer.json()["error"], bad
     page = console.client.get("/console/clients/acme_plumbing/scenarios").text
     assert "Feature: one" in page and base_of(page) == first.json()["saved"]["at"]
 
