@@ -95,8 +95,8 @@ function showNotSaved(message) {
   if (where) where.textContent = `Not saved: ${message}`;
 }
 
-// Saves go one at a time, each naming the draft it starts from (`base`): the time of the last
-// save this page made or saw. The console refuses a save over someone else's newer one (a
+// Saves go one at a time, each naming the draft it starts from (`base`): the time of the draft
+// the page was opened on, then of the page's own last save. The console refuses a save over someone else's newer one (a
 // `conflict` in the answer, or a 409) instead of overwriting it; the page says so.
 function saver(area) {
   let base = area.dataset.base || "";
