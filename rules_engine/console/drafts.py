@@ -110,3 +110,13 @@ def later_than(base: str) -> str:
     if base and now <= base:
         return (datetime.fromisoformat(base) + timedelta(milliseconds=1)).isoformat(timespec="milliseconds")
     return now
+
+
+def is_draft_time(base: object) -> bool:
+    """`base` is "" or a time as drafts give it (ISO 8601 with an offset): what a save may name."""
+    if not isinstance(base, str) or len(base) > 40:
+        return False
+    try:
+        return base == "" or datetime.fromisoformat(base).utcoffset() is not None
+    except ValueError:
+        return False

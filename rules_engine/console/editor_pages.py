@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import Diagnostic
 from .context import Console, json_response
-from .drafts import Draft, DraftConflict, Kind
+from .drafts import Draft, DraftConflict, Kind, is_draft_time
 from .editor_checks import FullChecks, quick
 from .editor_texts import MAX_TEXT_BYTES, Shown, names_of, text_of
 from .scenario_pages import add_scenarios
@@ -149,16 +149,6 @@ async def json_body(request: Request) -> Posted | Response:
     if base is not None and not is_draft_time(base):
         return problem(400, '"base" is the time of the draft the text started from, or ""')
     return Posted(text, body.get("save", True) is not False, body.get("complete") is True, base)
-
-
-def is_draft_time(base: object) -> bool:
-    """`base` is "" or a time as drafts give it (ISO 8601 with an offset)."""
-    if not isinstance(base, str) or len(base) > 40:
-        return False
-    try:
-        return base == "" or datetime.fromisoformat(base).utcoffset() is not None
-    except ValueError:
-        return False
 
 
 def too_large() -> Response:

@@ -24,6 +24,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from .context import Console
+from .drafts import DraftConflict, is_draft_time
 from .editor_texts import MAX_TEXT_BYTES, Shown, Text, published, text_of
 from .web import address, render
 
@@ -84,6 +85,7 @@ def add_scenarios(pages: APIRouter, console: Console, managed: Callable) -> None
     def page(request: Request, session, client: str, feature: str, **values: Any) -> Response:
         served = engine.client(client)
         shown = Text(feature, console.drafts.get(client, "feature"))
+        values.setdefault("base", shown.base)  # a refused save keeps the page's own: the next run is refused too
         return render(
             request,
             "editor_scenarios.html",
@@ -92,7 +94,6 @@ def add_scenarios(pages: APIRouter, console: Console, managed: Callable) -> None
             client=Shown.of(served),
             feature=feature,
             saved=shown.saved,
-            base=shown.base,
             has_draft=console.drafts.get(client) is not None,
             **{"result": None, "error": None, "source": "draft", **values},
         )
@@ -110,8 +111,18 @@ def add_scenarios(pages: APIRouter, console: Console, managed: Callable) -> None
         source = "published" if form.get("source") == "published" else "draft"
         if len(feature.encode()) > MAX_TEXT_BYTES:
             return page(request, session, client, "", error="The feature file is too large.", status_code=413)
+        sent = form.get("base")  # the draft the page showed (kept current by the editor's saves)
+        base = sent if isinstance(sent, str) else None
+        if sent is not None and (base is None or not is_draft_time(base)):
+            return page(
+                request, session, client, feature, error="The form is out of date: reload the page.", status_code=400
+            )
         if feature != text_of(console.drafts, engine, client, "feature").text:
-            console.drafts.put(client, feature, account.name, "feature")
+            try:
+                console.drafts.put(client, feature, account.name, "feature", base=base)
+            except DraftConflict as conflict:
+                told = f"Not run: {conflict.told_to(account.name)}."
+                return page(request, session, client, feature, error=told, source=source, base=base, status_code=409)
             console.audit.record(account.name, "draft_saved", client, address(request), kind="feature")
         rules = (
             text_of(console.drafts, engine, client).text if source == "draft" else published(engine, client, "rules")

@@ -231,6 +231,31 @@ def test_the_scenarios_run_against_the_draft_with_coverage(console):
     assert "Wrong on purpose" in console.client.get("/console/clients/acme_plumbing/scenarios").text
 
 
+def test_running_the_scenarios_from_a_page_someone_has_saved_over_runs_nothing_and_saves_nothing(console):
+    token = manager(console)
+    opened = base_of(console.client.get("/console/clients/acme_plumbing/scenarios").text)  # no draft: ""
+    url = "/console/api/clients/acme_plumbing/drafts/feature"
+    with TestClient(console.client.app, base_url="https://testserver") as other:
+        log_in(other, "root")
+        theirs = other.post(
+            url, json={"text": FEATURE, "base": ""}, headers={"X-CSRF-Token": token_of(other, "/console")}
+        )
+        assert theirs.status_code == 200
+    form = {"csrf": token, "source": "published", "feature": "Feature: mine\n", "base": opened}
+    refused = console.client.post("/console/clients/acme_plumbing/scenarios", data=form)
+    assert refused.status_code == 409 and "Not run: root saved this draft at " in refused.text
+    assert "scenario(s):" not in refused.text and "Feature: mine" in refused.text  # their text still on the page
+    assert base_of(refused.text) == opened  # sent again as it is, it is refused again
+    again = console.client.post("/console/clients/acme_plumbing/scenarios", data=form)
+    assert again.status_code == 409
+    assert "Wrong on purpose" in console.client.get("/console/clients/acme_plumbing/scenarios").text  # root's kept
+    current = {**form, "base": theirs.json()["saved"]["at"], "feature": FEATURE.replace("Wrong on purpose", "Mine")}
+    ran = console.client.post("/console/clients/acme_plumbing/scenarios", data=current)
+    assert ran.status_code == 200 and "2 scenario(s): 1 passed, 1 not." in ran.text
+    stale = console.client.post("/console/clients/acme_plumbing/scenarios", data={**form, "base": "yesterday"})
+    assert stale.status_code == 400 and "out of date" in stale.text
+
+
 FEATURE = """Feature: Acme in the console
   Background:
     Given the client "acme_plumbing"

@@ -96,14 +96,17 @@ function showNotSaved(message) {
 }
 
 // Saves go one at a time, each naming the draft it starts from (`base`): the time of the draft
-// the page was opened on, then of the page's own last save. The console refuses a save over someone else's newer one (a
-// `conflict` in the answer, or a 409) instead of overwriting it; the page says so.
+// the page was opened on, then of the page's own last save (also put in the form's `base`
+// field, which a form's own submit sends). The console refuses a save over someone else's
+// newer one (a `conflict` in the answer, or a 409) instead of overwriting it; the page says so.
 function saver(area) {
   let base = area.dataset.base || "";
   let turn = Promise.resolve();
+  const field = area.form && area.form.elements.namedItem("base");
   return (send) => {
     const next = turn.then(() => send(base)).then((answer) => {
       if (answer.saved) base = answer.saved.at;
+      if (field) field.value = base;
       return answer;
     });
     turn = next.catch(() => {});
