@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from fastapi import Request
 from fastapi.responses import Response
 
 from ..engine import Engine
@@ -14,8 +15,8 @@ from .audit import Audit
 from .db import Database
 from .drafts import Drafts
 from .publishing import Publisher
-from .sessions import Sessions
-from .web import HEADERS, NotFound
+from .sessions import Session, Sessions
+from .web import HEADERS, NotFound, signed_in
 
 
 class Console:
@@ -35,6 +36,25 @@ class Console:
         if client not in self.engine.clients or not account.sees(client):
             raise NotFound
         return client
+
+    def seeing(self, request: Request, client: str) -> tuple[Session, Account, str]:
+        """The signed-in person's session and account, and `client` if they may see it (else
+        NotFound); not signed in: `LoginNeeded`."""
+        session, account = signed_in(request, self.sessions)
+        return session, account, self.client_of(account, client)
+
+    def manager(self, request: Request) -> tuple[Session, Account]:
+        """The signed-in admin's or account manager's session and account; a client's account
+        gets NotFound: the account managers' pages are, to an owner, pages that do not exist."""
+        session, account = signed_in(request, self.sessions)
+        if account.role == "client":
+            raise NotFound
+        return session, account
+
+    def managing(self, request: Request, client: str) -> tuple[Session, Account, str]:
+        """`manager`, and `client` if they may see it (else NotFound)."""
+        session, account = self.manager(request)
+        return session, account, self.client_of(account, client)
 
 
 def json_response(body: object) -> Response:

@@ -29,7 +29,7 @@ from .editor_checks import FullChecks, quick
 from .editor_texts import MAX_TEXT_BYTES, Shown, names_of, text_of
 from .scenario_pages import add_scenarios
 from .try_pages import add_try
-from .web import HEADERS, NotFound, address, render, signed_in
+from .web import HEADERS, address, render
 
 # An autosave is written to the audit log once per person and stretch of editing: when the
 # draft was someone else's, or last saved longer ago than this.
@@ -37,20 +37,13 @@ AUDIT_GAP = timedelta(minutes=30)
 
 
 def add_editor(pages: APIRouter, console: Console) -> None:
-    sessions, engine = console.sessions, console.engine
+    engine = console.engine
     last_names: dict[str, dict[str, object]] = {}  # per client: the names of the last text that compiled
     full = FullChecks(console.publisher)
 
-    def managed(request: Request, client: str):
-        session, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
-        if account.role == "client":
-            raise NotFound
-        return session, account, client
-
     @pages.get("/clients/{client}/edit")
     def edit(request: Request, client: str) -> Response:
-        session, _, client = managed(request, client)
+        session, _, client = console.managing(request, client)
         text = text_of(console.drafts, engine, client)
         return render(
             request,
@@ -64,7 +57,7 @@ def add_editor(pages: APIRouter, console: Console) -> None:
 
     @pages.post("/api/clients/{client}/diagnostics")
     async def diagnostics(request: Request, client: str) -> Response:
-        _, account, client = managed(request, client)
+        _, account, client = console.managing(request, client)
         body = await json_body(request)
         if isinstance(body, Response):
             return body
@@ -92,7 +85,7 @@ def add_editor(pages: APIRouter, console: Console) -> None:
 
     @pages.post("/api/clients/{client}/drafts/feature")
     async def save_feature(request: Request, client: str) -> Response:
-        _, account, client = managed(request, client)
+        _, account, client = console.managing(request, client)
         body = await json_body(request)
         if isinstance(body, Response):
             return body
@@ -109,8 +102,8 @@ def add_editor(pages: APIRouter, console: Console) -> None:
             console.audit.record(author, "draft_saved", client, address(request), kind=kind)
         return draft
 
-    add_try(pages, console, managed)
-    add_scenarios(pages, console, managed)
+    add_try(pages, console)
+    add_scenarios(pages, console)
 
 
 def stale(updated: str) -> bool:

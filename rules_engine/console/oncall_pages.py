@@ -23,7 +23,7 @@ from ..schedule.clock import read_time, zone
 from ..schedule.oncall_views import current, feed_shifts
 from . import swaps
 from .views import client_view, local
-from .web import HEADERS, NotFound, address, redirect, render, signed_in
+from .web import HEADERS, NotFound, address, redirect, render
 
 if TYPE_CHECKING:
     from .context import Console
@@ -56,7 +56,7 @@ def week_start(choice: str, day: str, today: date) -> date:
 
 
 def add_oncall(pages: APIRouter, console: Console) -> None:
-    sessions, engine, audit = console.sessions, console.engine, console.audit
+    engine, audit = console.engine, console.audit
 
     def oncall_page(
         request: Request,
@@ -69,8 +69,7 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
         error: str | None = None,
         status_code: int = 200,
     ) -> Response:
-        session, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        session, _, client = console.seeing(request, client)
         served, oncall = engine.client(client), engine.plan(client).oncall
         live = engine.live_state(client).overrides
         tz = zone(served.timezone)
@@ -137,8 +136,7 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
 
     @pages.post("/clients/{client}/oncall/preview")
     def preview_swap(request: Request, client: str, asked: Annotated[dict[str, str], Depends(swap_asked)]) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, _, client = console.seeing(request, client)
         try:
             swap = proposed(client, **asked)
         except RulesEngineError as exc:
@@ -149,8 +147,7 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
 
     @pages.post("/clients/{client}/oncall/swap")
     def save_swap(request: Request, client: str, asked: Annotated[dict[str, str], Depends(swap_asked)]) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, account, client = console.seeing(request, client)
         try:
             swap = proposed(client, **asked)
             engine.set_override(client, swap.team, swap.person, swap.start, swap.end, swap.reason)
@@ -178,8 +175,7 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
     ) -> Response:
         """Remove one swap, leaving the team's others. `start` (the swap's start, as shown) makes
         sure the swap removed is the one on the page."""
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, account, client = console.seeing(request, client)
         live = engine.live_state(client).overrides
         if not 0 <= index < len(live) or live[index].start.isoformat() != start:
             return oncall_page(request, client, error="That swap changed meanwhile: look again.", status_code=409)
@@ -200,8 +196,7 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
     @pages.get("/clients/{client}/oncall/feed/{person}.ics")
     def person_feed(request: Request, client: str, person: str) -> Response:
         """`person`'s shifts over 8 weeks from this week's Monday, swaps applied, as a calendar file."""
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, _, client = console.seeing(request, client)
         served, oncall = engine.client(client), engine.plan(client).oncall
         if person not in served.contacts:
             raise NotFound

@@ -24,7 +24,6 @@ from .status_pages import add_status, status_form
 from .views import client_view, status_until
 from .web import (
     HEADERS,
-    NotFound,
     address,
     check_csrf,
     redirect,
@@ -108,17 +107,11 @@ def add_login(pages: APIRouter, console: Console) -> None:
 
 
 def add_clients(pages: APIRouter, console: Console) -> None:
-    sessions, engine = console.sessions, console.engine
-
-    def managing(request: Request):
-        session, account = signed_in(request, sessions)
-        if account.role == "client":
-            raise NotFound
-        return session, account
+    engine = console.engine
 
     @pages.get("/clients")
     def clients(request: Request, q: str = Query("", max_length=200)) -> Response:
-        session, account = managing(request)
+        session, account = console.manager(request)
         views = [client_view(engine, c, until=False) for c in console.visible(account)]
         shown = [v for v in views if v.matches(q)] if q.strip() else views
         newest = console.publisher.last_publishes()
@@ -126,8 +119,8 @@ def add_clients(pages: APIRouter, console: Console) -> None:
         return render(request, "clients.html", session, clients=shown, query=q, total=len(views), published=published)
 
     def client_page(request: Request, client: str, error: str | None = None, status_code: int = 200) -> Response:
-        session, account = signed_in(request, sessions)
-        view = client_view(engine, console.client_of(account, client))
+        session, _, client = console.seeing(request, client)
+        view = client_view(engine, client)
         return render(
             request,
             "client.html",
@@ -147,14 +140,14 @@ def add_clients(pages: APIRouter, console: Console) -> None:
 
     @pages.get("/api/clients")
     def clients_json(request: Request) -> Response:
-        _, account = signed_in(request, sessions)
+        _, account = signed_in(request, console.sessions)
         body = [{"id": c, "rules_version": engine.client(c).rules_version} for c in console.visible(account)]
         return json_response(body)
 
     @pages.get("/api/clients/{client}/state")
     def state_json(request: Request, client: str) -> Response:
-        _, account = signed_in(request, sessions)
-        state = engine.live_state(console.client_of(account, client))
+        _, _, client = console.seeing(request, client)
+        state = engine.live_state(client)
         return json_response(
             {
                 "client": client,
@@ -165,13 +158,9 @@ def add_clients(pages: APIRouter, console: Console) -> None:
 
 
 def add_audit(pages: APIRouter, console: Console) -> None:
-    sessions = console.sessions
-
     @pages.get("/audit")
     def audit_log(request: Request, format: str = Query("html", pattern="^(html|csv|json)$")) -> Response:
-        session, account = signed_in(request, sessions)
-        if account.role == "client":
-            raise NotFound
+        session, account = console.manager(request)
         scope = None if account.all_clients else account.clients
         entries = console.audit.entries(scope, account.name)
         if format == "csv":

@@ -26,7 +26,7 @@ from ..schedule.clock import zone
 from .drafted import choose
 from .replay import MAX_CALLS, Replay, replay
 from .views import client_view
-from .web import NotFound, render, signed_in
+from .web import render
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -63,14 +63,11 @@ def replayed(engine: Engine, published: m.Client, draft: m.Client, now: datetime
 
 
 def add_preview(pages: APIRouter, console: Console) -> None:
-    sessions, engine = console.sessions, console.engine
+    engine = console.engine
 
     @pages.get("/clients/{client}/preview")
     def preview(request: Request, client: str) -> Response:
-        session, account = signed_in(request, sessions)
-        if account.role == "client":
-            raise NotFound
-        client = console.client_of(account, client)
+        session, _, client = console.managing(request, client)
         published = engine.client(client)
         chosen = choose(console.drafts, published, "draft")
         now = datetime.now(UTC)

@@ -19,7 +19,7 @@ from .history_view import history_views
 from .onboarding import OnboardingError, copy_text, numbers_of
 from .publishing import Checked, PublishRefused
 from .views import client_view
-from .web import NotFound, address, redirect, render, signed_in
+from .web import NotFound, address, redirect, render
 
 TEXT_MAX = 512 * 1024  # characters: the largest example is a few kilobytes
 MESSAGE_MAX = 500
@@ -27,13 +27,7 @@ HISTORY_LIMIT = 200
 
 
 def add_publish(pages: APIRouter, console: Console) -> None:
-    sessions, publisher, engine = console.sessions, console.publisher, console.engine
-
-    def managing(request: Request, client: str | None = None):
-        session, account = signed_in(request, sessions)
-        if account.role == "client":
-            raise NotFound
-        return session, account, (console.client_of(account, client) if client is not None else None)
+    publisher, engine = console.publisher, console.engine
 
     def refused(request: Request, session, client: str, exc: PublishRefused | str, form: dict) -> Response:
         checked = exc.checked if isinstance(exc, PublishRefused) else Checked(())
@@ -51,7 +45,7 @@ def add_publish(pages: APIRouter, console: Console) -> None:
 
     @pages.get("/clients/new")
     def new_client_form(request: Request) -> Response:
-        session, account, _ = managing(request)
+        session, account = console.manager(request)
         blank = {"source": "", "id": "", "name": "", "numbers": "", "acknowledge": ""}
         return new_client_page(request, session, account, blank, None, (), 200)
 
@@ -76,7 +70,7 @@ def add_publish(pages: APIRouter, console: Console) -> None:
         numbers: Annotated[str, Form(max_length=2000)] = "",
         acknowledge: Annotated[str, Form(max_length=10)] = "",
     ) -> Response:
-        session, account, _ = managing(request)
+        session, account = console.manager(request)
         form = {"source": source, "id": id.strip(), "name": name, "numbers": numbers, "acknowledge": acknowledge}
         new_id = id.strip()
         try:
@@ -108,7 +102,7 @@ def add_publish(pages: APIRouter, console: Console) -> None:
 
     @pages.get("/clients/{client}/history")
     def history(request: Request, client: str, published: int | None = Query(None, ge=1)) -> Response:
-        session, _, client = managing(request, client)
+        session, _, client = console.managing(request, client)
         view = client_view(engine, client, until=False)
         versions = publisher.history(client, HISTORY_LIMIT)
         older = publisher.version(client, versions[-1].number - 1) if versions else None
@@ -132,7 +126,7 @@ def add_publish(pages: APIRouter, console: Console) -> None:
         message: Annotated[str, Form()] = "",
         acknowledge: Annotated[str, Form(max_length=10)] = "",
     ) -> Response:
-        session, account, client = managing(request, client)
+        session, account, client = console.managing(request, client)
         text, message = text.replace("\r\n", "\n"), message.strip()
         form = {"action": "publish", "text": text, "message": message}
         if len(text) > TEXT_MAX or len(message) > MESSAGE_MAX:
@@ -154,7 +148,7 @@ def add_publish(pages: APIRouter, console: Console) -> None:
         number: Annotated[int, Form(ge=1)],
         acknowledge: Annotated[str, Form(max_length=10)] = "",
     ) -> Response:
-        session, account, client = managing(request, client)
+        session, account, client = console.managing(request, client)
         if publisher.version(client, number) is None:
             raise NotFound
         form = {"action": "rollback", "number": number}

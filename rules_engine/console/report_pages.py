@@ -26,7 +26,7 @@ from ..outcomes import html as report_html
 from ..schedule.clock import zone
 from ..schedule.public_holidays import left_out, listed
 from .views import client_view
-from .web import HEADERS, NotFound, address, redirect, render, signed_in
+from .web import HEADERS, NotFound, address, redirect, render
 
 if TYPE_CHECKING:
     from .context import Console
@@ -68,15 +68,14 @@ def has_charts() -> bool:
 
 
 def add_reports(pages: APIRouter, console: Console) -> None:
-    sessions, engine = console.sessions, console.engine
+    engine = console.engine
 
     def today_of(client: str) -> date:
         return datetime.now(UTC).astimezone(zone(engine.client(client).timezone)).date()
 
     @pages.get("/clients/{client}/holidays")
     def holidays(request: Request, client: str) -> Response:
-        session, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        session, _, client = console.seeing(request, client)
         compiled = engine.client(client)
         first = today_of(client)
         last = first + timedelta(days=COMING_DAYS - 1)
@@ -102,8 +101,7 @@ def add_reports(pages: APIRouter, console: Console) -> None:
 
     @pages.post("/clients/{client}/holidays/confirm")
     def confirm(request: Request, client: str) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, account, client = console.seeing(request, client)
         first = today_of(client)
         dates = [
             h.day.isoformat() for h in listed(engine.client(client), first, first + timedelta(days=COMING_DAYS - 1))
@@ -127,8 +125,7 @@ def add_reports(pages: APIRouter, console: Console) -> None:
 
     @pages.get("/clients/{client}/report")
     def report(request: Request, client: str, month: str = Query("", max_length=7)) -> Response:
-        session, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        session, _, client = console.seeing(request, client)
         figures, shown = report_of(client, month)
         parts = [
             report_html.tiles(figures),
@@ -156,8 +153,7 @@ def add_reports(pages: APIRouter, console: Console) -> None:
 
     @pages.get("/clients/{client}/report/chart/{name}.svg")
     def chart(request: Request, client: str, name: str, month: str = Query("", max_length=7)) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, _, client = console.seeing(request, client)
         if name not in CHARTS or not has_charts():
             raise NotFound
         figures, _ = report_of(client, month)

@@ -21,7 +21,7 @@ from .closures import Closure, Heard, closure_of, heard, read_closure, unified_d
 from .proposals import ClientSettings, Proposal, Proposals
 from .publishing import PublishRefused
 from .views import client_view
-from .web import NotFound, address, redirect, render, signed_in
+from .web import NotFound, address, redirect, render
 
 if TYPE_CHECKING:
     from .context import Console
@@ -75,7 +75,7 @@ def view_of(console: Console, proposal: Proposal, detailed: bool) -> ProposalVie
 
 
 def add_requests(pages: APIRouter, console: Console) -> None:
-    sessions, audit = console.sessions, console.audit
+    audit = console.audit
     proposals = Proposals(console.drafts.db)
     settings = ClientSettings(console.drafts.db)
 
@@ -87,8 +87,7 @@ def add_requests(pages: APIRouter, console: Console) -> None:
         status_code: int = 200,
         asked: dict[str, str] | None = None,
     ) -> Response:
-        session, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        session, _, client = console.seeing(request, client)
         listed = proposals.of(client)
         return render(
             request,
@@ -116,8 +115,7 @@ def add_requests(pages: APIRouter, console: Console) -> None:
         end: Annotated[str, Form()] = "",
         message: Annotated[str, Form()] = "",
     ) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, account, client = console.seeing(request, client)
         asked = {"label": label, "start": start, "end": end, "message": message}
         message = message.strip()
         try:
@@ -150,18 +148,12 @@ def add_requests(pages: APIRouter, console: Console) -> None:
 
     @pages.post("/clients/{client}/requests/settings")
     def setting(request: Request, client: str, self_publish: Annotated[str, Form()] = "") -> Response:
-        _, account = managing(request)
+        _, account = console.manager(request)
         client = console.client_of(account, client)
         value = self_publish == "on"
         settings.put(client, SELF_PUBLISH, value)
         audit.record(account.name, "setting_changed", client, address(request), name=SELF_PUBLISH, value=value)
         return redirect(f"/console/clients/{client}/requests")
-
-    def managing(request: Request):
-        session, account = signed_in(request, sessions)
-        if account.role == "client":
-            raise NotFound
-        return session, account
 
     def reviewable(account: Account, proposal_id: int) -> Proposal:
         found = proposals.get(proposal_id)
@@ -172,7 +164,7 @@ def add_requests(pages: APIRouter, console: Console) -> None:
     def queue(
         request: Request, error: str | None = None, problems: tuple[Diagnostic, ...] = (), status_code: int = 200
     ) -> Response:
-        session, account = managing(request)
+        session, account = console.manager(request)
         waiting = proposals.pending(console.visible(account))
         return render(
             request,
@@ -190,7 +182,7 @@ def add_requests(pages: APIRouter, console: Console) -> None:
 
     @pages.post("/proposals/{proposal}/approve")
     def approve(request: Request, proposal: int) -> Response:
-        _, account = managing(request)
+        _, account = console.manager(request)
         found = reviewable(account, proposal)
         if found.state != "pending":
             return queue(request, f"Proposal {found.id} was already {found.state}.", status_code=409)
@@ -220,7 +212,7 @@ def add_requests(pages: APIRouter, console: Console) -> None:
 
     @pages.post("/proposals/{proposal}/reject")
     def reject(request: Request, proposal: int, reason: Annotated[str, Form()] = "") -> Response:
-        _, account = managing(request)
+        _, account = console.manager(request)
         found = reviewable(account, proposal)
         reason = reason.strip()
         if not reason or len(reason) > REASON_MAX:

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +78,7 @@ def run_scenarios(client: str, feature: str, rules: str) -> dict[str, Any]:
     return result
 
 
-def add_scenarios(pages: APIRouter, console: Console, managed: Callable) -> None:
+def add_scenarios(pages: APIRouter, console: Console) -> None:
     engine = console.engine
 
     def page(request: Request, session, client: str, feature: str, **values: Any) -> Response:
@@ -100,12 +99,12 @@ def add_scenarios(pages: APIRouter, console: Console, managed: Callable) -> None
 
     @pages.get("/clients/{client}/scenarios")
     def scenarios(request: Request, client: str) -> Response:
-        session, _, client = managed(request, client)
+        session, _, client = console.managing(request, client)
         return page(request, session, client, text_of(console.drafts, engine, client, "feature").text)
 
     @pages.post("/clients/{client}/scenarios")
     async def run(request: Request, client: str) -> Response:
-        session, account, client = managed(request, client)
+        session, account, client = console.managing(request, client)
         form = await request.form()
         feature = str(form.get("feature") or "")
         source = "published" if form.get("source") == "published" else "draft"

@@ -21,7 +21,7 @@ from ..live import OwnerStatus
 from ..schedule.clock import read_time, zone
 from .status_templates import LABEL_MAX, PER_CLIENT, StatusTemplates
 from .views import local
-from .web import NotFound, address, redirect, signed_in
+from .web import NotFound, address, redirect
 
 if TYPE_CHECKING:
     from .context import Console
@@ -115,13 +115,12 @@ async def form_text(request: Request, name: str) -> str:
 def add_status(pages: APIRouter, console: Console, client_page) -> None:
     """`client_page(request, client, error, status_code)`: the client's page, shown again with
     what went wrong."""
-    sessions, audit, engine = console.sessions, console.audit, console.engine
+    audit, engine = console.audit, console.engine
     templates = StatusTemplates(console.drafts.db)
 
     @pages.post("/clients/{client}/status")
     async def set_status(request: Request, client: str) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, account, client = console.seeing(request, client)
         languages = languages_of(console, client)
         timezone = engine.client(client).timezone
         try:
@@ -147,16 +146,14 @@ def add_status(pages: APIRouter, console: Console, client_page) -> None:
 
     @pages.post("/clients/{client}/status/clear")
     def clear_status(request: Request, client: str) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, account, client = console.seeing(request, client)
         engine.clear_status(client)
         audit.record(account.name, "status_cleared", client, address(request))
         return redirect(f"/console/clients/{client}")
 
     @pages.post("/clients/{client}/status/templates")
     async def save_template(request: Request, client: str) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, account, client = console.seeing(request, client)
         label = await form_text(request, "label")
         try:
             if not label:
@@ -175,8 +172,7 @@ def add_status(pages: APIRouter, console: Console, client_page) -> None:
 
     @pages.post("/clients/{client}/status/templates/{template}/delete")
     def delete_template(request: Request, client: str, template: int) -> Response:
-        _, account = signed_in(request, sessions)
-        client = console.client_of(account, client)
+        _, account, client = console.seeing(request, client)
         deleted = templates.delete(client, template)
         if deleted is None:
             raise NotFound

@@ -10,7 +10,6 @@ fills the form with that call (and the status it met), to reproduce a complaint.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -66,7 +65,7 @@ def questions(client: m.Client) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def add_try(pages: APIRouter, console: Console, managed: Callable) -> None:
+def add_try(pages: APIRouter, console: Console) -> None:
     engine = console.engine
 
     def page(request: Request, session, client: str, tried: Tried, **values: Any) -> Response:
@@ -99,13 +98,13 @@ def add_try(pages: APIRouter, console: Console, managed: Callable) -> None:
 
     @pages.get("/clients/{client}/try")
     def try_form(request: Request, client: str) -> Response:
-        session, _, client = managed(request, client)
+        session, _, client = console.managing(request, client)
         now = datetime.now(UTC).astimezone(zone(engine.client(client).timezone))
         return page(request, session, client, Tried(at=now.strftime("%Y-%m-%dT%H:%M")))
 
     @pages.post("/clients/{client}/try")
     async def try_call(request: Request, client: str) -> Response:
-        session, _, client = managed(request, client)
+        session, _, client = console.managing(request, client)
         form = await request.form()
         value = lambda name, most=FIELD_MAX: str(form.get(name) or "").strip()[:most]  # noqa: E731
         tried = Tried(

@@ -27,7 +27,7 @@ from .drafted import choose
 from .oncall_pages import add_oncall, week_start
 from .preview_pages import add_preview
 from .views import client_view
-from .web import HEADERS, NotFound, render, signed_in
+from .web import HEADERS, render
 
 if TYPE_CHECKING:
     from .context import Console
@@ -39,13 +39,7 @@ FRAME_POLICY = (
 
 
 def add_week(pages: APIRouter, console: Console) -> None:
-    sessions, engine = console.sessions, console.engine
-
-    def managed(request: Request, client: str):
-        session, account = signed_in(request, sessions)
-        if account.role == "client":
-            raise NotFound  # the week is the account managers' page, as a missing one for owners
-        return session, account, console.client_of(account, client)
+    engine = console.engine
 
     def asked(client: str, version: str, reason: str, week: str, day: str):
         served = engine.client(client)
@@ -64,7 +58,7 @@ def add_week(pages: APIRouter, console: Console) -> None:
         week: str = Query("this", pattern="^(this|next)$"),
         day: str = Query("", max_length=10),
     ) -> Response:
-        session, _, client = managed(request, client)
+        session, _, client = console.managing(request, client)
         _, chosen, reasons, reason, first = asked(client, version, reason, week, day)
         query = f"version={version}&reason={reason}&day={first.isoformat()}"
         return render(
@@ -91,7 +85,7 @@ def add_week(pages: APIRouter, console: Console) -> None:
         reason: str = Query("", max_length=40),
         day: str = Query("", max_length=10),
     ) -> Response:
-        _, _, client = managed(request, client)
+        _, _, client = console.managing(request, client)
         _, chosen, _, reason, first = asked(client, version, reason, "this", day)
         if chosen.client is None:
             body = "<!DOCTYPE html><title>Does not compile</title><p>This version does not compile.</p>"
