@@ -153,17 +153,7 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
             engine.set_override(client, swap.team, swap.person, swap.start, swap.end, swap.reason)
         except RulesEngineError as exc:
             return oncall_page(request, client, asked=asked, error=str(exc), status_code=400)
-        audit.record(
-            account.name,
-            "oncall_swap",
-            client,
-            address(request),
-            team=swap.team,
-            person=swap.person,
-            start=swap.start.isoformat(),
-            end=swap.end.isoformat(),
-            reason=swap.reason,
-        )
+        audit.record(account.name, "oncall_swap", client, address(request), **facts_of(swap), reason=swap.reason)
         return redirect(f"/console/clients/{client}/oncall")
 
     @pages.post("/clients/{client}/oncall/remove")
@@ -181,16 +171,7 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
             return oncall_page(request, client, error="That swap changed meanwhile: look again.", status_code=409)
         gone = live[index]
         engine.remove_override(client, gone)
-        audit.record(
-            account.name,
-            "oncall_swap_removed",
-            client,
-            address(request),
-            team=gone.team,
-            person=gone.person,
-            start=gone.start.isoformat(),
-            end=gone.end.isoformat(),
-        )
+        audit.record(account.name, "oncall_swap_removed", client, address(request), **facts_of(gone))
         return redirect(f"/console/clients/{client}/oncall")
 
     @pages.get("/clients/{client}/oncall/feed/{person}.ics")
@@ -208,3 +189,8 @@ def add_oncall(pages: APIRouter, console: Console) -> None:
             media_type="text/calendar; charset=utf-8",
             headers={**HEADERS, "Content-Disposition": f'attachment; filename="{client}-{person}-on-call.ics"'},
         )
+
+
+def facts_of(swap: LiveOverride) -> dict[str, str]:
+    """What the audit log says of a swap: its team, person, start and end."""
+    return {"team": swap.team, "person": swap.person, "start": swap.start.isoformat(), "end": swap.end.isoformat()}
