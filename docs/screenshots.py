@@ -136,15 +136,21 @@ def scroll_to(page: Any, selector: str) -> None:
 # ---- the pages ------------------------------------------------------------------------------
 
 
-def publish_edit(studio: Studio) -> None:
-    """Hale & Partners' name changed through the history page's form (so the history has a diff)."""
+def publish_through_history(studio: Studio, old: str, new: str, message: str) -> None:
+    """Hale & Partners' file, `old` replaced by `new`, published through the history page's form."""
     page = studio.open("mia", "/console/clients/hale_law/history")
     page.get_by_text("Publish a new text").click()
     editor = page.get_by_label("Rule file")
-    editor.fill(editor.input_value().replace('"Hale & Partners LLP"', '"Hale, Osei & Partners LLP"', 1))
-    page.get_by_label("What changed and why").fill("David Osei is a named partner from January")
+    editor.fill(editor.input_value().replace(old, new, 1))
+    page.get_by_label("What changed and why").fill(message)
     page.get_by_role("button", name="Publish", exact=True).click()
     page.wait_for_load_state()
+
+
+def publish_edit(studio: Studio) -> None:
+    """Hale & Partners' name changed (so the history has a diff)."""
+    name = ('"Hale & Partners LLP"', '"Hale, Osei & Partners LLP"')
+    publish_through_history(studio, *name, "David Osei is a named partner from January")
 
 
 def clients(studio: Studio, phone: bool) -> None:
@@ -162,8 +168,6 @@ def status(studio: Studio, phone: bool) -> None:
 def portal_status(studio: Studio, phone: bool) -> None:
     page = studio.open("ann", "/console/clients/acme_plumbing", phone)
     notes = page.locator("form.status textarea")
-    if notes.count() < 2:
-        raise Skipped("the status form has no note per language yet")
     notes.nth(0).fill("Bob is at a job site until 3pm; the office takes messages")
     notes.nth(1).fill("Bob está en una obra hasta las 15:00; la oficina toma mensajes")
     page.get_by_role("button", name="Set the status").click()
@@ -176,13 +180,7 @@ def history(studio: Studio, phone: bool) -> None:
 
 
 def refused(studio: Studio, phone: bool) -> None:
-    page = studio.open("mia", "/console/clients/hale_law/history")
-    page.get_by_text("Publish a new text").click()
-    editor = page.get_by_label("Rule file")
-    editor.fill(editor.input_value().replace("-> patch reception", "-> patch receptoin", 1))
-    page.get_by_label("What changed and why").fill("reception answers at lunch")
-    page.get_by_role("button", name="Publish", exact=True).click()
-    page.wait_for_load_state()
+    publish_through_history(studio, "-> patch reception", "-> patch receptoin", "reception answers at lunch")
 
 
 def new_client(studio: Studio, phone: bool) -> None:
