@@ -136,13 +136,9 @@ def test_the_pages_have_no_serious_accessibility_violations(browser, service, pe
     context = browser.new_context(viewport=viewport, bypass_csp=True)
     page = context.new_page()
     try:
-        found = {}
-        page.goto(f"{service}/console/login")
-        found["/console/login"] = axe_violations(page)
+        found = axe_violations_at(page, service, ["/console/login"])
         log_in(page, service, person)
-        for path in paths:
-            page.goto(f"{service}{path}")
-            found[path] = axe_violations(page)
+        found.update(axe_violations_at(page, service, paths))
         assert found == {path: [] for path in found}
     finally:
         context.close()
@@ -156,6 +152,15 @@ def axe_violations(page) -> list[str]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def axe_violations_at(page, service: str, paths) -> dict[str, list[str]]:
+    """Each path (of the service) opened in turn → its serious and critical violations."""
+    found = {}
+    for path in paths:
+        page.goto(f"{service}{path}")
+        found[path] = axe_violations(page)
+    return found
 
 
 def log_in(page, service: str, name: str, password: str = PASSWORD) -> None:

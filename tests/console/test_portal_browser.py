@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.console.test_browser import axe_violations, browser, log_in, page, service
+from tests.console.test_browser import axe_violations_at, browser, log_in, page, service
 
 __all__ = ["browser", "page", "service"]  # the fixtures, shared with test_browser.py
 
@@ -121,10 +121,7 @@ def test_the_portal_pages_have_no_serious_accessibility_violations(browser, serv
     page = context.new_page()
     try:
         log_in(page, service, person)
-        found = {}
-        for path in paths:
-            page.goto(f"{service}{path}")
-            found[path] = axe_violations(page)
+        found = axe_violations_at(page, service, paths)
         assert found == {path: [] for path in found}
     finally:
         context.close()

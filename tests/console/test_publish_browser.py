@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.console.test_browser import NAME, axe_violations, browser, log_in, page, service  # noqa: F401  (fixtures)
+from tests.console.test_browser import NAME, axe_violations, axe_violations_at, browser, log_in, page, service  # noqa: F401  (fixtures)
 
 
 def served(opened, base: str, client: str) -> str:
@@ -87,10 +87,7 @@ def test_the_publishing_pages_have_no_serious_accessibility_violations(browser, 
     opened = context.new_page()
     try:
         log_in(opened, service, "mia")
-        found = {}
-        for path in ("/console/clients/acme_plumbing/history", "/console/clients/new"):
-            opened.goto(f"{service}{path}")
-            found[path] = axe_violations(opened)
+        found = axe_violations_at(opened, service, ["/console/clients/acme_plumbing/history", "/console/clients/new"])
         opened.goto(f"{service}/console/clients/acme_plumbing/history")
         opened.get_by_text("Publish a new text").click()
         opened.get_by_label("Rule file").fill("client acme_plumbing {")
