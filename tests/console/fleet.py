@@ -17,6 +17,8 @@ import urllib.request
 from email.message import Message
 from pathlib import Path
 
+from tests.support import wait_for
+
 RULES_ENGINE = str(Path(sys.executable).parent / "rules-engine")
 COOKIE = "rules-engine-console"
 
@@ -81,33 +83,23 @@ def start(rules: Path, folder: Path, accounts: str, count: int = 3) -> tuple[lis
             command = [RULES_ENGINE, "serve", "--settings", str(home / "service.yaml"), "--port", "0"]
             command += ["--port-file", str(home / "port"), "--log", str(home / "requests.log")]
             processes.append(subprocess.Popen(command, stderr=subprocess.DEVNULL))
-        bases = [f"http://127.0.0.1:{port_of(folder / f'instance{n}' / 'port')}" for n in range(1, count + 1)]
-        for base in bases:
-            serving(base)
+        bases = []
+        for n in range(1, count + 1):
+            port_file = folder / f"instance{n}" / "port"
+            port = int(wait_for(lambda f=port_file: f.exists() and f.read_text().strip(), f"instance {n}", 60))
+            bases.append(f"http://127.0.0.1:{port}")
+            wait_for(lambda b=bases[-1]: serves_clients(b), f"instance {n}'s clients", 60)
     except BaseException:
         stop(processes)
         raise
     return processes, bases
 
 
-def port_of(port_file: Path, seconds: float = 60.0) -> int:
-    deadline = time.monotonic() + seconds
-    while not (port_file.exists() and port_file.read_text().strip()):
-        assert time.monotonic() < deadline, f"no port in {port_file} after {seconds:g} s"
-        time.sleep(0.05)
-    return int(port_file.read_text())
-
-
-def serving(base: str, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if served_versions(base):
-                return
-        except (OSError, ValueError):
-            pass
-        assert time.monotonic() < deadline, f"{base} served no clients after {seconds:g} s"
-        time.sleep(0.05)
+def serves_clients(base: str) -> bool:
+    try:
+        return bool(served_versions(base))
+    except (OSError, ValueError):
+        return False
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
