@@ -64,12 +64,15 @@ def test_the_week_shows_the_grid_of_the_version_and_reason_asked_in_a_frame_of_i
     assert "Bob Ortiz" in grid.text or "Alice Ng" in grid.text or "Carol Diaz" in grid.text
 
 
-def test_the_week_of_a_draft_that_does_not_compile_shows_its_errors(console):
+def test_the_week_and_the_preview_of_a_draft_that_does_not_compile_show_its_errors(console):
     put_draft(console, ACME.replace("greeting default {", "greeting default {{"))
     log_in(console.client, "mia")
     page = console.client.get("/console/clients/acme_plumbing/week")
-    assert "The draft does not compile" in page.text and "line " in page.text
+    assert '<h2 id="errors-heading">The draft does not compile</h2>' in page.text and "line " in page.text
     assert "<iframe" not in page.text
+    preview = console.client.get("/console/clients/acme_plumbing/preview")
+    assert '<h3 id="errors-heading">The draft does not compile</h3>' in preview.text
+    assert '<li class="bad">line ' in preview.text
 
 
 def test_a_swap_is_previewed_then_saved_shown_in_the_week_and_removed(console, engine):
